@@ -1,0 +1,97 @@
+# sd: smart delivery for live and recorded video, as Unix filters.
+# GNU make. `make` builds, `make check` tests under ASan+UBSan, `make run`
+# starts the demo, `make install PREFIX=... DESTDIR=...` installs.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+SHAREDIR   ?= $(PREFIX)/share/sd
+SYSCONFDIR ?= $(PREFIX)/etc/sd
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKG     ?= pkg-config
+BASE_PKGS := libbsd-overlay inih
+AV_PKGS   := libavformat libavcodec libavutil
+
+SD_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+	-Ilib $(shell $(PKG) --cflags $(BASE_PKGS) $(AV_PKGS)) \
+	-DSD_SYSCONFDIR='"$(SYSCONFDIR)"' -DSD_SHAREDIR='"$(SHAREDIR)"'
+BASE_LIBS := $(shell $(PKG) --libs $(BASE_PKGS))
+AV_LIBS   := $(shell $(PKG) --libs $(AV_PKGS))
+
+# `make SAN=1` (what `make check` uses) builds under AddressSanitizer and
+# UndefinedBehaviorSanitizer. The flags are kept in .build-flags so that a
+# change of flags rebuilds everything.
+ifeq ($(SAN),1)
+SAN_FLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+endif
+ALL_CFLAGS = $(SD_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_OBJ := $(LIB_SRC:.c=.o)
+PROGS   := $(patsubst %.c,%,$(sort $(wildcard bin/sd-*.c)))
+# Programs that do media work link libav*; the rest stay small and start fast
+# (libavformat alone costs 60 ms and 28 MB at start-up).
+AV_PROGS := bin/sd-classify bin/sd-cmafmux
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNITS    := $(UNIT_SRC:.c=.test)
+MAN      := $(sort $(wildcard man/*.[1-8]))
+
+all: $(PROGS)
+
+.build-flags: FORCE
+	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+
+lib/%.o: lib/%.c lib/sd.h .build-flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+lib/libsd.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+bin/%: bin/%.c lib/libsd.a lib/sd.h .build-flags
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libsd.a $(if $(filter $@,$(AV_PROGS)),$(AV_LIBS)) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
+
+tests/unit/%.test: tests/unit/%.c lib/libsd.a lib/sd.h .build-flags
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< lib/libsd.a $(AV_LIBS) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
+
+deps:
+	@scripts/install-deps
+
+# Every test: C unit tests and the shell/TAP tests in tests/*.t, by prove.
+check: deps
+	$(MAKE) SAN=1 all units
+	@SD_TOP=$(CURDIR) prove -j2 $(UNITS) $(sort $(wildcard tests/*.t))
+
+units: $(UNITS)
+
+lint: all
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--std=c11 -Ilib --suppress=missingIncludeSystem lib bin
+	mandoc -Tlint -Wwarning $(MAN)
+
+run: deps all
+	@scripts/run-demo
+
+bench: deps all
+	@scripts/bench
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -m 444 etc/system/profiles.ini $(DESTDIR)$(SHAREDIR)/profiles.ini
+	for f in etc/sd/*; do \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || \
+		install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/; done
+	for m in $(MAN); do s=$${m##*.}; \
+		install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+clean:
+	rm -f $(LIB_OBJ) lib/libsd.a $(PROGS) $(UNITS) .build-flags
+	rm -rf tests/tmp
+
+.PHONY: all check units deps lint run bench install clean FORCE

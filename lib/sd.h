@@ -1,0 +1,313 @@
+/*
+ * sd.h - the one public header of libsd.
+ *
+ * Sections follow the layers of DESIGN.md: pure logic first (records, config,
+ * decide, store, manifests, HTTP), then media edges (classify, ingest, CMAF
+ * writer), then process edges (sessions). Functions in lib/ never call exit():
+ * they report with warnx(3) (messages name path:line where there is one) and
+ * return -1, or an enum the caller maps to an exit status.
+ */
+#ifndef SD_H
+#define SD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---------------------------------------------------------------- util.c */
+
+/*
+ * Exit statuses, chosen once for every program (sysexits(3) values where one
+ * fits) and documented in each man page's EXIT STATUS.
+ */
+enum sd_exit {
+	SD_EX_OK = 0,
+	SD_EX_FAIL = 1,		/* general failure; sd-migrate -c: work to do */
+	SD_EX_REFUSED = 3,	/* sd-decide: the client cannot take the result */
+	SD_EX_USAGE = 64,	/* bad command line */
+	SD_EX_DATAERR = 65,	/* input read but not recognised / invalid */
+	SD_EX_NOINPUT = 66,	/* input file missing or unreadable */
+	SD_EX_UNAVAILABLE = 69,	/* source unreachable */
+	SD_EX_SOFTWARE = 70,	/* internal error */
+	SD_EX_IOERR = 74,	/* output could not be written */
+	SD_EX_TEMPFAIL = 75,	/* timed out */
+	SD_EX_CONFIG = 78,	/* configuration error */
+};
+
+#define SD_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * A record: ordered key=value pairs, the text between programs
+ * (DESIGN.md "Records between programs"). Keys repeat where a list is meant
+ * (reason=, ffmpeg_arg=, variant=); such keys are marked "multi" so that JSON
+ * output always gives them as arrays.
+ */
+struct sd_kv {
+	char *key;
+	char *value;
+	int multi;
+};
+
+struct sd_rec {
+	struct sd_kv *kv;
+	size_t n, cap;
+};
+
+void sd_rec_init(struct sd_rec *r);
+void sd_rec_free(struct sd_rec *r);
+/* Add key=value (printf-style value). Newlines in the value become spaces. */
+int sd_rec_add(struct sd_rec *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The same, for keys that form a list (always an array in JSON). */
+int sd_rec_addm(struct sd_rec *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Replace the value of the first key (or add it). */
+int sd_rec_set(struct sd_rec *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* First value of key, or NULL. */
+const char *sd_rec_get(const struct sd_rec *r, const char *key);
+/* The i-th value of key (0-based), or NULL. */
+const char *sd_rec_get_nth(const struct sd_rec *r, const char *key, size_t i);
+size_t sd_rec_count(const struct sd_rec *r, const char *key);
+/* Print as key=value lines, or as one JSON object when json != 0. */
+int sd_rec_print(const struct sd_rec *r, FILE *fp, int json);
+/*
+ * Read key=value lines (bounded: lines of at most 8 KiB, at most 4096
+ * lines). Blank lines and lines starting with '#' are skipped. Returns 0, or
+ * -1 with a warning naming name:line.
+ */
+int sd_rec_read(struct sd_rec *r, FILE *fp, const char *name);
+int sd_rec_parse(struct sd_rec *r, const char *buf, size_t len, const char *name);
+
+/*
+ * Write len bytes to path atomically: a temporary in the same folder, fsync
+ * when durable != 0, rename. Mode is the new file's mode (0644 typically).
+ */
+int sd_write_atomic(const char *path, const void *buf, size_t len, int mode,
+    int durable);
+
+/* Read a whole file, at most max bytes (ENOSPC-like failure past it). */
+int sd_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* A growing string buffer, capped, for writers of manifests and records. */
+struct sd_buf {
+	char *p;
+	size_t len, cap;
+	int failed;		/* an allocation failed: the result is unusable */
+};
+void sd_buf_init(struct sd_buf *b);
+void sd_buf_free(struct sd_buf *b);
+int sd_buf_printf(struct sd_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int sd_buf_append(struct sd_buf *b, const void *p, size_t n);
+
+/*
+ * Parse a whole decimal integer in [min, max]; errstr as in strtonum(3).
+ * Accepts surrounding blanks.
+ */
+long long sd_strtonum(const char *s, long long min, long long max,
+    const char **errstr);
+
+/* Trim blanks at both ends in place; returns s. */
+char *sd_trim(char *s);
+
+/* 1 when name is a safe single path component: [A-Za-z0-9._-], no "..". */
+int sd_safe_name(const char *name);
+
+/* ---------------------------------------------------------------- config.c */
+
+enum sd_mode { SD_MODE_DIRECT, SD_MODE_SMART };
+enum sd_container { SD_CONT_AUTO, SD_CONT_FMP4, SD_CONT_MPEGTS };
+
+#define SD_NAME_MAX 64		/* section names: proxies and profiles */
+
+struct sd_profile {
+	char name[SD_NAME_MAX];
+	char description[256];
+	char video_codec[32];	/* ffmpeg encoder name, or "copy" */
+	char audio_codec[32];
+	enum sd_container container;
+	long long video_bitrate;	/* bit/s; 0: keep the source's */
+	long long audio_bitrate;	/* bit/s; 0: the encoder's default */
+	long long maxrate, bufsize;	/* bit/s; 0: unset */
+	char preset[32];
+	int crf;			/* -1: unset */
+	int width, height;		/* 0: keep; limits, aspect kept */
+	char framerate[16];		/* "" keep, or "25", "30000/1001" */
+	int audio_channels;		/* 0: keep */
+	int audio_sample_rate;		/* 0: keep */
+	char hwaccel[16];		/* "", nvenc, qsv, vaapi, ... */
+	char hwaccel_device[256];
+	char fallback[16];		/* "" or "software" */
+	char input_options[512];	/* extra ffmpeg input args, split on blanks */
+	char output_options[512];	/* extra ffmpeg output args */
+	double segment_duration;	/* 0: sd.ini's */
+	int playlist_size;		/* 0: sd.ini's */
+	int is_system;			/* loaded from the system profiles file */
+	char path[256];			/* where it was defined ... */
+	int line;			/* ... and the section's line */
+};
+
+struct sd_proxy {
+	char id[SD_NAME_MAX];	/* section name: the URL path component */
+	char name[128];		/* display name */
+	char source[2048];
+	enum sd_mode mode;
+	char profile[SD_NAME_MAX];	/* "": passthrough */
+	char group[128];
+	char logo[1024];
+	char tvg_id[128];
+	int max_clients;	/* 0: unlimited */
+	char path[256];
+	int line;
+};
+
+struct sd_settings {
+	char spool[256];		/* session stores */
+	double segment_duration;	/* seconds, default 2 */
+	int window;			/* live playlist size, default 6 */
+	int idle_timeout;		/* seconds without a request, default 30 */
+	int classify_ttl;		/* seconds a classification is cached */
+	int upstream_timeout;		/* seconds */
+	int max_sessions;		/* live sessions at once */
+	char base_url[512];		/* "" : relative URLs */
+	char default_profile[SD_NAME_MAX];
+};
+
+struct sd_config {
+	char dir[256];			/* the config folder */
+	struct sd_proxy *proxies;
+	size_t nproxies;
+	struct sd_profile *profiles;	/* system ones first, then the user's */
+	size_t nprofiles;
+	struct sd_settings settings;
+	int deprecated;			/* old-schema keys or values were seen */
+};
+
+/* The config folder: opt (-C) if set, else $SD_CONF, else SD_SYSCONFDIR. */
+const char *sd_config_dir(const char *opt);
+/* The system profiles file: $SD_SHAREDIR/profiles.ini or SD_SHAREDIR's. */
+const char *sd_system_profiles_path(void);
+
+/*
+ * Load the system profiles, then DIR's profiles.ini, proxies.ini and sd.ini
+ * (each optional unless noted in sd.ini(5)). Errors are printed as
+ * "path:line: what is wrong; how to fix it". Returns 0 or -1.
+ */
+int sd_config_load(struct sd_config *cfg, const char *dir);
+void sd_config_free(struct sd_config *cfg);
+const struct sd_profile *sd_profile_find(const struct sd_config *cfg,
+    const char *name);
+const struct sd_proxy *sd_proxy_find(const struct sd_config *cfg,
+    const char *id);
+
+const char *sd_container_name(enum sd_container c);	/* auto|fmp4|mpegts */
+const char *sd_mode_name(enum sd_mode m);		/* direct|smart */
+/* 1 when the encoder (or "copy") can be carried in MPEG-TS. */
+int sd_codec_fits_mpegts(const char *encoder);
+/* 1 when the profile's codecs need fMP4 (VP9, AV1, Opus). */
+int sd_profile_requires_fmp4(const struct sd_profile *p);
+/*
+ * The seed's table, section 1.3: resolve a profile's container. For "auto",
+ * copy matches the source's container (source_is_ts), a modern encoder gives
+ * fMP4 and VP9/AV1/Opus require it.
+ */
+enum sd_container sd_container_resolve(const struct sd_profile *p,
+    int source_is_ts);
+
+/* ---------------------------------------------------------------- migrate.c
+ * (declared by the foundation work: sd-migrate's rewriting of old configs) */
+
+/* ---------------------------------------------------------------- store.c
+ *
+ * The segment store (sd-store(5)): DIR/index, a text file rewritten
+ * atomically, naming per track one CMAF header and its segments. Readers use
+ * only the index, never the media. Format (one record a line, key=value
+ * fields separated by one space, unknown keys ignored):
+ *
+ *   sd-store 1
+ *   store live=1 ended=0 target=2 window=6 start=1732449600.120 discseq=0
+ *   track id=v0 type=video codec=h264 codecs=avc1.64001f timescale=90000
+ *         width=1280 height=720 frame_rate=25 bandwidth=2400000 lang=und
+ *   track id=a0 type=audio codec=aac codecs=mp4a.40.2 timescale=48000
+ *         sample_rate=48000 channels=2 bandwidth=128000 lang=eng
+ *   track id=ts type=mpegts codecs=avc1.64001f,mp4a.40.2 timescale=90000
+ *   seg track=v0 seq=0 t=0 d=180000 bytes=812345 file=v0-0.m4s
+ *       init=v0-init-0.mp4 disc=0
+ *
+ * t and d are in the track's timescale, on one timeline whose origin (t=0) is
+ * the store's first presentation time, continuous across discontinuities.
+ * disc=1: a discontinuity before this segment. discseq: the number of
+ * discontinuities before the first listed segment. start: wall-clock time
+ * (Unix seconds) of t=0, for DASH availabilityStartTime. Track type mpegts
+ * lists MPEG-TS segments (all tracks muxed, cut at the same points; no init).
+ */
+
+#define SD_STORE_MAX_TRACKS 16
+
+struct sd_store_track {
+	char id[16];		/* v0, a0, a1, ts */
+	char type[8];		/* video | audio | mpegts */
+	char codec[16];		/* FFmpeg codec name */
+	char codecs[128];	/* RFC 6381 */
+	uint32_t timescale;
+	int width, height;
+	char frame_rate[16];
+	int sample_rate, channels;
+	long long bandwidth;	/* peak bit/s over a segment */
+	long long avg_bandwidth;
+	char lang[8];
+};
+
+struct sd_store_seg {
+	uint8_t track;		/* index into tracks[] */
+	uint8_t disc;
+	uint64_t seq;
+	int64_t t;
+	int64_t d;
+	uint64_t bytes;
+	char file[48];
+	char init[48];		/* "" for mpegts */
+};
+
+struct sd_store {
+	int live, ended;
+	double target;		/* target segment duration, s */
+	int window;
+	double start;		/* Unix time of t=0 */
+	uint64_t discseq;
+	struct sd_store_track tracks[SD_STORE_MAX_TRACKS];
+	size_t ntracks;
+	struct sd_store_seg *segs;
+	size_t nsegs, cap;
+};
+
+void sd_store_init(struct sd_store *st);
+void sd_store_free(struct sd_store *st);
+int sd_store_parse(struct sd_store *st, const char *buf, size_t len,
+    const char *name);
+int sd_store_read(struct sd_store *st, const char *dir);
+/* Serialise to the index format; write atomically to DIR/index. */
+int sd_store_format(const struct sd_store *st, struct sd_buf *out);
+int sd_store_write(const struct sd_store *st, const char *dir);
+int sd_store_track_index(const struct sd_store *st, const char *id);
+int sd_store_add_seg(struct sd_store *st, const struct sd_store_seg *seg);
+
+/* ---------------------------------------------------------------- hls.c, dash.c
+ * (manifest writers over a store; declared by the manifest work) */
+
+/* ---------------------------------------------------------------- decide.c
+ * (client format, delivery decision, ffmpeg argv; declared by the decide
+ * work) */
+
+/* ---------------------------------------------------------------- classify
+ * (sniffers in classify.c, probing in av_probe.c; declared by the classify
+ * work) */
+
+/* ---------------------------------------------------------------- cmafmux
+ * (ingest and the CMAF writer; declared by the cmafmux work) */
+
+/* ---------------------------------------------------------------- http.c, serve
+ * (request parsing, routes, sessions; declared by the serve work) */
+
+#endif /* SD_H */

@@ -1,0 +1,579 @@
+/* util.c - records, buffers, atomic files and number parsing for libsd. */
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sd.h"
+
+#define REC_LINE_MAX 8192
+#define REC_LINES_MAX 4096
+#define BUF_CAP_MAX (64u << 20)	/* no manifest or record is near 64 MiB */
+
+/* ---------------------------------------------------------------- buffers */
+
+void
+sd_buf_init(struct sd_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void
+sd_buf_free(struct sd_buf *b)
+{
+	free(b->p);
+	sd_buf_init(b);
+}
+
+static int
+buf_reserve(struct sd_buf *b, size_t extra)
+{
+	size_t want, cap;
+	char *p;
+
+	if (b->failed)
+		return -1;
+	if (extra > BUF_CAP_MAX || b->len + extra + 1 > BUF_CAP_MAX) {
+		b->failed = 1;
+		return -1;
+	}
+	want = b->len + extra + 1;
+	if (want <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 256;
+	while (cap < want)
+		cap *= 2;
+	if ((p = realloc(b->p, cap)) == NULL) {
+		b->failed = 1;
+		return -1;
+	}
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+int
+sd_buf_append(struct sd_buf *b, const void *p, size_t n)
+{
+	if (buf_reserve(b, n) == -1)
+		return -1;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static int
+buf_vprintf(struct sd_buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0 || buf_reserve(b, (size_t)n) == -1) {
+		b->failed = 1;
+		return -1;
+	}
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int
+sd_buf_printf(struct sd_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rv;
+
+	va_start(ap, fmt);
+	rv = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return rv;
+}
+
+/* ---------------------------------------------------------------- records */
+
+void
+sd_rec_init(struct sd_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+sd_rec_free(struct sd_rec *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->kv[i].key);
+		free(r->kv[i].value);
+	}
+	free(r->kv);
+	sd_rec_init(r);
+}
+
+/* Values never hold a newline: a record is one key a line. */
+static void
+flatten(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+static int
+rec_push(struct sd_rec *r, const char *key, char *value, int multi)
+{
+	struct sd_kv *kv;
+	size_t cap;
+
+	if (r->n == r->cap) {
+		cap = r->cap ? r->cap * 2 : 16;
+		if (cap > REC_LINES_MAX * 4 ||
+		    (kv = reallocarray(r->kv, cap, sizeof(*kv))) == NULL) {
+			free(value);
+			return -1;
+		}
+		r->kv = kv;
+		r->cap = cap;
+	}
+	if ((r->kv[r->n].key = strdup(key)) == NULL) {
+		free(value);
+		return -1;
+	}
+	flatten(value);
+	r->kv[r->n].value = value;
+	r->kv[r->n].multi = multi;
+	r->n++;
+	return 0;
+}
+
+static char *
+vformat(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) == -1)
+		return NULL;
+	return s;
+}
+
+int
+sd_rec_add(struct sd_rec *r, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *v;
+
+	va_start(ap, fmt);
+	v = vformat(fmt, ap);
+	va_end(ap);
+	return v ? rec_push(r, key, v, 0) : -1;
+}
+
+int
+sd_rec_addm(struct sd_rec *r, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *v;
+
+	va_start(ap, fmt);
+	v = vformat(fmt, ap);
+	va_end(ap);
+	return v ? rec_push(r, key, v, 1) : -1;
+}
+
+int
+sd_rec_set(struct sd_rec *r, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *v;
+	size_t i;
+
+	va_start(ap, fmt);
+	v = vformat(fmt, ap);
+	va_end(ap);
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		if (strcmp(r->kv[i].key, key) == 0) {
+			flatten(v);
+			free(r->kv[i].value);
+			r->kv[i].value = v;
+			return 0;
+		}
+	}
+	return rec_push(r, key, v, 0);
+}
+
+const char *
+sd_rec_get_nth(const struct sd_rec *r, const char *key, size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->kv[i].key, key) == 0 && nth-- == 0)
+			return r->kv[i].value;
+	return NULL;
+}
+
+const char *
+sd_rec_get(const struct sd_rec *r, const char *key)
+{
+	return sd_rec_get_nth(r, key, 0);
+}
+
+size_t
+sd_rec_count(const struct sd_rec *r, const char *key)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->kv[i].key, key) == 0)
+			n++;
+	return n;
+}
+
+/* A JSON number as RFC 8259 spells it (no leading zeros, no "+", no hex). */
+static int
+is_json_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (isdigit((unsigned char)*s))
+		while (isdigit((unsigned char)*s))
+			s++;
+	else
+		return 0;
+	if (*s == '.') {
+		s++;
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	return *s == '\0';
+}
+
+static void
+json_string(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+static void
+json_value(FILE *fp, const char *v)
+{
+	if (is_json_number(v))
+		fputs(v, fp);
+	else
+		json_string(fp, v);
+}
+
+static int
+seen_before(const struct sd_rec *r, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(r->kv[j].key, r->kv[i].key) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_multi(const struct sd_rec *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->kv[i].key, key) == 0 &&
+		    (r->kv[i].multi || sd_rec_count(r, key) > 1))
+			return 1;
+	return 0;
+}
+
+/* Keys in first-seen order; repeated or multi keys become arrays. */
+static void
+print_json(const struct sd_rec *r, FILE *fp)
+{
+	size_t i, j;
+	int first = 1, firstv;
+
+	fputc('{', fp);
+	for (i = 0; i < r->n; i++) {
+		if (seen_before(r, i))
+			continue;
+		fputs(first ? "\n  " : ",\n  ", fp);
+		first = 0;
+		json_string(fp, r->kv[i].key);
+		fputs(": ", fp);
+		if (!is_multi(r, r->kv[i].key)) {
+			json_value(fp, r->kv[i].value);
+			continue;
+		}
+		fputc('[', fp);
+		firstv = 1;
+		for (j = i; j < r->n; j++) {
+			if (strcmp(r->kv[j].key, r->kv[i].key) != 0)
+				continue;
+			if (!firstv)
+				fputs(", ", fp);
+			firstv = 0;
+			json_value(fp, r->kv[j].value);
+		}
+		fputc(']', fp);
+	}
+	fputs(first ? "}\n" : "\n}\n", fp);
+}
+
+int
+sd_rec_print(const struct sd_rec *r, FILE *fp, int json)
+{
+	size_t i;
+
+	if (json)
+		print_json(r, fp);
+	else
+		for (i = 0; i < r->n; i++)
+			fprintf(fp, "%s=%s\n", r->kv[i].key, r->kv[i].value);
+	return ferror(fp) ? -1 : 0;
+}
+
+static int
+rec_parse_line(struct sd_rec *r, char *line, const char *name, size_t lineno)
+{
+	char *eq, *v;
+
+	line = sd_trim(line);
+	if (*line == '\0' || *line == '#')
+		return 0;
+	if ((eq = strchr(line, '=')) == NULL || eq == line) {
+		warnx("%s:%zu: expected key=value", name, lineno);
+		return -1;
+	}
+	*eq = '\0';
+	if ((v = strdup(eq + 1)) == NULL)
+		return -1;
+	return rec_push(r, sd_trim(line), v, 0);
+}
+
+int
+sd_rec_parse(struct sd_rec *r, const char *buf, size_t len, const char *name)
+{
+	char line[REC_LINE_MAX];
+	size_t lineno = 0, start = 0, end, n;
+
+	while (start < len) {
+		for (end = start; end < len && buf[end] != '\n'; end++)
+			;
+		n = end - start;
+		lineno++;
+		if (n >= sizeof(line)) {
+			warnx("%s:%zu: line longer than %d bytes", name, lineno,
+			    REC_LINE_MAX - 1);
+			return -1;
+		}
+		if (lineno > REC_LINES_MAX) {
+			warnx("%s:%zu: more than %d lines", name, lineno,
+			    REC_LINES_MAX);
+			return -1;
+		}
+		memcpy(line, buf + start, n);
+		line[n] = '\0';
+		if (rec_parse_line(r, line, name, lineno) == -1)
+			return -1;
+		start = end + 1;
+	}
+	return 0;
+}
+
+int
+sd_rec_read(struct sd_rec *r, FILE *fp, const char *name)
+{
+	struct sd_buf b;
+	char chunk[4096];
+	size_t n;
+	int rv;
+
+	sd_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (b.len + n > (size_t)REC_LINE_MAX * REC_LINES_MAX ||
+		    sd_buf_append(&b, chunk, n) == -1) {
+			warnx("%s: record too large", name);
+			sd_buf_free(&b);
+			return -1;
+		}
+	}
+	if (ferror(fp)) {
+		warn("%s", name);
+		sd_buf_free(&b);
+		return -1;
+	}
+	rv = sd_rec_parse(r, b.p ? b.p : "", b.len, name);
+	sd_buf_free(&b);
+	return rv;
+}
+
+/* ---------------------------------------------------------------- files */
+
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+sd_write_atomic(const char *path, const void *buf, size_t len, int mode,
+    int durable)
+{
+	char tmp[PATH_MAX];
+	int fd, saved;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
+	    sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) == -1)
+		return -1;
+	if (write_all(fd, buf, len) == -1 ||
+	    fchmod(fd, (mode_t)mode) == -1 ||
+	    (durable && fsync(fd) == -1)) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+sd_read_file(const char *path, size_t max, char **bufp, size_t *lenp)
+{
+	struct sd_buf b;
+	char chunk[8192];
+	ssize_t n;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	sd_buf_init(&b);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			n = -1;
+			errno = EFBIG;
+			break;
+		}
+		if (sd_buf_append(&b, chunk, (size_t)n) == -1) {
+			n = -1;
+			errno = ENOMEM;
+			break;
+		}
+	}
+	saved = errno;
+	close(fd);
+	if (n < 0) {
+		sd_buf_free(&b);
+		errno = saved;
+		return -1;
+	}
+	if (b.p == NULL && sd_buf_append(&b, "", 0) == -1)
+		return -1;
+	*bufp = b.p;
+	*lenp = b.len;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- strings */
+
+long long
+sd_strtonum(const char *s, long long min, long long max, const char **errstr)
+{
+	char buf[64];
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(buf)) {
+		*errstr = "invalid";
+		return 0;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return strtonum(buf, min, max, errstr);
+}
+
+char *
+sd_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+int
+sd_safe_name(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0' || *name == '.' || strlen(name) >= SD_NAME_MAX * 4)
+		return 0;
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' &&
+		    *p != '-')
+			return 0;
+	return strstr(name, "..") == NULL;
+}

@@ -1,0 +1,140 @@
+# tests/lib.sh - TAP helpers for the shell tests, sourced by tests/*.t.
+#
+#   . "${0%/*}/lib.sh"
+#   t_run -i input.txt -- sd-decide -f hls -p Universal
+#   t_is "$T_RC" 0 "exit status"
+#   t_like "$T_OUT" '^delivery=transcode$' "delivery"
+#   t_done
+#
+# Programs come from the build tree (bin/), the system profiles from
+# etc/system/, and every test gets its own scratch folder, T_TMP, removed at
+# exit unless the test failed and SD_KEEP is set.
+
+set -u
+SD_TOP=${SD_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+PATH="$SD_TOP/bin:$PATH"
+SD_SHAREDIR="$SD_TOP/etc/system"
+export SD_TOP PATH SD_SHAREDIR
+unset SD_CONF
+# Sanitizer reports fail the test that triggers them.
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+T_N=0
+T_FAILED=0
+T_NAME=$(basename "$0" .t)
+mkdir -p "$SD_TOP/tests/tmp"
+T_TMP=$(mktemp -d "$SD_TOP/tests/tmp/$T_NAME.XXXXXX")
+export T_TMP
+
+t_cleanup() {
+	# Stop what the test started (t_bg), then remove its scratch folder.
+	for p in ${T_PIDS:-}; do kill "$p" 2>/dev/null; done
+	for p in ${T_PIDS:-}; do wait "$p" 2>/dev/null; done
+	if [ "$T_FAILED" -eq 0 ] || [ -z "${SD_KEEP:-}" ]; then
+		rm -rf "$T_TMP"
+	else
+		echo "# kept $T_TMP" >&2
+	fi
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# t_bg CMD...: start CMD in the background, stopped at exit. Sets T_BGPID.
+t_bg() {
+	"$@" &
+	T_BGPID=$!
+	T_PIDS="${T_PIDS:-} $T_BGPID"
+}
+
+t_ok() {	# t_ok STATUS DESCRIPTION: ok when STATUS is 0
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+
+t_diag() { printf '%s\n' "$@" | sed 's/^/# /' >&2; }
+
+t_is() {	# t_is GOT EXPECTED DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		t_ok 0 "$3"
+	else
+		t_ok 1 "$3"
+		t_diag "got:      $1" "expected: $2"
+	fi
+}
+
+t_like() {	# t_like TEXT ERE DESCRIPTION: some line of TEXT matches ERE
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		t_ok 0 "$3"
+	else
+		t_ok 1 "$3"
+		t_diag "no line matches /$2/ in:" "$1"
+	fi
+}
+
+t_unlike() {	# t_unlike TEXT ERE DESCRIPTION: no line matches
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		t_ok 1 "$3"
+		t_diag "a line matches /$2/ in:" "$1"
+	else
+		t_ok 0 "$3"
+	fi
+}
+
+t_skip() {	# t_skip COUNT REASON
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		T_N=$((T_N + 1))
+		echo "ok $T_N # skip $2"
+		i=$((i + 1))
+	done
+}
+
+# t_run [-i FILE] [-t SECONDS] -- CMD...: run CMD (stdin from FILE or
+# /dev/null, killed after SECONDS, default 60); sets T_RC, T_OUT, T_ERR.
+t_run() {
+	_in=/dev/null
+	_to=60
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-i) _in=$2; shift 2 ;;
+		-t) _to=$2; shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	T_RC=0
+	timeout -k 5 "$_to" "$@" <"$_in" >"$T_TMP/.out" 2>"$T_TMP/.err" || T_RC=$?
+	T_OUT=$(cat "$T_TMP/.out")
+	T_ERR=$(cat "$T_TMP/.err")
+	if [ "$T_RC" -eq 99 ] || grep -q 'Sanitizer' "$T_TMP/.err"; then
+		t_diag "sanitizer report from: $*" "$T_ERR"
+	fi
+}
+
+# t_cmd DESC STATUS EXPECTED_OUT EXPECTED_ERR_ERE [-i FILE] -- CMD...:
+# xe's tap3 in one line: status, stdout exactly, stderr by pattern ("" for
+# empty stderr).
+t_cmd() {
+	_d=$1 _st=$2 _eo=$3 _ee=$4
+	shift 4
+	t_run "$@"
+	t_is "$T_RC" "$_st" "$_d: exit status"
+	t_is "$T_OUT" "$_eo" "$_d: stdout"
+	if [ -z "$_ee" ]; then
+		t_is "$T_ERR" "" "$_d: stderr empty"
+	else
+		t_like "$T_ERR" "$_ee" "$_d: stderr"
+	fi
+}
+
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+}
