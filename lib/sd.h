@@ -304,6 +304,17 @@ int sd_store_add_seg(struct sd_store *st, const struct sd_store_seg *seg);
  * (sniffers in classify.c, probing in av_probe.c; declared by the classify
  * work) */
 
+struct AVCodecParameters;
+/*
+ * av_codecs.c: the RFC 6381 codecs string of a stream, built from its own
+ * parameters and extradata (avcC or Annex B SPS; hvcC or Annex B VPS/SPS;
+ * VP9 profile/level/bit depth; av1C or a sequence header OBU; the AAC
+ * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3, mp4a.69 for
+ * MP2). Returns 0, or -1 when the codec is not one sd knows.
+ */
+int sd_codec_string(const struct AVCodecParameters *par, char *out,
+    size_t len);
+
 /* ---------------------------------------------------------------- cmafmux
  * (ingest and the CMAF writer; declared by the cmafmux work) */
 
