@@ -223,12 +223,16 @@ enum sd_container sd_container_resolve(const struct sd_profile *p,
  * The segment store (sd-store(5)): DIR/index, a text file rewritten
  * atomically, naming per track one CMAF header and its segments. Readers use
  * only the index, never the media. Format (one record a line, key=value
- * fields separated by one space, unknown keys ignored):
+ * fields separated by blanks, unknown keys and unknown record types ignored,
+ * blank lines and '#' lines skipped):
  *
  *   sd-store 1
  *   store live=1 ended=0 target=2 window=6 start=1732449600.120 discseq=0
+ *         longest=2.000
+ *   gen seq=0 start=0.000000
  *   track id=v0 type=video codec=h264 codecs=avc1.64001f timescale=90000
- *         width=1280 height=720 frame_rate=25 bandwidth=2400000 lang=und
+ *         width=1280 height=720 frame_rate=25 bandwidth=2400000
+ *         avg_bandwidth=2000000 lang=und
  *   track id=a0 type=audio codec=aac codecs=mp4a.40.2 timescale=48000
  *         sample_rate=48000 channels=2 bandwidth=128000 lang=eng
  *   track id=ts type=mpegts codecs=avc1.64001f,mp4a.40.2 timescale=90000
@@ -236,14 +240,25 @@ enum sd_container sd_container_resolve(const struct sd_profile *p,
  *       init=v0-init-0.mp4 disc=0
  *
  * t and d are in the track's timescale, on one timeline whose origin (t=0) is
- * the store's first presentation time, continuous across discontinuities.
- * disc=1: a discontinuity before this segment. discseq: the number of
- * discontinuities before the first listed segment. start: wall-clock time
- * (Unix seconds) of t=0, for DASH availabilityStartTime. Track type mpegts
- * lists MPEG-TS segments (all tracks muxed, cut at the same points; no init).
+ * the store's first presentation time, continuous across discontinuities;
+ * t is the segment's media time (what its tfdt says), so DASH can use it.
+ * Per track, seq rises by exactly 1 from one segment to the next and
+ * segments never overlap; the n-th cut has the same seq in every track.
+ * disc=1: a discontinuity before this segment; a new init (header) is only
+ * allowed there. discseq: the number of disc=1 segments that have left the
+ * window (before the first listed segment), counted once a cut: a
+ * discontinuity applies to a cut, so every track marks it. start: wall-clock time (Unix
+ * seconds) of t=0, for HLS PROGRAM-DATE-TIME and DASH
+ * availabilityStartTime. Track type mpegts lists MPEG-TS segments (all
+ * tracks muxed, cut at the same points; no init). Tracks come before the
+ * segments that name them. Names (track ids, files) are safe single path
+ * components (sd_safe_name). sd_store_parse checks all of this and names
+ * index:line on error; sd_store_format refuses a store that breaks it.
  */
 
 #define SD_STORE_MAX_TRACKS 16
+#define SD_STORE_MAX_SEGS 500000	/* 3 tracks of 2 s segments: 3.8 days */
+#define SD_STORE_MAX_GENS 32	/* header changes remembered at once */
 
 struct sd_store_track {
 	char id[16];		/* v0, a0, a1, ts */
@@ -280,18 +295,48 @@ struct sd_store {
 	size_t ntracks;
 	struct sd_store_seg *segs;
 	size_t nsegs, cap;
+	/*
+	 * Kept by sd_store_add_seg and carried in the index, so that facts
+	 * outlive the segments that leave a live window: the longest segment
+	 * ever added (HLS TARGETDURATION must never shrink or change), and
+	 * where each header generation began (a DASH Period keeps its start
+	 * after its first segment is gone). Writers that build segs[] by hand
+	 * may leave them zero: readers then derive them from the listed
+	 * segments.
+	 */
+	double longest;		/* s */
+	struct sd_store_gen {
+		uint64_t seq;	/* first segment of the generation */
+		double start;	/* its start on the store timeline, s */
+	} gens[SD_STORE_MAX_GENS];
+	size_t ngens;
 };
 
 void sd_store_init(struct sd_store *st);
 void sd_store_free(struct sd_store *st);
+/* Parse an index (st is reset first); name is for messages (DIR/index). */
 int sd_store_parse(struct sd_store *st, const char *buf, size_t len,
     const char *name);
+/* Read DIR/index; -1 with errno ENOENT when there is none. */
 int sd_store_read(struct sd_store *st, const char *dir);
 /* Serialise to the index format; write atomically to DIR/index. */
 int sd_store_format(const struct sd_store *st, struct sd_buf *out);
 int sd_store_write(const struct sd_store *st, const char *dir);
 int sd_store_track_index(const struct sd_store *st, const char *id);
+/*
+ * Append a segment after checking it (names safe, track known, seq the next
+ * of its track, no overlap, a new init only with disc=1, at most
+ * SD_STORE_MAX_SEGS); keeps longest, gens[] and the track's peak bandwidth.
+ * Returns 0, or -1 with a warning.
+ */
 int sd_store_add_seg(struct sd_store *st, const struct sd_store_seg *seg);
+/*
+ * Forget the segments of every track with seq < first_seq (a live window
+ * sliding), adding the cuts with a discontinuity to discseq. Deleting their
+ * files later is the caller's business (sd-store(5): after their duration
+ * plus the playlist's). Returns how many entries were removed.
+ */
+size_t sd_store_trim(struct sd_store *st, uint64_t first_seq);
 
 /* ---------------------------------------------------------------- hls.c, dash.c
  * (manifest writers over a store; declared by the manifest work) */
