@@ -339,7 +339,49 @@ int sd_store_add_seg(struct sd_store *st, const struct sd_store_seg *seg);
 size_t sd_store_trim(struct sd_store *st, uint64_t first_seq);
 
 /* ---------------------------------------------------------------- hls.c, dash.c
- * (manifest writers over a store; declared by the manifest work) */
+ *
+ * Manifest writers over a store (sd-manifest(1)). Pure functions of the
+ * index: cheap enough for sd-serve to call per request. base_url (NULL or
+ * "" for relative URIs) is prefixed literally to every segment, header and
+ * playlist URI; it must be a URL without blanks, quotes, <, >, \\ or
+ * control characters. Each builder appends to out and returns 0, or -1
+ * with a warning (unknown track, no segments yet, bad base URL).
+ */
+
+/* The HLS master of the CMAF tracks (master.m3u8); of the mpegts track
+ * when the store has nothing else. */
+int sd_hls_master(const struct sd_store *st, const char *base_url,
+    struct sd_buf *out);
+/* The HLS master for version 3 TS clients (master-ts.m3u8). */
+int sd_hls_master_ts(const struct sd_store *st, const char *base_url,
+    struct sd_buf *out);
+/* One track's media playlist (TRACK.m3u8). */
+int sd_hls_media(const struct sd_store *st, const char *track,
+    const char *base_url, struct sd_buf *out);
+/* The DASH MPD (manifest.mpd); now (Unix s) is publishTime and UTCTiming. */
+int sd_dash_mpd(const struct sd_store *st, const char *base_url, double now,
+    struct sd_buf *out);
+/*
+ * Write every manifest of the store into DIR, each atomically: TRACK.m3u8
+ * per track, then master.m3u8, master-ts.m3u8 (with an mpegts track) and
+ * manifest.mpd (with CMAF tracks). A store with no segment yet gets none.
+ * sd-cmafmux calls this after each index write.
+ */
+int sd_manifest_write_all(const char *dir, const struct sd_store *st,
+    const char *base_url);
+int sd_manifest_write_all_at(const char *dir, const struct sd_store *st,
+    const char *base_url, double now);
+
+/* Shared by the writers. */
+int sd_manifest_base_ok(const char *base_url);
+/* Unix time as 2024-11-24T12:00:00.120Z (milliseconds, UTC). */
+void sd_iso8601_time(char *buf, size_t len, double t);
+/* Peak and average bit/s of a track: declared values or measured ones. */
+void sd_track_rates(const struct sd_store *st, size_t track,
+    long long *peak, long long *avg);
+/* Now, in Unix seconds: $SOURCE_DATE_EPOCH when set, for reproducible
+ * output, else the clock. Only sd-manifest(1) uses the variable. */
+double sd_manifest_now(int honour_source_date_epoch);
 
 /* ---------------------------------------------------------------- decide.c
  * (client format, delivery decision, ffmpeg argv; declared by the decide

@@ -133,6 +133,8 @@ track_problem(const struct sd_store_track *t)
 {
 	if (!sd_safe_name(t->id) || strlen(t->id) >= sizeof(t->id))
 		return "track id is not a safe name";
+	if (strcmp(t->id, "master") == 0 || strcmp(t->id, "master-ts") == 0)
+		return "track id is reserved (its playlist would be a master)";
 	if (strcmp(t->type, "video") != 0 && strcmp(t->type, "audio") != 0 &&
 	    strcmp(t->type, "mpegts") != 0)
 		return "track type is not video, audio or mpegts";

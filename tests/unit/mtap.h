@@ -23,6 +23,9 @@ ok(int cond, const char *desc)
 	fflush(stdout);
 }
 
+static void is_str(const char *, const char *, const char *)
+    __attribute__((unused));
+
 static void
 is_str(const char *got, const char *want, const char *desc)
 {
@@ -92,6 +95,54 @@ slurp(const char *path)
 	buf[fread(buf, 1, (size_t)n, fp)] = '\0';
 	fclose(fp);
 	return buf;
+}
+
+/*
+ * Golden files under tests/golden/manifest/CASE/FILE, compared byte for
+ * byte; SD_GOLDEN_UPDATE=1 rewrites them (then review the diff).
+ */
+static const char *
+golden_path(const char *cs, const char *file)
+{
+	static char path[1024];
+	const char *top = getenv("SD_TOP");
+
+	snprintf(path, sizeof(path), "%s/tests/golden/manifest/%s/%s",
+	    top ? top : ".", cs, file);
+	return path;
+}
+
+static void golden(const char *cs, const char *file, const char *got)
+    __attribute__((unused));
+
+static void
+golden(const char *cs, const char *file, const char *got)
+{
+	const char *path = golden_path(cs, file);
+	char desc[256], *want;
+	FILE *fp;
+
+	snprintf(desc, sizeof(desc), "%s/%s matches its golden file", cs, file);
+	if (getenv("SD_GOLDEN_UPDATE") != NULL &&
+	    (fp = fopen(path, "w")) != NULL) {
+		fputs(got, fp);
+		fclose(fp);
+	}
+	want = slurp(path);
+	if (want == NULL) {
+		ok(0, desc);
+		printf("# %s: missing\n", path);
+		return;
+	}
+	ok(strcmp(want, got) == 0, desc);
+	if (strcmp(want, got) != 0) {
+		const char *l;
+		printf("# %s differs; got:\n", path);
+		for (l = got; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 :
+		    l + strlen(l))
+			printf("#   %.*s\n", (int)strcspn(l, "\n"), l);
+	}
+	free(want);
 }
 
 #endif
