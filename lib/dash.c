@@ -164,40 +164,50 @@ in_period(const struct period *p, size_t n, size_t i, uint64_t seq)
 
 /* ---------------------------------------------------------------- timeline */
 
+/* A run of equal, back-to-back segments: one S element with r. */
+struct run {
+	int64_t t, d, next;
+	long long r;		/* -1: none yet */
+};
+
+static void
+run_flush(struct run *ru, struct sd_buf *b)
+{
+	if (ru->r < 0)
+		return;
+	sd_buf_printf(b, "            <S t=\"%lld\" d=\"%lld\"", (long long)ru->t,
+	    (long long)ru->d);
+	if (ru->r > 0)
+		sd_buf_printf(b, " r=\"%lld\"", ru->r);
+	sd_buf_printf(b, "/>\n");
+	ru->r = -1;
+}
+
 static void
 timeline(const struct sd_store *st, size_t k, const struct period *p,
     size_t np, size_t pi, struct sd_buf *b)
 {
 	const struct sd_store_seg *s;
-	int64_t next = -1, d = 0, t = 0;
-	long long r = -1;
+	struct run ru = { 0, 0, 0, -1 };
 	size_t i;
 
 	sd_buf_printf(b, "          <SegmentTimeline>\n");
-	for (i = 0; i <= st->nsegs; i++) {
-		s = i < st->nsegs ? &st->segs[i] : NULL;
-		if (s != NULL && (s->track != k || !in_period(p, np, pi,
-		    s->seq)))
+	for (i = 0; i < st->nsegs; i++) {
+		s = &st->segs[i];
+		if (s->track != k || !in_period(p, np, pi, s->seq))
 			continue;
-		if (s != NULL && r >= 0 && s->t == next && s->d == d) {
-			r++;
-			next += d;
+		if (ru.r >= 0 && s->t == ru.next && s->d == ru.d) {
+			ru.r++;
+			ru.next += s->d;
 			continue;
 		}
-		if (r >= 0) {
-			sd_buf_printf(b, "            <S t=\"%lld\" d=\"%lld\"",
-			    (long long)t, (long long)d);
-			if (r > 0)
-				sd_buf_printf(b, " r=\"%lld\"", r);
-			sd_buf_printf(b, "/>\n");
-		}
-		if (s == NULL)
-			break;
-		t = s->t;
-		d = s->d;
-		next = s->t + s->d;
-		r = 0;
+		run_flush(&ru, b);
+		ru.t = s->t;
+		ru.d = s->d;
+		ru.next = s->t + s->d;
+		ru.r = 0;
 	}
+	run_flush(&ru, b);
 	sd_buf_printf(b, "          </SegmentTimeline>\n");
 }
 
