@@ -39,6 +39,13 @@ AV_PROGS := bin/sd-classify bin/sd-cmafmux
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(UNIT_SRC:.c=.test)
 MAN      := $(sort $(wildcard man/*.[1-8]))
+# libFuzzer harnesses (clang): tests/fuzz/NAME.c -> tests/fuzz/NAME.fuzz,
+# linked with the library built by clang with coverage instrumentation.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS  = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/*.c))
+FUZZERS    := $(FUZZ_SRC:.c=.fuzz)
+FUZZ_OBJ   := $(patsubst lib/%.c,tests/fuzz/obj/%.o,$(LIB_SRC))
 
 all: $(PROGS)
 
@@ -57,6 +64,21 @@ bin/%: bin/%.c lib/libsd.a lib/sd.h .build-flags
 
 tests/unit/%.test: tests/unit/%.c lib/libsd.a lib/sd.h .build-flags
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< lib/libsd.a $(AV_LIBS) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
+
+tests/fuzz/obj/%.o: lib/%.c lib/sd.h
+	@mkdir -p tests/fuzz/obj
+	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+tests/fuzz/%.fuzz: tests/fuzz/%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
+		$(AV_LIBS) $(BASE_LIBS) -lm
+
+fuzzers: $(FUZZERS)
+
+# make fuzz [FUZZ_TIME=60]: each harness for FUZZ_TIME seconds.
+FUZZ_TIME ?= 60
+fuzz: deps fuzzers
+	scripts/fuzz -t $(FUZZ_TIME)
 
 deps:
 	@scripts/install-deps
@@ -92,6 +114,6 @@ install: all
 
 clean:
 	rm -f $(LIB_OBJ) lib/libsd.a $(PROGS) $(UNITS) .build-flags
-	rm -rf tests/tmp
+	rm -rf tests/tmp tests/fuzz/obj $(FUZZERS)
 
-.PHONY: all check units deps lint run bench install clean FORCE
+.PHONY: all check units deps lint run bench install clean fuzz fuzzers FORCE
