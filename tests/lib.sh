@@ -138,3 +138,31 @@ t_done() {
 	echo "1..$T_N"
 	[ "$T_FAILED" -eq 0 ]
 }
+
+# t_free_port: print a TCP port on 127.0.0.1 that nothing listens on now.
+t_free_port() {
+	perl -MIO::Socket::INET -e \
+	    'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:0",
+	        ReuseAddr => 1)->sockport, "\n"'
+}
+
+# t_wait_http URL [SECONDS]: wait (default 10 s) until URL answers at all.
+t_wait_http() {
+	_i=0
+	while [ "$_i" -lt "$((${2:-10} * 10))" ]; do
+		curl -s -o /dev/null --max-time 1 "$1" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# t_lighttpd CONF: start lighttpd -D on CONF (stopped at exit), after a
+# syntax check. Sets T_BGPID. The config is the test's own, on 127.0.0.1.
+t_lighttpd() {
+	lighttpd -tt -f "$1" >"$T_TMP/.lighttpd-check" 2>&1 || {
+		t_diag "lighttpd rejects $1:" "$(cat "$T_TMP/.lighttpd-check")"
+		return 1
+	}
+	t_bg lighttpd -D -f "$1"
+}
