@@ -226,3 +226,44 @@ t_fails() {
 		    "$_fo" "$(cat "$T_TMP/.fails-err")"
 	fi
 }
+
+# t_store_plays NAME [browser]: the whole check of our output for one
+# generated source (scripts/gen-media -t 6 NAME): sd-cmafmux writes a store,
+# sd-manifest -w its manifests, then every parser and player above takes
+# them over HTTP from lighttpd; with "browser", hls.js and dash.js in
+# Chromium too. Players that report how far they got must reach the
+# source's duration (within half a second).
+t_store_plays() {
+	_src=$("$SD_TOP/scripts/gen-media" -t 6 "$1") || {
+		t_ok 1 "$1: gen-media"
+		return
+	}
+	_st="$T_TMP/store-$1"
+	_dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$_src")
+	t_run -t 120 -- sd-cmafmux -o "$_st" "$_src"
+	t_is "$T_RC" 0 "$1: sd-cmafmux writes a store"
+	[ "$T_RC" -eq 0 ] || t_diag "$T_ERR"
+	t_run -- sd-manifest -w "$_st"
+	t_is "$T_RC" 0 "$1: sd-manifest -w writes its manifests"
+	[ "$T_RC" -eq 0 ] || t_diag "$T_ERR"
+	if [ ! -s "$_st/master.m3u8" ] || [ ! -s "$_st/manifest.mpd" ]; then
+		t_ok 1 "$1: master.m3u8 and manifest.mpd exist"
+		return
+	fi
+	t_hls_strict "$_st"/*.m3u8
+	t_xmllint_mpd "$_st/manifest.mpd" "$1: xmllint accepts the MPD"
+	t_serve_dir "$_st" || { t_ok 1 "$1: lighttpd serves the store"; return; }
+	t_ffmpeg_reads "$T_URL/master.m3u8" "$1: ffmpeg decodes the HLS master"
+	t_ffmpeg_reads "$T_URL/manifest.mpd" "$1: ffmpeg decodes the MPD"
+	t_gst_play "$T_URL/master.m3u8" "" "$1: GStreamer plays the HLS master to EOS"
+	t_near "${T_GST_VPTS:-}" "$_dur" 0.5 "$1: ... to the last video frame"
+	t_near "${T_GST_APTS:-}" "$_dur" 0.5 "$1: ... and the last audio"
+	t_gst_play "$T_URL/manifest.mpd" "" "$1: GStreamer plays the MPD to EOS"
+	t_near "${T_GST_VPTS:-}" "$_dur" 0.5 "$1: ... to the last video frame"
+	t_near "${T_GST_APTS:-}" "$_dur" 0.5 "$1: ... and the last audio"
+	[ "${2:-}" = browser ] || return 0
+	t_browser_play hls "$T_URL/master.m3u8" "" "$1: hls.js plays the master to the end"
+	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end"
+	t_browser_play dash "$T_URL/manifest.mpd" "" "$1: dash.js plays the MPD to the end"
+	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end"
+}
