@@ -415,6 +415,13 @@ track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 		strlcpy(t->ct.cfg_type, "av1C", 5);
 		if (xn >= 4 && x[0] == 0x81)
 			rv = sd_bytes_put(&t->cfg, x, xn);
+		else if ((rv = sd_av1c_from_obus(x, xn, &t->cfg)) == -1) {
+			/* libaom gives its sequence header with the first
+			 * packet only (through a NUT pipe, say) */
+			t->cfg.len = 0;
+			t->cfg.failed = 0;
+			rv = sd_av1c_from_obus(au, n, &t->cfg);
+		}
 		break;
 	case AV_CODEC_ID_AAC:
 	case AV_CODEC_ID_MP2:
@@ -669,6 +676,25 @@ sample_keep(struct trk *t, const AVPacket *pkt)
 		return sample_ref(t, pkt, (size_t)pkt->size);
 	s->off = t->data.len;
 	return sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size);
+}
+
+/* An AV1 sample: the packet without temporal delimiters. */
+static int
+av1_sample(struct trk *t, const AVPacket *pkt, long *len)
+{
+	struct sample *s = &t->s[t->n];
+
+	if (pkt->buf != NULL && av_buffer_is_writable(pkt->buf)) {
+		*len = (long)sd_av1_strip(pkt->data, (size_t)pkt->size);
+		return sample_ref(t, pkt, (size_t)*len);
+	}
+	s->buf = NULL;
+	s->off = t->data.len;
+	if (sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size) == -1)
+		return -1;
+	*len = (long)sd_av1_strip(t->data.p + s->off, (size_t)pkt->size);
+	t->data.len = s->off + (size_t)*len;
+	return 0;
 }
 
 /* Forget the first k samples of the segment in hand. */
@@ -1222,6 +1248,9 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 		len = sd_annexb_to_lp(t->hevc, pkt->data, (size_t)pkt->size,
 		    &t->data, &k2, &params);
 		if (len < 0)
+			return -1;
+	} else if (t->par->codec_id == AV_CODEC_ID_AV1) {
+		if (av1_sample(t, pkt, &len) == -1)
 			return -1;
 	} else if (sample_keep(t, pkt) == -1) {
 		return -1;

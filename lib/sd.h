@@ -473,6 +473,9 @@ long sd_annexb_to_lp_inplace(int hevc, uint8_t *p, size_t n, int *key,
 /* Codec configuration payloads. -1: not enough or bad input. */
 int sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
 int sd_hvcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
+/* av1C from the sequence header OBU in p; TDs and padding dropped. */
+int sd_av1c_from_obus(const uint8_t *p, size_t n, struct sd_bytes *out);
+size_t sd_av1_strip(uint8_t *p, size_t n);
 /* The picture size an avcC or hvcC record's first SPS gives. */
 int sd_sps_size(int hevc, const uint8_t *cfg, size_t n, int *w, int *h);
 int sd_dac3(const uint8_t *frame, size_t n, uint8_t out[3], int *rate);

@@ -130,6 +130,17 @@ for name in $media; do
 	t_is "$na" "$want_a" "$name: every audio stream kept"
 done
 
+# AV1 from libaom through a NUT pipe: the sequence header comes with the
+# first packet only (what sd-decide's libaom transcodes send)
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x180:rate=25:duration=4 \
+    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=4 \
+    -c:v libaom-av1 -usage realtime -cpu-used 8 -g 50 -b:v 300k \
+    -c:a libopus -f nut "$T_TMP/aom.nut"
+t_run -i "$T_TMP/aom.nut" -- sd-cmafmux -o "$T_TMP/aom" -
+t_is "$T_RC:$T_ERR" "0:" "libaom AV1 in NUT on stdin: exits 0"
+check_track "$T_TMP/aom.nut" v:0 "$T_TMP/aom" v0 aom.nut
+check_track "$T_TMP/aom.nut" a:0 "$T_TMP/aom" a0 aom.nut
+
 # languages travel
 dir="$T_TMP/h264-2aac.ts"
 t_like "$(grep '^track id=a0 ' "$dir/index")" ' lang=eng' "a0 is eng"
