@@ -251,11 +251,46 @@ track_add(struct mux *m, AVStream *st, int kind)
 	return 0;
 }
 
+/*
+ * In a multi-program TS, the program of the first video stream: its audio
+ * goes with it, another channel's does not. NULL: take every stream.
+ */
+static const AVProgram *
+video_program(const AVFormatContext *ic)
+{
+	unsigned p, k;
+
+	if (ic->nb_programs < 2)
+		return NULL;
+	for (p = 0; p < ic->nb_programs; p++)
+		for (k = 0; k < ic->programs[p]->nb_stream_indexes; k++) {
+			unsigned i = ic->programs[p]->stream_index[k];
+			if (i < ic->nb_streams && track_kind(
+			    ic->streams[i]->codecpar->codec_id) == 'v')
+				return ic->programs[p];
+		}
+	return NULL;
+}
+
+static int
+in_program(const AVProgram *pg, unsigned i)
+{
+	unsigned k;
+
+	if (pg == NULL)
+		return 1;
+	for (k = 0; k < pg->nb_stream_indexes; k++)
+		if (pg->stream_index[k] == i)
+			return 1;
+	return 0;
+}
+
 /* One video stream (the first, as v0), every audio stream sd can carry. */
 static int
 tracks_setup(struct mux *m)
 {
 	AVFormatContext *ic = m->ic;
+	const AVProgram *pg = video_program(ic);
 	unsigned i;
 	int kind, pass;
 
@@ -269,13 +304,16 @@ tracks_setup(struct mux *m)
 		for (i = 0; i < ic->nb_streams; i++) {
 			AVStream *st = ic->streams[i];
 			kind = track_kind(st->codecpar->codec_id);
-			if (st->disposition & AV_DISPOSITION_ATTACHED_PIC)
+			if ((st->disposition & AV_DISPOSITION_ATTACHED_PIC) ||
+			    !in_program(pg, i))
 				continue;
 			if (kind == 0 && pass == 'a' &&
 			    (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO ||
 			    st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO))
 				warnx("stream %u: %s is not carried; left out",
-				    i, avcodec_get_name(st->codecpar->codec_id));
+				    i, st->codecpar->codec_id == AV_CODEC_ID_NONE ?
+				    "an unknown codec" :
+				    avcodec_get_name(st->codecpar->codec_id));
 			if (kind != pass || (kind == 'v' && m->has_video) ||
 			    (kind == 'a' && m->naudio == AUDIO_MAX))
 				continue;
@@ -858,8 +896,9 @@ flush_seg(struct mux *m, struct trk *t, size_t k, int64_t end)
 		return -1;
 	c->have |= 1u << (t - m->trk);
 	if (m->tsseg != NULL && t == ts_driver(m)) {
-		if (sd_tsseg_cut(m, t->seq, av_rescale(rec->t, 90000, t->ts),
-		    av_rescale(rec->d, 90000, t->ts)) == -1)
+		int64_t t90 = av_rescale(rec->t, 90000, t->ts);
+		if (sd_tsseg_cut(m, t->seq, t90, av_rescale(rec->t + rec->d,
+		    90000, t->ts) - t90) == -1)
 			return -1;
 	}
 	t->bytes_total += rec->bytes;

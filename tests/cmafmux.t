@@ -253,6 +253,32 @@ cat_track "$h/concat" v0 "$T_TMP/concat.mp4"
 t_is "$(frames "$T_TMP/concat.mp4" 0)" $(($(frames "$src" v:0) * 2)) \
     "concatenated: every video frame of both"
 
+# two programs: the first video's program only
+src2=$(gen h264-ac3.ts)
+ffmpeg -nostdin -v error -y -i "$src" -i "$src2" -map 0:v -map 0:a \
+    -map 1:v -map 1:a -c copy -program title=one:st=0:st=1 \
+    -program title=two:st=2:st=3 -f mpegts "$h/mpts.ts"
+t_run -- sd-cmafmux -o "$h/mpts" "$h/mpts.ts"
+t_is "$T_RC" 0 "two programs: exits 0"
+t_is "$(grep '^track ' "$h/mpts/index" | sed 's/ codecs=.*//')" \
+    "track id=v0 type=video codec=h264
+track id=a0 type=audio codec=aac" "two programs: the other's AC-3 left out"
+
+# bytes overwritten all over (every 4099th): ends cleanly either way
+cp "$src" "$h/flipped.ts"
+off=1000
+while [ "$off" -lt 500000 ]; do
+	printf '\377' | dd of="$h/flipped.ts" bs=1 seek="$off" conv=notrunc \
+	    2>/dev/null
+	off=$((off + 4099))
+done
+t_run -- sd-cmafmux -T -o "$h/flipped" "$h/flipped.ts"
+t_like "$T_RC" '^(0|65)$' "damaged TS: exit 0 or 65, no crash"
+t_unlike "$T_ERR" 'Sanitizer|runtime error' "damaged TS: no sanitizer report"
+[ "$T_RC" -eq 0 ] && t_is "$(all_listed "$h/flipped")" "" \
+    "damaged TS: every listed file exists" ||
+    t_skip 1 "damaged TS gave no store"
+
 # a change of resolution, timestamps continuous: a new header at a cut
 ffmpeg -nostdin -v error -y -i "$src" -vf scale=640:360 -c:v libx264 \
     -preset ultrafast -g 50 -bf 2 -c:a copy -output_ts_offset 10 \
