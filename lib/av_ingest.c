@@ -574,6 +574,28 @@ unwrap(struct trk *t, int64_t raw)
 	return v;
 }
 
+/*
+ * The pts of a packet whose dts is d (both unwrapped): within half a wrap
+ * period of it, as the two wrap at different moments; a pts that makes no
+ * sense (more than 10 s away) is taken as d.
+ */
+static int64_t
+pts_near(const struct trk *t, int64_t p, int64_t d)
+{
+	int bits = t->st->pts_wrap_bits;
+	int64_t period = bits > 0 && bits < 62 ? (int64_t)1 << bits : 0;
+	int64_t limit = av_rescale_q(10, (AVRational){ 1, 1 },
+	    t->st->time_base);
+
+	if (period > 0 && p < d - period / 2)
+		p += period;
+	else if (period > 0 && p > d + period / 2)
+		p -= period;
+	if (p < d - limit || p > d + limit)
+		p = d;
+	return p;
+}
+
 /* The end of the timeline so far, over every track, in microseconds. */
 static int64_t
 frontier_us(const struct mux *m)
@@ -627,7 +649,7 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
     int64_t *dts, int64_t *pts)
 {
 	AVRational tb = { 1, (int)t->ts };
-	int64_t d = pkt->dts, p = pkt->pts, delta, expect;
+	int64_t d = pkt->dts, p = pkt->pts, delta, expect, raw;
 
 	if (d == AV_NOPTS_VALUE)
 		d = p;
@@ -640,10 +662,9 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
 	}
 	if (p == AV_NOPTS_VALUE)
 		p = d;
+	raw = d;
 	d = unwrap(t, d);
-	p = d + (p - pkt->dts == 0 ? 0 : (p + t->wrap_add - d));
-	if (p < d - ((int64_t)1 << 32) || p > d + ((int64_t)1 << 32))
-		p = d;
+	p = pts_near(t, p + (d - raw), d);
 	d = av_rescale_q(d, t->st->time_base, tb);
 	p = av_rescale_q(p, t->st->time_base, tb);
 	if (!t->have_last && !t->have_off) {
@@ -1416,6 +1437,8 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 	 * half a frame moves them on, an overlap is absorbed. */
 	if (!t->have_last || time > t->acc + dur / 2 + dur)
 		t->acc = time;
+	else if (time < t->acc - 3 * dur)
+		return 0;	/* the frames outrun their times: let them catch up */
 	if (!t->started && (!m->has_video || m->trk[0].started)) {
 		t->started = 1;
 		t->seq = m->open_seq;
