@@ -40,6 +40,9 @@ struct trk {
 	int sample_rate, channels, eac3_samples;
 	uint8_t asc[64];	/* AAC AudioSpecificConfig */
 	size_t asc_len;
+	uint32_t sig;		/* audio: what the header says, in brief */
+	int have_sig, cfg_change;	/* ... and it changed: new header */
+	uint8_t next_asc[2];	/* ADTS: the ASC of the new parameters */
 	/* header */
 	struct sd_bytes cfg;
 	struct sd_cmaf_track ct;

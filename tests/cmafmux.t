@@ -304,6 +304,33 @@ t_is "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 \
 t_is "$(($(frames "$T_TMP/gen0.mp4" 0) + $(frames "$T_TMP/gen1.mp4" 0)))" \
     500 "new parameters: every frame of both parts"
 
+# the audio goes from mono to stereo where two recordings meet
+ffmpeg -nostdin -v error -y -i "$src" -c:v copy -c:a aac -ac 2 -b:a 128k \
+    -output_ts_offset 10 -f mpegts "$h/stereo.ts"
+cat "$src" "$h/stereo.ts" >"$h/achange.ts"
+t_run -- sd-cmafmux -o "$h/achange" "$h/achange.ts"
+t_is "$T_RC:$T_ERR" "0:" "new audio parameters: exits 0, quiet"
+first=$(awk '/^seg track=a0 .*init=a0-init-1.mp4/ { print $3; exit }' \
+    "$h/achange/index")
+t_is "$(grep " $first .* disc=1\$" "$h/achange/index" | wc -l | tr -d ' ')" 2 \
+    "new audio parameters: header a0-init-1.mp4 at a cut with disc=1"
+t_is "$(grep -c ' disc=1' "$h/achange/index")" 2 \
+    "new audio parameters: one discontinuity"
+for g in 0 1; do
+	(cd "$h/achange" && cat "a0-init-$g.mp4" $(awk -v g="$g" \
+	    '$0 ~ "init=a0-init-" g ".mp4" { sub(/file=/, "", $7); print $7 }' \
+	    index)) >"$T_TMP/agen$g.mp4"
+	t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/agen$g.mp4" \
+	    -f null -
+	t_is "$T_RC:$T_ERR" "0:" "new audio parameters: generation $g decodes"
+done
+t_is "$(ffprobe -v error -show_entries stream=channels -of csv=p=0 \
+    "$T_TMP/agen0.mp4"),$(ffprobe -v error -show_entries stream=channels \
+    -of csv=p=0 "$T_TMP/agen1.mp4")" "1,2" "new audio parameters: 1 then 2"
+n=$(($(frames "$T_TMP/agen0.mp4" 0) + $(frames "$T_TMP/agen1.mp4" 0)))
+t_ok "$([ "$n" -ge 930 ] && [ "$n" -le 940 ] && echo 0 || echo 1)" \
+    "new audio parameters: $n of 940 frames (a few dropped at the splice)"
+
 # audio only: cut by duration
 ffmpeg -nostdin -v error -y -i "$src" -map 0:a -c copy -f mpegts "$h/aonly.ts"
 t_run -- sd-cmafmux -d 3 -o "$h/aonly" "$h/aonly.ts"
