@@ -46,7 +46,7 @@ sh -c 'part() {
 	    -sc_threshold 0 -bf 2 -pix_fmt yuv420p -c:a aac -b:a 96k \
 	    -f mpegts pipe:1
 }
-part 8 && part 100' >"$fifo" &
+part 8 && part 100' >"$fifo" 2>"$T_TMP/feed.err" &
 feed=$!
 T_PIDS="${T_PIDS:-} $mux $feed"
 t_bg poll
