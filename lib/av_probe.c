@@ -623,7 +623,12 @@ probe_rendition(struct cls *c, const char *base, const struct sd_hls *h,
 		return;
 	}
 	for (i = 0; i < am.naudio && mi->naudio < MAX_AUDIO; i++) {
-		mi->audio[mi->naudio++] = am.audio[i];
+		struct track_info *t = &mi->audio[mi->naudio++];
+
+		*t = am.audio[i];
+		/* The playlist knows the language TS segments seldom say. */
+		if (strcmp(t->lang, "und") == 0 && m->lang[0] != '\0')
+			strlcpy(t->lang, m->lang, sizeof(t->lang));
 		mi->naudio_seen++;
 	}
 	reason(c, "Audio from the rendition %s (group %s).", m->uri, group);
@@ -848,6 +853,21 @@ classify_dash(struct cls *c, const struct sd_buf *b)
 
 /* ---------------------------------------------------------------- entry */
 
+/*
+ * A stream rather than a file: no size is known (an HTTP response without
+ * Content-Length, a pipe). A live TS channel is such a stream; a recording
+ * served as a file has a size.
+ */
+static int
+is_stream(const struct cls *c, AVIOContext *under)
+{
+	struct stat sb;
+
+	if (under != NULL)
+		return avio_size(under) < 0;
+	return fstat(0, &sb) == -1 || !S_ISREG(sb.st_mode);
+}
+
 static enum sd_exit
 classify_media(struct cls *c, enum sd_format f, struct sd_buf *head,
     AVIOContext *under)
@@ -883,6 +903,15 @@ classify_media(struct cls *c, enum sd_format f, struct sd_buf *head,
 		sd_rec_set(c->out, "format", "%s", sd_format_name(f));
 	}
 	sd_rec_add(c->out, "container", "%s", mi.container);
+	sd_rec_add(c->out, "live", "%s", is_stream(c, under) ? "yes" : "no");
+	if (f == SD_FMT_MPEGTS) {
+		int scr = sd_ts_scrambled(head->p, head->len);
+
+		sd_rec_add(c->out, "encrypted", "%s", scr ? "yes" : "no");
+		if (scr)
+			reason(c, "Most packets are scrambled (conditional "
+			    "access).");
+	}
 	emit_media(c, &mi, 0);
 	reason(c, "%s", f == SD_FMT_MPEGTS ? "MPEG-TS: sync bytes at a "
 	    "packet stride." : "Not HLS, DASH or MPEG-TS: libavformat reads "

@@ -85,7 +85,7 @@ looks_mpd(const unsigned char *p, size_t len)
  * mid-packet, so every offset within the first packet is tried.
  */
 static int
-looks_ts(const unsigned char *p, size_t len)
+ts_find(const unsigned char *p, size_t len, size_t *stride, size_t *first)
 {
 	static const size_t strides[] = { 188, 192, 204 };
 	size_t s, off, k, need;
@@ -102,11 +102,46 @@ looks_ts(const unsigned char *p, size_t len)
 			for (k = 0; k < need && off + k * st < len &&
 			    p[off + k * st] == 0x47; k++)
 				;
-			if (k == need)
+			if (k == need) {
+				*stride = st;
+				*first = off;
 				return 1;
+			}
 		}
 	}
 	return 0;
+}
+
+static int
+looks_ts(const unsigned char *p, size_t len)
+{
+	size_t st, off;
+
+	return ts_find(p, len, &st, &off);
+}
+
+/*
+ * Scrambled MPEG-TS (conditional access): transport_scrambling_control,
+ * the top two bits of the fourth header byte, is non-zero in most packets
+ * that carry a payload. PSI tables stay clear, so "most" means more than
+ * half of the packets with a payload, counted while the sync holds.
+ */
+int
+sd_ts_scrambled(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t st, off, i, payload = 0, scrambled = 0;
+
+	if (p == NULL || !ts_find(p, len, &st, &off))
+		return 0;
+	for (i = off; i + 4 <= len && p[i] == 0x47; i += st) {
+		if ((p[i + 3] & 0x10) == 0)
+			continue;	/* adaptation field only */
+		payload++;
+		if (p[i + 3] & 0xc0)
+			scrambled++;
+	}
+	return payload >= 8 && scrambled * 2 > payload;
 }
 
 enum sd_format

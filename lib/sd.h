@@ -402,6 +402,9 @@ enum sd_format { SD_FMT_OTHER, SD_FMT_HLS, SD_FMT_DASH, SD_FMT_MPEGTS };
  * 188, 192 or 204 byte stride. SD_FMT_OTHER when none holds. */
 enum sd_format sd_sniff_format(const void *buf, size_t len);
 const char *sd_format_name(enum sd_format f);	/* hls|dash|mpegts|other */
+/* 1 when most MPEG-TS packets with a payload are scrambled (conditional
+ * access): such a source cannot be repackaged or transcoded. */
+int sd_ts_scrambled(const void *buf, size_t len);
 
 #define SD_HLS_MAX_VARIANTS 64
 #define SD_HLS_MAX_MEDIA 32

@@ -166,13 +166,35 @@ ff -i "$(src h264-aac.ts)" -c copy -f mpegts -mpegts_m2ts_mode 1 \
 t_run -- sd-classify "$T_TMP/x.m2ts"
 t_is "$T_RC/$(key format)" "0/mpegts" "M2TS (192-byte packets): mpegts"
 
+# Scrambled TS (conditional access): the scrambling bits set in every
+# audio and video packet with a payload (PAT, PMT and SDT stay clear).
+perl -e 'local $/; my $d = <STDIN>;
+	for (my $i = 0; $i + 188 <= length $d; $i += 188) {
+		my $pid = ((ord(substr($d, $i + 1, 1)) & 0x1f) << 8) |
+		    ord(substr($d, $i + 2, 1));
+		my $b = ord(substr($d, $i + 3, 1));
+		next if $pid < 0x20 || $pid == 0x1000 || !($b & 0x10);
+		substr($d, $i + 3, 1) = chr($b | 0x80);
+	}
+	print $d' <"$(src h264-aac.ts)" >"$T_TMP/scrambled.ts"
+t_run -- sd-classify "$T_TMP/scrambled.ts"
+t_is "$T_RC/$(key format)/$(key encrypted)" "0/mpegts/yes" \
+    "scrambled TS: encrypted=yes"
+t_run -- sd-classify "$(src h264-aac.ts)"
+t_is "$(key encrypted)/$(key live)" "no/no" "clear TS file: not encrypted, not live"
+
 # ---------------------------------------------------------------- stdin
 
-t_run -i "$(src h264-aac.ts)" -- sd-classify -
+# Through a pipe (a FIFO fed by cat): not seekable, no size.
+mkfifo "$T_TMP/pipe"
+cat "$(src h264-aac.ts)" >"$T_TMP/pipe" &
+t_run -i "$T_TMP/pipe" -- sd-classify -
+wait $!
 t_is "$T_RC" 0 "stdin TS: exit status"
 t_is "$(key format)/$(key codecs)" \
     "mpegts/$(expected_codecs h264-aac.ts "$(src h264-aac.ts)")" \
     "stdin TS: format and codecs"
+t_is "$(key live)" yes "stdin TS through a pipe: live (no size)"
 t_run -i "$(src vp9-opus.webm)" -- sd-classify -
 t_is "$T_RC/$(key container)" "0/matroska,webm" "stdin WebM (not seekable)"
 
@@ -257,6 +279,12 @@ ff -i "$mp4" -map 0:v -map 0:a -map 0:v -map 0:a -c:v:0 copy \
     -f hls -hls_time 2 -hls_playlist_type vod -master_pl_name master.m3u8 \
     -var_stream_map "v:0,a:0 v:1,a:1" -hls_segment_filename "$www/mv/v%v-%03d.ts" \
     "$www/mv/v%v.m3u8"
+# Audio in its own rendition (EXT-X-MEDIA with a URI).
+mkdir -p "$www/ag"
+ff -i "$mp4" -map 0:v -map 0:a -c copy -f hls -hls_time 2 \
+    -hls_playlist_type vod -master_pl_name master.m3u8 \
+    -var_stream_map "a:0,agroup:aud,language:eng v:0,agroup:aud" \
+    -hls_segment_filename "$www/ag/s%v-%03d.ts" "$www/ag/v%v.m3u8"
 head -c 16 /dev/urandom >"$www/enc/k.key"
 printf 'k.key\n%s\n' "$www/enc/k.key" >"$T_TMP/keyinfo"
 ff -i "$ts" -c copy -f hls -hls_time 2 -hls_playlist_type vod \
@@ -341,6 +369,14 @@ seg=$(ls "$www/mv/" | grep "^${best%.m3u8}-.*\.ts\$" | head -n 1)
 ffp "$www/mv/$seg"
 t_is "$(key width)x$(key height)" "$(fp video 0 width)x$(fp video 0 height)" \
     "HLS two variants: size of the followed variant"
+
+t_run -- sd-classify "$base/ag/master.m3u8"
+t_is "$T_RC/$(key video_codec)/$(key audio_codec)" "0/h264/aac" \
+    "HLS audio rendition: video from the variant, audio from the rendition"
+t_is "$(key audio_lang)" \
+    "$(sed -n 's/.*TYPE=AUDIO.*LANGUAGE="\([^"]*\)".*/\1/p' "$www/ag/master.m3u8")" \
+    "HLS audio rendition: its LANGUAGE"
+t_is "$(key codecs)" "$(dash_codecs "$mp4")" "HLS audio rendition: codecs"
 
 t_run -- sd-classify "$base/enc/index.m3u8"
 t_is "$T_RC/$(key hls_playlist)" "0/media" "HLS AES-128: a media playlist"
