@@ -56,6 +56,8 @@ struct cls {
 	int timed_out;
 	AVIOInterruptCB cb;
 	char mime[128];
+	char base[SD_URI_MAX];	/* where the source ended up after HTTP
+				 * redirects: relative URIs resolve here */
 };
 
 void
@@ -661,7 +663,7 @@ hls_master(struct cls *c, const struct sd_hls *h)
 	    v->bandwidth,
 	    v->codecs[0] ? " with CODECS " : " without CODECS",
 	    v->codecs[0] ? v->codecs : "");
-	if (sd_url_resolve(c->is_stdin ? "" : c->source, v->uri, url,
+	if (sd_url_resolve(c->is_stdin ? "" : c->base, v->uri, url,
 	    sizeof(url)) == -1 || !uri_allowed(c, url) ||
 	    (c->is_stdin && !sd_url_is_http(url)) || !c->o->follow) {
 		reason(c, "The variant %s was not followed (%s).", v->uri,
@@ -742,7 +744,7 @@ classify_hls(struct cls *c, const struct sd_buf *b)
 	if (c->is_stdin && !sd_url_is_http(h->first_uri)) {
 		reason(c, "Segments were not probed: relative URIs in a "
 		    "playlist read from stdin.");
-	} else if ((rv = probe(c, c->is_stdin ? h->first_uri : c->source,
+	} else if ((rv = probe(c, c->is_stdin ? h->first_uri : c->base,
 	    NULL, &mi)) < 0)
 		ex = fail(c, rv, "Probing the segments");
 	else
@@ -834,7 +836,7 @@ classify_dash(struct cls *c, const struct sd_buf *b)
 	dash_codecs(d, codecs, sizeof(codecs), &w, &h, &bw);
 	if (c->is_stdin) {
 		reason(c, "Segments were not probed: an MPD read from stdin.");
-	} else if ((rv = probe(c, c->source, NULL, &mi)) < 0) {
+	} else if ((rv = probe(c, c->base, NULL, &mi)) < 0) {
 		ex = fail(c, rv, "Probing the representations");
 	} else {
 		emit_media(c, &mi, bw);
@@ -944,10 +946,11 @@ check_file(struct cls *c)
 	return SD_EX_OK;
 }
 
+/* The HTTP answer's Content-Type, and its URL after redirects. */
 static void
-note_content_type(struct cls *c, AVIOContext *pb)
+note_http(struct cls *c, AVIOContext *pb)
 {
-	uint8_t *mime = NULL;
+	uint8_t *mime = NULL, *loc = NULL;
 
 	if (pb == NULL || !c->is_http)
 		return;
@@ -955,6 +958,14 @@ note_content_type(struct cls *c, AVIOContext *pb)
 	    mime != NULL && mime[0] != '\0')
 		strlcpy(c->mime, (const char *)mime, sizeof(c->mime));
 	av_free(mime);
+	if (av_opt_get(pb, "location", AV_OPT_SEARCH_CHILDREN, &loc) >= 0 &&
+	    loc != NULL && sd_url_is_http((const char *)loc) &&
+	    strlen((const char *)loc) < sizeof(c->base) &&
+	    strcmp((const char *)loc, c->source) != 0) {
+		strlcpy(c->base, (const char *)loc, sizeof(c->base));
+		sd_rec_add(c->out, "location", "%s", c->base);
+	}
+	av_free(loc);
 }
 
 /* Does the Content-Type hint agree with what the content says? */
@@ -993,10 +1004,13 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 	c.source = source;
 	c.is_stdin = strcmp(source, "-") == 0;
 	c.is_http = sd_url_is_http(source);
+	if (strlcpy(c.base, source, sizeof(c.base)) >= sizeof(c.base)) {
+		reason(&c, "The source is longer than %d bytes.", SD_URI_MAX - 1);
+		return SD_EX_USAGE;
+	}
 	c.deadline = av_gettime_relative() + (int64_t)(o->timeout * 1e6);
 	c.cb.callback = interrupted;
 	c.cb.opaque = &c;
-	av_log_set_level(AV_LOG_QUIET);
 
 	if (!c.is_stdin && !c.is_http && strchr(source, ':') != NULL &&
 	    strncmp(source, "file:", 5) != 0 && source[0] != '/' &&
@@ -1011,7 +1025,7 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 	sd_buf_init(&head);
 	if (!c.is_stdin && (rv = open_io(&c, source, &pb)) < 0)
 		return fail(&c, rv, "Opening the source");
-	note_content_type(&c, pb);
+	note_http(&c, pb);
 	if ((rv = read_into(&c, pb, &head, HEAD_BYTES, &eof)) < 0) {
 		ex = fail(&c, rv, "Reading the source");
 		goto end;

@@ -315,6 +315,9 @@ server.document-root = "$www"
 server.bind = "127.0.0.1"
 server.port = $http
 server.errorlog = "$T_TMP/lighttpd.log"
+server.modules += ( "mod_redirect" )
+# Only the master moves: its relative URIs must resolve where it ended up.
+url.redirect = ( "^/moved/master\\.m3u8\$" => "/ts/master.m3u8" )
 mimetype.assign = (
 	".m3u8" => "application/vnd.apple.mpegurl",
 	".mpd" => "application/dash+xml",
@@ -348,6 +351,12 @@ t_is "$(key live)/$(key encrypted)/$(key target_duration)" "no/no/$tdur" \
     "HLS TS master: VOD, clear, target duration"
 t_is "$(key content_type)" "application/vnd.apple.mpegurl" \
     "HLS TS master: content_type"
+
+t_run -- sd-classify "$base/moved/master.m3u8"
+t_is "$T_RC/$(key location)" "0/$base/ts/master.m3u8" \
+    "HLS master behind a redirect: location"
+t_is "$(key followed)/$(key codecs)" "$base/ts/index.m3u8/$want_ts" \
+    "HLS master behind a redirect: URIs resolve against the new location"
 
 t_run -- sd-classify "$base/fm/master.m3u8"
 t_is "$T_RC/$(key hls_segments)" "0/fmp4" "HLS fMP4 master: fmp4 segments"
