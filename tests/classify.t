@@ -295,6 +295,8 @@ ff -i "$ts" -c copy -f hls -hls_time 2 -hls_list_size 3 \
     "$www/live/index.m3u8"
 ff -i "$mp4" -c copy -f dash -seg_duration 2 "$www/dash/manifest.mpd"
 cp "$ts" "$www/misc/stream.bin"
+# MP4 with its moov after the mdat: libavformat seeks (HTTP ranges).
+ff -i "$mp4" -c copy -f mp4 "$www/misc/moov-at-end.mp4"
 cp "$www/ts/index.m3u8" "$www/misc/playlist.txt"
 cp "$www/ts/"s*.ts "$www/misc/"
 # The best variant has CODECS, but its playlist is gone: CODECS stands in.
@@ -418,6 +420,10 @@ t_is "$T_RC/$(key format)/$(key content_type)" "0/hls/text/plain" \
 t_run -- sd-classify "$base/misc/stream.bin"
 t_is "$T_RC/$(key format)/$(key codecs)" "0/mpegts/$want_ts" \
     "TS served with no TS name: mpegts"
+t_run -- sd-classify "$base/misc/moov-at-end.mp4"
+t_is "$T_RC/$(key format)/$(key live)" "0/other/no" \
+    "MP4 over HTTP, moov at the end: other, not live"
+t_is "$(key codecs)" "$(dash_codecs "$mp4")" "MP4 over HTTP: codecs"
 t_run -- sd-classify "$base/misc/nothing.ts"
 t_is "$T_RC" 69 "HTTP 404: unreachable (69)"
 
