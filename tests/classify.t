@@ -260,9 +260,10 @@ ts=$(src h264-aac.ts)
 mp4=$(src h264-aac.mp4)
 
 # A live DASH MPD: FFmpeg's dash muxer writes type="dynamic" while it runs
-# (in real time here), static once it ends; keep the first dynamic one.
+# (in real time, looping, until the test ends), static once it ends.
 mkdir -p "$T_TMP/dynsrc"
-t_bg ffmpeg -nostdin -hide_banner -loglevel error -re -i "$mp4" -c copy \
+t_bg ffmpeg -nostdin -hide_banner -loglevel error -re -stream_loop -1 \
+    -i "$mp4" -c copy \
     -f dash -seg_duration 2 -window_size 3 "$T_TMP/dynsrc/m.mpd"
 dynpid=$T_BGPID
 
