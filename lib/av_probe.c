@@ -636,20 +636,63 @@ probe_rendition(struct cls *c, const char *base, const struct sd_hls *h,
 	reason(c, "Audio from the rendition %s (group %s).", m->uri, group);
 }
 
+/* Read and report the media playlist at url (a master's variant). */
+static enum sd_exit
+hls_variant_playlist(struct cls *c, const char *url)
+{
+	struct sd_hls *m;
+	struct sd_buf b;
+	enum sd_exit ex = SD_EX_OK;
+	int rv;
+
+	if ((m = malloc(sizeof(*m))) == NULL)
+		return SD_EX_SOFTWARE;
+	sd_buf_init(&b);
+	if ((rv = fetch_text(c, url, &b)) < 0)
+		ex = fail(c, rv, "The variant's media playlist");
+	else if (sd_hls_parse(b.p, b.len, m) == -1 || m->master) {
+		reason(c, "The variant's URI is not an HLS media playlist.");
+		ex = SD_EX_DATAERR;
+	} else
+		emit_hls_media_keys(c, m);
+	sd_buf_free(&b);
+	free(m);
+	return ex;
+}
+
+/* Probe the variant's segments (and its audio rendition). */
+static enum sd_exit
+hls_variant_probe(struct cls *c, const struct sd_hls *h,
+    const struct sd_hls_variant *v, const char *url)
+{
+	struct media_info mi;
+	const char *got;
+	int rv;
+
+	if ((rv = probe(c, url, NULL, &mi)) < 0)
+		return fail(c, rv, "Probing the variant's segments");
+	if (mi.naudio == 0 && v->audio[0] != '\0')
+		probe_rendition(c, c->base, h, v->audio, &mi);
+	emit_media(c, &mi, v->bandwidth);
+	reason(c, "Codecs from the segments of %s.", v->uri);
+	got = sd_rec_get(c->out, "codecs");
+	if (v->codecs[0] != '\0' && (got == NULL || strcmp(got, v->codecs) != 0))
+		reason(c, "The master says CODECS=\"%s\".", v->codecs);
+	return SD_EX_OK;
+}
+
 /*
  * A master playlist: list its variants, read the best variant's media
- * playlist, probe that for the codecs. Returns the exit status.
+ * playlist, probe that for the codecs; what CODECS says stands in when it
+ * cannot be followed or probed. Returns the exit status.
  */
 static enum sd_exit
 hls_master(struct cls *c, const struct sd_hls *h)
 {
 	const struct sd_hls_variant *v;
-	struct sd_hls *m = NULL;
-	struct sd_buf b;
-	struct media_info mi;
 	char url[SD_URI_MAX];
-	int best = sd_hls_best_variant(h), rv;
-	enum sd_exit ex = SD_EX_OK;
+	int best = sd_hls_best_variant(h);
+	enum sd_exit ex;
 
 	sd_rec_add(c->out, "hls_playlist", "master");
 	emit_variants(c, h);
@@ -660,61 +703,27 @@ hls_master(struct cls *c, const struct sd_hls *h)
 	v = &h->variants[best];
 	reason(c, "An HLS master playlist with %zu variant%s; the best is %lld "
 	    "bit/s%s%s.", h->nvariants_seen, h->nvariants_seen == 1 ? "" : "s",
-	    v->bandwidth,
-	    v->codecs[0] ? " with CODECS " : " without CODECS",
-	    v->codecs[0] ? v->codecs : "");
-	if (sd_url_resolve(c->is_stdin ? "" : c->base, v->uri, url,
-	    sizeof(url)) == -1 || !uri_allowed(c, url) ||
-	    (c->is_stdin && !sd_url_is_http(url)) || !c->o->follow) {
+	    v->bandwidth, v->codecs[0] ? " with CODECS " : " without CODECS",
+	    v->codecs);
+	if (!c->o->follow || sd_url_resolve(c->base, v->uri, url,
+	    sizeof(url)) == -1 || !uri_allowed(c, url)) {
 		reason(c, "The variant %s was not followed (%s).", v->uri,
 		    !c->o->follow ? "following is off" : c->is_stdin ?
 		    "a relative URI in a playlist read from stdin" :
 		    "not an http(s) URL");
-		if (v->codecs[0] == '\0')
+		ex = SD_EX_OK;
+	} else {
+		sd_rec_add(c->out, "followed", "%s", url);
+		if ((ex = hls_variant_playlist(c, url)) == SD_EX_OK &&
+		    (ex = hls_variant_probe(c, h, v, url)) == SD_EX_OK)
 			return SD_EX_OK;
-		emit_from_codecs(c, v->codecs, v->width, v->height,
-		    v->frame_rate, v->bandwidth);
-		return SD_EX_OK;
 	}
-	sd_rec_add(c->out, "followed", "%s", url);
-	sd_buf_init(&b);
-	if ((m = malloc(sizeof(*m))) == NULL) {
-		sd_buf_free(&b);
-		return SD_EX_SOFTWARE;
-	}
-	if ((rv = fetch_text(c, url, &b)) < 0)
-		ex = fail(c, rv, "The variant's media playlist");
-	else if (sd_hls_parse(b.p, b.len, m) == -1 || m->master) {
-		reason(c, "The variant's URI is not an HLS media playlist.");
-		ex = SD_EX_DATAERR;
-	} else
-		emit_hls_media_keys(c, m);
-	sd_buf_free(&b);
-	free(m);
-	if (ex == SD_EX_OK) {
-		if ((rv = probe(c, url, NULL, &mi)) < 0)
-			ex = fail(c, rv, "Probing the variant's segments");
-		else {
-			if (mi.naudio == 0 && v->audio[0] != '\0')
-				probe_rendition(c, url, h, v->audio, &mi);
-			emit_media(c, &mi, v->bandwidth);
-			reason(c, "Codecs from the segments of %s.", v->uri);
-			if (v->codecs[0] != '\0' &&
-			    strcmp(sd_rec_get(c->out, "codecs") ?
-			    sd_rec_get(c->out, "codecs") : "", v->codecs) != 0)
-				reason(c, "The master says CODECS=\"%s\".",
-				    v->codecs);
-			return SD_EX_OK;
-		}
-	}
-	/* What CODECS says stands in for a probe that failed. */
-	if (v->codecs[0] != '\0') {
-		emit_from_codecs(c, v->codecs, v->width, v->height,
-		    v->frame_rate, v->bandwidth);
-		reason(c, "Codecs from the master's CODECS attribute.");
-		return SD_EX_OK;
-	}
-	return ex;
+	if (v->codecs[0] == '\0')
+		return ex;
+	emit_from_codecs(c, v->codecs, v->width, v->height, v->frame_rate,
+	    v->bandwidth);
+	reason(c, "Codecs from the master's CODECS attribute.");
+	return SD_EX_OK;
 }
 
 static enum sd_exit

@@ -530,8 +530,10 @@ struct AVCodecParameters;
  * av_codecs.c: the RFC 6381 codecs string of a stream, built from its own
  * parameters and extradata (avcC or Annex B SPS; hvcC or Annex B VPS/SPS;
  * VP9 profile/level/bit depth; av1C or a sequence header OBU; the AAC
- * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3, mp4a.69 for
- * MP2). Returns 0, or -1 when the codec is not one sd knows.
+ * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3; for MP2 the
+ * object type FFmpeg's MP4 muxer writes in esds: mp4a.6B at the MPEG-1
+ * rates, mp4a.69 at 24 kHz and below). Returns 0, or -1 when the codec is
+ * not one sd knows (or out is too small).
  */
 int sd_codec_string(const struct AVCodecParameters *par, char *out,
     size_t len);

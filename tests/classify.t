@@ -286,6 +286,14 @@ ff -i "$mp4" -map 0:v -map 0:a -c copy -f hls -hls_time 2 \
     -hls_playlist_type vod -master_pl_name master.m3u8 \
     -var_stream_map "a:0,agroup:aud,language:eng v:0,agroup:aud" \
     -hls_segment_filename "$www/ag/s%v-%03d.ts" "$www/ag/v%v.m3u8"
+# The same, laid out so that the rendition's URI resolves only against
+# the master (the variant is one folder down).
+mkdir -p "$www/ag2/sub"
+sed 's,^s,../../ag/s,' "$www/ag/v1.m3u8" >"$www/ag2/sub/v1.m3u8"
+sed 's,^s,../ag/s,' "$www/ag/v0.m3u8" >"$www/ag2/a.m3u8"
+sed -e 's,URI="v0.m3u8",URI="a.m3u8",' -e 's,^v1.m3u8,sub/v1.m3u8,' \
+    -e '/^v0.m3u8/d' -e '/CODECS="mp4a/d' "$www/ag/master.m3u8" \
+    >"$www/ag2/master.m3u8"
 head -c 16 /dev/urandom >"$www/enc/k.key"
 printf 'k.key\n%s\n' "$www/enc/k.key" >"$T_TMP/keyinfo"
 ff -i "$ts" -c copy -f hls -hls_time 2 -hls_playlist_type vod \
@@ -389,6 +397,9 @@ t_is "$(key audio_lang)" \
     "$(sed -n 's/.*TYPE=AUDIO.*LANGUAGE="\([^"]*\)".*/\1/p' "$www/ag/master.m3u8")" \
     "HLS audio rendition: its LANGUAGE"
 t_is "$(key codecs)" "$(dash_codecs "$mp4")" "HLS audio rendition: codecs"
+t_run -- sd-classify "$base/ag2/master.m3u8"
+t_is "$T_RC/$(key followed)/$(key audio_codec)" "0/$base/ag2/sub/v1.m3u8/aac" \
+    "HLS audio rendition: its URI resolves against the master"
 
 t_run -- sd-classify "$base/enc/index.m3u8"
 t_is "$T_RC/$(key hls_playlist)" "0/media" "HLS AES-128: a media playlist"
