@@ -316,6 +316,12 @@ gone/index.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=320x180,CODECS="avc1.42c00d,mp4a.40.2"
 gone/low.m3u8
 EOF
+# Playlists that are served, pointing at the server that never answers:
+# the one deadline covers the segments too.
+printf '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nhttp://127.0.0.1:%s/s0.ts\n' \
+    "$silent" >"$www/misc/stall.m3u8"
+printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=5,CODECS="hvc1.1.6.L93.B0,ec-3"\nhttp://127.0.0.1:%s/v.m3u8\n' \
+    "$silent" >"$www/misc/stall-master.m3u8"
 # A remote master may not send us to a local file.
 printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nfile:///etc/passwd\n' \
     >"$www/misc/local.m3u8"
@@ -425,6 +431,13 @@ t_run -- sd-classify "$base/misc/local.m3u8"
 t_like "$T_OUT" '^reason=.*not followed' \
     "HLS master pointing at a local file: not followed"
 t_unlike "$T_OUT" '^followed=' "HLS master pointing at a local file: no followed="
+
+t_run -t 3 -- sd-classify -t 2 "$base/misc/stall.m3u8"
+t_is "$T_RC/$(key hls_playlist)" "75/media" \
+    "HLS whose segments never arrive: timeout (75) within -t 2 plus 1 s"
+t_run -t 3 -- sd-classify -t 2 "$base/misc/stall-master.m3u8"
+t_is "$T_RC/$(key video_codec)/$(key audio_codec)" "0/hevc/eac3" \
+    "HLS master whose variant never answers: CODECS stand in, within -t"
 
 t_run -- sd-classify "$base/misc/playlist.txt"
 t_is "$T_RC/$(key format)/$(key content_type)" "0/hls/text/plain" \
