@@ -741,6 +741,16 @@ classify_hls(struct cls *c, const struct sd_buf *b)
 		free(h);
 		return SD_EX_DATAERR;
 	}
+	if (sd_hls_is_channel_list(h)) {
+		sd_rec_set(c->out, "format", "other");
+		sd_rec_set(c->out, "container", "m3u");
+		sd_rec_add(c->out, "channels_listed", "%zu", h->nsegments);
+		reason(c, "An M3U channel list (EXTINF without "
+		    "EXT-X-TARGETDURATION), not an HLS playlist: classify "
+		    "one of its channels instead.");
+		free(h);
+		return SD_EX_DATAERR;
+	}
 	if (h->version > 0)
 		sd_rec_add(c->out, "hls_version", "%d", h->version);
 	if (h->master) {

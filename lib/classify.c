@@ -358,8 +358,14 @@ hls_tag(struct sd_hls *h, const char *line, int *want_uri)
 	} else if (strncmp(line, "#EXT-X-MEDIA:", 13) == 0)
 		hls_media(h, a);
 	else if (strncmp(line, "#EXTINF:", 8) == 0) {
-		h->duration += strtod(a, NULL) > 0 && strtod(a, NULL) < 1e6 ?
-		    strtod(a, NULL) : 0;
+		double d = strtod(a, NULL);
+
+		if (d > 0 && d < 1e6)
+			h->duration += d;
+		/* IPTV channel lists: EXTINF:-1 tvg-id="..." group-title= */
+		if (d <= 0 || strstr(a, "tvg-") != NULL ||
+		    strstr(a, "group-title=") != NULL)
+			h->nchannels++;
 		*want_uri = 2;
 	} else if (strncmp(line, "#EXT-X-KEY:", 11) == 0 ||
 	    strncmp(line, "#EXT-X-SESSION-KEY:", 19) == 0)
@@ -369,7 +375,9 @@ hls_tag(struct sd_hls *h, const char *line, int *want_uri)
 		h->segs = SD_SEGS_FMP4;
 	} else if (strncmp(line, "#EXT-X-TARGETDURATION:", 22) == 0) {
 		long long t = sd_strtonum(a, 0, 86400, &es);
+
 		h->target_duration = es == NULL ? (double)t : 0;
+		h->has_target = 1;
 	} else if (strncmp(line, "#EXT-X-VERSION:", 15) == 0) {
 		long long v = sd_strtonum(a, 1, 99, &es);
 		h->version = es == NULL ? (int)v : 0;
@@ -437,6 +445,12 @@ sd_hls_parse(const char *buf, size_t len, struct sd_hls *h)
 	if (!h->master && h->nsegments > 0 && h->segs == SD_SEGS_UNKNOWN)
 		h->segs = SD_SEGS_TS;
 	return 0;
+}
+
+int
+sd_hls_is_channel_list(const struct sd_hls *h)
+{
+	return !h->master && !h->has_target && h->nchannels > 0;
 }
 
 int

@@ -448,7 +448,16 @@ struct sd_hls {
 	enum sd_hls_segs segs;
 	char map_uri[SD_URI_MAX];	/* EXT-X-MAP */
 	char first_uri[SD_URI_MAX];	/* the first segment */
+	int has_target;			/* EXT-X-TARGETDURATION seen */
+	size_t nchannels;		/* EXTINF entries of an IPTV channel
+					 * list: duration <= 0, tvg- or
+					 * group-title attributes */
 };
+
+/* 1 when an #EXTM3U file is an IPTV channel list (an M3U of channel URLs,
+ * EXTINF:-1 tvg-id=...), not an HLS playlist: no EXT-X-TARGETDURATION,
+ * channel-style entries. */
+int sd_hls_is_channel_list(const struct sd_hls *h);
 
 /*
  * Read an HLS playlist. Returns 0, or -1 when it does not start with

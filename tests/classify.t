@@ -251,6 +251,13 @@ t_bg sh -c 'exec 3>"$1"; exec sleep 30' sh "$T_TMP/fifo" >/dev/null
 t_run -t 3 -i "$T_TMP/fifo" -- sd-classify -t 2 -
 t_is "$T_RC" 75 "silent stdin: timeout (75) within -t 2 plus 1 s"
 
+# An IPTV channel list is #EXTM3U too, but not HLS.
+printf '#EXTM3U\n#EXTINF:-1 tvg-id="a" group-title="News",A\n%s\n#EXTINF:-1,B\n%s\n' \
+    "http://127.0.0.1:1/a.ts" "http://127.0.0.1:1/b.ts" >"$T_TMP/channels.m3u"
+t_run -- sd-classify "$T_TMP/channels.m3u"
+t_is "$T_RC/$(key format)/$(key container)/$(key channels_listed)" \
+    "65/other/m3u/2" "an IPTV channel list: not HLS (65)"
+
 # ---------------------------------------------------------------- HTTP
 
 www=$T_TMP/www

@@ -154,7 +154,15 @@ test_hls_cases(void)
 	    "seg.m4s?token=a.ts\r\n") == 0 && h->segs == SD_SEGS_FMP4 &&
 	    !h->endlist && h->target_duration == 6,
 	    "CRLF, .m4s with a query: fmp4, live, target 6");
+	ok(P("#EXTM3U\n#EXTINF:-1 tvg-id=\"a\" group-title=\"News\",A\n"
+	    "http://p/1.ts\n#EXTINF:-1,B\nhttp://p/2.ts\n") == 0 &&
+	    sd_hls_is_channel_list(h) && h->nsegments == 2,
+	    "EXTINF:-1 tvg-id, no TARGETDURATION: an IPTV channel list");
+	ok(P("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:-1,\na.ts\n") == 0 &&
+	    !sd_hls_is_channel_list(h),
+	    "with a TARGETDURATION: HLS, however odd its EXTINF");
 	ok(P("#EXTM3U\n#EXTINF:2,\nhttp://h/seg\n") == 0 &&
+	    !sd_hls_is_channel_list(h) &&
 	    h->segs == SD_SEGS_TS, "no MAP, no extension: ts");
 	ok(P("#EXTM3U\n#EXT-X-TARGETDURATION:-3\n#EXT-X-VERSION:x\n") == 0 &&
 	    h->target_duration == 0 && h->version == 0,
