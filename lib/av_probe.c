@@ -403,6 +403,11 @@ probe(struct cls *c, const char *url, AVIOContext *pb, struct media_info *mi)
 		fc->flags |= AVFMT_FLAG_CUSTOM_IO;
 	}
 	io_options(c, &d);
+	/* The hls demuxer opens local segments and keys only with the
+	 * usual media extensions, against a hostile playlist; a local
+	 * manifest is the user's own, and only stream parameters come out. */
+	if (!c->is_http && !c->is_stdin)
+		av_dict_set(&d, "allowed_extensions", "ALL", 0);
 	rv = avformat_open_input(&fc, url, NULL, &d);
 	av_dict_free(&d);
 	if (rv < 0)
@@ -966,6 +971,21 @@ check_file(struct cls *c)
 }
 
 /* The HTTP answer's Content-Type, and its URL after redirects. */
+/*
+ * A local manifest's base as an absolute path: libavformat's dash demuxer
+ * resolves a relative one wrongly (it cannot find the init segments).
+ */
+static void
+absolute_base(struct cls *c)
+{
+	char *abs = realpath(strncmp(c->source, "file:", 5) == 0 ?
+	    c->source + 5 : c->source, NULL);
+
+	if (abs != NULL && strlen(abs) < sizeof(c->base))
+		strlcpy(c->base, abs, sizeof(c->base));
+	free(abs);
+}
+
 static void
 note_http(struct cls *c, AVIOContext *pb)
 {
@@ -1039,8 +1059,11 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 		return SD_EX_USAGE;
 	}
 	sd_rec_add(out, "source", "%s", source);
-	if (!c.is_stdin && !c.is_http && (ex = check_file(&c)) != SD_EX_OK)
-		return ex;
+	if (!c.is_stdin && !c.is_http) {
+		if ((ex = check_file(&c)) != SD_EX_OK)
+			return ex;
+		absolute_base(&c);
+	}
 	sd_buf_init(&head);
 	if (!c.is_stdin && (rv = open_io(&c, source, &pb)) < 0)
 		return fail(&c, rv, "Opening the source");

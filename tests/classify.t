@@ -470,6 +470,22 @@ t_is "$(key codecs)" "$(sed -n 's/.*codecs="\([^"]*\)".*/\1/p' \
     "$www/dash/manifest.mpd" | paste -sd, -)" "DASH static: codecs"
 t_is "$(key video_codec)/$(key audio_codec)" "h264/aac" "DASH: codec names"
 
+# The same folders as local files (relative paths, as a shell gives them).
+(
+	cd "$www" || exit 1
+	for m in ts/master.m3u8 fm/master.m3u8 enc/index.m3u8 dash/manifest.mpd; do
+		sd-classify "$m" >"$T_TMP/local.out" 2>&1
+		echo "$m $? $(sed -n 's/^codecs=//p' "$T_TMP/local.out")"
+	done
+) >"$T_TMP/local"
+t_is "$(cat "$T_TMP/local")" "ts/master.m3u8 0 $want_ts
+fm/master.m3u8 0 $want_ts
+enc/index.m3u8 0 $want_ts
+dash/manifest.mpd 0 $(dash_codecs "$mp4")" \
+    "local HLS (TS, fMP4, AES-128) and DASH folders: probed"
+t_unlike "$(cat "$T_TMP/local.out")" '^reason=.*@codecs' \
+    "local DASH: codecs from the segments, not the MPD"
+
 # stdin: a playlist whose URIs are relative cannot be followed.
 t_run -i "$www/ts/index.m3u8" -- sd-classify -
 t_is "$T_RC/$(key format)/$(key hls_playlist)" "0/hls/media" \
