@@ -210,7 +210,14 @@ sd_plan_pipe_format(const struct sd_source *src, const struct sd_plan *plan)
 	const char *v = out_codec(plan->video, src->video_codec);
 	const char *a = out_codec(plan->audio, src->audio_codec);
 
-	/* Matroska carries anything; sd-cmafmux reads both. */
+	/*
+	 * libaom hands its AV1 sequence header over with the first packet
+	 * only, which FFmpeg 5.1's Matroska muxer cannot take on a pipe
+	 * ("Invalid data found"): NUT can.
+	 */
+	if (strcmp(plan->video, "libaom-av1") == 0)
+		return "nut";
+	/* Matroska carries anything; sd-cmafmux reads it as it reads TS. */
 	if ((v != NULL && !sd_codec_in_mpegts(v)) ||
 	    (a != NULL && !sd_codec_in_mpegts(a)))
 		return "matroska";

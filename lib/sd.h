@@ -491,11 +491,12 @@ int sd_argv_add_words(struct sd_argv *av, const char *s);
  * device, -i input (NULL: pipe:0), maps (the first video, every audio),
  * codecs with preset, crf, bitrates, scaling, frame rate and keyframes on
  * segment boundaries, the profile's output options, then -f mpegts pipe:1
- * when MPEG-TS carries every output codec, else -f matroska pipe:1.
+ * when MPEG-TS carries every output codec, else -f matroska pipe:1 (nut
+ * for libaom-av1; see sd_plan_pipe_format).
  */
 int sd_ffmpeg_argv(const struct sd_profile *p, const struct sd_source *src,
     const struct sd_plan *plan, const char *input, struct sd_argv *av);
-/* "mpegts" or "matroska": what the argv above writes to its pipe. */
+/* "mpegts", "matroska" or (libaom-av1) "nut": what the argv writes. */
 const char *sd_plan_pipe_format(const struct sd_source *src,
     const struct sd_plan *plan);
 
