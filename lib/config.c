@@ -817,6 +817,7 @@ proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
 	    strcmp(v, "smart") == 0)) {
 		x->mode = v[0] == 'd' ? SD_MODE_DIRECT : SD_MODE_SMART;
 		x->legacy_mode[0] = '\0';
+		x->mode_line = ld->lineno;
 		ld->new_mode = 1;
 		return;
 	}
@@ -834,6 +835,7 @@ proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
 	    i == 1 ? " with no profile (passthrough)" : "");
 	x->mode = i == 0 ? SD_MODE_DIRECT : SD_MODE_SMART;
 	strlcpy(x->legacy_mode, v, sizeof(x->legacy_mode));
+	x->mode_line = ld->lineno;
 	if (!is_old_key)
 		ld->new_mode = 1;
 }
@@ -1210,7 +1212,7 @@ proxies_check(struct sd_config *cfg, struct ld *ld)
 			x->profile_line = 0;
 		}
 		if (strcmp(x->legacy_mode, "relay") == 0 && !x->profile[0]) {
-			LD_WARN(ld, x->line, "proxy %s: mode = relay without a "
+			LD_WARN(ld, x->mode_line, "proxy %s: mode = relay without a "
 			    "profile uses the default profile %s; write "
 			    "profile = %s", x->id, cfg->settings.default_profile,
 			    cfg->settings.default_profile);

@@ -163,6 +163,7 @@ struct sd_proxy {
 	char path[256];
 	int line;
 	int profile_line;	/* line of profile (or relay_profile); 0: none */
+	int mode_line;		/* line of mode (or proxy_mode); 0: none */
 	char legacy_mode[16];	/* old mode as written (redirect, proxy,
 				 * relay), "" for the new schema */
 };
