@@ -101,8 +101,8 @@ rec_rate(const struct sd_rec *r, const char *key, double *out)
 	num = strtod(v, &end);
 	if (*end == '/')
 		den = strtod(end + 1, &end);
-	if (errno != 0 || *end != '\0' || !(num >= 0 && num <= 1000) ||
-	    !(den > 0 && den <= 1e6)) {
+	if (errno != 0 || *end != '\0' || !(num >= 0 && num <= 1e6) ||
+	    !(den > 0 && den <= 1e6) || num / den > 1000) {
 		warnx("classification: %s=%.40s: not a frame rate", key, v);
 		return -1;
 	}
