@@ -372,6 +372,22 @@ decide hevc -f hls -p NV
 t_like "$T_OUT" '^warning=h264_nvenc needs the device /dev/nvidia1' "nvenc without /dev/nvidia1: fallback warning"
 SD_DEV_ROOT=$T_TMP/dev decide mpegts -f hls -p QSV
 t_like "$(args)" '-init_hw_device qsv=hw:hw,child_device=/dev/dri/renderD129 -filter_hw_device hw -i .* -c:v hevc_qsv .*format=nv12,hwupload=extra_hw_frames=64' "qsv: device and upload"
+# No hardware here: ffmpeg must get as far as opening the device, which
+# proves it parsed every option (on a machine with the device it runs).
+while read -r hw r media enc; do
+	SD_DEV_ROOT=$T_TMP/dev decide "$r" -s "$("$SD_TOP/scripts/gen-media" -t 2 "$media")" -f hls -p "$hw"
+	t_is "$(key video)" "$enc" "$hw: the video is encoded with $enc"
+	printf '%s\n' "$T_OUT" | sed -n 's/^ffmpeg_arg=//p' >"$T_TMP/argv"
+	set --
+	while IFS= read -r a; do set -- "$@" "$a"; done <"$T_TMP/argv"
+	timeout 60 "$@" >/dev/null 2>"$T_TMP/hw.err"
+	t_unlike "$(cat "$T_TMP/hw.err")" 'Unrecognized option|not found|Error splitting|Invalid (filter|stream) specifier|No such filter' \
+	    "$hw: ffmpeg parses the hardware argv ($(head -c 60 "$T_TMP/hw.err" | tr '\n' ' '))"
+done <<'EOF'
+GPU hevc hevc-aac.ts h264_vaapi
+NV hevc hevc-aac.ts h264_nvenc
+QSV mp2 h264-mp2.ts hevc_qsv
+EOF
 SD_DEV_ROOT=$T_TMP/dev decide hevc -f hls -p HWX
 t_is "$(key video)" "h264_vaapi" "hwaccel = vaapi turns libx264 into h264_vaapi"
 decide hevc -f hls -p HWX
@@ -511,5 +527,24 @@ real webm vp9-opus.webm Universal ts "h264,video aac,audio "
 
 rec mp4 other h264 aac
 real mp4 h264-aac.mp4 Passthrough ts "h264,video aac,audio "
+
+rec webmcopy other vp9 opus container=matroska,webm video_bitrate=250000 audio_bitrate=64000
+real webmcopy vp9-opus.webm Passthrough dash "vp9,video opus,audio "
+t_is "$(key video) $(key audio) $(key pipe_format)" "copy copy matroska" "webmcopy: VP9 + Opus copied into a Matroska pipe"
+
+# With sd-classify built (the classify work), its own record of real media
+# goes through sd-decide and the argv runs.
+if [ -x "$SD_TOP/bin/sd-classify" ]; then
+	src=$("$SD_TOP/scripts/gen-media" -t 2 h264-ac3.ts)
+	sd-classify "$src" >"$T_TMP/classified.rec"
+	t_run -i "$T_TMP/classified.rec" -- sd-decide -f dash -p Universal
+	t_is "$(summary)" "0 transcode fmp4 copy aac -" "sd-classify | sd-decide: H.264 + AC-3 under Universal"
+	RUN_OUT=$T_TMP/classified.out
+	run_argv
+	t_is "$?" 0 "sd-classify | sd-decide: ffmpeg reads the record's source"
+	t_is "$(streams "$RUN_OUT")" "h264,video aac,audio " "sd-classify | sd-decide: the decided codecs"
+else
+	t_skip 3 "sd-classify is not built"
+fi
 
 t_done
