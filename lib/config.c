@@ -353,11 +353,14 @@ text_ok(const char *s)
 	return 1;
 }
 
-/* A source: a URL or path, without blanks or control characters. */
+/*
+ * A source: a URL or path, without blanks or control characters, and not
+ * starting with '-' (it becomes an argument of sd-classify and ffmpeg).
+ */
 static int
 source_ok(const char *s)
 {
-	if (*s == '\0')
+	if (*s == '\0' || *s == '-')
 		return 0;
 	for (; *s; s++)
 		if (iscntrl((unsigned char)*s) || *s == ' ')
@@ -876,7 +879,11 @@ proxy_key(struct ld *ld, const char *key, const char *v)
 	if ((f = field_find(proxy_fields, SD_ARRAY_LEN(proxy_fields), key)) ==
 	    NULL)
 		return -1;
-	field_set(ld, x, f, v);
+	if (field_set(ld, x, f, v) == 0 && strcmp(key, "source") == 0 &&
+	    *v == '\0')
+		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
+	if (strcmp(key, "source") == 0)
+		x->source_line = ld->lineno;
 	return 0;
 }
 
@@ -1200,7 +1207,7 @@ proxies_check(struct sd_config *cfg, struct ld *ld)
 	for (i = 0; i < cfg->nproxies; i++) {
 		x = &cfg->proxies[i];
 		ld->path = x->path;
-		if (x->source[0] == '\0')
+		if (x->source_line == 0)
 			LD_ERR(ld, x->line, "proxy %s has no source; add "
 			    "source = URL", x->id);
 		if (strcmp(x->legacy_mode, "proxy") == 0 && x->profile[0]) {

@@ -424,6 +424,10 @@ static const struct bad bads[] = {
 	  "framerate = 25/0: not a valid value" },
 	{ "blank in a source", "proxies.ini", "[a]\nsource = http://a b\n", 2,
 	  "source = http://a b: not a valid value" },
+	{ "source like an option", "proxies.ini", "[a]\nsource = -y\n", 2,
+	  "source = -y: not a valid value; write a URL" },
+	{ "empty source", "proxies.ini", "[a]\nsource =\n", 2,
+	  "source is empty; write source = URL" },
 };
 
 static void
