@@ -1246,7 +1246,14 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	memset(cfg, 0, sizeof(*cfg));
 	settings_defaults(&cfg->settings);
 	strlcpy(cfg->dir, dir, sizeof(cfg->dir));
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+	/*
+	 * A folder named with -C or SD_CONF must exist; the compiled-in one
+	 * may not (yet): then the system profiles and defaults are the config.
+	 */
+	if (stat(dir, &st) == -1 && errno == ENOENT &&
+	    strcmp(dir, SD_SYSCONFDIR) == 0)
+		dir = "";
+	else if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		warnx("%s: not a config folder (%s); create it, or name "
 		    "another with -C or SD_CONF", dir,
 		    stat(dir, &st) == -1 ? strerror(errno) : "not a directory");
@@ -1257,11 +1264,12 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	snprintf(path[2], sizeof(path[2]), "%s/sd.ini", dir);
 	rc |= load_file(cfg, sd_system_profiles_path(), INI_PROFILES, 1, 1,
 	    NULL);
-	rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL);
-	rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL);
 	memset(&sets, 0, sizeof(sets));
-	sets.path = path[2];
-	rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets);
+	if (*dir != '\0') {
+		rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL);
+		rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL);
+		rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets);
+	}
 	memset(&chk, 0, sizeof(chk));
 	chk.cfg = cfg;
 	chk.path = path[2];
