@@ -353,11 +353,14 @@ text_ok(const char *s)
 	return 1;
 }
 
-/* A source: a URL or path, without blanks or control characters. */
+/*
+ * A source: a URL or path, without blanks or control characters, and not
+ * starting with '-' (it becomes an argument of sd-classify and ffmpeg).
+ */
 static int
 source_ok(const char *s)
 {
-	if (*s == '\0')
+	if (*s == '\0' || *s == '-')
 		return 0;
 	for (; *s; s++)
 		if (iscntrl((unsigned char)*s) || *s == ' ')
@@ -876,7 +879,11 @@ proxy_key(struct ld *ld, const char *key, const char *v)
 	if ((f = field_find(proxy_fields, SD_ARRAY_LEN(proxy_fields), key)) ==
 	    NULL)
 		return -1;
-	field_set(ld, x, f, v);
+	if (field_set(ld, x, f, v) == 0 && strcmp(key, "source") == 0 &&
+	    *v == '\0')
+		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
+	if (strcmp(key, "source") == 0)
+		x->source_line = ld->lineno;
 	return 0;
 }
 
@@ -1200,7 +1207,7 @@ proxies_check(struct sd_config *cfg, struct ld *ld)
 	for (i = 0; i < cfg->nproxies; i++) {
 		x = &cfg->proxies[i];
 		ld->path = x->path;
-		if (x->source[0] == '\0')
+		if (x->source_line == 0)
 			LD_ERR(ld, x->line, "proxy %s has no source; add "
 			    "source = URL", x->id);
 		if (strcmp(x->legacy_mode, "proxy") == 0 && x->profile[0]) {
@@ -1239,7 +1246,14 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	memset(cfg, 0, sizeof(*cfg));
 	settings_defaults(&cfg->settings);
 	strlcpy(cfg->dir, dir, sizeof(cfg->dir));
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+	/*
+	 * A folder named with -C or SD_CONF must exist; the compiled-in one
+	 * may not (yet): then the system profiles and defaults are the config.
+	 */
+	if (stat(dir, &st) == -1 && errno == ENOENT &&
+	    strcmp(dir, SD_SYSCONFDIR) == 0)
+		dir = "";
+	else if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		warnx("%s: not a config folder (%s); create it, or name "
 		    "another with -C or SD_CONF", dir,
 		    stat(dir, &st) == -1 ? strerror(errno) : "not a directory");
@@ -1250,11 +1264,12 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	snprintf(path[2], sizeof(path[2]), "%s/sd.ini", dir);
 	rc |= load_file(cfg, sd_system_profiles_path(), INI_PROFILES, 1, 1,
 	    NULL);
-	rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL);
-	rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL);
 	memset(&sets, 0, sizeof(sets));
-	sets.path = path[2];
-	rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets);
+	if (*dir != '\0') {
+		rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL);
+		rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL);
+		rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets);
+	}
 	memset(&chk, 0, sizeof(chk));
 	chk.cfg = cfg;
 	chk.path = path[2];

@@ -424,6 +424,10 @@ static const struct bad bads[] = {
 	  "framerate = 25/0: not a valid value" },
 	{ "blank in a source", "proxies.ini", "[a]\nsource = http://a b\n", 2,
 	  "source = http://a b: not a valid value" },
+	{ "source like an option", "proxies.ini", "[a]\nsource = -y\n", 2,
+	  "source = -y: not a valid value; write a URL" },
+	{ "empty source", "proxies.ini", "[a]\nsource =\n", 2,
+	  "source is empty; write source = URL" },
 };
 
 static void
@@ -482,6 +486,19 @@ test_paths(void)
 	is_str(sd_config_dir(NULL), "/from/env", "then $SD_CONF");
 	unsetenv("SD_CONF");
 	is_str(sd_config_dir(NULL), SD_SYSCONFDIR, "then SD_SYSCONFDIR");
+	if (access(SD_SYSCONFDIR, F_OK) == -1) {
+		struct sd_config cfg;
+		int rc;
+
+		capture_start();
+		rc = sd_config_load(&cfg, sd_config_dir(NULL));
+		ok(strcmp(capture_end(), "") == 0 && rc == 0 &&
+		    cfg.nprofiles == 3, "no folder at SD_SYSCONFDIR: the "
+		    "system profiles and defaults, quietly");
+		if (rc == 0)
+			sd_config_free(&cfg);
+	} else
+		ok(1, "# skip: " SD_SYSCONFDIR " exists here");
 	setenv("SD_SHAREDIR", "/s", 1);
 	is_str(sd_system_profiles_path(), "/s/profiles.ini",
 	    "$SD_SHAREDIR/profiles.ini");
