@@ -432,9 +432,13 @@ video_gop(const struct sd_profile *p, const struct sd_source *src,
 
 	if (fps > 0 && fps * seg < 10000)
 		rv |= addf(av, "-g", "%d", (int)(fps * seg + 0.5));
-	if (strcmp(plan->video, "libx264") == 0 ||
-	    strcmp(plan->video, "libx265") == 0)
+	/* No scene-cut keyframes between the forced ones: even GOPs. */
+	if (strcmp(plan->video, "libx264") == 0)
 		rv |= add(av, "-sc_threshold", "0", ARGS_END);
+	/* x265 says it in its own parameters, and logs less there. */
+	if (strcmp(plan->video, "libx265") == 0)
+		rv |= add(av, "-x265-params", "scenecut=0:log-level=warning",
+		    ARGS_END);
 	rv |= addf(av, "-force_key_frames", "expr:gte(t,n_forced*%g)", seg);
 	return rv ? -1 : 0;
 }
