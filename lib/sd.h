@@ -511,6 +511,7 @@ struct sd_source {
 	int channels, sample_rate;	/* 0: unknown */
 	long long audio_bitrate;
 	int live, encrypted;
+	char video_profile[32];	/* "High", "High 10", "Main 10"; "" unknown */
 };
 /* Read a classification record; -1 with a warning when a key is bad. */
 int sd_source_from_rec(const struct sd_rec *cls, struct sd_source *src);

@@ -242,6 +242,8 @@ rec vp9src other vp9 opus container=matroska,webm video_bitrate=250000 audio_bit
 rec big mpegts h264 aac width=1920 height=1080 frame_rate=50 video_bitrate=6000000
 rec silent mpegts h264 -
 rec radio mpegts - mp2
+rec hi10 mpegts h264 aac "video_profile=High 10"
+rec main mpegts h264 aac "video_profile=Main"
 while read -r src client prof want; do
 	[ -n "$src" ] || continue
 	case $prof in none) p= ;; *) p="-p $prof" ;; esac
@@ -278,6 +280,10 @@ hls-ts   hls-ts VP9Opus    3 refused - - - -
 hls-ts   hls-ts Efficiency 3 refused - - - -
 silent   hls    Universal  0 repackage fmp4 copy none 7
 radio    ts     Universal  0 transcode mpegts none aac -
+hi10     hls    Universal  0 transcode fmp4 libx264 copy 7
+hi10     hls    Passthrough 0 repackage fmp4 copy copy 7
+hi10     hls    Efficiency 0 transcode fmp4 libx265 copy 7
+main     dash   Universal  0 repackage fmp4 copy copy -
 EOF
 
 # Reasons a person can read; the refusal says what to change.
