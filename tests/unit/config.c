@@ -452,6 +452,23 @@ test_errors(void)
 		cleanup();
 	}
 
+	{
+		/* past a few growths of the set of section names */
+		static char many[300 * 40];
+		size_t k, off = 0;
+
+		for (k = 0; k < 300; k++)
+			off += (size_t)snprintf(many + off, sizeof(many) - off,
+			    "[ch%zu]\nsource = http://a/%zu\n", k, k);
+		snprintf(many + off, sizeof(many) - off, "[ch17]\n");
+		fresh(1, "proxies.ini", many);
+		ok(load(&cfg, &err) == -1, "300 sections and a duplicate fail");
+		has_msg(err, "proxies.ini", 601, "duplicate section [ch17] "
+		    "(first at line 35)", "the duplicate of a section 566 "
+		    "lines before");
+		cleanup();
+	}
+
 	fresh(1, "proxies.ini", "[a]\nsource = http://a\ncolour = red\n");
 	ok(load(&cfg, &err) == 0, "an unknown key is not fatal");
 	has_msg(err, "proxies.ini", 3, "unknown key colour; ignored",
