@@ -441,7 +441,7 @@ t_run -- sd-decide -C "$conf" -l
 t_is "$T_RC" 0 "-l: exit 0"
 t_like "$T_OUT" '^Universal \(system\)$' "-l: Universal listed as a system profile"
 t_like "$T_OUT" '^  video libvpx-vp9 \(vp9\), audio libopus \(opus\), container auto$' "-l: VP9Opus codecs"
-t_like "$T_OUT" '^  why fMP4\? libvpx-vp9 and libopus cannot be carried in MPEG-TS' "-l: why fMP4 for VP9 + Opus"
+t_like "$T_OUT" '^  why fMP4\? MPEG-TS cannot carry VP9 \(libvpx-vp9\) or Opus \(libopus\); fMP4' "-l: why fMP4 for VP9 + Opus"
 t_like "$(printf '%s\n' "$T_OUT" | sed -n '/^Efficiency/,/^$/p')" '^  clients: hls dash$' "-l: Efficiency takes no TS clients"
 t_like "$(printf '%s\n' "$T_OUT" | sed -n '/^Universal/,/^$/p')" '^  clients: hls dash hls-ts ts$' "-l: Universal takes every client"
 
