@@ -146,6 +146,8 @@ struct sd_profile {
 	int is_system;			/* loaded from the system profiles file */
 	char path[256];			/* where it was defined ... */
 	int line;			/* ... and the section's line */
+	int container_line;		/* line of container_format (or of the
+					 * old output_format); 0: not set */
 };
 
 struct sd_proxy {
@@ -160,6 +162,11 @@ struct sd_proxy {
 	int max_clients;	/* 0: unlimited */
 	char path[256];
 	int line;
+	int profile_line;	/* line of profile (or relay_profile); 0: none */
+	int mode_line;		/* line of mode (or proxy_mode); 0: none */
+	int source_line;	/* line of source; 0: none */
+	char legacy_mode[16];	/* old mode as written (redirect, proxy,
+				 * relay), "" for the new schema */
 };
 
 struct sd_settings {
@@ -182,7 +189,10 @@ struct sd_config {
 	size_t nprofiles;
 	struct sd_settings settings;
 	int deprecated;			/* old-schema keys or values were seen */
+	int warnings;			/* warnings printed while loading */
 };
+
+#define SD_INI_LINE_MAX 4096	/* longer lines are an error */
 
 /* The config folder: opt (-C) if set, else $SD_CONF, else SD_SYSCONFDIR. */
 const char *sd_config_dir(const char *opt);
@@ -214,9 +224,72 @@ int sd_profile_requires_fmp4(const struct sd_profile *p);
  */
 enum sd_container sd_container_resolve(const struct sd_profile *p,
     int source_is_ts);
+/*
+ * The FFmpeg codec an encoder produces: "h264", "hevc", "vp9", "av1", "aac",
+ * "opus", "ac3", "eac3", "mp3", "mp2", "flac"; "copy" for copy; NULL for an
+ * encoder sd does not know (it is still passed to ffmpeg as written).
+ */
+const char *sd_encoder_codec(const char *encoder);
+/* A profile with every field at its default (copy/copy, auto, crf -1). */
+void sd_profile_defaults(struct sd_profile *p, const char *name);
+/* Parse "auto|fmp4|mpegts"; -1 when it is none of them. */
+int sd_container_parse(const char *s, enum sd_container *c);
+/*
+ * A bit rate: plain bit/s or with a k or M suffix ("2500k", "6M"), at most
+ * 1000M. Returns 0, or -1 with *errstr set.
+ */
+int sd_parse_bitrate(const char *s, long long *out, const char **errstr);
+/*
+ * Check one file's text alone, as a profiles.ini (profiles != 0) or a
+ * proxies.ini (profile names are not looked up): errors are printed as
+ * name:line, warnings only when warn != 0. Returns 0 or -1.
+ */
+int sd_config_check_text(const char *buf, size_t len, const char *name,
+    int profiles, int warn);
+/* The settings of one sd.ini over the defaults (a missing file: the
+ * defaults). Returns 0, or -1 after printing what is wrong. */
+int sd_settings_load(struct sd_settings *s, const char *path);
 
 /* ---------------------------------------------------------------- migrate.c
- * (declared by the foundation work: sd-migrate's rewriting of old configs) */
+ *
+ * sd-migrate(1): old-schema proxies.ini and profiles.ini rewritten to the
+ * new schema, changing only the bytes that must change (comments, blank
+ * lines, order, unknown keys, spacing, CRLF or LF and a UTF-8 BOM stay).
+ * A file is a proxies file when its sections use source, mode, proxy_mode
+ * or relay_profile, a profiles file when they use video_codec, audio_codec,
+ * output_format or container_format; both at once is an error.
+ */
+
+enum sd_ini_kind { SD_INI_NONE, SD_INI_PROXIES, SD_INI_PROFILES };
+
+struct sd_migration {
+	struct sd_buf out;	/* the migrated text */
+	enum sd_ini_kind kind;
+	int changed;		/* out differs from the input */
+	int errors;		/* conflicts: out must not be written */
+	int warnings;
+	/* per input line (1-based, [0] unused): what became of it */
+	struct sd_mig_line {
+		char op;	/* '=' kept, '~' replaced, '-' deleted */
+		size_t off, len;	/* its new text in out (for '~', '=') */
+		size_t ins_off, ins_len;	/* lines inserted after it */
+	} *lines;
+	size_t nlines;
+	const char *in;		/* the input, for sd_migrate_diff */
+	size_t in_len;
+};
+
+/*
+ * Migrate buf (len bytes, named name in messages: name:line). Relay entries
+ * without a profile get default_profile. Returns 0 (see m->changed), or -1
+ * when the text cannot be migrated (reported; m->errors > 0).
+ */
+int sd_migrate(struct sd_migration *m, const char *buf, size_t len,
+    const char *name, const char *default_profile);
+void sd_migration_free(struct sd_migration *m);
+/* A unified diff (3 lines of context) of the input and m->out. */
+int sd_migrate_diff(const struct sd_migration *m, const char *name,
+    struct sd_buf *out);
 
 /* ---------------------------------------------------------------- store.c
  *
@@ -383,9 +456,135 @@ void sd_track_rates(const struct sd_store *st, size_t track,
  * output, else the clock. Only sd-manifest(1) uses the variable. */
 double sd_manifest_now(int honour_source_date_epoch);
 
-/* ---------------------------------------------------------------- decide.c
- * (client format, delivery decision, ffmpeg argv; declared by the decide
- * work) */
+/* ---------------------------------------------------------------- decide.c, ffargs.c
+ *
+ * The client's format, the delivery decision (sd-decide(1)) and the ffmpeg
+ * argv of a transcode (the seed's command_builder). Pure logic: no libav*,
+ * no I/O but the hardware-device check (access(2) on a device path).
+ */
+
+/*
+ * What a client takes. SD_CLIENT_HLS_TS is an HLS client known to need
+ * MPEG-TS segments (HLS version 3: iOS before 10, ?format=hls-ts).
+ */
+enum sd_client { SD_CLIENT_HLS, SD_CLIENT_HLS_TS, SD_CLIENT_DASH, SD_CLIENT_TS };
+
+const char *sd_client_name(enum sd_client c);	/* hls|hls-ts|dash|ts */
+/* hls, hls-ts, dash, ts (or mpegts); 0, or -1 when s is none of them. */
+int sd_client_parse(const char *s, enum sd_client *c);
+/*
+ * One rule each, 0 when it decides (*c set), -1 when it has no opinion:
+ * the URL (?format=, else a path ending .m3u8, .mpd or .ts), the Accept
+ * header (the media range with the highest q among the HLS, DASH and
+ * MPEG-TS types) and the User-Agent (VLC, Kodi, Plex, Jellyfin, Emby,
+ * ffmpeg/Lavf: ts; AppleCoreMedia, Safari that is not Chrome: hls, or
+ * hls-ts for iOS before 10).
+ */
+int sd_client_from_url(const char *url, enum sd_client *c);
+int sd_client_from_accept(const char *accept, enum sd_client *c);
+int sd_client_from_ua(const char *ua, enum sd_client *c);
+/*
+ * The three rules in DESIGN.md's order (URL, Accept, User-Agent), else
+ * SD_CLIENT_HLS (most players and browsers take it). Any argument may be
+ * NULL. *why (when why != NULL) tells which rule decided.
+ */
+enum sd_client sd_client_format(const char *url, const char *accept,
+    const char *ua, const char **why);
+
+/* (sd_encoder_codec, the codec an encoder makes, is config.c's.) */
+/* The software encoder for a hardware one (h264_vaapi -> libx264), or NULL. */
+const char *sd_software_encoder(const char *encoder);
+/* 1 when MPEG-TS carries the codec (FFmpeg name): not VP9, AV1, Opus... */
+int sd_codec_in_mpegts(const char *codec);
+
+/* The facts of a classification record (sd-classify(1)) that decide uses. */
+struct sd_source {
+	char format[16];	/* hls | dash | mpegts | other */
+	char segments[8];	/* HLS: ts | fmp4 */
+	char container[32];
+	char video_codec[32];	/* "": no video */
+	int width, height;	/* 0: unknown */
+	double frame_rate;	/* 0: unknown */
+	long long video_bitrate;	/* bit/s; 0: unknown */
+	char audio_codec[32];	/* "": no audio; else the first track's */
+	int audio_tracks;
+	int channels, sample_rate;	/* 0: unknown */
+	long long audio_bitrate;
+	int live, encrypted;
+	char video_profile[32];	/* "High", "High 10", "Main 10"; "" unknown */
+};
+/* Read a classification record; -1 with a warning when a key is bad. */
+int sd_source_from_rec(const struct sd_rec *cls, struct sd_source *src);
+
+/* What a transcode does, track by track: the input of the argv builder. */
+struct sd_plan {
+	char video[32];		/* "copy", "none" or the encoder */
+	char audio[32];
+	enum sd_container container;	/* SD_CONT_FMP4 or SD_CONT_MPEGTS */
+	char hw[8];		/* "", nvenc, qsv, vaapi: from the encoder */
+	char hw_device[256];	/* the device the encoder opens */
+	double segment_duration;	/* s: keyframe every segment */
+};
+
+/* A NULL-terminated argv that owns its strings. */
+struct sd_argv {
+	char **v;
+	size_t n, cap;
+};
+void sd_argv_init(struct sd_argv *av);
+void sd_argv_free(struct sd_argv *av);
+int sd_argv_add(struct sd_argv *av, const char *arg);
+/* Add each blank-separated word of s (profile option strings). */
+int sd_argv_add_words(struct sd_argv *av, const char *s);
+
+/*
+ * The ffmpeg argv of a plan (argv[0] is "ffmpeg"): input options, hardware
+ * device, -i input (NULL: pipe:0), maps (the first video, every audio),
+ * codecs with preset, crf, bitrates, scaling, frame rate and keyframes on
+ * segment boundaries, the profile's output options, then -f mpegts pipe:1
+ * when MPEG-TS carries every output codec, else -f matroska pipe:1 (nut
+ * for libaom-av1; see sd_plan_pipe_format).
+ */
+int sd_ffmpeg_argv(const struct sd_profile *p, const struct sd_source *src,
+    const struct sd_plan *plan, const char *input, struct sd_argv *av);
+/* "mpegts", "matroska" or (libaom-av1) "nut": what the argv writes. */
+const char *sd_plan_pipe_format(const struct sd_source *src,
+    const struct sd_plan *plan);
+
+struct sd_decide_opts {
+	const char *input;	/* ffmpeg's input; NULL: pipe:0 */
+	double segment_duration;	/* 0: the profile's, else 2 s */
+	/*
+	 * Prefix of the hardware device paths checked (NULL or "": the real
+	 * /dev). For tests: sd-decide takes it from $SD_DEV_ROOT.
+	 */
+	const char *dev_root;
+};
+
+/*
+ * The decision of seed 2.1/2.2, per track: out gets delivery=, client=,
+ * profile=, container=, hls_version=, video=, audio=, pipe_format=,
+ * reason= lines, warning= lines and, for a transcode, ffmpeg_arg= lines
+ * (sd-decide(1) lists them). profile NULL: passthrough. Returns SD_EX_OK,
+ * SD_EX_REFUSED (the client cannot take the result: out holds
+ * delivery=refused and a reason saying what to change), SD_EX_DATAERR (bad
+ * classification record) or SD_EX_CONFIG (the profile's hardware is
+ * missing and it has no fallback = software), with a warning.
+ */
+int sd_decide(const struct sd_rec *cls, enum sd_client client,
+    const struct sd_profile *profile, const struct sd_decide_opts *o,
+    struct sd_rec *out);
+/*
+ * A proxy's decision: direct mode gives delivery=redirect and location=
+ * (cls may then be NULL); smart mode finds the proxy's profile and calls
+ * sd_decide with the proxy's source as input (unless o->input is set) and
+ * sd.ini's segment duration.
+ */
+int sd_decide_proxy(const struct sd_config *cfg, const struct sd_proxy *px,
+    const struct sd_rec *cls, enum sd_client client,
+    const struct sd_decide_opts *o, struct sd_rec *out);
+/* The ffmpeg_arg= lines of a decision as an argv; -1 when there are none. */
+int sd_decision_argv(const struct sd_rec *decision, struct sd_argv *av);
 
 /* ---------------------------------------------------------------- classify
  *
