@@ -43,6 +43,8 @@ struct media_info {
 	struct track_info video;
 	struct track_info audio[MAX_AUDIO];
 	size_t naudio, naudio_seen;
+	size_t nsubtitles;
+	unsigned programs;	/* MPEG-TS programs (an MPTS has several) */
 	long long bitrate;
 	double duration;	/* s, -1: unknown */
 };
@@ -362,6 +364,8 @@ media_from(const AVFormatContext *fc, struct media_info *mi)
 	    strcmp(mi->container, "dash") != 0 ? fc->bit_rate : 0;
 	mi->duration = fc->duration > 0 && fc->duration != AV_NOPTS_VALUE ?
 	    (double)fc->duration / AV_TIME_BASE : -1;
+	mi->programs = strcmp(mi->container, "mpegts") == 0 ?
+	    fc->nb_programs : 0;
 	v = av_find_best_stream((AVFormatContext *)fc, AVMEDIA_TYPE_VIDEO, -1,
 	    -1, NULL, 0);
 	if (v >= 0 && (unsigned)v < fc->nb_streams &&
@@ -372,6 +376,8 @@ media_from(const AVFormatContext *fc, struct media_info *mi)
 	for (i = 0; i < fc->nb_streams; i++) {
 		const AVStream *st = fc->streams[i];
 
+		if (st->codecpar->codec_type == AVMEDIA_TYPE_SUBTITLE)
+			mi->nsubtitles++;
 		if (st->codecpar->codec_type != AVMEDIA_TYPE_AUDIO ||
 		    st->codecpar->codec_id == AV_CODEC_ID_NONE)
 			continue;
@@ -493,6 +499,9 @@ emit_media(struct cls *c, const struct media_info *mi, long long bandwidth)
 		sd_rec_add(c->out, "audio_bitrate", "%lld", a->bitrate);
 		sd_rec_add(c->out, "audio_lang", "%s", a->lang);
 	}
+	sd_rec_add(c->out, "subtitle_tracks", "%zu", mi->nsubtitles);
+	if (mi->programs > 0)
+		sd_rec_add(c->out, "programs", "%u", mi->programs);
 	for (i = 0; i < mi->naudio; i++)
 		sd_rec_addm(c->out, "audio_track", "%s %s %d %d %s",
 		    mi->audio[i].codec, mi->audio[i].lang,

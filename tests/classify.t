@@ -160,6 +160,22 @@ t_is "$(printf '%s\n' "$T_OUT" | sed -n 's/^audio_track=//p' |
     "$(fp audio 0 tags.language) $(fp audio 1 tags.language)" \
     "h264-2aac.ts: audio_track languages"
 
+# A multi-program TS (two services, as a DVB multiplex carries them).
+ff -i "$f" -map 0:v -map 0:a:0 -map 0:v -map 0:a:1 -c copy \
+    -program title=A:st=0:st=1 -program title=B:st=2:st=3 -f mpegts \
+    "$T_TMP/mpts.ts"
+t_run -- sd-classify "$T_TMP/mpts.ts"
+t_is "$T_RC/$(key programs)" "0/$(ffprobe -v error -show_programs -of csv \
+    "$T_TMP/mpts.ts" | grep -c '^program')" "MPTS: programs"
+# A subtitle track (mov_text from an SRT) in MP4.
+printf '1\n00:00:01,000 --> 00:00:02,000\nhello\n' >"$T_TMP/s.srt"
+ff -i "$(src h264-aac.mp4)" -i "$T_TMP/s.srt" -map 0 -map 1 -c copy \
+    -c:s mov_text "$T_TMP/subs.mp4"
+ffp "$T_TMP/subs.mp4"
+t_run -- sd-classify "$T_TMP/subs.mp4"
+t_is "$T_RC/$(key subtitle_tracks)" "0/$(fcount subtitle)" \
+    "MP4 with a subtitle track: subtitle_tracks"
+
 # M2TS: 192-byte packets (a 4-byte timestamp before each sync byte).
 ff -i "$(src h264-aac.ts)" -c copy -f mpegts -mpegts_m2ts_mode 1 \
     "$T_TMP/x.m2ts"
