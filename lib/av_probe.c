@@ -428,8 +428,32 @@ probe(struct cls *c, const char *url, AVIOContext *pb, struct media_info *mi)
 
 /* ---------------------------------------------------------------- output */
 
+/*
+ * A field of a space-separated record value (variant=, rendition=,
+ * audio_track=): "-" when empty, blanks and anything outside printable
+ * ASCII made '_', so that hostile names cannot shift the fields. Uses one
+ * of eight rotating buffers, enough for one call's arguments.
+ */
 static const char *
-dash_or(const char *s)
+field(const char *s)
+{
+	static char bufs[8][128];
+	static unsigned next;
+	char *b = bufs[next++ % 8];
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return "-";
+	for (i = 0; s[i] != '\0' && i < sizeof(bufs[0]) - 1; i++)
+		b[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '_';
+	b[i] = '\0';
+	return b;
+}
+
+/* A value that may hold blanks (a profile name, a rendition's NAME as the
+ * last field): "-" when empty. */
+static const char *
+or_dash(const char *s)
 {
 	return s != NULL && s[0] != '\0' ? s : "-";
 }
@@ -483,7 +507,7 @@ emit_media(struct cls *c, const struct media_info *mi, long long bandwidth)
 
 	if (mi->has_video) {
 		sd_rec_add(c->out, "video_codec", "%s", v->codec);
-		sd_rec_add(c->out, "video_profile", "%s", dash_or(v->profile));
+		sd_rec_add(c->out, "video_profile", "%s", or_dash(v->profile));
 		sd_rec_add(c->out, "video_level", "%d", v->level);
 		sd_rec_add(c->out, "width", "%d", v->width);
 		sd_rec_add(c->out, "height", "%d", v->height);
@@ -493,20 +517,20 @@ emit_media(struct cls *c, const struct media_info *mi, long long bandwidth)
 	sd_rec_add(c->out, "audio_tracks", "%zu", mi->naudio_seen);
 	if (mi->naudio > 0) {
 		sd_rec_add(c->out, "audio_codec", "%s", a->codec);
-		sd_rec_add(c->out, "audio_profile", "%s", dash_or(a->profile));
+		sd_rec_add(c->out, "audio_profile", "%s", or_dash(a->profile));
 		sd_rec_add(c->out, "sample_rate", "%d", a->sample_rate);
 		sd_rec_add(c->out, "channels", "%d", a->channels);
 		sd_rec_add(c->out, "audio_bitrate", "%lld", a->bitrate);
-		sd_rec_add(c->out, "audio_lang", "%s", a->lang);
+		sd_rec_add(c->out, "audio_lang", "%s", field(a->lang));
 	}
 	sd_rec_add(c->out, "subtitle_tracks", "%zu", mi->nsubtitles);
 	if (mi->programs > 0)
 		sd_rec_add(c->out, "programs", "%u", mi->programs);
 	for (i = 0; i < mi->naudio; i++)
 		sd_rec_addm(c->out, "audio_track", "%s %s %d %d %s",
-		    mi->audio[i].codec, mi->audio[i].lang,
+		    mi->audio[i].codec, field(mi->audio[i].lang),
 		    mi->audio[i].channels, mi->audio[i].sample_rate,
-		    dash_or(mi->audio[i].codecs));
+		    field(mi->audio[i].codecs));
 	sd_rec_add(c->out, "bitrate", "%lld", mi->bitrate > 0 ? mi->bitrate :
 	    bandwidth);
 	if (mi->duration >= 0)
@@ -589,13 +613,13 @@ emit_variants(struct cls *c, const struct sd_hls *h)
 		if (v->width > 0)
 			snprintf(res, sizeof(res), "%dx%d", v->width, v->height);
 		sd_rec_addm(c->out, "variant", "%lld %s %s", v->bandwidth, res,
-		    dash_or(v->codecs));
+		    field(v->codecs));
 	}
 	for (i = 0; i < h->nmedia; i++) {
 		const struct sd_hls_media *m = &h->media[i];
 
-		sd_rec_addm(c->out, "rendition", "%s %s %s %s", dash_or(m->type),
-		    dash_or(m->group), dash_or(m->lang), dash_or(m->name));
+		sd_rec_addm(c->out, "rendition", "%s %s %s %s", field(m->type),
+		    field(m->group), field(m->lang), or_dash(m->name));
 	}
 }
 
@@ -807,8 +831,8 @@ emit_dash(struct cls *c, const struct sd_dash *d)
 			snprintf(res, sizeof(res), "%dx%d", r->width,
 			    r->height);
 		sd_rec_addm(c->out, "representation", "%s %s %lld %s %s",
-		    dash_or(r->id), dash_or(r->content_type), r->bandwidth, res,
-		    dash_or(r->codecs));
+		    field(r->id), field(r->content_type), r->bandwidth, res,
+		    field(r->codecs));
 	}
 	if (d->duration > 0)
 		sd_rec_add(c->out, "playlist_duration", "%.3f", d->duration);

@@ -508,6 +508,14 @@ t_is "$T_RC/$(key format)/$(key hls_playlist)" "0/hls/media" \
     "stdin HLS media playlist: classified"
 t_like "$T_OUT" '^reason=.*stdin' "stdin HLS: reason says why not probed"
 
+# Hostile names cannot shift the fields of a list value.
+printf '#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a b",LANGUAGE="e n",NAME="Main (AD)",URI="a.m3u8"\n#EXT-X-STREAM-INF:BANDWIDTH=5,CODECS="avc1.4d401f, mp4a.40.2"\nv.m3u8\n' \
+    >"$T_TMP/names.m3u8"
+t_run -i "$T_TMP/names.m3u8" -- sd-classify -
+t_is "$(key variant)|$(key rendition)|$(key codecs)" \
+    "5 - avc1.4d401f,mp4a.40.2|AUDIO a_b e_n Main (AD)|avc1.4d401f,mp4a.40.2" \
+    "blanks in CODECS squeezed, in names replaced"
+
 # -j: one JSON object, lists as arrays (checked by node's JSON.parse).
 t_run -- sd-classify -j "$base/mv/master.m3u8"
 printf '%s' "$T_OUT" >"$T_TMP/out.json"
