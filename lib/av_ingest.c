@@ -699,7 +699,7 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 		warnx("%s: no keyframe for %.0f s: segment closed, video "
 		    "dropped until the next one", t->id,
 		    (double)(dts - t->s[0].dts) / t->ts);
-		if (video_cut(m, t, dts, pts, 1, 0, NULL) == -1)
+		if (video_cut(m, t, dts, pts, 1, 0, pkt) == -1)
 			return -1;
 		t->need_key = 1;
 		return 0;
