@@ -146,6 +146,8 @@ struct sd_profile {
 	int is_system;			/* loaded from the system profiles file */
 	char path[256];			/* where it was defined ... */
 	int line;			/* ... and the section's line */
+	int container_line;		/* line of container_format (or of the
+					 * old output_format); 0: not set */
 };
 
 struct sd_proxy {
@@ -160,6 +162,11 @@ struct sd_proxy {
 	int max_clients;	/* 0: unlimited */
 	char path[256];
 	int line;
+	int profile_line;	/* line of profile (or relay_profile); 0: none */
+	int mode_line;		/* line of mode (or proxy_mode); 0: none */
+	int source_line;	/* line of source; 0: none */
+	char legacy_mode[16];	/* old mode as written (redirect, proxy,
+				 * relay), "" for the new schema */
 };
 
 struct sd_settings {
@@ -182,7 +189,10 @@ struct sd_config {
 	size_t nprofiles;
 	struct sd_settings settings;
 	int deprecated;			/* old-schema keys or values were seen */
+	int warnings;			/* warnings printed while loading */
 };
+
+#define SD_INI_LINE_MAX 4096	/* longer lines are an error */
 
 /* The config folder: opt (-C) if set, else $SD_CONF, else SD_SYSCONFDIR. */
 const char *sd_config_dir(const char *opt);
@@ -214,9 +224,72 @@ int sd_profile_requires_fmp4(const struct sd_profile *p);
  */
 enum sd_container sd_container_resolve(const struct sd_profile *p,
     int source_is_ts);
+/*
+ * The FFmpeg codec an encoder produces: "h264", "hevc", "vp9", "av1", "aac",
+ * "opus", "ac3", "eac3", "mp3", "mp2", "flac"; "copy" for copy; NULL for an
+ * encoder sd does not know (it is still passed to ffmpeg as written).
+ */
+const char *sd_encoder_codec(const char *encoder);
+/* A profile with every field at its default (copy/copy, auto, crf -1). */
+void sd_profile_defaults(struct sd_profile *p, const char *name);
+/* Parse "auto|fmp4|mpegts"; -1 when it is none of them. */
+int sd_container_parse(const char *s, enum sd_container *c);
+/*
+ * A bit rate: plain bit/s or with a k or M suffix ("2500k", "6M"), at most
+ * 1000M. Returns 0, or -1 with *errstr set.
+ */
+int sd_parse_bitrate(const char *s, long long *out, const char **errstr);
+/*
+ * Check one file's text alone, as a profiles.ini (profiles != 0) or a
+ * proxies.ini (profile names are not looked up): errors are printed as
+ * name:line, warnings only when warn != 0. Returns 0 or -1.
+ */
+int sd_config_check_text(const char *buf, size_t len, const char *name,
+    int profiles, int warn);
+/* The settings of one sd.ini over the defaults (a missing file: the
+ * defaults). Returns 0, or -1 after printing what is wrong. */
+int sd_settings_load(struct sd_settings *s, const char *path);
 
 /* ---------------------------------------------------------------- migrate.c
- * (declared by the foundation work: sd-migrate's rewriting of old configs) */
+ *
+ * sd-migrate(1): old-schema proxies.ini and profiles.ini rewritten to the
+ * new schema, changing only the bytes that must change (comments, blank
+ * lines, order, unknown keys, spacing, CRLF or LF and a UTF-8 BOM stay).
+ * A file is a proxies file when its sections use source, mode, proxy_mode
+ * or relay_profile, a profiles file when they use video_codec, audio_codec,
+ * output_format or container_format; both at once is an error.
+ */
+
+enum sd_ini_kind { SD_INI_NONE, SD_INI_PROXIES, SD_INI_PROFILES };
+
+struct sd_migration {
+	struct sd_buf out;	/* the migrated text */
+	enum sd_ini_kind kind;
+	int changed;		/* out differs from the input */
+	int errors;		/* conflicts: out must not be written */
+	int warnings;
+	/* per input line (1-based, [0] unused): what became of it */
+	struct sd_mig_line {
+		char op;	/* '=' kept, '~' replaced, '-' deleted */
+		size_t off, len;	/* its new text in out (for '~', '=') */
+		size_t ins_off, ins_len;	/* lines inserted after it */
+	} *lines;
+	size_t nlines;
+	const char *in;		/* the input, for sd_migrate_diff */
+	size_t in_len;
+};
+
+/*
+ * Migrate buf (len bytes, named name in messages: name:line). Relay entries
+ * without a profile get default_profile. Returns 0 (see m->changed), or -1
+ * when the text cannot be migrated (reported; m->errors > 0).
+ */
+int sd_migrate(struct sd_migration *m, const char *buf, size_t len,
+    const char *name, const char *default_profile);
+void sd_migration_free(struct sd_migration *m);
+/* A unified diff (3 lines of context) of the input and m->out. */
+int sd_migrate_diff(const struct sd_migration *m, const char *name,
+    struct sd_buf *out);
 
 /* ---------------------------------------------------------------- store.c
  *
@@ -383,24 +456,300 @@ void sd_track_rates(const struct sd_store *st, size_t track,
  * output, else the clock. Only sd-manifest(1) uses the variable. */
 double sd_manifest_now(int honour_source_date_epoch);
 
-/* ---------------------------------------------------------------- decide.c
- * (client format, delivery decision, ffmpeg argv; declared by the decide
- * work) */
+/* ---------------------------------------------------------------- decide.c, ffargs.c
+ *
+ * The client's format, the delivery decision (sd-decide(1)) and the ffmpeg
+ * argv of a transcode (the seed's command_builder). Pure logic: no libav*,
+ * no I/O but the hardware-device check (access(2) on a device path).
+ */
+
+/*
+ * What a client takes. SD_CLIENT_HLS_TS is an HLS client known to need
+ * MPEG-TS segments (HLS version 3: iOS before 10, ?format=hls-ts).
+ */
+enum sd_client { SD_CLIENT_HLS, SD_CLIENT_HLS_TS, SD_CLIENT_DASH, SD_CLIENT_TS };
+
+const char *sd_client_name(enum sd_client c);	/* hls|hls-ts|dash|ts */
+/* hls, hls-ts, dash, ts (or mpegts); 0, or -1 when s is none of them. */
+int sd_client_parse(const char *s, enum sd_client *c);
+/*
+ * One rule each, 0 when it decides (*c set), -1 when it has no opinion:
+ * the URL (?format=, else a path ending .m3u8, .mpd or .ts), the Accept
+ * header (the media range with the highest q among the HLS, DASH and
+ * MPEG-TS types) and the User-Agent (VLC, Kodi, Plex, Jellyfin, Emby,
+ * ffmpeg/Lavf: ts; AppleCoreMedia, Safari that is not Chrome: hls, or
+ * hls-ts for iOS before 10).
+ */
+int sd_client_from_url(const char *url, enum sd_client *c);
+int sd_client_from_accept(const char *accept, enum sd_client *c);
+int sd_client_from_ua(const char *ua, enum sd_client *c);
+/*
+ * The three rules in DESIGN.md's order (URL, Accept, User-Agent), else
+ * SD_CLIENT_HLS (most players and browsers take it). Any argument may be
+ * NULL. *why (when why != NULL) tells which rule decided.
+ */
+enum sd_client sd_client_format(const char *url, const char *accept,
+    const char *ua, const char **why);
+
+/* (sd_encoder_codec, the codec an encoder makes, is config.c's.) */
+/* The software encoder for a hardware one (h264_vaapi -> libx264), or NULL. */
+const char *sd_software_encoder(const char *encoder);
+/* 1 when MPEG-TS carries the codec (FFmpeg name): not VP9, AV1, Opus... */
+int sd_codec_in_mpegts(const char *codec);
+
+/* The facts of a classification record (sd-classify(1)) that decide uses. */
+struct sd_source {
+	char format[16];	/* hls | dash | mpegts | other */
+	char segments[8];	/* HLS: ts | fmp4 */
+	char container[32];
+	char video_codec[32];	/* "": no video */
+	int width, height;	/* 0: unknown */
+	double frame_rate;	/* 0: unknown */
+	long long video_bitrate;	/* bit/s; 0: unknown */
+	char audio_codec[32];	/* "": no audio; else the first track's */
+	int audio_tracks;
+	int channels, sample_rate;	/* 0: unknown */
+	long long audio_bitrate;
+	int live, encrypted;
+	char video_profile[32];	/* "High", "High 10", "Main 10"; "" unknown */
+};
+/* Read a classification record; -1 with a warning when a key is bad. */
+int sd_source_from_rec(const struct sd_rec *cls, struct sd_source *src);
+
+/* What a transcode does, track by track: the input of the argv builder. */
+struct sd_plan {
+	char video[32];		/* "copy", "none" or the encoder */
+	char audio[32];
+	enum sd_container container;	/* SD_CONT_FMP4 or SD_CONT_MPEGTS */
+	char hw[8];		/* "", nvenc, qsv, vaapi: from the encoder */
+	char hw_device[256];	/* the device the encoder opens */
+	double segment_duration;	/* s: keyframe every segment */
+};
+
+/* A NULL-terminated argv that owns its strings. */
+struct sd_argv {
+	char **v;
+	size_t n, cap;
+};
+void sd_argv_init(struct sd_argv *av);
+void sd_argv_free(struct sd_argv *av);
+int sd_argv_add(struct sd_argv *av, const char *arg);
+/* Add each blank-separated word of s (profile option strings). */
+int sd_argv_add_words(struct sd_argv *av, const char *s);
+
+/*
+ * The ffmpeg argv of a plan (argv[0] is "ffmpeg"): input options, hardware
+ * device, -i input (NULL: pipe:0), maps (the first video, every audio),
+ * codecs with preset, crf, bitrates, scaling, frame rate and keyframes on
+ * segment boundaries, the profile's output options, then -f mpegts pipe:1
+ * when MPEG-TS carries every output codec, else -f matroska pipe:1 (nut
+ * for libaom-av1; see sd_plan_pipe_format).
+ */
+int sd_ffmpeg_argv(const struct sd_profile *p, const struct sd_source *src,
+    const struct sd_plan *plan, const char *input, struct sd_argv *av);
+/* "mpegts", "matroska" or (libaom-av1) "nut": what the argv writes. */
+const char *sd_plan_pipe_format(const struct sd_source *src,
+    const struct sd_plan *plan);
+
+struct sd_decide_opts {
+	const char *input;	/* ffmpeg's input; NULL: pipe:0 */
+	double segment_duration;	/* 0: the profile's, else 2 s */
+	/*
+	 * Prefix of the hardware device paths checked (NULL or "": the real
+	 * /dev). For tests: sd-decide takes it from $SD_DEV_ROOT.
+	 */
+	const char *dev_root;
+};
+
+/*
+ * The decision of seed 2.1/2.2, per track: out gets delivery=, client=,
+ * profile=, container=, hls_version=, video=, audio=, pipe_format=,
+ * reason= lines, warning= lines and, for a transcode, ffmpeg_arg= lines
+ * (sd-decide(1) lists them). profile NULL: passthrough. Returns SD_EX_OK,
+ * SD_EX_REFUSED (the client cannot take the result: out holds
+ * delivery=refused and a reason saying what to change), SD_EX_DATAERR (bad
+ * classification record) or SD_EX_CONFIG (the profile's hardware is
+ * missing and it has no fallback = software), with a warning.
+ */
+int sd_decide(const struct sd_rec *cls, enum sd_client client,
+    const struct sd_profile *profile, const struct sd_decide_opts *o,
+    struct sd_rec *out);
+/*
+ * A proxy's decision: direct mode gives delivery=redirect and location=
+ * (cls may then be NULL); smart mode finds the proxy's profile and calls
+ * sd_decide with the proxy's source as input (unless o->input is set) and
+ * sd.ini's segment duration.
+ */
+int sd_decide_proxy(const struct sd_config *cfg, const struct sd_proxy *px,
+    const struct sd_rec *cls, enum sd_client client,
+    const struct sd_decide_opts *o, struct sd_rec *out);
+/* The ffmpeg_arg= lines of a decision as an argv; -1 when there are none. */
+int sd_decision_argv(const struct sd_rec *decision, struct sd_argv *av);
 
 /* ---------------------------------------------------------------- classify
- * (sniffers in classify.c, probing in av_probe.c; declared by the classify
- * work) */
+ *
+ * sd-classify(1): what a source is. classify.c holds the pure sniffers and
+ * playlist readers (over a byte buffer they are handed, bounded and
+ * hostile-safe); av_probe.c the libavformat edge that opens the source,
+ * follows an HLS master to its best variant and fills the record whose keys
+ * sd-classify(1) lists.
+ */
+
+enum sd_format { SD_FMT_OTHER, SD_FMT_HLS, SD_FMT_DASH, SD_FMT_MPEGTS };
+
+/* From the content only: #EXTM3U, an <MPD> root, or 0x47 sync bytes at a
+ * 188, 192 or 204 byte stride. SD_FMT_OTHER when none holds. */
+enum sd_format sd_sniff_format(const void *buf, size_t len);
+const char *sd_format_name(enum sd_format f);	/* hls|dash|mpegts|other */
+/* 1 when most MPEG-TS packets with a payload are scrambled (conditional
+ * access): such a source cannot be repackaged or transcoded. */
+int sd_ts_scrambled(const void *buf, size_t len);
+
+#define SD_HLS_MAX_VARIANTS 64
+#define SD_HLS_MAX_MEDIA 32
+#define SD_URI_MAX 2048
+
+struct sd_hls_variant {
+	long long bandwidth, avg_bandwidth;	/* bit/s; 0: not given */
+	int width, height;			/* 0: no RESOLUTION */
+	char frame_rate[16];
+	char codecs[256];			/* "" : no CODECS */
+	char audio[64];				/* AUDIO group id */
+	char uri[SD_URI_MAX];
+};
+
+struct sd_hls_media {				/* EXT-X-MEDIA */
+	char type[16], group[64], lang[16], name[64];
+	char uri[SD_URI_MAX];			/* "" : in the variant */
+	int is_default;
+};
+
+enum sd_hls_segs { SD_SEGS_UNKNOWN, SD_SEGS_TS, SD_SEGS_FMP4 };
+
+struct sd_hls {
+	int master;			/* 1: master, 0: media playlist */
+	int version;			/* EXT-X-VERSION, 0: absent */
+	struct sd_hls_variant variants[SD_HLS_MAX_VARIANTS];
+	size_t nvariants;
+	size_t nvariants_seen;		/* past SD_HLS_MAX_VARIANTS too */
+	struct sd_hls_media media[SD_HLS_MAX_MEDIA];
+	size_t nmedia;
+	/* media playlist */
+	int encrypted;			/* EXT-X-KEY or EXT-X-SESSION-KEY
+					 * with METHOD other than NONE */
+	char key_method[32];
+	int endlist;
+	char playlist_type[16];		/* VOD, EVENT or "" */
+	double target_duration;		/* s, 0: absent */
+	long long media_sequence;
+	size_t nsegments;
+	double duration;		/* sum of EXTINF, s */
+	enum sd_hls_segs segs;
+	char map_uri[SD_URI_MAX];	/* EXT-X-MAP */
+	char first_uri[SD_URI_MAX];	/* the first segment */
+	int has_target;			/* EXT-X-TARGETDURATION seen */
+	size_t nchannels;		/* EXTINF entries of an IPTV channel
+					 * list: duration <= 0, tvg- or
+					 * group-title attributes */
+};
+
+/* 1 when an #EXTM3U file is an IPTV channel list (an M3U of channel URLs,
+ * EXTINF:-1 tvg-id=...), not an HLS playlist: no EXT-X-TARGETDURATION,
+ * channel-style entries. */
+int sd_hls_is_channel_list(const struct sd_hls *h);
+
+/*
+ * Read an HLS playlist. Returns 0, or -1 when it does not start with
+ * #EXTM3U. Unknown tags are ignored; over-long lines and lists are cut, never
+ * overrun.
+ */
+int sd_hls_parse(const char *buf, size_t len, struct sd_hls *h);
+/* The variant to follow: the highest BANDWIDTH, then the largest picture;
+ * -1 when there is none. */
+int sd_hls_best_variant(const struct sd_hls *h);
+
+#define SD_DASH_MAX_REPS 64
+
+struct sd_dash_rep {
+	char id[64];
+	char content_type[16];		/* video|audio|text|"" */
+	char mime[64];
+	char codecs[128];
+	long long bandwidth;
+	int width, height;
+	char frame_rate[16];
+	int sample_rate;
+	char lang[16];
+};
+
+struct sd_dash {
+	int dynamic;			/* type="dynamic" */
+	char profiles[256];
+	double min_buffer_time;		/* s */
+	double duration;		/* mediaPresentationDuration, s */
+	int encrypted;			/* a ContentProtection element */
+	size_t nperiods;
+	struct sd_dash_rep reps[SD_DASH_MAX_REPS];
+	size_t nreps;
+	size_t nreps_seen;
+};
+
+/* Read a DASH MPD (a minimal, bounded XML reader). Returns 0, or -1 when
+ * there is no MPD root element. */
+int sd_dash_parse(const char *buf, size_t len, struct sd_dash *d);
+
+/* ISO 8601 duration (PT1M30.5S, P1DT2H) in seconds; -1 when invalid. */
+double sd_iso8601_duration(const char *s);
+
+/*
+ * Resolve a URI reference against the URL or path it was found in (RFC 3986
+ * 5.2 for the cases playlists use: absolute, //authority, /path, relative;
+ * dot segments are left to the server). Returns 0, or -1 when out is too
+ * small.
+ */
+int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
+/* 1 for http:// and https:// URLs (any case). */
+int sd_url_is_http(const char *s);
+
+/* The FFmpeg codec name a CODECS entry names (avc1.64001f -> h264), or
+ * NULL. */
+const char *sd_codec_from_rfc6381(const char *entry);
+
+struct sd_classify_opts {
+	double timeout;		/* s for the whole classification, default 10 */
+	long long probesize;	/* bytes, default 5 MB */
+	int follow;		/* 1 (default): probe an HLS master's best
+				 * variant for what CODECS does not say */
+};
+
+void sd_classify_opts_init(struct sd_classify_opts *o);
+/*
+ * Classify SOURCE (an http(s) URL, a file, or "-" for stdin) into out (which
+ * the caller initialised). Returns SD_EX_OK, SD_EX_NOINPUT (no such file),
+ * SD_EX_UNAVAILABLE (unreachable: refused, no route, HTTP error),
+ * SD_EX_TEMPFAIL (the timeout passed), SD_EX_DATAERR (read, not
+ * recognised) or SD_EX_SOFTWARE; out holds reason= lines in every case.
+ */
+enum sd_exit sd_classify(const char *source, const struct sd_classify_opts *o,
+    struct sd_rec *out);
 
 struct AVCodecParameters;
 /*
  * av_codecs.c: the RFC 6381 codecs string of a stream, built from its own
  * parameters and extradata (avcC or Annex B SPS; hvcC or Annex B VPS/SPS;
  * VP9 profile/level/bit depth; av1C or a sequence header OBU; the AAC
- * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3, mp4a.69 for
- * MP2). Returns 0, or -1 when the codec is not one sd knows.
+ * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3; for MP2 the
+ * object type FFmpeg's MP4 muxer writes in esds: mp4a.6B at the MPEG-1
+ * rates, mp4a.69 at 24 kHz and below). Returns 0, or -1 when the codec is
+ * not one sd knows (or out is too small).
  */
 int sd_codec_string(const struct AVCodecParameters *par, char *out,
     size_t len);
+/* The same with the stream's frame rate (fps <= 0: unknown), which only a
+ * VP9 level needs: AVCodecParameters has no frame rate in libavcodec 59,
+ * and sd_codec_string assumes 30. */
+int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
+    char *out, size_t len);
 
 /* ---------------------------------------------------------------- cmafmux
  *
