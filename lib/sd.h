@@ -538,8 +538,11 @@ struct sd_url {
 };
 /* Parse an http:// or https:// URL (no user:password@). */
 int sd_url_parse(const char *url, struct sd_url *u);
-/* Resolve a manifest's reference against the manifest's URL. */
-int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
+/*
+ * Resolve a manifest's reference against the manifest's URL (the same as
+ * classify's sd_url_resolve; named apart so both branches link together).
+ */
+int sd_url_join(const char *base, const char *ref, char *out, size_t len);
 
 struct sd_fetch_opts {
 	int connect_timeout_ms;
