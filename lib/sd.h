@@ -686,6 +686,12 @@ int sd_lock_held(const char *path);
 int sd_relay_ensure_pass(const struct sd_config *cfg,
     const struct sd_proxy *px, char *dir, size_t dirlen);
 void sd_pass_trim(const char *dir, double max_age);
+/*
+ * Rewrite a manifest body (NUL-terminated at len) fetched from `from`:
+ * HLS or DASH by its content. pass: where HASH.url files go (NULL: none).
+ */
+int sd_pass_rewrite(const char *body, size_t len, const char *pass,
+    const char *from, const char *base, struct sd_buf *out);
 
 /*
  * The session process: sd-serve's hidden `--session` flag calls this with
