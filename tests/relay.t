@@ -162,6 +162,13 @@ t_is "$T_RC" 3 "max_sessions 1: a second proxy is refused (503)"
 t_run -- "$D" ensure -S "$S2" -p a -u "$U/live.ts" -M 1 -i 3
 t_is "$T_RC" 0 "max_sessions 1: the running one is still served"
 
+# max_clients for HLS/DASH clients: counted by who asked lately.
+S3="$T_TMP/spool3"
+for w in a b a; do "$D" seen -S "$S3" -p m -c 2 -v "10.0.0.1 $w" >/dev/null; done
+t_is "$?" 0 "max_clients 2: a manifest client seen before still counts in"
+t_run -- "$D" seen -S "$S3" -p m -c 2 -v "10.0.0.1 c"
+t_is "$T_RC" 3 "max_clients 2: a third manifest client is refused (503)"
+
 # Four first requests at once start one session: one upstream connection.
 pids=""
 for i in 1 2 3 4; do
