@@ -241,6 +241,11 @@ sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep)
 	}
 	rg->keep = keep < 4 ? 4 : keep;
 	/*
+	 * Chunks left by a session that died (its lock is ours now): readers
+	 * holding one keep it; the new numbers are higher, so they move on.
+	 */
+	sd_pass_trim(dir, -1);
+	/*
 	 * Numbers go on rising across sessions (milliseconds since the
 	 * epoch), so a reader of a ring that was started again is behind its
 	 * first chunk and joins it, never ahead of it.

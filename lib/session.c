@@ -1003,7 +1003,7 @@ pipeline_session(struct sess *s)
 
 /* ------------------------------------------------ the passthrough reaper */
 
-/* Files of the passthrough cache older than max_age s are removed. */
+/* Plain files of dir older than max_age s are removed (all: max_age < 0). */
 void
 sd_pass_trim(const char *dir, double max_age)
 {
@@ -1020,7 +1020,7 @@ sd_pass_trim(const char *dir, double max_age)
 		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
 		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
 			continue;
-		if (now - (double)sb.st_mtim.tv_sec > max_age)
+		if (max_age < 0 || now - (double)sb.st_mtim.tv_sec > max_age)
 			unlink(p);
 	}
 	closedir(d);

@@ -147,6 +147,24 @@ head -c 18800 "$T_TMP/r1.ts" >"$T_TMP/r1-start.ts"
 t_run -- perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/r1-start.ts" "$T_TMP/up/conn-$first.body"
 t_is "$T_RC" 0 "... and its first bytes from the old one ($T_OUT)"
 
+# ------------------------------------------- a session that crashed
+K="-S $SPOOL -p k -u $U/live.ts?who=k -i 4 -t 2"
+"$D" ensure $K >/dev/null
+kpid=$(sed -n 's/^pid=//p' "$SPOOL/k/ts.state")
+kill -9 "$kpid"
+gone "$kpid"
+t_run -- "$D" ensure $K
+t_is "$T_RC" 0 "a session killed with SIGKILL: the next request starts another"
+t_ok "$([ "$(sed -n 's/^pid=//p' "$SPOOL/k/ts.state")" != "$kpid" ]; echo $?)" \
+    "... a new process"
+timeout 3 "$D" tail $K >"$T_TMP/k.ts"
+n=$(conn_no '/live.ts?who=k')
+t_run -- perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/k.ts" "$T_TMP/up/conn-$n.body"
+t_is "$T_RC" 0 "... whose TS is the source's ($T_OUT)"
+t_is "$(ls "$SPOOL/k/ts" | grep -c '\.ts$')" "$(ls "$SPOOL/k/ts" | grep '\.ts$' | sort | \
+    awk -v f="$(sed 's/first=\([0-9]*\).*/\1/' "$SPOOL/k/ts/head")" '$0 >= sprintf("%016d.ts", f)' | wc -l | tr -d ' ')" \
+    "... and the dead session's chunks are gone"
+
 # ---------------------------------------------- upstream down: 503
 DEAD=$(t_free_port)
 t_run -t 30 -- "$D" ensure -S "$SPOOL" -p dead -u "http://127.0.0.1:$DEAD/x.ts" -i 3 -t 1
