@@ -894,12 +894,12 @@ sd_hvcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out)
 
 /* ---------------------------------------------------------------- sizes */
 
-static int
+static long
 se(struct rbsp *r)
 {
-	unsigned v = ue(r);
+	unsigned long v = ue(r);
 
-	return v & 1 ? (int)((v + 1) / 2) : -(int)(v / 2);
+	return v & 1 ? (long)((v + 1) / 2) : -(long)(v / 2);
 }
 
 static void
@@ -908,8 +908,17 @@ skip_scaling_list(struct rbsp *r, int size)
 	int last = 8, next = 8, j;
 
 	for (j = 0; j < size && !r->over; j++) {
-		if (next != 0)
-			next = (last + se(r) + 256) % 256;
+		if (next != 0) {
+			long delta = se(r);
+
+			/* delta_scale is -128..127 (7.4.2.1.1.1): else the
+			 * SPS is broken, and the sum must not overflow. */
+			if (delta < -128 || delta > 127) {
+				r->over = 1;
+				return;
+			}
+			next = (int)((last + delta + 256) % 256);
+		}
 		last = next == 0 ? last : next;
 	}
 }
