@@ -318,6 +318,34 @@ t_is "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 \
     "$T_TMP/gen1.mp4")" "640,360" "new parameters: the new header's size"
 t_is "$(($(frames "$T_TMP/gen0.mp4" 0) + $(frames "$T_TMP/gen1.mp4" 0)))" \
     500 "new parameters: every frame of both parts"
+# each DASH Period describes its own header (xmllint and ffprobe judge)
+sd-manifest -f dash "$h/change" >"$T_TMP/change.mpd"
+# vrep N ATTR: the N-th Period's video Representation's ATTR
+vrep() {
+	xmllint --xpath "string((//*[local-name()='Period'])[$1]//*[
+	    local-name()='AdaptationSet'][@contentType='video']/*[
+	    local-name()='Representation']/@$2)" "$T_TMP/change.mpd"
+}
+# avc1 FILE: avc1.PP..LL as ffprobe sees the stream (constraints unchecked)
+avc1() {
+	ffprobe -v error -select_streams v:0 -show_entries stream=profile,level \
+	    -of default=nw=1 "$1" | awk -F= '$1 == "profile" {
+		p = $2 ~ /High/ ? "64" : $2 ~ /Main/ ? "4d" : "42" }
+	    $1 == "level" { l = sprintf("%02x", $2) }
+	    END { print "^avc1\\." p "[0-9a-f][0-9a-f]" l "$" }'
+}
+t_is "$(xmllint --xpath "count(//*[local-name()='Period'])" \
+    "$T_TMP/change.mpd")" 2 "new parameters: two DASH Periods"
+for g in 0 1; do
+	t_is "$(vrep $((g + 1)) width)x$(vrep $((g + 1)) height)" \
+	    "$(ffprobe -v error -show_entries stream=width,height -of \
+	    csv=s=x:p=0 "$T_TMP/gen$g.mp4")" \
+	    "new parameters: Period $((g + 1)) has its header's size"
+	t_like "$(vrep $((g + 1)) codecs)" "$(avc1 "$T_TMP/gen$g.mp4")" \
+	    "new parameters: Period $((g + 1)) has its header's codecs"
+done
+t_like "$(cat "$h/change/master.m3u8")" 'RESOLUTION=640x360' \
+    "new parameters: the HLS master gives the current size"
 
 # the audio goes from mono to stereo where two recordings meet
 ffmpeg -nostdin -v error -y -i "$src" -c:v copy -c:a aac -ac 2 -b:a 128k \
