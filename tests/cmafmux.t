@@ -431,6 +431,26 @@ t_run -- sd-cmafmux "$src"
 t_is "$T_RC" 64 "no -o: usage error"
 
 # ---------------------------------------------------------------- live
+# live headers: 320x180, then 640x360 from 10 s to 30 s, at 1.5 times real time
+# through -w 2; the old header goes once its last segment has
+ffmpeg -nostdin -v error -y -i "$h/big.ts" -c copy -output_ts_offset 20 \
+    -f mpegts "$h/big2.ts"
+cat "$h/change.ts" "$h/big2.ts" >"$h/change3.ts"
+mkdir -p "$h/lhdr"
+t_run -t 60 -- sh -c 'ffmpeg -nostdin -v error -readrate 1.5 -i "$1" -c copy \
+    -f mpegts pipe:1 | sd-cmafmux -l -w 2 -o "$2"' sh "$h/change3.ts" \
+    "$h/lhdr"
+t_is "$T_RC" 0 "live headers: exits 0"
+new_hdr=$(awk '/^seg track=v0 / { for (i = 3; i <= NF; i++)
+    if ($i ~ /^init=/) print substr($i, 6) }' "$h/lhdr/index" | tail -n 1)
+t_unlike "$new_hdr" '^v0-init-0\.mp4$' "live headers: a new header is listed"
+t_ok "$([ -e "$h/lhdr/$new_hdr" ] && echo 0 || echo 1)" \
+    "live headers: the listed header is kept"
+t_ok "$([ ! -e "$h/lhdr/v0-init-0.mp4" ] && [ ! -e "$h/lhdr/v0-0.m4s" ] &&
+    echo 0 || echo 1)" \
+    "live headers: the old header is deleted with its segments"
+t_is "$(all_listed "$h/lhdr")" "" "live headers: every listed file exists"
+
 live_src=$(gen -t 20 h264-aac.ts)
 dir="$T_TMP/live"
 mkdir -p "$dir"
