@@ -437,6 +437,10 @@ note_header(struct mux *m, const struct trk *t)
 		h.sample_rate = t->sample_rate;
 		h.channels = t->channels;
 	}
+	/* The TS track has no header: its codecs follow the newest. */
+	if (m->ts_store_idx >= 0 && m->tsseg != NULL)
+		sd_tsseg_codecs(m, m->store.tracks[m->ts_store_idx].codecs,
+		    sizeof(m->store.tracks[0].codecs));
 	return sd_store_note_header(&m->store, &h);
 }
 

@@ -346,6 +346,10 @@ for g in 0 1; do
 done
 t_like "$(cat "$h/change/master.m3u8")" 'RESOLUTION=640x360' \
     "new parameters: the HLS master gives the current size"
+t_run -- sd-cmafmux -T -o "$h/change-ts" "$h/change.ts"
+t_like "$(cat "$h/change-ts/master-ts.m3u8")" \
+    "CODECS=\"$(vrep 2 codecs)," \
+    "new parameters: the TS master gives the current codecs"
 
 # the audio goes from mono to stereo where two recordings meet
 ffmpeg -nostdin -v error -y -i "$src" -c:v copy -c:a aac -ac 2 -b:a 128k \
