@@ -118,7 +118,8 @@ t_xmllint_mpd() {
 # rendered; live, also when less than half of SECONDS of media was
 # rendered. A live run is judged by what it played, not by its exit status:
 # stopped by SIGINT it may still be killed by timeout -k (137), which says
-# nothing about the stream. Sets T_GST_VPTS and T_GST_APTS: the last video
+# nothing about the stream (with -e it always is: gst-launch-1.0 then waits
+# for an EOS that a live playbin never delivers, "Waiting for EOS..."). Sets T_GST_VPTS and T_GST_APTS: the last video
 # and audio PTS rendered, in seconds, and T_GST_SPAN: the media seconds
 # rendered. T_GST_PLAYBIN=playbin3 tries GStreamer's newer demuxers instead.
 t_gst_play() {
