@@ -408,6 +408,42 @@ track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 	return 0;
 }
 
+/*
+ * What this header says goes into the index next to it (sd-store(5)
+ * "header"), so each DASH Period describes its own generation.
+ */
+static int
+note_header(struct mux *m, const struct trk *t)
+{
+	struct sd_store_header h;
+	AVRational fr = t->st->avg_frame_rate;
+
+	memset(&h, 0, sizeof(h));
+	strlcpy(h.track, t->id, sizeof(h.track));
+	strlcpy(h.file, t->init, sizeof(h.file));
+	strlcpy(h.codecs, t->codecs, sizeof(h.codecs));
+	if (t->video) {
+		h.width = t->par->width;
+		h.height = t->par->height;
+		if (fr.num > 0 && fr.den > 0 && fr.num < 1000000 &&
+		    fr.den < 100000 && fr.den == 1)
+			snprintf(h.frame_rate, sizeof(h.frame_rate), "%d",
+			    fr.num);
+		else if (fr.num > 0 && fr.den > 0 && fr.num < 1000000 &&
+		    fr.den < 100000)
+			snprintf(h.frame_rate, sizeof(h.frame_rate), "%d/%d",
+			    fr.num, fr.den);
+	} else {
+		h.sample_rate = t->sample_rate;
+		h.channels = t->channels;
+	}
+	/* The TS track has no header: its codecs follow the newest. */
+	if (m->ts_store_idx >= 0 && m->tsseg != NULL)
+		sd_tsseg_codecs(m, m->store.tracks[m->ts_store_idx].codecs,
+		    sizeof(m->store.tracks[0].codecs));
+	return sd_store_note_header(&m->store, &h);
+}
+
 static int
 track_write_header(struct mux *m, struct trk *t)
 {
@@ -428,8 +464,10 @@ track_write_header(struct mux *m, struct trk *t)
 	if (rv == 0)
 		rv = sd_mux_write_file(m->o->dir, t->init, b.p, b.len, NULL, 0);
 	sd_bytes_free(&b);
-	if (rv == 0)
+	if (rv == 0) {
 		track_codecs(t, m->fps);
+		rv = note_header(m, t);
+	}
 	t->have_hdr = rv == 0;
 	return rv;
 }

@@ -2,7 +2,8 @@
  * av_live.c - the live window of sd-cmafmux -l: the index lists the last
  * -w cuts; a segment that leaves it stays on disk for its duration plus the
  * playlist's (sd-store(5)), since a client may have just read a playlist
- * that names it, then it is deleted.
+ * that names it, then it is deleted; so is a header, with its last segment,
+ * once no listed segment names it.
  */
 #include <err.h>
 #include <errno.h>
@@ -84,6 +85,41 @@ listed_secs(const struct sd_store *st)
 	return most;
 }
 
+static int
+listed_init(const struct sd_store *st, const char *init)
+{
+	size_t i;
+
+	for (i = 0; i < st->nsegs; i++)
+		if (strcmp(st->segs[i].init, init) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A header goes with its last segment: once no listed segment names it,
+ * it is deleted when that segment is (the same availability rule). gone[]
+ * is in seq order, so the last one naming a header decides.
+ */
+static void
+bury_headers(struct mux *m, const struct sd_store_seg *gone, size_t n,
+    double base)
+{
+	const struct sd_store *st = &m->store;
+	size_t k, j;
+
+	for (k = 0; k < n; k++) {
+		if (!gone[k].init[0] || listed_init(st, gone[k].init))
+			continue;
+		for (j = k + 1; j < n; j++)
+			if (strcmp(gone[j].init, gone[k].init) == 0)
+				break;
+		if (j == n)	/* its last segment */
+			sd_mux_bury(m, gone[k].init, base + (double)gone[k].d /
+			    st->tracks[gone[k].track].timescale);
+	}
+}
+
 int
 sd_mux_live_trim(struct mux *m)
 {
@@ -118,6 +154,7 @@ sd_mux_live_trim(struct mux *m)
 			sd_mux_bury(m, gone[k].file, now + playlist +
 			    (double)gone[k].d /
 			    st->tracks[gone[k].track].timescale);
+		bury_headers(m, gone, i, now + playlist);
 		free(gone);
 	}
 	sweep(m, now);

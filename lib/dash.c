@@ -387,10 +387,15 @@ static void
 adaptation_set(const struct sd_store *st, size_t k, const struct period *p,
     size_t np, size_t pi, int main_role, const char *base, struct sd_buf *b)
 {
-	const struct sd_store_track *t = &st->tracks[k];
-	int video = strcmp(t->type, "video") == 0;
+	const struct sd_store_seg *first = first_in_period(st, k, p, np, pi);
+	struct sd_store_track as;
+	const struct sd_store_track *t = &as;
+	int video;
 	long long peak, avg;
 
+	/* This Period's own header: the track record holds the latest. */
+	sd_store_track_as(st, k, first != NULL ? first->init : NULL, &as);
+	video = strcmp(t->type, "video") == 0;
 	sd_track_rates(st, k, &peak, &avg);
 	if (peak > 4294967295LL)	/* @bandwidth is an xs:unsignedInt */
 		peak = 4294967295LL;

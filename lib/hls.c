@@ -163,6 +163,9 @@ sd_hls_media(const struct sd_store *st, const char *id, const char *base,
 
 /* ---------------------------------------------------------------- master */
 
+static void track_now(const struct sd_store *, size_t,
+    struct sd_store_track *);
+
 /* A comma list of distinct RFC 6381 strings. */
 struct codecs {
 	char s[SD_STORE_MAX_TRACKS * 130];
@@ -260,12 +263,13 @@ static void
 master_media(const struct sd_store *st, const struct group *g,
     const char *base, struct sd_buf *b)
 {
-	const struct sd_store_track *t;
+	struct sd_store_track now;
+	const struct sd_store_track *t = &now;
 	char name[48];
 	size_t i;
 
 	for (i = 0; i < g->n; i++) {
-		t = &st->tracks[g->tracks[i]];
+		track_now(st, g->tracks[i], &now);
 		rendition_name(st, g, i, name, sizeof(name));
 		sd_buf_printf(b, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio-%s\","
 		    "NAME=\"%s\",", g->key, name);
@@ -295,7 +299,7 @@ struct variant {
 	long long peak, avg;
 	struct codecs codecs;
 	int width, height;
-	const char *frame_rate;
+	char frame_rate[16];
 	const char *audio;		/* group key, or NULL */
 	const char *uri;		/* track id of the playlist */
 };
@@ -311,7 +315,7 @@ stream_inf(const struct variant *v, const char *base, struct sd_buf *b)
 		sd_buf_printf(b, ",CODECS=\"%s\"", v->codecs.s);
 	if (v->width > 0 && v->height > 0)
 		sd_buf_printf(b, ",RESOLUTION=%dx%d", v->width, v->height);
-	if (v->frame_rate != NULL && v->frame_rate[0])
+	if (v->frame_rate[0])
 		sd_buf_printf(b, ",FRAME-RATE=%.3f",
 		    frame_rate_value(v->frame_rate));
 	if (v->audio != NULL)
@@ -319,18 +323,37 @@ stream_inf(const struct variant *v, const char *base, struct sd_buf *b)
 	sd_buf_printf(b, "\n%s%s.m3u8\n", base, v->uri);
 }
 
+/*
+ * Track k as its last listed segment's header says: a master is read by
+ * clients that start now, at the newest segments (sd-store(5)).
+ */
+static void
+track_now(const struct sd_store *st, size_t k, struct sd_store_track *out)
+{
+	const char *init = NULL;
+	size_t i;
+
+	for (i = st->nsegs; i-- > 0;)
+		if (st->segs[i].track == k) {
+			init = st->segs[i].init;
+			break;
+		}
+	sd_store_track_as(st, k, init, out);
+}
+
 static void
 variant_of(const struct sd_store *st, size_t k, struct variant *v)
 {
-	const struct sd_store_track *t = &st->tracks[k];
+	struct sd_store_track t;
 
+	track_now(st, k, &t);
 	memset(v, 0, sizeof(*v));
 	sd_track_rates(st, k, &v->peak, &v->avg);
-	codecs_add(&v->codecs, t->codecs);
-	v->width = t->width;
-	v->height = t->height;
-	v->frame_rate = t->frame_rate;
-	v->uri = t->id;
+	codecs_add(&v->codecs, t.codecs);
+	v->width = t.width;
+	v->height = t.height;
+	strlcpy(v->frame_rate, t.frame_rate, sizeof(v->frame_rate));
+	v->uri = st->tracks[k].id;
 }
 
 /* BANDWIDTH of video + group: the video's, plus the group's largest. */
@@ -338,6 +361,7 @@ static void
 variant_add_group(const struct sd_store *st, const struct group *g,
     struct variant *v)
 {
+	struct sd_store_track t;
 	long long peak, avg, max_peak = 0, max_avg = 0;
 	size_t i;
 
@@ -347,7 +371,8 @@ variant_add_group(const struct sd_store *st, const struct group *g,
 			max_peak = peak;
 		if (avg > max_avg)
 			max_avg = avg;
-		codecs_add(&v->codecs, st->tracks[g->tracks[i]].codecs);
+		track_now(st, g->tracks[i], &t);
+		codecs_add(&v->codecs, t.codecs);
 	}
 	v->peak += max_peak;
 	v->avg = v->avg > 0 && max_avg > 0 ? v->avg + max_avg : 0;
@@ -436,7 +461,8 @@ int
 sd_hls_master_ts(const struct sd_store *st, const char *base,
     struct sd_buf *b)
 {
-	const struct sd_store_track *t;
+	struct sd_store_track now;
+	const struct sd_store_track *t = &now;
 	struct variant v;
 	size_t i, k;
 
@@ -450,13 +476,14 @@ sd_hls_master_ts(const struct sd_store *st, const char *base,
 	}
 	variant_of(st, k, &v);
 	for (i = 0; i < st->ntracks; i++) {
-		t = &st->tracks[i];
+		track_now(st, i, &now);
 		if (i != k && !st->tracks[k].codecs[0])
 			codecs_add(&v.codecs, t->codecs);
 		if (v.width == 0 && is_type(t, "video")) {
 			v.width = t->width;
 			v.height = t->height;
-			v.frame_rate = t->frame_rate;
+			strlcpy(v.frame_rate, t->frame_rate,
+			    sizeof(v.frame_rate));
 		}
 	}
 	sd_buf_printf(b, "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n");

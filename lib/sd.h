@@ -309,6 +309,8 @@ int sd_migrate_diff(const struct sd_migration *m, const char *name,
  *   track id=a0 type=audio codec=aac codecs=mp4a.40.2 timescale=48000
  *         sample_rate=48000 channels=2 bandwidth=128000 lang=eng
  *   track id=ts type=mpegts codecs=avc1.64001f,mp4a.40.2 timescale=90000
+ *   header track=v0 file=v0-init-0.mp4 codecs=avc1.64001f width=1280
+ *         height=720 frame_rate=25
  *   seg track=v0 seq=0 t=0 d=180000 bytes=812345 file=v0-0.m4s
  *       init=v0-init-0.mp4 disc=0
  *
@@ -324,14 +326,18 @@ int sd_migrate_diff(const struct sd_migration *m, const char *name,
  * seconds) of t=0, for HLS PROGRAM-DATE-TIME and DASH
  * availabilityStartTime. Track type mpegts lists MPEG-TS segments (all
  * tracks muxed, cut at the same points; no init). Tracks come before the
- * segments that name them. Names (track ids, files) are safe single path
- * components (sd_safe_name). sd_store_parse checks all of this and names
+ * segments that name them. A header record gives what one header (one
+ * generation of a track) says: the track record holds the latest values,
+ * so a DASH Period of an earlier generation takes its own from its
+ * header's record (absent: the track's). Names (track ids, files) are
+ * safe single path components (sd_safe_name). sd_store_parse checks all of this and names
  * index:line on error; sd_store_format refuses a store that breaks it.
  */
 
 #define SD_STORE_MAX_TRACKS 16
 #define SD_STORE_MAX_SEGS 500000	/* 3 tracks of 2 s segments: 3.8 days */
 #define SD_STORE_MAX_GENS 32	/* header changes remembered at once */
+#define SD_STORE_MAX_HEADERS 512	/* header records held at once */
 
 struct sd_store_track {
 	char id[16];		/* v0, a0, a1, ts */
@@ -345,6 +351,16 @@ struct sd_store_track {
 	long long bandwidth;	/* peak bit/s over a segment */
 	long long avg_bandwidth;
 	char lang[8];
+};
+
+/* What changes with a header: the values of one generation of a track. */
+struct sd_store_header {
+	char track[16];		/* the track's id */
+	char file[48];		/* the header's file, what seg init= names */
+	char codecs[128];
+	int width, height;
+	char frame_rate[16];
+	int sample_rate, channels;
 };
 
 struct sd_store_seg {
@@ -383,6 +399,8 @@ struct sd_store {
 		double start;	/* its start on the store timeline, s */
 	} gens[SD_STORE_MAX_GENS];
 	size_t ngens;
+	struct sd_store_header *hdrs;	/* by file; only named ones are written */
+	size_t nhdrs, hdrcap;
 };
 
 void sd_store_init(struct sd_store *st);
@@ -410,6 +428,19 @@ int sd_store_add_seg(struct sd_store *st, const struct sd_store_seg *seg);
  * plus the playlist's). Returns how many entries were removed.
  */
 size_t sd_store_trim(struct sd_store *st, uint64_t first_seq);
+/*
+ * Record what a header says (replacing a record of the same file), as soon
+ * as the header is written: the index carries it while a listed segment
+ * names the header. Returns 0, or -1 with a warning.
+ */
+int sd_store_note_header(struct sd_store *st, const struct sd_store_header *h);
+/*
+ * Track k as its header init says: the track record with the header
+ * record's codecs, size, frame rate and audio values over it (the track's
+ * own where the header record has none, or init is NULL or unknown).
+ */
+void sd_store_track_as(const struct sd_store *st, size_t k, const char *init,
+    struct sd_store_track *out);
 
 /* ---------------------------------------------------------------- hls.c, dash.c
  *

@@ -61,6 +61,7 @@ void
 sd_store_free(struct sd_store *st)
 {
 	free(st->segs);
+	free(st->hdrs);
 	sd_store_init(st);
 }
 
@@ -164,6 +165,31 @@ static int
 name_ok(const char *s, size_t size)
 {
 	return memchr(s, '\0', size) != NULL && sd_safe_name(s);
+}
+
+/* A header record is checked as the track record would be. */
+static const char *
+header_problem(const struct sd_store_header *h)
+{
+	struct sd_store_track t;
+
+	if (!name_ok(h->file, sizeof(h->file)))
+		return "file is not a safe name";
+	if (memchr(h->codecs, '\0', sizeof(h->codecs)) == NULL ||
+	    memchr(h->frame_rate, '\0', sizeof(h->frame_rate)) == NULL)
+		return "string too long";
+	memset(&t, 0, sizeof(t));
+	if (strlcpy(t.id, h->track, sizeof(t.id)) >= sizeof(t.id))
+		return "track id is not a safe name";
+	strlcpy(t.type, "video", sizeof(t.type));
+	strlcpy(t.codecs, h->codecs, sizeof(t.codecs));
+	strlcpy(t.frame_rate, h->frame_rate, sizeof(t.frame_rate));
+	t.timescale = 1;
+	t.width = h->width;
+	t.height = h->height;
+	t.sample_rate = h->sample_rate;
+	t.channels = h->channels;
+	return track_problem(&t);
 }
 
 /* Why seg cannot follow prev (the last segment of its track), or NULL. */
@@ -300,6 +326,151 @@ sd_store_add_seg(struct sd_store *st, const struct sd_store_seg *seg)
 	return 0;
 }
 
+/* Is h the last header record of its track (one still to be named)? */
+static int
+header_latest(const struct sd_store *st, size_t i)
+{
+	size_t j;
+
+	for (j = i + 1; j < st->nhdrs; j++)
+		if (strcmp(st->hdrs[j].track, st->hdrs[i].track) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The (track, init) pairs the listed segments name, each once: inits
+ * change only at a discontinuity, so this is short. Returns how many, or
+ * -1 (no memory: callers then keep or write every record).
+ */
+static long
+named_inits(const struct sd_store *st, const struct sd_store_seg ***out)
+{
+	const struct sd_store_seg *last[SD_STORE_MAX_TRACKS] = { NULL };
+	const struct sd_store_seg **v = NULL, **nv;
+	size_t i, n = 0, cap = 0;
+
+	for (i = 0; i < st->nsegs; i++) {
+		const struct sd_store_seg *s = &st->segs[i];
+		if (s->track >= SD_STORE_MAX_TRACKS || !s->init[0] ||
+		    (last[s->track] != NULL &&
+		    strcmp(last[s->track]->init, s->init) == 0))
+			continue;
+		last[s->track] = s;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				free(v);
+				return -1;
+			}
+			v = nv;
+		}
+		v[n++] = s;
+	}
+	*out = v;
+	return (long)n;
+}
+
+static int
+header_named(const struct sd_store *st, const struct sd_store_header *h,
+    const struct sd_store_seg **v, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i]->init, h->file) == 0 &&
+		    strcmp(st->tracks[v[i]->track].id, h->track) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keep the records that listed segments name, and each track's latest. */
+static void
+headers_prune(struct sd_store *st)
+{
+	const struct sd_store_seg **v;
+	long n;
+	size_t i, kept = 0;
+
+	if (st->nhdrs == 0 || (n = named_inits(st, &v)) == -1)
+		return;
+	for (i = 0; i < st->nhdrs; i++)
+		if (header_named(st, &st->hdrs[i], v, n) ||
+		    header_latest(st, i))
+			st->hdrs[kept++] = st->hdrs[i];
+	st->nhdrs = kept;
+	free(v);
+}
+
+int
+sd_store_note_header(struct sd_store *st, const struct sd_store_header *h)
+{
+	struct sd_store_header *p;
+	const char *why;
+	size_t i, cap;
+
+	if ((why = header_problem(h)) != NULL) {
+		warnx("store: header %.47s: %s", h->file, why);
+		return -1;
+	}
+	for (i = 0; i < st->nhdrs; i++)
+		if (strcmp(st->hdrs[i].file, h->file) == 0 &&
+		    strcmp(st->hdrs[i].track, h->track) == 0) {
+			memmove(st->hdrs + i, st->hdrs + i + 1,
+			    (st->nhdrs - i - 1) * sizeof(*p));
+			st->nhdrs--;
+			break;
+		}
+	if (st->nhdrs == SD_STORE_MAX_HEADERS)
+		headers_prune(st);
+	if (st->nhdrs == SD_STORE_MAX_HEADERS) {
+		/* Flapping input: lose the oldest, readers fall back. */
+		memmove(st->hdrs, st->hdrs + 1, (st->nhdrs - 1) * sizeof(*p));
+		st->nhdrs--;
+	}
+	if (st->nhdrs == st->hdrcap) {
+		cap = st->hdrcap ? st->hdrcap * 2 : 8;
+		if ((p = reallocarray(st->hdrs, cap, sizeof(*p))) == NULL) {
+			warn("store");
+			return -1;
+		}
+		st->hdrs = p;
+		st->hdrcap = cap;
+	}
+	st->hdrs[st->nhdrs++] = *h;
+	return 0;
+}
+
+void
+sd_store_track_as(const struct sd_store *st, size_t k, const char *init,
+    struct sd_store_track *out)
+{
+	const struct sd_store_header *h = NULL;
+	size_t i;
+
+	*out = st->tracks[k];
+	for (i = st->nhdrs; init != NULL && i-- > 0;)
+		if (strcmp(st->hdrs[i].file, init) == 0 &&
+		    strcmp(st->hdrs[i].track, out->id) == 0) {
+			h = &st->hdrs[i];
+			break;
+		}
+	if (h == NULL)
+		return;
+	if (h->codecs[0])
+		strlcpy(out->codecs, h->codecs, sizeof(out->codecs));
+	if (h->width > 0 && h->height > 0) {
+		out->width = h->width;
+		out->height = h->height;
+	}
+	if (h->frame_rate[0])
+		strlcpy(out->frame_rate, h->frame_rate, sizeof(out->frame_rate));
+	if (h->sample_rate > 0)
+		out->sample_rate = h->sample_rate;
+	if (h->channels > 0)
+		out->channels = h->channels;
+}
+
 size_t
 sd_store_trim(struct sd_store *st, uint64_t first_seq)
 {
@@ -318,6 +489,7 @@ sd_store_trim(struct sd_store *st, uint64_t first_seq)
 	st->nsegs = kept;
 	st->discseq += most;
 	gens_forget_before(st, first_seq);
+	headers_prune(st);
 	return removed;
 }
 
@@ -401,6 +573,18 @@ static const struct spec track_spec[] = {
 	F_INT(struct sd_store_track, "avg_bandwidth", avg_bandwidth, 0,
 	    BW_MAX),
 	F_STR(struct sd_store_track, "lang", lang),
+	{ NULL, K_INT, 0, 0, 0, 0 }
+};
+
+static const struct spec header_spec[] = {
+	F_STR(struct sd_store_header, "track", track),
+	F_STR(struct sd_store_header, "file", file),
+	F_STR(struct sd_store_header, "codecs", codecs),
+	F_INT(struct sd_store_header, "width", width, 0, 65535),
+	F_INT(struct sd_store_header, "height", height, 0, 65535),
+	F_STR(struct sd_store_header, "frame_rate", frame_rate),
+	F_INT(struct sd_store_header, "sample_rate", sample_rate, 0, 1000000),
+	F_INT(struct sd_store_header, "channels", channels, 0, 64),
 	{ NULL, K_INT, 0, 0, 0, 0 }
 };
 
@@ -569,6 +753,31 @@ parse_track(struct sd_store *st, const struct ctx *c, const struct field *f,
 }
 
 static int
+parse_header(struct sd_store *st, const struct ctx *c, const struct field *f,
+    int n)
+{
+	struct sd_store_header h;
+	const char *why;
+
+	memset(&h, 0, sizeof(h));
+	if (get_fields(c, f, n, header_spec, &h) == -1)
+		return -1;
+	if (sd_store_track_index(st, h.track) == -1) {
+		bad(c, "header track=%.16s: no such track", h.track);
+		return -1;
+	}
+	if ((why = header_problem(&h)) != NULL) {
+		bad(c, "header %.47s: %s", h.file, why);
+		return -1;
+	}
+	if (st->nhdrs == SD_STORE_MAX_HEADERS) {
+		bad(c, "more than %d header lines", SD_STORE_MAX_HEADERS);
+		return -1;
+	}
+	return sd_store_note_header(st, &h);
+}
+
+static int
 seg_track(struct sd_store *st, const struct ctx *c, const struct field *f,
     int n)
 {
@@ -656,7 +865,8 @@ parse_line(struct sd_store *st, const struct ctx *c, char *line,
 		return parse_store(st, c, f, n);
 	}
 	if (*state == 1 && (strcmp(word, "track") == 0 ||
-	    strcmp(word, "seg") == 0 || strcmp(word, "gen") == 0)) {
+	    strcmp(word, "seg") == 0 || strcmp(word, "gen") == 0 ||
+	    strcmp(word, "header") == 0)) {
 		bad(c, "%s before the store line", word);
 		return -1;
 	}
@@ -664,6 +874,8 @@ parse_line(struct sd_store *st, const struct ctx *c, char *line,
 		return parse_gen(st, c, f, n);
 	if (strcmp(word, "track") == 0)
 		return parse_track(st, c, f, n);
+	if (strcmp(word, "header") == 0)
+		return parse_header(st, c, f, n);
 	if (strcmp(word, "seg") == 0)
 		return parse_seg(st, c, f, n);
 	return 0;		/* a record type from a later writer */
@@ -778,6 +990,45 @@ format_track(struct sd_buf *b, const struct sd_store_track *t)
 	sd_buf_append(b, "\n", 1);
 }
 
+static void
+format_header(struct sd_buf *b, const struct sd_store_header *h)
+{
+	sd_buf_printf(b, "header track=%s file=%s", h->track, h->file);
+	if (h->codecs[0])
+		sd_buf_printf(b, " codecs=%s", h->codecs);
+	if (h->width || h->height)
+		sd_buf_printf(b, " width=%d height=%d", h->width, h->height);
+	if (h->frame_rate[0])
+		sd_buf_printf(b, " frame_rate=%s", h->frame_rate);
+	if (h->sample_rate)
+		sd_buf_printf(b, " sample_rate=%d", h->sample_rate);
+	if (h->channels)
+		sd_buf_printf(b, " channels=%d", h->channels);
+	sd_buf_append(b, "\n", 1);
+}
+
+/* The header records a listed segment names (a reader needs no other). */
+static int
+format_headers(const struct sd_store *st, struct sd_buf *b)
+{
+	const struct sd_store_seg **v;
+	long n;
+	size_t i;
+
+	if (st->nhdrs == 0)
+		return 0;
+	if ((n = named_inits(st, &v)) == -1) {
+		warn("store");
+		return -1;
+	}
+	for (i = 0; i < st->nhdrs; i++)
+		if (header_problem(&st->hdrs[i]) == NULL &&
+		    header_named(st, &st->hdrs[i], v, n))
+			format_header(b, &st->hdrs[i]);
+	free(v);
+	return 0;
+}
+
 static int
 check_store(const struct sd_store *st)
 {
@@ -839,6 +1090,8 @@ sd_store_format(const struct sd_store *st, struct sd_buf *b)
 	}
 	for (i = 0; i < st->ntracks; i++)
 		format_track(b, &st->tracks[i]);
+	if (format_headers(st, b) == -1)
+		return -1;
 	for (i = 0; i < st->nsegs; i++) {
 		s = &st->segs[i];
 		sd_buf_printf(b, "seg track=%s seq=%llu t=%lld d=%lld bytes=%llu "

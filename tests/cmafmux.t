@@ -318,6 +318,38 @@ t_is "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 \
     "$T_TMP/gen1.mp4")" "640,360" "new parameters: the new header's size"
 t_is "$(($(frames "$T_TMP/gen0.mp4" 0) + $(frames "$T_TMP/gen1.mp4" 0)))" \
     500 "new parameters: every frame of both parts"
+# each DASH Period describes its own header (xmllint and ffprobe judge)
+sd-manifest -f dash "$h/change" >"$T_TMP/change.mpd"
+# vrep N ATTR: the N-th Period's video Representation's ATTR
+vrep() {
+	xmllint --xpath "string((//*[local-name()='Period'])[$1]//*[
+	    local-name()='AdaptationSet'][@contentType='video']/*[
+	    local-name()='Representation']/@$2)" "$T_TMP/change.mpd"
+}
+# avc1 FILE: avc1.PP..LL as ffprobe sees the stream (constraints unchecked)
+avc1() {
+	ffprobe -v error -select_streams v:0 -show_entries stream=profile,level \
+	    -of default=nw=1 "$1" | awk -F= '$1 == "profile" {
+		p = $2 ~ /High/ ? "64" : $2 ~ /Main/ ? "4d" : "42" }
+	    $1 == "level" { l = sprintf("%02x", $2) }
+	    END { print "^avc1\\." p "[0-9a-f][0-9a-f]" l "$" }'
+}
+t_is "$(xmllint --xpath "count(//*[local-name()='Period'])" \
+    "$T_TMP/change.mpd")" 2 "new parameters: two DASH Periods"
+for g in 0 1; do
+	t_is "$(vrep $((g + 1)) width)x$(vrep $((g + 1)) height)" \
+	    "$(ffprobe -v error -show_entries stream=width,height -of \
+	    csv=s=x:p=0 "$T_TMP/gen$g.mp4")" \
+	    "new parameters: Period $((g + 1)) has its header's size"
+	t_like "$(vrep $((g + 1)) codecs)" "$(avc1 "$T_TMP/gen$g.mp4")" \
+	    "new parameters: Period $((g + 1)) has its header's codecs"
+done
+t_like "$(cat "$h/change/master.m3u8")" 'RESOLUTION=640x360' \
+    "new parameters: the HLS master gives the current size"
+t_run -- sd-cmafmux -T -o "$h/change-ts" "$h/change.ts"
+t_like "$(cat "$h/change-ts/master-ts.m3u8")" \
+    "CODECS=\"$(vrep 2 codecs)," \
+    "new parameters: the TS master gives the current codecs"
 
 # the audio goes from mono to stereo where two recordings meet
 ffmpeg -nostdin -v error -y -i "$src" -c:v copy -c:a aac -ac 2 -b:a 128k \
@@ -403,6 +435,26 @@ t_run -- sd-cmafmux "$src"
 t_is "$T_RC" 64 "no -o: usage error"
 
 # ---------------------------------------------------------------- live
+# live headers: 320x180, then 640x360 from 10 s to 30 s, at 1.5 times real time
+# through -w 2; the old header goes once its last segment has
+ffmpeg -nostdin -v error -y -i "$h/big.ts" -c copy -output_ts_offset 20 \
+    -f mpegts "$h/big2.ts"
+cat "$h/change.ts" "$h/big2.ts" >"$h/change3.ts"
+mkdir -p "$h/lhdr"
+t_run -t 60 -- sh -c 'ffmpeg -nostdin -v error -readrate 1.5 -i "$1" -c copy \
+    -f mpegts pipe:1 | sd-cmafmux -l -w 2 -o "$2"' sh "$h/change3.ts" \
+    "$h/lhdr"
+t_is "$T_RC" 0 "live headers: exits 0"
+new_hdr=$(awk '/^seg track=v0 / { for (i = 3; i <= NF; i++)
+    if ($i ~ /^init=/) print substr($i, 6) }' "$h/lhdr/index" | tail -n 1)
+t_unlike "$new_hdr" '^v0-init-0\.mp4$' "live headers: a new header is listed"
+t_ok "$([ -e "$h/lhdr/$new_hdr" ] && echo 0 || echo 1)" \
+    "live headers: the listed header is kept"
+t_ok "$([ ! -e "$h/lhdr/v0-init-0.mp4" ] && [ ! -e "$h/lhdr/v0-0.m4s" ] &&
+    echo 0 || echo 1)" \
+    "live headers: the old header is deleted with its segments"
+t_is "$(all_listed "$h/lhdr")" "" "live headers: every listed file exists"
+
 live_src=$(gen -t 20 h264-aac.ts)
 dir="$T_TMP/live"
 mkdir -p "$dir"

@@ -305,6 +305,13 @@ static const struct {
 	{ "gen seq=5 start=nan\n", "start=nan: not a decimal number" },
 	{ "gen seq=5 start=-1\n", "start=-1: not a decimal number" },
 	{ "store target=2\n", "index:3: a second store line" },
+	{ "header track=v file=i\n", "index:3: header track=v: no such track" },
+	{ "track id=v type=video timescale=1\nheader track=v file=../i\n",
+	    "header ../i: file is not a safe name" },
+	{ "track id=v type=video timescale=1\nheader track=v file=i "
+	    "codecs=a\"b\n", "header i: bad codecs" },
+	{ "track id=v type=video timescale=1\nheader track=v file=i "
+	    "width=70000\n", "width=70000: too large" },
 };
 
 static void
@@ -404,9 +411,61 @@ test_cap(void)
 	sd_store_free(&st);
 }
 
+/* Header records: each generation's own values, kept while named. */
+static void
+test_headers(void)
+{
+	static const char text[] = "sd-store 1\nstore live=1 target=2 "
+	    "window=2\n"
+	    "track id=v0 type=video codecs=avc1.4d401e timescale=90000 "
+	    "width=640 height=360\n"
+	    "header track=v0 file=v0-init-0.mp4 codecs=avc1.64000c width=320 "
+	    "height=180\n"
+	    "header track=v0 file=v0-init-1.mp4 codecs=avc1.4d401e width=640 "
+	    "height=360\n"
+	    "seg track=v0 seq=0 t=0 d=90000 file=v0-0.m4s init=v0-init-0.mp4\n"
+	    "seg track=v0 seq=1 t=90000 d=90000 file=v0-1.m4s "
+	    "init=v0-init-1.mp4 disc=1\n";
+	struct sd_store st, back;
+	struct sd_store_track t;
+	struct sd_store_header h;
+	struct sd_buf b;
+
+	sd_store_init(&st);
+	sd_store_init(&back);
+	sd_buf_init(&b);
+	ok(sd_store_parse(&st, text, strlen(text), "index") == 0 &&
+	    st.nhdrs == 2, "headers: two header records read");
+	sd_store_track_as(&st, 0, "v0-init-0.mp4", &t);
+	ok(t.width == 320 && strcmp(t.codecs, "avc1.64000c") == 0,
+	    "headers: the first generation's own size and codecs");
+	sd_store_track_as(&st, 0, "v0-init-9.mp4", &t);
+	ok(t.width == 640, "headers: an unknown header gives the track's");
+	ok(sd_store_format(&st, &b) == 0 && strstr(b.p, "header track=v0 "
+	    "file=v0-init-0.mp4 codecs=avc1.64000c width=320 height=180\n") &&
+	    sd_store_parse(&back, b.p, b.len, "back") == 0 && back.nhdrs == 2,
+	    "headers: written back and read again");
+	memset(&h, 0, sizeof(h));
+	strlcpy(h.track, "v0", sizeof(h.track));
+	strlcpy(h.file, "v0-init-2.mp4", sizeof(h.file));
+	ok(sd_store_note_header(&st, &h) == 0 && st.nhdrs == 3,
+	    "headers: a new header noted before any segment names it");
+	b.len = 0;
+	ok(sd_store_format(&st, &b) == 0 && strstr(b.p, "v0-init-2") == NULL,
+	    "headers: only named headers are written");
+	sd_store_trim(&st, 1);
+	ok(st.nhdrs == 2 && strcmp(st.hdrs[0].file, "v0-init-1.mp4") == 0 &&
+	    strcmp(st.hdrs[1].file, "v0-init-2.mp4") == 0,
+	    "headers: trim forgets what no segment names, keeps the newest");
+	sd_buf_free(&b);
+	sd_store_free(&st);
+	sd_store_free(&back);
+}
+
 int
 main(void)
 {
+	test_headers();
 	test_sample();
 	test_api();
 	test_tolerant();
