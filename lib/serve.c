@@ -421,6 +421,30 @@ route_www(struct srv *s, const char *name)
 	return srv_file(s, root, name, 0);
 }
 
+/* What a store holds: manifests, headers, segments; nothing else. */
+static int
+store_file_name(const char *f)
+{
+	static const char *const ext[] = { ".m3u8", ".mpd", ".mp4", ".m4s",
+	    ".ts" };
+	size_t i, n = strlen(f), m;
+
+	for (i = 0; i < SD_ARRAY_LEN(ext); i++) {
+		m = strlen(ext[i]);
+		if (n > m && strcmp(f + n - m, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The spool's own folders of a proxy are not stores (sd.h, relay.c). */
+static int
+store_variant(const char *v)
+{
+	return strcmp(v, "ts") != 0 && strcmp(v, "clients") != 0 &&
+	    strcmp(v, "pass") != 0;
+}
+
 /* /PROXY/VARIANT/FILE: a session's own files. */
 static int
 route_session_file(struct srv *s, const struct sd_proxy *px,
@@ -429,8 +453,9 @@ route_session_file(struct srv *s, const struct sd_proxy *px,
 	char dir[PATH_MAX], rel[PATH_MAX];
 	size_t n = strlen(file);
 
-	if (!sd_safe_name(file) || srv_session_dir(s->cfg, px->id, variant,
-	    dir, sizeof(dir)) == -1)
+	if (!sd_safe_name(file) || !store_file_name(file) ||
+	    !store_variant(variant) || srv_session_dir(s->cfg, px->id,
+	    variant, dir, sizeof(dir)) == -1)
 		return srv_error(s, 404, "not found", 0);
 	srv_session_used(s, dir);
 	if ((n > 5 && strcmp(file + n - 5, ".m3u8") == 0) ||
