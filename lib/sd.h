@@ -643,4 +643,194 @@ struct sd_serve_opts {
 int sd_serve(const struct sd_config *cfg, const struct sd_http_req *rq,
     const struct sd_serve_opts *opts, int out_fd);
 
+/* ------------------------------------------------ relay.c / session.c
+ *
+ * The upstream side of sd-serve(8) smart mode (fetch.c, relay.c,
+ * session.c, passthru.c). One upstream connection per proxy: a detached
+ * session process reads the source once into a ring of TS chunk files; TS
+ * clients tail the ring, and each repackage/transcode variant is a second
+ * detached session feeding `[ffmpeg ARGV |] sd-cmafmux -l -o DIR` from the
+ * same ring. No libav* here. Spool layout (SPOOL is settings.spool):
+ *
+ *   SPOOL/.locks/PROXY.lock	held (flock) by PROXY's upstream session
+ *   SPOOL/.locks/PROXY@VAR.lock	held by the session of variant VAR
+ *   SPOOL/.locks/start		serialises starts (max_sessions count)
+ *   SPOOL/PROXY/ts/		the ring: %016llu.ts chunks and `head`
+ *   SPOOL/PROXY/VAR/		a live store written by sd-cmafmux -l
+ *   SPOOL/PROXY/VAR.state	the session's state record (key=value)
+ *   SPOOL/PROXY/VAR.used	its mtime: the last request (idle clock)
+ *   SPOOL/PROXY/VAR.log	the session's and its children's stderr
+ *   SPOOL/PROXY/clients/	one flock'ed file per streaming client
+ *   SPOOL/PROXY/pass/		HLS/DASH passthrough: fetched-once files
+ *
+ * VAR "ts" is the ring itself; "pass" the passthrough cache's session.
+ * Everything but SPOOL/PROXY/classify is removed when the session ends.
+ */
+
+#define SD_URL_MAX 2048
+#define SD_FETCH_MAX_REDIRECTS 5
+
+struct sd_url {
+	char scheme[8];		/* http | https */
+	char host[256];		/* without [] for IPv6 */
+	int port;
+	char path[SD_URL_MAX];	/* path and query, "/" at least */
+};
+/* Parse an http:// or https:// URL (no user:password@). */
+int sd_url_parse(const char *url, struct sd_url *u);
+/* Resolve a manifest's reference against the manifest's URL. */
+int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
+
+struct sd_fetch_opts {
+	int connect_timeout_ms;
+	int read_timeout_ms;	/* each read; sd_fetch_all: the whole body */
+};
+void sd_fetch_opts_default(struct sd_fetch_opts *o);
+
+/* One GET; http:// here, https:// through a curl(1) child. */
+struct sd_fetch {
+	int fd;
+	int pid;		/* the https child, 0 */
+	int status;		/* of the final response */
+	int chunked, chunk_started, eof;
+	long long remaining;	/* Content-Length left, -1: to EOF */
+	long long chunk_left;
+	int timeout_ms;
+	char url[SD_URL_MAX];	/* after redirects */
+	char location[SD_URL_MAX];
+	char content_type[128];
+	size_t off, len;
+	char buf[32768];
+};
+/*
+ * Connect, send the request, read the head, follow at most
+ * SD_FETCH_MAX_REDIRECTS redirects. 0 with a 2xx response ready to read;
+ * -1 with errno (ETIMEDOUT, ECONNREFUSED, ELOOP, EPROTO: a non-2xx status,
+ * in f->status).
+ */
+int sd_fetch_open(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o);
+/* Body bytes (chunked coding removed): > 0, 0 at the end, -1 (ETIMEDOUT). */
+ssize_t sd_fetch_read(struct sd_fetch *f, void *buf, size_t n);
+int sd_fetch_close(struct sd_fetch *f);
+/* A whole body of at most max bytes appended to out. */
+int sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
+    struct sd_buf *out, char *final_url, size_t final_len);
+
+/*
+ * Make sure PROXY's upstream session runs (variant "ts"), and for another
+ * variant its pipeline session too, starting each detached under its lock
+ * when it is not running; mark it used now; write the variant's spool
+ * directory (SPOOL/PROXY/VAR) into dir. decision: the sd-decide record
+ * whose ffmpeg_arg= list is the transcoder's argv (its input is replaced
+ * by pipe:0); NULL or no ffmpeg_arg: sd-cmafmux reads the source's TS
+ * directly. A first start waits (bounded by upstream_timeout) for the
+ * upstream's first answer. Returns 0, or -1 with errno EAGAIN
+ * (max_sessions reached: 503), EHOSTDOWN (the upstream stays down: 503
+ * with Retry-After: sd_relay_retry_after), EINVAL (bad names), other.
+ */
+int sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *variant, const struct sd_rec *decision, char *dir,
+    size_t dirlen);
+/* Seconds a client should wait before asking again (Retry-After). */
+int sd_relay_retry_after(const char *dir);
+/*
+ * Copy the live TS of the ring in dir (SPOOL/PROXY/ts) to out_fd from the
+ * live edge, byte for byte as the source sent it, until the client goes
+ * away (0), the session ends (0) or no data came for a long time (-1,
+ * ETIMEDOUT). Keeps the session used while it copies.
+ */
+int sd_relay_tail(const char *dir, int out_fd);
+/* Wait at most timeout s until the store in dir lists a segment: 0 or -1. */
+int sd_session_wait_ready(const char *dir, int timeout);
+/* Mark the session of dir (SPOOL/PROXY/VAR) used now. */
+int sd_session_touch(const char *dir);
+/*
+ * Count a streaming client of px in: a handle (a held lock, >= 0) for
+ * sd_client_leave, or -1 with errno EBUSY when max_clients (> 0) are in.
+ * A client that crashes leaves nothing counted.
+ */
+int sd_client_enter(const struct sd_config *cfg, const struct sd_proxy *px);
+void sd_client_leave(int handle);
+/* Clients of px in now (stale ones removed). */
+int sd_client_count(const struct sd_config *cfg, const struct sd_proxy *px);
+/*
+ * /status: appends {"sessions":[{"proxy","variant","pid","state",
+ * "connections","restarts","bytes","started","since","last_used",
+ * "clients","retry_after","last_error"}...]} (valid JSON).
+ */
+int sd_relay_status(const struct sd_config *cfg, struct sd_buf *out);
+
+/*
+ * HLS->HLS, DASH->DASH passthrough (passthru.c). sd_relay_manifest: the
+ * upstream manifest `name` ("" or the source's own file name for the
+ * source; a name this function wrote, p/HASH.m3u8, for a media playlist)
+ * with every URI rewritten under base (e.g. "/sd-serve/PROXY/"); DASH
+ * gets a BaseURL under base. sd_relay_segment: the file a rewritten URI
+ * names (s/HASH.EXT or d/HASH/PATH), fetched once into SPOOL/PROXY/pass
+ * and its path written to path. -1 with errno ENOENT (not a name we
+ * gave), EHOSTDOWN (upstream failed), other.
+ */
+int sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *name, const char *base, struct sd_buf *out);
+int sd_relay_segment(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *name, char *path, size_t pathlen);
+
+/*
+ * Shared by fetch.c, relay.c, session.c and passthru.c (not for callers).
+ */
+#define SD_RING_CHUNK (188 * 512)	/* bytes a chunk holds at most */
+#define SD_RING_FLUSH_S 0.2		/* a chunk is cut at least this often */
+#define SD_RING_KEEP 256		/* chunks the ring keeps */
+#define SD_TAIL_STALL_S 30		/* a reader gives up without data */
+#define SD_TAIL_WRITE_TIMEOUT_S 60	/* ... or when its client blocks */
+
+struct sd_ring {
+	char dir[4096];
+	unsigned long long first, next;	/* oldest chunk, next to write */
+	unsigned keep;
+	unsigned conn;			/* upstream connections so far */
+	unsigned long long bytes;	/* written to chunks */
+	double started;			/* when the open chunk began */
+	char *buf;
+	size_t len;
+};
+int sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep);
+int sd_ring_write(struct sd_ring *rg, const void *data, size_t n);
+int sd_ring_flush(struct sd_ring *rg);
+int sd_ring_new_conn(struct sd_ring *rg);
+void sd_ring_close(struct sd_ring *rg);
+int sd_ring_head(const char *dir, unsigned long long *first,
+    unsigned long long *last);
+/* 1: chunk *cursor is there (cursor maybe moved), 0: not yet, -1: no ring */
+int sd_ring_next(const char *dir, unsigned long long *cursor);
+int sd_ring_edge(const char *dir, int wait, unsigned long long *cursor);
+
+int sd_pathf(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+double sd_relay_now(void);
+void sd_relay_sleep_ms(int ms);
+int sd_spool_path(char *out, size_t len, const char *spool,
+    const char *proxy, const char *name);
+int sd_spool_mkdirs(const char *path);
+int sd_spool_rmtree(const char *path, int depth);
+double sd_session_idle(const char *dir);
+int sd_session_state_read(const char *dir, struct sd_rec *r);
+int sd_session_state_write(const char *dir, const struct sd_rec *r);
+int sd_lock_open(const char *spool, const char *name);
+int sd_lock_held(const char *path);
+/* The passthrough cache's session (variant "pass"): started, used now. */
+int sd_relay_ensure_pass(const struct sd_config *cfg,
+    const struct sd_proxy *px, char *dir, size_t dirlen);
+void sd_pass_trim(const char *dir, double max_age);
+
+/*
+ * The session process: sd-serve's hidden `--session` flag calls this with
+ * the arguments after it; fd 3 holds the session's lock. Returns an exit
+ * status (enum sd_exit).
+ */
+int sd_session_main(int argc, char **argv);
+/* The program sessions are started as (default /proc/self/exe). */
+void sd_session_program(const char *path);
+
 #endif /* SD_H */
