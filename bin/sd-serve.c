@@ -115,7 +115,13 @@ main(int argc, char *argv[])
 	int ch, cgi, rc;
 
 	open_std_fds();
+	/* A session: sd-serve started itself, detached (relay.c, session.c). */
+	if (argc > 1 && strcmp(argv[1], "--session") == 0)
+		return sd_session_main(argc - 1, argv + 1);
 	signal(SIGPIPE, SIG_IGN);
+	/* httpoxy: whatever we run (curl, ffmpeg) must not take a proxy from
+	 * a request's "Proxy:" header. */
+	unsetenv("HTTP_PROXY");
 	while ((ch = getopt(argc, argv, "C:")) != -1) {
 		switch (ch) {
 		case 'C':
