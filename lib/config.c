@@ -60,6 +60,7 @@ struct ld {
 	const char *long_value;
 	size_t long_len;
 	int default_profile_line;
+	int quiet;			/* print errors only */
 };
 
 static void ld_msg(struct ld *, int, int, const char *, ...)
@@ -75,7 +76,9 @@ ld_msg(struct ld *ld, int is_error, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (line > 0)
+	if (ld->quiet && !is_error)
+		;
+	else if (line > 0)
 		warnx("%s:%d: %s", ld->path, line, msg);
 	else
 		warnx("%s: %s", ld->path, msg);
@@ -814,6 +817,7 @@ proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
 	    strcmp(v, "smart") == 0)) {
 		x->mode = v[0] == 'd' ? SD_MODE_DIRECT : SD_MODE_SMART;
 		x->legacy_mode[0] = '\0';
+		x->mode_line = ld->lineno;
 		ld->new_mode = 1;
 		return;
 	}
@@ -831,6 +835,7 @@ proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
 	    i == 1 ? " with no profile (passthrough)" : "");
 	x->mode = i == 0 ? SD_MODE_DIRECT : SD_MODE_SMART;
 	strlcpy(x->legacy_mode, v, sizeof(x->legacy_mode));
+	x->mode_line = ld->lineno;
 	if (!is_old_key)
 		ld->new_mode = 1;
 }
@@ -1102,6 +1107,27 @@ profiles_check(struct ld *ld)
 	}
 }
 
+/* Parse one file's text of the given kind into ld->cfg. */
+static int
+load_buf(struct ld *ld, const char *buf, size_t len)
+{
+	int rc;
+
+	ld->buf = buf;
+	ld->len = len;
+	rc = ini_parse_stream(cfg_reader, ld, cfg_handler, ld);
+	if (rc > 0)
+		LD_ERR(ld, rc, "not understood; see sd.ini(5)");
+	else if (rc < 0)
+		LD_ERR(ld, 0, "cannot parse (out of memory)");
+	if (ld->kind == INI_PROFILES)
+		profiles_check(ld);
+	free(ld->sections);
+	ld->sections = NULL;
+	ld->buf = NULL;
+	return ld->errors ? -1 : 0;
+}
+
 /* Load one file of the given kind; a missing optional file is fine. */
 static int
 load_file(struct sd_config *cfg, const char *path, enum ini_kind kind,
@@ -1110,7 +1136,6 @@ load_file(struct sd_config *cfg, const char *path, enum ini_kind kind,
 	struct ld ld;
 	char *buf;
 	size_t len;
-	int rc;
 
 	memset(&ld, 0, sizeof(ld));
 	ld.cfg = cfg;
@@ -1125,20 +1150,44 @@ load_file(struct sd_config *cfg, const char *path, enum ini_kind kind,
 		    "SD_SHAREDIR" : "");
 		return -1;
 	}
-	ld.buf = buf;
-	ld.len = len;
-	rc = ini_parse_stream(cfg_reader, &ld, cfg_handler, &ld);
-	if (rc > 0)
-		LD_ERR(&ld, rc, "not understood; see sd.ini(5)");
-	else if (rc < 0)
-		LD_ERR(&ld, 0, "cannot parse (out of memory)");
-	if (kind == INI_PROFILES)
-		profiles_check(&ld);
+	load_buf(&ld, buf, len);
 	free(buf);
-	free(ld.sections);
 	if (out != NULL)
 		*out = ld;
 	return ld.errors ? -1 : 0;
+}
+
+int
+sd_config_check_text(const char *buf, size_t len, const char *name,
+    int profiles, int warn)
+{
+	struct sd_config cfg;
+	struct ld ld;
+
+	memset(&cfg, 0, sizeof(cfg));
+	settings_defaults(&cfg.settings);
+	memset(&ld, 0, sizeof(ld));
+	ld.cfg = &cfg;
+	ld.path = name;
+	ld.kind = profiles ? INI_PROFILES : INI_PROXIES;
+	ld.quiet = !warn;
+	load_buf(&ld, buf, len);
+	sd_config_free(&cfg);
+	return ld.errors ? -1 : 0;
+}
+
+int
+sd_settings_load(struct sd_settings *s, const char *path)
+{
+	struct sd_config cfg;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	settings_defaults(&cfg.settings);
+	rc = load_file(&cfg, path, INI_SETTINGS, 0, 0, NULL);
+	*s = cfg.settings;
+	sd_config_free(&cfg);
+	return rc;
 }
 
 /* Checks that need every file: profile names, relay defaults. */
@@ -1163,7 +1212,7 @@ proxies_check(struct sd_config *cfg, struct ld *ld)
 			x->profile_line = 0;
 		}
 		if (strcmp(x->legacy_mode, "relay") == 0 && !x->profile[0]) {
-			LD_WARN(ld, x->line, "proxy %s: mode = relay without a "
+			LD_WARN(ld, x->mode_line, "proxy %s: mode = relay without a "
 			    "profile uses the default profile %s; write "
 			    "profile = %s", x->id, cfg->settings.default_profile,
 			    cfg->settings.default_profile);
