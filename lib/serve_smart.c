@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -81,40 +82,91 @@ collect(pid_t pid, int fd, int timeout, struct sd_buf *out)
 	return SD_EX_SOFTWARE;
 }
 
-/* sd-classify SOURCE (argv, no shell) into out; its exit status. */
+/*
+ * HLS and DASH sources are classified from their URL (manifests are small,
+ * separate requests). Anything else is read from the proxy's one upstream
+ * connection, the relay's ring: a provider that allows one connection
+ * must not see a second one for the probe.
+ */
 static int
-run_classify(struct srv *s, const char *source, struct sd_buf *out)
+source_is_manifest(const char *url)
 {
-	char prog[PATH_MAX];
-	int p[2], rc, timeout = s->cfg->settings.upstream_timeout +
-	    CLASSIFY_GRACE_S;
-	pid_t pid;
+	size_t n = strcspn(url, "?#");
+
+	return (n >= 5 && strncasecmp(url + n - 5, ".m3u8", 5) == 0) ||
+	    (n >= 4 && strncasecmp(url + n - 4, ".mpd", 4) == 0);
+}
+
+/* A child copying the live ring of dir into fd until its reader leaves. */
+static pid_t
+start_tail(const char *dir, int fd, const int *others, size_t nothers)
+{
+	pid_t pid = fork();
+	size_t i;
+
+	if (pid == 0) {
+		/* classify's stdout must see EOF when classify exits */
+		for (i = 0; i < nothers; i++)
+			close(others[i]);
+		signal(SIGPIPE, SIG_IGN);
+		sd_relay_tail(dir, fd);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * sd-classify on the source (argv, no shell), or on "-" fed from the ring
+ * in ringdir; its record into out. Returns its exit status.
+ */
+static int
+run_classify(struct srv *s, const char *source, const char *ringdir,
+    struct sd_buf *out)
+{
+	char prog[PATH_MAX], secs[16];
+	int p[2], in[2] = { -1, -1 }, rc, st;
+	int timeout = s->cfg->settings.upstream_timeout + CLASSIFY_GRACE_S;
+	pid_t pid, tail = -1;
 
 	classify_program(s, prog, sizeof(prog));
+	snprintf(secs, sizeof(secs), "%d", s->cfg->settings.upstream_timeout);
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return SD_EX_SOFTWARE;
-	if ((pid = fork()) == -1) {
+	if (ringdir && (pipe2(in, O_CLOEXEC) == -1 ||
+	    (tail = start_tail(ringdir, in[1], p, 2)) == -1)) {
 		close(p[0]);
 		close(p[1]);
 		return SD_EX_SOFTWARE;
 	}
-	if (pid == 0) {
-		char *argv[] = { "sd-classify", "--", (char *)source, NULL };
+	if (in[1] != -1)
+		close(in[1]);
+	if ((pid = fork()) == 0) {
+		char *argv[] = { "sd-classify", "-t", secs, "--",
+		    ringdir ? "-" : (char *)source, NULL };
 
 		dup2(p[1], 1);
-		/* stdin is the client's request under inetd: not classify's */
-		if ((rc = open("/dev/null", O_RDONLY)) != -1)
+		/* Under inetd stdin is the client's request: never classify's. */
+		if (in[0] != -1)
+			dup2(in[0], 0);
+		else if ((rc = open("/dev/null", O_RDONLY)) != -1)
 			dup2(rc, 0);
 		if (strchr(prog, '/'))
 			execv(prog, argv);
 		else
 			execvp(prog, argv);
 		warn("%s", prog);
-		_exit(SD_EX_UNAVAILABLE + 100);
+		_exit(SD_EX_SOFTWARE);
 	}
 	close(p[1]);
-	rc = collect(pid, p[0], timeout, out);
+	if (in[0] != -1)
+		close(in[0]);
+	rc = pid == -1 ? SD_EX_SOFTWARE : collect(pid, p[0], timeout, out);
 	close(p[0]);
+	if (tail > 0) {
+		kill(tail, SIGTERM);
+		while (waitpid(tail, &st, 0) == -1 && errno == EINTR)
+			;
+	}
 	return rc;
 }
 
@@ -148,7 +200,7 @@ cache_write(struct srv *s, const struct sd_proxy *px, const char *path,
 static int
 classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 {
-	char path[PATH_MAX], lockname[SD_NAME_MAX + 16];
+	char path[PATH_MAX], lockname[SD_NAME_MAX + 16], ring[PATH_MAX];
 	const char *src;
 	struct sd_buf out;
 	struct stat sb;
@@ -172,8 +224,14 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 		sd_rec_free(cls);
 		sd_rec_init(cls);
 	}
+	ring[0] = '\0';
+	if (!source_is_manifest(px->source) && sd_relay_ensure(s->cfg, px,
+	    "ts", NULL, ring, sizeof(ring)) == -1) {
+		status = errno == EHOSTDOWN || errno == EAGAIN ? 503 : 502;
+		goto done;
+	}
 	sd_buf_init(&out);
-	rc = run_classify(s, px->source, &out);
+	rc = run_classify(s, px->source, ring[0] ? ring : NULL, &out);
 	if (rc == SD_EX_OK && !out.failed && sd_rec_parse(cls,
 	    out.p ? out.p : "", out.len, "sd-classify") == 0) {
 		sd_rec_set(cls, "sd_serve_source", "%s", px->source);
