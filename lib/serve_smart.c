@@ -170,6 +170,21 @@ run_classify(struct srv *s, const char *source, const char *ringdir,
 	return rc;
 }
 
+/* 1 when the relay's upstream reader of ring has a connection up. */
+static int
+ring_up(const char *ring)
+{
+	struct sd_rec r;
+	const char *v;
+	int up;
+
+	if (sd_session_state_read(ring, &r) == -1)
+		return 0;
+	up = (v = sd_rec_get(&r, "state")) != NULL && strcmp(v, "up") == 0;
+	sd_rec_free(&r);
+	return up;
+}
+
 /* Keep a classification for the next requests (atomically). */
 static void
 cache_write(struct srv *s, const struct sd_proxy *px, const char *path,
@@ -236,7 +251,8 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 	    out.p ? out.p : "", out.len, "sd-classify") == 0) {
 		sd_rec_set(cls, "sd_serve_source", "%s", px->source);
 		cache_write(s, px, path, cls);
-	} else if (rc == SD_EX_UNAVAILABLE || rc == SD_EX_NOINPUT) {
+	} else if (rc == SD_EX_UNAVAILABLE || rc == SD_EX_NOINPUT ||
+	    (ring[0] && !ring_up(ring))) {
 		status = 503;
 	} else if (rc == SD_EX_TEMPFAIL) {
 		status = 504;
@@ -394,8 +410,13 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 	sd_rec_init(&cls);
 	sd_rec_init(&dec);
 	if ((rc = classify_cached(s, px, &cls)) != 0) {
+		char ring[PATH_MAX];
+
 		rc = srv_error(s, rc, rc == 504 ? "classifying the source "
-		    "timed out" : "the source cannot be classified", 10);
+		    "timed out" : rc == 503 ? "the upstream is down" :
+		    "the source cannot be classified", sd_spool_path(ring,
+		    sizeof(ring), s->cfg->settings.spool, px->id, "ts") == 0 ?
+		    sd_relay_retry_after(ring) : 10);
 		goto done;
 	}
 	rc = sd_decide_proxy(s->cfg, px, &cls, c, NULL, &dec);
