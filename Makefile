@@ -38,6 +38,8 @@ PROGS   := $(patsubst %.c,%,$(sort $(wildcard bin/sd-*.c)))
 AV_PROGS := bin/sd-classify bin/sd-cmafmux
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(UNIT_SRC:.c=.test)
+# Test drivers over lib/ functions (tests/drive/NAME.c -> tests/drive/NAME).
+DRIVERS  := $(patsubst %.c,%,$(sort $(wildcard tests/drive/*.c)))
 MAN      := $(sort $(wildcard man/*.[1-8]))
 # libFuzzer harnesses (clang): tests/fuzz/NAME.c -> tests/fuzz/NAME.fuzz,
 # linked with the library built by clang with coverage instrumentation.
@@ -73,6 +75,9 @@ tests/fuzz/%.fuzz: tests/fuzz/%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
 		$(AV_LIBS) $(BASE_LIBS) -lm
 
+tests/drive/%: tests/drive/%.c lib/libsd.a lib/sd.h .build-flags
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libsd.a $(BASE_LIBS) $(ALL_LDFLAGS) -lm
+
 fuzzers: $(FUZZERS)
 
 # make fuzz [FUZZ_TIME=60]: each harness for FUZZ_TIME seconds.
@@ -88,7 +93,7 @@ check: deps
 	$(MAKE) SAN=1 all units
 	@SD_TOP=$(CURDIR) prove -j2 $(UNITS) $(sort $(wildcard tests/*.t))
 
-units: $(UNITS)
+units: $(UNITS) $(DRIVERS)
 
 lint: all
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -113,7 +118,7 @@ install: all
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
 clean:
-	rm -f $(LIB_OBJ) lib/libsd.a $(PROGS) $(UNITS) .build-flags
+	rm -f $(LIB_OBJ) lib/libsd.a $(PROGS) $(UNITS) $(DRIVERS) .build-flags
 	rm -rf tests/tmp tests/fuzz/obj $(FUZZERS)
 
 .PHONY: all check units deps lint run bench install clean fuzz fuzzers FORCE

@@ -456,13 +456,268 @@ void sd_track_rates(const struct sd_store *st, size_t track,
  * output, else the clock. Only sd-manifest(1) uses the variable. */
 double sd_manifest_now(int honour_source_date_epoch);
 
-/* ---------------------------------------------------------------- decide.c
- * (client format, delivery decision, ffmpeg argv; declared by the decide
- * work) */
+/* ---------------------------------------------------------------- decide.c, ffargs.c
+ *
+ * The client's format, the delivery decision (sd-decide(1)) and the ffmpeg
+ * argv of a transcode (the seed's command_builder). Pure logic: no libav*,
+ * no I/O but the hardware-device check (access(2) on a device path).
+ */
+
+/*
+ * What a client takes. SD_CLIENT_HLS_TS is an HLS client known to need
+ * MPEG-TS segments (HLS version 3: iOS before 10, ?format=hls-ts).
+ */
+enum sd_client { SD_CLIENT_HLS, SD_CLIENT_HLS_TS, SD_CLIENT_DASH, SD_CLIENT_TS };
+
+const char *sd_client_name(enum sd_client c);	/* hls|hls-ts|dash|ts */
+/* hls, hls-ts, dash, ts (or mpegts); 0, or -1 when s is none of them. */
+int sd_client_parse(const char *s, enum sd_client *c);
+/*
+ * One rule each, 0 when it decides (*c set), -1 when it has no opinion:
+ * the URL (?format=, else a path ending .m3u8, .mpd or .ts), the Accept
+ * header (the media range with the highest q among the HLS, DASH and
+ * MPEG-TS types) and the User-Agent (VLC, Kodi, Plex, Jellyfin, Emby,
+ * ffmpeg/Lavf: ts; AppleCoreMedia, Safari that is not Chrome: hls, or
+ * hls-ts for iOS before 10).
+ */
+int sd_client_from_url(const char *url, enum sd_client *c);
+int sd_client_from_accept(const char *accept, enum sd_client *c);
+int sd_client_from_ua(const char *ua, enum sd_client *c);
+/*
+ * The three rules in DESIGN.md's order (URL, Accept, User-Agent), else
+ * SD_CLIENT_HLS (most players and browsers take it). Any argument may be
+ * NULL. *why (when why != NULL) tells which rule decided.
+ */
+enum sd_client sd_client_format(const char *url, const char *accept,
+    const char *ua, const char **why);
+
+/* (sd_encoder_codec, the codec an encoder makes, is config.c's.) */
+/* The software encoder for a hardware one (h264_vaapi -> libx264), or NULL. */
+const char *sd_software_encoder(const char *encoder);
+/* 1 when MPEG-TS carries the codec (FFmpeg name): not VP9, AV1, Opus... */
+int sd_codec_in_mpegts(const char *codec);
+
+/* The facts of a classification record (sd-classify(1)) that decide uses. */
+struct sd_source {
+	char format[16];	/* hls | dash | mpegts | other */
+	char segments[8];	/* HLS: ts | fmp4 */
+	char container[32];
+	char video_codec[32];	/* "": no video */
+	int width, height;	/* 0: unknown */
+	double frame_rate;	/* 0: unknown */
+	long long video_bitrate;	/* bit/s; 0: unknown */
+	char audio_codec[32];	/* "": no audio; else the first track's */
+	int audio_tracks;
+	int channels, sample_rate;	/* 0: unknown */
+	long long audio_bitrate;
+	int live, encrypted;
+};
+/* Read a classification record; -1 with a warning when a key is bad. */
+int sd_source_from_rec(const struct sd_rec *cls, struct sd_source *src);
+
+/* What a transcode does, track by track: the input of the argv builder. */
+struct sd_plan {
+	char video[32];		/* "copy", "none" or the encoder */
+	char audio[32];
+	enum sd_container container;	/* SD_CONT_FMP4 or SD_CONT_MPEGTS */
+	char hw[8];		/* "", nvenc, qsv, vaapi: from the encoder */
+	char hw_device[256];	/* the device the encoder opens */
+	double segment_duration;	/* s: keyframe every segment */
+};
+
+/* A NULL-terminated argv that owns its strings. */
+struct sd_argv {
+	char **v;
+	size_t n, cap;
+};
+void sd_argv_init(struct sd_argv *av);
+void sd_argv_free(struct sd_argv *av);
+int sd_argv_add(struct sd_argv *av, const char *arg);
+/* Add each blank-separated word of s (profile option strings). */
+int sd_argv_add_words(struct sd_argv *av, const char *s);
+
+/*
+ * The ffmpeg argv of a plan (argv[0] is "ffmpeg"): input options, hardware
+ * device, -i input (NULL: pipe:0), maps (the first video, every audio),
+ * codecs with preset, crf, bitrates, scaling, frame rate and keyframes on
+ * segment boundaries, the profile's output options, then -f mpegts pipe:1
+ * when MPEG-TS carries every output codec, else -f matroska pipe:1.
+ */
+int sd_ffmpeg_argv(const struct sd_profile *p, const struct sd_source *src,
+    const struct sd_plan *plan, const char *input, struct sd_argv *av);
+/* "mpegts" or "matroska": what the argv above writes to its pipe. */
+const char *sd_plan_pipe_format(const struct sd_source *src,
+    const struct sd_plan *plan);
+
+struct sd_decide_opts {
+	const char *input;	/* ffmpeg's input; NULL: pipe:0 */
+	double segment_duration;	/* 0: the profile's, else 2 s */
+	/*
+	 * Prefix of the hardware device paths checked (NULL or "": the real
+	 * /dev). For tests: sd-decide takes it from $SD_DEV_ROOT.
+	 */
+	const char *dev_root;
+};
+
+/*
+ * The decision of seed 2.1/2.2, per track: out gets delivery=, client=,
+ * profile=, container=, hls_version=, video=, audio=, pipe_format=,
+ * reason= lines, warning= lines and, for a transcode, ffmpeg_arg= lines
+ * (sd-decide(1) lists them). profile NULL: passthrough. Returns SD_EX_OK,
+ * SD_EX_REFUSED (the client cannot take the result: out holds
+ * delivery=refused and a reason saying what to change), SD_EX_DATAERR (bad
+ * classification record) or SD_EX_CONFIG (the profile's hardware is
+ * missing and it has no fallback = software), with a warning.
+ */
+int sd_decide(const struct sd_rec *cls, enum sd_client client,
+    const struct sd_profile *profile, const struct sd_decide_opts *o,
+    struct sd_rec *out);
+/*
+ * A proxy's decision: direct mode gives delivery=redirect and location=
+ * (cls may then be NULL); smart mode finds the proxy's profile and calls
+ * sd_decide with the proxy's source as input (unless o->input is set) and
+ * sd.ini's segment duration.
+ */
+int sd_decide_proxy(const struct sd_config *cfg, const struct sd_proxy *px,
+    const struct sd_rec *cls, enum sd_client client,
+    const struct sd_decide_opts *o, struct sd_rec *out);
+/* The ffmpeg_arg= lines of a decision as an argv; -1 when there are none. */
+int sd_decision_argv(const struct sd_rec *decision, struct sd_argv *av);
 
 /* ---------------------------------------------------------------- classify
- * (sniffers in classify.c, probing in av_probe.c; declared by the classify
- * work) */
+ *
+ * sd-classify(1): what a source is. classify.c holds the pure sniffers and
+ * playlist readers (over a byte buffer they are handed, bounded and
+ * hostile-safe); av_probe.c the libavformat edge that opens the source,
+ * follows an HLS master to its best variant and fills the record whose keys
+ * sd-classify(1) lists.
+ */
+
+enum sd_format { SD_FMT_OTHER, SD_FMT_HLS, SD_FMT_DASH, SD_FMT_MPEGTS };
+
+/* From the content only: #EXTM3U, an <MPD> root, or 0x47 sync bytes at a
+ * 188, 192 or 204 byte stride. SD_FMT_OTHER when none holds. */
+enum sd_format sd_sniff_format(const void *buf, size_t len);
+const char *sd_format_name(enum sd_format f);	/* hls|dash|mpegts|other */
+
+#define SD_HLS_MAX_VARIANTS 64
+#define SD_HLS_MAX_MEDIA 32
+#define SD_URI_MAX 2048
+
+struct sd_hls_variant {
+	long long bandwidth, avg_bandwidth;	/* bit/s; 0: not given */
+	int width, height;			/* 0: no RESOLUTION */
+	char frame_rate[16];
+	char codecs[256];			/* "" : no CODECS */
+	char audio[64];				/* AUDIO group id */
+	char uri[SD_URI_MAX];
+};
+
+struct sd_hls_media {				/* EXT-X-MEDIA */
+	char type[16], group[64], lang[16], name[64];
+	char uri[SD_URI_MAX];			/* "" : in the variant */
+	int is_default;
+};
+
+enum sd_hls_segs { SD_SEGS_UNKNOWN, SD_SEGS_TS, SD_SEGS_FMP4 };
+
+struct sd_hls {
+	int master;			/* 1: master, 0: media playlist */
+	int version;			/* EXT-X-VERSION, 0: absent */
+	struct sd_hls_variant variants[SD_HLS_MAX_VARIANTS];
+	size_t nvariants;
+	size_t nvariants_seen;		/* past SD_HLS_MAX_VARIANTS too */
+	struct sd_hls_media media[SD_HLS_MAX_MEDIA];
+	size_t nmedia;
+	/* media playlist */
+	int encrypted;			/* EXT-X-KEY or EXT-X-SESSION-KEY
+					 * with METHOD other than NONE */
+	char key_method[32];
+	int endlist;
+	char playlist_type[16];		/* VOD, EVENT or "" */
+	double target_duration;		/* s, 0: absent */
+	long long media_sequence;
+	size_t nsegments;
+	double duration;		/* sum of EXTINF, s */
+	enum sd_hls_segs segs;
+	char map_uri[SD_URI_MAX];	/* EXT-X-MAP */
+	char first_uri[SD_URI_MAX];	/* the first segment */
+};
+
+/*
+ * Read an HLS playlist. Returns 0, or -1 when it does not start with
+ * #EXTM3U. Unknown tags are ignored; over-long lines and lists are cut, never
+ * overrun.
+ */
+int sd_hls_parse(const char *buf, size_t len, struct sd_hls *h);
+/* The variant to follow: the highest BANDWIDTH, then the largest picture;
+ * -1 when there is none. */
+int sd_hls_best_variant(const struct sd_hls *h);
+
+#define SD_DASH_MAX_REPS 64
+
+struct sd_dash_rep {
+	char id[64];
+	char content_type[16];		/* video|audio|text|"" */
+	char mime[64];
+	char codecs[128];
+	long long bandwidth;
+	int width, height;
+	char frame_rate[16];
+	int sample_rate;
+	char lang[16];
+};
+
+struct sd_dash {
+	int dynamic;			/* type="dynamic" */
+	char profiles[256];
+	double min_buffer_time;		/* s */
+	double duration;		/* mediaPresentationDuration, s */
+	int encrypted;			/* a ContentProtection element */
+	size_t nperiods;
+	struct sd_dash_rep reps[SD_DASH_MAX_REPS];
+	size_t nreps;
+	size_t nreps_seen;
+};
+
+/* Read a DASH MPD (a minimal, bounded XML reader). Returns 0, or -1 when
+ * there is no MPD root element. */
+int sd_dash_parse(const char *buf, size_t len, struct sd_dash *d);
+
+/* ISO 8601 duration (PT1M30.5S, P1DT2H) in seconds; -1 when invalid. */
+double sd_iso8601_duration(const char *s);
+
+/*
+ * Resolve a URI reference against the URL or path it was found in (RFC 3986
+ * 5.2 for the cases playlists use: absolute, //authority, /path, relative;
+ * dot segments are left to the server). Returns 0, or -1 when out is too
+ * small.
+ */
+int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
+/* 1 for http:// and https:// URLs (any case). */
+int sd_url_is_http(const char *s);
+
+/* The FFmpeg codec name a CODECS entry names (avc1.64001f -> h264), or
+ * NULL. */
+const char *sd_codec_from_rfc6381(const char *entry);
+
+struct sd_classify_opts {
+	double timeout;		/* s for the whole classification, default 10 */
+	long long probesize;	/* bytes, default 5 MB */
+	int follow;		/* 1 (default): probe an HLS master's best
+				 * variant for what CODECS does not say */
+};
+
+void sd_classify_opts_init(struct sd_classify_opts *o);
+/*
+ * Classify SOURCE (an http(s) URL, a file, or "-" for stdin) into out (which
+ * the caller initialised). Returns SD_EX_OK, SD_EX_NOINPUT (no such file),
+ * SD_EX_UNAVAILABLE (unreachable: refused, no route, HTTP error),
+ * SD_EX_TEMPFAIL (the timeout passed), SD_EX_DATAERR (read, not
+ * recognised) or SD_EX_SOFTWARE; out holds reason= lines in every case.
+ */
+enum sd_exit sd_classify(const char *source, const struct sd_classify_opts *o,
+    struct sd_rec *out);
 
 struct AVCodecParameters;
 /*
@@ -474,11 +729,383 @@ struct AVCodecParameters;
  */
 int sd_codec_string(const struct AVCodecParameters *par, char *out,
     size_t len);
+/* The same with the stream's frame rate (fps <= 0: unknown), which only a
+ * VP9 level needs: AVCodecParameters has no frame rate in libavcodec 59,
+ * and sd_codec_string assumes 30. */
+int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
+    char *out, size_t len);
 
 /* ---------------------------------------------------------------- cmafmux
- * (ingest and the CMAF writer; declared by the cmafmux work) */
+ *
+ * cmaf.c: the ISO BMFF boxes of one CMAF track, written by hand (no
+ * libav*): the header (ftyp cmfc + moov with one trak and mvex) and each
+ * segment's styp + moof (mfhd, traf: tfhd default-base-is-moof, tfdt,
+ * trun) + mdat header, and the codec configuration records.
+ * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), timestamps
+ * (33-bit wrap, jumps rebased onto one continuous timeline with disc=1),
+ * cuts at video keyframes, the store and its manifests, the live window.
+ * av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts muxer).
+ */
+
+/* A growing byte buffer (capped at 256 MiB); failed sticks. */
+struct sd_bytes {
+	uint8_t *p;
+	size_t len, cap;
+	int failed;
+};
+void sd_bytes_free(struct sd_bytes *b);
+int sd_bytes_reserve(struct sd_bytes *b, size_t extra);
+int sd_bytes_put(struct sd_bytes *b, const void *p, size_t n);
+
+/* What a CMAF header says about its one track. */
+struct sd_cmaf_track {
+	int video;		/* 1 video, 0 audio */
+	char entry[5];		/* sample entry: avc1 hvc1 vp09 av01 mp4a
+				   ac-3 ec-3 Opus */
+	char cfg_type[5];	/* avcC hvcC vpcC av1C esds dac3 dec3 dOps */
+	int cfg_full;		/* the config box is a FullBox (esds, vpcC) */
+	const uint8_t *cfg;	/* its payload */
+	size_t cfg_len;
+	uint32_t timescale;
+	int width, height;
+	int sample_rate, channels;
+	char lang[4];		/* ISO 639-2/T; anything else is "und" */
+};
+
+struct sd_cmaf_sample {
+	uint32_t size, duration;
+	int32_t cto;		/* composition offset (video) */
+	int sync;
+};
+
+/* ftyp + moov of one track, appended to out. */
+int sd_cmaf_header(const struct sd_cmaf_track *t, struct sd_bytes *out);
+/*
+ * styp + moof + the mdat header of one segment; the samples' bytes follow
+ * it in the file. seqno: mfhd's sequence number; tfdt: the decode time of
+ * the first sample (the store's t).
+ */
+int sd_cmaf_segment(const struct sd_cmaf_track *t, uint32_t seqno,
+    uint64_t tfdt, const struct sd_cmaf_sample *s, size_t n,
+    struct sd_bytes *out);
+
+/* Annex B: 1 when p starts with a start code; the next NAL unit at *pos. */
+int sd_is_annexb(const uint8_t *p, size_t n);
+int sd_annexb_next(const uint8_t *p, size_t n, size_t *pos,
+    const uint8_t **nal, size_t *len);
+/*
+ * Append an Annex B access unit to out as 4-byte length-prefixed NAL
+ * units without AUD, filler and parameter sets; *key: an IDR/IRAP picture
+ * is in it; *params: it carried parameter sets. Bytes appended, or -1.
+ */
+long sd_annexb_to_lp(int hevc, const uint8_t *p, size_t n,
+    struct sd_bytes *out, int *key, int *params);
+/* Codec configuration payloads. -1: not enough or bad input. */
+int sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
+int sd_hvcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
+int sd_dac3(const uint8_t *frame, size_t n, uint8_t out[3], int *rate);
+int sd_dec3(const uint8_t *frame, size_t n, uint8_t out[5], int *rate,
+    int *samples);
+int sd_dops_from_opushead(const uint8_t *h, size_t n, struct sd_bytes *out);
+int sd_dops_default(int channels, struct sd_bytes *out);
+int sd_esds(unsigned oti, const uint8_t *asc, size_t asc_len,
+    uint32_t bitrate, struct sd_bytes *out);
+int sd_vpcc(unsigned profile, unsigned level, unsigned depth,
+    unsigned chroma, unsigned full_range, unsigned prim, unsigned trc,
+    unsigned matrix_co, struct sd_bytes *out);
+
+/* sd-cmafmux(1): options, and the whole run. */
+struct sd_mux_opts {
+	const char *input;	/* path, URL or "-" (stdin) */
+	const char *dir;	/* the store */
+	double target;		/* -d: target segment duration, s */
+	int live;		/* -l */
+	int window;		/* -w: live window, segments */
+	int ts;			/* -T: MPEG-TS segments too */
+	int verbose;		/* -v */
+	volatile int *stop;	/* set by a signal: finish and end the store */
+};
+/* Returns an enum sd_exit value. */
+int sd_cmafmux(const struct sd_mux_opts *o);
 
 /* ---------------------------------------------------------------- http.c, serve
- * (request parsing, routes, sessions; declared by the serve work) */
+ *
+ * http.c: one request from a CGI environment or a raw HTTP/1.1 head into
+ * struct sd_http_req, the path percent-decoded and checked (no "." or ".."
+ * component, no encoded slash or backslash, no NUL or control byte, no
+ * empty component); GET and HEAD only. Pure but for sd_http_read_head.
+ * Parsers return 0 or the HTTP status to answer (400, 405, 408, 414, 431).
+ */
+
+#define SD_HTTP_PATH_MAX 1024	/* decoded path, bytes */
+#define SD_HTTP_LINE_MAX 8192	/* one request or header line */
+#define SD_HTTP_HEAD_MAX 32768	/* a whole request head */
+
+enum sd_http_method { SD_HTTP_GET, SD_HTTP_HEAD, SD_HTTP_OTHER };
+
+struct sd_http_req {
+	enum sd_http_method method;
+	char method_name[16];
+	char path[SD_HTTP_PATH_MAX];	/* decoded, starts with '/' */
+	char query[2048];		/* raw, without '?' */
+	char script_name[512];		/* CGI: where sd-serve is mounted */
+	char host[256];
+	char accept[1024];
+	char user_agent[1024];
+	char range[128];
+	char if_none_match[512];
+	char if_modified_since[64];
+	char forwarded_proto[16];
+	int https;
+	int http10;
+	int cgi;			/* from a CGI environment */
+};
+
+void sd_http_req_init(struct sd_http_req *rq);
+int sd_http_parse_cgi(struct sd_http_req *rq, char *const envp[]);
+int sd_http_parse_raw(struct sd_http_req *rq, const char *buf, size_t len);
+/* Read a head from fd within timeout_ms, at most cap bytes, nothing more. */
+int sd_http_read_head(int fd, char *buf, size_t cap, size_t *len,
+    int timeout_ms);
+int sd_http_decode_path(const char *raw, size_t rawlen, char *out,
+    size_t outlen);
+int sd_http_path_ok(const char *path);
+/* Decode query parameter key into out; -1 when absent or unusable. */
+int sd_http_query_get(const char *query, const char *key, char *out,
+    size_t outlen);
+/* One byte range: 1 [first,last] set, 0 whole file, -1 unsatisfiable. */
+int sd_http_range(const char *hdr, uint64_t size, uint64_t *first,
+    uint64_t *last);
+const char *sd_http_reason(int code);
+const char *sd_http_content_type(const char *name);
+const char *sd_http_cache_control(const char *name, int live);
+void sd_http_etag(char *buf, size_t len, uint64_t size, int64_t mtime_sec,
+    long mtime_nsec);
+int sd_http_etag_match(const char *if_none_match, const char *etag);
+void sd_http_date(char *buf, size_t len, long long t);
+long long sd_http_parse_date(const char *s);
+int sd_http_not_modified(const struct sd_http_req *rq, const char *etag,
+    long long mtime);
+
+/* A response head being built; a refused header poisons it (failed). */
+struct sd_http_resp {
+	int status;
+	struct sd_buf head;
+	int failed;
+};
+void sd_http_resp_init(struct sd_http_resp *rs, int status);
+void sd_http_resp_free(struct sd_http_resp *rs);
+/* Refuses (-1, rs->failed) a bad name or a value with CR, LF or controls. */
+int sd_http_header(struct sd_http_resp *rs, const char *name,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Status line (inetd) or Status: (CGI), CORS, headers, empty line. */
+int sd_http_resp_head(const struct sd_http_resp *rs, int cgi,
+    struct sd_buf *out);
+/* A whole short text answer (errors); Allow on 405, Retry-After if > 0. */
+int sd_http_simple(struct sd_buf *out, int cgi, int head_only, int status,
+    const char *msg, int retry_after);
+
+/*
+ * serve.c: the routes of sd-serve(8) over a loaded config. Answers one
+ * request on out_fd (the body of a TS stream may run until the client
+ * leaves). Returns the status it answered, or -1 when the answer could
+ * not be written.
+ */
+struct sd_serve_opts {
+	const char *self_dir;	/* where sd-classify is looked for first */
+	int ready_timeout;	/* s, a first manifest waits for a segment */
+};
+int sd_serve(const struct sd_config *cfg, const struct sd_http_req *rq,
+    const struct sd_serve_opts *opts, int out_fd);
+
+/* ------------------------------------------------ relay.c / session.c
+ *
+ * The upstream side of sd-serve(8) smart mode (fetch.c, relay.c,
+ * session.c, passthru.c). One upstream connection per proxy: a detached
+ * session process reads the source once into a ring of TS chunk files; TS
+ * clients tail the ring, and each repackage/transcode variant is a second
+ * detached session feeding `[ffmpeg ARGV |] sd-cmafmux -l -o DIR` from the
+ * same ring. No libav* here. Spool layout (SPOOL is settings.spool):
+ *
+ *   SPOOL/.locks/PROXY.lock	held (flock) by PROXY's upstream session
+ *   SPOOL/.locks/PROXY@VAR.lock	held by the session of variant VAR
+ *   SPOOL/.locks/start		serialises starts (max_sessions count)
+ *   SPOOL/PROXY/ts/		the ring: %016llu.ts chunks and `head`
+ *   SPOOL/PROXY/VAR/		a live store written by sd-cmafmux -l
+ *   SPOOL/PROXY/VAR.state	the session's state record (key=value)
+ *   SPOOL/PROXY/VAR.used	its mtime: the last request (idle clock)
+ *   SPOOL/PROXY/VAR.log	the session's and its children's stderr
+ *   SPOOL/PROXY/clients/	one flock'ed file per streaming client
+ *   SPOOL/PROXY/pass/		HLS/DASH passthrough: fetched-once files
+ *
+ * VAR "ts" is the ring itself; "pass" the passthrough cache's session.
+ * Everything but SPOOL/PROXY/classify is removed when the session ends.
+ */
+
+#define SD_URL_MAX 2048
+#define SD_FETCH_MAX_REDIRECTS 5
+
+struct sd_url {
+	char scheme[8];		/* http | https */
+	char host[256];		/* without [] for IPv6 */
+	int port;
+	char path[SD_URL_MAX];	/* path and query, "/" at least */
+};
+/* Parse an http:// or https:// URL (no user:password@). */
+int sd_url_parse(const char *url, struct sd_url *u);
+/* Resolve a manifest's reference against the manifest's URL. */
+int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
+
+struct sd_fetch_opts {
+	int connect_timeout_ms;
+	int read_timeout_ms;	/* each read; sd_fetch_all: the whole body */
+};
+void sd_fetch_opts_default(struct sd_fetch_opts *o);
+
+/* One GET; http:// here, https:// through a curl(1) child. */
+struct sd_fetch {
+	int fd;
+	int pid;		/* the https child, 0 */
+	int status;		/* of the final response */
+	int chunked, chunk_started, eof;
+	long long remaining;	/* Content-Length left, -1: to EOF */
+	long long chunk_left;
+	int timeout_ms;
+	char url[SD_URL_MAX];	/* after redirects */
+	char location[SD_URL_MAX];
+	char content_type[128];
+	size_t off, len;
+	char buf[32768];
+};
+/*
+ * Connect, send the request, read the head, follow at most
+ * SD_FETCH_MAX_REDIRECTS redirects. 0 with a 2xx response ready to read;
+ * -1 with errno (ETIMEDOUT, ECONNREFUSED, ELOOP, EPROTO: a non-2xx status,
+ * in f->status).
+ */
+int sd_fetch_open(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o);
+/* Body bytes (chunked coding removed): > 0, 0 at the end, -1 (ETIMEDOUT). */
+ssize_t sd_fetch_read(struct sd_fetch *f, void *buf, size_t n);
+int sd_fetch_close(struct sd_fetch *f);
+/* A whole body of at most max bytes appended to out. */
+int sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
+    struct sd_buf *out, char *final_url, size_t final_len);
+
+/*
+ * Make sure PROXY's upstream session runs (variant "ts"), and for another
+ * variant its pipeline session too, starting each detached under its lock
+ * when it is not running; mark it used now; write the variant's spool
+ * directory (SPOOL/PROXY/VAR) into dir. decision: the sd-decide record
+ * whose ffmpeg_arg= list is the transcoder's argv (its input is replaced
+ * by pipe:0); NULL or no ffmpeg_arg: sd-cmafmux reads the source's TS
+ * directly. A first start waits (bounded by upstream_timeout) for the
+ * upstream's first answer. Returns 0, or -1 with errno EAGAIN
+ * (max_sessions reached: 503), EHOSTDOWN (the upstream stays down: 503
+ * with Retry-After: sd_relay_retry_after), EINVAL (bad names), other.
+ */
+int sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *variant, const struct sd_rec *decision, char *dir,
+    size_t dirlen);
+/* Seconds a client should wait before asking again (Retry-After). */
+int sd_relay_retry_after(const char *dir);
+/*
+ * Copy the live TS of the ring in dir (SPOOL/PROXY/ts) to out_fd from the
+ * live edge, byte for byte as the source sent it, until the client goes
+ * away (0), the session ends (0) or no data came for a long time (-1,
+ * ETIMEDOUT). Keeps the session used while it copies.
+ */
+int sd_relay_tail(const char *dir, int out_fd);
+/* Wait at most timeout s until the store in dir lists a segment: 0 or -1. */
+int sd_session_wait_ready(const char *dir, int timeout);
+/* Mark the session of dir (SPOOL/PROXY/VAR) used now. */
+int sd_session_touch(const char *dir);
+/*
+ * Count a streaming client of px in: a handle (a held lock, >= 0) for
+ * sd_client_leave, or -1 with errno EBUSY when max_clients (> 0) are in.
+ * A client that crashes leaves nothing counted.
+ */
+int sd_client_enter(const struct sd_config *cfg, const struct sd_proxy *px);
+void sd_client_leave(int handle);
+/* Clients of px in now (stale ones removed). */
+int sd_client_count(const struct sd_config *cfg, const struct sd_proxy *px);
+/*
+ * /status: appends {"sessions":[{"proxy","variant","pid","state",
+ * "connections","restarts","bytes","started","since","last_used",
+ * "clients","retry_after","last_error"}...]} (valid JSON).
+ */
+int sd_relay_status(const struct sd_config *cfg, struct sd_buf *out);
+
+/*
+ * HLS->HLS, DASH->DASH passthrough (passthru.c). sd_relay_manifest: the
+ * upstream manifest `name` ("" or the source's own file name for the
+ * source; a name this function wrote, p/HASH.m3u8, for a media playlist)
+ * with every URI rewritten under base (e.g. "/sd-serve/PROXY/"); DASH
+ * gets a BaseURL under base. sd_relay_segment: the file a rewritten URI
+ * names (s/HASH.EXT or d/HASH/PATH), fetched once into SPOOL/PROXY/pass
+ * and its path written to path. -1 with errno ENOENT (not a name we
+ * gave), EHOSTDOWN (upstream failed), other.
+ */
+int sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *name, const char *base, struct sd_buf *out);
+int sd_relay_segment(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *name, char *path, size_t pathlen);
+
+/*
+ * Shared by fetch.c, relay.c, session.c and passthru.c (not for callers).
+ */
+#define SD_RING_CHUNK (188 * 512)	/* bytes a chunk holds at most */
+#define SD_RING_FLUSH_S 0.2		/* a chunk is cut at least this often */
+#define SD_RING_KEEP 256		/* chunks the ring keeps */
+#define SD_TAIL_STALL_S 30		/* a reader gives up without data */
+#define SD_TAIL_WRITE_TIMEOUT_S 60	/* ... or when its client blocks */
+
+struct sd_ring {
+	char dir[4096];
+	unsigned long long first, next;	/* oldest chunk, next to write */
+	unsigned keep;
+	unsigned conn;			/* upstream connections so far */
+	unsigned long long bytes;	/* written to chunks */
+	double started;			/* when the open chunk began */
+	char *buf;
+	size_t len;
+};
+int sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep);
+int sd_ring_write(struct sd_ring *rg, const void *data, size_t n);
+int sd_ring_flush(struct sd_ring *rg);
+int sd_ring_new_conn(struct sd_ring *rg);
+void sd_ring_close(struct sd_ring *rg);
+int sd_ring_head(const char *dir, unsigned long long *first,
+    unsigned long long *last);
+/* 1: chunk *cursor is there (cursor maybe moved), 0: not yet, -1: no ring */
+int sd_ring_next(const char *dir, unsigned long long *cursor);
+int sd_ring_edge(const char *dir, int wait, unsigned long long *cursor);
+
+int sd_pathf(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+double sd_relay_now(void);
+void sd_relay_sleep_ms(int ms);
+int sd_spool_path(char *out, size_t len, const char *spool,
+    const char *proxy, const char *name);
+int sd_spool_mkdirs(const char *path);
+int sd_spool_rmtree(const char *path, int depth);
+double sd_session_idle(const char *dir);
+int sd_session_state_read(const char *dir, struct sd_rec *r);
+int sd_session_state_write(const char *dir, const struct sd_rec *r);
+int sd_lock_open(const char *spool, const char *name);
+int sd_lock_held(const char *path);
+/* The passthrough cache's session (variant "pass"): started, used now. */
+int sd_relay_ensure_pass(const struct sd_config *cfg,
+    const struct sd_proxy *px, char *dir, size_t dirlen);
+void sd_pass_trim(const char *dir, double max_age);
+
+/*
+ * The session process: sd-serve's hidden `--session` flag calls this with
+ * the arguments after it; fd 3 holds the session's lock. Returns an exit
+ * status (enum sd_exit).
+ */
+int sd_session_main(int argc, char **argv);
+/* The program sessions are started as (default /proc/self/exe). */
+void sd_session_program(const char *path);
 
 #endif /* SD_H */

@@ -1,0 +1,693 @@
+/*
+ * fetch.c - a small bounded HTTP/1.1 client for the upstreams of sd-serve.
+ *
+ * http:// is spoken here: a connect timeout, a read timeout on every read,
+ * at most SD_FETCH_MAX_REDIRECTS redirects, chunked transfer coding, 16 KiB
+ * of response headers at most, and one request per connection
+ * ("Connection: close": a live stream has no second request). https:// is
+ * handed to curl(1) as a child process (fork/exec, an argv, no shell) whose
+ * standard output is read as the body: TLS stays out of sd-serve, which
+ * links neither libav* nor a TLS library. Names are resolved with
+ * getaddrinfo(3), which has no timeout of its own.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sd.h"
+
+#define HEADER_MAX	16384
+#define LINE_MAX_LEN	8192
+
+/* ---------------------------------------------------------------- URLs */
+
+/* 1 when the URL holds nothing that could break a request line. */
+static int
+url_chars_ok(const char *url)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)url; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+sd_url_parse(const char *url, struct sd_url *u)
+{
+	const char *p, *host, *end, *colon;
+	size_t n;
+	const char *errstr;
+
+	memset(u, 0, sizeof(*u));
+	if (strlen(url) >= SD_URL_MAX || !url_chars_ok(url)) {
+		warnx("%s: not a usable URL (too long, blanks or control "
+		    "characters)", url);
+		return -1;
+	}
+	if (strncasecmp(url, "http://", 7) == 0) {
+		strlcpy(u->scheme, "http", sizeof(u->scheme));
+		u->port = 80;
+		host = url + 7;
+	} else if (strncasecmp(url, "https://", 8) == 0) {
+		strlcpy(u->scheme, "https", sizeof(u->scheme));
+		u->port = 443;
+		host = url + 8;
+	} else {
+		warnx("%s: only http:// and https:// sources can be fetched",
+		    url);
+		return -1;
+	}
+	end = host + strcspn(host, "/?#");
+	if (memchr(host, '@', (size_t)(end - host)) != NULL) {
+		warnx("%s: user:password@ in a URL is not supported; put the "
+		    "credentials in the path or query as the provider allows",
+		    url);
+		return -1;
+	}
+	if (*host == '[') {
+		if ((p = memchr(host, ']', (size_t)(end - host))) == NULL)
+			goto bad;
+		n = (size_t)(p - host - 1);
+		if (n == 0 || n >= sizeof(u->host))
+			goto bad;
+		memcpy(u->host, host + 1, n);
+		colon = p + 1 < end && p[1] == ':' ? p + 1 : NULL;
+		if (p + 1 < end && colon == NULL)
+			goto bad;
+	} else {
+		colon = memchr(host, ':', (size_t)(end - host));
+		n = (size_t)((colon ? colon : end) - host);
+		if (n == 0 || n >= sizeof(u->host))
+			goto bad;
+		memcpy(u->host, host, n);
+	}
+	if (colon != NULL) {
+		char port[8];
+
+		n = (size_t)(end - colon - 1);
+		if (n == 0 || n >= sizeof(port))
+			goto bad;
+		memcpy(port, colon + 1, n);
+		port[n] = '\0';
+		u->port = (int)strtonum(port, 1, 65535, &errstr);
+		if (errstr != NULL)
+			goto bad;
+	}
+	if (*end == '/' || *end == '?')
+		strlcpy(u->path, *end == '/' ? end : "/", sizeof(u->path));
+	else
+		strlcpy(u->path, "/", sizeof(u->path));
+	if (*end == '?') {
+		/* "http://h?q" -> "/?q" */
+		if (strlcat(u->path, end, sizeof(u->path)) >= sizeof(u->path))
+			goto bad;
+	}
+	u->path[strcspn(u->path, "#")] = '\0';
+	return 0;
+bad:
+	warnx("%s: bad host or port in URL", url);
+	return -1;
+}
+
+/* Resolve ref against base (RFC 3986, the cases manifests use). */
+int
+sd_url_resolve(const char *base, const char *ref, char *out, size_t len)
+{
+	size_t n;
+	const char *p, *q;
+
+	if (strncasecmp(ref, "http://", 7) == 0 ||
+	    strncasecmp(ref, "https://", 8) == 0) {
+		if (strlcpy(out, ref, len) >= len)
+			goto toolong;
+		return 0;
+	}
+	/* The authority ends at the first '/' after "scheme://". */
+	if ((p = strstr(base, "://")) == NULL)
+		return -1;
+	p += 3;
+	p += strcspn(p, "/?#");
+	if (strncmp(ref, "//", 2) == 0) {
+		n = (size_t)(strstr(base, "://") - base) + 1;
+		if (n + strlen(ref) >= len)
+			goto toolong;
+		memcpy(out, base, n);
+		strlcpy(out + n, ref, len - n);
+		return 0;
+	}
+	if (*ref == '/') {
+		n = (size_t)(p - base);
+	} else if (*ref == '?') {
+		n = strcspn(base, "?#");
+	} else {
+		/* Relative: keep the base up to its last '/' before any query. */
+		q = base + strcspn(base, "?#");
+		while (q > p && q[-1] != '/')
+			q--;
+		n = (size_t)(q - base);
+		if (q == p) {
+			if (n + 1 >= len)
+				goto toolong;
+			memcpy(out, base, n);
+			out[n++] = '/';
+			out[n] = '\0';
+			if (strlcat(out, ref, len) >= len)
+				goto toolong;
+			return 0;
+		}
+	}
+	if (n + strlen(ref) >= len)
+		goto toolong;
+	memcpy(out, base, n);
+	strlcpy(out + n, ref, len - n);
+	return 0;
+toolong:
+	errno = ENAMETOOLONG;
+	return -1;
+}
+
+/* ---------------------------------------------------------------- sockets */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+wait_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int rv;
+
+	do
+		rv = poll(&pfd, 1, timeout_ms);
+	while (rv == -1 && errno == EINTR);
+	if (rv == 0)
+		errno = ETIMEDOUT;
+	return rv > 0 ? 0 : -1;
+}
+
+static int
+connect_one(const struct addrinfo *ai, int timeout_ms)
+{
+	int fd, soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd == -1)
+		return -1;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		if (errno != EINPROGRESS || wait_fd(fd, POLLOUT, timeout_ms) ==
+		    -1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) ==
+		    -1 || soerr != 0) {
+			if (soerr != 0)
+				errno = soerr;
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static int
+tcp_connect(const char *host, int port, int timeout_ms)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char serv[8];
+	int fd = -1, rv, saved = ECONNREFUSED;
+
+	snprintf(serv, sizeof(serv), "%d", port);
+	if ((rv = getaddrinfo(host, serv, &hints, &res)) != 0) {
+		warnx("%s: %s", host, gai_strerror(rv));
+		errno = EHOSTUNREACH;
+		return -1;
+	}
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
+		if ((fd = connect_one(ai, timeout_ms)) == -1)
+			saved = errno;
+	freeaddrinfo(res);
+	if (fd == -1)
+		errno = saved;
+	return fd;
+}
+
+static int
+send_all(int fd, const char *p, size_t len, int timeout_ms)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n == -1 && errno == EAGAIN) {
+			if (wait_fd(fd, POLLOUT, timeout_ms) == -1)
+				return -1;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* Read more into f->buf (compacting it); 0 on EOF, -1 on error/timeout. */
+static ssize_t
+fill(struct sd_fetch *f)
+{
+	ssize_t n;
+
+	if (f->off > 0) {
+		memmove(f->buf, f->buf + f->off, f->len - f->off);
+		f->len -= f->off;
+		f->off = 0;
+	}
+	if (f->len == sizeof(f->buf)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	for (;;) {
+		if (wait_fd(f->fd, POLLIN, f->timeout_ms) == -1)
+			return -1;
+		n = read(f->fd, f->buf + f->len, sizeof(f->buf) - f->len);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n > 0)
+			f->len += (size_t)n;
+		return n;
+	}
+}
+
+/* One CRLF (or LF) line into line (NUL-terminated, CR stripped). */
+static int
+read_line(struct sd_fetch *f, char *line, size_t len)
+{
+	char *nl;
+	size_t n;
+	ssize_t r;
+
+	for (;;) {
+		nl = memchr(f->buf + f->off, '\n', f->len - f->off);
+		if (nl != NULL)
+			break;
+		if (f->len - f->off >= len) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if ((r = fill(f)) <= 0) {
+			if (r == 0)
+				errno = ECONNRESET;
+			return -1;
+		}
+	}
+	n = (size_t)(nl - (f->buf + f->off));
+	if (n >= len) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memcpy(line, f->buf + f->off, n);
+	line[n] = '\0';
+	if (n > 0 && line[n - 1] == '\r')
+		line[n - 1] = '\0';
+	f->off += n + 1;
+	return 0;
+}
+
+static void
+header_value(const char *line, const char *name, char *out, size_t len)
+{
+	size_t n = strlen(name);
+
+	if (strncasecmp(line, name, n) != 0 || line[n] != ':')
+		return;
+	line += n + 1;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	strlcpy(out, line, len);
+	sd_trim(out);
+}
+
+/* Status line and headers; sets status, framing, location, type. */
+static int
+read_head(struct sd_fetch *f)
+{
+	char line[LINE_MAX_LEN], te[64] = "", cl[32] = "";
+	size_t total = 0;
+	const char *errstr;
+
+	if (read_line(f, line, sizeof(line)) == -1)
+		return -1;
+	if (strncmp(line, "HTTP/1.", 7) != 0 || strlen(line) < 12 ||
+	    !isdigit((unsigned char)line[9]) ||
+	    (line[12] != ' ' && line[12] != '\0')) {
+		warnx("%s: not an HTTP/1.x response", f->url);
+		errno = EPROTO;
+		return -1;
+	}
+	line[12] = '\0';
+	f->status = (int)strtonum(line + 9, 100, 599, &errstr);
+	if (errstr != NULL) {
+		errno = EPROTO;
+		return -1;
+	}
+	f->location[0] = f->content_type[0] = '\0';
+	for (;;) {
+		if (read_line(f, line, sizeof(line)) == -1)
+			return -1;
+		if (line[0] == '\0')
+			break;
+		if ((total += strlen(line)) > HEADER_MAX) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		header_value(line, "Transfer-Encoding", te, sizeof(te));
+		header_value(line, "Content-Length", cl, sizeof(cl));
+		header_value(line, "Location", f->location,
+		    sizeof(f->location));
+		header_value(line, "Content-Type", f->content_type,
+		    sizeof(f->content_type));
+	}
+	f->chunked = strcasestr(te, "chunked") != NULL;
+	f->remaining = -1;
+	if (!f->chunked && cl[0] != '\0') {
+		f->remaining = sd_strtonum(cl, 0, INT64_MAX, &errstr);
+		if (errstr != NULL) {
+			errno = EPROTO;
+			return -1;
+		}
+	}
+	f->chunk_left = 0;
+	f->eof = 0;
+	return 0;
+}
+
+static int
+send_request(struct sd_fetch *f, const struct sd_url *u)
+{
+	char req[SD_URL_MAX + 512], hostport[300];
+	int n;
+
+	if (strchr(u->host, ':') != NULL)
+		snprintf(hostport, sizeof(hostport), "[%s]", u->host);
+	else
+		strlcpy(hostport, u->host, sizeof(hostport));
+	if (u->port != 80) {
+		size_t l = strlen(hostport);
+
+		snprintf(hostport + l, sizeof(hostport) - l, ":%d", u->port);
+	}
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
+	    "User-Agent: sd/1\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+	    u->path, hostport);
+	if (n < 0 || (size_t)n >= sizeof(req)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return send_all(f->fd, req, (size_t)n, f->timeout_ms);
+}
+
+static int
+is_redirect(int status)
+{
+	return status == 301 || status == 302 || status == 303 ||
+	    status == 307 || status == 308;
+}
+
+/* https: curl(1) writes the body on a pipe; redirects and status are its. */
+static int
+open_https(struct sd_fetch *f, const struct sd_fetch_opts *o)
+{
+	char ct[16], st[16], redirs[16];
+	char *argv[24];
+	int p[2], nul, i = 0;
+	pid_t pid;
+
+	snprintf(ct, sizeof(ct), "%d", o->connect_timeout_ms / 1000 + 1);
+	snprintf(st, sizeof(st), "%d", o->read_timeout_ms / 1000 + 1);
+	snprintf(redirs, sizeof(redirs), "%d", SD_FETCH_MAX_REDIRECTS);
+	argv[i++] = "curl";
+	argv[i++] = "-sSfL";
+	argv[i++] = "-N";
+	argv[i++] = "--proto";
+	argv[i++] = "=https";
+	argv[i++] = "--proto-redir";
+	argv[i++] = "=http,https";
+	argv[i++] = "--max-redirs";
+	argv[i++] = redirs;
+	argv[i++] = "--connect-timeout";
+	argv[i++] = ct;
+	argv[i++] = "--speed-time";
+	argv[i++] = st;
+	argv[i++] = "--speed-limit";
+	argv[i++] = "1";
+	argv[i++] = "-A";
+	argv[i++] = "sd/1";
+	argv[i++] = "--url";
+	argv[i++] = f->url;
+	argv[i] = NULL;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		nul = open("/dev/null", O_RDWR);
+		dup2(nul, 0);
+		dup2(p[1], 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	f->fd = p[0];
+	f->pid = pid;
+	f->status = 200;	/* curl -f ends the body early otherwise */
+	f->remaining = -1;
+	return 0;
+}
+
+void
+sd_fetch_opts_default(struct sd_fetch_opts *o)
+{
+	o->connect_timeout_ms = 5000;
+	o->read_timeout_ms = 10000;
+}
+
+int
+sd_fetch_open(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o)
+{
+	struct sd_url u;
+	char next[SD_URL_MAX];
+	int hops;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->timeout_ms = o->read_timeout_ms;
+	if (strlcpy(f->url, url, sizeof(f->url)) >= sizeof(f->url)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (hops = 0; hops <= SD_FETCH_MAX_REDIRECTS; hops++) {
+		if (sd_url_parse(f->url, &u) == -1) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (strcmp(u.scheme, "https") == 0)
+			return open_https(f, o);
+		if ((f->fd = tcp_connect(u.host, u.port,
+		    o->connect_timeout_ms)) == -1)
+			return -1;
+		f->off = f->len = 0;
+		if (send_request(f, &u) == -1 || read_head(f) == -1) {
+			sd_fetch_close(f);
+			return -1;
+		}
+		if (f->status >= 200 && f->status < 300)
+			return 0;
+		close(f->fd);
+		f->fd = -1;
+		if (!is_redirect(f->status) || f->location[0] == '\0')
+			break;
+		if (sd_url_resolve(f->url, f->location, next,
+		    sizeof(next)) == -1)
+			break;
+		strlcpy(f->url, next, sizeof(f->url));
+	}
+	errno = is_redirect(f->status) ? ELOOP : EPROTO;
+	return -1;
+}
+
+/* Bytes already buffered, then the socket; never past limit. */
+static ssize_t
+raw_read(struct sd_fetch *f, void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (f->off == f->len) {
+		f->off = f->len = 0;
+		if ((r = fill(f)) <= 0)
+			return r;
+	}
+	if (n > f->len - f->off)
+		n = f->len - f->off;
+	memcpy(buf, f->buf + f->off, n);
+	f->off += n;
+	return (ssize_t)n;
+}
+
+static int
+next_chunk(struct sd_fetch *f)
+{
+	char line[128];
+	char *end;
+	unsigned long long size;
+
+	if (f->chunk_started && (read_line(f, line, sizeof(line)) == -1 ||
+	    line[0] != '\0'))
+		goto bad;
+	f->chunk_started = 1;
+	if (read_line(f, line, sizeof(line)) == -1)
+		goto bad;
+	line[strcspn(line, "; \t")] = '\0';
+	errno = 0;
+	size = strtoull(line, &end, 16);
+	if (line[0] == '\0' || *end != '\0' || errno != 0 ||
+	    size > INT64_MAX)
+		goto bad;
+	if (size == 0) {
+		/* Trailers up to the empty line; then the body is over. */
+		do
+			if (read_line(f, line, sizeof(line)) == -1)
+				goto bad;
+		while (line[0] != '\0');
+		f->eof = 1;
+		return 0;
+	}
+	f->chunk_left = (long long)size;
+	return 0;
+bad:
+	if (errno == 0)
+		errno = EPROTO;
+	return -1;
+}
+
+ssize_t
+sd_fetch_read(struct sd_fetch *f, void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (f->eof || n == 0)
+		return 0;
+	if (f->chunked && f->chunk_left == 0) {
+		if (next_chunk(f) == -1)
+			return -1;
+		if (f->eof)
+			return 0;
+	}
+	if (f->chunked && (long long)n > f->chunk_left)
+		n = (size_t)f->chunk_left;
+	if (!f->chunked && f->remaining >= 0) {
+		if (f->remaining == 0) {
+			f->eof = 1;
+			return 0;
+		}
+		if ((long long)n > f->remaining)
+			n = (size_t)f->remaining;
+	}
+	if ((r = raw_read(f, buf, n)) == 0 && (f->chunked ||
+	    f->remaining > 0)) {
+		errno = ECONNRESET;	/* the body was cut short */
+		return -1;
+	}
+	if (r > 0) {
+		if (f->chunked)
+			f->chunk_left -= r;
+		else if (f->remaining > 0)
+			f->remaining -= r;
+	} else if (r == 0)
+		f->eof = 1;
+	return r;
+}
+
+int
+sd_fetch_close(struct sd_fetch *f)
+{
+	int status, rv = 0;
+
+	if (f->fd != -1)
+		close(f->fd);
+	f->fd = -1;
+	if (f->pid > 0) {
+		kill(f->pid, SIGTERM);
+		while (waitpid(f->pid, &status, 0) == -1 && errno == EINTR)
+			;
+		rv = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+		f->pid = 0;
+	}
+	return rv;
+}
+
+int
+sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
+    struct sd_buf *out, char *final_url, size_t final_len)
+{
+	struct sd_fetch f;
+	char chunk[8192];
+	ssize_t n;
+	long long deadline = now_ms() + o->read_timeout_ms;
+
+	if (sd_fetch_open(&f, url, o) == -1)
+		return -1;
+	while ((n = sd_fetch_read(&f, chunk, sizeof(chunk))) > 0) {
+		if (out->len + (size_t)n > max || now_ms() > deadline) {
+			errno = out->len + (size_t)n > max ? EFBIG : ETIMEDOUT;
+			n = -1;
+			break;
+		}
+		if (sd_buf_append(out, chunk, (size_t)n) == -1) {
+			n = -1;
+			break;
+		}
+	}
+	if (f.pid > 0 && n == 0) {
+		/* curl's exit status tells whether the body is whole. */
+		f.fd = (close(f.fd), -1);
+		while (waitpid(f.pid, &f.status, 0) == -1 && errno == EINTR)
+			;
+		if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
+			errno = EPROTO;
+			n = -1;
+		}
+		f.pid = 0;
+	}
+	if (final_url != NULL)
+		strlcpy(final_url, f.url, final_len);
+	sd_fetch_close(&f);
+	return n < 0 ? -1 : 0;
+}

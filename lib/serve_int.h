@@ -1,0 +1,48 @@
+/*
+ * serve_int.h - what the parts of sd-serve's router share (serve.c: routes
+ * and files; serve_page.c: the page and /status; serve_smart.c: classify,
+ * decide and the hand-over to the relay). Not a public interface.
+ */
+#ifndef SERVE_INT_H
+#define SERVE_INT_H
+
+#include "sd.h"
+
+struct srv {
+	const struct sd_config *cfg;
+	const struct sd_http_req *rq;
+	const struct sd_serve_opts *opts;
+	int fd;
+	int head_only;
+	int status;		/* what was answered */
+};
+
+int sd_write_full(int fd, const void *buf, size_t len);
+int srv_send_buf(struct srv *s, struct sd_buf *b);
+int srv_error(struct srv *s, int status, const char *msg, int retry_after);
+int srv_send_body(struct srv *s, const char *type, const char *cache,
+    const char *etag, const void *body, size_t len);
+int srv_redirect(struct srv *s, const char *url);
+int srv_file(struct srv *s, const char *root, const char *rel, int live);
+int srv_session_dir(const struct sd_config *cfg, const char *proxy,
+    const char *variant, char *dir, size_t len);
+int srv_store_manifest(struct srv *s, const char *dir, const char *name,
+    const char *base);
+void srv_html(struct sd_buf *b, const char *s);
+void srv_json(struct sd_buf *b, const char *s);
+void srv_base_url(const struct srv *s, char *buf, size_t len);
+
+/* serve_page.c */
+int srv_page(struct srv *s);
+int srv_status(struct srv *s);
+
+/* serve_smart.c */
+/* name: NULL for /PROXY, else stream.ts, master.m3u8, ... */
+int srv_smart(struct srv *s, const struct sd_proxy *px, const char *name);
+void srv_session_used(struct srv *s, const char *dir);
+/* Make sure a passthrough segment is in the spool; -1 answered already. */
+int srv_relay_status(struct srv *s, struct sd_buf *b);
+int srv_relay_fetch(struct srv *s, const struct sd_proxy *px,
+    const char *variant, const char *file);
+
+#endif

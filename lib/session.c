@@ -1,0 +1,1040 @@
+/*
+ * session.c - live sessions as detached processes (sd-serve(8) SESSIONS).
+ *
+ * A request calls sd_relay_ensure(). Under SPOOL/.locks/start (so that two
+ * first requests start one session, and max_sessions is counted without a
+ * race) it tries the session's own lock; when nobody holds it, it starts
+ * `sd-serve --session ...` with a double fork and setsid (its own session
+ * and process group: a web server that kills its CGI's group does not
+ * reach it), the lock on fd 3 and nothing else open. The session holds the
+ * lock for its whole life, so "is it running" is "is the lock held", and a
+ * session that crashed is no longer running.
+ *
+ * Two kinds: the upstream session of a proxy (variant "ts") reads the
+ * source once into the ring, reconnecting with backoff; a variant session
+ * feeds the ring into `[ffmpeg ARGV |] sd-cmafmux -l -o SPOOL/PROXY/VAR`
+ * and restarts that pipeline when it exits or stalls. Each ends when its
+ * activity stamp is older than idle_timeout, and removes its files.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sd.h"
+
+#define LOCK_FD 3
+#define START_WAIT_MAX 30	/* s a first request waits for the upstream */
+#define MAX_FFMPEG_ARGS 256
+
+static char session_prog[PATH_MAX];
+static volatile sig_atomic_t stop_requested;
+
+void
+sd_session_program(const char *path)
+{
+	strlcpy(session_prog, path ? path : "", sizeof(session_prog));
+}
+
+static const char *
+self_path(void)
+{
+	ssize_t n;
+
+	if (session_prog[0] != '\0')
+		return session_prog;
+	n = readlink("/proc/self/exe", session_prog, sizeof(session_prog) - 1);
+	if (n <= 0)
+		return NULL;
+	session_prog[n] = '\0';
+	return session_prog;
+}
+
+/* Settings with the defaults of sd.ini(5) where a field is unset. */
+struct limits {
+	int idle, timeout, max_sessions, window;
+	double segdur;
+};
+
+static void
+limits_of(const struct sd_settings *s, struct limits *l)
+{
+	l->idle = s->idle_timeout > 0 ? s->idle_timeout : 30;
+	l->timeout = s->upstream_timeout > 0 ? s->upstream_timeout : 10;
+	l->max_sessions = s->max_sessions > 0 ? s->max_sessions : 32;
+	l->window = s->window > 0 ? s->window : 6;
+	l->segdur = s->segment_duration > 0 ? s->segment_duration : 2;
+}
+
+static int
+lock_name(char *out, size_t len, const char *proxy, const char *variant)
+{
+	if (strcmp(variant, "ts") == 0)
+		return sd_pathf(out, len, "%s.lock", proxy);
+	return sd_pathf(out, len, "%s@%s.lock", proxy, variant);
+}
+
+/* Held session locks in SPOOL/.locks other than except. */
+static int
+count_sessions(const char *spool, const char *except)
+{
+	char dir[PATH_MAX], p[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+	size_t l;
+	int n = 0;
+
+	if (sd_pathf(dir, sizeof(dir), "%s/.locks", spool) == -1 ||
+	    (d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		l = strlen(de->d_name);
+		if (l < 6 || strcmp(de->d_name + l - 5, ".lock") != 0 ||
+		    strcmp(de->d_name, except) == 0 ||
+		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1)
+			continue;
+		if (sd_lock_held(p) == 1)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* ---------------------------------------------------------------- start */
+
+static void
+close_from(int lowfd)
+{
+	if (close_range((unsigned)lowfd, ~0U, 0) == -1) {
+		long max = sysconf(_SC_OPEN_MAX);
+		int fd;
+
+		for (fd = lowfd; fd < (max > 0 && max < 65536 ? max : 1024);
+		    fd++)
+			close(fd);
+	}
+}
+
+/* The grandchild: fd 3 the lock, 0/1 /dev/null, 2 the log. */
+static void
+exec_session(int lockfd, const char *logpath, char **argv)
+{
+	int nul, log;
+
+	if (lockfd != LOCK_FD) {
+		if (dup2(lockfd, LOCK_FD) == -1)
+			_exit(SD_EX_SOFTWARE);
+	} else
+		fcntl(LOCK_FD, F_SETFD, 0);
+	nul = open("/dev/null", O_RDWR);
+	log = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+	if (nul == -1)
+		_exit(SD_EX_SOFTWARE);
+	dup2(nul, 0);
+	dup2(nul, 1);
+	dup2(log != -1 ? log : nul, 2);
+	close_from(LOCK_FD + 1);
+	signal(SIGPIPE, SIG_DFL);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+/* Double fork, setsid: the session outlives the request and its group. */
+static int
+spawn_detached(int lockfd, const char *logpath, char **argv)
+{
+	pid_t pid, w;
+	int status;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		if (setsid() == -1)
+			_exit(SD_EX_SOFTWARE);
+		switch (fork()) {
+		case -1:
+			_exit(SD_EX_SOFTWARE);
+		case 0:
+			exec_session(lockfd, logpath, argv);
+			break;
+		default:
+			_exit(0);
+		}
+	}
+	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+		;
+	return w == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+	    0 : -1;
+}
+
+/* The argv of `sd-serve --session` for (px, variant). */
+struct session_argv {
+	char *v[32 + MAX_FFMPEG_ARGS];
+	char num[5][32];
+	int n;
+};
+
+static int
+session_argv(struct session_argv *a, const struct sd_config *cfg,
+    const struct sd_proxy *px, const char *variant,
+    const struct sd_rec *decision)
+{
+	struct limits l;
+	const char *self = self_path(), *arg;
+	size_t i, nargs;
+
+	if (self == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	limits_of(&cfg->settings, &l);
+	snprintf(a->num[0], sizeof(a->num[0]), "%d", l.idle);
+	snprintf(a->num[1], sizeof(a->num[1]), "%d", l.timeout);
+	snprintf(a->num[2], sizeof(a->num[2]), "%g", l.segdur);
+	snprintf(a->num[3], sizeof(a->num[3]), "%d", l.window);
+	a->n = 0;
+#define ARG(s) (a->v[a->n++] = (char *)(s))
+	ARG(self); ARG("--session");
+	ARG("-S"); ARG(cfg->settings.spool);
+	ARG("-p"); ARG(px->id);
+	ARG("-u"); ARG(px->source);
+	ARG("-i"); ARG(a->num[0]);
+	ARG("-t"); ARG(a->num[1]);
+	ARG("-d"); ARG(a->num[2]);
+	ARG("-w"); ARG(a->num[3]);
+	ARG("-v"); ARG(variant);
+	ARG("--");
+	nargs = decision ? sd_rec_count(decision, "ffmpeg_arg") : 0;
+	if (nargs > MAX_FFMPEG_ARGS - 2) {
+		errno = E2BIG;
+		return -1;
+	}
+	for (i = 0; i < nargs; i++) {
+		arg = sd_rec_get_nth(decision, "ffmpeg_arg", i);
+		/* The transcoder reads the ring on its standard input. */
+		if (i > 0 && strcmp(sd_rec_get_nth(decision, "ffmpeg_arg",
+		    i - 1), "-i") == 0)
+			arg = "pipe:0";
+		if (i == 0 && strcmp(arg, "ffmpeg") != 0)
+			ARG("ffmpeg");
+		ARG(arg);
+	}
+	a->v[a->n] = NULL;
+#undef ARG
+	return 0;
+}
+
+static int
+state_is(const char *dir, const char *state)
+{
+	struct sd_rec r;
+	const char *v;
+	int is;
+
+	sd_session_state_read(dir, &r);
+	is = (v = sd_rec_get(&r, "state")) != NULL && strcmp(v, state) == 0;
+	sd_rec_free(&r);
+	return is;
+}
+
+static int
+state_exists(const char *dir)
+{
+	char p[PATH_MAX];
+
+	return sd_pathf(p, sizeof(p), "%s.state", dir) == 0 &&
+	    access(p, F_OK) == 0;
+}
+
+static void
+state_set_starting(const char *dir)
+{
+	struct sd_rec r;
+
+	sd_rec_init(&r);
+	sd_rec_add(&r, "state", "starting");
+	sd_rec_add(&r, "started", "%.0f", sd_relay_now());
+	sd_session_state_write(dir, &r);
+	sd_rec_free(&r);
+}
+
+/* Start the session under the lock held on lockfd (guard held). */
+static int
+start_session(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *variant, const struct sd_rec *decision, int lockfd,
+    const char *dir)
+{
+	struct session_argv a;
+	char log[PATH_MAX];
+
+	if (session_argv(&a, cfg, px, variant, decision) == -1 ||
+	    sd_pathf(log, sizeof(log), "%s.log", dir) == -1)
+		return -1;
+	if (sd_spool_mkdirs(dir) == -1) {
+		warn("%s", dir);
+		return -1;
+	}
+	state_set_starting(dir);
+	sd_session_touch(dir);
+	return spawn_detached(lockfd, log, a.v);
+}
+
+enum { ENSURE_RUNNING, ENSURE_STARTED, ENSURE_STOPPING };
+
+/* One session: running already, started now, or being torn down. */
+static int
+ensure_one(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *variant, const struct sd_rec *decision, const char *dir)
+{
+	struct limits l;
+	char name[SD_NAME_MAX * 3];
+	int guard, fd, rv = -1;
+
+	limits_of(&cfg->settings, &l);
+	if (lock_name(name, sizeof(name), px->id, variant) == -1 ||
+	    (guard = sd_lock_open(cfg->settings.spool, "start")) == -1)
+		return -1;
+	if (flock(guard, LOCK_EX) == -1 ||
+	    (fd = sd_lock_open(cfg->settings.spool, name)) == -1) {
+		close(guard);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		/* Held with no state: it removed its files and is leaving. */
+		rv = state_is(dir, "stopping") || !state_exists(dir) ?
+		    ENSURE_STOPPING : ENSURE_RUNNING;
+	} else if (count_sessions(cfg->settings.spool, name) >=
+	    l.max_sessions) {
+		warnx("%s: max_sessions (%d) sessions run already",
+		    px->id, l.max_sessions);
+		errno = EAGAIN;
+	} else if (start_session(cfg, px, variant, decision, fd, dir) == 0)
+		rv = ENSURE_STARTED;
+	close(fd);
+	close(guard);
+	return rv;
+}
+
+/* A first start: wait (bounded) until the upstream answered at all. */
+static void
+wait_first_answer(const char *dir, int timeout)
+{
+	double until = sd_relay_now() + timeout;
+
+	while (sd_relay_now() < until && (state_is(dir, "starting") ||
+	    state_is(dir, "connecting")))
+		sd_relay_sleep_ms(50);
+}
+
+static int
+ensure_retry(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *variant, const struct sd_rec *decision, const char *dir)
+{
+	int i, rv;
+
+	/* A session tearing down holds its lock for a moment more. */
+	for (i = 0; i < 100; i++) {
+		if ((rv = ensure_one(cfg, px, variant, decision, dir)) !=
+		    ENSURE_STOPPING)
+			return rv;
+		sd_relay_sleep_ms(50);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+static int
+variant_ok(const char *variant)
+{
+	return sd_safe_name(variant) && strlen(variant) < SD_NAME_MAX &&
+	    strcmp(variant, "clients") != 0 && strcmp(variant, "classify") != 0;
+}
+
+int
+sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *variant, const struct sd_rec *decision, char *dir,
+    size_t dirlen)
+{
+	char tsdir[PATH_MAX];
+	struct limits l;
+	int rv;
+
+	limits_of(&cfg->settings, &l);
+	if (!variant_ok(variant) || strcmp(variant, "pass") == 0 ||
+	    cfg->settings.spool[0] == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sd_spool_path(tsdir, sizeof(tsdir), cfg->settings.spool, px->id,
+	    "ts") == -1 || sd_spool_path(dir, dirlen, cfg->settings.spool,
+	    px->id, variant) == -1)
+		return -1;
+	if ((rv = ensure_retry(cfg, px, "ts", NULL, tsdir)) == -1)
+		return -1;
+	sd_session_touch(tsdir);
+	if (rv == ENSURE_STARTED)
+		wait_first_answer(tsdir, l.timeout + 2 < START_WAIT_MAX ?
+		    l.timeout + 2 : START_WAIT_MAX);
+	if (state_is(tsdir, "down")) {
+		errno = EHOSTDOWN;
+		return -1;
+	}
+	if (strcmp(variant, "ts") == 0)
+		return 0;
+	if (ensure_retry(cfg, px, variant, decision, dir) == -1)
+		return -1;
+	return sd_session_touch(dir);
+}
+
+/* The passthrough cache's session (no upstream reader: it reaps). */
+int
+sd_relay_ensure_pass(const struct sd_config *cfg, const struct sd_proxy *px,
+    char *dir, size_t dirlen)
+{
+	if (sd_spool_path(dir, dirlen, cfg->settings.spool, px->id,
+	    "pass") == -1)
+		return -1;
+	if (ensure_retry(cfg, px, "pass", NULL, dir) == -1)
+		return -1;
+	return sd_session_touch(dir);
+}
+
+/* ---------------------------------------------------------------- session */
+
+struct sess {
+	char spool[PATH_MAX];
+	char proxy[SD_NAME_MAX];
+	char variant[SD_NAME_MAX];
+	char source[SD_URL_MAX];
+	char dir[PATH_MAX];	/* SPOOL/PROXY/VAR */
+	char tsdir[PATH_MAX];	/* SPOOL/PROXY/ts */
+	struct limits l;
+	char **ffargv;		/* NULL: no transcoder */
+	const char *mux;	/* sd-cmafmux */
+	char muxpath[PATH_MAX];
+	struct sd_rec st;	/* the state record */
+	double started;
+	unsigned long long restarts;
+};
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+state_put(struct sess *s, const char *state, const char *error)
+{
+	sd_rec_set(&s->st, "state", "%s", state);
+	sd_rec_set(&s->st, "since", "%.0f", sd_relay_now());
+	sd_rec_set(&s->st, "restarts", "%llu", s->restarts);
+	if (error != NULL)
+		sd_rec_set(&s->st, "last_error", "%s", error);
+	sd_session_state_write(s->dir, &s->st);
+}
+
+static int
+idle_over(const struct sess *s)
+{
+	return stop_requested || sd_session_idle(s->dir) > s->l.idle;
+}
+
+/* Sleep ms in steps, returning early (1) when the session must end. */
+static int
+nap(const struct sess *s, int ms)
+{
+	for (; ms > 0; ms -= 200) {
+		if (idle_over(s))
+			return 1;
+		sd_relay_sleep_ms(ms < 200 ? ms : 200);
+	}
+	return idle_over(s);
+}
+
+/* Remove SPOOL/PROXY/NAME{,.state,.used,.log}. */
+static void
+remove_variant_files(const char *spool, const char *proxy, const char *name)
+{
+	static const char *sfx[] = { ".state", ".used", ".log" };
+	char p[PATH_MAX];
+	size_t i;
+
+	if (sd_spool_path(p, sizeof(p), spool, proxy, name) == 0)
+		sd_spool_rmtree(p, 0);
+	for (i = 0; i < SD_ARRAY_LEN(sfx); i++)
+		if (sd_spool_path(p, sizeof(p), spool, proxy, name) == 0 &&
+		    strlcat(p, sfx[i], sizeof(p)) < sizeof(p))
+			unlink(p);
+}
+
+/* The upstream session's end: everything of the proxy no live session owns. */
+static void
+remove_proxy_spool(const struct sess *s)
+{
+	char dir[PATH_MAX], base[SD_NAME_MAX * 2], lock[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+
+	if (sd_spool_path(dir, sizeof(dir), s->spool, s->proxy, NULL) == -1 ||
+	    (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "classify") == 0 ||
+		    strlcpy(base, de->d_name, sizeof(base)) >= sizeof(base))
+			continue;
+		base[strcspn(base, ".")] = '\0';
+		if (strcmp(base, "ts") != 0 && strcmp(base, "clients") != 0 &&
+		    sd_pathf(lock, sizeof(lock), "%s/.locks/%s@%s.lock",
+		    s->spool, s->proxy, base) == 0 && sd_lock_held(lock) == 1)
+			continue;	/* a variant still running */
+		remove_variant_files(s->spool, s->proxy, base);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* ------------------------------------------------ the upstream session */
+
+/* Read one connection into the ring until it ends or the session must. */
+static int
+pump_upstream(struct sess *s, struct sd_fetch *f, struct sd_ring *rg)
+{
+	char buf[65536];
+	double last_check = sd_relay_now(), now;
+	ssize_t n;
+
+	for (;;) {
+		n = sd_fetch_read(f, buf, sizeof(buf));
+		if (n <= 0)
+			return n == 0 ? 0 : -1;
+		if (sd_ring_write(rg, buf, (size_t)n) == -1)
+			return -1;
+		now = sd_relay_now();
+		if (now - last_check >= 1) {
+			last_check = now;
+			sd_rec_set(&s->st, "bytes", "%llu", rg->bytes);
+			sd_session_state_write(s->dir, &s->st);
+			if (idle_over(s))
+				return 1;
+		}
+	}
+}
+
+static int
+upstream_session(struct sess *s)
+{
+	struct sd_fetch_opts o;
+	struct sd_fetch f;
+	struct sd_ring rg;
+	unsigned long long conns = 0;
+	int fails = 0, backoff_ms = 500, rv;
+	char err[256];
+
+	sd_fetch_opts_default(&o);
+	o.connect_timeout_ms = o.read_timeout_ms = s->l.timeout * 1000;
+	if (sd_ring_open(&rg, s->dir, SD_RING_KEEP) == -1) {
+		warn("%s", s->dir);
+		return SD_EX_IOERR;
+	}
+	while (!idle_over(s)) {
+		state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
+		    "retrying" : "connecting", NULL);
+		if (sd_fetch_open(&f, s->source, &o) == -1) {
+			snprintf(err, sizeof(err), "connect: %s%s%d",
+			    strerror(errno), f.status ? ": HTTP " : "",
+			    f.status);
+			fails++;
+			s->restarts++;
+			sd_rec_set(&s->st, "retry_after", "%d",
+			    backoff_ms / 1000 + 1);
+			state_put(s, fails >= 3 ? "down" : "retrying", err);
+			sd_fetch_close(&f);
+			if (nap(s, backoff_ms))
+				break;
+			backoff_ms = backoff_ms * 2 > 10000 ? 10000 :
+			    backoff_ms * 2;
+			continue;
+		}
+		conns++;
+		fails = 0;
+		backoff_ms = 500;
+		sd_ring_new_conn(&rg);
+		sd_rec_set(&s->st, "connections", "%llu", conns);
+		state_put(s, "up", NULL);
+		rv = pump_upstream(s, &f, &rg);
+		sd_ring_flush(&rg);
+		snprintf(err, sizeof(err), "upstream %s", rv == 0 ?
+		    "ended the stream" : strerror(errno));
+		sd_fetch_close(&f);
+		if (rv == 1)
+			break;
+		s->restarts++;
+		state_put(s, "retrying", err);
+		warnx("%s: %s; reconnecting", s->proxy, err);
+		if (nap(s, 300))
+			break;
+	}
+	state_put(s, "stopping", NULL);
+	sd_ring_close(&rg);
+	remove_proxy_spool(s);
+	return SD_EX_OK;
+}
+
+/* ------------------------------------------------ the pipeline session */
+
+struct pipeline {
+	pid_t ff, mux;		/* ff 0 without a transcoder */
+	pid_t pgid;
+	int in;			/* we write the ring here */
+	double started;
+};
+
+static pid_t
+spawn_child(char **argv, int in, int out, pid_t pgid, int use_path)
+{
+	pid_t pid = fork();
+
+	if (pid != 0) {
+		if (pid > 0)
+			setpgid(pid, pgid ? pgid : pid);
+		return pid;
+	}
+	setpgid(0, pgid);
+	if (dup2(in, 0) == -1 || (out != -1 && dup2(out, 1) == -1))
+		_exit(127);
+	close_from(3);
+	signal(SIGPIPE, SIG_DFL);
+	if (use_path)
+		execvp(argv[0], argv);
+	else
+		execv(argv[0], argv);
+	warn("%s", argv[0]);
+	_exit(127);
+}
+
+static int
+pipeline_start(struct sess *s, struct pipeline *p)
+{
+	char *mux[8];
+	int a[2], b[2] = { -1, -1 }, i = 0;
+
+	mux[i++] = (char *)s->mux;
+	mux[i++] = "-l";
+	mux[i++] = "-o";
+	mux[i++] = s->dir;
+	mux[i++] = "-";
+	mux[i] = NULL;
+	memset(p, 0, sizeof(*p));
+	if (pipe2(a, O_CLOEXEC) == -1)
+		return -1;
+	if (s->ffargv != NULL && pipe2(b, O_CLOEXEC) == -1) {
+		close(a[0]);
+		close(a[1]);
+		return -1;
+	}
+	if (s->ffargv != NULL) {
+		p->ff = spawn_child(s->ffargv, a[0], b[1], 0, 1);
+		p->pgid = p->ff;
+		p->mux = spawn_child(mux, b[0], -1, p->pgid, 0);
+		close(b[0]);
+		close(b[1]);
+	} else {
+		p->mux = spawn_child(mux, a[0], -1, 0, 0);
+		p->pgid = p->mux;
+	}
+	close(a[0]);
+	p->in = a[1];
+	fcntl(p->in, F_SETFL, O_NONBLOCK);
+	p->started = sd_relay_now();
+	if (p->mux == -1 || p->ff == -1) {
+		if (p->pgid > 0)
+			kill(-p->pgid, SIGKILL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Any child gone? Reaps what exited. */
+static int
+pipeline_exited(struct pipeline *p, char *why, size_t len)
+{
+	pid_t *pids[2] = { &p->ff, &p->mux };
+	int i, status, gone = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (*pids[i] <= 0 || waitpid(*pids[i], &status, WNOHANG) !=
+		    *pids[i])
+			continue;
+		snprintf(why, len, "%s %s %d", i == 0 ? "ffmpeg" :
+		    "sd-cmafmux", WIFEXITED(status) ? "exited with" :
+		    "killed by signal", WIFEXITED(status) ?
+		    WEXITSTATUS(status) : WTERMSIG(status));
+		*pids[i] = 0;
+		gone = 1;
+	}
+	return gone;
+}
+
+static void
+pipeline_stop(struct pipeline *p)
+{
+	int i, status;
+	pid_t *pids[2] = { &p->ff, &p->mux };
+
+	if (p->in != -1)
+		close(p->in);
+	p->in = -1;
+	if (p->pgid > 0) {
+		kill(-p->pgid, SIGTERM);
+		kill(-p->pgid, SIGCONT);
+	}
+	for (i = 0; i < 40; i++) {
+		if ((p->ff <= 0 || waitpid(p->ff, &status, WNOHANG) == p->ff) &&
+		    (p->mux <= 0 || waitpid(p->mux, &status, WNOHANG) ==
+		    p->mux))
+			break;
+		sd_relay_sleep_ms(50);
+	}
+	if (p->pgid > 0)
+		kill(-p->pgid, SIGKILL);
+	for (i = 0; i < 2; i++)
+		if (*pids[i] > 0)
+			waitpid(*pids[i], &status, 0);
+	p->ff = p->mux = p->pgid = 0;
+}
+
+static double
+index_mtime(const char *dir)
+{
+	char p[PATH_MAX];
+	struct stat sb;
+
+	if (sd_pathf(p, sizeof(p), "%s/index", dir) == -1 ||
+	    stat(p, &sb) == -1)
+		return 0;
+	return (double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9;
+}
+
+/* A chunk being fed: its bytes and how far they went. */
+struct feed {
+	char *buf;
+	size_t len, off;
+	unsigned long long cursor;
+	int have_cursor;
+	double last_write;
+};
+
+static int
+feed_load(const char *tsdir, struct feed *fd)
+{
+	char p[PATH_MAX], *buf;
+	size_t len;
+	int rv;
+
+	if (!fd->have_cursor) {
+		if (sd_ring_edge(tsdir, 0, &fd->cursor) == -1)
+			return 0;
+		fd->have_cursor = 1;
+	}
+	if ((rv = sd_ring_next(tsdir, &fd->cursor)) != 1)
+		return 0;
+	if (sd_pathf(p, sizeof(p), "%s/%016llu.ts", tsdir, fd->cursor) == -1 ||
+	    sd_read_file(p, SD_RING_CHUNK * 2, &buf, &len) == -1)
+		return 0;
+	free(fd->buf);
+	fd->buf = buf;
+	fd->len = len;
+	fd->off = 0;
+	fd->cursor++;
+	return 1;
+}
+
+/* Write what the pipe takes; -1 when the reader is gone. */
+static int
+feed_write(struct pipeline *p, struct feed *fd)
+{
+	ssize_t n;
+	struct pollfd pfd = { .fd = p->in, .events = POLLOUT };
+
+	if (poll(&pfd, 1, 100) <= 0)
+		return 0;
+	n = write(p->in, fd->buf + fd->off, fd->len - fd->off);
+	if (n == -1)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	fd->off += (size_t)n;
+	fd->last_write = sd_relay_now();
+	return 0;
+}
+
+/*
+ * Stalled: data waits for the pipeline (or went in lately) and no segment
+ * came out for stall_s.
+ */
+static int
+pipeline_stalled(const struct sess *s, const struct pipeline *p,
+    const struct feed *fd, double now)
+{
+	double stall_s = s->l.timeout + 3 * s->l.segdur;
+	double last_out = index_mtime(s->dir);
+	int demand = fd->off < fd->len || now - fd->last_write < 2;
+
+	if (stall_s < 10)
+		stall_s = 10;
+	if (last_out < p->started)
+		last_out = p->started;
+	return demand && now - last_out > stall_s;
+}
+
+/* Feed one pipeline run; returns why it ended (1: the session ends). */
+static int
+pipeline_run(struct sess *s, struct pipeline *p, struct feed *fd, char *why,
+    size_t len)
+{
+	double last_check = 0, now;
+
+	for (;;) {
+		now = sd_relay_now();
+		if (now - last_check >= 1) {
+			last_check = now;
+			sd_session_touch(s->tsdir);
+			if (idle_over(s))
+				return 1;
+			if (pipeline_exited(p, why, len))
+				return 0;
+			if (pipeline_stalled(s, p, fd, now)) {
+				snprintf(why, len, "no segment for %.0f s",
+				    now - (index_mtime(s->dir) > p->started ?
+				    index_mtime(s->dir) : p->started));
+				return 0;
+			}
+		}
+		if (fd->off < fd->len) {
+			if (feed_write(p, fd) == -1) {
+				snprintf(why, len, "pipeline input: %s",
+				    strerror(errno));
+				return 0;
+			}
+		} else if (!feed_load(s->tsdir, fd))
+			sd_relay_sleep_ms(40);
+	}
+}
+
+static int
+pipeline_session(struct sess *s)
+{
+	struct pipeline p;
+	struct feed fd = { 0 };
+	char why[256];
+	int backoff_ms = 500, end = 0;
+
+	if (sd_spool_mkdirs(s->dir) == -1) {
+		warn("%s", s->dir);
+		return SD_EX_IOERR;
+	}
+	while (!end && !idle_over(s)) {
+		if (pipeline_start(s, &p) == -1) {
+			s->restarts++;
+			state_put(s, "retrying", strerror(errno));
+			if (nap(s, backoff_ms))
+				break;
+			continue;
+		}
+		sd_rec_set(&s->st, "pid", "%ld", (long)getpid());
+		sd_rec_set(&s->st, "pipeline_pgid", "%ld", (long)p.pgid);
+		state_put(s, "up", NULL);
+		why[0] = '\0';
+		end = pipeline_run(s, &p, &fd, why, sizeof(why));
+		pipeline_stop(&p);
+		if (end)
+			break;
+		/* Restarted like an upstream drop: the store goes on. */
+		s->restarts++;
+		warnx("%s/%s: %s; restarting the pipeline", s->proxy,
+		    s->variant, why);
+		state_put(s, "retrying", why);
+		fd.off = fd.len;	/* a new pipeline starts on a chunk */
+		if (nap(s, backoff_ms))
+			break;
+		backoff_ms = backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2;
+	}
+	free(fd.buf);
+	state_put(s, "stopping", NULL);
+	remove_variant_files(s->spool, s->proxy, s->variant);
+	return SD_EX_OK;
+}
+
+/* ------------------------------------------------ the passthrough reaper */
+
+/* Files of the passthrough cache older than max_age s are removed. */
+void
+sd_pass_trim(const char *dir, double max_age)
+{
+	DIR *d;
+	struct dirent *de;
+	char p[PATH_MAX];
+	struct stat sb;
+	double now = sd_relay_now();
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
+		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		if (now - (double)sb.st_mtim.tv_sec > max_age)
+			unlink(p);
+	}
+	closedir(d);
+}
+
+static int
+pass_session(struct sess *s)
+{
+	double keep = 60 + s->l.window * s->l.segdur * 3;
+
+	sd_spool_mkdirs(s->dir);
+	state_put(s, "up", NULL);
+	while (!nap(s, 2000))
+		sd_pass_trim(s->dir, keep);
+	state_put(s, "stopping", NULL);
+	remove_variant_files(s->spool, s->proxy, s->variant);
+	return SD_EX_OK;
+}
+
+/* ------------------------------------------------ sd-serve --session */
+
+static int
+session_usage(void)
+{
+	warnx("usage: sd-serve --session -S spool -p proxy -u source "
+	    "[-i idle] [-t timeout] [-d segdur] [-w window] [-v variant] "
+	    "[-- ffmpeg argv]");
+	return SD_EX_USAGE;
+}
+
+static int
+session_args(struct sess *s, int argc, char **argv)
+{
+	const char *errstr = NULL;
+	int ch;
+
+	optind = 1;
+	strlcpy(s->variant, "ts", sizeof(s->variant));
+	while ((ch = getopt(argc, argv, "S:p:u:i:t:d:w:v:")) != -1) {
+		switch (ch) {
+		case 'S': strlcpy(s->spool, optarg, sizeof(s->spool)); break;
+		case 'p': strlcpy(s->proxy, optarg, sizeof(s->proxy)); break;
+		case 'u': strlcpy(s->source, optarg, sizeof(s->source)); break;
+		case 'i': s->l.idle = (int)strtonum(optarg, 1, 86400, &errstr);
+			break;
+		case 't': s->l.timeout = (int)strtonum(optarg, 1, 3600,
+			    &errstr);
+			break;
+		case 'd': s->l.segdur = strtod(optarg, NULL); break;
+		case 'w': s->l.window = (int)strtonum(optarg, 1, 10000,
+			    &errstr);
+			break;
+		case 'v': strlcpy(s->variant, optarg, sizeof(s->variant));
+			break;
+		default: return -1;
+		}
+		if (errstr != NULL) {
+			warnx("-%c %s: %s", ch, optarg, errstr);
+			return -1;
+		}
+	}
+	if (s->spool[0] == '\0' || !sd_safe_name(s->proxy) ||
+	    !variant_ok(s->variant) || (s->source[0] == '\0' &&
+	    strcmp(s->variant, "pass") != 0))
+		return -1;
+	if (s->l.segdur <= 0 || s->l.segdur > 60)
+		s->l.segdur = 2;
+	s->ffargv = optind < argc ? argv + optind : NULL;
+	return 0;
+}
+
+/* sd-cmafmux next to this program, else on PATH. */
+static void
+find_mux(struct sess *s)
+{
+	const char *self = self_path();
+	char *slash;
+
+	s->mux = "sd-cmafmux";
+	if (getenv("SD_CMAFMUX") != NULL) {
+		strlcpy(s->muxpath, getenv("SD_CMAFMUX"), sizeof(s->muxpath));
+		s->mux = s->muxpath;
+		return;
+	}
+	if (self == NULL ||
+	    strlcpy(s->muxpath, self, sizeof(s->muxpath)) >= sizeof(s->muxpath) ||
+	    (slash = strrchr(s->muxpath, '/')) == NULL)
+		return;
+	slash[1] = '\0';
+	if (strlcat(s->muxpath, "sd-cmafmux", sizeof(s->muxpath)) <
+	    sizeof(s->muxpath) && access(s->muxpath, X_OK) == 0)
+		s->mux = s->muxpath;
+}
+
+int
+sd_session_main(int argc, char **argv)
+{
+	static struct sess s;
+	struct sigaction sa = { .sa_handler = on_term };
+	int rv;
+
+	s.l.idle = 30;
+	s.l.timeout = 10;
+	s.l.segdur = 2;
+	s.l.window = 6;
+	if (session_args(&s, argc, argv) == -1)
+		return session_usage();
+	if (fcntl(LOCK_FD, F_GETFD) == -1) {
+		warnx("--session: fd 3 must hold the session's lock");
+		return SD_EX_USAGE;
+	}
+	fcntl(LOCK_FD, F_SETFD, FD_CLOEXEC);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (sd_spool_path(s.dir, sizeof(s.dir), s.spool, s.proxy,
+	    s.variant) == -1 || sd_spool_path(s.tsdir, sizeof(s.tsdir),
+	    s.spool, s.proxy, "ts") == -1)
+		return SD_EX_USAGE;
+	find_mux(&s);
+	sd_rec_init(&s.st);
+	s.started = sd_relay_now();
+	sd_rec_add(&s.st, "state", "starting");
+	sd_rec_add(&s.st, "pid", "%ld", (long)getpid());
+	sd_rec_add(&s.st, "started", "%.0f", s.started);
+	sd_rec_add(&s.st, "connections", "0");
+	sd_rec_add(&s.st, "bytes", "0");
+	warnx("%s/%s: session %ld started", s.proxy, s.variant,
+	    (long)getpid());
+	if (strcmp(s.variant, "ts") == 0)
+		rv = upstream_session(&s);
+	else if (strcmp(s.variant, "pass") == 0)
+		rv = pass_session(&s);
+	else
+		rv = pipeline_session(&s);
+	sd_rec_free(&s.st);
+	close(LOCK_FD);
+	return rv;
+}
