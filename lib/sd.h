@@ -146,6 +146,8 @@ struct sd_profile {
 	int is_system;			/* loaded from the system profiles file */
 	char path[256];			/* where it was defined ... */
 	int line;			/* ... and the section's line */
+	int container_line;		/* line of container_format (or of the
+					 * old output_format); 0: not set */
 };
 
 struct sd_proxy {
@@ -160,6 +162,9 @@ struct sd_proxy {
 	int max_clients;	/* 0: unlimited */
 	char path[256];
 	int line;
+	int profile_line;	/* line of profile (or relay_profile); 0: none */
+	char legacy_mode[16];	/* old mode as written (redirect, proxy,
+				 * relay), "" for the new schema */
 };
 
 struct sd_settings {
@@ -182,7 +187,10 @@ struct sd_config {
 	size_t nprofiles;
 	struct sd_settings settings;
 	int deprecated;			/* old-schema keys or values were seen */
+	int warnings;			/* warnings printed while loading */
 };
+
+#define SD_INI_LINE_MAX 4096	/* longer lines are an error */
 
 /* The config folder: opt (-C) if set, else $SD_CONF, else SD_SYSCONFDIR. */
 const char *sd_config_dir(const char *opt);
@@ -214,6 +222,21 @@ int sd_profile_requires_fmp4(const struct sd_profile *p);
  */
 enum sd_container sd_container_resolve(const struct sd_profile *p,
     int source_is_ts);
+/*
+ * The FFmpeg codec an encoder produces: "h264", "hevc", "vp9", "av1", "aac",
+ * "opus", "ac3", "eac3", "mp3", "mp2", "flac"; "copy" for copy; NULL for an
+ * encoder sd does not know (it is still passed to ffmpeg as written).
+ */
+const char *sd_encoder_codec(const char *encoder);
+/* A profile with every field at its default (copy/copy, auto, crf -1). */
+void sd_profile_defaults(struct sd_profile *p, const char *name);
+/* Parse "auto|fmp4|mpegts"; -1 when it is none of them. */
+int sd_container_parse(const char *s, enum sd_container *c);
+/*
+ * A bit rate: plain bit/s or with a k or M suffix ("2500k", "6M"), at most
+ * 1000M. Returns 0, or -1 with *errstr set.
+ */
+int sd_parse_bitrate(const char *s, long long *out, const char **errstr);
 
 /* ---------------------------------------------------------------- migrate.c
  * (declared by the foundation work: sd-migrate's rewriting of old configs) */
