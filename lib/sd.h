@@ -406,9 +406,134 @@ void sd_track_rates(const struct sd_store *st, size_t track,
  * output, else the clock. Only sd-manifest(1) uses the variable. */
 double sd_manifest_now(int honour_source_date_epoch);
 
-/* ---------------------------------------------------------------- decide.c
- * (client format, delivery decision, ffmpeg argv; declared by the decide
- * work) */
+/* ---------------------------------------------------------------- decide.c, ffargs.c
+ *
+ * The client's format, the delivery decision (sd-decide(1)) and the ffmpeg
+ * argv of a transcode (the seed's command_builder). Pure logic: no libav*,
+ * no I/O but the hardware-device check (access(2) on a device path).
+ */
+
+/*
+ * What a client takes. SD_CLIENT_HLS_TS is an HLS client known to need
+ * MPEG-TS segments (HLS version 3: iOS before 10, ?format=hls-ts).
+ */
+enum sd_client { SD_CLIENT_HLS, SD_CLIENT_HLS_TS, SD_CLIENT_DASH, SD_CLIENT_TS };
+
+const char *sd_client_name(enum sd_client c);	/* hls|hls-ts|dash|ts */
+/* hls, hls-ts, dash, ts (or mpegts); 0, or -1 when s is none of them. */
+int sd_client_parse(const char *s, enum sd_client *c);
+/*
+ * One rule each, 0 when it decides (*c set), -1 when it has no opinion:
+ * the URL (?format=, else a path ending .m3u8, .mpd or .ts), the Accept
+ * header (the media range with the highest q among the HLS, DASH and
+ * MPEG-TS types) and the User-Agent (VLC, Kodi, Plex, Jellyfin, Emby,
+ * ffmpeg/Lavf: ts; AppleCoreMedia, Safari that is not Chrome: hls, or
+ * hls-ts for iOS before 10).
+ */
+int sd_client_from_url(const char *url, enum sd_client *c);
+int sd_client_from_accept(const char *accept, enum sd_client *c);
+int sd_client_from_ua(const char *ua, enum sd_client *c);
+/*
+ * The three rules in DESIGN.md's order (URL, Accept, User-Agent), else
+ * SD_CLIENT_HLS (most players and browsers take it). Any argument may be
+ * NULL. *why (when why != NULL) tells which rule decided.
+ */
+enum sd_client sd_client_format(const char *url, const char *accept,
+    const char *ua, const char **why);
+
+/* The codec an encoder makes (libx264 -> h264, av1_qsv -> av1), or NULL. */
+const char *sd_encoder_codec(const char *encoder);
+/* The software encoder for a hardware one (h264_vaapi -> libx264), or NULL. */
+const char *sd_software_encoder(const char *encoder);
+/* 1 when MPEG-TS carries the codec (FFmpeg name): not VP9, AV1, Opus... */
+int sd_codec_in_mpegts(const char *codec);
+
+/* The facts of a classification record (sd-classify(1)) that decide uses. */
+struct sd_source {
+	char format[16];	/* hls | dash | mpegts | other */
+	char segments[8];	/* HLS: ts | fmp4 */
+	char container[32];
+	char video_codec[32];	/* "": no video */
+	int width, height;	/* 0: unknown */
+	double frame_rate;	/* 0: unknown */
+	long long video_bitrate;	/* bit/s; 0: unknown */
+	char audio_codec[32];	/* "": no audio; else the first track's */
+	int audio_tracks;
+	int channels, sample_rate;	/* 0: unknown */
+	long long audio_bitrate;
+	int live, encrypted;
+};
+/* Read a classification record; -1 with a warning when a key is bad. */
+int sd_source_from_rec(const struct sd_rec *cls, struct sd_source *src);
+
+/* What a transcode does, track by track: the input of the argv builder. */
+struct sd_plan {
+	char video[32];		/* "copy", "none" or the encoder */
+	char audio[32];
+	enum sd_container container;	/* SD_CONT_FMP4 or SD_CONT_MPEGTS */
+	char hw[8];		/* "", nvenc, qsv, vaapi: from the encoder */
+	char hw_device[256];	/* the device the encoder opens */
+	double segment_duration;	/* s: keyframe every segment */
+};
+
+/* A NULL-terminated argv that owns its strings. */
+struct sd_argv {
+	char **v;
+	size_t n, cap;
+};
+void sd_argv_init(struct sd_argv *av);
+void sd_argv_free(struct sd_argv *av);
+int sd_argv_add(struct sd_argv *av, const char *arg);
+/* Add each blank-separated word of s (profile option strings). */
+int sd_argv_add_words(struct sd_argv *av, const char *s);
+
+/*
+ * The ffmpeg argv of a plan (argv[0] is "ffmpeg"): input options, hardware
+ * device, -i input (NULL: pipe:0), maps (the first video, every audio),
+ * codecs with preset, crf, bitrates, scaling, frame rate and keyframes on
+ * segment boundaries, the profile's output options, then -f mpegts pipe:1
+ * when MPEG-TS carries every output codec, else -f matroska pipe:1.
+ */
+int sd_ffmpeg_argv(const struct sd_profile *p, const struct sd_source *src,
+    const struct sd_plan *plan, const char *input, struct sd_argv *av);
+/* "mpegts" or "matroska": what the argv above writes to its pipe. */
+const char *sd_plan_pipe_format(const struct sd_source *src,
+    const struct sd_plan *plan);
+
+struct sd_decide_opts {
+	const char *input;	/* ffmpeg's input; NULL: pipe:0 */
+	double segment_duration;	/* 0: the profile's, else 2 s */
+	/*
+	 * Prefix of the hardware device paths checked (NULL or "": the real
+	 * /dev). For tests: sd-decide takes it from $SD_DEV_ROOT.
+	 */
+	const char *dev_root;
+};
+
+/*
+ * The decision of seed 2.1/2.2, per track: out gets delivery=, client=,
+ * profile=, container=, hls_version=, video=, audio=, pipe_format=,
+ * reason= lines, warning= lines and, for a transcode, ffmpeg_arg= lines
+ * (sd-decide(1) lists them). profile NULL: passthrough. Returns SD_EX_OK,
+ * SD_EX_REFUSED (the client cannot take the result: out holds
+ * delivery=refused and a reason saying what to change), SD_EX_DATAERR (bad
+ * classification record) or SD_EX_CONFIG (the profile's hardware is
+ * missing and it has no fallback = software), with a warning.
+ */
+int sd_decide(const struct sd_rec *cls, enum sd_client client,
+    const struct sd_profile *profile, const struct sd_decide_opts *o,
+    struct sd_rec *out);
+/*
+ * A proxy's decision: direct mode gives delivery=redirect and location=
+ * (cls may then be NULL); smart mode finds the proxy's profile and calls
+ * sd_decide with the proxy's source as input (unless o->input is set) and
+ * sd.ini's segment duration.
+ */
+int sd_decide_proxy(const struct sd_config *cfg, const struct sd_proxy *px,
+    const struct sd_rec *cls, enum sd_client client,
+    const struct sd_decide_opts *o, struct sd_rec *out);
+/* The ffmpeg_arg= lines of a decision as an argv; -1 when there are none. */
+int sd_decision_argv(const struct sd_rec *decision, struct sd_argv *av);
 
 /* ---------------------------------------------------------------- classify
  * (sniffers in classify.c, probing in av_probe.c; declared by the classify
