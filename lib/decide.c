@@ -388,9 +388,10 @@ hw_device(const struct sd_profile *p, const char *kind, char *buf,
 	if (strcmp(kind, "nvenc") == 0) {
 		if (*d == '\0')
 			d = "0";
-		if (isdigit((unsigned char)*d))
-			snprintf(buf, len, "/dev/nvidia%s", d);
-		else
+		if (isdigit((unsigned char)*d)) {
+			strlcpy(buf, "/dev/nvidia", len);
+			strlcat(buf, d, len);
+		} else
 			strlcpy(buf, d, len);
 	} else
 		strlcpy(buf, *d ? d : "/dev/dri/renderD128", len);

@@ -122,38 +122,6 @@ addf(struct sd_argv *av, const char *opt, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- encoders */
 
-/* Encoders whose name does not say the codec by a "codec_" prefix. */
-static const struct {
-	const char *encoder, *codec, *software;
-} encoders[] = {
-	{ "libx264", "h264", NULL },
-	{ "libx264rgb", "h264", NULL },
-	{ "libopenh264", "h264", NULL },
-	{ "libx265", "hevc", NULL },
-	{ "libkvazaar", "hevc", NULL },
-	{ "libvpx-vp9", "vp9", NULL },
-	{ "libvpx", "vp8", NULL },
-	{ "libaom-av1", "av1", NULL },
-	{ "libsvtav1", "av1", NULL },
-	{ "librav1e", "av1", NULL },
-	{ "mpeg2video", "mpeg2video", NULL },
-	{ "aac", "aac", NULL },
-	{ "libfdk_aac", "aac", NULL },
-	{ "aac_at", "aac", NULL },
-	{ "libopus", "opus", NULL },
-	{ "opus", "opus", NULL },
-	{ "ac3", "ac3", NULL },
-	{ "ac3_fixed", "ac3", NULL },
-	{ "eac3", "eac3", NULL },
-	{ "libmp3lame", "mp3", NULL },
-	{ "libshine", "mp3", NULL },
-	{ "mp2", "mp2", NULL },
-	{ "mp2fixed", "mp2", NULL },
-	{ "libtwolame", "mp2", NULL },
-	{ "flac", "flac", NULL },
-	{ "libvorbis", "vorbis", NULL },
-};
-
 /* Hardware families: CODEC_SUFFIX; the software encoder of each codec. */
 static const struct {
 	const char *prefix, *codec, *software;
@@ -189,22 +157,6 @@ hw_split(const char *enc, size_t *prefix, const char **suffix)
 		}
 	}
 	return 0;
-}
-
-const char *
-sd_encoder_codec(const char *enc)
-{
-	const char *suffix;
-	size_t i;
-
-	if (enc == NULL)
-		return NULL;
-	for (i = 0; i < SD_ARRAY_LEN(encoders); i++)
-		if (strcmp(enc, encoders[i].encoder) == 0)
-			return encoders[i].codec;
-	if (hw_split(enc, &i, &suffix))
-		return hw_prefixes[i].codec;
-	return NULL;
 }
 
 const char *

@@ -441,8 +441,7 @@ int sd_client_from_ua(const char *ua, enum sd_client *c);
 enum sd_client sd_client_format(const char *url, const char *accept,
     const char *ua, const char **why);
 
-/* The codec an encoder makes (libx264 -> h264, av1_qsv -> av1), or NULL. */
-const char *sd_encoder_codec(const char *encoder);
+/* (sd_encoder_codec, the codec an encoder makes, is config.c's.) */
 /* The software encoder for a hardware one (h264_vaapi -> libx264), or NULL. */
 const char *sd_software_encoder(const char *encoder);
 /* 1 when MPEG-TS carries the codec (FFmpeg name): not VP9, AV1, Opus... */
