@@ -26,7 +26,8 @@ printf '%s\n' "\$*" >>"$TC_FFLOG"
 exec "$TC_REAL_FFMPEG" "\$@"
 EOF
 chmod +x "$T_TMP/spy/ffmpeg"
-PATH="$T_TMP/spy:$PATH"
+# sd-batch is a script (scripts/), the programs are in bin/ (lib.sh).
+PATH="$T_TMP/spy:$SD_TOP/scripts:$PATH"
 export PATH
 
 # The test profiles: the custom ones the issue names, on top of the system
