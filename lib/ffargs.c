@@ -210,6 +210,14 @@ sd_plan_pipe_format(const struct sd_source *src, const struct sd_plan *plan)
 	const char *v = out_codec(plan->video, src->video_codec);
 	const char *a = out_codec(plan->audio, src->audio_codec);
 
+	/*
+	 * libaom-av1 (FFmpeg 5.1) hands out its sequence header only with
+	 * the first packet, which the Matroska muxer can write only by
+	 * seeking back: on a pipe it fails ("Invalid data found"). NUT takes
+	 * it; sd-cmafmux reads whatever libavformat does.
+	 */
+	if (strcmp(plan->video, "libaom-av1") == 0)
+		return "nut";
 	/* Matroska carries anything; sd-cmafmux reads both. */
 	if ((v != NULL && !sd_codec_in_mpegts(v)) ||
 	    (a != NULL && !sd_codec_in_mpegts(a)))
@@ -291,9 +299,12 @@ video_quality(const struct sd_profile *p, const char *enc, struct sd_argv *av)
 		if (p->crf >= 0)
 			rv |= addf(av, "-crf", "%d", p->crf);
 	} else if (strcmp(enc, "libaom-av1") == 0) {
-		/* libaom's default usage runs at 0.4x: realtime or nothing. */
+		/*
+		 * libaom's default usage runs at 0.4x: realtime or nothing.
+		 * FFmpeg 5.1's wrapper takes cpu-used 0 to 8 only.
+		 */
 		rv |= add(av, "-usage", "realtime", NULL);
-		rv |= addf(av, "-cpu-used", "%d", preset_speed(preset, 8, 10));
+		rv |= addf(av, "-cpu-used", "%d", preset_speed(preset, 8, 8));
 		if (p->crf >= 0)
 			rv |= addf(av, "-crf", "%d", p->crf);
 	} else if (strcmp(enc, "libsvtav1") == 0) {
