@@ -535,8 +535,139 @@ int sd_decide_proxy(const struct sd_config *cfg, const struct sd_proxy *px,
 int sd_decision_argv(const struct sd_rec *decision, struct sd_argv *av);
 
 /* ---------------------------------------------------------------- classify
- * (sniffers in classify.c, probing in av_probe.c; declared by the classify
- * work) */
+ *
+ * sd-classify(1): what a source is. classify.c holds the pure sniffers and
+ * playlist readers (over a byte buffer they are handed, bounded and
+ * hostile-safe); av_probe.c the libavformat edge that opens the source,
+ * follows an HLS master to its best variant and fills the record whose keys
+ * sd-classify(1) lists.
+ */
+
+enum sd_format { SD_FMT_OTHER, SD_FMT_HLS, SD_FMT_DASH, SD_FMT_MPEGTS };
+
+/* From the content only: #EXTM3U, an <MPD> root, or 0x47 sync bytes at a
+ * 188, 192 or 204 byte stride. SD_FMT_OTHER when none holds. */
+enum sd_format sd_sniff_format(const void *buf, size_t len);
+const char *sd_format_name(enum sd_format f);	/* hls|dash|mpegts|other */
+
+#define SD_HLS_MAX_VARIANTS 64
+#define SD_HLS_MAX_MEDIA 32
+#define SD_URI_MAX 2048
+
+struct sd_hls_variant {
+	long long bandwidth, avg_bandwidth;	/* bit/s; 0: not given */
+	int width, height;			/* 0: no RESOLUTION */
+	char frame_rate[16];
+	char codecs[256];			/* "" : no CODECS */
+	char audio[64];				/* AUDIO group id */
+	char uri[SD_URI_MAX];
+};
+
+struct sd_hls_media {				/* EXT-X-MEDIA */
+	char type[16], group[64], lang[16], name[64];
+	char uri[SD_URI_MAX];			/* "" : in the variant */
+	int is_default;
+};
+
+enum sd_hls_segs { SD_SEGS_UNKNOWN, SD_SEGS_TS, SD_SEGS_FMP4 };
+
+struct sd_hls {
+	int master;			/* 1: master, 0: media playlist */
+	int version;			/* EXT-X-VERSION, 0: absent */
+	struct sd_hls_variant variants[SD_HLS_MAX_VARIANTS];
+	size_t nvariants;
+	size_t nvariants_seen;		/* past SD_HLS_MAX_VARIANTS too */
+	struct sd_hls_media media[SD_HLS_MAX_MEDIA];
+	size_t nmedia;
+	/* media playlist */
+	int encrypted;			/* EXT-X-KEY or EXT-X-SESSION-KEY
+					 * with METHOD other than NONE */
+	char key_method[32];
+	int endlist;
+	char playlist_type[16];		/* VOD, EVENT or "" */
+	double target_duration;		/* s, 0: absent */
+	long long media_sequence;
+	size_t nsegments;
+	double duration;		/* sum of EXTINF, s */
+	enum sd_hls_segs segs;
+	char map_uri[SD_URI_MAX];	/* EXT-X-MAP */
+	char first_uri[SD_URI_MAX];	/* the first segment */
+};
+
+/*
+ * Read an HLS playlist. Returns 0, or -1 when it does not start with
+ * #EXTM3U. Unknown tags are ignored; over-long lines and lists are cut, never
+ * overrun.
+ */
+int sd_hls_parse(const char *buf, size_t len, struct sd_hls *h);
+/* The variant to follow: the highest BANDWIDTH, then the largest picture;
+ * -1 when there is none. */
+int sd_hls_best_variant(const struct sd_hls *h);
+
+#define SD_DASH_MAX_REPS 64
+
+struct sd_dash_rep {
+	char id[64];
+	char content_type[16];		/* video|audio|text|"" */
+	char mime[64];
+	char codecs[128];
+	long long bandwidth;
+	int width, height;
+	char frame_rate[16];
+	int sample_rate;
+	char lang[16];
+};
+
+struct sd_dash {
+	int dynamic;			/* type="dynamic" */
+	char profiles[256];
+	double min_buffer_time;		/* s */
+	double duration;		/* mediaPresentationDuration, s */
+	int encrypted;			/* a ContentProtection element */
+	size_t nperiods;
+	struct sd_dash_rep reps[SD_DASH_MAX_REPS];
+	size_t nreps;
+	size_t nreps_seen;
+};
+
+/* Read a DASH MPD (a minimal, bounded XML reader). Returns 0, or -1 when
+ * there is no MPD root element. */
+int sd_dash_parse(const char *buf, size_t len, struct sd_dash *d);
+
+/* ISO 8601 duration (PT1M30.5S, P1DT2H) in seconds; -1 when invalid. */
+double sd_iso8601_duration(const char *s);
+
+/*
+ * Resolve a URI reference against the URL or path it was found in (RFC 3986
+ * 5.2 for the cases playlists use: absolute, //authority, /path, relative;
+ * dot segments are left to the server). Returns 0, or -1 when out is too
+ * small.
+ */
+int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
+/* 1 for http:// and https:// URLs (any case). */
+int sd_url_is_http(const char *s);
+
+/* The FFmpeg codec name a CODECS entry names (avc1.64001f -> h264), or
+ * NULL. */
+const char *sd_codec_from_rfc6381(const char *entry);
+
+struct sd_classify_opts {
+	double timeout;		/* s for the whole classification, default 10 */
+	long long probesize;	/* bytes, default 5 MB */
+	int follow;		/* 1 (default): probe an HLS master's best
+				 * variant for what CODECS does not say */
+};
+
+void sd_classify_opts_init(struct sd_classify_opts *o);
+/*
+ * Classify SOURCE (an http(s) URL, a file, or "-" for stdin) into out (which
+ * the caller initialised). Returns SD_EX_OK, SD_EX_NOINPUT (no such file),
+ * SD_EX_UNAVAILABLE (unreachable: refused, no route, HTTP error),
+ * SD_EX_TEMPFAIL (the timeout passed), SD_EX_DATAERR (read, not
+ * recognised) or SD_EX_SOFTWARE; out holds reason= lines in every case.
+ */
+enum sd_exit sd_classify(const char *source, const struct sd_classify_opts *o,
+    struct sd_rec *out);
 
 struct AVCodecParameters;
 /*
@@ -548,6 +679,11 @@ struct AVCodecParameters;
  */
 int sd_codec_string(const struct AVCodecParameters *par, char *out,
     size_t len);
+/* The same with the stream's frame rate (fps <= 0: unknown), which only a
+ * VP9 level needs: AVCodecParameters has no frame rate in libavcodec 59,
+ * and sd_codec_string assumes 30. */
+int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
+    char *out, size_t len);
 
 /* ---------------------------------------------------------------- cmafmux
  * (ingest and the CMAF writer; declared by the cmafmux work) */

@@ -1,0 +1,79 @@
+/*
+ * sd-classify - what a source is: HLS, DASH, MPEG-TS or another container,
+ * with its codecs, sizes, rates and RFC 6381 strings, as a record.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sd.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sd-classify [-j] [-s bytes] [-t seconds] "
+	    "source\n");
+	exit(SD_EX_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sd_classify_opts o;
+	struct sd_rec rec;
+	const char *es;
+	int ch, json = 0;
+	enum sd_exit rv;
+	size_t n;
+
+	sd_classify_opts_init(&o);
+	while ((ch = getopt(argc, argv, "js:t:")) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			o.probesize = sd_strtonum(optarg, 32, 1LL << 32, &es);
+			if (es != NULL) {
+				warnx("-s %s: %s (32 to 4294967296 bytes)",
+				    optarg, es);
+				usage();
+			}
+			break;
+		case 't':
+			o.timeout = (double)sd_strtonum(optarg, 1, 3600, &es);
+			if (es != NULL) {
+				warnx("-t %s: %s (1 to 3600 seconds)", optarg,
+				    es);
+				usage();
+			}
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage();
+
+	sd_rec_init(&rec);
+	rv = sd_classify(argv[0], &o, &rec);
+	if (rv == SD_EX_USAGE) {
+		warnx("%s", sd_rec_get(&rec, "reason"));
+		sd_rec_free(&rec);
+		usage();
+	}
+	/* The last reason is the one that ended the classification. */
+	n = sd_rec_count(&rec, "reason");
+	if (rv != SD_EX_OK && n > 0)
+		warnx("%s: %s", argv[0], sd_rec_get_nth(&rec, "reason", n - 1));
+	if (sd_rec_print(&rec, stdout, json) == -1 || fflush(stdout) == EOF ||
+	    ferror(stdout)) {
+		warn("stdout");
+		rv = SD_EX_IOERR;
+	}
+	sd_rec_free(&rec);
+	return rv;
+}

@@ -1,0 +1,547 @@
+/*
+ * av_codecs.c - RFC 6381 codecs strings built from a stream's own
+ * parameters and extradata, for HLS CODECS and DASH @codecs.
+ *
+ * Everything here reads extradata that came from outside (a TS or MP4 the
+ * user handed us): every read is bounded by the buffer, and a parameter set
+ * that cannot be read falls back to what libavcodec already parsed into
+ * AVCodecParameters (profile, level, pixel format) rather than guessing.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/pixdesc.h>
+
+#include "sd.h"
+
+/* An escaped NAL unit payload, unescaped into a small fixed buffer: the
+ * fields we need sit in the first few dozen bytes of a parameter set. */
+#define NAL_HEAD_MAX 64
+
+struct bits {
+	const uint8_t *p;
+	size_t len;	/* bytes */
+	size_t pos;	/* bits */
+	int over;	/* a read went past the end */
+};
+
+static uint32_t
+bits_get(struct bits *b, unsigned n)
+{
+	uint32_t v = 0;
+
+	while (n-- > 0) {
+		if (b->pos >= b->len * 8) {
+			b->over = 1;
+			return 0;
+		}
+		v = (v << 1) | ((b->p[b->pos / 8] >> (7 - b->pos % 8)) & 1);
+		b->pos++;
+	}
+	return v;
+}
+
+/* AV1 leb128 (at most 8 bytes, value below 2^32 here). */
+static int
+leb128(const uint8_t *p, size_t len, size_t *used, uint64_t *val)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < 8 && i < len; i++) {
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if ((p[i] & 0x80) == 0) {
+			*used = i + 1;
+			*val = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Copy the start of a NAL unit (from just after its start code), dropping
+ * emulation prevention bytes (00 00 03 -> 00 00), stopping at the next start
+ * code. Returns the bytes written.
+ */
+static size_t
+nal_unescape(const uint8_t *p, size_t len, uint8_t *out, size_t max)
+{
+	size_t i, n = 0;
+	int zeros = 0;
+
+	for (i = 0; i < len && n < max; i++) {
+		if (zeros >= 2 && p[i] == 3) {
+			zeros = 0;
+			continue;
+		}
+		if (zeros >= 2 && p[i] <= 1)
+			break;		/* the next start code */
+		zeros = p[i] == 0 ? zeros + 1 : 0;
+		out[n++] = p[i];
+	}
+	return n;
+}
+
+/*
+ * Find the first NAL unit of the given type (H.264, or HEVC when hevc is
+ * set) in Annex B data; unescape its start into out. Returns the bytes
+ * written, 0 when there is none.
+ */
+static size_t
+annexb_find(const uint8_t *p, size_t len, int hevc, int type, uint8_t *out,
+    size_t max)
+{
+	size_t i;
+	int t;
+
+	for (i = 0; i + 3 < len; i++) {
+		if (p[i] != 0 || p[i + 1] != 0 || p[i + 2] != 1)
+			continue;
+		t = hevc ? (p[i + 3] >> 1) & 0x3f : p[i + 3] & 0x1f;
+		if (t == type)
+			return nal_unescape(p + i + 3, len - i - 3, out, max);
+		i += 2;
+	}
+	return 0;
+}
+
+static int
+is_annexb(const uint8_t *p, size_t len)
+{
+	return (len >= 3 && p[0] == 0 && p[1] == 0 && p[2] == 1) ||
+	    (len >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1);
+}
+
+static int
+put(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+put(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ H.264 */
+
+/*
+ * avc1.PPCCLL: profile_idc, the constraint_set flags byte and level_idc, the
+ * three bytes after the SPS NAL header (also bytes 1-3 of an avcC).
+ */
+static int
+codec_h264(const AVCodecParameters *par, char *out, size_t len)
+{
+	const uint8_t *x = par->extradata;
+	size_t n = par->extradata_size > 0 ? (size_t)par->extradata_size : 0;
+	uint8_t sps[NAL_HEAD_MAX];
+	int prof, cons;
+
+	if (n >= 4 && x[0] == 1)
+		return put(out, len, "avc1.%02x%02x%02x", x[1], x[2], x[3]);
+	if (is_annexb(x, n) && annexb_find(x, n, 0, 7, sps, sizeof(sps)) >= 4)
+		return put(out, len, "avc1.%02x%02x%02x", sps[1], sps[2],
+		    sps[3]);
+	if (par->profile <= 0 || par->level <= 0)
+		return -1;
+	/* What libavcodec keeps of the constraint flags: set1 (constrained
+	 * baseline) and set3 (intra profiles, or level 1b). */
+	prof = par->profile & 0xff;
+	cons = 0;
+	if (par->profile & FF_PROFILE_H264_CONSTRAINED)
+		cons |= 0x40;
+	if (par->profile & FF_PROFILE_H264_INTRA)
+		cons |= 0x10;
+	return put(out, len, "avc1.%02x%02x%02x", prof, cons, par->level);
+}
+
+/* ------------------------------------------------------------ HEVC */
+
+/* general_profile_tier_level: the 12 bytes ISO/IEC 14496-15 E.3 needs. */
+struct hevc_ptl {
+	unsigned space, tier, idc;
+	uint32_t compat;
+	uint8_t cons[6];
+	unsigned level;
+};
+
+static void
+ptl_read(const uint8_t *p, struct hevc_ptl *ptl)
+{
+	ptl->space = p[0] >> 6;
+	ptl->tier = (p[0] >> 5) & 1;
+	ptl->idc = p[0] & 0x1f;
+	ptl->compat = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 8 | p[4];
+	memcpy(ptl->cons, p + 5, 6);
+	ptl->level = p[11];
+}
+
+/* The PTL from hvcC, or an Annex B SPS (or VPS when no SPS is there). */
+static int
+hevc_find_ptl(const uint8_t *x, size_t n, struct hevc_ptl *ptl)
+{
+	uint8_t nal[NAL_HEAD_MAX];
+	size_t got;
+
+	if (n >= 13 && x[0] == 1) {
+		ptl_read(x + 1, ptl);
+		return 0;
+	}
+	if (!is_annexb(x, n))
+		return -1;
+	/* SPS: 2-byte NAL header, then vps_id(4) max_sub_layers(3)
+	 * temporal_id_nesting(1): the PTL starts at byte 3. */
+	if ((got = annexb_find(x, n, 1, 33, nal, sizeof(nal))) >= 3 + 12) {
+		ptl_read(nal + 3, ptl);
+		return 0;
+	}
+	/* VPS: 2-byte header, then 4 bytes of ids, flags and 0xffff. */
+	if ((got = annexb_find(x, n, 1, 32, nal, sizeof(nal))) >= 6 + 12) {
+		ptl_read(nal + 6, ptl);
+		return 0;
+	}
+	return -1;
+}
+
+static uint32_t
+reverse32(uint32_t v)
+{
+	uint32_t r = 0;
+	int i;
+
+	for (i = 0; i < 32; i++, v >>= 1)
+		r = (r << 1) | (v & 1);
+	return r;
+}
+
+/*
+ * hvc1.[A-C]P.C.TL.B0.B1...: profile space (none, A, B, C) and idc, the
+ * compatibility flags in reverse bit order, tier L/H and level_idc, then the
+ * constraint bytes with trailing zero bytes dropped (ISO/IEC 14496-15 E.3).
+ * hvc1 rather than hev1: the writers put parameter sets in the sample entry,
+ * and Apple players take only hvc1.
+ */
+static int
+codec_hevc(const AVCodecParameters *par, char *out, size_t len)
+{
+	struct hevc_ptl ptl;
+	char cons[6 * 3 + 1] = "";
+	size_t ncons, i;
+	static const char *space[] = { "", "A", "B", "C" };
+
+	memset(&ptl, 0, sizeof(ptl));
+	if (hevc_find_ptl(par->extradata, par->extradata_size > 0 ?
+	    (size_t)par->extradata_size : 0, &ptl) == -1) {
+		if (par->profile <= 0 || par->profile > 31 || par->level <= 0)
+			return -1;
+		ptl.idc = (unsigned)par->profile;
+		ptl.compat = 0x80000000u >> ptl.idc;
+		ptl.level = (unsigned)par->level & 0xff;
+	}
+	for (ncons = 6; ncons > 0 && ptl.cons[ncons - 1] == 0; ncons--)
+		;
+	for (i = 0; i < ncons; i++)
+		snprintf(cons + 3 * i, sizeof(cons) - 3 * i, ".%02X",
+		    ptl.cons[i]);
+	return put(out, len, "hvc1.%s%u.%X.%c%u%s", space[ptl.space & 3],
+	    ptl.idc, reverse32(ptl.compat), ptl.tier ? 'H' : 'L', ptl.level,
+	    cons);
+}
+
+/* ------------------------------------------------------------ VP9 */
+
+static int
+pix_depth(const AVCodecParameters *par)
+{
+	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(par->format);
+
+	if (d != NULL && d->nb_components > 0)
+		return d->comp[0].depth;
+	if (par->bits_per_raw_sample > 0)
+		return par->bits_per_raw_sample;
+	return 8;
+}
+
+static int
+pix_is_420(const AVCodecParameters *par)
+{
+	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(par->format);
+
+	return d == NULL || (d->log2_chroma_w == 1 && d->log2_chroma_h == 1);
+}
+
+/*
+ * The VP9 level (10, 11, ... 62) from the picture size and the luma sample
+ * rate, the first row of the VP9 level table (webmproject.org/vp9/levels)
+ * whose limits hold.
+ */
+static int
+vp9_level(int w, int h, double fps)
+{
+	static const struct { int level; double size, rate; } t[] = {
+		{ 10, 36864, 829440 }, { 11, 73728, 2764800 },
+		{ 20, 122880, 4608000 }, { 21, 245760, 9216000 },
+		{ 30, 552960, 20736000 }, { 31, 983040, 36864000 },
+		{ 40, 2228224, 83558400 }, { 41, 2228224, 160432128 },
+		{ 50, 8912896, 311951360 }, { 51, 8912896, 588251136 },
+		{ 52, 8912896, 1176502272 }, { 60, 35651584, 1176502272 },
+		{ 61, 35651584, 2353004544.0 }, { 62, 35651584, 4706009088.0 },
+	};
+	double size = (double)w * h;
+	size_t i;
+
+	for (i = 0; i < SD_ARRAY_LEN(t); i++)
+		if (size <= t[i].size && size * fps <= t[i].rate)
+			return t[i].level;
+	return 62;
+}
+
+/*
+ * vp09.PP.LL.DD. Profile from libavcodec (or the pixel format: 4:2:0 8-bit
+ * is profile 0, other 8-bit 1, 4:2:0 high depth 2, else 3), level from the
+ * stream when it says, else from size and rate, bit depth from the pixel
+ * format. A WebM CodecPrivate (ID, length, value triples) wins when present.
+ */
+static int
+codec_vp9(const AVCodecParameters *par, double fps, char *out, size_t len)
+{
+	const uint8_t *x = par->extradata;
+	size_t n = par->extradata_size > 0 ? (size_t)par->extradata_size : 0;
+	int prof = par->profile, level = par->level, depth = pix_depth(par);
+	size_t i;
+
+	if (prof < 0 || prof > 3)
+		prof = (depth > 8 ? 2 : 0) + (pix_is_420(par) ? 0 : 1);
+	for (i = 0; x != NULL && i + 2 < n && x[i + 1] == 1; i += 3) {
+		if (x[i] == 1 && x[i + 2] <= 3)
+			prof = x[i + 2];
+		else if (x[i] == 2 && x[i + 2] >= 10 && x[i + 2] <= 62)
+			level = x[i + 2];
+		else if (x[i] == 3 && (x[i + 2] == 8 || x[i + 2] == 10 ||
+		    x[i + 2] == 12))
+			depth = x[i + 2];
+	}
+	if (level < 10 || level > 62) {
+		if (par->width <= 0 || par->height <= 0)
+			return -1;
+		level = vp9_level(par->width, par->height, fps > 0 ? fps : 30);
+	}
+	return put(out, len, "vp09.%02d.%02d.%02d", prof, level, depth);
+}
+
+/* ------------------------------------------------------------ AV1 */
+
+struct av1_seq {
+	unsigned profile, level, tier;
+};
+
+/*
+ * The first operating point of a sequence header OBU payload (AV1 spec
+ * 5.5.1): profile, seq_level_idx[0], seq_tier[0]. Nothing of operating
+ * point 0 depends on the decoder model fields that follow it.
+ */
+static int
+av1_seq_header(const uint8_t *p, size_t len, struct av1_seq *s)
+{
+	struct bits b = { p, len, 0, 0 };
+
+	s->profile = bits_get(&b, 3);
+	bits_get(&b, 1);			/* still_picture */
+	s->tier = 0;
+	if (bits_get(&b, 1)) {			/* reduced_still_picture_header */
+		s->level = bits_get(&b, 5);
+		return b.over ? -1 : 0;
+	}
+	if (bits_get(&b, 1)) {			/* timing_info_present_flag */
+		bits_get(&b, 32);		/* num_units_in_display_tick */
+		bits_get(&b, 32);		/* time_scale */
+		if (bits_get(&b, 1)) {		/* equal_picture_interval */
+			unsigned z = 0;		/* uvlc */
+
+			while (!b.over && z < 32 && bits_get(&b, 1) == 0)
+				z++;
+			if (z >= 32)
+				return -1;
+			bits_get(&b, z);
+		}
+		if (bits_get(&b, 1)) {		/* decoder_model_info_present */
+			bits_get(&b, 5);	/* buffer_delay_length_minus_1 */
+			bits_get(&b, 32);	/* num_units_in_decoding_tick */
+			bits_get(&b, 10);	/* two 5-bit lengths */
+		}
+	}
+	bits_get(&b, 1);		/* initial_display_delay_present_flag */
+	bits_get(&b, 5);		/* operating_points_cnt_minus_1 */
+	bits_get(&b, 12);		/* operating_point_idc[0] */
+	s->level = bits_get(&b, 5);
+	if (s->level > 7)
+		s->tier = bits_get(&b, 1);
+	return b.over ? -1 : 0;
+}
+
+/* Find the sequence header OBU in a run of OBUs (low overhead format). */
+static int
+av1_find_seq(const uint8_t *p, size_t len, struct av1_seq *s)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		unsigned type = (p[pos] >> 3) & 0xf;
+		int ext = (p[pos] >> 2) & 1, has_size = (p[pos] >> 1) & 1;
+		size_t hdr = 1 + (size_t)ext, used;
+		uint64_t sz;
+
+		if ((p[pos] & 0x80) || pos + hdr > len)
+			return -1;
+		if (has_size) {
+			if (leb128(p + pos + hdr, len - pos - hdr, &used,
+			    &sz) == -1)
+				return -1;
+			hdr += used;
+		} else
+			sz = len - pos - hdr;
+		if (sz > len - pos - hdr)
+			return -1;
+		if (type == 1)
+			return av1_seq_header(p + pos + hdr, (size_t)sz, s);
+		pos += hdr + (size_t)sz;
+	}
+	return -1;
+}
+
+/*
+ * av01.P.LLT.DD: profile, seq_level_idx and tier (M or H) of operating point
+ * 0, bit depth, from av1C (AV1-ISOBMFF 2.3) or a sequence header OBU.
+ */
+static int
+codec_av1(const AVCodecParameters *par, char *out, size_t len)
+{
+	const uint8_t *x = par->extradata;
+	size_t n = par->extradata_size > 0 ? (size_t)par->extradata_size : 0;
+	struct av1_seq s;
+	int depth = pix_depth(par);
+
+	if (n >= 4 && x[0] == 0x81) {
+		s.profile = x[1] >> 5;
+		s.level = x[1] & 0x1f;
+		s.tier = x[2] >> 7;
+		depth = (x[2] & 0x40) ? ((x[2] & 0x20) ? 12 : 10) : 8;
+	} else if (n == 0 || av1_find_seq(x, n, &s) == -1) {
+		if (par->profile < 0 || par->profile > 2 || par->level < 0 ||
+		    par->level > 31)
+			return -1;
+		s.profile = (unsigned)par->profile;
+		s.level = (unsigned)par->level;
+		s.tier = 0;
+	}
+	return put(out, len, "av01.%u.%02u%c.%02d", s.profile, s.level,
+	    s.tier ? 'H' : 'M', depth);
+}
+
+/* ------------------------------------------------------------ audio */
+
+/*
+ * mp4a.40.AOT: the audio object type is the first 5 bits of the
+ * AudioSpecificConfig (31 escapes to 32 + 6 more bits). ADTS streams (TS)
+ * carry no extradata: libavcodec's profile is the AOT minus one.
+ */
+static int
+codec_aac(const AVCodecParameters *par, char *out, size_t len)
+{
+	unsigned aot = 0;
+
+	if (par->extradata_size >= 2) {
+		struct bits b = { par->extradata,
+		    (size_t)par->extradata_size, 0, 0 };
+
+		aot = bits_get(&b, 5);
+		if (aot == 31)
+			aot = 32 + bits_get(&b, 6);
+		if (b.over)
+			aot = 0;
+	}
+	if (aot == 0 && par->profile >= 0 && par->profile < 45)
+		aot = (unsigned)par->profile + 1;
+	if (aot == 0)
+		aot = 2;	/* AAC LC: what an unknown ADTS stream is */
+	return put(out, len, "mp4a.40.%u", aot);
+}
+
+/*
+ * MPEG audio layers I and II: the MP4 object type indication, as FFmpeg's
+ * MP4 muxer writes it in esds: 0x6B (ISO/IEC 11172-3) at the MPEG-1 rates
+ * (32, 44.1, 48 kHz), 0x69 (13818-3) at the MPEG-2 half rates. Chromium
+ * and hls.js accept both strings (neither decodes layer II in MSE), and the
+ * string then names what the sample entry says. MP3 gets mp4a.40.34, the
+ * form Apple's HLS authoring specification and Chromium use for MP3.
+ */
+static int
+codec_mpeg_audio(const AVCodecParameters *par, char *out, size_t len)
+{
+	if (par->codec_id == AV_CODEC_ID_MP3)
+		return put(out, len, "mp4a.40.34");
+	return put(out, len, "mp4a.%s", par->sample_rate > 24000 ||
+	    par->sample_rate <= 0 ? "6B" : "69");
+}
+
+/* ------------------------------------------------------------ entry */
+
+/*
+ * The codecs string with a known frame rate (fps <= 0: unknown). Only VP9
+ * needs the rate, when the stream does not state its level:
+ * AVCodecParameters carries no frame rate in libavcodec 59, so
+ * sd_codec_string assumes 30 frames a second.
+ */
+int
+sd_codec_string_fps(const AVCodecParameters *par, double fps, char *out,
+    size_t len)
+{
+	if (par == NULL || out == NULL || len == 0)
+		return -1;
+	out[0] = '\0';
+	switch (par->codec_id) {
+	case AV_CODEC_ID_H264:
+		return codec_h264(par, out, len);
+	case AV_CODEC_ID_HEVC:
+		return codec_hevc(par, out, len);
+	case AV_CODEC_ID_VP9:
+		return codec_vp9(par, fps, out, len);
+	case AV_CODEC_ID_AV1:
+		return codec_av1(par, out, len);
+	case AV_CODEC_ID_MPEG2VIDEO:
+		/* Object type 0x61: MPEG-2 Main profile, what broadcast is. */
+		return put(out, len, "mp4v.61");
+	case AV_CODEC_ID_AAC:
+		return codec_aac(par, out, len);
+	case AV_CODEC_ID_MP1:
+	case AV_CODEC_ID_MP2:
+	case AV_CODEC_ID_MP3:
+		return codec_mpeg_audio(par, out, len);
+	case AV_CODEC_ID_OPUS:
+		return put(out, len, "opus");
+	case AV_CODEC_ID_AC3:
+		return put(out, len, "ac-3");
+	case AV_CODEC_ID_EAC3:
+		return put(out, len, "ec-3");
+	case AV_CODEC_ID_FLAC:
+		return put(out, len, "fLaC");
+	default:
+		return -1;
+	}
+}
+
+int
+sd_codec_string(const AVCodecParameters *par, char *out, size_t len)
+{
+	return sd_codec_string_fps(par, 0, out, len);
+}
