@@ -59,14 +59,17 @@ ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=256x144:rate=15 \
 t_is "$(x264_opts "$T_TMP/v.mp4" $keys)" "$(x264_opts "$T_TMP/preset.mp4" $keys)" \
     "Limits: x264 ran with preset veryfast"
 
-# crf: the quality the profile names; a lower crf spends more bits.
+# crf: the quality the profile names; a lower crf spends more bits. (HEVC
+# in: H.264 would be copied, a crf being no limit the source breaks.)
+hevc=$(tc_media hevc-aac.ts)
+st=$(tc_store "$hevc")
 for prof in Crf40 Crf18; do
-	tc_decide "$src" hls "$prof"
+	tc_decide "$hevc" hls "$prof"
 	n=${prof#Crf}
 	argv=" $(printf '%s\n' "$TC_ARGV" | tr '\n' ' ')"
 	t_like "$argv" "-crf $n " "$prof: the argv has -crf $n"
 	t_unlike "$argv" '-b:v ' "$prof: no bitrate beside the crf"
-	tc_batch "$prof" "$src"
+	tc_batch "$prof" "$hevc"
 	t_is "$T_RC" 0 "$prof: sd-batch exit status"
 	mv "$st" "$T_TMP/$prof"
 	tc_track "$T_TMP/$prof" video "$T_TMP/$prof.mp4"
@@ -79,7 +82,7 @@ t_ok "$([ "$s40" -lt "$s18" ] && echo 0 || echo 1)" \
     "crf 40 makes less video than crf 18 ($s40 < $s18 bytes)"
 
 # A size limit never scales up, and a frame-rate limit above the source's
-# leaves its rate alone.
+# leaves its rate alone (HEVC in, so the video is encoded).
 cat >>"$TC_CONF/profiles.ini" <<'EOF'
 
 [Roomy]
@@ -90,7 +93,10 @@ width = 1280
 height = 720
 framerate = 50
 EOF
-tc_batch Roomy "$src"
+tc_decide "$hevc" hls Roomy
+t_is "$(tc_get video)" libx264 "Roomy: the video is encoded"
+t_unlike " $(printf '%s\n' "$TC_ARGV" | tr '\n' ' ')" ' -r ' "Roomy: no -r above the source's rate"
+tc_batch Roomy "$hevc"
 t_is "$T_RC" 0 "Roomy: sd-batch exit status"
 tc_track "$st" video "$T_TMP/v.mp4"
 t_is "$(tc_probe "$T_TMP/v.mp4" stream=width,height,r_frame_rate)" \

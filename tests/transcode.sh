@@ -176,8 +176,9 @@ tc_track() {
 # tc_probe FILE ENTRIES [STREAM]: ffprobe's key=value lines for ENTRIES
 # (stream=codec_name,width) of FILE's first stream, or STREAM (v:0, a:0).
 tc_probe() {
+	# (MPEG-TS lists a stream again under its program: once is enough.)
 	ffprobe -v error -select_streams "${3:-0}" -show_entries "$2" \
-	    -of default=noprint_wrappers=1 "$1"
+	    -of default=noprint_wrappers=1 "$1" | awk '!seen[$0]++'
 }
 
 # tc_frames FILE STREAM: the md5 of each decoded frame of STREAM (v:0),
