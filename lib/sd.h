@@ -686,7 +686,97 @@ int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
     char *out, size_t len);
 
 /* ---------------------------------------------------------------- cmafmux
- * (ingest and the CMAF writer; declared by the cmafmux work) */
+ *
+ * cmaf.c: the ISO BMFF boxes of one CMAF track, written by hand (no
+ * libav*): the header (ftyp cmfc + moov with one trak and mvex) and each
+ * segment's styp + moof (mfhd, traf: tfhd default-base-is-moof, tfdt,
+ * trun) + mdat header, and the codec configuration records.
+ * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), timestamps
+ * (33-bit wrap, jumps rebased onto one continuous timeline with disc=1),
+ * cuts at video keyframes, the store and its manifests, the live window.
+ * av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts muxer).
+ */
+
+/* A growing byte buffer (capped at 256 MiB); failed sticks. */
+struct sd_bytes {
+	uint8_t *p;
+	size_t len, cap;
+	int failed;
+};
+void sd_bytes_free(struct sd_bytes *b);
+int sd_bytes_reserve(struct sd_bytes *b, size_t extra);
+int sd_bytes_put(struct sd_bytes *b, const void *p, size_t n);
+
+/* What a CMAF header says about its one track. */
+struct sd_cmaf_track {
+	int video;		/* 1 video, 0 audio */
+	char entry[5];		/* sample entry: avc1 hvc1 vp09 av01 mp4a
+				   ac-3 ec-3 Opus */
+	char cfg_type[5];	/* avcC hvcC vpcC av1C esds dac3 dec3 dOps */
+	int cfg_full;		/* the config box is a FullBox (esds, vpcC) */
+	const uint8_t *cfg;	/* its payload */
+	size_t cfg_len;
+	uint32_t timescale;
+	int width, height;
+	int sample_rate, channels;
+	char lang[4];		/* ISO 639-2/T; anything else is "und" */
+};
+
+struct sd_cmaf_sample {
+	uint32_t size, duration;
+	int32_t cto;		/* composition offset (video) */
+	int sync;
+};
+
+/* ftyp + moov of one track, appended to out. */
+int sd_cmaf_header(const struct sd_cmaf_track *t, struct sd_bytes *out);
+/*
+ * styp + moof + the mdat header of one segment; the samples' bytes follow
+ * it in the file. seqno: mfhd's sequence number; tfdt: the decode time of
+ * the first sample (the store's t).
+ */
+int sd_cmaf_segment(const struct sd_cmaf_track *t, uint32_t seqno,
+    uint64_t tfdt, const struct sd_cmaf_sample *s, size_t n,
+    struct sd_bytes *out);
+
+/* Annex B: 1 when p starts with a start code; the next NAL unit at *pos. */
+int sd_is_annexb(const uint8_t *p, size_t n);
+int sd_annexb_next(const uint8_t *p, size_t n, size_t *pos,
+    const uint8_t **nal, size_t *len);
+/*
+ * Append an Annex B access unit to out as 4-byte length-prefixed NAL
+ * units without AUD, filler and parameter sets; *key: an IDR/IRAP picture
+ * is in it; *params: it carried parameter sets. Bytes appended, or -1.
+ */
+long sd_annexb_to_lp(int hevc, const uint8_t *p, size_t n,
+    struct sd_bytes *out, int *key, int *params);
+/* Codec configuration payloads. -1: not enough or bad input. */
+int sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
+int sd_hvcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
+int sd_dac3(const uint8_t *frame, size_t n, uint8_t out[3], int *rate);
+int sd_dec3(const uint8_t *frame, size_t n, uint8_t out[5], int *rate,
+    int *samples);
+int sd_dops_from_opushead(const uint8_t *h, size_t n, struct sd_bytes *out);
+int sd_dops_default(int channels, struct sd_bytes *out);
+int sd_esds(unsigned oti, const uint8_t *asc, size_t asc_len,
+    uint32_t bitrate, struct sd_bytes *out);
+int sd_vpcc(unsigned profile, unsigned level, unsigned depth,
+    unsigned chroma, unsigned full_range, unsigned prim, unsigned trc,
+    unsigned matrix_co, struct sd_bytes *out);
+
+/* sd-cmafmux(1): options, and the whole run. */
+struct sd_mux_opts {
+	const char *input;	/* path, URL or "-" (stdin) */
+	const char *dir;	/* the store */
+	double target;		/* -d: target segment duration, s */
+	int live;		/* -l */
+	int window;		/* -w: live window, segments */
+	int ts;			/* -T: MPEG-TS segments too */
+	int verbose;		/* -v */
+	volatile int *stop;	/* set by a signal: finish and end the store */
+};
+/* Returns an enum sd_exit value. */
+int sd_cmafmux(const struct sd_mux_opts *o);
 
 /* ---------------------------------------------------------------- http.c, serve
  * (request parsing, routes, sessions; declared by the serve work) */

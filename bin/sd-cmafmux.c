@@ -1,0 +1,100 @@
+/*
+ * sd-cmafmux - repackage a media stream (MPEG-TS above all) into a segment
+ * store: one CMAF header and CMAF segments per track, optionally MPEG-TS
+ * segments, the index (sd-store(5)) and the HLS and DASH manifests.
+ */
+#include <err.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sd.h"
+
+static volatile int stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sd-cmafmux [-lTv] [-d seconds] [-w segments] "
+	    "-o dir [input]\n");
+	exit(SD_EX_USAGE);
+}
+
+static double
+seconds(const char *s)
+{
+	char *end;
+	double v;
+
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || !(v >= 0.1 && v <= 60)) {
+		warnx("-d %s: a duration from 0.1 to 60 seconds", s);
+		usage();
+	}
+	return v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sd_mux_opts o;
+	struct sigaction sa;
+	const char *errstr;
+	int ch;
+
+	memset(&o, 0, sizeof(o));
+	o.target = 2;
+	o.window = 6;
+	o.input = "-";
+	o.stop = &stop;
+	while ((ch = getopt(argc, argv, "d:lo:Tvw:")) != -1) {
+		switch (ch) {
+		case 'd':
+			o.target = seconds(optarg);
+			break;
+		case 'l':
+			o.live = 1;
+			break;
+		case 'o':
+			o.dir = optarg;
+			break;
+		case 'T':
+			o.ts = 1;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'w':
+			o.window = (int)sd_strtonum(optarg, 1, 100000, &errstr);
+			if (errstr != NULL) {
+				warnx("-w %s: %s", optarg, errstr);
+				usage();
+			}
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (o.dir == NULL || argc > 1)
+		usage();
+	if (argc == 1)
+		o.input = argv[0];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return sd_cmafmux(&o);
+}

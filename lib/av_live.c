@@ -1,0 +1,133 @@
+/*
+ * av_live.c - the live window of sd-cmafmux -l: the index lists the last
+ * -w cuts; a segment that leaves it stays on disk for its duration plus the
+ * playlist's (sd-store(5)), since a client may have just read a playlist
+ * that names it, then it is deleted.
+ */
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "av_mux.h"
+
+#define GRAVES_MAX	100000
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+bury(struct mux *m, const char *file, double due)
+{
+	struct grave *g;
+	size_t cap;
+
+	if (m->ngraves == m->graves_cap) {
+		cap = m->graves_cap ? m->graves_cap * 2 : 64;
+		if (cap > GRAVES_MAX ||
+		    (g = reallocarray(m->graves, cap, sizeof(*g))) == NULL) {
+			warnx("%s: too many files waiting to be deleted; "
+			    "kept", file);
+			return;
+		}
+		m->graves = g;
+		m->graves_cap = cap;
+	}
+	g = &m->graves[m->ngraves++];
+	strlcpy(g->file, file, sizeof(g->file));
+	g->due = due;
+}
+
+/* Delete what is due; the list is in due order per track, so scan all. */
+static void
+sweep(struct mux *m, double now)
+{
+	char path[PATH_MAX];
+	size_t i, kept = 0;
+
+	for (i = 0; i < m->ngraves; i++) {
+		struct grave *g = &m->graves[i];
+		if (g->due > now) {
+			m->graves[kept++] = *g;
+			continue;
+		}
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", m->o->dir,
+		    g->file) < sizeof(path) && unlink(path) == -1 &&
+		    errno != ENOENT)
+			warn("%s", path);
+	}
+	m->ngraves = kept;
+}
+
+/* The playlist's duration: what a track lists, in seconds (the longest). */
+static double
+listed_secs(const struct sd_store *st)
+{
+	double secs[SD_STORE_MAX_TRACKS] = { 0 }, most = 0;
+	size_t i;
+
+	for (i = 0; i < st->nsegs; i++) {
+		const struct sd_store_seg *s = &st->segs[i];
+		secs[s->track] += (double)s->d / st->tracks[s->track].timescale;
+		if (secs[s->track] > most)
+			most = secs[s->track];
+	}
+	return most;
+}
+
+int
+sd_mux_live_trim(struct mux *m)
+{
+	struct sd_store *st = &m->store;
+	uint64_t last, first;
+	double now = mono(), playlist;
+	size_t i;
+
+	if (m->o->window <= 0 || st->nsegs == 0) {
+		sweep(m, now);
+		return 0;
+	}
+	last = st->segs[st->nsegs - 1].seq;
+	if (last + 1 <= (uint64_t)m->o->window) {
+		sweep(m, now);
+		return 0;
+	}
+	first = last + 1 - (uint64_t)m->o->window;
+	for (i = 0; i < st->nsegs && st->segs[i].seq < first; i++)
+		;
+	if (i > 0) {
+		/* What stays listed after the trim, plus each leaver's own. */
+		struct sd_store_seg *gone = malloc(i * sizeof(*gone));
+		size_t k;
+
+		if (gone == NULL)
+			return -1;
+		memcpy(gone, st->segs, i * sizeof(*gone));
+		sd_store_trim(st, first);
+		playlist = listed_secs(st);
+		for (k = 0; k < i; k++)
+			bury(m, gone[k].file, now + playlist +
+			    (double)gone[k].d /
+			    st->tracks[gone[k].track].timescale);
+		free(gone);
+	}
+	sweep(m, now);
+	return 0;
+}
+
+void
+sd_mux_graveyard_free(struct mux *m)
+{
+	free(m->graves);
+	m->graves = NULL;
+	m->ngraves = m->graves_cap = 0;
+}
