@@ -6,6 +6,9 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/transcode.sh"
 
+# The configuration folder through the environment, as cron would have it.
+SD_CONF=$TC_CONF
+export SD_CONF
 rec="$T_TMP/rec"
 mkdir -p "$rec/sub"
 cp "$(tc_media h264-aac.ts)" "$rec/a.ts"
@@ -83,7 +86,7 @@ pg=$!
 i=0
 while [ ! -s "$TC_FFLOG" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 t_ok "$([ -s "$TC_FFLOG" ] && echo 0 || echo 1)" "killed: ffmpeg had started"
-kill -TERM -- "-$pg" 2>/dev/null
+kill -TERM "-$pg" 2>/dev/null
 wait "$pg" 2>/dev/null
 rm -f "$T_TMP/hold"
 t_ok "$(grep -qs 'ended=1' "$T_TMP/vod3/b/index" && echo 1 || echo 0)" \

@@ -190,14 +190,42 @@ tc_frames() {
 }
 
 # tc_packets FILE STREAM: the md5 of each compressed packet of STREAM, in
-# one form: the stream copied into MP4 first, so that Annex B (TS) and
-# avcC (MP4) spellings of the same NAL units compare equal.
+# one form: copied into MP4 first, so that Annex B (TS) and avcC (MP4)
+# spellings of the same NAL units compare equal; for H.264 video without
+# its parameter sets and access unit delimiters (NAL types 7, 8, 9), which
+# CMAF keeps in the sample entry and does without (tc_params compares the
+# parameter sets). Every other NAL unit (slices, SEI) is compared byte for
+# byte.
 tc_packets() {
 	_c="$T_TMP/.canon-$$.mp4"
-	ffmpeg -nostdin -v error -y -i "$1" -map "0:$2" -c copy -f mp4 "$_c" &&
+	_f=$1 _s=$2
+	set --
+	case $_s in
+	v*) set -- -bsf:v 'filter_units=remove_types=7|8|9' ;;
+	esac
+	ffmpeg -nostdin -v error -y -i "$_f" -map "0:$_s" -c copy "$@" \
+	    -f mp4 "$_c" &&
 	    ffmpeg -nostdin -v error -i "$_c" -map 0:0 -c copy -f framemd5 - |
 	    awk -F', *' '!/^#/ { print $5, $6 }'
 	rm -f "$_c"
+}
+
+# tc_params FILE: the distinct H.264 parameter sets (SPS, PPS) of FILE's
+# video, in hex, one a line: in band (TS) or in the sample entry (MP4).
+tc_params() {
+	ffmpeg -nostdin -v error -i "$1" -map 0:v:0 -c copy \
+	    -bsf:v 'h264_mp4toannexb,filter_units=pass_types=7|8' -f h264 - |
+	    od -An -v -tx1 | tr -s ' \n' '  ' |
+	    sed 's/ 00 00 00 01/\n/g; s/ 00 00 01/\n/g' | tr -d ' ' | grep . | sort -u
+}
+
+# tc_audio_secs FILE: seconds of audio FILE's first audio stream decodes
+# to (samples over the rate: a TS stream's duration misses its last frame).
+tc_audio_secs() {
+	_r=$(tc_probe "$1" stream=sample_rate a:0 | sed 's/.*=//')
+	ffprobe -v error -select_streams a:0 -show_entries frame=nb_samples \
+	    -of csv=p=0 "$1" | awk -v r="$_r" '{ n += $1 }
+	    END { if (r > 0) printf "%.3f\n", n / r; else print 0 }'
 }
 
 # tc_bitrate FILE: the mean bit/s of FILE's first stream, from its packets.
