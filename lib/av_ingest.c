@@ -345,6 +345,41 @@ vp9_config(struct trk *t, double fps)
 	    (unsigned)t->par->color_space & 0xff, &t->cfg);
 }
 
+/*
+ * av1C (AV1-ISOBMFF 2.3.3). Matroska and MP4 give it whole; libaom-av1's
+ * output through NUT gives only the sequence header OBU. Then the 4-byte
+ * head comes from that header's profile, level and tier (as
+ * sd_codec_string reads them) and the pixel format, and the OBUs follow as
+ * configOBUs.
+ */
+static int
+av1_config(struct trk *t, const uint8_t *x, size_t xn)
+{
+	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(t->par->format);
+	unsigned prof, level, depth, mono, ssx, ssy;
+	char tier, s[64];
+	uint8_t h[4];
+
+	if (xn >= 4 && x[0] == 0x81)
+		return sd_bytes_put(&t->cfg, x, xn);
+	if (xn == 0 || (x[0] & 0x80) ||
+	    sd_codec_string(t->par, s, sizeof(s)) == -1 ||
+	    sscanf(s, "av01.%u.%2u%c.%u", &prof, &level, &tier, &depth) != 4 ||
+	    prof > 7 || level > 31)
+		return -1;
+	mono = d != NULL && d->nb_components == 1;
+	ssx = mono || d == NULL ? 1 : d->log2_chroma_w;
+	ssy = mono || d == NULL ? 1 : d->log2_chroma_h;
+	h[0] = 0x81;
+	h[1] = (uint8_t)(prof << 5 | level);
+	h[2] = (uint8_t)((tier == 'H') << 7 | (depth > 8) << 6 |
+	    (depth == 12) << 5 | mono << 4 | ssx << 3 | ssy << 2);
+	h[3] = 0;
+	if (sd_bytes_put(&t->cfg, h, sizeof(h)) == -1)
+		return -1;
+	return sd_bytes_put(&t->cfg, x, xn);
+}
+
 /* The codec configuration and sample entry, from the first access unit. */
 static int
 track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
@@ -386,8 +421,7 @@ track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 	case AV_CODEC_ID_AV1:
 		strlcpy(t->ct.entry, "av01", 5);
 		strlcpy(t->ct.cfg_type, "av1C", 5);
-		if (xn >= 4 && x[0] == 0x81)
-			rv = sd_bytes_put(&t->cfg, x, xn);
+		rv = av1_config(t, x, xn);
 		break;
 	case AV_CODEC_ID_AAC:
 	case AV_CODEC_ID_MP2:
