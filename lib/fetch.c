@@ -124,9 +124,13 @@ bad:
 	return -1;
 }
 
-/* Resolve ref against base (RFC 3986, the cases manifests use). */
-int
-sd_url_resolve(const char *base, const char *ref, char *out, size_t len)
+/*
+ * Resolve a Location against the URL it answered (RFC 3986, the cases
+ * servers use). Static: classify.c defines the public sd_url_resolve, and
+ * two definitions break any link that takes both objects (the fuzzers).
+ */
+static int
+location_resolve(const char *base, const char *ref, char *out, size_t len)
 {
 	size_t n;
 	const char *p, *q;
@@ -534,7 +538,7 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 		f->fd = -1;
 		if (!is_redirect(f->status) || f->location[0] == '\0')
 			break;
-		if (sd_url_resolve(f->url, f->location, next,
+		if (location_resolve(f->url, f->location, next,
 		    sizeof(next)) == -1)
 			break;
 		strlcpy(f->url, next, sizeof(f->url));
