@@ -547,6 +547,22 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 	return -1;
 }
 
+/*
+ * The response side of sd_fetch_open alone: read the head from fd, which
+ * is connected and has had its request (a pipe in the fuzzer and tests),
+ * without redirects. 0 with the body ready for sd_fetch_read, or -1 (f->fd
+ * is fd either way: sd_fetch_close closes it).
+ */
+int
+sd_fetch_open_fd(struct sd_fetch *f, int fd, const char *url, int timeout_ms)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->timeout_ms = timeout_ms;
+	strlcpy(f->url, url, sizeof(f->url));
+	return read_head(f);
+}
+
 /* Bytes already buffered, then the socket; never past limit. */
 static ssize_t
 raw_read(struct sd_fetch *f, void *buf, size_t n)
