@@ -1402,9 +1402,16 @@ open_input(struct mux *m)
 		return SD_EX_SOFTWARE;
 	m->ic->interrupt_callback.callback = interrupted;
 	m->ic->interrupt_callback.opaque = m;
-	if (m->o->live)
+	if (m->o->pb != NULL) {
+		/* The caller's reader (the fuzzer); it stays the caller's. */
+		m->ic->pb = m->o->pb;
+		m->ic->flags |= AVFMT_FLAG_CUSTOM_IO;
+		url = "";
+	}
+	if (m->o->live && m->o->pb == NULL)
 		av_dict_set(&opt, "reconnect", "1", 0);
-	rv = avformat_open_input(&m->ic, url, NULL, &opt);
+	rv = avformat_open_input(&m->ic, url, m->o->format == NULL ? NULL :
+	    av_find_input_format(m->o->format), &opt);
 	av_dict_free(&opt);
 	if (rv < 0) {
 		warnx("%s: %s", m->o->input, av_err2str(rv));
