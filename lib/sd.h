@@ -817,6 +817,7 @@ int sd_vpcc(unsigned profile, unsigned level, unsigned depth,
     unsigned matrix_co, struct sd_bytes *out);
 
 /* sd-cmafmux(1): options, and the whole run. */
+struct AVIOContext;
 struct sd_mux_opts {
 	const char *input;	/* path, URL or "-" (stdin) */
 	const char *dir;	/* the store */
@@ -826,6 +827,8 @@ struct sd_mux_opts {
 	int ts;			/* -T: MPEG-TS segments too */
 	int verbose;		/* -v */
 	volatile int *stop;	/* set by a signal: finish and end the store */
+	struct AVIOContext *pb;	/* read this instead of input (fuzzing) */
+	const char *format;	/* a demuxer to use (NULL: probe) */
 };
 /* Returns an enum sd_exit value. */
 int sd_cmafmux(const struct sd_mux_opts *o);
@@ -987,6 +990,9 @@ struct sd_fetch {
  */
 int sd_fetch_open(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o);
+/* The response of an fd already connected and asked (fuzzing, tests). */
+int sd_fetch_open_fd(struct sd_fetch *f, int fd, const char *url,
+    int timeout_ms);
 /* Body bytes (chunked coding removed): > 0, 0 at the end, -1 (ETIMEDOUT). */
 ssize_t sd_fetch_read(struct sd_fetch *f, void *buf, size_t n);
 int sd_fetch_close(struct sd_fetch *f);
