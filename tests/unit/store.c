@@ -305,6 +305,9 @@ static const struct {
 	{ "gen seq=5 start=nan\n", "start=nan: not a decimal number" },
 	{ "gen seq=5 start=-1\n", "start=-1: not a decimal number" },
 	{ "store target=2\n", "index:3: a second store line" },
+	/* fuzz (store): read, then its longest= refused on the way back */
+	{ "track id=v type=video timescale=1\nseg track=v seq=0 t=0 "
+	    "d=90090 file=a init=i\n", "index:4: segment longer than 86400 s" },
 };
 
 static void
