@@ -589,7 +589,7 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
     int64_t *dts, int64_t *pts)
 {
 	AVRational tb = { 1, (int)t->ts };
-	int64_t d = pkt->dts, p = pkt->pts, delta, expect;
+	int64_t d = pkt->dts, p = pkt->pts, delta, expect, raw;
 
 	if (d == AV_NOPTS_VALUE)
 		d = p;
@@ -602,8 +602,13 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
 	}
 	if (p == AV_NOPTS_VALUE)
 		p = d;
+	/*
+	 * Compare with the dts used (raw), not pkt->dts: with no dts that is
+	 * AV_NOPTS_VALUE, and p - INT64_MIN overflowed (fuzz, UBSan).
+	 */
+	raw = d;
 	d = unwrap(t, d);
-	p = d + (p - pkt->dts == 0 ? 0 : (p + t->wrap_add - d));
+	p = p == raw ? d : p + t->wrap_add;
 	if (p < d - ((int64_t)1 << 32) || p > d + ((int64_t)1 << 32))
 		p = d;
 	d = av_rescale_q(d, t->st->time_base, tb);
