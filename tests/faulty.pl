@@ -2,16 +2,18 @@
 # faulty.pl - an upstream that misbehaves, for the fault tests, on 127.0.0.1.
 #
 #   faulty.pl -p PORT -d DIR -a A.ts [-b B.ts] [-n SECONDS] [-s SECONDS]
+#       [-c SECONDS]
 #
-# Every connection is logged as "conn N PATH" to DIR/connections. The
-# files are sent paced over -s SECONDS each (default 10), by 188-byte
-# packets. After -n SECONDS (default 3) of good data the routes misbehave:
+# Every connection is logged as "conn N PATH" to DIR/connections. A is
+# sent paced over -s SECONDS (default 10), by 188-byte packets; B at the
+# same byte rate. After -n SECONDS (default 3) of good data the routes misbehave:
 #   /ok.ts        A, to its end
 #   /stall.ts     A for -n s, then nothing more on an open connection
 #                 (held 120 s at most); the next connection does it again
 #   /reset.ts     A for -n s, then a TCP reset (SO_LINGER 0) in mid-packet
 #   /garbage.ts   200 video/mp2t, then random bytes that are not MPEG-TS
-#   /switch.ts    A, then B on the same connection: the codecs change
+#   /switch.ts    A for -c s (default 8), then B on the same connection:
+#                 the codecs change
 #                 mid-stream (new PMT, same PIDs), as a provider's encoder
 #                 swap does
 #   /badhead      a status line that is not HTTP
@@ -27,10 +29,12 @@ use Fcntl qw(:flock);
 use POSIX ();
 
 my %o;
-getopts('p:d:a:b:n:s:', \%o) or die "usage: faulty.pl -p port -d dir -a A.ts\n";
+getopts('p:d:a:b:n:s:c:', \%o) or die "usage: faulty.pl -p port -d dir -a A.ts\n";
 my ($port, $dir, $fa, $fb) = @o{qw(p d a b)};
 my $good = $o{n} || 3;
 my $secs = $o{s} || 10;
+my $switch = $o{c} || 8;
+my $rate = (-s $fa) / $secs;		# bytes a second, for every file
 die "faulty.pl: -p, -d and -a are needed\n" unless $port && $dir && $fa;
 $SIG{CHLD} = 'IGNORE';
 $SIG{PIPE} = 'IGNORE';
@@ -62,7 +66,6 @@ sub slurp {
 # (undef: to the end). Returns 0 when the client went away.
 sub paced {
 	my ($c, $data, $limit) = @_;
-	my $rate = length($data) / $secs;
 	my ($t0, $sent) = (time, 0);
 	while ($sent < length($data)) {
 		my $el = time - $t0;
@@ -116,7 +119,7 @@ sub serve {
 		paced($c, $junk x 8);
 	} elsif ($path eq '/switch.ts') {
 		head($c, 'Content-Type: video/mp2t');
-		paced($c, $a) and paced($c, slurp($fb // $fa));
+		paced($c, $a, $switch) and paced($c, slurp($fb // $fa));
 	} elsif ($path eq '/badhead') {
 		syswrite($c, "HTX/9 nonsense\r\n\r\n");
 	} elsif ($path eq '/hugehead') {
