@@ -240,7 +240,12 @@ sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep)
 		return -1;
 	}
 	rg->keep = keep < 4 ? 4 : keep;
-	rg->first = rg->next = 1;
+	/*
+	 * Numbers go on rising across sessions (milliseconds since the
+	 * epoch), so a reader of a ring that was started again is behind its
+	 * first chunk and joins it, never ahead of it.
+	 */
+	rg->first = rg->next = (unsigned long long)(sd_relay_now() * 1000);
 	if (sd_spool_mkdirs(dir) == -1)
 		return -1;
 	rg->buf = malloc(SD_RING_CHUNK);
@@ -418,8 +423,6 @@ sd_ring_next(const char *dir, unsigned long long *cursor)
 		*cursor = first;	/* fell behind the ring */
 		return 1;
 	}
-	if (*cursor > last + 1)
-		*cursor = last + 1;	/* a new ring (session restarted) */
 	return 0;
 }
 

@@ -327,14 +327,14 @@ ensure_one(const struct sd_config *cfg, const struct sd_proxy *px,
 	return rv;
 }
 
-/* A first start: wait (bounded) until the upstream answered at all. */
+/* A first start: wait (bounded) until the upstream is up or given up. */
 static void
 wait_first_answer(const char *dir, int timeout)
 {
 	double until = sd_relay_now() + timeout;
 
-	while (sd_relay_now() < until && (state_is(dir, "starting") ||
-	    state_is(dir, "connecting")))
+	while (sd_relay_now() < until && !state_is(dir, "up") &&
+	    !state_is(dir, "down"))
 		sd_relay_sleep_ms(50);
 }
 
@@ -554,9 +554,11 @@ upstream_session(struct sess *s)
 		state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
 		    "retrying" : "connecting", NULL);
 		if (sd_fetch_open(&f, s->source, &o) == -1) {
-			snprintf(err, sizeof(err), "connect: %s%s%d",
-			    strerror(errno), f.status ? ": HTTP " : "",
-			    f.status);
+			if (f.status != 0)
+				snprintf(err, sizeof(err), "HTTP %d", f.status);
+			else
+				snprintf(err, sizeof(err), "connect: %s",
+				    strerror(errno));
 			fails++;
 			s->restarts++;
 			sd_rec_set(&s->st, "retry_after", "%d",
