@@ -193,15 +193,15 @@ cache_write(struct srv *s, const struct sd_proxy *px, const char *path,
 	char dir[PATH_MAX], *buf = NULL;
 	size_t len = 0;
 	FILE *fp;
+	int rc;
 
 	if (sd_spool_path(dir, sizeof(dir), s->cfg->settings.spool, px->id,
 	    NULL) == -1 || sd_spool_mkdirs(dir) == -1 ||
 	    (fp = open_memstream(&buf, &len)) == NULL)
 		return;
-	if (sd_rec_print(cls, fp, 0) == 0 && fclose(fp) == 0)
+	rc = sd_rec_print(cls, fp, 0);
+	if (fclose(fp) == 0 && rc == 0)
 		sd_write_atomic(path, buf, len, 0644, 0);
-	else
-		fclose(fp);
 	free(buf);
 }
 

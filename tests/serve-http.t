@@ -91,6 +91,25 @@ get "$base/direct1/stream.ts"
 t_is "$CODE:$(hdr Location)" \
     "302:http://upstream.example/one.ts?token=abc" "direct: any route 302"
 
+# /PROXY picks the format: ?format=, then Accept, then User-Agent. HLS and
+# DASH are redirected to their manifest (before any upstream is touched).
+get "$base/tv?format=dash"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/manifest.mpd" "/tv?format=dash"
+get -H 'Accept: application/dash+xml' "$base/tv"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/manifest.mpd" "/tv, Accept: DASH"
+get -H 'Accept: application/vnd.apple.mpegurl' \
+    -H 'User-Agent: VLC/3.0.18 LibVLC/3.0.18' "$base/tv"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/master.m3u8" \
+    "/tv, Accept: HLS wins over a VLC User-Agent"
+get -H 'User-Agent: AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X)' \
+    "$base/tv"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/master.m3u8" \
+    "/tv, an iPhone User-Agent: HLS"
+get "$base/tv?format=hls-ts"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/master-ts.m3u8" "/tv?format=hls-ts"
+get "$base/tv/nosuch.m3u8"
+t_is "$CODE" 404 "unknown route of a proxy: 404"
+
 # Hostile requests: each a clean 4xx, never the secret.
 long=$(head -c 3000 /dev/zero | tr '\0' a)
 for u in "/sd/../secret" "/sd/tv/../../secret" "/sd/%2e%2e/secret" \
