@@ -546,11 +546,41 @@ nal_type(int hevc, const uint8_t *nal)
 }
 
 /*
+ * Whether a NAL unit stays in a sample: access unit delimiters, filler
+ * data and parameter sets do not (they live in the sample entry:
+ * avc1/hvc1). Notes IDR/IRAP pictures and parameter sets on the way.
+ */
+static int
+keep_nal(int hevc, const uint8_t *nal, size_t len, int *key, int *params)
+{
+	unsigned ty;
+
+	if (len < (size_t)(hevc ? 2 : 1))
+		return 0;
+	ty = nal_type(hevc, nal);
+	if (hevc) {
+		if (ty >= 32 && ty <= 34)
+			*params = 1;
+		if ((ty >= 32 && ty <= 35) || ty == 38)
+			return 0;
+		if (ty >= 16 && ty <= 23)
+			*key = 1;
+		return 1;
+	}
+	if (ty == 7 || ty == 8 || ty == 13)
+		*params = 1;
+	if (ty == 7 || ty == 8 || ty == 13 || ty == 9 || ty == 12)
+		return 0;
+	if (ty == 5)
+		*key = 1;
+	return 1;
+}
+
+/*
  * Copy an Annex B access unit into out as 4-byte length-prefixed NAL
- * units, leaving out access unit delimiters, filler data and parameter
- * sets (they live in the sample entry: avc1/hvc1). Sets *key when the unit
- * holds an IDR/IRAP picture and *params when it carried parameter sets.
- * Returns the bytes appended, or -1.
+ * units, leaving out what keep_nal drops. Sets *key when the unit holds an
+ * IDR/IRAP picture and *params when it carried parameter sets. Returns the
+ * bytes appended, or -1.
  */
 long
 sd_annexb_to_lp(int hevc, const uint8_t *p, size_t n, struct sd_bytes *out,
@@ -558,38 +588,55 @@ sd_annexb_to_lp(int hevc, const uint8_t *p, size_t n, struct sd_bytes *out,
 {
 	const uint8_t *nal;
 	size_t pos = 0, len, before = out->len;
-	unsigned ty;
 
 	*key = *params = 0;
 	while (sd_annexb_next(p, n, &pos, &nal, &len)) {
-		if (len < (size_t)(hevc ? 2 : 1))
+		if (!keep_nal(hevc, nal, len, key, params))
 			continue;
-		ty = nal_type(hevc, nal);
-		if (hevc) {
-			if (ty >= 32 && ty <= 34) {
-				*params = 1;
-				continue;
-			}
-			if (ty == 35 || ty == 38)
-				continue;
-			if (ty >= 16 && ty <= 23)
-				*key = 1;
-		} else {
-			if (ty == 7 || ty == 8 || ty == 13) {
-				*params = 1;
-				continue;
-			}
-			if (ty == 9 || ty == 12)
-				continue;
-			if (ty == 5)
-				*key = 1;
-		}
 		if (sd_bytes_reserve(out, len + 4) == -1)
 			return -1;
 		u32(out, (uint32_t)len);
 		sd_bytes_put(out, nal, len);
 	}
 	return out->failed ? -1 : (long)(out->len - before);
+}
+
+#define INPLACE_NALS 64
+
+/*
+ * The same conversion in place, with no copy of the picture: possible
+ * when no length lands on bytes not yet moved (4-byte start codes, or
+ * dropped units before 3-byte ones, as encoders write them). Returns the
+ * new length, or -1 with p untouched: the caller copies instead.
+ */
+long
+sd_annexb_to_lp_inplace(int hevc, uint8_t *p, size_t n, int *key,
+    int *params)
+{
+	const uint8_t *nal;
+	size_t pos = 0, len, w = 0, at[INPLACE_NALS], ln[INPLACE_NALS];
+	size_t k = 0, i;
+
+	*key = *params = 0;
+	while (sd_annexb_next(p, n, &pos, &nal, &len)) {
+		if (!keep_nal(hevc, nal, len, key, params))
+			continue;
+		if (k == INPLACE_NALS || len > UINT32_MAX ||
+		    w + 4 > (size_t)(nal - p))
+			return -1;
+		at[k] = (size_t)(nal - p);
+		ln[k++] = len;
+		w += 4 + len;
+	}
+	for (w = 0, i = 0; i < k; i++) {
+		memmove(p + w + 4, p + at[i], ln[i]);
+		p[w] = (uint8_t)(ln[i] >> 24);
+		p[w + 1] = (uint8_t)(ln[i] >> 16);
+		p[w + 2] = (uint8_t)(ln[i] >> 8);
+		p[w + 3] = (uint8_t)ln[i];
+		w += 4 + ln[i];
+	}
+	return (long)w;
 }
 
 /* ---------------------------------------------------------------- bits */
@@ -754,6 +801,7 @@ sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out)
 struct hevc_sps {
 	uint8_t ptl[12];	/* space/tier/profile, compat, constraints, level */
 	unsigned sub_layers, nested, chroma, luma8, chroma8;
+	int width, height;	/* after the conformance window */
 };
 
 static int
@@ -761,6 +809,7 @@ hevc_parse_sps(const uint8_t *nal, size_t len, struct hevc_sps *h)
 {
 	struct rbsp r;
 	unsigned i, prof_present[8], level_present[8];
+	unsigned w, hh, cl = 0, cr = 0, ct = 0, cb = 0, sx, sy;
 
 	rbsp_load(&r, nal + 2, len - 2);
 	skip(&r, 4);			/* vps id */
@@ -784,14 +833,18 @@ hevc_parse_sps(const uint8_t *nal, size_t len, struct hevc_sps *h)
 	h->chroma = ue(&r);
 	if (h->chroma == 3)
 		skip(&r, 1);
-	(void)ue(&r);			/* width */
-	(void)ue(&r);			/* height */
+	w = ue(&r);
+	hh = ue(&r);
 	if (bits(&r, 1)) {		/* conformance window */
-		(void)ue(&r);
-		(void)ue(&r);
-		(void)ue(&r);
-		(void)ue(&r);
+		cl = ue(&r);
+		cr = ue(&r);
+		ct = ue(&r);
+		cb = ue(&r);
 	}
+	sx = h->chroma == 1 || h->chroma == 2 ? 2 : 1;
+	sy = h->chroma == 1 ? 2 : 1;
+	h->width = (int)(w & 0xffff) - (int)(sx * ((cl + cr) & 0xffff));
+	h->height = (int)(hh & 0xffff) - (int)(sy * ((ct + cb) & 0xffff));
 	h->luma8 = ue(&r);
 	h->chroma8 = ue(&r);
 	return r.over || h->chroma > 3 || h->luma8 > 7 || h->chroma8 > 7 ?
@@ -837,6 +890,144 @@ sd_hvcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out)
 	hvcc_array(out, 33, &ps, 0);
 	hvcc_array(out, 34, &ps, 1);
 	return out->failed ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- sizes */
+
+static int
+se(struct rbsp *r)
+{
+	unsigned v = ue(r);
+
+	return v & 1 ? (int)((v + 1) / 2) : -(int)(v / 2);
+}
+
+static void
+skip_scaling_list(struct rbsp *r, int size)
+{
+	int last = 8, next = 8, j;
+
+	for (j = 0; j < size && !r->over; j++) {
+		if (next != 0)
+			next = (last + se(r) + 256) % 256;
+		last = next == 0 ? last : next;
+	}
+}
+
+/* Width and height from an H.264 SPS (ITU-T H.264 7.3.2.1.1). */
+static int
+h264_sps_size(const uint8_t *nal, size_t len, int *w, int *h)
+{
+	struct rbsp r;
+	unsigned prof, chroma = 1, i, n, sep = 0, fmo, poc, cl, cr, ct, cb;
+	unsigned wm, hm, cx, cy;
+
+	if (len < 4)
+		return -1;
+	prof = nal[1];
+	rbsp_load(&r, nal + 4, len - 4);
+	(void)ue(&r);
+	if (high_profile(prof)) {
+		if ((chroma = ue(&r)) == 3)
+			sep = bits(&r, 1);
+		(void)ue(&r);
+		(void)ue(&r);
+		skip(&r, 1);
+		if (bits(&r, 1))
+			for (i = 0; i < (chroma != 3 ? 8u : 12u); i++)
+				if (bits(&r, 1))
+					skip_scaling_list(&r, i < 6 ? 16 : 64);
+	}
+	(void)ue(&r);
+	if ((poc = ue(&r)) == 0)
+		(void)ue(&r);
+	else if (poc == 1) {
+		skip(&r, 1);
+		(void)se(&r);
+		(void)se(&r);
+		n = ue(&r);
+		for (i = 0; i < n && i < 256 && !r.over; i++)
+			(void)se(&r);
+	}
+	(void)ue(&r);
+	skip(&r, 1);
+	wm = ue(&r) + 1;
+	hm = ue(&r) + 1;
+	fmo = bits(&r, 1);
+	if (!fmo)
+		skip(&r, 1);
+	skip(&r, 1);
+	cl = cr = ct = cb = 0;
+	if (bits(&r, 1)) {
+		cl = ue(&r);
+		cr = ue(&r);
+		ct = ue(&r);
+		cb = ue(&r);
+	}
+	if (r.over || chroma > 3 || wm > 1024 || hm > 1024)
+		return -1;
+	cx = chroma == 0 || sep || chroma == 3 ? 1 : 2;
+	cy = (chroma == 1 && !sep ? 2 : 1) * (2 - fmo);
+	*w = (int)(wm * 16) - (int)(cx * (cl + cr));
+	*h = (int)((2 - fmo) * hm * 16) - (int)(cy * (ct + cb));
+	return *w > 0 && *h > 0 ? 0 : -1;
+}
+
+/* The first SPS of an avcC or hvcC record. */
+static int
+record_sps(int hevc, const uint8_t *c, size_t n, const uint8_t **sps,
+    size_t *len)
+{
+	size_t at, i, k, cnt;
+
+	if (!hevc) {
+		if (n < 8 || (c[5] & 0x1f) == 0)
+			return -1;
+		*len = (size_t)c[6] << 8 | c[7];
+		*sps = c + 8;
+		return 8 + *len <= n ? 0 : -1;
+	}
+	if (n < 23)
+		return -1;
+	for (at = 23, i = 0; i < c[22] && at + 3 <= n; i++) {
+		unsigned type = c[at] & 0x3f;
+		cnt = (size_t)c[at + 1] << 8 | c[at + 2];
+		at += 3;
+		for (k = 0; k < cnt && at + 2 <= n; k++) {
+			size_t l = (size_t)c[at] << 8 | c[at + 1];
+			if (at + 2 + l > n)
+				return -1;
+			if (type == 33) {
+				*sps = c + at + 2;
+				*len = l;
+				return 0;
+			}
+			at += 2 + l;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The picture size an avcC or hvcC record's first SPS gives (cropped), so
+ * that a header made after a change of parameters says the new size.
+ */
+int
+sd_sps_size(int hevc, const uint8_t *cfg, size_t n, int *w, int *h)
+{
+	struct hevc_sps hs;
+	const uint8_t *sps;
+	size_t len;
+
+	if (record_sps(hevc, cfg, n, &sps, &len) == -1)
+		return -1;
+	if (!hevc)
+		return h264_sps_size(sps, len, w, h);
+	if (len < 3 || hevc_parse_sps(sps, len, &hs) == -1)
+		return -1;
+	*w = hs.width;
+	*h = hs.height;
+	return *w > 0 && *h > 0 ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- audio */

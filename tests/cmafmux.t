@@ -242,6 +242,41 @@ cat_track "$h/concat" v0 "$T_TMP/concat.mp4"
 t_is "$(frames "$T_TMP/concat.mp4" 0)" $(($(frames "$src" v:0) * 2)) \
     "concatenated: every video frame of both"
 
+# a change of resolution, timestamps continuous: a new header at a cut
+ffmpeg -nostdin -v error -y -i "$src" -vf scale=640:360 -c:v libx264 \
+    -preset ultrafast -g 50 -bf 2 -c:a copy -output_ts_offset 10 \
+    -f mpegts "$h/big.ts"
+cat "$src" "$h/big.ts" >"$h/change.ts"
+t_run -- sd-cmafmux -o "$h/change" "$h/change.ts"
+t_is "$T_RC" 0 "new parameters: exits 0"
+first=$(awk '/^seg track=v0 .*init=v0-init-1.mp4/ { print $3; exit }' \
+    "$h/change/index")
+t_like "$(grep "^seg track=v0 $first " "$h/change/index")" ' disc=1$' \
+    "new parameters: header v0-init-1.mp4 from a cut with disc=1"
+t_is "$(grep -c ' disc=1' "$h/change/index")" 2 \
+    "new parameters: one cut, both tracks"
+for g in 0 1; do
+	(cd "$h/change" && cat "v0-init-$g.mp4" $(awk -v g="$g" \
+	    '$0 ~ "init=v0-init-" g ".mp4" { sub(/file=/, "", $7); print $7 }' \
+	    index)) >"$T_TMP/gen$g.mp4"
+	t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/gen$g.mp4" -f null -
+	t_is "$T_RC:$T_ERR" "0:" "new parameters: generation $g decodes"
+done
+t_is "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 \
+    "$T_TMP/gen1.mp4")" "640,360" "new parameters: the new header's size"
+t_is "$(($(frames "$T_TMP/gen0.mp4" 0) + $(frames "$T_TMP/gen1.mp4" 0)))" \
+    500 "new parameters: every frame of both parts"
+
+# audio only: cut by duration
+ffmpeg -nostdin -v error -y -i "$src" -map 0:a -c copy -f mpegts "$h/aonly.ts"
+t_run -- sd-cmafmux -d 3 -o "$h/aonly" "$h/aonly.ts"
+t_is "$T_RC:$T_ERR" "0:" "audio only: exits 0"
+t_is "$(grep -c '^seg track=a0 ' "$h/aonly/index")" 4 \
+    "audio only: 10 s in 3 s segments"
+cat_track "$h/aonly" a0 "$T_TMP/aonly.mp4"
+t_is "$(frames "$T_TMP/aonly.mp4" 0)" "$(frames "$src" a:0)" \
+    "audio only: every frame"
+
 # start 400 TS packets in: the first keyframe comes about 2 s later
 tail -c +$((188 * 400 + 1)) "$src" >"$h/nokey.ts"
 t_run -- sd-cmafmux -o "$h/nokey" "$h/nokey.ts"
