@@ -31,7 +31,8 @@ static const struct {
 	{ 408, "Request Timeout" },
 	{ 414, "URI Too Long" }, { 416, "Range Not Satisfiable" },
 	{ 431, "Request Header Fields Too Large" },
-	{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+	{ 502, "Bad Gateway" },
 	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
 };
 

@@ -10,6 +10,7 @@
  *   /PROXY/master.m3u8     HLS (master-ts.m3u8: version 3 TS segments)
  *   /PROXY/manifest.mpd    DASH
  *   /PROXY/VARIANT/FILE    a session's media playlists, headers, segments
+ *   /PROXY/p|s|d/...       HLS/DASH passthrough: names the relay gave
  *
  * Files are read only from inside the spool (after realpath) and from the
  * config folder's www/; every other path is a 404 before any open().
@@ -161,7 +162,8 @@ copy_range(int out, int in, uint64_t first, uint64_t count)
  * Last-Modified, 304, single ranges (206/416), HEAD.
  */
 int
-srv_file(struct srv *s, const char *root, const char *rel, int live)
+srv_file(struct srv *s, const char *root, const char *rel,
+    const char *type_name, int live)
 {
 	char path[PATH_MAX], real[PATH_MAX], rroot[PATH_MAX], etag[80];
 	char date[64], ctype_name[PATH_MAX];
@@ -182,7 +184,7 @@ srv_file(struct srv *s, const char *root, const char *rel, int live)
 		close(fd);
 		return srv_error(s, 404, "not found", 0);
 	}
-	strlcpy(ctype_name, rel, sizeof(ctype_name));
+	strlcpy(ctype_name, type_name ? type_name : rel, sizeof(ctype_name));
 	sd_http_etag(etag, sizeof(etag), (uint64_t)sb.st_size,
 	    (int64_t)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
 	sd_http_date(date, sizeof(date), (long long)sb.st_mtim.tv_sec);
@@ -418,7 +420,7 @@ route_www(struct srv *s, const char *name)
 	    (size_t)snprintf(root, sizeof(root), "%s/www", s->cfg->dir) >=
 	    sizeof(root))
 		return srv_error(s, 404, "not found", 0);
-	return srv_file(s, root, name, 0);
+	return srv_file(s, root, name, NULL, 0);
 }
 
 /* What a store holds: manifests, headers, segments; nothing else. */
@@ -461,10 +463,8 @@ route_session_file(struct srv *s, const struct sd_proxy *px,
 	if ((n > 5 && strcmp(file + n - 5, ".m3u8") == 0) ||
 	    strcmp(file, "manifest.mpd") == 0)
 		return srv_store_manifest(s, dir, file, "");
-	if (srv_relay_fetch(s, px, variant, file) == -1)
-		return s->status;
 	snprintf(rel, sizeof(rel), "%s/%s/%s", px->id, variant, file);
-	return srv_file(s, s->cfg->settings.spool, rel, 1);
+	return srv_file(s, s->cfg->settings.spool, rel, NULL, 1);
 }
 
 static int
@@ -486,6 +486,9 @@ route_proxy(struct srv *s, const char *rest)
 	if (slash == NULL || slash[1] == '\0')
 		return srv_smart(s, px, NULL);
 	rest = slash + 1;
+	if ((rest[0] == 'p' || rest[0] == 's' || rest[0] == 'd') &&
+	    rest[1] == '/')
+		return srv_pass(s, px, rest);
 	if ((slash = strchr(rest, '/')) == NULL)
 		return srv_smart(s, px, rest);
 	file = slash + 1;

@@ -395,6 +395,79 @@ serve_store(struct srv *s, const struct sd_proxy *px, const char *name,
 	return srv_store_manifest(s, dir, name, base);
 }
 
+/* The answer for a failed passthrough call. */
+static int
+pass_error(struct srv *s)
+{
+	if (errno == ENOENT)
+		return srv_error(s, 404, "not a name this server gave", 0);
+	if (errno == EHOSTDOWN || errno == EAGAIN)
+		return srv_error(s, 503, "the upstream is down", 5);
+	if (errno == ETIMEDOUT)
+		return srv_error(s, 504, "the upstream did not answer", 5);
+	return srv_error(s, 502, "the upstream's answer is unusable", 5);
+}
+
+/* Where a passthrough manifest's URIs lead: back to this proxy. */
+static int
+pass_base(struct srv *s, const struct sd_proxy *px, char *buf, size_t len)
+{
+	if (!sd_manifest_base_ok(s->rq->script_name) ||
+	    (size_t)snprintf(buf, len, "%s/%s/", s->rq->script_name, px->id) >=
+	    len)
+		return -1;
+	return 0;
+}
+
+/* An upstream manifest (name "" the source's own), URIs rewritten. */
+static int
+pass_manifest(struct srv *s, const struct sd_proxy *px, const char *name,
+    const char *type_name)
+{
+	struct sd_buf out;
+	char base[SD_HTTP_PATH_MAX];
+	int rc;
+
+	if (pass_base(s, px, base, sizeof(base)) == -1)
+		return srv_error(s, 400, "bad SCRIPT_NAME", 0);
+	sd_buf_init(&out);
+	if (sd_relay_manifest(s->cfg, px, name, base, &out) == -1)
+		rc = pass_error(s);
+	else
+		rc = srv_send_body(s, sd_http_content_type(type_name),
+		    sd_http_cache_control(type_name, 1), NULL,
+		    out.p ? out.p : "", out.len);
+	sd_buf_free(&out);
+	return rc;
+}
+
+/*
+ * /PROXY/p/HASH.m3u8 (a media playlist), /PROXY/s/HASH.EXT and
+ * /PROXY/d/HASH/REST (files), as the relay's rewriting named them. A
+ * DASH template's query is part of the name the relay resolves.
+ */
+int
+srv_pass(struct srv *s, const struct sd_proxy *px, const char *name)
+{
+	char full[SD_HTTP_PATH_MAX + 2048], path[PATH_MAX];
+	const char *spool = s->cfg->settings.spool, *rel;
+	size_t n = strlen(spool);
+
+	if (name[0] == 'p')
+		return pass_manifest(s, px, name, name);
+	if ((size_t)snprintf(full, sizeof(full), "%s%s%s", name,
+	    name[0] == 'd' && s->rq->query[0] ? "?" : "",
+	    name[0] == 'd' ? s->rq->query : "") >= sizeof(full))
+		return srv_error(s, 414, "name too long", 0);
+	if (sd_relay_segment(s->cfg, px, full, path, sizeof(path)) == -1)
+		return pass_error(s);
+	if (strncmp(path, spool, n) != 0 || path[n] != '/')
+		return srv_error(s, 500, "a passthrough file outside the spool",
+		    0);
+	rel = path + n + 1;
+	return srv_file(s, spool, rel, name, 1);
+}
+
 int
 srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 {
@@ -430,10 +503,12 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 	src = sd_rec_get(&cls, "format");
 	if (strcmp(d, "passthrough") == 0 && c == SD_CLIENT_TS)
 		rc = serve_ts(s, px);
-	else if (strcmp(d, "passthrough") == 0 || c == SD_CLIENT_TS ||
-	    (src && strcmp(src, "mpegts") != 0))
-		rc = srv_error(s, 503, "this delivery (HLS/DASH passthrough, "
-		    "TS out of a transcode) is not available yet", 0);
+	else if (strcmp(d, "passthrough") == 0)
+		rc = pass_manifest(s, px, "", name);
+	else if (c == SD_CLIENT_TS || (src && strcmp(src, "mpegts") != 0))
+		rc = srv_error(s, 501, "sd cannot yet make this delivery "
+		    "(TS out of a transcode, or a repackaged HLS/DASH source)",
+		    0);
 	else
 		rc = serve_store(s, px, name, &dec);
 done:
@@ -451,13 +526,6 @@ srv_session_used(struct srv *s, const char *dir)
 
 	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
 		sd_session_touch(dir);
-}
-
-int
-srv_relay_fetch(struct srv *s, const struct sd_proxy *px, const char *variant,
-    const char *file)
-{
-	return 0;
 }
 
 int
