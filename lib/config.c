@@ -53,9 +53,10 @@ struct ld {
 	int new_mode, new_profile, new_container;	/* new keys seen */
 	struct seen keys[KEYS_SEEN_MAX];
 	size_t nkeys;
-	/* sections of this file, for duplicates */
+	/* sections of this file, for duplicates: a hash set, open
+	 * addressing, empty slots have name[0] == '\0' */
 	struct seen *sections;
-	size_t nsections;
+	size_t nsections, tabsize;
 	/* a value too long for inih's line buffer */
 	const char *long_value;
 	size_t long_len;
@@ -353,11 +354,14 @@ text_ok(const char *s)
 	return 1;
 }
 
-/* A source: a URL or path, without blanks or control characters. */
+/*
+ * A source: a URL or path, without blanks or control characters, and not
+ * starting with '-' (it becomes an argument of sd-classify and ffmpeg).
+ */
 static int
 source_ok(const char *s)
 {
-	if (*s == '\0')
+	if (*s == '\0' || *s == '-')
 		return 0;
 	for (; *s; s++)
 		if (iscntrl((unsigned char)*s) || *s == ' ')
@@ -592,13 +596,19 @@ sd_proxy_find(const struct sd_config *cfg, const char *id)
 	return NULL;
 }
 
-/* Grow an array of n elements by one (capped); NULL when it cannot. */
+/*
+ * Room for element n of an array (at most max elements): the capacity
+ * doubles whenever n reaches a power of two, so arr is reallocated only
+ * then. NULL when it cannot grow; arr is then still valid.
+ */
 static void *
-grow(void *arr, size_t n, size_t size, size_t cap)
+grow(void *arr, size_t n, size_t size, size_t max)
 {
-	if (n >= cap)
+	if (n >= max)
 		return NULL;
-	return reallocarray(arr, n + 1, size);
+	if (n != 0 && (n & (n - 1)) != 0)
+		return arr;
+	return reallocarray(arr, n ? n * 2 : 1, size);
 }
 
 static int
@@ -651,12 +661,50 @@ proxy_begin(struct ld *ld, const char *id, int line)
 	return 0;
 }
 
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of name in the set of sections: its own, or the empty one
+ * where it goes (the set grows first when half full). NULL: too many. */
+static struct seen *
+section_slot(struct ld *ld, const char *name)
+{
+	struct seen *old = ld->sections, *t, *slot;
+	size_t i, n = ld->tabsize;
+
+	if (ld->nsections >= PROXIES_MAX)
+		return NULL;
+	if (ld->nsections * 2 >= n) {
+		n = n ? n * 2 : 64;
+		if ((t = calloc(n, sizeof(*t))) == NULL)
+			return NULL;
+		ld->sections = t;
+		ld->tabsize = n;
+		for (i = 0; old != NULL && i < n / 2; i++)
+			if (old[i].name[0] != '\0') {
+				slot = section_slot(ld, old[i].name);
+				*slot = old[i];
+			}
+		free(old);
+	}
+	for (i = name_hash(name) & (n - 1);; i = (i + 1) & (n - 1))
+		if (ld->sections[i].name[0] == '\0' ||
+		    strcmp(ld->sections[i].name, name) == 0)
+			return &ld->sections[i];
+}
+
 /* A [name] line: checked here, where every section header is seen. */
 static void
 section_begin(struct ld *ld, const char *name, int line)
 {
 	struct seen *s;
-	size_t i;
 	int rc;
 
 	ld->in_section = 1;
@@ -678,21 +726,18 @@ section_begin(struct ld *ld, const char *name, int line)
 		    SD_NAME_MAX - 1);
 		return;
 	}
-	for (i = 0; i < ld->nsections; i++)
-		if (strcmp(ld->sections[i].name, name) == 0) {
-			LD_ERR(ld, line, "duplicate section [%s] (first at "
-			    "line %d); merge the two or rename one", name,
-			    ld->sections[i].line);
-			return;
-		}
-	if ((s = grow(ld->sections, ld->nsections, sizeof(*s),
-	    PROXIES_MAX)) == NULL) {
-		LD_ERR(ld, line, "too many sections");
+	if ((s = section_slot(ld, name)) != NULL && s->name[0] != '\0') {
+		LD_ERR(ld, line, "duplicate section [%s] (first at line %d); "
+		    "merge the two or rename one", name, s->line);
 		return;
 	}
-	ld->sections = s;
-	strlcpy(s[ld->nsections].name, name, sizeof(s->name));
-	s[ld->nsections++].line = line;
+	if (s == NULL) {
+		LD_ERR(ld, line, "too many sections (or out of memory)");
+		return;
+	}
+	strlcpy(s->name, name, sizeof(s->name));
+	s->line = line;
+	ld->nsections++;
 	rc = ld->kind == INI_PROFILES ? profile_begin(ld, name, line) :
 	    proxy_begin(ld, name, line);
 	ld->skip = rc == -1;
@@ -876,7 +921,11 @@ proxy_key(struct ld *ld, const char *key, const char *v)
 	if ((f = field_find(proxy_fields, SD_ARRAY_LEN(proxy_fields), key)) ==
 	    NULL)
 		return -1;
-	field_set(ld, x, f, v);
+	if (field_set(ld, x, f, v) == 0 && strcmp(key, "source") == 0 &&
+	    *v == '\0')
+		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
+	if (strcmp(key, "source") == 0)
+		x->source_line = ld->lineno;
 	return 0;
 }
 
@@ -1200,7 +1249,7 @@ proxies_check(struct sd_config *cfg, struct ld *ld)
 	for (i = 0; i < cfg->nproxies; i++) {
 		x = &cfg->proxies[i];
 		ld->path = x->path;
-		if (x->source[0] == '\0')
+		if (x->source_line == 0)
 			LD_ERR(ld, x->line, "proxy %s has no source; add "
 			    "source = URL", x->id);
 		if (strcmp(x->legacy_mode, "proxy") == 0 && x->profile[0]) {
@@ -1239,7 +1288,14 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	memset(cfg, 0, sizeof(*cfg));
 	settings_defaults(&cfg->settings);
 	strlcpy(cfg->dir, dir, sizeof(cfg->dir));
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+	/*
+	 * A folder named with -C or SD_CONF must exist; the compiled-in one
+	 * may not (yet): then the system profiles and defaults are the config.
+	 */
+	if (stat(dir, &st) == -1 && errno == ENOENT &&
+	    strcmp(dir, SD_SYSCONFDIR) == 0)
+		dir = "";
+	else if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		warnx("%s: not a config folder (%s); create it, or name "
 		    "another with -C or SD_CONF", dir,
 		    stat(dir, &st) == -1 ? strerror(errno) : "not a directory");
@@ -1250,11 +1306,12 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	snprintf(path[2], sizeof(path[2]), "%s/sd.ini", dir);
 	rc |= load_file(cfg, sd_system_profiles_path(), INI_PROFILES, 1, 1,
 	    NULL);
-	rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL);
-	rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL);
 	memset(&sets, 0, sizeof(sets));
-	sets.path = path[2];
-	rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets);
+	if (*dir != '\0') {
+		rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL);
+		rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL);
+		rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets);
+	}
 	memset(&chk, 0, sizeof(chk));
 	chk.cfg = cfg;
 	chk.path = path[2];

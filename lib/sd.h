@@ -164,6 +164,7 @@ struct sd_proxy {
 	int line;
 	int profile_line;	/* line of profile (or relay_profile); 0: none */
 	int mode_line;		/* line of mode (or proxy_mode); 0: none */
+	int source_line;	/* line of source; 0: none */
 	char legacy_mode[16];	/* old mode as written (redirect, proxy,
 				 * relay), "" for the new schema */
 };

@@ -424,6 +424,10 @@ static const struct bad bads[] = {
 	  "framerate = 25/0: not a valid value" },
 	{ "blank in a source", "proxies.ini", "[a]\nsource = http://a b\n", 2,
 	  "source = http://a b: not a valid value" },
+	{ "source like an option", "proxies.ini", "[a]\nsource = -y\n", 2,
+	  "source = -y: not a valid value; write a URL" },
+	{ "empty source", "proxies.ini", "[a]\nsource =\n", 2,
+	  "source is empty; write source = URL" },
 };
 
 static void
@@ -445,6 +449,23 @@ test_errors(void)
 		snprintf(desc, sizeof(desc), "%s: %s:%d and the message",
 		    bads[i].desc, bads[i].file, bads[i].line);
 		has_msg(err, bads[i].file, bads[i].line, bads[i].msg, desc);
+		cleanup();
+	}
+
+	{
+		/* past a few growths of the set of section names */
+		static char many[300 * 40];
+		size_t k, off = 0;
+
+		for (k = 0; k < 300; k++)
+			off += (size_t)snprintf(many + off, sizeof(many) - off,
+			    "[ch%zu]\nsource = http://a/%zu\n", k, k);
+		snprintf(many + off, sizeof(many) - off, "[ch17]\n");
+		fresh(1, "proxies.ini", many);
+		ok(load(&cfg, &err) == -1, "300 sections and a duplicate fail");
+		has_msg(err, "proxies.ini", 601, "duplicate section [ch17] "
+		    "(first at line 35)", "the duplicate of a section 566 "
+		    "lines before");
 		cleanup();
 	}
 
@@ -482,6 +503,19 @@ test_paths(void)
 	is_str(sd_config_dir(NULL), "/from/env", "then $SD_CONF");
 	unsetenv("SD_CONF");
 	is_str(sd_config_dir(NULL), SD_SYSCONFDIR, "then SD_SYSCONFDIR");
+	if (access(SD_SYSCONFDIR, F_OK) == -1) {
+		struct sd_config cfg;
+		int rc;
+
+		capture_start();
+		rc = sd_config_load(&cfg, sd_config_dir(NULL));
+		ok(strcmp(capture_end(), "") == 0 && rc == 0 &&
+		    cfg.nprofiles == 3, "no folder at SD_SYSCONFDIR: the "
+		    "system profiles and defaults, quietly");
+		if (rc == 0)
+			sd_config_free(&cfg);
+	} else
+		ok(1, "# skip: " SD_SYSCONFDIR " exists here");
 	setenv("SD_SHAREDIR", "/s", 1);
 	is_str(sd_system_profiles_path(), "/s/profiles.ini",
 	    "$SD_SHAREDIR/profiles.ini");
