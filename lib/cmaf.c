@@ -1030,6 +1030,226 @@ sd_sps_size(int hevc, const uint8_t *cfg, size_t n, int *w, int *h)
 	return *w > 0 && *h > 0 ? 0 : -1;
 }
 
+/* ---------------------------------------------------------------- AV1 */
+
+static void
+raw_load(struct rbsp *r, const uint8_t *p, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->n = len < sizeof(r->buf) ? len : sizeof(r->buf);
+	memcpy(r->buf, p, r->n);
+}
+
+/* One OBU at p: its type, header and payload sizes. -1: malformed. */
+static int
+obu_at(const uint8_t *p, size_t n, unsigned *type, size_t *hdr,
+    size_t *len)
+{
+	size_t h = 1, v = 0, i;
+
+	if (n < 1 || (p[0] & 0x80))
+		return -1;
+	*type = (p[0] >> 3) & 0xf;
+	if (p[0] & 4)
+		h++;
+	if (!(p[0] & 2)) {		/* no size field: to the end */
+		if (h > n)
+			return -1;
+		*hdr = h;
+		*len = n - h;
+		return 0;
+	}
+	for (i = 0; i < 8; i++) {
+		if (h >= n)
+			return -1;
+		v |= (size_t)(p[h] & 0x7f) << (7 * i);
+		if (!(p[h++] & 0x80))
+			break;
+	}
+	if (i == 8 || v > n - h)
+		return -1;
+	*hdr = h;
+	*len = v;
+	return 0;
+}
+
+static unsigned
+uvlc_skip(struct rbsp *r)
+{
+	unsigned lz = 0;
+
+	while (!bits(r, 1) && !r->over)
+		if (++lz >= 32)
+			return r->over = 1, 0;
+	if (lz < 32)
+		skip(r, lz);
+	return 0;
+}
+
+struct av1_seq {
+	unsigned profile, level, tier, high, twelve, mono, ssx, ssy, csp;
+};
+
+static void
+av1_ops(struct rbsp *r, struct av1_seq *q, unsigned *dmi, unsigned *bdl)
+{
+	unsigned idd, n, i, lvl, tier;
+
+	if (bits(r, 1)) {		/* timing_info_present */
+		skip(r, 64);
+		if (bits(r, 1))
+			uvlc_skip(r);
+		if ((*dmi = bits(r, 1))) {
+			*bdl = bits(r, 5) + 1;
+			skip(r, 32 + 5 + 5);
+		}
+	}
+	idd = bits(r, 1);
+	n = bits(r, 5) + 1;
+	for (i = 0; i < n && !r->over; i++) {
+		skip(r, 12);
+		lvl = bits(r, 5);
+		tier = lvl > 7 ? bits(r, 1) : 0;
+		if (i == 0) {
+			q->level = lvl;
+			q->tier = tier;
+		}
+		if (*dmi && bits(r, 1))
+			skip(r, 2 * *bdl + 1);
+		if (idd && bits(r, 1))
+			skip(r, 4);
+	}
+}
+
+static void
+av1_tools(struct rbsp *r, unsigned reduced)
+{
+	unsigned fw, fh, order = 0, force = 2;
+
+	fw = bits(r, 4) + 1;
+	fh = bits(r, 4) + 1;
+	skip(r, fw + fh);
+	if (!reduced && bits(r, 1))	/* frame_id_numbers_present */
+		skip(r, 7);
+	skip(r, 3);			/* 128x128, filter intra, edge */
+	if (!reduced) {
+		skip(r, 4);		/* interintra, masked, warped, dual */
+		if ((order = bits(r, 1)))
+			skip(r, 2);
+		if (!bits(r, 1))	/* seq_choose_screen_content_tools */
+			force = bits(r, 1);
+		if (force > 0 && !bits(r, 1))
+			skip(r, 1);
+		if (order)
+			skip(r, 3);
+	}
+	skip(r, 3);			/* superres, cdef, restoration */
+}
+
+static void
+av1_color(struct rbsp *r, struct av1_seq *q)
+{
+	unsigned cp = 2, tc = 2, mc = 2;
+
+	q->high = bits(r, 1);
+	if (q->profile == 2 && q->high)
+		q->twelve = bits(r, 1);
+	q->mono = q->profile == 1 ? 0 : bits(r, 1);
+	if (bits(r, 1)) {
+		cp = bits(r, 8);
+		tc = bits(r, 8);
+		mc = bits(r, 8);
+	}
+	q->ssx = q->ssy = 1;
+	if (q->mono) {
+		skip(r, 1);
+		return;
+	}
+	if (cp == 1 && tc == 13 && mc == 0) {
+		q->ssx = q->ssy = 0;
+		return;
+	}
+	skip(r, 1);			/* color_range */
+	if (q->profile == 1)
+		q->ssx = q->ssy = 0;
+	else if (q->profile == 2) {
+		q->ssx = q->twelve ? bits(r, 1) : 1;
+		q->ssy = q->twelve && q->ssx ? bits(r, 1) : 0;
+	}
+	if (q->ssx && q->ssy)
+		q->csp = bits(r, 2);
+}
+
+static int
+av1_parse_seq(const uint8_t *p, size_t n, struct av1_seq *q)
+{
+	struct rbsp r;
+	unsigned reduced, dmi = 0, bdl = 0;
+
+	memset(q, 0, sizeof(*q));
+	raw_load(&r, p, n);
+	q->profile = bits(&r, 3);
+	skip(&r, 1);			/* still_picture */
+	if ((reduced = bits(&r, 1)))
+		q->level = bits(&r, 5);
+	else
+		av1_ops(&r, q, &dmi, &bdl);
+	av1_tools(&r, reduced);
+	av1_color(&r, q);
+	return r.over || q->profile > 2 ? -1 : 0;
+}
+
+/*
+ * av1C (AV1 Codec ISO Media File Format Binding 2.3) from the sequence
+ * header OBU found in p (the OBUs of a temporal unit, or an extradata that
+ * is one): the four bytes of fields, then that OBU as configOBUs.
+ */
+int
+sd_av1c_from_obus(const uint8_t *p, size_t n, struct sd_bytes *out)
+{
+	struct av1_seq q;
+	size_t at = 0, hdr, len;
+	unsigned type;
+
+	while (at < n && obu_at(p + at, n - at, &type, &hdr, &len) == 0) {
+		if (type == 1) {
+			if (av1_parse_seq(p + at + hdr, len, &q) == -1)
+				return -1;
+			u8(out, 0x81);
+			u8(out, q.profile << 5 | q.level);
+			u8(out, q.tier << 7 | q.high << 6 | q.twelve << 5 |
+			    q.mono << 4 | q.ssx << 3 | q.ssy << 2 | q.csp);
+			u8(out, 0);
+			sd_bytes_put(out, p + at, hdr + len);
+			return out->failed ? -1 : 0;
+		}
+		at += hdr + len;
+	}
+	return -1;
+}
+
+/*
+ * Drop temporal delimiter and padding OBUs in place (a sample in ISO BMFF
+ * has none). Returns the new length; a malformed unit is left as it is.
+ */
+size_t
+sd_av1_strip(uint8_t *p, size_t n)
+{
+	size_t at = 0, w = 0, hdr, len;
+	unsigned type;
+
+	while (at < n) {
+		if (obu_at(p + at, n - at, &type, &hdr, &len) == -1)
+			return w == at ? n : w;
+		if (type != 2 && type != 15) {
+			memmove(p + w, p + at, hdr + len);
+			w += hdr + len;
+		}
+		at += hdr + len;
+	}
+	return w;
+}
+
 /* ---------------------------------------------------------------- audio */
 
 static const int ac3_rates[3] = { 48000, 44100, 32000 };

@@ -757,10 +757,13 @@ int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
  * libav*): the header (ftyp cmfc + moov with one trak and mvex) and each
  * segment's styp + moof (mfhd, traf: tfhd default-base-is-moof, tfdt,
  * trun) + mdat header, and the codec configuration records.
- * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), timestamps
- * (33-bit wrap, jumps rebased onto one continuous timeline with disc=1),
- * cuts at video keyframes, the store and its manifests, the live window.
- * av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts muxer).
+ * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), tracks and
+ * their headers, timestamps (33-bit wrap, jumps rebased onto one
+ * continuous timeline with disc=1), cuts at video keyframes.
+ * av_seg.c: the segments in hand, cuts shared by the tracks, atomic
+ * segment files, the store and its manifests; av_live.c: the live
+ * window; av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts
+ * muxer). av_mux.h is what these share, inside lib/.
  */
 
 /* A growing byte buffer (capped at 256 MiB); failed sticks. */
@@ -822,6 +825,9 @@ long sd_annexb_to_lp_inplace(int hevc, uint8_t *p, size_t n, int *key,
 /* Codec configuration payloads. -1: not enough or bad input. */
 int sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
 int sd_hvcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
+/* av1C from the sequence header OBU in p; TDs and padding dropped. */
+int sd_av1c_from_obus(const uint8_t *p, size_t n, struct sd_bytes *out);
+size_t sd_av1_strip(uint8_t *p, size_t n);
 /* The picture size an avcC or hvcC record's first SPS gives. */
 int sd_sps_size(int hevc, const uint8_t *cfg, size_t n, int *w, int *h);
 int sd_dac3(const uint8_t *frame, size_t n, uint8_t out[3], int *rate);

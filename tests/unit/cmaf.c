@@ -226,6 +226,33 @@ test_sizes(void)
 	ok(sd_sps_size(0, avcc, 10, &w, &h) == -1, "short record: no size");
 }
 
+/* What libaom (realtime) hands with its first packet: TD, sequence header. */
+static void
+test_av1(void)
+{
+	static const uint8_t tu[] = { 0x12, 0x00, 0x0a, 0x0b, 0x00, 0x00, 0x00,
+	    0x04, 0x3c, 0xfe, 0xcc, 0xda, 0xf9, 0x00, 0x40, 0x32, 0x02, 0xaa,
+	    0xbb };
+	static const uint8_t av1c[] = { 0x81, 0x00, 0x0c, 0x00, 0x0a, 0x0b,
+	    0x00, 0x00, 0x00, 0x04, 0x3c, 0xfe, 0xcc, 0xda, 0xf9, 0x00, 0x40 };
+	struct sd_bytes b = { NULL, 0, 0, 0 };
+	uint8_t buf[sizeof(tu)];
+	size_t n;
+
+	ok(sd_av1c_from_obus(tu, sizeof(tu), &b) == 0 &&
+	    same(&b, av1c, sizeof(av1c)),
+	    "av1C from the sequence header: as FFmpeg's MP4 muxer writes it");
+	b.len = 0;
+	ok(sd_av1c_from_obus(tu, 2, &b) == -1, "av1C: no sequence header");
+	memcpy(buf, tu, sizeof(tu));
+	n = sd_av1_strip(buf, sizeof(buf));
+	ok(n == sizeof(tu) - 2 && memcmp(buf, tu + 2, n) == 0,
+	    "temporal delimiter dropped");
+	buf[0] = 0x80;
+	ok(sd_av1_strip(buf, 5) == 5, "a malformed unit is left alone");
+	sd_bytes_free(&b);
+}
+
 int
 main(void)
 {
@@ -234,5 +261,6 @@ main(void)
 	test_audio();
 	test_boxes();
 	test_sizes();
+	test_av1();
 	return done();
 }
