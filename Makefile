@@ -110,6 +110,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m 444 etc/system/profiles.ini $(DESTDIR)$(SHAREDIR)/profiles.ini
+	install -m 444 etc/lighttpd.conf etc/inetd.conf etc/systemd/* $(DESTDIR)$(SHAREDIR)/
 	for f in etc/sd/*; do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || \
 		install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/; done
