@@ -381,17 +381,12 @@ now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The end of a head in buf[0..len): after "\n\n" or "\n\r\n". */
-static size_t
-head_end(const char *buf, size_t len)
+/* 1 when buf[0..len) ends a head: "\n\n" or "\n\r\n" at its end. */
+static int
+head_ends(const char *buf, size_t len)
 {
-	size_t i;
-
-	for (i = 1; i < len; i++)
-		if (buf[i] == '\n' && (buf[i - 1] == '\n' ||
-		    (i >= 2 && buf[i - 1] == '\r' && buf[i - 2] == '\n')))
-			return i + 1;
-	return 0;
+	return len >= 2 && buf[len - 1] == '\n' && (buf[len - 2] == '\n' ||
+	    (len >= 3 && buf[len - 2] == '\r' && buf[len - 3] == '\n'));
 }
 
 /*
@@ -425,7 +420,7 @@ sd_http_read_head(int fd, char *buf, size_t cap, size_t *len, int timeout_ms)
 		if (r <= 0)
 			return 400;
 		n++;
-		if (buf[n - 1] == '\n' && head_end(buf, n) == n) {
+		if (head_ends(buf, n)) {
 			*len = n;
 			return 0;
 		}

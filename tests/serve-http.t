@@ -44,6 +44,12 @@ tsseg=$(grep -o 'file=[^ ]*\.ts' "$store/index" | head -1 | cut -d= -f2)
 ln -s ../../../secret "$store/leak.m4s"
 ln -s "$T_TMP/secret" "$store/abs.m3u8"
 
+# A client that sends half a head and then nothing: answered 408 within
+# sd-serve's 10 s, whatever the client does (checked at the end).
+( printf 'GET /status HTTP/1.1\r\nHost: h\r\n'; sleep 12 ) |
+    sd-serve -C "$conf" >"$T_TMP/slow.out" 2>/dev/null &
+slow=$!
+
 # ------------------------------------------------------------ lighttpd
 port=$(t_free_port)
 cat >"$T_TMP/lighttpd.conf" <<EOF
@@ -362,6 +368,10 @@ t_is "$CODE" 400 "socat: %2e%2e 400"
 no_secret "socat %2e%2e"
 get "http://127.0.0.1:$sport/playlist.m3u"
 t_like "$(cat "$B")" "^http://127.0.0.1:$sport/tv\$" "socat: m3u"
+
+wait "$slow"
+t_like "$(head -1 "$T_TMP/slow.out")" '^HTTP/1.1 408 ' \
+    "inetd: a client that stops mid-head gets 408"
 
 # ------------------------------------------------------------ etc/ files
 if command -v systemd-analyze >/dev/null 2>&1; then
