@@ -126,7 +126,7 @@ bad:
 
 /* Resolve ref against base (RFC 3986, the cases manifests use). */
 int
-sd_url_resolve(const char *base, const char *ref, char *out, size_t len)
+sd_url_join(const char *base, const char *ref, char *out, size_t len)
 {
 	size_t n;
 	const char *p, *q;
@@ -534,7 +534,7 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 		f->fd = -1;
 		if (!is_redirect(f->status) || f->location[0] == '\0')
 			break;
-		if (sd_url_resolve(f->url, f->location, next,
+		if (sd_url_join(f->url, f->location, next,
 		    sizeof(next)) == -1)
 			break;
 		strlcpy(f->url, next, sizeof(f->url));

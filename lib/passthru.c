@@ -59,6 +59,8 @@ url_remember(const char *pass, const char *url, char h[17])
 	char p[PATH_MAX];
 
 	hash_hex(url, h);
+	if (pass == NULL)
+		return 0;	/* sd_pass_rewrite for a test: no files */
 	if (sd_pathf(p, sizeof(p), "%s/%s.url", pass, h) == -1)
 		return -1;
 	if (access(p, F_OK) == 0)
@@ -163,7 +165,7 @@ hls_uri(struct sd_buf *out, const char *pass, const char *from,
 {
 	char abs[SD_URL_MAX], h[17], ext[8];
 
-	if (sd_url_resolve(from, uri, abs, sizeof(abs)) == -1 ||
+	if (sd_url_join(from, uri, abs, sizeof(abs)) == -1 ||
 	    url_remember(pass, abs, h) == -1)
 		return -1;
 	if (playlist || strstr(uri, ".m3u8") != NULL)
@@ -203,21 +205,21 @@ hls_rewrite(const char *body, size_t len, const char *pass, const char *from,
     const char *base, struct sd_buf *out)
 {
 	const char *p = body, *end = body + len, *nl;
-	char line[SD_URL_MAX + 1024];
+	char buf[SD_URL_MAX + 1024], *line;
 	int next_is_playlist = 0;
 	size_t n;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl ? nl : end) - p);
-		if (n >= sizeof(line)) {
-			warnx("upstream playlist line too long");
+		if (n >= sizeof(buf)) {
+			warnx("%s: a playlist line too long", from);
 			errno = EPROTO;
 			return -1;
 		}
-		memcpy(line, p, n);
-		line[n] = '\0';
-		sd_trim(line);
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		line = sd_trim(buf);
 		p += n + (nl != NULL);
 		if (line[0] == '\0')
 			continue;
@@ -308,19 +310,20 @@ dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
 		if ((size_t)(e - q) < sizeof(url)) {
 			memcpy(url, q, (size_t)(e - q));
 			url[e - q] = '\0';
-			sd_trim(url);
+			/* sd_trim skips leading blanks by its result. */
+			memmove(url, sd_trim(url), strlen(sd_trim(url)) + 1);
 		} else
 			url[0] = '\0';
 		if (strncmp(url, "http://", 7) == 0 ||
 		    strncmp(url, "https://", 8) == 0 || url[0] == '/') {
 			/* Absolute: a folder of its own. */
-			if (sd_url_resolve(from, url, abs, sizeof(abs)) == -1 ||
+			if (sd_url_join(from, url, abs, sizeof(abs)) == -1 ||
 			    url_dir(abs, dir, sizeof(dir)) == -1 ||
 			    url_remember(pass, dir, h) == -1)
 				return -1;
 			sd_buf_printf(out, "%sd/%s/", base, h);
 		} else if (mpd_level && q < (period ? period : end)) {
-			if ((url[0] ? sd_url_resolve(from, url, abs,
+			if ((url[0] ? sd_url_join(from, url, abs,
 			    sizeof(abs)) : sd_pathf(abs, sizeof(abs), "%s",
 			    from)) == -1 || url_dir(abs, dir, sizeof(dir)) == -1 ||
 			    url_remember(pass, dir, h) == -1)
@@ -374,17 +377,27 @@ sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
 	if (sd_read_file(file, MANIFEST_MAX, &body, &len) == -1)
 		return -1;
 	/* Redirects are not followed here: relative URIs resolve on url. */
-	if (len >= 7 && memcmp(body, "#EXTM3U", 7) == 0)
-		rv = hls_rewrite(body, len, pass, url, base, out);
-	else if (strstr(body, "<MPD") != NULL)
-		rv = dash_rewrite(body, len, pass, url, base, out);
-	else {
-		warnx("%s: neither an HLS playlist nor a DASH MPD", url);
-		errno = EPROTO;
-		rv = -1;
-	}
+	rv = sd_pass_rewrite(body, len, pass, url, base, out);
 	free(body);
 	return rv;
+}
+
+int
+sd_pass_rewrite(const char *body, size_t len, const char *pass,
+    const char *from, const char *base, struct sd_buf *out)
+{
+	if (memchr(body, '\0', len) != NULL) {
+		warnx("%s: a NUL byte in the manifest", from);
+		errno = EPROTO;
+		return -1;
+	}
+	if (len >= 7 && memcmp(body, "#EXTM3U", 7) == 0)
+		return hls_rewrite(body, len, pass, from, base, out);
+	if (strstr(body, "<MPD") != NULL)
+		return dash_rewrite(body, len, pass, from, base, out);
+	warnx("%s: neither an HLS playlist nor a DASH MPD", from);
+	errno = EPROTO;
+	return -1;
 }
 
 /* d/HASH/REST: REST a relative path without "..", blanks or quotes. */

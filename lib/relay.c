@@ -500,9 +500,16 @@ sd_session_wait_ready(const char *dir, int timeout)
 	double until = sd_relay_now() + timeout;
 	int ready;
 
+	char p[PATH_MAX];
+	struct stat sb;
+
+	if (sd_pathf(p, sizeof(p), "%s/index", dir) == -1)
+		return -1;
 	for (;;) {
+		/* Quietly until there is an index: sd_store_read warns. */
 		sd_store_init(&st);
-		ready = sd_store_read(&st, dir) == 0 && st.nsegs > 0;
+		ready = stat(p, &sb) == 0 && sd_store_read(&st, dir) == 0 &&
+		    st.nsegs > 0;
 		sd_store_free(&st);
 		if (ready)
 			return 0;

@@ -980,8 +980,11 @@ struct sd_url {
 };
 /* Parse an http:// or https:// URL (no user:password@). */
 int sd_url_parse(const char *url, struct sd_url *u);
-/* Resolve a manifest's reference against the manifest's URL. */
-int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
+/*
+ * Resolve a manifest's reference against the manifest's URL (the same as
+ * classify's sd_url_resolve; named apart so both branches link together).
+ */
+int sd_url_join(const char *base, const char *ref, char *out, size_t len);
 
 struct sd_fetch_opts {
 	int connect_timeout_ms;
@@ -1125,6 +1128,12 @@ int sd_lock_held(const char *path);
 int sd_relay_ensure_pass(const struct sd_config *cfg,
     const struct sd_proxy *px, char *dir, size_t dirlen);
 void sd_pass_trim(const char *dir, double max_age);
+/*
+ * Rewrite a manifest body (NUL-terminated at len) fetched from `from`:
+ * HLS or DASH by its content. pass: where HASH.url files go (NULL: none).
+ */
+int sd_pass_rewrite(const char *body, size_t len, const char *pass,
+    const char *from, const char *base, struct sd_buf *out);
 
 /*
  * The session process: sd-serve's hidden `--session` flag calls this with

@@ -57,6 +57,7 @@ sub stream {
 	my ($c, $n, $chunked) = @_;
 	open(my $in, '<:raw', $file) or die "$file: $!";
 	open(my $log, '>:raw', "$dir/conn-$n.body") or die;
+	$log->autoflush(1);
 	my $size = -s $file;
 	my $rate = $size / $secs;		# bytes per second
 	my $t0 = time;
@@ -70,12 +71,14 @@ sub stream {
 		if ($due > $sent) {
 			my $got = read($in, my $buf, $due - $sent);
 			last unless $got;
+			# Logged before it is sent, so the log is never behind
+			# what a client got.
+			print $log $buf;
 			if ($chunked) {
 				print $c sprintf("%x\r\n", $got), $buf, "\r\n" or last;
 			} else {
 				print $c $buf or last;
 			}
-			print $log $buf;
 			$sent += $got;
 		}
 		sleep(0.02);

@@ -45,7 +45,7 @@ resolve(const char *base, const char *ref, const char *want)
 	char out[SD_URL_MAX], desc[512];
 
 	snprintf(desc, sizeof(desc), "resolve %s against %s", ref, base);
-	if (sd_url_resolve(base, ref, out, sizeof(out)) == -1)
+	if (sd_url_join(base, ref, out, sizeof(out)) == -1)
 		strlcpy(out, "(failed)", sizeof(out));
 	is_str(out, want, desc);
 }
@@ -89,9 +89,9 @@ main(void)
 	resolve("http://h", "x.ts", "http://h/x.ts");
 	resolve("http://h/a/index.m3u8", "?v=2", "http://h/a/index.m3u8?v=2");
 	resolve("http://h/a/b/c.mpd", "sub/d.m4s", "http://h/a/b/sub/d.m4s");
-	ok(sd_url_resolve("http://h/a/index.m3u8", "a-long-name.ts", out,
+	ok(sd_url_join("http://h/a/index.m3u8", "a-long-name.ts", out,
 	    sizeof(out)) == 0, "a result that fits");
-	ok(sd_url_resolve("http://h/a/index.m3u8",
+	ok(sd_url_join("http://h/a/index.m3u8",
 	    "a-name-far-too-long-for-the-small-buffer-of-64-bytes.ts", out,
 	    sizeof(out)) == -1, "a result too long is refused, not cut");
 	return done();
