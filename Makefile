@@ -105,6 +105,7 @@ run: deps all
 
 bench: deps all
 	@scripts/bench
+	@scripts/bench-serve
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)
