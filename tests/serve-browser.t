@@ -3,6 +3,7 @@
 # and dash.js, loaded from the config's www/, each play a live TS source
 # repackaged by a session, at once, each at least 20 s of live video.
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
 mods=$SD_TOP/tests/node_modules
 if [ ! -x /usr/bin/chromium ] || [ ! -d "$mods/playwright-core" ] ||
@@ -23,27 +24,12 @@ t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$T_TMP/up" \
 printf '[tv]\nsource = http://127.0.0.1:%s/live.ts\nmode = smart\n' \
     "$uport" >"$conf/proxies.ini"
 printf 'spool = %s\nidle_timeout = 10\n' "$spool" >"$conf/sd.ini"
-port=$(t_free_port)
-cat >"$T_TMP/lighttpd.conf" <<EOC
-server.document-root = "$T_TMP/docroot"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$T_TMP/lighttpd.log"
-setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
-var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
-var.sd_conf = "$conf"
-var.sd_spool = "$spool"
-include "$SD_TOP/etc/lighttpd.conf"
-EOC
-t_lighttpd "$T_TMP/lighttpd.conf"
-t_wait_http "http://127.0.0.1:$port/sd/status"
+serve_start "$conf" "$spool"
 t_ok $? "lighttpd with sd-serve answers"
-trap 'for st in "$spool"/*/*.state; do [ -f "$st" ] &&
-    kill "$(sed -n "s/^pid=//p" "$st")" 2>/dev/null; done; t_cleanup' EXIT
+base=$SERVE_BASE
 
 out=$(cd "$SD_TOP/tests" && timeout -k 5 90 node serve/browser.js \
-    "http://127.0.0.1:$port/sd" 34 tv hls dash 2>&1)
+    "$base" 34 tv hls dash 2>&1)
 t_diag "$out"
 for f in hls dash; do
 	line=$(printf '%s\n' "$out" | grep "^$f ")

@@ -6,6 +6,7 @@
 # session is reaped; HLS and DASH (sd-cmafmux sessions) play in GStreamer
 # while a TS client watches, still over one upstream connection.
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
 media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
 conf=$T_TMP/conf
@@ -35,35 +36,10 @@ spool = $spool
 idle_timeout = 4
 upstream_timeout = 3
 EOF
-port=$(t_free_port)
-cat >"$T_TMP/lighttpd.conf" <<EOF
-server.document-root = "$T_TMP/docroot"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$T_TMP/lighttpd.log"
-setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
-var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
-var.sd_conf = "$conf"
-var.sd_spool = "$spool"
-include "$SD_TOP/etc/lighttpd.conf"
-EOF
-t_lighttpd "$T_TMP/lighttpd.conf"
-t_ok $? "lighttpd starts"
-base=http://127.0.0.1:$port/sd
-t_wait_http "$base/status"
+serve_start "$conf" "$spool"
+t_ok $? "lighttpd with sd-serve starts"
+base=$SERVE_BASE
 t_wait_http "http://127.0.0.1:$uport/none"
-
-# Sessions detach from the CGI: stop them at the end by the ids their
-# state records give (the spool is ours, so are they).
-stop_sessions() {
-	for st in "$spool"/*/*.state; do
-		[ -f "$st" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$st" | head -1)
-		[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	done
-}
-trap 'stop_sessions; t_cleanup' EXIT
 
 conns() {	# conns PATH: upstream connections made for PATH so far
 	grep -c " $1\$" "$up/connections" 2>/dev/null || echo 0

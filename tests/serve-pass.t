@@ -4,6 +4,7 @@
 # sd-serve, players (ffmpeg, GStreamer) reading to the end through it,
 # each upstream file fetched once for many clients, forged names refused.
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
 ts=$("$SD_TOP/scripts/gen-media" h264-aac.ts)
 mp4=$("$SD_TOP/scripts/gen-media" h264-aac.mp4)
@@ -29,25 +30,9 @@ t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up"
 	printf 'mode = smart\n'
 } >"$conf/proxies.ini"
 printf 'spool = %s\nidle_timeout = 30\n' "$spool" >"$conf/sd.ini"
-port=$(t_free_port)
-{
-	echo "server.document-root = \"$T_TMP/docroot\""
-	echo "server.bind = \"127.0.0.1\""
-	echo "server.port = $port"
-	echo "server.errorlog = \"$T_TMP/lighttpd.log\""
-	echo "setenv.add-environment = ( \"SD_SHAREDIR\" => \"$SD_SHAREDIR\" )"
-	echo "var.sd_prefix = \"/sd\""
-	echo "var.sd_serve = \"$SD_TOP/bin/sd-serve\""
-	echo "var.sd_conf = \"$conf\""
-	echo "var.sd_spool = \"$spool\""
-	echo "include \"$SD_TOP/etc/lighttpd.conf\""
-} >"$T_TMP/lighttpd.conf"
-t_lighttpd "$T_TMP/lighttpd.conf"
-base=http://127.0.0.1:$port/sd
-t_wait_http "$base/status"
+serve_start "$conf" "$spool"
+base=$SERVE_BASE
 t_wait_http "http://127.0.0.1:$uport/none"
-trap 'for st in "$spool"/*/*.state; do [ -f "$st" ] &&
-    kill "$(sed -n "s/^pid=//p" "$st")" 2>/dev/null; done; t_cleanup' EXIT
 
 # HLS
 code=$(curl -s -D "$T_TMP/h" -o "$T_TMP/m.m3u8" -w '%{http_code}' \
@@ -77,7 +62,7 @@ t_is "$(($(segs) - n0))" "$nseg" \
     "HLS passthrough: each of $nseg segments fetched once for 3 clients"
 seg=$(grep '^/sd/' "$T_TMP/m.m3u8" | head -1)
 code=$(curl -s -r 0-187 -D "$T_TMP/h" -o "$T_TMP/b" -w '%{http_code}' \
-    "http://127.0.0.1:$port$seg")
+    "${base%/sd}$seg")
 t_is "$code:$(wc -c <"$T_TMP/b")" "206:188" \
     "HLS passthrough: a segment's range"
 t_like "$(tr -d '\r' <"$T_TMP/h")" '^Content-Type: video/mp2t$' \

@@ -4,6 +4,7 @@
 # bytes reach it unchanged) and GStreamer keeps playing HLS past the
 # restart (a discontinuity, not an error).
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
 if [ ! -x "$SD_TOP/bin/sd-cmafmux" ]; then
 	t_skip 5 "bin/sd-cmafmux is not built"
@@ -26,25 +27,9 @@ printf '[tv]\nsource = http://127.0.0.1:%s/live.ts\nmode = smart\n' \
     "$uport" >"$conf/proxies.ini"
 printf 'spool = %s\nidle_timeout = 20\nupstream_timeout = 5\n' \
     "$spool" >"$conf/sd.ini"
-port=$(t_free_port)
-cat >"$T_TMP/lighttpd.conf" <<EOC
-server.document-root = "$T_TMP/docroot"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$T_TMP/lighttpd.log"
-setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
-var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
-var.sd_conf = "$conf"
-var.sd_spool = "$spool"
-include "$SD_TOP/etc/lighttpd.conf"
-EOC
-t_lighttpd "$T_TMP/lighttpd.conf"
-base=http://127.0.0.1:$port/sd
-t_wait_http "$base/status"
+serve_start "$conf" "$spool"
 t_ok $? "lighttpd with sd-serve answers"
-trap 'for st in "$spool"/*/*.state; do [ -f "$st" ] &&
-    kill "$(sed -n "s/^pid=//p" "$st")" 2>/dev/null; done; t_cleanup' EXIT
+base=$SERVE_BASE
 
 curl -s --max-time 38 -o "$T_TMP/c.ts" "$base/tv/stream.ts" &
 c=$!
