@@ -377,9 +377,128 @@ variant_of(const struct sd_rec *dec, char *buf, size_t len)
 		strlcpy(buf, "cmaf", len);
 }
 
+/* Copy the file dir/name to fd; -1 when the client went away. */
+static int
+copy_file(const char *dir, const char *name, int fd)
+{
+	char path[PATH_MAX], buf[65536];
+	ssize_t n;
+	int in, rc = 0;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path) || (in = open(path, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
+		return 0;	/* gone already: the next one follows */
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (sd_write_full(fd, buf, (size_t)n) == -1) {
+			rc = -1;
+			break;
+		}
+	close(in);
+	return rc;
+}
+
+/*
+ * The TS segments of dir's mpegts track after *next (from the newest one
+ * when *next is 0), in order. Returns how many were sent, -1 when the
+ * client went away, -2 when the store has no mpegts track.
+ */
+static int
+send_new_ts(const char *dir, int fd, uint64_t *next)
+{
+	struct sd_store st;
+	size_t i, last = 0;
+	int t, sent = 0, found = 0;
+
+	sd_store_init(&st);
+	if (sd_store_read(&st, dir) == -1) {
+		sd_store_free(&st);
+		return 0;
+	}
+	if ((t = sd_store_track_index(&st, "ts")) < 0) {
+		sd_store_free(&st);
+		return -2;
+	}
+	for (i = 0; i < st.nsegs; i++)
+		if (st.segs[i].track == t)
+			last = i, found = 1;
+	for (i = 0; found && i < st.nsegs && sent >= 0; i++) {
+		if (st.segs[i].track != t || (*next == 0 ? i != last :
+		    st.segs[i].seq < *next))
+			continue;
+		if (copy_file(dir, st.segs[i].file, fd) == -1)
+			sent = -1;
+		else {
+			*next = st.segs[i].seq + 1;
+			sent++;
+		}
+	}
+	sd_store_free(&st);
+	return sent;
+}
+
+static int
+has_ts_track(const char *dir)
+{
+	struct sd_store st;
+	int has;
+
+	sd_store_init(&st);
+	has = sd_store_read(&st, dir) == 0 &&
+	    sd_store_track_index(&st, "ts") >= 0;
+	sd_store_free(&st);
+	return has;
+}
+
+#define STORE_TS_STALL_S 30	/* no new segment for this long: the end */
+
+/*
+ * A TS client of a transcode: the session's MPEG-TS segments (sd-cmafmux
+ * -T), one after the other from the newest, as they are written. Each
+ * segment starts with PAT/PMT and a keyframe, so joining is clean.
+ */
+static int
+serve_store_ts(struct srv *s, const struct sd_proxy *px, const char *dir)
+{
+	struct sd_http_resp rs;
+	struct sd_buf b;
+	uint64_t next = 0;
+	double idle = 0;
+	int h, n;
+
+	if (!has_ts_track(dir))
+		return srv_error(s, 501, "this session writes no MPEG-TS "
+		    "segments", 0);
+	if ((h = sd_client_enter(s->cfg, px)) == -1)
+		return srv_error(s, 503, "this channel has max_clients viewers",
+		    10);
+	sd_http_resp_init(&rs, 200);
+	sd_http_header(&rs, "Content-Type", "video/mp2t");
+	sd_http_header(&rs, "Cache-Control", "no-store");
+	sd_buf_init(&b);
+	if (sd_http_resp_head(&rs, s->rq->cgi, &b) == -1 ||
+	    srv_send_buf(s, &b) == -1) {
+		sd_http_resp_free(&rs);
+		sd_client_leave(h);
+		return -1;
+	}
+	sd_http_resp_free(&rs);
+	s->status = 200;
+	while (!s->head_only && idle < STORE_TS_STALL_S) {
+		sd_session_touch(dir);
+		if ((n = send_new_ts(dir, s->fd, &next)) < 0)
+			break;
+		idle = n > 0 ? 0 : idle + 0.2;
+		if (n == 0)
+			sd_relay_sleep_ms(200);
+	}
+	sd_client_leave(h);
+	return 200;
+}
+
 static int
 serve_store(struct srv *s, const struct sd_proxy *px, const char *name,
-    const struct sd_rec *dec)
+    const struct sd_rec *dec, enum sd_client c)
 {
 	char variant[SD_NAME_MAX + 4], dir[PATH_MAX], base[SD_NAME_MAX + 8];
 
@@ -391,6 +510,8 @@ serve_store(struct srv *s, const struct sd_proxy *px, const char *name,
 	if (sd_session_wait_ready(dir, s->opts ? s->opts->ready_timeout :
 	    20) == -1)
 		return srv_error(s, 504, "no segment yet", 2);
+	if (c == SD_CLIENT_TS)
+		return serve_store_ts(s, px, dir);
 	snprintf(base, sizeof(base), "%s/", variant);
 	return srv_store_manifest(s, dir, name, base);
 }
@@ -505,12 +626,11 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 		rc = serve_ts(s, px);
 	else if (strcmp(d, "passthrough") == 0)
 		rc = pass_manifest(s, px, "", name);
-	else if (c == SD_CLIENT_TS || (src && strcmp(src, "mpegts") != 0))
-		rc = srv_error(s, 501, "sd cannot yet make this delivery "
-		    "(TS out of a transcode, or a repackaged HLS/DASH source)",
-		    0);
+	else if (src && strcmp(src, "mpegts") != 0)
+		rc = srv_error(s, 501, "sd cannot yet repackage or transcode "
+		    "an HLS or DASH source", 0);
 	else
-		rc = serve_store(s, px, name, &dec);
+		rc = serve_store(s, px, name, &dec, c);
 done:
 	sd_rec_free(&cls);
 	sd_rec_free(&dec);
