@@ -322,7 +322,10 @@ req /playlist.m3u
 raw "$T_TMP/req"
 t_like "$(cat "$B")" '^http://tv.example:8080/tv$' \
     "inetd: m3u URL from Host"
-req /playlist.m3u "Host: evil\"example"
+req /playlist.m3u "X-Forwarded-Proto: https"
+raw "$T_TMP/req"
+t_like "$(cat "$B")" '^https://tv.example:8080/tv$' \
+    "inetd: X-Forwarded-Proto https (a TLS proxy in front) in the m3u"
 printf 'GET /playlist.m3u HTTP/1.1\r\nHost: a"b<c\r\n\r\n' >"$T_TMP/req"
 raw "$T_TMP/req"
 t_unlike "$(cat "$B")" 'a"b' "inetd: a hostile Host stays out of the m3u"
