@@ -543,6 +543,26 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 	return -1;
 }
 
+/*
+ * The response on fd, already asked for (a test, or a fuzzer, gives a pipe):
+ * the head read, f ready for sd_fetch_read; fd is f's from now on.
+ */
+int
+sd_fetch_fd(struct sd_fetch *f, int fd, const char *url, int timeout_ms)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->timeout_ms = timeout_ms;
+	strlcpy(f->url, url, sizeof(f->url));
+	if (read_head(f) == -1)
+		return -1;
+	if (f->status < 200 || f->status >= 300) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
 /* Bytes already buffered, then the socket; never past limit. */
 static ssize_t
 raw_read(struct sd_fetch *f, void *buf, size_t n)

@@ -1018,6 +1018,8 @@ int sd_fetch_open(struct sd_fetch *f, const char *url,
 /* Body bytes (chunked coding removed): > 0, 0 at the end, -1 (ETIMEDOUT). */
 ssize_t sd_fetch_read(struct sd_fetch *f, void *buf, size_t n);
 int sd_fetch_close(struct sd_fetch *f);
+/* The response already on fd (tests, fuzzing): its head read as above. */
+int sd_fetch_fd(struct sd_fetch *f, int fd, const char *url, int timeout_ms);
 /* A whole body of at most max bytes appended to out. */
 int sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
     struct sd_buf *out, char *final_url, size_t final_len);

@@ -28,7 +28,7 @@ t_bg ffmpeg -nostdin -loglevel error $src -f hls -hls_time 2 -hls_list_size 6 \
 mkfifo "$T_TMP/dash.fifo"
 t_bg "$SD_TOP/bin/sd-cmafmux" -l -d 2 -w 6 -o "$T_TMP/up/files/dash" "$T_TMP/dash.fifo"
 # shellcheck disable=SC2086
-t_bg ffmpeg -nostdin -loglevel error $src -f mpegts -y "$T_TMP/dash.fifo"
+t_bg ffmpeg -nostdin -loglevel fatal $src -f mpegts -y "$T_TMP/dash.fifo"
 t_bg perl "$UP" -p "$PORT" -d "$T_TMP/up"
 
 cat >"$T_TMP/lighttpd.conf" <<EOF

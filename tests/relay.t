@@ -52,6 +52,30 @@ t_like "$T_ERR" 'only http:// and https://' "fetch: other schemes named"
 t_run -- "$D" fetch -u "http://127.0.0.1:$PORT/a b" -t 5
 t_like "$T_ERR" 'not a usable URL' "fetch: a blank in the URL refused"
 
+# https: handed to curl(1); a real TLS server (openssl s_server) with a
+# certificate of our own, trusted through CURL_CA_BUNDLE or not at all.
+if command -v openssl >/dev/null && command -v curl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T_TMP/k.pem" \
+	    -out "$T_TMP/c.pem" -days 1 -subj /CN=127.0.0.1 \
+	    -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+	TLS=$(t_free_port)
+	(cd "$T_TMP/up/files" && exec openssl s_server -quiet -WWW \
+	    -accept "127.0.0.1:$TLS" -cert "$T_TMP/c.pem" -key "$T_TMP/k.pem") \
+	    >/dev/null 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	i=0
+	until curl -s -o /dev/null --cacert "$T_TMP/c.pem" "https://127.0.0.1:$TLS/data.bin" ||
+	    [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	CURL_CA_BUNDLE="$T_TMP/c.pem" "$D" fetch -u "https://127.0.0.1:$TLS/data.bin" \
+	    -t 5 >"$T_TMP/f3" 2>/dev/null
+	cmp -s "$T_TMP/f3" "$T_TMP/up/files/data.bin"
+	t_ok $? "fetch https:// through curl: byte for byte"
+	t_run -- "$D" fetch -u "https://127.0.0.1:$TLS/data.bin" -t 5
+	t_is "$T_RC" 69 "fetch https:// from an untrusted certificate: refused"
+else
+	t_skip 2 "openssl or curl missing"
+fi
+
 # ------------------------------------------- TS passthrough, one upstream
 # Two TS clients on proxy tv (max_clients 2) while a third is refused.
 TV="-S $SPOOL -p tv -u $U/live.ts?chunked=1 -c 2 -i 4 -t 3"

@@ -3,6 +3,7 @@
  * resolution of manifest references, as the passthrough rewriting uses it.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "sd.h"
 #include "mtap.h"
@@ -50,6 +51,80 @@ resolve(const char *base, const char *ref, const char *want)
 	is_str(out, want, desc);
 }
 
+/* Read the response text through a pipe: the body, or NULL on error. */
+static const char *
+respond(const char *text, size_t len, int *status)
+{
+	static char body[70000];
+	struct sd_fetch f;
+	size_t got = 0;
+	ssize_t n;
+	int p[2];
+
+	*status = -1;
+	if (pipe(p) == -1 || write(p[1], text, len) != (ssize_t)len)
+		return NULL;
+	close(p[1]);
+	capture_start();
+	if (sd_fetch_fd(&f, p[0], "http://test/", 1000) == -1) {
+		*status = f.status;
+		sd_fetch_close(&f);
+		capture_end();
+		return NULL;
+	}
+	*status = f.status;
+	while ((n = sd_fetch_read(&f, body + got, sizeof(body) - 1 - got)) > 0)
+		got += (size_t)n;
+	sd_fetch_close(&f);
+	capture_end();
+	if (n < 0)
+		return NULL;
+	body[got] = '\0';
+	return body;
+}
+
+static void
+responses(void)
+{
+	static char big[20000];
+	const char *b;
+	int st;
+
+#define R(s) respond(s, sizeof(s) - 1, &st)
+	b = R("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA");
+	is_str(b, "hello", "Content-Length: no byte past it");
+	b = R("HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\n"
+	    "5;ext=1\r\nhello\r\nA\r\n, world!!!\r\n0\r\nX-T: 1\r\n\r\n");
+	is_str(b, "hello, world!!!", "chunked, with an extension and a trailer");
+	b = R("HTTP/1.0 200 OK\nContent-Type: video/mp2t\n\nto the end");
+	is_str(b, "to the end", "LF line ends, a body to EOF");
+	b = R("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+	ok(b == NULL && st == 404, "404: an error, status kept");
+	b = R("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
+	ok(b == NULL, "a body cut short: an error");
+	b = R("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "zz\r\nhello\r\n");
+	ok(b == NULL, "a chunk size that is not hex: an error");
+	b = R("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "ffffffffffffffffffff\r\nx");
+	ok(b == NULL, "a chunk size past 64 bits: an error");
+	b = R("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhelloX0\r\n\r\n");
+	ok(b == NULL, "no CRLF after a chunk: an error");
+	b = R("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n");
+	ok(b == NULL, "a negative Content-Length: an error");
+	b = R("ICY 200 OK\r\n\r\ndata");
+	ok(b == NULL, "not HTTP/1.x: an error");
+	b = R("HTTP/1.1 2000 OK\r\n\r\n");
+	ok(b == NULL, "a 4-digit status: an error");
+	memcpy(big, "HTTP/1.1 200 OK\r\n", 17);
+	for (size_t i = 17; i + 20 < sizeof(big); i += 20)
+		memcpy(big + i, "X-Pad: aaaaaaaaaaa\r\n", 20);
+	b = respond(big, strlen(big), &st);
+	ok(b == NULL, "more than 16 KiB of headers: an error");
+#undef R
+}
+
 int
 main(void)
 {
@@ -94,5 +169,6 @@ main(void)
 	ok(sd_url_join("http://h/a/index.m3u8",
 	    "a-name-far-too-long-for-the-small-buffer-of-64-bytes.ts", out,
 	    sizeof(out)) == -1, "a result too long is refused, not cut");
+	responses();
 	return done();
 }
