@@ -137,6 +137,8 @@ track_add(struct mux *m, AVStream *st, int kind)
 	}
 	track_lang(t, st);
 	t->store_idx = -1;
+	t->gen = (unsigned)m->first_seq;	/* headers: by first segment */
+	t->disc_next = m->continuing;
 	if (track_open_bsf(t, st) == -1)
 		return -1;
 	t->sample_rate = t->par->sample_rate;
@@ -625,7 +627,7 @@ video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
 	t->disc_next = disc;
 	m->disc_pending = 0;
 	if (newhdr) {
-		t->gen++;
+		t->gen = (unsigned)t->seq;
 		if (track_config(t, au, n, m->fps) == -1 ||
 		    track_write_header(m, t) == -1)
 			return -1;
@@ -838,7 +840,7 @@ audio_new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
 		memcpy(t->asc, t->next_asc, 2);
 		t->asc_len = 2;
 	}
-	t->gen++;
+	t->gen = (unsigned)t->seq;
 	t->cfg_change = 0;
 	if (track_config(t, pkt->data, (size_t)pkt->size, m->fps) == -1 ||
 	    track_write_header(m, t) == -1)
@@ -1151,6 +1153,9 @@ setup(struct mux *m)
 {
 	int rv;
 
+	if (sd_mux_continue(m) == -1)
+		return SD_EX_SOFTWARE;
+	m->open_seq = m->pub_seq = m->first_seq;
 	if ((rv = open_input(m)) != 0)
 		return rv;
 	if (tracks_setup(m) == -1)
