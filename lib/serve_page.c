@@ -88,7 +88,8 @@ srv_page(struct srv *s)
 	size_t i;
 	int rc;
 
-	if (!sd_manifest_base_ok(base))
+	/* base lands in attributes and a JS string: no quote of either kind */
+	if (!sd_manifest_base_ok(base) || strchr(base, '\'') != NULL)
 		base = "";
 	sd_buf_init(&b);
 	sd_buf_printf(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
