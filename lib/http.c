@@ -341,7 +341,8 @@ sd_http_parse_raw(struct sd_http_req *rq, const char *buf, size_t len)
 		if (l == 0) {
 			if (first)
 				return 400;
-			return !rq->http10 && !host ? 400 : 0;
+			/* RFC 9112 3.2: exactly one Host in HTTP/1.1 */
+			return host > 1 || (!rq->http10 && !host) ? 400 : 0;
 		}
 		for (q = p; q < p + l; q++)
 			if ((unsigned char)*q < 0x20 && *q != '\t')
