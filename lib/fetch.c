@@ -491,6 +491,16 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o)
 	return 0;
 }
 
+static int
+waitpid_eintr(pid_t pid, int *status)
+{
+	pid_t r;
+
+	while ((r = waitpid(pid, status, 0)) == -1 && errno == EINTR)
+		;
+	return r == pid ? 0 : -1;
+}
+
 void
 sd_fetch_opts_default(struct sd_fetch_opts *o)
 {
@@ -658,16 +668,18 @@ sd_fetch_read(struct sd_fetch *f, void *buf, size_t n)
 int
 sd_fetch_close(struct sd_fetch *f)
 {
-	int status, rv = 0;
+	int status = 0, rv = 0;
 
 	if (f->fd != -1)
 		close(f->fd);
 	f->fd = -1;
 	if (f->pid > 0) {
 		kill(f->pid, SIGTERM);
-		while (waitpid(f->pid, &status, 0) == -1 && errno == EINTR)
-			;
-		rv = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+		if (waitpid_eintr(f->pid, &status) == -1)
+			rv = -1;
+		else
+			rv = WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+			    0 : -1;
 		f->pid = 0;
 	}
 	return rv;
@@ -697,10 +709,10 @@ sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
 	}
 	if (f.pid > 0 && n == 0) {
 		/* curl's exit status tells whether the body is whole. */
-		f.fd = (close(f.fd), -1);
-		while (waitpid(f.pid, &f.status, 0) == -1 && errno == EINTR)
-			;
-		if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
+		close(f.fd);
+		f.fd = -1;
+		if (waitpid_eintr(f.pid, &f.status) == -1 ||
+		    !WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
 			errno = EPROTO;
 			n = -1;
 		}

@@ -1059,6 +1059,13 @@ int sd_session_touch(const char *dir);
  */
 int sd_client_enter(const struct sd_config *cfg, const struct sd_proxy *px);
 void sd_client_leave(int handle);
+/*
+ * An HLS/DASH client (who: e.g. its address and User-Agent) asked for px
+ * now: 0 when it counts, -1 with errno EBUSY when max_clients others are
+ * in. Such a client counts for 30 s after its last request.
+ */
+int sd_client_seen(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *who);
 /* Clients of px in now (stale ones removed). */
 int sd_client_count(const struct sd_config *cfg, const struct sd_proxy *px);
 /*

@@ -1003,7 +1003,7 @@ pipeline_session(struct sess *s)
 
 /* ------------------------------------------------ the passthrough reaper */
 
-/* Files of the passthrough cache older than max_age s are removed. */
+/* Plain files of dir older than max_age s are removed (all: max_age < 0). */
 void
 sd_pass_trim(const char *dir, double max_age)
 {
@@ -1020,10 +1020,53 @@ sd_pass_trim(const char *dir, double max_age)
 		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
 		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
 			continue;
-		if (now - (double)sb.st_mtim.tv_sec > max_age)
+		if (max_age < 0 || now - (double)sb.st_mtim.tv_sec > max_age)
 			unlink(p);
 	}
 	closedir(d);
+}
+
+#define PASS_MAX_BYTES (512LL << 20)
+
+/* The oldest file of dir into oldest (by mtime); the bytes of all. */
+static long long
+pass_oldest(const char *dir, char *oldest, size_t len)
+{
+	DIR *d;
+	struct dirent *de;
+	char p[PATH_MAX];
+	struct stat sb;
+	double t = 1e18;
+	long long total = 0;
+
+	oldest[0] = '\0';
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
+		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		total += sb.st_size;
+		if ((double)sb.st_mtim.tv_sec < t && sb.st_size > 0) {
+			t = (double)sb.st_mtim.tv_sec;
+			strlcpy(oldest, p, len);
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+/* At most PASS_MAX_BYTES: the oldest files go first. */
+static void
+pass_cap(const char *dir)
+{
+	char oldest[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 10000 && pass_oldest(dir, oldest, sizeof(oldest)) >
+	    PASS_MAX_BYTES && oldest[0] != '\0'; i++)
+		unlink(oldest);
 }
 
 static int
@@ -1033,8 +1076,10 @@ pass_session(struct sess *s)
 
 	sd_spool_mkdirs(s->dir);
 	state_put(s, "up", NULL);
-	while (!nap(s, 2000))
+	while (!nap(s, 2000)) {
 		sd_pass_trim(s->dir, keep);
+		pass_cap(s->dir);
+	}
 	state_put(s, "stopping", NULL);
 	remove_variant_files(s->spool, s->proxy, s->variant);
 	return SD_EX_OK;

@@ -147,6 +147,24 @@ head -c 18800 "$T_TMP/r1.ts" >"$T_TMP/r1-start.ts"
 t_run -- perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/r1-start.ts" "$T_TMP/up/conn-$first.body"
 t_is "$T_RC" 0 "... and its first bytes from the old one ($T_OUT)"
 
+# ------------------------------------------- a session that crashed
+K="-S $SPOOL -p k -u $U/live.ts?who=k -i 4 -t 2"
+"$D" ensure $K >/dev/null
+kpid=$(sed -n 's/^pid=//p' "$SPOOL/k/ts.state")
+kill -9 "$kpid"
+gone "$kpid"
+t_run -- "$D" ensure $K
+t_is "$T_RC" 0 "a session killed with SIGKILL: the next request starts another"
+t_ok "$([ "$(sed -n 's/^pid=//p' "$SPOOL/k/ts.state")" != "$kpid" ]; echo $?)" \
+    "... a new process"
+timeout 3 "$D" tail $K >"$T_TMP/k.ts"
+n=$(conn_no '/live.ts?who=k')
+t_run -- perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/k.ts" "$T_TMP/up/conn-$n.body"
+t_is "$T_RC" 0 "... whose TS is the source's ($T_OUT)"
+t_is "$(ls "$SPOOL/k/ts" | grep -c '\.ts$')" "$(ls "$SPOOL/k/ts" | grep '\.ts$' | sort | \
+    awk -v f="$(sed 's/first=\([0-9]*\).*/\1/' "$SPOOL/k/ts/head")" '$0 >= sprintf("%016d.ts", f)' | wc -l | tr -d ' ')" \
+    "... and the dead session's chunks are gone"
+
 # ---------------------------------------------- upstream down: 503
 DEAD=$(t_free_port)
 t_run -t 30 -- "$D" ensure -S "$SPOOL" -p dead -u "http://127.0.0.1:$DEAD/x.ts" -i 3 -t 1
@@ -161,6 +179,13 @@ t_run -- "$D" ensure -S "$S2" -p b -u "$U/live.ts" -M 1 -i 3
 t_is "$T_RC" 3 "max_sessions 1: a second proxy is refused (503)"
 t_run -- "$D" ensure -S "$S2" -p a -u "$U/live.ts" -M 1 -i 3
 t_is "$T_RC" 0 "max_sessions 1: the running one is still served"
+
+# max_clients for HLS/DASH clients: counted by who asked lately.
+S3="$T_TMP/spool3"
+for w in a b a; do "$D" seen -S "$S3" -p m -c 2 -v "10.0.0.1 $w" >/dev/null; done
+t_is "$?" 0 "max_clients 2: a manifest client seen before still counts in"
+t_run -- "$D" seen -S "$S3" -p m -c 2 -v "10.0.0.1 c"
+t_is "$T_RC" 3 "max_clients 2: a third manifest client is refused (503)"
 
 # Four first requests at once start one session: one upstream connection.
 pids=""

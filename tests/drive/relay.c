@@ -3,7 +3,7 @@
  * tests/relay.t while sd-serve's routes are elsewhere. One proxy, the
  * config given on the command line:
  *
- *   relay ensure|tail|status|fetch|wait [-S spool] [-p proxy] [-u source]
+ *   relay ensure|tail|status|fetch|wait|seen [-S spool] [-p proxy] [-u source]
  *       [-v variant] [-c max_clients] [-i idle] [-t timeout]
  *       [-M max_sessions] [-d segdur] [-w window] [-- ffmpeg argv]
  *   relay --session ...	(what sd_relay_ensure starts)
@@ -11,6 +11,7 @@
  *   RELAY_SOURCE_<PROXY>): PATH_INFO /PROXY/NAME -> sd_relay_manifest or,
  *   for s/... and d/..., sd_relay_segment and the file.
  *
+ * seen: -v is the client's name (sd_client_seen).
  * Exit: 0; 3 refused (max_clients / max_sessions: the serve side's 503);
  * 69 upstream down (prints retry_after=N); 64 usage; 1 other.
  */
@@ -276,6 +277,8 @@ main(int argc, char **argv)
 		rv = cmd_tail();
 	else if (strcmp(cmd, "status") == 0)
 		rv = cmd_status();
+	else if (strcmp(cmd, "seen") == 0)
+		rv = sd_client_seen(&cfg, &px, variant) == 0 ? 0 : refused();
 	else if (strcmp(cmd, "fetch") == 0)
 		rv = cmd_fetch();
 	else if (strcmp(cmd, "wait") == 0)
