@@ -247,8 +247,8 @@ track_codecs(struct trk *t, double fps)
 		memcpy(p->extradata, src, n);
 		p->extradata_size = (int)n;
 	}
-	(void)fps;
-	if (sd_codec_string(p, t->codecs, sizeof(t->codecs)) == -1)
+	/* The frame rate: a VP9 level as vpcC says it (vp9_config). */
+	if (sd_codec_string_fps(p, fps, t->codecs, sizeof(t->codecs)) == -1)
 		t->codecs[0] = '\0';
 out:
 	avcodec_parameters_free(&p);
