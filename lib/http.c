@@ -278,6 +278,8 @@ sd_http_parse_cgi(struct sd_http_req *rq, char *const envp[])
 	if ((v = env_get(envp, "SCRIPT_NAME", &len)) != NULL &&
 	    set_field(rq->script_name, sizeof(rq->script_name), v, len) != 0)
 		return 414;
+	if ((v = env_get(envp, "REMOTE_ADDR", &len)) != NULL)
+		set_field(rq->remote_addr, sizeof(rq->remote_addr), v, len);
 	if ((v = env_get(envp, "HTTPS", &len)) != NULL &&
 	    strcasecmp(v, "on") == 0)
 		rq->https = 1;

@@ -883,6 +883,7 @@ struct sd_http_req {
 	char if_none_match[512];
 	char if_modified_since[64];
 	char forwarded_proto[16];
+	char remote_addr[64];		/* the client's address, if known */
 	int https;
 	int http10;
 	int cgi;			/* from a CGI environment */

@@ -468,6 +468,7 @@ route_session_file(struct srv *s, const struct sd_proxy *px,
 {
 	char dir[PATH_MAX], rel[PATH_MAX];
 	size_t n = strlen(file);
+	int rc;
 
 	if (!sd_safe_name(file) || !store_file_name(file) ||
 	    !store_variant(variant) || srv_session_dir(s->cfg, px->id,
@@ -475,8 +476,11 @@ route_session_file(struct srv *s, const struct sd_proxy *px,
 		return srv_error(s, 404, "not found", 0);
 	srv_session_used(s, dir);
 	if ((n > 5 && strcmp(file + n - 5, ".m3u8") == 0) ||
-	    strcmp(file, "manifest.mpd") == 0)
+	    strcmp(file, "manifest.mpd") == 0) {
+		if ((rc = srv_manifest_client(s, px)) != 0)
+			return rc;
 		return srv_store_manifest(s, dir, file, "");
+	}
 	snprintf(rel, sizeof(rel), "%s/%s/%s", px->id, variant, file);
 	return srv_file(s, s->cfg->settings.spool, rel, NULL, 1);
 }

@@ -42,6 +42,8 @@ int srv_status(struct srv *s);
 /* name: NULL for /PROXY, else stream.ts, master.m3u8, ... */
 int srv_smart(struct srv *s, const struct sd_proxy *px, const char *name);
 void srv_session_used(struct srv *s, const char *dir);
+/* Count an HLS/DASH client in (max_clients): 0, or the 503 answered. */
+int srv_manifest_client(struct srv *s, const struct sd_proxy *px);
 int srv_relay_status(struct srv *s, struct sd_buf *b);
 /* /PROXY/p/..., s/..., d/...: the relay's passthrough names. */
 int srv_pass(struct srv *s, const struct sd_proxy *px, const char *name);

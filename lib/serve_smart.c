@@ -496,11 +496,33 @@ serve_store_ts(struct srv *s, const struct sd_proxy *px, const char *dir)
 	return 200;
 }
 
+/*
+ * An HLS or DASH player makes one short request after another: it counts
+ * against max_clients from its first request until a while after its
+ * last (the relay keeps the stamps), known by address and User-Agent.
+ * Returns 0, or the status answered (503).
+ */
+int
+srv_manifest_client(struct srv *s, const struct sd_proxy *px)
+{
+	char who[sizeof(s->rq->remote_addr) + sizeof(s->rq->user_agent) + 2];
+
+	if (px->max_clients <= 0)
+		return 0;
+	snprintf(who, sizeof(who), "%s %s", s->rq->remote_addr,
+	    s->rq->user_agent);
+	if (sd_client_seen(s->cfg, px, who) == -1 && errno == EBUSY)
+		return srv_error(s, 503, "this channel has max_clients viewers",
+		    10);
+	return 0;
+}
+
 static int
 serve_store(struct srv *s, const struct sd_proxy *px, const char *name,
     const struct sd_rec *dec, enum sd_client c)
 {
 	char variant[SD_NAME_MAX + 4], dir[PATH_MAX], base[SD_NAME_MAX + 8];
+	int rc;
 
 	variant_of(dec, variant, sizeof(variant));
 	if (!sd_safe_name(variant))
@@ -512,6 +534,8 @@ serve_store(struct srv *s, const struct sd_proxy *px, const char *name,
 		return srv_error(s, 504, "no segment yet", 2);
 	if (c == SD_CLIENT_TS)
 		return serve_store_ts(s, px, dir);
+	if ((rc = srv_manifest_client(s, px)) != 0)
+		return rc;
 	snprintf(base, sizeof(base), "%s/", variant);
 	return srv_store_manifest(s, dir, name, base);
 }
@@ -551,6 +575,8 @@ pass_manifest(struct srv *s, const struct sd_proxy *px, const char *name,
 
 	if (pass_base(s, px, base, sizeof(base)) == -1)
 		return srv_error(s, 400, "bad SCRIPT_NAME", 0);
+	if ((rc = srv_manifest_client(s, px)) != 0)
+		return rc;
 	sd_buf_init(&out);
 	if (sd_relay_manifest(s->cfg, px, name, base, &out) == -1)
 		rc = pass_error(s);

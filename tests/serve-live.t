@@ -30,6 +30,11 @@ max_clients = 1
 [dead]
 source = http://127.0.0.1:$dead/live.ts
 mode = smart
+
+[hlim]
+source = http://127.0.0.1:$uport/live.ts?chunked=1
+mode = smart
+max_clients = 1
 EOF
 cat >"$conf/sd.ini" <<EOF
 spool = $spool
@@ -159,8 +164,19 @@ if [ -x "$SD_TOP/bin/sd-cmafmux" ]; then
 	wait_size "$body" $(($(stat -c %s "$T_TMP/c4.ts") + 200000))
 	perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/c4.ts" "$body" >/dev/null
 	t_ok $? "the TS client meanwhile: the source's bytes unchanged"
+	# max_clients = 1 for HLS players: a second player (another
+	# User-Agent) is refused while the first one polls.
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+	    -A 'player-one' "$base/hlim/master.m3u8")
+	t_is "$code" 200 "hlim: the first HLS player"
+	code=$(curl -s -D "$T_TMP/hh" -o /dev/null -w '%{http_code}' \
+	    --max-time 30 -A 'player-two' "$base/hlim/master.m3u8")
+	t_is "$code" 503 "hlim: a second HLS player gets 503"
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+	    -A 'player-one' "$base/hlim/cmaf/v0.m3u8")
+	t_is "$code" 200 "hlim: the first player goes on polling"
 else
-	t_skip 12 "bin/sd-cmafmux is not built on this branch yet"
+	t_skip 15 "bin/sd-cmafmux is not built on this branch yet"
 fi
 
 # Idle: with no request for idle_timeout seconds the sessions go.
