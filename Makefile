@@ -56,7 +56,7 @@ all: $(PROGS)
 .build-flags: FORCE
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
-lib/%.o: lib/%.c lib/sd.h .build-flags
+lib/%.o: lib/%.c $(wildcard lib/*.h) .build-flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libsd.a: $(LIB_OBJ)
@@ -107,11 +107,13 @@ run: deps all
 
 bench: deps all
 	@scripts/bench
+	@scripts/bench-serve
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(PROGS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
 	install -m 444 etc/system/profiles.ini $(DESTDIR)$(SHAREDIR)/profiles.ini
+	install -m 444 etc/lighttpd.conf etc/inetd.conf etc/systemd/* $(DESTDIR)$(SHAREDIR)/
 	for f in etc/sd/*; do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || \
 		install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/; done

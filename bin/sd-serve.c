@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "sd.h"
@@ -78,14 +81,34 @@ answer_error(int cgi, int head_only, int status, const char *msg)
 	struct sd_buf b;
 	ssize_t n;
 	size_t off = 0;
+	int rc;
 
 	sd_buf_init(&b);
 	sd_http_simple(&b, cgi, head_only, status, msg, 0);
 	while (!b.failed && off < b.len &&
 	    (n = write(1, b.p + off, b.len - off)) > 0)
 		off += (size_t)n;
+	rc = !b.failed && off == b.len ? SD_EX_OK : SD_EX_IOERR;
 	sd_buf_free(&b);
-	return off == b.len ? SD_EX_OK : SD_EX_IOERR;
+	return rc;
+}
+
+/* Under inetd stdin is the client's socket: its address, for counting. */
+static void
+peer_address(char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	buf[0] = '\0';
+	if (getpeername(0, (struct sockaddr *)&ss, &sl) == -1)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    buf, (socklen_t)len);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    buf, (socklen_t)len);
 }
 
 static int
@@ -101,7 +124,9 @@ read_request(struct sd_http_req *rq, int cgi)
 	if ((rc = sd_http_read_head(0, head, sizeof(head), &len,
 	    READ_HEAD_TIMEOUT_MS)) != 0)
 		return rc;
-	return sd_http_parse_raw(rq, head, len);
+	rc = sd_http_parse_raw(rq, head, len);
+	peer_address(rq->remote_addr, sizeof(rq->remote_addr));
+	return rc;
 }
 
 int

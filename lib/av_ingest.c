@@ -5,7 +5,8 @@
  * unwrapped (33-bit PTS) and rebased onto one continuous timeline when they
  * jump (the cut after a jump has disc=1), video is cut at keyframes near
  * the target duration and every other track at the first frame at or
- * after the same presentation time, and the boxes come from cmaf.c.
+ * after the same presentation time (av_seg.c), and the boxes come from
+ * cmaf.c.
  *
  * Memory is one segment per track (the moof needs every sample's size
  * before the data), so it stays flat however long the input is.
@@ -25,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,89 +41,6 @@
 #define JUMP_FWD_S	10		/* a gap longer than this is a jump */
 #define JUMP_BACK_S	1		/* and so is going back this much */
 #define PRESTART_S	10		/* audio kept while no keyframe came */
-#define SEG_SAMPLES_MAX	100000		/* one segment, one track */
-
-/* ---------------------------------------------------------------- files */
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
-now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Write head then body to DIR/NAME through a temporary and rename(2). */
-int
-sd_mux_write_file(const char *dir, const char *name, const void *head,
-    size_t hlen, const void *body, size_t blen)
-{
-	char path[PATH_MAX], tmp[PATH_MAX];
-	struct iovec iov[2];
-	ssize_t w;
-	size_t left;
-	int fd, i = 0, saved;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp),
-	    "%s/.%s.XXXXXX", dir, name) >= sizeof(tmp)) {
-		warnx("%s/%s: path too long", dir, name);
-		return -1;
-	}
-	if ((fd = mkstemp(tmp)) == -1) {
-		warn("%s", tmp);
-		return -1;
-	}
-	iov[0].iov_base = (void *)(uintptr_t)head;
-	iov[0].iov_len = hlen;
-	iov[1].iov_base = (void *)(uintptr_t)body;
-	iov[1].iov_len = blen;
-	left = hlen + blen;
-	while (left > 0) {
-		if ((w = writev(fd, iov + i, 2 - i)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		left -= (size_t)w;
-		while (i < 2 && (size_t)w >= iov[i].iov_len) {
-			w -= (ssize_t)iov[i].iov_len;
-			iov[i].iov_len = 0;
-			i++;
-		}
-		if (i < 2) {
-			iov[i].iov_base = (char *)iov[i].iov_base + w;
-			iov[i].iov_len -= (size_t)w;
-		}
-	}
-	if (fchmod(fd, 0644) == -1 || close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	warn("%s", path);
-	return -1;
-}
 
 /* ---------------------------------------------------------------- tracks */
 
@@ -220,6 +137,8 @@ track_add(struct mux *m, AVStream *st, int kind)
 	}
 	track_lang(t, st);
 	t->store_idx = -1;
+	t->gen = (unsigned)m->first_seq;	/* headers: by first segment */
+	t->disc_next = m->continuing;
 	if (track_open_bsf(t, st) == -1)
 		return -1;
 	t->sample_rate = t->par->sample_rate;
@@ -229,11 +148,46 @@ track_add(struct mux *m, AVStream *st, int kind)
 	return 0;
 }
 
+/*
+ * In a multi-program TS, the program of the first video stream: its audio
+ * goes with it, another channel's does not. NULL: take every stream.
+ */
+static const AVProgram *
+video_program(const AVFormatContext *ic)
+{
+	unsigned p, k;
+
+	if (ic->nb_programs < 2)
+		return NULL;
+	for (p = 0; p < ic->nb_programs; p++)
+		for (k = 0; k < ic->programs[p]->nb_stream_indexes; k++) {
+			unsigned i = ic->programs[p]->stream_index[k];
+			if (i < ic->nb_streams && track_kind(
+			    ic->streams[i]->codecpar->codec_id) == 'v')
+				return ic->programs[p];
+		}
+	return NULL;
+}
+
+static int
+in_program(const AVProgram *pg, unsigned i)
+{
+	unsigned k;
+
+	if (pg == NULL)
+		return 1;
+	for (k = 0; k < pg->nb_stream_indexes; k++)
+		if (pg->stream_index[k] == i)
+			return 1;
+	return 0;
+}
+
 /* One video stream (the first, as v0), every audio stream sd can carry. */
 static int
 tracks_setup(struct mux *m)
 {
 	AVFormatContext *ic = m->ic;
+	const AVProgram *pg = video_program(ic);
 	unsigned i;
 	int kind, pass;
 
@@ -247,13 +201,16 @@ tracks_setup(struct mux *m)
 		for (i = 0; i < ic->nb_streams; i++) {
 			AVStream *st = ic->streams[i];
 			kind = track_kind(st->codecpar->codec_id);
-			if (st->disposition & AV_DISPOSITION_ATTACHED_PIC)
+			if ((st->disposition & AV_DISPOSITION_ATTACHED_PIC) ||
+			    !in_program(pg, i))
 				continue;
 			if (kind == 0 && pass == 'a' &&
 			    (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO ||
 			    st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO))
 				warnx("stream %u: %s is not carried; left out",
-				    i, avcodec_get_name(st->codecpar->codec_id));
+				    i, st->codecpar->codec_id == AV_CODEC_ID_NONE ?
+				    "an unknown codec" :
+				    avcodec_get_name(st->codecpar->codec_id));
 			if (kind != pass || (kind == 'v' && m->has_video) ||
 			    (kind == 'a' && m->naudio == AUDIO_MAX))
 				continue;
@@ -290,8 +247,8 @@ track_codecs(struct trk *t, double fps)
 		memcpy(p->extradata, src, n);
 		p->extradata_size = (int)n;
 	}
-	(void)fps;
-	if (sd_codec_string(p, t->codecs, sizeof(t->codecs)) == -1)
+	/* The frame rate: a VP9 level as vpcC says it (vp9_config). */
+	if (sd_codec_string_fps(p, fps, t->codecs, sizeof(t->codecs)) == -1)
 		t->codecs[0] = '\0';
 out:
 	avcodec_parameters_free(&p);
@@ -345,41 +302,6 @@ vp9_config(struct trk *t, double fps)
 	    (unsigned)t->par->color_space & 0xff, &t->cfg);
 }
 
-/*
- * av1C (AV1-ISOBMFF 2.3.3). Matroska and MP4 give it whole; libaom-av1's
- * output through NUT gives only the sequence header OBU. Then the 4-byte
- * head comes from that header's profile, level and tier (as
- * sd_codec_string reads them) and the pixel format, and the OBUs follow as
- * configOBUs.
- */
-static int
-av1_config(struct trk *t, const uint8_t *x, size_t xn)
-{
-	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(t->par->format);
-	unsigned prof, level, depth, mono, ssx, ssy;
-	char tier, s[64];
-	uint8_t h[4];
-
-	if (xn >= 4 && x[0] == 0x81)
-		return sd_bytes_put(&t->cfg, x, xn);
-	if (xn == 0 || (x[0] & 0x80) ||
-	    sd_codec_string(t->par, s, sizeof(s)) == -1 ||
-	    sscanf(s, "av01.%u.%2u%c.%u", &prof, &level, &tier, &depth) != 4 ||
-	    prof > 7 || level > 31)
-		return -1;
-	mono = d != NULL && d->nb_components == 1;
-	ssx = mono || d == NULL ? 1 : d->log2_chroma_w;
-	ssy = mono || d == NULL ? 1 : d->log2_chroma_h;
-	h[0] = 0x81;
-	h[1] = (uint8_t)(prof << 5 | level);
-	h[2] = (uint8_t)((tier == 'H') << 7 | (depth > 8) << 6 |
-	    (depth == 12) << 5 | mono << 4 | ssx << 3 | ssy << 2);
-	h[3] = 0;
-	if (sd_bytes_put(&t->cfg, h, sizeof(h)) == -1)
-		return -1;
-	return sd_bytes_put(&t->cfg, x, xn);
-}
-
 /* The codec configuration and sample entry, from the first access unit. */
 static int
 track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
@@ -387,7 +309,7 @@ track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 	const AVCodecParameters *p = t->par;
 	const uint8_t *x = p->extradata;
 	size_t xn = p->extradata_size > 0 ? (size_t)p->extradata_size : 0;
-	int rate = 0, samples = 0, rv = -1;
+	int rate = 0, samples = 0, rv = -1, w, h;
 	uint8_t small[5];
 
 	t->cfg.len = 0;
@@ -411,6 +333,11 @@ track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 			rv = t->hevc ? sd_hvcc_from_annexb(x, xn, &t->cfg) :
 			    sd_avcc_from_annexb(x, xn, &t->cfg);
 		}
+		if (rv == 0 && sd_sps_size(t->hevc, t->cfg.p, t->cfg.len,
+		    &w, &h) == 0) {
+			t->par->width = w;	/* the pictures' own size */
+			t->par->height = h;
+		}
 		break;
 	case AV_CODEC_ID_VP9:
 		strlcpy(t->ct.entry, "vp09", 5);
@@ -421,7 +348,15 @@ track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 	case AV_CODEC_ID_AV1:
 		strlcpy(t->ct.entry, "av01", 5);
 		strlcpy(t->ct.cfg_type, "av1C", 5);
-		rv = av1_config(t, x, xn);
+		if (xn >= 4 && x[0] == 0x81)
+			rv = sd_bytes_put(&t->cfg, x, xn);
+		else if ((rv = sd_av1c_from_obus(x, xn, &t->cfg)) == -1) {
+			/* libaom gives its sequence header with the first
+			 * packet only (through a NUT pipe, say) */
+			t->cfg.len = 0;
+			t->cfg.failed = 0;
+			rv = sd_av1c_from_obus(au, n, &t->cfg);
+		}
 		break;
 	case AV_CODEC_ID_AAC:
 	case AV_CODEC_ID_MP2:
@@ -501,18 +436,6 @@ track_write_header(struct mux *m, struct trk *t)
 
 /* ---------------------------------------------------------------- timing */
 
-static int64_t
-to_us(const struct trk *t, int64_t v)
-{
-	return av_rescale(v, 1000000, t->ts);
-}
-
-static int64_t
-from_us(const struct trk *t, int64_t v)
-{
-	return av_rescale(v, t->ts, 1000000);
-}
-
 /* 33-bit (or whatever the demuxer says) wrap: keep times rising. */
 static int64_t
 unwrap(struct trk *t, int64_t raw)
@@ -536,6 +459,28 @@ unwrap(struct trk *t, int64_t raw)
 	return v;
 }
 
+/*
+ * The pts of a packet whose dts is d (both unwrapped): within half a wrap
+ * period of it, as the two wrap at different moments; a pts that makes no
+ * sense (more than 10 s away) is taken as d.
+ */
+static int64_t
+pts_near(const struct trk *t, int64_t p, int64_t d)
+{
+	int bits = t->st->pts_wrap_bits;
+	int64_t period = bits > 0 && bits < 62 ? (int64_t)1 << bits : 0;
+	int64_t limit = av_rescale_q(10, (AVRational){ 1, 1 },
+	    t->st->time_base);
+
+	if (period > 0 && p < d - period / 2)
+		p += period;
+	else if (period > 0 && p > d + period / 2)
+		p -= period;
+	if (p < d - limit || p > d + limit)
+		p = d;
+	return p;
+}
+
 /* The end of the timeline so far, over every track, in microseconds. */
 static int64_t
 frontier_us(const struct mux *m)
@@ -546,7 +491,7 @@ frontier_us(const struct mux *m)
 	for (i = 0; i < m->ntrk; i++) {
 		if (!m->trk[i].have_last)
 			continue;
-		e = to_us(&m->trk[i], m->trk[i].last_dts + m->trk[i].last_dur);
+		e = sd_mux_us(&m->trk[i], m->trk[i].last_dts + m->trk[i].last_dur);
 		if (e > f)
 			f = e;
 	}
@@ -562,7 +507,7 @@ frontier_us(const struct mux *m)
 static void
 rebase(struct mux *m, struct trk *t, int64_t in)
 {
-	int64_t in_us = to_us(t, in), f;
+	int64_t in_us = sd_mux_us(t, in), f;
 
 	if (!m->epoch_valid || llabs(in_us - m->epoch_in_us) >
 	    (int64_t)JUMP_FWD_S * 1000000) {
@@ -575,7 +520,7 @@ rebase(struct mux *m, struct trk *t, int64_t in)
 			warnx("%s: timestamps jump; rebased, discontinuity",
 			    t->id);
 	}
-	t->off = from_us(t, m->epoch_off_us);
+	t->off = sd_mux_from_us(t, m->epoch_off_us);
 	if (t->video)
 		t->need_key = 1;
 }
@@ -602,19 +547,13 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
 	}
 	if (p == AV_NOPTS_VALUE)
 		p = d;
-	/*
-	 * Compare with the dts used (raw), not pkt->dts: with no dts that is
-	 * AV_NOPTS_VALUE, and p - INT64_MIN overflowed (fuzz, UBSan).
-	 */
 	raw = d;
 	d = unwrap(t, d);
-	p = p == raw ? d : p + t->wrap_add;
-	if (p < d - ((int64_t)1 << 32) || p > d + ((int64_t)1 << 32))
-		p = d;
+	p = pts_near(t, p + (d - raw), d);
 	d = av_rescale_q(d, t->st->time_base, tb);
 	p = av_rescale_q(p, t->st->time_base, tb);
 	if (!t->have_last && !t->have_off) {
-		t->off = from_us(t, m->epoch_off_us);
+		t->off = sd_mux_from_us(t, m->epoch_off_us);
 		t->have_off = 1;
 	}
 	if (t->have_last) {
@@ -632,401 +571,6 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
 		*dts = t->last_dts + 1;
 	}
 	return 0;
-}
-
-/* ---------------------------------------------------------------- samples */
-
-static int
-samples_reserve(struct trk *t)
-{
-	struct sample *s;
-	size_t cap;
-
-	if (t->n < t->cap)
-		return 0;
-	if (t->n >= SEG_SAMPLES_MAX) {
-		warnx("%s: more than %d samples in one segment (no keyframe?)",
-		    t->id, SEG_SAMPLES_MAX);
-		return -1;
-	}
-	cap = t->cap ? t->cap * 2 : 256;
-	if ((s = reallocarray(t->s, cap, sizeof(*s))) == NULL)
-		return -1;
-	t->s = s;
-	t->cap = cap;
-	return 0;
-}
-
-/* Forget the first k samples of the segment in hand. */
-static void
-samples_drop(struct trk *t, size_t k)
-{
-	size_t bytes = 0, i;
-
-	if (k == 0)
-		return;
-	for (i = 0; i < k; i++)
-		bytes += t->s[i].size;
-	memmove(t->s, t->s + k, (t->n - k) * sizeof(*t->s));
-	t->n -= k;
-	memmove(t->data.p, t->data.p + bytes, t->data.len - bytes);
-	t->data.len -= bytes;
-}
-
-/* ---------------------------------------------------------------- output */
-
-static int64_t
-origin_in(const struct mux *m, const struct trk *t)
-{
-	return av_rescale_rnd(m->origin, t->ts, m->origin_ts, AV_ROUND_DOWN);
-}
-
-/* The first presentation time of the segment in hand. */
-static int64_t
-first_time(const struct trk *t)
-{
-	return t->video ? t->s[0].dts + t->delay : t->s[0].dts;
-}
-
-/* t=0: the earliest first presentation time over the tracks. */
-static void
-fix_origin(struct mux *m)
-{
-	int64_t best_us = INT64_MAX;
-	size_t i;
-
-	if (m->have_origin)
-		return;
-	for (i = 0; i < m->ntrk; i++) {
-		struct trk *t = &m->trk[i];
-		if (t->n == 0 || t->gone)
-			continue;
-		if (to_us(t, first_time(t)) < best_us) {
-			best_us = to_us(t, first_time(t));
-			m->origin = first_time(t);
-			m->origin_ts = t->ts;
-		}
-	}
-	m->have_origin = 1;
-	m->store.start = m->wall_start;
-}
-
-/* The track whose cuts the MPEG-TS segments follow. */
-static struct trk *
-ts_driver(struct mux *m)
-{
-	return m->has_video ? &m->trk[0] : m->driver;
-}
-
-static struct cut *
-cut_of(struct mux *m, uint64_t seq)
-{
-	return &m->cuts[seq % CUTS_MAX];
-}
-
-/*
- * Write the segment of the first k samples of t, which ends at end
- * (internal time), as its seq; remember its index line for the cut.
- */
-static int
-flush_seg(struct mux *m, struct trk *t, size_t k, int64_t end)
-{
-	struct sd_cmaf_sample *cs = m->cs;
-	struct sd_store_seg *rec;
-	struct cut *c = cut_of(m, t->seq);
-	int64_t t0, origin;
-	size_t i, bytes = 0;
-	int rv;
-
-	if (k == 0 || k > t->n)
-		return 0;
-	fix_origin(m);
-	origin = origin_in(m, t);
-	if (k > m->cs_cap) {
-		if ((cs = reallocarray(m->cs, k, sizeof(*cs))) == NULL)
-			return -1;
-		m->cs = cs;
-		m->cs_cap = k;
-	}
-	for (i = 0; i < k; i++) {
-		int64_t next = i + 1 < k ? t->s[i + 1].dts : end;
-		int64_t d = next - t->s[i].dts;
-		cs[i].size = t->s[i].size;
-		cs[i].duration = d > 0 && d < UINT32_MAX ? (uint32_t)d : 1;
-		cs[i].sync = t->s[i].key;
-		cs[i].cto = (int32_t)(t->s[i].pts - t->s[i].dts - t->delay);
-		bytes += t->s[i].size;
-	}
-	t0 = t->s[0].dts + (t->video ? t->delay : 0) - origin;
-	if (t0 < 0)
-		t0 = 0;
-	m->head.len = 0;
-	if (sd_cmaf_segment(&t->ct, (uint32_t)(t->seq + 1), (uint64_t)t0, cs,
-	    k, &m->head) == -1) {
-		warnx("%s: segment %llu: cannot build its boxes", t->id,
-		    (unsigned long long)t->seq);
-		return -1;
-	}
-	rec = &c->seg[t - m->trk];
-	memset(rec, 0, sizeof(*rec));
-	rec->track = (uint8_t)t->store_idx;
-	rec->seq = t->seq;
-	rec->t = t0;
-	rec->d = end - t->s[0].dts > 0 ? end - t->s[0].dts : 1;
-	rec->bytes = m->head.len + bytes;
-	rec->disc = (uint8_t)t->disc_next;
-	snprintf(rec->file, sizeof(rec->file), "%s-%llu.m4s", t->id,
-	    (unsigned long long)t->seq);
-	strlcpy(rec->init, t->init, sizeof(rec->init));
-	rv = sd_mux_write_file(m->o->dir, rec->file, m->head.p, m->head.len,
-	    t->data.p, bytes);
-	if (rv == -1)
-		return -1;
-	c->have |= 1u << (t - m->trk);
-	if (m->tsseg != NULL && t == ts_driver(m)) {
-		if (sd_tsseg_cut(m, t->seq, av_rescale(rec->t, 90000, t->ts),
-		    av_rescale(rec->d, 90000, t->ts)) == -1)
-			return -1;
-	}
-	t->bytes_total += rec->bytes;
-	t->dur_total += rec->d;
-	samples_drop(t, k);
-	t->disc_next = 0;
-	t->seq++;
-	return 0;
-}
-
-static void
-store_track(struct mux *m, struct trk *t)
-{
-	struct sd_store_track *s = &m->store.tracks[m->store.ntracks];
-	AVRational fr = t->st->avg_frame_rate;
-
-	memset(s, 0, sizeof(*s));
-	strlcpy(s->id, t->id, sizeof(s->id));
-	strlcpy(s->type, t->video ? "video" : "audio", sizeof(s->type));
-	strlcpy(s->codec, avcodec_get_name(t->par->codec_id), sizeof(s->codec));
-	strlcpy(s->codecs, t->codecs, sizeof(s->codecs));
-	s->timescale = t->ts;
-	if (t->video) {
-		s->width = t->par->width;
-		s->height = t->par->height;
-		if (fr.num > 0 && fr.den > 0 && fr.num < 1000000 &&
-		    fr.den < 100000) {
-			if (fr.den == 1)
-				snprintf(s->frame_rate, sizeof(s->frame_rate),
-				    "%d", fr.num);
-			else
-				snprintf(s->frame_rate, sizeof(s->frame_rate),
-				    "%d/%d", fr.num, fr.den);
-		}
-	} else {
-		s->sample_rate = t->sample_rate;
-		s->channels = t->channels;
-	}
-	strlcpy(s->lang, t->lang, sizeof(s->lang));
-	t->store_idx = (int)m->store.ntracks++;
-}
-
-/* Tracks enter the index when their first segment does. */
-static void
-store_tracks(struct mux *m)
-{
-	size_t i;
-
-	if (m->store_ready)
-		return;
-	for (i = 0; i < m->ntrk; i++)
-		if (m->trk[i].have_hdr && m->trk[i].store_idx < 0)
-			store_track(m, &m->trk[i]);
-	if (m->o->ts && m->tsseg != NULL) {
-		struct sd_store_track *s = &m->store.tracks[m->store.ntracks];
-		memset(s, 0, sizeof(*s));
-		strlcpy(s->id, "ts", sizeof(s->id));
-		strlcpy(s->type, "mpegts", sizeof(s->type));
-		sd_tsseg_codecs(m, s->codecs, sizeof(s->codecs));
-		s->timescale = 90000;
-		m->ts_store_idx = (int)m->store.ntracks++;
-	}
-	m->store_ready = 1;
-}
-
-static void
-measured_rates(struct mux *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->ntrk; i++) {
-		struct trk *t = &m->trk[i];
-		if (t->dur_total > 0 && t->store_idx >= 0 && t->have_hdr)
-			m->store.tracks[t->store_idx].avg_bandwidth =
-			    (long long)((double)t->bytes_total * 8 * t->ts /
-			    (double)t->dur_total);
-	}
-}
-
-int
-sd_mux_store_write(struct mux *m, int force)
-{
-	double now = now_mono();
-
-	if (!force && !m->o->live && now - m->last_index < 1.0)
-		return 0;
-	m->last_index = now;
-	measured_rates(m);
-	if (sd_store_write(&m->store, m->o->dir) == -1 ||
-	    sd_manifest_write_all(m->o->dir, &m->store, NULL) == -1)
-		return -1;
-	return 0;
-}
-
-/* Publish every cut whose segments are all written, in order. */
-static int
-publish(struct mux *m)
-{
-	struct cut *c;
-	size_t i;
-	int any = 0;
-
-	while (m->pub_seq < m->open_seq) {
-		c = cut_of(m, m->pub_seq);
-		if ((c->have & c->need) != c->need)
-			break;
-		store_tracks(m);
-		/* The first cut after a restart follows other bytes. */
-		if (m->resumed && m->store.nsegs == 0)
-			for (i = 0; i < m->ntrk; i++)
-				c->seg[i].disc = c->ts_seg.disc = 1;
-		for (i = 0; i < m->ntrk; i++) {
-			if (!(c->have & (1u << i)))
-				continue;
-			if (m->trk[i].store_idx < 0)
-				store_track(m, &m->trk[i]);
-			c->seg[i].track = (uint8_t)m->trk[i].store_idx;
-			if (sd_store_add_seg(&m->store, &c->seg[i]) == -1)
-				return -1;
-		}
-		c->ts_seg.track = (uint8_t)m->ts_store_idx;
-		if (c->ts_have && m->ts_store_idx >= 0 &&
-		    sd_store_add_seg(&m->store, &c->ts_seg) == -1)
-			return -1;
-		m->pub_seq++;
-		m->segments++;
-		any = 1;
-		if (m->o->live && sd_mux_live_trim(m) == -1)
-			return -1;
-		if (m->o->live && sd_mux_store_write(m, 1) == -1)
-			return -1;
-	}
-	if (any && !m->o->live && sd_mux_store_write(m, 0) == -1)
-		return -1;
-	return 0;
-}
-
-/*
- * Declare a cut at presentation time p_us (INT64_MAX: the end): the
- * segments now open close at it. Tracks with nothing yet sit it out.
- */
-static struct cut *
-declare_cut(struct mux *m, int64_t p_us, int disc)
-{
-	struct cut *c;
-	size_t i;
-
-	if (m->open_seq - m->pub_seq >= CUTS_MAX - 1)
-		return NULL;
-	c = cut_of(m, m->open_seq);
-	memset(c, 0, sizeof(*c));
-	c->seq = m->open_seq;
-	c->p_us = p_us;
-	c->disc = disc;
-	for (i = 0; i < m->ntrk; i++) {
-		struct trk *t = &m->trk[i];
-		if (!t->gone && t->started)
-			c->need |= 1u << i;
-	}
-	m->open_seq++;
-	return c;
-}
-
-/*
- * Audio (and every track that follows the driver): close each pending cut
- * at the first sample at or after its time.
- */
-static int
-follow_cuts(struct mux *m, struct trk *t, int at_end)
-{
-	struct cut *c;
-	size_t k;
-
-	while (t->seq < m->open_seq && !t->gone) {
-		c = cut_of(m, t->seq);
-		if (!(c->need & (1u << (t - m->trk)))) {
-			t->seq++;
-			continue;
-		}
-		for (k = 0; k < t->n && to_us(t, t->s[k].dts) < c->p_us; k++)
-			;
-		if (k == t->n && !(at_end && c->p_us == INT64_MAX))
-			break;	/* wait for a sample past the cut */
-		if (k == 0 && t->n > 0)
-			k = 1;	/* a gap: no empty segment */
-		if (t->n == 0 && at_end) {
-			c->need &= ~(1u << (t - m->trk));
-			t->seq++;
-			continue;
-		}
-		if (t->n == 0) {
-			warnx("%s: no samples for segment %llu; track left out",
-			    t->id, (unsigned long long)t->seq);
-			t->gone = 1;
-			c->need &= ~(1u << (t - m->trk));
-			break;
-		}
-		if (flush_seg(m, t, k, k < t->n ? t->s[k].dts :
-		    t->s[t->n - 1].dts + t->s[t->n - 1].dur) == -1)
-			return -1;
-		t->disc_next = c->disc;
-	}
-	return 0;
-}
-
-static int
-follow_all(struct mux *m, int at_end)
-{
-	size_t i;
-
-	for (i = 0; i < m->ntrk; i++)
-		if (&m->trk[i] != m->driver &&
-		    follow_cuts(m, &m->trk[i], at_end) == -1)
-			return -1;
-	return publish(m);
-}
-
-/* Lagging tracks must not stall the index forever (audio that stops). */
-static int
-unstall(struct mux *m)
-{
-	size_t i;
-
-	if (m->open_seq - m->pub_seq < CUTS_MAX - 2)
-		return 0;
-	for (i = 0; i < m->ntrk; i++) {
-		struct trk *t = &m->trk[i];
-		if (t == m->driver || t->gone || t->seq >= m->pub_seq + 1)
-			continue;
-		warnx("%s: fell %d segments behind; track left out", t->id,
-		    CUTS_MAX - 2);
-		t->gone = 1;
-	}
-	for (i = m->pub_seq; i < m->open_seq; i++) {
-		struct cut *c = cut_of(m, i);
-		size_t j;
-		for (j = 0; j < m->ntrk; j++)
-			if (m->trk[j].gone)
-				c->need &= ~(1u << j);
-	}
-	return publish(m);
 }
 
 /* ---------------------------------------------------------------- video */
@@ -1049,49 +593,75 @@ new_header_needed(struct trk *t, const uint8_t *au, size_t n)
 static void
 video_started(struct mux *m, struct trk *v, int64_t dts)
 {
-	int64_t from = to_us(v, dts);
+	int64_t from = sd_mux_us(v, dts);
 	size_t i, k;
 
-	m->wall_start = now_wall();
+	m->wall_start = sd_mux_wall();
 	for (i = 0; i < m->ntrk; i++) {
 		struct trk *t = &m->trk[i];
 		if (t->video)
 			continue;
-		for (k = 0; k < t->n && to_us(t, t->s[k].dts +
+		for (k = 0; k < t->n && sd_mux_us(t, t->s[k].dts +
 		    t->s[k].dur) <= from; k++)
 			;
-		samples_drop(t, k);
+		sd_mux_samples_drop(t, k);
 		t->started = t->n > 0;
 		t->seq = m->open_seq;
 		t->seg_start = t->n > 0 ? t->s[0].dts : 0;
 	}
 }
 
+/*
+ * The segment in hand may not grow without bound when keyframes stop
+ * coming: a minute (or 15 targets), or 128 MiB.
+ */
+static int
+hand_full(const struct mux *m, const struct trk *t, int64_t dts)
+{
+	double most = m->o->target * 15 > 60 ? m->o->target * 15 : 60;
+
+	return (double)(dts - t->s[0].dts) > most * t->ts ||
+	    t->hand_bytes > ((size_t)128 << 20);
+}
+
+/* New parameter sets on the keyframe that opens a segment. */
+static int
+new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	t->gen = (unsigned)t->seq;
+	if (track_config(t, pkt->data, (size_t)pkt->size, m->fps) == -1 ||
+	    track_write_header(m, t) == -1)
+		return -1;
+	if (t->store_idx >= 0) {
+		struct sd_store_track *st = &m->store.tracks[t->store_idx];
+		st->width = t->par->width;
+		st->height = t->par->height;
+		strlcpy(st->codecs, t->codecs, sizeof(st->codecs));
+	}
+	if (m->o->verbose)
+		warnx("%s: new parameters: header %s", t->id, t->init);
+	return 0;
+}
+
 static int
 video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
-    int newhdr, const uint8_t *au, size_t n)
+    int newhdr, const AVPacket *pkt)
 {
-	if (declare_cut(m, to_us(t, p), disc) == NULL) {
-		if (unstall(m) == -1 || declare_cut(m, to_us(t, p), disc) ==
+	if (sd_mux_declare_cut(m, sd_mux_us(t, p), disc) == NULL) {
+		if (sd_mux_unstall(m) == -1 || sd_mux_declare_cut(m, sd_mux_us(t, p), disc) ==
 		    NULL) {
 			warnx("internal: cut queue full");
 			return -1;
 		}
 	}
-	if (flush_seg(m, t, t->n, dts) == -1)
+	if (sd_mux_flush_seg(m, t, t->n, dts) == -1)
 		return -1;
 	t->disc_next = disc;
 	m->disc_pending = 0;
-	if (newhdr) {
-		t->gen++;
-		if (track_config(t, au, n, m->fps) == -1 ||
-		    track_write_header(m, t) == -1)
-			return -1;
-		if (m->o->verbose)
-			warnx("%s: new parameters: header %s", t->id, t->init);
-	}
+	if (newhdr && new_header(m, t, pkt) == -1)
+		return -1;
 	t->seg_start = p;
-	return follow_all(m, 0);
+	return sd_mux_follow_all(m, 0);
 }
 
 static int
@@ -1119,33 +689,63 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 		video_started(m, t, dts);
 	} else if (t->need_key && !key) {
 		return 0;
+	} else if (t->n == 0) {
+		/* after a segment closed for want of keyframes: this one
+		 * opens the next, its discontinuity already marked */
+		t->seg_start = pts;
+		if (newhdr && new_header(m, t, pkt) == -1)
+			return -1;
+	} else if (!key && hand_full(m, t, dts)) {
+		warnx("%s: no keyframe for %.0f s: segment closed, video "
+		    "dropped until the next one", t->id,
+		    (double)(dts - t->s[0].dts) / t->ts);
+		if (video_cut(m, t, dts, pts, 1, 0, pkt) == -1)
+			return -1;
+		t->need_key = 1;
+		return 0;
 	} else {
 		p = pts;	/* the cut is where the keyframe is shown */
-		tol = t->last_dur / 2;
+		/* A keyframe a little early (streams spliced with a small
+		 * overlap) still cuts: else a segment of two GOPs. */
+		tol = (int64_t)(m->o->target * t->ts / 10);
+		if (tol < t->last_dur / 2)
+			tol = t->last_dur / 2;
 		if (key && (t->need_key || newhdr || m->disc_pending ||
 		    p - t->seg_start >= (int64_t)(m->o->target * t->ts) - tol)) {
 			if (video_cut(m, t, dts, p, t->need_key ||
-			    m->disc_pending || newhdr, newhdr, pkt->data,
-			    (size_t)pkt->size) == -1)
+			    m->disc_pending || newhdr, newhdr, pkt) == -1)
 				return -1;
 		}
 	}
 	t->need_key = 0;
-	if (samples_reserve(t) == -1)
+	if (sd_mux_samples_reserve(t) == -1)
 		return -1;
-	if (t->annexb) {
+	/* The TS segments take the packet as it came, before conversion. */
+	if (m->tsseg != NULL && sd_tsseg_packet(m, t, pkt, dts, pts) == -1)
+		return -1;
+	t->s[t->n].buf = NULL;
+	if (t->annexb && pkt->buf != NULL && av_buffer_is_writable(pkt->buf) &&
+	    (len = sd_annexb_to_lp_inplace(t->hevc, pkt->data,
+	    (size_t)pkt->size, &k2, &params)) >= 0) {
+		if (sd_mux_sample_ref(t, pkt, (size_t)len) == -1)
+			return -1;
+	} else if (t->annexb) {
+		t->s[t->n].off = t->data.len;
 		len = sd_annexb_to_lp(t->hevc, pkt->data, (size_t)pkt->size,
 		    &t->data, &k2, &params);
 		if (len < 0)
 			return -1;
-	} else {
-		if (sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size) == -1)
+	} else if (t->par->codec_id == AV_CODEC_ID_AV1) {
+		if (sd_mux_av1_sample(t, pkt, &len) == -1)
 			return -1;
+	} else if (sd_mux_sample_keep(t, pkt) == -1) {
+		return -1;
+	} else
 		len = pkt->size;
-	}
 	t->s[t->n].dts = dts;
 	t->s[t->n].pts = pts;
 	t->s[t->n].size = (uint32_t)len;
+	t->hand_bytes += (size_t)len;
 	t->s[t->n].key = key;
 	if (t->have_last && dts - t->last_dts > 0)
 		t->last_dur = dts - t->last_dts;
@@ -1230,6 +830,137 @@ aac_asc(struct trk *t, const AVPacket *pkt)
 	}
 }
 
+/*
+ * The audio parameters a header fixes, from a raw frame (ADTS before
+ * aac_adtstoasc, an AC-3 or E-AC-3 sync frame): profile, rate, channels.
+ * 0: not a frame we read.
+ */
+static uint32_t
+audio_sig(const struct trk *t, const AVPacket *pkt, uint8_t asc[2])
+{
+	const uint8_t *d = pkt->data;
+	uint8_t x[5];
+	unsigned prof, sr, ch;
+	int rate, samples;
+
+	switch (t->par->codec_id) {
+	case AV_CODEC_ID_AAC:
+		if (pkt->size < 7 || d[0] != 0xff || (d[1] & 0xf6) != 0xf0)
+			return 0;
+		prof = d[2] >> 6;
+		sr = (d[2] >> 2) & 0xf;
+		ch = (unsigned)(d[2] & 1) << 2 | d[3] >> 6;
+		asc[0] = (uint8_t)((prof + 1) << 3 | sr >> 1);
+		asc[1] = (uint8_t)((sr & 1) << 7 | ch << 3);
+		return 1u << 16 | prof << 8 | sr << 4 | ch;
+	case AV_CODEC_ID_AC3:
+		if (sd_dac3(d, (size_t)pkt->size, x, &rate) == -1)
+			return 0;
+		return 1u << 16 | (uint32_t)x[0] << 8 | (x[1] & 0xfc);
+	case AV_CODEC_ID_EAC3:
+		if (sd_dec3(d, (size_t)pkt->size, x, &rate, &samples) == -1)
+			return 0;
+		return 1u << 16 | (uint32_t)x[2] << 8 | x[3];
+	default:
+		return 0;
+	}
+}
+
+/* The new parameters' header, from this frame on. */
+static int
+audio_new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	if (t->par->codec_id == AV_CODEC_ID_AAC && t->bsf != NULL) {
+		memcpy(t->asc, t->next_asc, 2);
+		t->asc_len = 2;
+	}
+	t->gen = (unsigned)t->seq;
+	t->cfg_change = 0;
+	if (track_config(t, pkt->data, (size_t)pkt->size, m->fps) == -1 ||
+	    track_write_header(m, t) == -1)
+		return -1;
+	if (t->store_idx >= 0)
+		strlcpy(m->store.tracks[t->store_idx].codecs, t->codecs,
+		    sizeof(m->store.tracks[0].codecs));
+	if (m->o->verbose)
+		warnx("%s: new audio parameters: header %s", t->id, t->init);
+	return 0;
+}
+
+/* Give cut c a discontinuity after the fact: no segment after it is out. */
+static int
+mark_disc(struct mux *m, struct cut *c)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntrk; i++)
+		if (m->trk[i].seq > c->seq + 1)
+			return -1;	/* a segment after c is out already */
+	c->disc = 1;
+	for (i = 0; i < m->ntrk; i++)
+		if (m->trk[i].seq == c->seq + 1)
+			m->trk[i].disc_next = 1;
+	return 0;
+}
+
+/*
+ * A change of audio parameters (a 2.0 programme after a 5.1 one) needs a
+ * new header, at a cut with a discontinuity. When this track is just past
+ * the last cut and nothing after that cut is written, that cut takes it
+ * (the video cut at the programme's first keyframe, the new audio came
+ * right after): the few old frames since are dropped and the header
+ * changes now. When the track has not reached the last cut, that cut
+ * takes it and the new frames until then are dropped. Else the next cut
+ * does. Returns 1 when this frame is to be dropped.
+ */
+static int
+audio_watch(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	struct cut *c = m->open_seq > 0 ? sd_mux_cut_of(m, m->open_seq - 1) :
+	    NULL;
+	uint8_t asc[2];
+	uint32_t sig = audio_sig(t, pkt, asc);
+
+	if (sig == 0)
+		return 0;
+	if (!t->have_sig || sig == t->sig) {
+		t->sig = sig;
+		t->have_sig = 1;
+		return t->cfg_change && t->n > 0 ? 1 : 0;
+	}
+	t->sig = sig;
+	memcpy(t->next_asc, asc, 2);
+	t->cfg_change = 1;
+	if (t->dur_total == 0 || (c != NULL && c->p_us != INT64_MAX &&
+	    t->seq == c->seq + 1 && mark_disc(m, c) == 0)) {
+		sd_mux_samples_drop(t, t->n);
+		return audio_new_header(m, t, pkt) == -1 ? -1 : 0;
+	}
+	if (c != NULL && c->p_us != INT64_MAX && t->seq <= c->seq &&
+	    mark_disc(m, c) == 0)
+		return t->n > 0 ? 1 : 0;
+	m->disc_pending = 1;
+	return t->n > 0 ? 1 : 0;
+}
+
+/* At the discontinuity after a change: close the old segment, new header. */
+static int
+audio_switch(struct mux *m, struct trk *t, const AVPacket *pkt,
+    int64_t time)
+{
+	struct cut *c;
+
+	if (!t->cfg_change || !t->have_hdr || t->seq >= m->open_seq)
+		return 0;
+	c = sd_mux_cut_of(m, t->seq);
+	if (!c->disc || sd_mux_us(t, time) < c->p_us)
+		return 0;
+	if (t->n > 0 && sd_mux_flush_seg(m, t, t->n, t->acc) == -1)
+		return -1;
+	t->disc_next = 1;
+	return audio_new_header(m, t, pkt);
+}
+
 static struct trk *
 audio_driver(struct mux *m)
 {
@@ -1257,23 +988,27 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 			return 0;	/* the other tracks go on */
 		}
 		if (!m->has_video && m->wall_start == 0)
-			m->wall_start = now_wall();
+			m->wall_start = sd_mux_wall();
 	}
+	if (audio_switch(m, t, pkt, time) == -1)
+		return -1;
 	dur = audio_duration(t, pkt);
 	/* Sample times follow the frames' own durations; a gap longer than
 	 * half a frame moves them on, an overlap is absorbed. */
 	if (!t->have_last || time > t->acc + dur / 2 + dur)
 		t->acc = time;
+	else if (time < t->acc - 3 * dur)
+		return 0;	/* the frames outrun their times: let them catch up */
 	if (!t->started && (!m->has_video || m->trk[0].started)) {
 		t->started = 1;
 		t->seq = m->open_seq;
 		t->seg_start = t->acc;
 	}
-	if (samples_reserve(t) == -1 ||
-	    sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size) == -1)
+	if (sd_mux_samples_reserve(t) == -1 || sd_mux_sample_keep(t, pkt) == -1)
 		return -1;
 	t->s[t->n].dts = t->s[t->n].pts = t->acc;
 	t->s[t->n].size = (uint32_t)pkt->size;
+	t->hand_bytes += (size_t)pkt->size;
 	t->s[t->n].dur = (uint32_t)dur;
 	t->s[t->n].key = 1;
 	t->n++;
@@ -1287,7 +1022,7 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 		for (k = 0; k < t->n && t->s[t->n - 1].dts - t->s[k].dts >
 		    (int64_t)PRESTART_S * t->ts; k++)
 			;
-		samples_drop(t, k);
+		sd_mux_samples_drop(t, k);
 		return 0;
 	}
 	if (!m->has_video) {
@@ -1297,19 +1032,19 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 		    t->acc - dur - t->seg_start >=
 		    (int64_t)(m->o->target * t->ts))) {
 			int64_t p = t->s[t->n - 1].dts;
-			if (declare_cut(m, to_us(t, p), m->disc_pending) ==
-			    NULL && (unstall(m) == -1 || declare_cut(m,
-			    to_us(t, p), m->disc_pending) == NULL))
+			if (sd_mux_declare_cut(m, sd_mux_us(t, p), m->disc_pending) ==
+			    NULL && (sd_mux_unstall(m) == -1 || sd_mux_declare_cut(m,
+			    sd_mux_us(t, p), m->disc_pending) == NULL))
 				return -1;
 			m->disc_pending = 0;
 			t->seg_start = p;
-			if (follow_cuts(m, t, 0) == -1)
+			if (sd_mux_follow_cuts(m, t, 0) == -1)
 				return -1;
 		}
 	}
-	if (follow_cuts(m, t, 0) == -1)
+	if (sd_mux_follow_cuts(m, t, 0) == -1)
 		return -1;
-	return publish(m);
+	return sd_mux_publish(m);
 }
 
 /* ---------------------------------------------------------------- packets */
@@ -1322,15 +1057,22 @@ feed(struct mux *m, struct trk *t, AVPacket *pkt)
 
 	if (track_times(m, t, pkt, &dts, &pts) == -1)
 		return 0;
-	if (t->video) {
-		if ((rv = video_au(m, t, pkt, dts, pts)) != 1)
-			return rv;
-		return m->tsseg != NULL ?
-		    sd_tsseg_packet(m, t, pkt, dts, pts) : 0;
-	}
+	if (t->video)
+		return video_au(m, t, pkt, dts, pts) == -1 ? -1 : 0;
 	if (m->tsseg != NULL && (m->has_video ? m->trk[0].started :
 	    m->driver != NULL) && sd_tsseg_packet(m, t, pkt, dts, pts) == -1)
 		return -1;
+	if (t->have_hdr && (rv = audio_watch(m, t, pkt)) != 0) {
+		if (rv == -1)
+			return -1;
+		if (!(t->seq < m->open_seq && sd_mux_cut_of(m, t->seq)->disc &&
+		    sd_mux_us(t, dts) >= sd_mux_cut_of(m, t->seq)->p_us))
+			return 0;	/* new parameters before their cut */
+	} else if (!t->have_hdr && !t->have_sig) {
+		uint8_t asc[2];
+		if ((t->sig = audio_sig(t, pkt, asc)) != 0)
+			t->have_sig = 1;
+	}
 	if (t->bsf == NULL)
 		return audio_au(m, t, pkt, dts);
 	if (av_bsf_send_packet(t->bsf, pkt) < 0)
@@ -1347,14 +1089,14 @@ feed(struct mux *m, struct trk *t, AVPacket *pkt)
 static void
 progress(struct mux *m, int last)
 {
-	double now = now_mono(), media = 0, el;
+	double now = sd_mux_mono(), media = 0, el;
 	const struct trk *t = m->ntrk > 0 ? &m->trk[0] : NULL;
 
 	if (!m->o->verbose || (!last && now - m->last_progress < 1.0))
 		return;
 	m->last_progress = now;
 	if (t != NULL && t->have_last && m->have_origin)
-		media = (double)(t->last_dts - origin_in(m, t)) / t->ts;
+		media = (double)(t->last_dts - sd_mux_origin_in(m, t)) / t->ts;
 	el = now - m->t_begin;
 	fprintf(stderr, "sd-cmafmux: time=%02d:%02d:%05.2f speed=%.1fx "
 	    "segments=%llu%s\n", (int)(media / 3600), (int)(media / 60) % 60,
@@ -1373,22 +1115,22 @@ finish(struct mux *m)
 		if (m->trk[i].started && !m->trk[i].gone && m->trk[i].n > 0)
 			any = 1;
 	if (!any)
-		return publish(m);
-	if (declare_cut(m, INT64_MAX, 0) == NULL && (unstall(m) == -1 ||
-	    declare_cut(m, INT64_MAX, 0) == NULL))
+		return sd_mux_publish(m);
+	if (sd_mux_declare_cut(m, INT64_MAX, 0) == NULL && (sd_mux_unstall(m) == -1 ||
+	    sd_mux_declare_cut(m, INT64_MAX, 0) == NULL))
 		return -1;
 	for (i = 0; i < m->ntrk; i++) {
 		struct trk *t = &m->trk[i];
 		if (t->gone || !t->started)
 			continue;
 		if (t->video && t->n > 0) {
-			if (flush_seg(m, t, t->n, t->s[t->n - 1].dts +
+			if (sd_mux_flush_seg(m, t, t->n, t->s[t->n - 1].dts +
 			    t->s[t->n - 1].dur) == -1)
 				return -1;
-		} else if (follow_cuts(m, t, 1) == -1)
+		} else if (sd_mux_follow_cuts(m, t, 1) == -1)
 			return -1;
 	}
-	return publish(m);
+	return sd_mux_publish(m);
 }
 
 static int
@@ -1453,6 +1195,9 @@ setup(struct mux *m)
 {
 	int rv;
 
+	if (sd_mux_continue(m) == -1)
+		return SD_EX_SOFTWARE;
+	m->open_seq = m->pub_seq = m->first_seq;
 	if ((rv = open_input(m)) != 0)
 		return rv;
 	if (tracks_setup(m) == -1)
@@ -1484,6 +1229,7 @@ teardown(struct mux *m)
 		struct trk *t = &m->trk[i];
 		av_bsf_free(&t->bsf);
 		avcodec_parameters_free(&t->par);
+		sd_mux_samples_drop(t, t->n);
 		sd_bytes_free(&t->data);
 		sd_bytes_free(&t->cfg);
 		free(t->s);
@@ -1493,6 +1239,7 @@ teardown(struct mux *m)
 	av_packet_free(&m->fpkt);
 	avformat_close_input(&m->ic);
 	sd_bytes_free(&m->head);
+	free(m->iov);
 	free(m->cs);
 	free(m->by_stream);
 	free(m->cuts);
@@ -1553,7 +1300,6 @@ resume_numbering(struct mux *m)
 	unsigned gen = 0, g;
 	size_t i;
 	const char *p;
-
 	char path[PATH_MAX];
 
 	sd_store_init(&old);
@@ -1593,7 +1339,7 @@ sd_cmafmux(const struct sd_mux_opts *o)
 		return SD_EX_SOFTWARE;
 	}
 	m->o = o;
-	m->t_begin = now_mono();
+	m->t_begin = sd_mux_mono();
 	m->ts_store_idx = -1;
 	av_log_set_level(o->verbose ? AV_LOG_WARNING : AV_LOG_FATAL);
 	sd_store_init(&m->store);

@@ -43,6 +43,8 @@ struct media_info {
 	struct track_info video;
 	struct track_info audio[MAX_AUDIO];
 	size_t naudio, naudio_seen;
+	size_t nsubtitles;
+	unsigned programs;	/* MPEG-TS programs (an MPTS has several) */
 	long long bitrate;
 	double duration;	/* s, -1: unknown */
 };
@@ -56,6 +58,8 @@ struct cls {
 	int timed_out;
 	AVIOInterruptCB cb;
 	char mime[128];
+	char base[SD_URI_MAX];	/* where the source ended up after HTTP
+				 * redirects: relative URIs resolve here */
 };
 
 void
@@ -360,6 +364,8 @@ media_from(const AVFormatContext *fc, struct media_info *mi)
 	    strcmp(mi->container, "dash") != 0 ? fc->bit_rate : 0;
 	mi->duration = fc->duration > 0 && fc->duration != AV_NOPTS_VALUE ?
 	    (double)fc->duration / AV_TIME_BASE : -1;
+	mi->programs = strcmp(mi->container, "mpegts") == 0 ?
+	    fc->nb_programs : 0;
 	v = av_find_best_stream((AVFormatContext *)fc, AVMEDIA_TYPE_VIDEO, -1,
 	    -1, NULL, 0);
 	if (v >= 0 && (unsigned)v < fc->nb_streams &&
@@ -370,6 +376,8 @@ media_from(const AVFormatContext *fc, struct media_info *mi)
 	for (i = 0; i < fc->nb_streams; i++) {
 		const AVStream *st = fc->streams[i];
 
+		if (st->codecpar->codec_type == AVMEDIA_TYPE_SUBTITLE)
+			mi->nsubtitles++;
 		if (st->codecpar->codec_type != AVMEDIA_TYPE_AUDIO ||
 		    st->codecpar->codec_id == AV_CODEC_ID_NONE)
 			continue;
@@ -401,6 +409,11 @@ probe(struct cls *c, const char *url, AVIOContext *pb, struct media_info *mi)
 		fc->flags |= AVFMT_FLAG_CUSTOM_IO;
 	}
 	io_options(c, &d);
+	/* The hls demuxer opens local segments and keys only with the
+	 * usual media extensions, against a hostile playlist; a local
+	 * manifest is the user's own, and only stream parameters come out. */
+	if (!c->is_http && !c->is_stdin)
+		av_dict_set(&d, "allowed_extensions", "ALL", 0);
 	rv = avformat_open_input(&fc, url, NULL, &d);
 	av_dict_free(&d);
 	if (rv < 0)
@@ -415,8 +428,32 @@ probe(struct cls *c, const char *url, AVIOContext *pb, struct media_info *mi)
 
 /* ---------------------------------------------------------------- output */
 
+/*
+ * A field of a space-separated record value (variant=, rendition=,
+ * audio_track=): "-" when empty, blanks and anything outside printable
+ * ASCII made '_', so that hostile names cannot shift the fields. Uses one
+ * of eight rotating buffers, enough for one call's arguments.
+ */
 static const char *
-dash_or(const char *s)
+field(const char *s)
+{
+	static char bufs[8][128];
+	static unsigned next;
+	char *b = bufs[next++ % 8];
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return "-";
+	for (i = 0; s[i] != '\0' && i < sizeof(bufs[0]) - 1; i++)
+		b[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '_';
+	b[i] = '\0';
+	return b;
+}
+
+/* A value that may hold blanks (a profile name, a rendition's NAME as the
+ * last field): "-" when empty. */
+static const char *
+or_dash(const char *s)
 {
 	return s != NULL && s[0] != '\0' ? s : "-";
 }
@@ -470,7 +507,7 @@ emit_media(struct cls *c, const struct media_info *mi, long long bandwidth)
 
 	if (mi->has_video) {
 		sd_rec_add(c->out, "video_codec", "%s", v->codec);
-		sd_rec_add(c->out, "video_profile", "%s", dash_or(v->profile));
+		sd_rec_add(c->out, "video_profile", "%s", or_dash(v->profile));
 		sd_rec_add(c->out, "video_level", "%d", v->level);
 		sd_rec_add(c->out, "width", "%d", v->width);
 		sd_rec_add(c->out, "height", "%d", v->height);
@@ -480,17 +517,20 @@ emit_media(struct cls *c, const struct media_info *mi, long long bandwidth)
 	sd_rec_add(c->out, "audio_tracks", "%zu", mi->naudio_seen);
 	if (mi->naudio > 0) {
 		sd_rec_add(c->out, "audio_codec", "%s", a->codec);
-		sd_rec_add(c->out, "audio_profile", "%s", dash_or(a->profile));
+		sd_rec_add(c->out, "audio_profile", "%s", or_dash(a->profile));
 		sd_rec_add(c->out, "sample_rate", "%d", a->sample_rate);
 		sd_rec_add(c->out, "channels", "%d", a->channels);
 		sd_rec_add(c->out, "audio_bitrate", "%lld", a->bitrate);
-		sd_rec_add(c->out, "audio_lang", "%s", a->lang);
+		sd_rec_add(c->out, "audio_lang", "%s", field(a->lang));
 	}
+	sd_rec_add(c->out, "subtitle_tracks", "%zu", mi->nsubtitles);
+	if (mi->programs > 0)
+		sd_rec_add(c->out, "programs", "%u", mi->programs);
 	for (i = 0; i < mi->naudio; i++)
 		sd_rec_addm(c->out, "audio_track", "%s %s %d %d %s",
-		    mi->audio[i].codec, mi->audio[i].lang,
+		    mi->audio[i].codec, field(mi->audio[i].lang),
 		    mi->audio[i].channels, mi->audio[i].sample_rate,
-		    dash_or(mi->audio[i].codecs));
+		    field(mi->audio[i].codecs));
 	sd_rec_add(c->out, "bitrate", "%lld", mi->bitrate > 0 ? mi->bitrate :
 	    bandwidth);
 	if (mi->duration >= 0)
@@ -573,13 +613,13 @@ emit_variants(struct cls *c, const struct sd_hls *h)
 		if (v->width > 0)
 			snprintf(res, sizeof(res), "%dx%d", v->width, v->height);
 		sd_rec_addm(c->out, "variant", "%lld %s %s", v->bandwidth, res,
-		    dash_or(v->codecs));
+		    field(v->codecs));
 	}
 	for (i = 0; i < h->nmedia; i++) {
 		const struct sd_hls_media *m = &h->media[i];
 
-		sd_rec_addm(c->out, "rendition", "%s %s %s %s", dash_or(m->type),
-		    dash_or(m->group), dash_or(m->lang), dash_or(m->name));
+		sd_rec_addm(c->out, "rendition", "%s %s %s %s", field(m->type),
+		    field(m->group), field(m->lang), or_dash(m->name));
 	}
 }
 
@@ -623,26 +663,74 @@ probe_rendition(struct cls *c, const char *base, const struct sd_hls *h,
 		return;
 	}
 	for (i = 0; i < am.naudio && mi->naudio < MAX_AUDIO; i++) {
-		mi->audio[mi->naudio++] = am.audio[i];
+		struct track_info *t = &mi->audio[mi->naudio++];
+
+		*t = am.audio[i];
+		/* The playlist knows the language TS segments seldom say. */
+		if (strcmp(t->lang, "und") == 0 && m->lang[0] != '\0')
+			strlcpy(t->lang, m->lang, sizeof(t->lang));
 		mi->naudio_seen++;
 	}
 	reason(c, "Audio from the rendition %s (group %s).", m->uri, group);
 }
 
+/* Read and report the media playlist at url (a master's variant). */
+static enum sd_exit
+hls_variant_playlist(struct cls *c, const char *url)
+{
+	struct sd_hls *m;
+	struct sd_buf b;
+	enum sd_exit ex = SD_EX_OK;
+	int rv;
+
+	if ((m = malloc(sizeof(*m))) == NULL)
+		return SD_EX_SOFTWARE;
+	sd_buf_init(&b);
+	if ((rv = fetch_text(c, url, &b)) < 0)
+		ex = fail(c, rv, "The variant's media playlist");
+	else if (sd_hls_parse(b.p, b.len, m) == -1 || m->master) {
+		reason(c, "The variant's URI is not an HLS media playlist.");
+		ex = SD_EX_DATAERR;
+	} else
+		emit_hls_media_keys(c, m);
+	sd_buf_free(&b);
+	free(m);
+	return ex;
+}
+
+/* Probe the variant's segments (and its audio rendition). */
+static enum sd_exit
+hls_variant_probe(struct cls *c, const struct sd_hls *h,
+    const struct sd_hls_variant *v, const char *url)
+{
+	struct media_info mi;
+	const char *got;
+	int rv;
+
+	if ((rv = probe(c, url, NULL, &mi)) < 0)
+		return fail(c, rv, "Probing the variant's segments");
+	if (mi.naudio == 0 && v->audio[0] != '\0')
+		probe_rendition(c, c->base, h, v->audio, &mi);
+	emit_media(c, &mi, v->bandwidth);
+	reason(c, "Codecs from the segments of %s.", v->uri);
+	got = sd_rec_get(c->out, "codecs");
+	if (v->codecs[0] != '\0' && (got == NULL || strcmp(got, v->codecs) != 0))
+		reason(c, "The master says CODECS=\"%s\".", v->codecs);
+	return SD_EX_OK;
+}
+
 /*
  * A master playlist: list its variants, read the best variant's media
- * playlist, probe that for the codecs. Returns the exit status.
+ * playlist, probe that for the codecs; what CODECS says stands in when it
+ * cannot be followed or probed. Returns the exit status.
  */
 static enum sd_exit
 hls_master(struct cls *c, const struct sd_hls *h)
 {
 	const struct sd_hls_variant *v;
-	struct sd_hls *m = NULL;
-	struct sd_buf b;
-	struct media_info mi;
 	char url[SD_URI_MAX];
-	int best = sd_hls_best_variant(h), rv;
-	enum sd_exit ex = SD_EX_OK;
+	int best = sd_hls_best_variant(h);
+	enum sd_exit ex;
 
 	sd_rec_add(c->out, "hls_playlist", "master");
 	emit_variants(c, h);
@@ -653,61 +741,27 @@ hls_master(struct cls *c, const struct sd_hls *h)
 	v = &h->variants[best];
 	reason(c, "An HLS master playlist with %zu variant%s; the best is %lld "
 	    "bit/s%s%s.", h->nvariants_seen, h->nvariants_seen == 1 ? "" : "s",
-	    v->bandwidth,
-	    v->codecs[0] ? " with CODECS " : " without CODECS",
-	    v->codecs[0] ? v->codecs : "");
-	if (sd_url_resolve(c->is_stdin ? "" : c->source, v->uri, url,
-	    sizeof(url)) == -1 || !uri_allowed(c, url) ||
-	    (c->is_stdin && !sd_url_is_http(url)) || !c->o->follow) {
+	    v->bandwidth, v->codecs[0] ? " with CODECS " : " without CODECS",
+	    v->codecs);
+	if (!c->o->follow || sd_url_resolve(c->base, v->uri, url,
+	    sizeof(url)) == -1 || !uri_allowed(c, url)) {
 		reason(c, "The variant %s was not followed (%s).", v->uri,
 		    !c->o->follow ? "following is off" : c->is_stdin ?
 		    "a relative URI in a playlist read from stdin" :
 		    "not an http(s) URL");
-		if (v->codecs[0] == '\0')
+		ex = SD_EX_OK;
+	} else {
+		sd_rec_add(c->out, "followed", "%s", url);
+		if ((ex = hls_variant_playlist(c, url)) == SD_EX_OK &&
+		    (ex = hls_variant_probe(c, h, v, url)) == SD_EX_OK)
 			return SD_EX_OK;
-		emit_from_codecs(c, v->codecs, v->width, v->height,
-		    v->frame_rate, v->bandwidth);
-		return SD_EX_OK;
 	}
-	sd_rec_add(c->out, "followed", "%s", url);
-	sd_buf_init(&b);
-	if ((m = malloc(sizeof(*m))) == NULL) {
-		sd_buf_free(&b);
-		return SD_EX_SOFTWARE;
-	}
-	if ((rv = fetch_text(c, url, &b)) < 0)
-		ex = fail(c, rv, "The variant's media playlist");
-	else if (sd_hls_parse(b.p, b.len, m) == -1 || m->master) {
-		reason(c, "The variant's URI is not an HLS media playlist.");
-		ex = SD_EX_DATAERR;
-	} else
-		emit_hls_media_keys(c, m);
-	sd_buf_free(&b);
-	free(m);
-	if (ex == SD_EX_OK) {
-		if ((rv = probe(c, url, NULL, &mi)) < 0)
-			ex = fail(c, rv, "Probing the variant's segments");
-		else {
-			if (mi.naudio == 0 && v->audio[0] != '\0')
-				probe_rendition(c, url, h, v->audio, &mi);
-			emit_media(c, &mi, v->bandwidth);
-			reason(c, "Codecs from the segments of %s.", v->uri);
-			if (v->codecs[0] != '\0' &&
-			    strcmp(sd_rec_get(c->out, "codecs") ?
-			    sd_rec_get(c->out, "codecs") : "", v->codecs) != 0)
-				reason(c, "The master says CODECS=\"%s\".",
-				    v->codecs);
-			return SD_EX_OK;
-		}
-	}
-	/* What CODECS says stands in for a probe that failed. */
-	if (v->codecs[0] != '\0') {
-		emit_from_codecs(c, v->codecs, v->width, v->height,
-		    v->frame_rate, v->bandwidth);
-		reason(c, "Codecs from the master's CODECS attribute.");
-		return SD_EX_OK;
-	}
-	return ex;
+	if (v->codecs[0] == '\0')
+		return ex;
+	emit_from_codecs(c, v->codecs, v->width, v->height, v->frame_rate,
+	    v->bandwidth);
+	reason(c, "Codecs from the master's CODECS attribute.");
+	return SD_EX_OK;
 }
 
 static enum sd_exit
@@ -725,6 +779,16 @@ classify_hls(struct cls *c, const struct sd_buf *b)
 		free(h);
 		return SD_EX_DATAERR;
 	}
+	if (sd_hls_is_channel_list(h)) {
+		sd_rec_set(c->out, "format", "other");
+		sd_rec_set(c->out, "container", "m3u");
+		sd_rec_add(c->out, "channels_listed", "%zu", h->nsegments);
+		reason(c, "An M3U channel list (EXTINF without "
+		    "EXT-X-TARGETDURATION), not an HLS playlist: classify "
+		    "one of its channels instead.");
+		free(h);
+		return SD_EX_DATAERR;
+	}
 	if (h->version > 0)
 		sd_rec_add(c->out, "hls_version", "%d", h->version);
 	if (h->master) {
@@ -737,7 +801,7 @@ classify_hls(struct cls *c, const struct sd_buf *b)
 	if (c->is_stdin && !sd_url_is_http(h->first_uri)) {
 		reason(c, "Segments were not probed: relative URIs in a "
 		    "playlist read from stdin.");
-	} else if ((rv = probe(c, c->is_stdin ? h->first_uri : c->source,
+	} else if ((rv = probe(c, c->is_stdin ? h->first_uri : c->base,
 	    NULL, &mi)) < 0)
 		ex = fail(c, rv, "Probing the segments");
 	else
@@ -767,8 +831,8 @@ emit_dash(struct cls *c, const struct sd_dash *d)
 			snprintf(res, sizeof(res), "%dx%d", r->width,
 			    r->height);
 		sd_rec_addm(c->out, "representation", "%s %s %lld %s %s",
-		    dash_or(r->id), dash_or(r->content_type), r->bandwidth, res,
-		    dash_or(r->codecs));
+		    field(r->id), field(r->content_type), r->bandwidth, res,
+		    field(r->codecs));
 	}
 	if (d->duration > 0)
 		sd_rec_add(c->out, "playlist_duration", "%.3f", d->duration);
@@ -829,7 +893,7 @@ classify_dash(struct cls *c, const struct sd_buf *b)
 	dash_codecs(d, codecs, sizeof(codecs), &w, &h, &bw);
 	if (c->is_stdin) {
 		reason(c, "Segments were not probed: an MPD read from stdin.");
-	} else if ((rv = probe(c, c->source, NULL, &mi)) < 0) {
+	} else if ((rv = probe(c, c->base, NULL, &mi)) < 0) {
 		ex = fail(c, rv, "Probing the representations");
 	} else {
 		emit_media(c, &mi, bw);
@@ -847,6 +911,21 @@ classify_dash(struct cls *c, const struct sd_buf *b)
 }
 
 /* ---------------------------------------------------------------- entry */
+
+/*
+ * A stream rather than a file: no size is known (an HTTP response without
+ * Content-Length, a pipe). A live TS channel is such a stream; a recording
+ * served as a file has a size.
+ */
+static int
+is_stream(const struct cls *c, AVIOContext *under)
+{
+	struct stat sb;
+
+	if (under != NULL)
+		return avio_size(under) < 0;
+	return fstat(0, &sb) == -1 || !S_ISREG(sb.st_mode);
+}
 
 static enum sd_exit
 classify_media(struct cls *c, enum sd_format f, struct sd_buf *head,
@@ -883,6 +962,15 @@ classify_media(struct cls *c, enum sd_format f, struct sd_buf *head,
 		sd_rec_set(c->out, "format", "%s", sd_format_name(f));
 	}
 	sd_rec_add(c->out, "container", "%s", mi.container);
+	sd_rec_add(c->out, "live", "%s", is_stream(c, under) ? "yes" : "no");
+	if (f == SD_FMT_MPEGTS) {
+		int scr = sd_ts_scrambled(head->p, head->len);
+
+		sd_rec_add(c->out, "encrypted", "%s", scr ? "yes" : "no");
+		if (scr)
+			reason(c, "Most packets are scrambled (conditional "
+			    "access).");
+	}
 	emit_media(c, &mi, 0);
 	reason(c, "%s", f == SD_FMT_MPEGTS ? "MPEG-TS: sync bytes at a "
 	    "packet stride." : "Not HLS, DASH or MPEG-TS: libavformat reads "
@@ -915,10 +1003,26 @@ check_file(struct cls *c)
 	return SD_EX_OK;
 }
 
+/* The HTTP answer's Content-Type, and its URL after redirects. */
+/*
+ * A local manifest's base as an absolute path: libavformat's dash demuxer
+ * resolves a relative one wrongly (it cannot find the init segments).
+ */
 static void
-note_content_type(struct cls *c, AVIOContext *pb)
+absolute_base(struct cls *c)
 {
-	uint8_t *mime = NULL;
+	char *abs = realpath(strncmp(c->source, "file:", 5) == 0 ?
+	    c->source + 5 : c->source, NULL);
+
+	if (abs != NULL && strlen(abs) < sizeof(c->base))
+		strlcpy(c->base, abs, sizeof(c->base));
+	free(abs);
+}
+
+static void
+note_http(struct cls *c, AVIOContext *pb)
+{
+	uint8_t *mime = NULL, *loc = NULL;
 
 	if (pb == NULL || !c->is_http)
 		return;
@@ -926,6 +1030,14 @@ note_content_type(struct cls *c, AVIOContext *pb)
 	    mime != NULL && mime[0] != '\0')
 		strlcpy(c->mime, (const char *)mime, sizeof(c->mime));
 	av_free(mime);
+	if (av_opt_get(pb, "location", AV_OPT_SEARCH_CHILDREN, &loc) >= 0 &&
+	    loc != NULL && sd_url_is_http((const char *)loc) &&
+	    strlen((const char *)loc) < sizeof(c->base) &&
+	    strcmp((const char *)loc, c->source) != 0) {
+		strlcpy(c->base, (const char *)loc, sizeof(c->base));
+		sd_rec_add(c->out, "location", "%s", c->base);
+	}
+	av_free(loc);
 }
 
 /* Does the Content-Type hint agree with what the content says? */
@@ -964,10 +1076,13 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 	c.source = source;
 	c.is_stdin = strcmp(source, "-") == 0;
 	c.is_http = sd_url_is_http(source);
+	if (strlcpy(c.base, source, sizeof(c.base)) >= sizeof(c.base)) {
+		reason(&c, "The source is longer than %d bytes.", SD_URI_MAX - 1);
+		return SD_EX_USAGE;
+	}
 	c.deadline = av_gettime_relative() + (int64_t)(o->timeout * 1e6);
 	c.cb.callback = interrupted;
 	c.cb.opaque = &c;
-	av_log_set_level(AV_LOG_QUIET);
 
 	if (!c.is_stdin && !c.is_http && strchr(source, ':') != NULL &&
 	    strncmp(source, "file:", 5) != 0 && source[0] != '/' &&
@@ -977,12 +1092,15 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 		return SD_EX_USAGE;
 	}
 	sd_rec_add(out, "source", "%s", source);
-	if (!c.is_stdin && !c.is_http && (ex = check_file(&c)) != SD_EX_OK)
-		return ex;
+	if (!c.is_stdin && !c.is_http) {
+		if ((ex = check_file(&c)) != SD_EX_OK)
+			return ex;
+		absolute_base(&c);
+	}
 	sd_buf_init(&head);
 	if (!c.is_stdin && (rv = open_io(&c, source, &pb)) < 0)
 		return fail(&c, rv, "Opening the source");
-	note_content_type(&c, pb);
+	note_http(&c, pb);
 	if ((rv = read_into(&c, pb, &head, HEAD_BYTES, &eof)) < 0) {
 		ex = fail(&c, rv, "Reading the source");
 		goto end;

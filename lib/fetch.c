@@ -124,13 +124,9 @@ bad:
 	return -1;
 }
 
-/*
- * Resolve a Location against the URL it answered (RFC 3986, the cases
- * servers use). Static: classify.c defines the public sd_url_resolve, and
- * two definitions break any link that takes both objects (the fuzzers).
- */
-static int
-location_resolve(const char *base, const char *ref, char *out, size_t len)
+/* Resolve ref against base (RFC 3986, the cases manifests use). */
+int
+sd_url_join(const char *base, const char *ref, char *out, size_t len)
 {
 	size_t n;
 	const char *p, *q;
@@ -512,6 +508,16 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o)
 	return 0;
 }
 
+static int
+waitpid_eintr(pid_t pid, int *status)
+{
+	pid_t r;
+
+	while ((r = waitpid(pid, status, 0)) == -1 && errno == EINTR)
+		;
+	return r == pid ? 0 : -1;
+}
+
 void
 sd_fetch_opts_default(struct sd_fetch_opts *o)
 {
@@ -555,7 +561,7 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 		f->fd = -1;
 		if (!is_redirect(f->status) || f->location[0] == '\0')
 			break;
-		if (location_resolve(f->url, f->location, next,
+		if (sd_url_join(f->url, f->location, next,
 		    sizeof(next)) == -1)
 			break;
 		strlcpy(f->url, next, sizeof(f->url));
@@ -565,19 +571,23 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 }
 
 /*
- * The response side of sd_fetch_open alone: read the head from fd, which
- * is connected and has had its request (a pipe in the fuzzer and tests),
- * without redirects. 0 with the body ready for sd_fetch_read, or -1 (f->fd
- * is fd either way: sd_fetch_close closes it).
+ * The response on fd, already asked for (a test, or a fuzzer, gives a pipe):
+ * the head read, f ready for sd_fetch_read; fd is f's from now on.
  */
 int
-sd_fetch_open_fd(struct sd_fetch *f, int fd, const char *url, int timeout_ms)
+sd_fetch_fd(struct sd_fetch *f, int fd, const char *url, int timeout_ms)
 {
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
 	f->timeout_ms = timeout_ms;
 	strlcpy(f->url, url, sizeof(f->url));
-	return read_head(f);
+	if (read_head(f) == -1)
+		return -1;
+	if (f->status < 200 || f->status >= 300) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
 }
 
 /* Bytes already buffered, then the socket; never past limit. */
@@ -675,16 +685,18 @@ sd_fetch_read(struct sd_fetch *f, void *buf, size_t n)
 int
 sd_fetch_close(struct sd_fetch *f)
 {
-	int status, rv = 0;
+	int status = 0, rv = 0;
 
 	if (f->fd != -1)
 		close(f->fd);
 	f->fd = -1;
 	if (f->pid > 0) {
 		kill(f->pid, SIGTERM);
-		while (waitpid(f->pid, &status, 0) == -1 && errno == EINTR)
-			;
-		rv = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+		if (waitpid_eintr(f->pid, &status) == -1)
+			rv = -1;
+		else
+			rv = WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+			    0 : -1;
 		f->pid = 0;
 	}
 	return rv;
@@ -714,10 +726,10 @@ sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
 	}
 	if (f.pid > 0 && n == 0) {
 		/* curl's exit status tells whether the body is whole. */
-		f.fd = (close(f.fd), -1);
-		while (waitpid(f.pid, &f.status, 0) == -1 && errno == EINTR)
-			;
-		if (!WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
+		close(f.fd);
+		f.fd = -1;
+		if (waitpid_eintr(f.pid, &f.status) == -1 ||
+		    !WIFEXITED(f.status) || WEXITSTATUS(f.status) != 0) {
 			errno = EPROTO;
 			n = -1;
 		}

@@ -389,8 +389,8 @@ video_filter(const struct sd_profile *p, const struct sd_plan *plan,
 	buf[0] = '\0';
 	if (p->width > 0 && p->height > 0)
 		n = snprintf(buf, len, "%s=w='min(%d,iw)':h='min(%d,ih)'"
-		    ":force_original_aspect_ratio=decrease%s", scale, p->width,
-		    p->height, nv ? "" : ":force_divisible_by=2");
+		    ":force_original_aspect_ratio=decrease:force_divisible_by=2",
+		    scale, p->width, p->height);
 	else if (p->width > 0)
 		n = snprintf(buf, len, "%s='min(%d,iw)':-2", scale, p->width);
 	else if (p->height > 0)

@@ -31,7 +31,8 @@ static const struct {
 	{ 408, "Request Timeout" },
 	{ 414, "URI Too Long" }, { 416, "Range Not Satisfiable" },
 	{ 431, "Request Header Fields Too Large" },
-	{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+	{ 502, "Bad Gateway" },
 	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
 };
 
@@ -277,6 +278,8 @@ sd_http_parse_cgi(struct sd_http_req *rq, char *const envp[])
 	if ((v = env_get(envp, "SCRIPT_NAME", &len)) != NULL &&
 	    set_field(rq->script_name, sizeof(rq->script_name), v, len) != 0)
 		return 414;
+	if ((v = env_get(envp, "REMOTE_ADDR", &len)) != NULL)
+		set_field(rq->remote_addr, sizeof(rq->remote_addr), v, len);
 	if ((v = env_get(envp, "HTTPS", &len)) != NULL &&
 	    strcasecmp(v, "on") == 0)
 		rq->https = 1;
@@ -340,7 +343,8 @@ sd_http_parse_raw(struct sd_http_req *rq, const char *buf, size_t len)
 		if (l == 0) {
 			if (first)
 				return 400;
-			return !rq->http10 && !host ? 400 : 0;
+			/* RFC 9112 3.2: exactly one Host in HTTP/1.1 */
+			return host > 1 || (!rq->http10 && !host) ? 400 : 0;
 		}
 		for (q = p; q < p + l; q++)
 			if ((unsigned char)*q < 0x20 && *q != '\t')
@@ -380,17 +384,12 @@ now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The end of a head in buf[0..len): after "\n\n" or "\n\r\n". */
-static size_t
-head_end(const char *buf, size_t len)
+/* 1 when buf[0..len) ends a head: "\n\n" or "\n\r\n" at its end. */
+static int
+head_ends(const char *buf, size_t len)
 {
-	size_t i;
-
-	for (i = 1; i < len; i++)
-		if (buf[i] == '\n' && (buf[i - 1] == '\n' ||
-		    (i >= 2 && buf[i - 1] == '\r' && buf[i - 2] == '\n')))
-			return i + 1;
-	return 0;
+	return len >= 2 && buf[len - 1] == '\n' && (buf[len - 2] == '\n' ||
+	    (len >= 3 && buf[len - 2] == '\r' && buf[len - 3] == '\n'));
 }
 
 /*
@@ -424,7 +423,7 @@ sd_http_read_head(int fd, char *buf, size_t cap, size_t *len, int timeout_ms)
 		if (r <= 0)
 			return 400;
 		n++;
-		if (buf[n - 1] == '\n' && head_end(buf, n) == n) {
+		if (head_ends(buf, n)) {
 			*len = n;
 			return 0;
 		}

@@ -249,7 +249,17 @@ sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep)
 		return -1;
 	}
 	rg->keep = keep < 4 ? 4 : keep;
-	rg->first = rg->next = 1;
+	/*
+	 * Chunks left by a session that died (its lock is ours now): readers
+	 * holding one keep it; the new numbers are higher, so they move on.
+	 */
+	sd_pass_trim(dir, -1);
+	/*
+	 * Numbers go on rising across sessions (milliseconds since the
+	 * epoch), so a reader of a ring that was started again is behind its
+	 * first chunk and joins it, never ahead of it.
+	 */
+	rg->first = rg->next = (unsigned long long)(sd_relay_now() * 1000);
 	if (sd_spool_mkdirs(dir) == -1)
 		return -1;
 	rg->buf = malloc(SD_RING_CHUNK);
@@ -427,8 +437,6 @@ sd_ring_next(const char *dir, unsigned long long *cursor)
 		*cursor = first;	/* fell behind the ring */
 		return 1;
 	}
-	if (*cursor > last + 1)
-		*cursor = last + 1;	/* a new ring (session restarted) */
 	return 0;
 }
 
@@ -506,9 +514,16 @@ sd_session_wait_ready(const char *dir, int timeout)
 	double until = sd_relay_now() + timeout;
 	int ready;
 
+	char p[PATH_MAX];
+	struct stat sb;
+
+	if (sd_pathf(p, sizeof(p), "%s/index", dir) == -1)
+		return -1;
 	for (;;) {
+		/* Quietly until there is an index: sd_store_read warns. */
 		sd_store_init(&st);
-		ready = sd_store_read(&st, dir) == 0 && st.nsegs > 0;
+		ready = stat(p, &sb) == 0 && sd_store_read(&st, dir) == 0 &&
+		    st.nsegs > 0;
 		sd_store_free(&st);
 		if (ready)
 			return 0;
@@ -553,22 +568,36 @@ sd_lock_held(const char *path)
 
 /* ---------------------------------------------------------------- clients */
 
-/* Count held client locks in dir, removing the files nobody holds. */
+/* A manifest client is counted while it asked within this many seconds. */
+#define SEEN_S 30
+
+/*
+ * Count the clients in dir: held locks of streaming clients (c.*) and
+ * manifest clients seen lately (h.*), removing what no longer counts.
+ */
 static int
 count_clients(const char *dir)
 {
 	DIR *d;
 	struct dirent *de;
+	struct stat sb;
 	char p[PATH_MAX];
 	int n = 0, held;
 
 	if ((d = opendir(dir)) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "c.", 2) != 0 ||
+		if ((strncmp(de->d_name, "c.", 2) != 0 &&
+		    strncmp(de->d_name, "h.", 2) != 0) ||
 		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1)
 			continue;
-		if ((held = sd_lock_held(p)) == 1)
+		if (de->d_name[0] == 'h') {
+			if (stat(p, &sb) == 0 && sd_relay_now() -
+			    (double)sb.st_mtim.tv_sec < SEEN_S)
+				n++;
+			else
+				unlink(p);
+		} else if ((held = sd_lock_held(p)) == 1)
 			n++;
 		else if (held == 0)
 			unlink(p);
@@ -636,6 +665,40 @@ sd_client_enter(const struct sd_config *cfg, const struct sd_proxy *px)
 out:
 	close(guard);
 	return fd;
+}
+
+/*
+ * An HLS or DASH client (who: its address and User-Agent, any text) asked
+ * for px now: 0 when it counts (it did already, or there is room), -1 with
+ * EBUSY when max_clients others are in.
+ */
+int
+sd_client_seen(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *who)
+{
+	char dir[PATH_MAX], p[PATH_MAX];
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *s;
+	int guard, fd, rv = 0;
+
+	for (s = who; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	if (sd_spool_path(dir, sizeof(dir), cfg->settings.spool, px->id,
+	    "clients") == -1 || sd_spool_mkdirs(dir) == -1 ||
+	    sd_pathf(p, sizeof(p), "%s/h.%016llx", dir,
+	    (unsigned long long)h) == -1)
+		return -1;
+	if (utimensat(AT_FDCWD, p, NULL, 0) == 0)
+		return 0;		/* known: it counts already */
+	if ((guard = clients_guard(cfg, px)) == -1)
+		return -1;
+	if (px->max_clients > 0 && count_clients(dir) >= px->max_clients) {
+		errno = EBUSY;
+		rv = -1;
+	} else if ((fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1)
+		close(fd);
+	close(guard);
+	return rv;
 }
 
 /* The file is left for the next count to remove: only the lock counts. */

@@ -601,6 +601,9 @@ enum sd_format { SD_FMT_OTHER, SD_FMT_HLS, SD_FMT_DASH, SD_FMT_MPEGTS };
  * 188, 192 or 204 byte stride. SD_FMT_OTHER when none holds. */
 enum sd_format sd_sniff_format(const void *buf, size_t len);
 const char *sd_format_name(enum sd_format f);	/* hls|dash|mpegts|other */
+/* 1 when most MPEG-TS packets with a payload are scrambled (conditional
+ * access): such a source cannot be repackaged or transcoded. */
+int sd_ts_scrambled(const void *buf, size_t len);
 
 #define SD_HLS_MAX_VARIANTS 64
 #define SD_HLS_MAX_MEDIA 32
@@ -644,7 +647,16 @@ struct sd_hls {
 	enum sd_hls_segs segs;
 	char map_uri[SD_URI_MAX];	/* EXT-X-MAP */
 	char first_uri[SD_URI_MAX];	/* the first segment */
+	int has_target;			/* EXT-X-TARGETDURATION seen */
+	size_t nchannels;		/* EXTINF entries of an IPTV channel
+					 * list: duration <= 0, tvg- or
+					 * group-title attributes */
 };
+
+/* 1 when an #EXTM3U file is an IPTV channel list (an M3U of channel URLs,
+ * EXTINF:-1 tvg-id=...), not an HLS playlist: no EXT-X-TARGETDURATION,
+ * channel-style entries. */
+int sd_hls_is_channel_list(const struct sd_hls *h);
 
 /*
  * Read an HLS playlist. Returns 0, or -1 when it does not start with
@@ -726,8 +738,10 @@ struct AVCodecParameters;
  * av_codecs.c: the RFC 6381 codecs string of a stream, built from its own
  * parameters and extradata (avcC or Annex B SPS; hvcC or Annex B VPS/SPS;
  * VP9 profile/level/bit depth; av1C or a sequence header OBU; the AAC
- * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3, mp4a.69 for
- * MP2). Returns 0, or -1 when the codec is not one sd knows.
+ * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3; for MP2 the
+ * object type FFmpeg's MP4 muxer writes in esds: mp4a.6B at the MPEG-1
+ * rates, mp4a.69 at 24 kHz and below). Returns 0, or -1 when the codec is
+ * not one sd knows (or out is too small).
  */
 int sd_codec_string(const struct AVCodecParameters *par, char *out,
     size_t len);
@@ -743,10 +757,13 @@ int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
  * libav*): the header (ftyp cmfc + moov with one trak and mvex) and each
  * segment's styp + moof (mfhd, traf: tfhd default-base-is-moof, tfdt,
  * trun) + mdat header, and the codec configuration records.
- * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), timestamps
- * (33-bit wrap, jumps rebased onto one continuous timeline with disc=1),
- * cuts at video keyframes, the store and its manifests, the live window.
- * av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts muxer).
+ * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), tracks and
+ * their headers, timestamps (33-bit wrap, jumps rebased onto one
+ * continuous timeline with disc=1), cuts at video keyframes.
+ * av_seg.c: the segments in hand, cuts shared by the tracks, atomic
+ * segment files, the store and its manifests; av_live.c: the live
+ * window; av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts
+ * muxer). av_mux.h is what these share, inside lib/.
  */
 
 /* A growing byte buffer (capped at 256 MiB); failed sticks. */
@@ -802,9 +819,17 @@ int sd_annexb_next(const uint8_t *p, size_t n, size_t *pos,
  */
 long sd_annexb_to_lp(int hevc, const uint8_t *p, size_t n,
     struct sd_bytes *out, int *key, int *params);
+/* The same in place (no copy); -1 with p untouched when it cannot be. */
+long sd_annexb_to_lp_inplace(int hevc, uint8_t *p, size_t n, int *key,
+    int *params);
 /* Codec configuration payloads. -1: not enough or bad input. */
 int sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
 int sd_hvcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
+/* av1C from the sequence header OBU in p; TDs and padding dropped. */
+int sd_av1c_from_obus(const uint8_t *p, size_t n, struct sd_bytes *out);
+size_t sd_av1_strip(uint8_t *p, size_t n);
+/* The picture size an avcC or hvcC record's first SPS gives. */
+int sd_sps_size(int hevc, const uint8_t *cfg, size_t n, int *w, int *h);
 int sd_dac3(const uint8_t *frame, size_t n, uint8_t out[3], int *rate);
 int sd_dec3(const uint8_t *frame, size_t n, uint8_t out[5], int *rate,
     int *samples);
@@ -861,6 +886,7 @@ struct sd_http_req {
 	char if_none_match[512];
 	char if_modified_since[64];
 	char forwarded_proto[16];
+	char remote_addr[64];		/* the client's address, if known */
 	int https;
 	int http10;
 	int cgi;			/* from a CGI environment */
@@ -958,8 +984,11 @@ struct sd_url {
 };
 /* Parse an http:// or https:// URL (no user:password@). */
 int sd_url_parse(const char *url, struct sd_url *u);
-/* Resolve a manifest's reference against the manifest's URL. */
-int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
+/*
+ * Resolve a manifest's reference against the manifest's URL (the same as
+ * classify's sd_url_resolve; named apart so both branches link together).
+ */
+int sd_url_join(const char *base, const char *ref, char *out, size_t len);
 
 struct sd_fetch_opts {
 	int connect_timeout_ms;
@@ -990,12 +1019,11 @@ struct sd_fetch {
  */
 int sd_fetch_open(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o);
-/* The response of an fd already connected and asked (fuzzing, tests). */
-int sd_fetch_open_fd(struct sd_fetch *f, int fd, const char *url,
-    int timeout_ms);
 /* Body bytes (chunked coding removed): > 0, 0 at the end, -1 (ETIMEDOUT). */
 ssize_t sd_fetch_read(struct sd_fetch *f, void *buf, size_t n);
 int sd_fetch_close(struct sd_fetch *f);
+/* The response already on fd (tests, fuzzing): its head read as above. */
+int sd_fetch_fd(struct sd_fetch *f, int fd, const char *url, int timeout_ms);
 /* A whole body of at most max bytes appended to out. */
 int sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
     struct sd_buf *out, char *final_url, size_t final_len);
@@ -1035,6 +1063,13 @@ int sd_session_touch(const char *dir);
  */
 int sd_client_enter(const struct sd_config *cfg, const struct sd_proxy *px);
 void sd_client_leave(int handle);
+/*
+ * An HLS/DASH client (who: e.g. its address and User-Agent) asked for px
+ * now: 0 when it counts, -1 with errno EBUSY when max_clients others are
+ * in. Such a client counts for 30 s after its last request.
+ */
+int sd_client_seen(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *who);
 /* Clients of px in now (stale ones removed). */
 int sd_client_count(const struct sd_config *cfg, const struct sd_proxy *px);
 /*
@@ -1106,6 +1141,12 @@ int sd_lock_held(const char *path);
 int sd_relay_ensure_pass(const struct sd_config *cfg,
     const struct sd_proxy *px, char *dir, size_t dirlen);
 void sd_pass_trim(const char *dir, double max_age);
+/*
+ * Rewrite a manifest body (NUL-terminated at len) fetched from `from`:
+ * HLS or DASH by its content. pass: where HASH.url files go (NULL: none).
+ */
+int sd_pass_rewrite(const char *body, size_t len, const char *pass,
+    const char *from, const char *base, struct sd_buf *out);
 
 /*
  * The session process: sd-serve's hidden `--session` flag calls this with

@@ -10,6 +10,7 @@
  *   /PROXY/master.m3u8     HLS (master-ts.m3u8: version 3 TS segments)
  *   /PROXY/manifest.mpd    DASH
  *   /PROXY/VARIANT/FILE    a session's media playlists, headers, segments
+ *   /PROXY/p|s|d/...       HLS/DASH passthrough: names the relay gave
  *
  * Files are read only from inside the spool (after realpath) and from the
  * config folder's www/; every other path is a 404 before any open().
@@ -155,34 +156,66 @@ copy_range(int out, int in, uint64_t first, uint64_t count)
 }
 
 /*
- * Serve the regular file dir/name, where dir is a trusted root (the spool
- * or the config's www/) and name a single safe component. Its real path
- * must stay inside the root's real path (no symlink out). ETag,
- * Last-Modified, 304, single ranges (206/416), HEAD.
+ * Open root/rel, a regular file whose real path (symbolic links
+ * resolved) stays inside root's: a link in the spool leads nowhere else.
+ * Returns the fd, or -1.
+ */
+static int
+open_inside(const char *root, const char *rel, struct stat *sb)
+{
+	char path[PATH_MAX], real[PATH_MAX], rroot[PATH_MAX];
+	int fd;
+
+	if (realpath(root, rroot) == NULL ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", rroot, rel) >=
+	    sizeof(path) || realpath(path, real) == NULL ||
+	    !inside(real, rroot) ||
+	    (fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	if (fstat(fd, sb) == -1 || !S_ISREG(sb->st_mode)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Content-Range and Content-Length for the status chosen; *last fixed. */
+static void
+range_headers(struct sd_http_resp *rs, long long size, uint64_t first,
+    uint64_t *last)
+{
+	if (rs->status == 416) {
+		sd_http_header(rs, "Content-Range", "bytes */%lld", size);
+		sd_http_header(rs, "Content-Length", "0");
+	} else if (rs->status == 206) {
+		sd_http_header(rs, "Content-Range", "bytes %llu-%llu/%lld",
+		    (unsigned long long)first, (unsigned long long)*last, size);
+		sd_http_header(rs, "Content-Length", "%llu",
+		    (unsigned long long)(*last - first + 1));
+	} else if (rs->status == 200) {
+		sd_http_header(rs, "Content-Length", "%lld", size);
+		*last = size ? (uint64_t)size - 1 : 0;
+	}
+}
+
+/*
+ * Serve the regular file root/rel (root: the spool or the config's www/),
+ * its Content-Type from type_name's extension (NULL: rel's): ETag,
+ * Last-Modified, 304, one byte range (206/416), HEAD.
  */
 int
-srv_file(struct srv *s, const char *root, const char *rel, int live)
+srv_file(struct srv *s, const char *root, const char *rel,
+    const char *type_name, int live)
 {
-	char path[PATH_MAX], real[PATH_MAX], rroot[PATH_MAX], etag[80];
-	char date[64], ctype_name[PATH_MAX];
+	char etag[80], date[64];
+	const char *tn = type_name ? type_name : rel;
 	struct sd_http_resp rs;
 	struct stat sb;
 	uint64_t first = 0, last = 0;
 	int fd, r, rc;
 
-	if (realpath(root, rroot) == NULL)
+	if ((fd = open_inside(root, rel, &sb)) == -1)
 		return srv_error(s, 404, "not found", 0);
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", rroot, rel) >=
-	    sizeof(path) || realpath(path, real) == NULL ||
-	    !inside(real, rroot))
-		return srv_error(s, 404, "not found", 0);
-	if ((fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return srv_error(s, 404, "not found", 0);
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return srv_error(s, 404, "not found", 0);
-	}
-	strlcpy(ctype_name, rel, sizeof(ctype_name));
 	sd_http_etag(etag, sizeof(etag), (uint64_t)sb.st_size,
 	    (int64_t)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
 	sd_http_date(date, sizeof(date), (long long)sb.st_mtim.tv_sec);
@@ -190,32 +223,15 @@ srv_file(struct srv *s, const char *root, const char *rel, int live)
 	    (uint64_t)sb.st_size, &first, &last);
 	if (sd_http_not_modified(s->rq, etag, (long long)sb.st_mtim.tv_sec))
 		sd_http_resp_init(&rs, 304);
-	else if (r == -1)
-		sd_http_resp_init(&rs, 416);
 	else
-		sd_http_resp_init(&rs, r == 1 ? 206 : 200);
-	sd_http_header(&rs, "Content-Type", "%s",
-	    sd_http_content_type(ctype_name));
+		sd_http_resp_init(&rs, r == -1 ? 416 : r == 1 ? 206 : 200);
+	sd_http_header(&rs, "Content-Type", "%s", sd_http_content_type(tn));
 	sd_http_header(&rs, "Cache-Control", "%s",
-	    sd_http_cache_control(ctype_name, live));
+	    sd_http_cache_control(tn, live));
 	sd_http_header(&rs, "ETag", "%s", etag);
 	sd_http_header(&rs, "Last-Modified", "%s", date);
 	sd_http_header(&rs, "Accept-Ranges", "bytes");
-	if (rs.status == 416) {
-		sd_http_header(&rs, "Content-Range", "bytes */%lld",
-		    (long long)sb.st_size);
-		sd_http_header(&rs, "Content-Length", "0");
-	} else if (rs.status == 206) {
-		sd_http_header(&rs, "Content-Range", "bytes %llu-%llu/%lld",
-		    (unsigned long long)first, (unsigned long long)last,
-		    (long long)sb.st_size);
-		sd_http_header(&rs, "Content-Length", "%llu",
-		    (unsigned long long)(last - first + 1));
-	} else if (rs.status == 200) {
-		sd_http_header(&rs, "Content-Length", "%lld",
-		    (long long)sb.st_size);
-		last = sb.st_size ? (uint64_t)sb.st_size - 1 : 0;
-	}
+	range_headers(&rs, (long long)sb.st_size, first, &last);
 	rc = send_head(s, &rs);
 	if ((rc == 200 || rc == 206) && !s->head_only && sb.st_size > 0 &&
 	    copy_range(s->fd, fd, first, last - first + 1) == -1)
@@ -418,7 +434,7 @@ route_www(struct srv *s, const char *name)
 	    (size_t)snprintf(root, sizeof(root), "%s/www", s->cfg->dir) >=
 	    sizeof(root))
 		return srv_error(s, 404, "not found", 0);
-	return srv_file(s, root, name, 0);
+	return srv_file(s, root, name, NULL, 0);
 }
 
 /* What a store holds: manifests, headers, segments; nothing else. */
@@ -452,6 +468,7 @@ route_session_file(struct srv *s, const struct sd_proxy *px,
 {
 	char dir[PATH_MAX], rel[PATH_MAX];
 	size_t n = strlen(file);
+	int rc;
 
 	if (!sd_safe_name(file) || !store_file_name(file) ||
 	    !store_variant(variant) || srv_session_dir(s->cfg, px->id,
@@ -459,12 +476,13 @@ route_session_file(struct srv *s, const struct sd_proxy *px,
 		return srv_error(s, 404, "not found", 0);
 	srv_session_used(s, dir);
 	if ((n > 5 && strcmp(file + n - 5, ".m3u8") == 0) ||
-	    strcmp(file, "manifest.mpd") == 0)
+	    strcmp(file, "manifest.mpd") == 0) {
+		if ((rc = srv_manifest_client(s, px)) != 0)
+			return rc;
 		return srv_store_manifest(s, dir, file, "");
-	if (srv_relay_fetch(s, px, variant, file) == -1)
-		return s->status;
+	}
 	snprintf(rel, sizeof(rel), "%s/%s/%s", px->id, variant, file);
-	return srv_file(s, s->cfg->settings.spool, rel, 1);
+	return srv_file(s, s->cfg->settings.spool, rel, NULL, 1);
 }
 
 static int
@@ -486,6 +504,9 @@ route_proxy(struct srv *s, const char *rest)
 	if (slash == NULL || slash[1] == '\0')
 		return srv_smart(s, px, NULL);
 	rest = slash + 1;
+	if ((rest[0] == 'p' || rest[0] == 's' || rest[0] == 'd') &&
+	    rest[1] == '/')
+		return srv_pass(s, px, rest);
 	if ((slash = strchr(rest, '/')) == NULL)
 		return srv_smart(s, px, rest);
 	file = slash + 1;

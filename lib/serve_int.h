@@ -23,7 +23,9 @@ int srv_error(struct srv *s, int status, const char *msg, int retry_after);
 int srv_send_body(struct srv *s, const char *type, const char *cache,
     const char *etag, const void *body, size_t len);
 int srv_redirect(struct srv *s, const char *url);
-int srv_file(struct srv *s, const char *root, const char *rel, int live);
+/* type_name: the name whose extension gives Content-Type (NULL: rel). */
+int srv_file(struct srv *s, const char *root, const char *rel,
+    const char *type_name, int live);
 int srv_session_dir(const struct sd_config *cfg, const char *proxy,
     const char *variant, char *dir, size_t len);
 int srv_store_manifest(struct srv *s, const char *dir, const char *name,
@@ -40,9 +42,10 @@ int srv_status(struct srv *s);
 /* name: NULL for /PROXY, else stream.ts, master.m3u8, ... */
 int srv_smart(struct srv *s, const struct sd_proxy *px, const char *name);
 void srv_session_used(struct srv *s, const char *dir);
-/* Make sure a passthrough segment is in the spool; -1 answered already. */
+/* Count an HLS/DASH client in (max_clients): 0, or the 503 answered. */
+int srv_manifest_client(struct srv *s, const struct sd_proxy *px);
 int srv_relay_status(struct srv *s, struct sd_buf *b);
-int srv_relay_fetch(struct srv *s, const struct sd_proxy *px,
-    const char *variant, const char *file);
+/* /PROXY/p/..., s/..., d/...: the relay's passthrough names. */
+int srv_pass(struct srv *s, const struct sd_proxy *px, const char *name);
 
 #endif

@@ -18,8 +18,10 @@
 static const char page_script[] =
 "<script>\n"
 "var v = document.getElementById('v'), cur = null;\n"
-"window.sdState = { playing: false, error: null, url: null };\n"
-"v.addEventListener('playing', function () { sdState.playing = true; });\n"
+"window.sdState = { playing: false, start: null, error: null, url: null };\n"
+"v.addEventListener('playing', function () {\n"
+"  if (sdState.start === null) sdState.start = v.currentTime;\n"
+"  sdState.playing = true; });\n"
 "v.addEventListener('error', function () {\n"
 "  sdState.error = 'video: ' + (v.error ? v.error.code : '?'); });\n"
 "function stop() {\n"
@@ -31,6 +33,7 @@ static const char page_script[] =
 "  var url = base + '/' + encodeURIComponent(id) +\n"
 "    (fmt === 'dash' ? '/manifest.mpd' : '/master.m3u8');\n"
 "  stop(); sdState.url = url; sdState.playing = false; sdState.error = null;\n"
+"  sdState.start = null;\n"
 "  document.getElementById('now').textContent = id + ' (' + fmt + ')';\n"
 "  if (fmt === 'dash') {\n"
 "    if (!window.dashjs) { sdState.error = 'dash.js missing'; return; }\n"
@@ -85,7 +88,8 @@ srv_page(struct srv *s)
 	size_t i;
 	int rc;
 
-	if (!sd_manifest_base_ok(base))
+	/* base lands in attributes and a JS string: no quote of either kind */
+	if (!sd_manifest_base_ok(base) || strchr(base, '\'') != NULL)
 		base = "";
 	sd_buf_init(&b);
 	sd_buf_printf(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"

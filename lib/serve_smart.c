@@ -193,15 +193,14 @@ cache_write(struct srv *s, const struct sd_proxy *px, const char *path,
 	char dir[PATH_MAX], *buf = NULL;
 	size_t len = 0;
 	FILE *fp;
-	int printed;
+	int rc;
 
 	if (sd_spool_path(dir, sizeof(dir), s->cfg->settings.spool, px->id,
 	    NULL) == -1 || sd_spool_mkdirs(dir) == -1 ||
 	    (fp = open_memstream(&buf, &len)) == NULL)
 		return;
-	/* One fclose whatever happens: a failed one closed fp too. */
-	printed = sd_rec_print(cls, fp, 0);
-	if (fclose(fp) == 0 && printed == 0)
+	rc = sd_rec_print(cls, fp, 0);
+	if (fclose(fp) == 0 && rc == 0)
 		sd_write_atomic(path, buf, len, 0644, 0);
 	free(buf);
 }
@@ -378,11 +377,152 @@ variant_of(const struct sd_rec *dec, char *buf, size_t len)
 		strlcpy(buf, "cmaf", len);
 }
 
+/* Copy the file dir/name to fd; -1 when the client went away. */
+static int
+copy_file(const char *dir, const char *name, int fd)
+{
+	char path[PATH_MAX], buf[65536];
+	ssize_t n;
+	int in, rc = 0;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path) || (in = open(path, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
+		return 0;	/* gone already: the next one follows */
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (sd_write_full(fd, buf, (size_t)n) == -1) {
+			rc = -1;
+			break;
+		}
+	close(in);
+	return rc;
+}
+
+/*
+ * The TS segments of dir's mpegts track after *next (from the newest one
+ * when *next is 0), in order. Returns how many were sent, -1 when the
+ * client went away, -2 when the store has no mpegts track.
+ */
+static int
+send_new_ts(const char *dir, int fd, uint64_t *next)
+{
+	struct sd_store st;
+	size_t i, last = 0;
+	int t, sent = 0, found = 0;
+
+	sd_store_init(&st);
+	if (sd_store_read(&st, dir) == -1) {
+		sd_store_free(&st);
+		return 0;
+	}
+	if ((t = sd_store_track_index(&st, "ts")) < 0) {
+		sd_store_free(&st);
+		return -2;
+	}
+	for (i = 0; i < st.nsegs; i++)
+		if (st.segs[i].track == t)
+			last = i, found = 1;
+	for (i = 0; found && i < st.nsegs && sent >= 0; i++) {
+		if (st.segs[i].track != t || (*next == 0 ? i != last :
+		    st.segs[i].seq < *next))
+			continue;
+		if (copy_file(dir, st.segs[i].file, fd) == -1)
+			sent = -1;
+		else {
+			*next = st.segs[i].seq + 1;
+			sent++;
+		}
+	}
+	sd_store_free(&st);
+	return sent;
+}
+
+static int
+has_ts_track(const char *dir)
+{
+	struct sd_store st;
+	int has;
+
+	sd_store_init(&st);
+	has = sd_store_read(&st, dir) == 0 &&
+	    sd_store_track_index(&st, "ts") >= 0;
+	sd_store_free(&st);
+	return has;
+}
+
+#define STORE_TS_STALL_S 30	/* no new segment for this long: the end */
+
+/*
+ * A TS client of a transcode: the session's MPEG-TS segments (sd-cmafmux
+ * -T), one after the other from the newest, as they are written. Each
+ * segment starts with PAT/PMT and a keyframe, so joining is clean.
+ */
+static int
+serve_store_ts(struct srv *s, const struct sd_proxy *px, const char *dir)
+{
+	struct sd_http_resp rs;
+	struct sd_buf b;
+	uint64_t next = 0;
+	double idle = 0;
+	int h, n;
+
+	if (!has_ts_track(dir))
+		return srv_error(s, 501, "this session writes no MPEG-TS "
+		    "segments", 0);
+	if ((h = sd_client_enter(s->cfg, px)) == -1)
+		return srv_error(s, 503, "this channel has max_clients viewers",
+		    10);
+	sd_http_resp_init(&rs, 200);
+	sd_http_header(&rs, "Content-Type", "video/mp2t");
+	sd_http_header(&rs, "Cache-Control", "no-store");
+	sd_buf_init(&b);
+	if (sd_http_resp_head(&rs, s->rq->cgi, &b) == -1 ||
+	    srv_send_buf(s, &b) == -1) {
+		sd_http_resp_free(&rs);
+		sd_client_leave(h);
+		return -1;
+	}
+	sd_http_resp_free(&rs);
+	s->status = 200;
+	while (!s->head_only && idle < STORE_TS_STALL_S) {
+		sd_session_touch(dir);
+		if ((n = send_new_ts(dir, s->fd, &next)) < 0)
+			break;
+		idle = n > 0 ? 0 : idle + 0.2;
+		if (n == 0)
+			sd_relay_sleep_ms(200);
+	}
+	sd_client_leave(h);
+	return 200;
+}
+
+/*
+ * An HLS or DASH player makes one short request after another: it counts
+ * against max_clients from its first request until a while after its
+ * last (the relay keeps the stamps), known by address and User-Agent.
+ * Returns 0, or the status answered (503).
+ */
+int
+srv_manifest_client(struct srv *s, const struct sd_proxy *px)
+{
+	char who[sizeof(s->rq->remote_addr) + sizeof(s->rq->user_agent) + 2];
+
+	if (px->max_clients <= 0)
+		return 0;
+	snprintf(who, sizeof(who), "%s %s", s->rq->remote_addr,
+	    s->rq->user_agent);
+	if (sd_client_seen(s->cfg, px, who) == -1 && errno == EBUSY)
+		return srv_error(s, 503, "this channel has max_clients viewers",
+		    10);
+	return 0;
+}
+
 static int
 serve_store(struct srv *s, const struct sd_proxy *px, const char *name,
-    const struct sd_rec *dec)
+    const struct sd_rec *dec, enum sd_client c)
 {
 	char variant[SD_NAME_MAX + 4], dir[PATH_MAX], base[SD_NAME_MAX + 8];
+	int rc;
 
 	variant_of(dec, variant, sizeof(variant));
 	if (!sd_safe_name(variant))
@@ -392,8 +532,87 @@ serve_store(struct srv *s, const struct sd_proxy *px, const char *name,
 	if (sd_session_wait_ready(dir, s->opts ? s->opts->ready_timeout :
 	    20) == -1)
 		return srv_error(s, 504, "no segment yet", 2);
+	if (c == SD_CLIENT_TS)
+		return serve_store_ts(s, px, dir);
+	if ((rc = srv_manifest_client(s, px)) != 0)
+		return rc;
 	snprintf(base, sizeof(base), "%s/", variant);
 	return srv_store_manifest(s, dir, name, base);
+}
+
+/* The answer for a failed passthrough call. */
+static int
+pass_error(struct srv *s)
+{
+	if (errno == ENOENT)
+		return srv_error(s, 404, "not a name this server gave", 0);
+	if (errno == EHOSTDOWN || errno == EAGAIN)
+		return srv_error(s, 503, "the upstream is down", 5);
+	if (errno == ETIMEDOUT)
+		return srv_error(s, 504, "the upstream did not answer", 5);
+	return srv_error(s, 502, "the upstream's answer is unusable", 5);
+}
+
+/* Where a passthrough manifest's URIs lead: back to this proxy. */
+static int
+pass_base(struct srv *s, const struct sd_proxy *px, char *buf, size_t len)
+{
+	if (!sd_manifest_base_ok(s->rq->script_name) ||
+	    (size_t)snprintf(buf, len, "%s/%s/", s->rq->script_name, px->id) >=
+	    len)
+		return -1;
+	return 0;
+}
+
+/* An upstream manifest (name "" the source's own), URIs rewritten. */
+static int
+pass_manifest(struct srv *s, const struct sd_proxy *px, const char *name,
+    const char *type_name)
+{
+	struct sd_buf out;
+	char base[SD_HTTP_PATH_MAX];
+	int rc;
+
+	if (pass_base(s, px, base, sizeof(base)) == -1)
+		return srv_error(s, 400, "bad SCRIPT_NAME", 0);
+	if ((rc = srv_manifest_client(s, px)) != 0)
+		return rc;
+	sd_buf_init(&out);
+	if (sd_relay_manifest(s->cfg, px, name, base, &out) == -1)
+		rc = pass_error(s);
+	else
+		rc = srv_send_body(s, sd_http_content_type(type_name),
+		    sd_http_cache_control(type_name, 1), NULL,
+		    out.p ? out.p : "", out.len);
+	sd_buf_free(&out);
+	return rc;
+}
+
+/*
+ * /PROXY/p/HASH.m3u8 (a media playlist), /PROXY/s/HASH.EXT and
+ * /PROXY/d/HASH/REST (files), as the relay's rewriting named them. A
+ * DASH template's query is part of the name the relay resolves.
+ */
+int
+srv_pass(struct srv *s, const struct sd_proxy *px, const char *name)
+{
+	char full[SD_HTTP_PATH_MAX + 2048], path[PATH_MAX];
+	const char *spool = s->cfg->settings.spool, *rel;
+	size_t n = strlen(spool);
+
+	if (name[0] == 'p')
+		return pass_manifest(s, px, name, name);
+	if ((size_t)snprintf(full, sizeof(full), "%s%s%s", name,
+	    name[0] == 'd' && s->rq->query[0] ? "?" : "",
+	    name[0] == 'd' ? s->rq->query : "") >= sizeof(full))
+		return srv_error(s, 414, "name too long", 0);
+	if (sd_relay_segment(s->cfg, px, full, path, sizeof(path)) == -1)
+		return pass_error(s);
+	if (strncmp(path, spool, n) != 0 || path[n] != '/')
+		return srv_error(s, 500, "a passthrough file outside the spool",
+		    0);
+	rel = path + n + 1;
+	return srv_file(s, spool, rel, name, 1);
 }
 
 int
@@ -431,12 +650,13 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 	src = sd_rec_get(&cls, "format");
 	if (strcmp(d, "passthrough") == 0 && c == SD_CLIENT_TS)
 		rc = serve_ts(s, px);
-	else if (strcmp(d, "passthrough") == 0 || c == SD_CLIENT_TS ||
-	    (src && strcmp(src, "mpegts") != 0))
-		rc = srv_error(s, 503, "this delivery (HLS/DASH passthrough, "
-		    "TS out of a transcode) is not available yet", 0);
+	else if (strcmp(d, "passthrough") == 0)
+		rc = pass_manifest(s, px, "", name);
+	else if (src && strcmp(src, "mpegts") != 0)
+		rc = srv_error(s, 501, "sd cannot yet repackage or transcode "
+		    "an HLS or DASH source", 0);
 	else
-		rc = serve_store(s, px, name, &dec);
+		rc = serve_store(s, px, name, &dec, c);
 done:
 	sd_rec_free(&cls);
 	sd_rec_free(&dec);
@@ -452,13 +672,6 @@ srv_session_used(struct srv *s, const char *dir)
 
 	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
 		sd_session_touch(dir);
-}
-
-int
-srv_relay_fetch(struct srv *s, const struct sd_proxy *px, const char *variant,
-    const char *file)
-{
-	return 0;
 }
 
 int

@@ -327,14 +327,14 @@ ensure_one(const struct sd_config *cfg, const struct sd_proxy *px,
 	return rv;
 }
 
-/* A first start: wait (bounded) until the upstream answered at all. */
+/* A first start: wait (bounded) until the upstream is up or given up. */
 static void
 wait_first_answer(const char *dir, int timeout)
 {
 	double until = sd_relay_now() + timeout;
 
-	while (sd_relay_now() < until && (state_is(dir, "starting") ||
-	    state_is(dir, "connecting")))
+	while (sd_relay_now() < until && !state_is(dir, "up") &&
+	    !state_is(dir, "down"))
 		sd_relay_sleep_ms(50);
 }
 
@@ -422,6 +422,8 @@ struct sess {
 	char tsdir[PATH_MAX];	/* SPOOL/PROXY/ts */
 	struct limits l;
 	char **ffargv;		/* NULL: no transcoder */
+	int ff_ts;		/* ffmpeg writes MPEG-TS (-f mpegts) */
+	char segdur_arg[32], window_arg[32];
 	const char *mux;	/* sd-cmafmux */
 	char muxpath[PATH_MAX];
 	struct sd_rec st;	/* the state record */
@@ -447,9 +449,20 @@ state_put(struct sess *s, const char *state, const char *error)
 	sd_session_state_write(s->dir, &s->st);
 }
 
+/* The log (stderr, O_APPEND) is kept under 1 MiB: ffmpeg can be chatty. */
+static void
+log_bound(void)
+{
+	struct stat sb;
+
+	if (fstat(2, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 1 << 20)
+		(void)!ftruncate(2, 0);
+}
+
 static int
 idle_over(const struct sess *s)
 {
+	log_bound();
 	return stop_requested || sd_session_idle(s->dir) > s->l.idle;
 }
 
@@ -554,9 +567,11 @@ upstream_session(struct sess *s)
 		state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
 		    "retrying" : "connecting", NULL);
 		if (sd_fetch_open(&f, s->source, &o) == -1) {
-			snprintf(err, sizeof(err), "connect: %s%s%d",
-			    strerror(errno), f.status ? ": HTTP " : "",
-			    f.status);
+			if (f.status != 0)
+				snprintf(err, sizeof(err), "HTTP %d", f.status);
+			else
+				snprintf(err, sizeof(err), "connect: %s",
+				    strerror(errno));
 			fails++;
 			s->restarts++;
 			sd_rec_set(&s->st, "retry_after", "%d",
@@ -596,24 +611,41 @@ upstream_session(struct sess *s)
 
 /* ------------------------------------------------ the pipeline session */
 
-struct pipeline {
-	pid_t ff, mux;		/* ff 0 without a transcoder */
-	pid_t pgid;
-	int in;			/* we write the ring here */
+/*
+ * sd-cmafmux lives as long as it can: its store (sequence numbers, the
+ * live window) must go on across ffmpeg restarts. So with a transcoder the
+ * session sits in the middle: ring -> ffmpeg -> session -> sd-cmafmux.
+ * When ffmpeg writes MPEG-TS, a new ffmpeg's stream simply follows the old
+ * one on sd-cmafmux's input (new PAT/PMT, a timestamp jump: disc=1).
+ * Another container cannot be continued, so then both restart.
+ */
+struct child {
+	pid_t pid;
 	double started;
+	const char *name;
 };
 
+struct pipeline {
+	struct child ff, mux;	/* ff.pid 0: no transcoder running */
+	int ff_in, ff_out;	/* our ends: ring -> ffmpeg -> us */
+	int mux_in;		/* our end: -> sd-cmafmux */
+	char *mbuf;		/* ffmpeg's output on its way to sd-cmafmux */
+	size_t mlen;
+};
+
+#define MBUF_SIZE 65536
+
 static pid_t
-spawn_child(char **argv, int in, int out, pid_t pgid, int use_path)
+spawn_child(char **argv, int in, int out, int use_path)
 {
 	pid_t pid = fork();
 
 	if (pid != 0) {
 		if (pid > 0)
-			setpgid(pid, pgid ? pgid : pid);
+			setpgid(pid, pid);
 		return pid;
 	}
-	setpgid(0, pgid);
+	setpgid(0, 0);
 	if (dup2(in, 0) == -1 || (out != -1 && dup2(out, 1) == -1))
 		_exit(127);
 	close_from(3);
@@ -627,94 +659,117 @@ spawn_child(char **argv, int in, int out, pid_t pgid, int use_path)
 }
 
 static int
-pipeline_start(struct sess *s, struct pipeline *p)
+mux_start(struct sess *s, struct pipeline *p)
 {
-	char *mux[8];
-	int a[2], b[2] = { -1, -1 }, i = 0;
+	char *mux[12];
+	int a[2], i = 0;
 
 	mux[i++] = (char *)s->mux;
 	mux[i++] = "-l";
+	mux[i++] = "-d";
+	mux[i++] = s->segdur_arg;
+	mux[i++] = "-w";
+	mux[i++] = s->window_arg;
 	mux[i++] = "-o";
 	mux[i++] = s->dir;
 	mux[i++] = "-";
 	mux[i] = NULL;
-	memset(p, 0, sizeof(*p));
 	if (pipe2(a, O_CLOEXEC) == -1)
 		return -1;
-	if (s->ffargv != NULL && pipe2(b, O_CLOEXEC) == -1) {
+	p->mux.pid = spawn_child(mux, a[0], -1, strchr(s->mux, '/') == NULL);
+	p->mux.started = sd_relay_now();
+	p->mux.name = "sd-cmafmux";
+	close(a[0]);
+	p->mux_in = a[1];
+	fcntl(p->mux_in, F_SETFL, O_NONBLOCK);
+	return p->mux.pid == -1 ? -1 : 0;
+}
+
+static int
+ff_start(struct sess *s, struct pipeline *p)
+{
+	int a[2], b[2];
+
+	if (pipe2(a, O_CLOEXEC) == -1)
+		return -1;
+	if (pipe2(b, O_CLOEXEC) == -1) {
 		close(a[0]);
 		close(a[1]);
 		return -1;
 	}
-	if (s->ffargv != NULL) {
-		p->ff = spawn_child(s->ffargv, a[0], b[1], 0, 1);
-		p->pgid = p->ff;
-		p->mux = spawn_child(mux, b[0], -1, p->pgid, 0);
-		close(b[0]);
-		close(b[1]);
-	} else {
-		p->mux = spawn_child(mux, a[0], -1, 0, 0);
-		p->pgid = p->mux;
-	}
+	p->ff.pid = spawn_child(s->ffargv, a[0], b[1], 1);
+	p->ff.started = sd_relay_now();
+	p->ff.name = "ffmpeg";
 	close(a[0]);
-	p->in = a[1];
-	fcntl(p->in, F_SETFL, O_NONBLOCK);
-	p->started = sd_relay_now();
-	if (p->mux == -1 || p->ff == -1) {
-		if (p->pgid > 0)
-			kill(-p->pgid, SIGKILL);
-		return -1;
-	}
-	return 0;
+	close(b[1]);
+	p->ff_in = a[1];
+	p->ff_out = b[0];
+	fcntl(p->ff_in, F_SETFL, O_NONBLOCK);
+	fcntl(p->ff_out, F_SETFL, O_NONBLOCK);
+	return p->ff.pid == -1 ? -1 : 0;
 }
 
-/* Any child gone? Reaps what exited. */
-static int
-pipeline_exited(struct pipeline *p, char *why, size_t len)
+/* Stop a child and its group: TERM, a moment, KILL; always reaped. */
+static void
+child_stop(struct child *c)
 {
-	pid_t *pids[2] = { &p->ff, &p->mux };
-	int i, status, gone = 0;
+	int i, status;
 
-	for (i = 0; i < 2; i++) {
-		if (*pids[i] <= 0 || waitpid(*pids[i], &status, WNOHANG) !=
-		    *pids[i])
-			continue;
-		snprintf(why, len, "%s %s %d", i == 0 ? "ffmpeg" :
-		    "sd-cmafmux", WIFEXITED(status) ? "exited with" :
-		    "killed by signal", WIFEXITED(status) ?
-		    WEXITSTATUS(status) : WTERMSIG(status));
-		*pids[i] = 0;
-		gone = 1;
+	if (c->pid <= 0)
+		return;
+	kill(-c->pid, SIGTERM);
+	kill(-c->pid, SIGCONT);
+	for (i = 0; i < 40; i++) {
+		if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
+			c->pid = 0;
+			return;
+		}
+		sd_relay_sleep_ms(50);
 	}
-	return gone;
+	kill(-c->pid, SIGKILL);
+	waitpid(c->pid, &status, 0);
+	c->pid = 0;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
+}
+
+static void
+ff_stop(struct pipeline *p)
+{
+	close_fd(&p->ff_in);
+	close_fd(&p->ff_out);
+	child_stop(&p->ff);
 }
 
 static void
 pipeline_stop(struct pipeline *p)
 {
-	int i, status;
-	pid_t *pids[2] = { &p->ff, &p->mux };
+	ff_stop(p);
+	/* sd-cmafmux finishes the segments in hand on SIGTERM (-l). */
+	close_fd(&p->mux_in);
+	child_stop(&p->mux);
+	p->mlen = 0;
+}
 
-	if (p->in != -1)
-		close(p->in);
-	p->in = -1;
-	if (p->pgid > 0) {
-		kill(-p->pgid, SIGTERM);
-		kill(-p->pgid, SIGCONT);
-	}
-	for (i = 0; i < 40; i++) {
-		if ((p->ff <= 0 || waitpid(p->ff, &status, WNOHANG) == p->ff) &&
-		    (p->mux <= 0 || waitpid(p->mux, &status, WNOHANG) ==
-		    p->mux))
-			break;
-		sd_relay_sleep_ms(50);
-	}
-	if (p->pgid > 0)
-		kill(-p->pgid, SIGKILL);
-	for (i = 0; i < 2; i++)
-		if (*pids[i] > 0)
-			waitpid(*pids[i], &status, 0);
-	p->ff = p->mux = p->pgid = 0;
+/* Has c exited? Reaps it and says how in why. */
+static int
+child_exited(struct child *c, char *why, size_t len)
+{
+	int status;
+
+	if (c->pid <= 0 || waitpid(c->pid, &status, WNOHANG) != c->pid)
+		return 0;
+	snprintf(why, len, "%s %s %d", c->name, WIFEXITED(status) ?
+	    "exited with" : "killed by signal", WIFEXITED(status) ?
+	    WEXITSTATUS(status) : WTERMSIG(status));
+	c->pid = 0;
+	return 1;
 }
 
 static double
@@ -743,14 +798,13 @@ feed_load(const char *tsdir, struct feed *fd)
 {
 	char p[PATH_MAX], *buf;
 	size_t len;
-	int rv;
 
 	if (!fd->have_cursor) {
 		if (sd_ring_edge(tsdir, 0, &fd->cursor) == -1)
 			return 0;
 		fd->have_cursor = 1;
 	}
-	if ((rv = sd_ring_next(tsdir, &fd->cursor)) != 1)
+	if (sd_ring_next(tsdir, &fd->cursor) != 1)
 		return 0;
 	if (sd_pathf(p, sizeof(p), "%s/%016llu.ts", tsdir, fd->cursor) == -1 ||
 	    sd_read_file(p, SD_RING_CHUNK * 2, &buf, &len) == -1)
@@ -763,30 +817,13 @@ feed_load(const char *tsdir, struct feed *fd)
 	return 1;
 }
 
-/* Write what the pipe takes; -1 when the reader is gone. */
-static int
-feed_write(struct pipeline *p, struct feed *fd)
-{
-	ssize_t n;
-	struct pollfd pfd = { .fd = p->in, .events = POLLOUT };
-
-	if (poll(&pfd, 1, 100) <= 0)
-		return 0;
-	n = write(p->in, fd->buf + fd->off, fd->len - fd->off);
-	if (n == -1)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	fd->off += (size_t)n;
-	fd->last_write = sd_relay_now();
-	return 0;
-}
-
 /*
  * Stalled: data waits for the pipeline (or went in lately) and no segment
- * came out for stall_s.
+ * came out for stall_s since the later of the last one and since.
  */
 static int
-pipeline_stalled(const struct sess *s, const struct pipeline *p,
-    const struct feed *fd, double now)
+pipeline_stalled(const struct sess *s, const struct feed *fd, double since,
+    double now)
 {
 	double stall_s = s->l.timeout + 3 * s->l.segdur;
 	double last_out = index_mtime(s->dir);
@@ -794,17 +831,70 @@ pipeline_stalled(const struct sess *s, const struct pipeline *p,
 
 	if (stall_s < 10)
 		stall_s = 10;
-	if (last_out < p->started)
-		last_out = p->started;
+	if (last_out < since)
+		last_out = since;
 	return demand && now - last_out > stall_s;
 }
 
-/* Feed one pipeline run; returns why it ended (1: the session ends). */
+/* Move bytes: ring -> first stage, ffmpeg -> mbuf -> sd-cmafmux. */
+static int
+pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
+{
+	struct pollfd pfd[3];
+	int in = p->ff.pid > 0 ? p->ff_in : p->mux_in, n = 0, i_in = -1,
+	    i_out = -1, i_mux = -1;
+	ssize_t r;
+
+	if (fd->off == fd->len && !feed_load(s->tsdir, fd) && p->mlen == 0 &&
+	    p->ff.pid <= 0) {
+		sd_relay_sleep_ms(40);
+		return 0;
+	}
+	if (fd->off < fd->len) {
+		pfd[i_in = n++] = (struct pollfd){ .fd = in, .events = POLLOUT };
+	}
+	if (p->ff.pid > 0 && p->mlen < MBUF_SIZE)
+		pfd[i_out = n++] = (struct pollfd){ .fd = p->ff_out,
+		    .events = POLLIN };
+	if (p->mlen > 0)
+		pfd[i_mux = n++] = (struct pollfd){ .fd = p->mux_in,
+		    .events = POLLOUT };
+	if (poll(pfd, (nfds_t)n, 40) <= 0)
+		return 0;
+	if (i_in >= 0 && pfd[i_in].revents) {
+		r = write(in, fd->buf + fd->off, fd->len - fd->off);
+		if (r == -1 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (r > 0) {
+			fd->off += (size_t)r;
+			fd->last_write = sd_relay_now();
+		}
+	}
+	if (i_out >= 0 && pfd[i_out].revents) {
+		r = read(p->ff_out, p->mbuf + p->mlen, MBUF_SIZE - p->mlen);
+		if (r > 0)
+			p->mlen += (size_t)r;
+	}
+	if (i_mux >= 0 && pfd[i_mux].revents) {
+		r = write(p->mux_in, p->mbuf, p->mlen);
+		if (r == -1 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (r > 0) {
+			memmove(p->mbuf, p->mbuf + r, p->mlen - (size_t)r);
+			p->mlen -= (size_t)r;
+		}
+	}
+	return 0;
+}
+
+enum { RUN_END, RUN_RESTART_FF, RUN_RESTART_ALL };
+
+/* Feed the pipeline until the session ends or a part must restart. */
 static int
 pipeline_run(struct sess *s, struct pipeline *p, struct feed *fd, char *why,
     size_t len)
 {
-	double last_check = 0, now;
+	double last_check = 0, now, since;
 
 	for (;;) {
 		now = sd_relay_now();
@@ -812,65 +902,99 @@ pipeline_run(struct sess *s, struct pipeline *p, struct feed *fd, char *why,
 			last_check = now;
 			sd_session_touch(s->tsdir);
 			if (idle_over(s))
-				return 1;
-			if (pipeline_exited(p, why, len))
-				return 0;
-			if (pipeline_stalled(s, p, fd, now)) {
-				snprintf(why, len, "no segment for %.0f s",
-				    now - (index_mtime(s->dir) > p->started ?
-				    index_mtime(s->dir) : p->started));
-				return 0;
+				return RUN_END;
+			if (child_exited(&p->mux, why, len))
+				return RUN_RESTART_ALL;
+			if (child_exited(&p->ff, why, len))
+				return s->ff_ts ? RUN_RESTART_FF :
+				    RUN_RESTART_ALL;
+			since = p->ff.pid > 0 && p->ff.started > p->mux.started ?
+			    p->ff.started : p->mux.started;
+			if (pipeline_stalled(s, fd, since, now)) {
+				snprintf(why, len, "%s stalled: no segment "
+				    "for %.0f s", s->ffargv ? "ffmpeg" :
+				    "sd-cmafmux", now - (index_mtime(s->dir) >
+				    since ? index_mtime(s->dir) : since));
+				return s->ffargv && s->ff_ts ? RUN_RESTART_FF :
+				    RUN_RESTART_ALL;
 			}
 		}
-		if (fd->off < fd->len) {
-			if (feed_write(p, fd) == -1) {
-				snprintf(why, len, "pipeline input: %s",
-				    strerror(errno));
-				return 0;
-			}
-		} else if (!feed_load(s->tsdir, fd))
-			sd_relay_sleep_ms(40);
+		if (pipeline_move(s, p, fd) == -1) {
+			snprintf(why, len, "pipeline input: %s",
+			    strerror(errno));
+			return s->ffargv && s->ff_ts ? RUN_RESTART_FF :
+			    RUN_RESTART_ALL;
+		}
 	}
+}
+
+static void
+pipeline_state(struct sess *s, const struct pipeline *p, const char *state,
+    const char *why)
+{
+	sd_rec_set(&s->st, "ffmpeg_pid", "%ld", (long)p->ff.pid);
+	sd_rec_set(&s->st, "mux_pid", "%ld", (long)p->mux.pid);
+	state_put(s, state, why);
+}
+
+/* Start what is not running; -1 when a part cannot start. */
+static int
+pipeline_up(struct sess *s, struct pipeline *p)
+{
+	if (p->mux.pid <= 0 && mux_start(s, p) == -1)
+		return -1;
+	if (s->ffargv != NULL && p->ff.pid <= 0 && ff_start(s, p) == -1)
+		return -1;
+	return 0;
 }
 
 static int
 pipeline_session(struct sess *s)
 {
-	struct pipeline p;
+	struct pipeline p = { .ff_in = -1, .ff_out = -1, .mux_in = -1 };
 	struct feed fd = { 0 };
 	char why[256];
-	int backoff_ms = 500, end = 0;
+	int backoff_ms = 500, rv = RUN_RESTART_ALL;
+	double up_since;
 
-	if (sd_spool_mkdirs(s->dir) == -1) {
+	if (sd_spool_mkdirs(s->dir) == -1 ||
+	    (p.mbuf = malloc(MBUF_SIZE)) == NULL) {
 		warn("%s", s->dir);
 		return SD_EX_IOERR;
 	}
-	while (!end && !idle_over(s)) {
-		if (pipeline_start(s, &p) == -1) {
+	while (!idle_over(s)) {
+		if (pipeline_up(s, &p) == -1) {
 			s->restarts++;
-			state_put(s, "retrying", strerror(errno));
+			pipeline_state(s, &p, "retrying", strerror(errno));
+			pipeline_stop(&p);
 			if (nap(s, backoff_ms))
 				break;
 			continue;
 		}
-		sd_rec_set(&s->st, "pid", "%ld", (long)getpid());
-		sd_rec_set(&s->st, "pipeline_pgid", "%ld", (long)p.pgid);
-		state_put(s, "up", NULL);
+		pipeline_state(s, &p, "up", NULL);
 		why[0] = '\0';
-		end = pipeline_run(s, &p, &fd, why, sizeof(why));
-		pipeline_stop(&p);
-		if (end)
+		up_since = sd_relay_now();
+		if ((rv = pipeline_run(s, &p, &fd, why, sizeof(why))) ==
+		    RUN_END)
 			break;
 		/* Restarted like an upstream drop: the store goes on. */
 		s->restarts++;
-		warnx("%s/%s: %s; restarting the pipeline", s->proxy,
-		    s->variant, why);
-		state_put(s, "retrying", why);
-		fd.off = fd.len;	/* a new pipeline starts on a chunk */
+		warnx("%s/%s: %s; restarting %s", s->proxy, s->variant, why,
+		    rv == RUN_RESTART_FF ? "ffmpeg" : "the pipeline");
+		if (rv == RUN_RESTART_FF)
+			ff_stop(&p);
+		else
+			pipeline_stop(&p);
+		pipeline_state(s, &p, "retrying", why);
+		fd.off = fd.len;	/* a new transcoder starts on a chunk */
+		if (sd_relay_now() - up_since > 30)
+			backoff_ms = 500;
 		if (nap(s, backoff_ms))
 			break;
 		backoff_ms = backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2;
 	}
+	pipeline_stop(&p);
+	free(p.mbuf);
 	free(fd.buf);
 	state_put(s, "stopping", NULL);
 	remove_variant_files(s->spool, s->proxy, s->variant);
@@ -879,7 +1003,7 @@ pipeline_session(struct sess *s)
 
 /* ------------------------------------------------ the passthrough reaper */
 
-/* Files of the passthrough cache older than max_age s are removed. */
+/* Plain files of dir older than max_age s are removed (all: max_age < 0). */
 void
 sd_pass_trim(const char *dir, double max_age)
 {
@@ -896,10 +1020,53 @@ sd_pass_trim(const char *dir, double max_age)
 		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
 		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
 			continue;
-		if (now - (double)sb.st_mtim.tv_sec > max_age)
+		if (max_age < 0 || now - (double)sb.st_mtim.tv_sec > max_age)
 			unlink(p);
 	}
 	closedir(d);
+}
+
+#define PASS_MAX_BYTES (512LL << 20)
+
+/* The oldest file of dir into oldest (by mtime); the bytes of all. */
+static long long
+pass_oldest(const char *dir, char *oldest, size_t len)
+{
+	DIR *d;
+	struct dirent *de;
+	char p[PATH_MAX];
+	struct stat sb;
+	double t = 1e18;
+	long long total = 0;
+
+	oldest[0] = '\0';
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
+		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		total += sb.st_size;
+		if ((double)sb.st_mtim.tv_sec < t && sb.st_size > 0) {
+			t = (double)sb.st_mtim.tv_sec;
+			strlcpy(oldest, p, len);
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+/* At most PASS_MAX_BYTES: the oldest files go first. */
+static void
+pass_cap(const char *dir)
+{
+	char oldest[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 10000 && pass_oldest(dir, oldest, sizeof(oldest)) >
+	    PASS_MAX_BYTES && oldest[0] != '\0'; i++)
+		unlink(oldest);
 }
 
 static int
@@ -909,8 +1076,10 @@ pass_session(struct sess *s)
 
 	sd_spool_mkdirs(s->dir);
 	state_put(s, "up", NULL);
-	while (!nap(s, 2000))
+	while (!nap(s, 2000)) {
 		sd_pass_trim(s->dir, keep);
+		pass_cap(s->dir);
+	}
 	state_put(s, "stopping", NULL);
 	remove_variant_files(s->spool, s->proxy, s->variant);
 	return SD_EX_OK;
@@ -965,6 +1134,14 @@ session_args(struct sess *s, int argc, char **argv)
 	if (s->l.segdur <= 0 || s->l.segdur > 60)
 		s->l.segdur = 2;
 	s->ffargv = optind < argc ? argv + optind : NULL;
+	/* The output's format: the last -f after the input's. */
+	for (ch = optind; ch + 1 < argc; ch++)
+		if (strcmp(argv[ch], "-i") == 0)
+			s->ff_ts = 0;
+		else if (strcmp(argv[ch], "-f") == 0)
+			s->ff_ts = strcmp(argv[ch + 1], "mpegts") == 0;
+	snprintf(s->segdur_arg, sizeof(s->segdur_arg), "%g", s->l.segdur);
+	snprintf(s->window_arg, sizeof(s->window_arg), "%d", s->l.window);
 	return 0;
 }
 

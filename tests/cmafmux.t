@@ -34,6 +34,20 @@ track_files() {
 		print f }' "$1/index"
 }
 
+# inits DIR TRACK: the track's headers, in order; gen_file DIR TRACK N OUT:
+# the N-th (1-based) header and the segments it heads.
+inits() {
+	awk -v t="$2" '$1 == "seg" && $2 == "track=" t { for (i = 3; i <= NF;
+	    i++) if ($i ~ /^init=/) print substr($i, 6) }' "$1/index" | uniq
+}
+gen_file() {
+	_h=$(inits "$1" "$2" | sed -n "$3p")
+	(cd "$1" && cat "$_h" $(awk -v t="$2" -v h="$_h" '$1 == "seg" &&
+	    $2 == "track=" t && index($0, " init=" h " ") {
+	    for (i = 3; i <= NF; i++) if ($i ~ /^file=/) print substr($i, 6) }' \
+	    index)) >"$4"
+}
+
 # cat_track DIR TRACK OUT: the bytes a player would append.
 cat_track() {
 	(cd "$1" && track_files . "$2" | xargs cat) >"$3"
@@ -129,6 +143,17 @@ for name in $media; do
 	    stream=index -of csv=p=0 "$src" | sort -u | grep -c .)
 	t_is "$na" "$want_a" "$name: every audio stream kept"
 done
+
+# AV1 from libaom through a NUT pipe: the sequence header comes with the
+# first packet only (what sd-decide's libaom transcodes send)
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x180:rate=25:duration=4 \
+    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=4 \
+    -c:v libaom-av1 -usage realtime -cpu-used 8 -g 50 -b:v 300k \
+    -c:a libopus -f nut "$T_TMP/aom.nut"
+t_run -i "$T_TMP/aom.nut" -- sd-cmafmux -o "$T_TMP/aom" -
+t_is "$T_RC:$T_ERR" "0:" "libaom AV1 in NUT on stdin: exits 0"
+check_track "$T_TMP/aom.nut" v:0 "$T_TMP/aom" v0 aom.nut
+check_track "$T_TMP/aom.nut" a:0 "$T_TMP/aom" a0 aom.nut
 
 # languages travel
 dir="$T_TMP/h264-2aac.ts"
@@ -241,6 +266,128 @@ t_is "$ok" ok "concatenated: the timeline stays continuous"
 cat_track "$h/concat" v0 "$T_TMP/concat.mp4"
 t_is "$(frames "$T_TMP/concat.mp4" 0)" $(($(frames "$src" v:0) * 2)) \
     "concatenated: every video frame of both"
+
+# two programs: the first video's program only
+src2=$(gen h264-ac3.ts)
+ffmpeg -nostdin -v error -y -i "$src" -i "$src2" -map 0:v -map 0:a \
+    -map 1:v -map 1:a -c copy -program title=one:st=0:st=1 \
+    -program title=two:st=2:st=3 -f mpegts "$h/mpts.ts"
+t_run -- sd-cmafmux -o "$h/mpts" "$h/mpts.ts"
+t_is "$T_RC" 0 "two programs: exits 0"
+t_is "$(grep '^track ' "$h/mpts/index" | sed 's/ codecs=.*//')" \
+    "track id=v0 type=video codec=h264
+track id=a0 type=audio codec=aac" "two programs: the other's AC-3 left out"
+
+# bytes overwritten all over (every 4099th): ends cleanly either way
+cp "$src" "$h/flipped.ts"
+off=1000
+while [ "$off" -lt 500000 ]; do
+	printf '\377' | dd of="$h/flipped.ts" bs=1 seek="$off" conv=notrunc \
+	    2>/dev/null
+	off=$((off + 4099))
+done
+t_run -- sd-cmafmux -T -o "$h/flipped" "$h/flipped.ts"
+t_like "$T_RC" '^(0|65)$' "damaged TS: exit 0 or 65, no crash"
+t_unlike "$T_ERR" 'Sanitizer|runtime error' "damaged TS: no sanitizer report"
+[ "$T_RC" -eq 0 ] && t_is "$(all_listed "$h/flipped")" "" \
+    "damaged TS: every listed file exists" ||
+    t_skip 1 "damaged TS gave no store"
+
+# a change of resolution, timestamps continuous: a new header at a cut
+ffmpeg -nostdin -v error -y -i "$src" -vf scale=640:360 -c:v libx264 \
+    -preset ultrafast -g 50 -bf 2 -c:a copy -output_ts_offset 10 \
+    -f mpegts "$h/big.ts"
+cat "$src" "$h/big.ts" >"$h/change.ts"
+t_run -- sd-cmafmux -o "$h/change" "$h/change.ts"
+t_is "$T_RC" 0 "new parameters: exits 0"
+hdr=$(inits "$h/change" v0 | sed -n 2p)
+first=$(awk -v h="$hdr" '/^seg track=v0 / && index($0, " init=" h " ") {
+    print $3; exit }' "$h/change/index")
+t_is "$hdr" "v0-init-${first#seq=}.mp4" \
+    "new parameters: a second header, named by its first segment"
+t_like "$(grep "^seg track=v0 $first " "$h/change/index")" ' disc=1$' \
+    "new parameters: $hdr from a cut with disc=1"
+t_is "$(grep -c ' disc=1' "$h/change/index")" 2 \
+    "new parameters: one cut, both tracks"
+for g in 0 1; do
+	gen_file "$h/change" v0 $((g + 1)) "$T_TMP/gen$g.mp4"
+	t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/gen$g.mp4" -f null -
+	t_is "$T_RC:$T_ERR" "0:" "new parameters: generation $g decodes"
+done
+t_is "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 \
+    "$T_TMP/gen1.mp4")" "640,360" "new parameters: the new header's size"
+t_is "$(($(frames "$T_TMP/gen0.mp4" 0) + $(frames "$T_TMP/gen1.mp4" 0)))" \
+    500 "new parameters: every frame of both parts"
+
+# the audio goes from mono to stereo where two recordings meet
+ffmpeg -nostdin -v error -y -i "$src" -c:v copy -c:a aac -ac 2 -b:a 128k \
+    -output_ts_offset 10 -f mpegts "$h/stereo.ts"
+cat "$src" "$h/stereo.ts" >"$h/achange.ts"
+t_run -- sd-cmafmux -o "$h/achange" "$h/achange.ts"
+t_is "$T_RC:$T_ERR" "0:" "new audio parameters: exits 0, quiet"
+hdr=$(inits "$h/achange" a0 | sed -n 2p)
+first=$(awk -v h="$hdr" '/^seg track=a0 / && index($0, " init=" h " ") {
+    print $3; exit }' "$h/achange/index")
+t_is "$(grep " $first .* disc=1\$" "$h/achange/index" | wc -l | tr -d ' ')" 2 \
+    "new audio parameters: header $hdr at a cut with disc=1"
+t_is "$(grep -c ' disc=1' "$h/achange/index")" 2 \
+    "new audio parameters: one discontinuity"
+for g in 0 1; do
+	gen_file "$h/achange" a0 $((g + 1)) "$T_TMP/agen$g.mp4"
+	t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/agen$g.mp4" \
+	    -f null -
+	t_is "$T_RC:$T_ERR" "0:" "new audio parameters: generation $g decodes"
+done
+t_is "$(ffprobe -v error -show_entries stream=channels -of csv=p=0 \
+    "$T_TMP/agen0.mp4"),$(ffprobe -v error -show_entries stream=channels \
+    -of csv=p=0 "$T_TMP/agen1.mp4")" "1,2" "new audio parameters: 1 then 2"
+n=$(($(frames "$T_TMP/agen0.mp4" 0) + $(frames "$T_TMP/agen1.mp4" 0)))
+t_ok "$([ "$n" -ge 930 ] && [ "$n" -le 940 ] && echo 0 || echo 1)" \
+    "new audio parameters: $n of 940 frames (a few dropped at the splice)"
+
+# a second run into the same store numbers on: no name means two files
+cp -R "$h/change" "$h/rerun"
+old_last=$(awk '$1 == "seg" { s = $3 } END { sub(/seq=/, "", s); print s }' \
+    "$h/rerun/index")
+t_run -- sd-cmafmux -o "$h/rerun" "$src"
+t_is "$T_RC" 0 "a second run: exits 0"
+t_like "$(grep -m1 '^seg ' "$h/rerun/index")" \
+    " seq=$((old_last + 1)) .* disc=1\$" \
+    "a second run: starts after the old last seq, with a discontinuity"
+t_is "$(cmp -s "$h/change/v0-0.m4s" "$h/rerun/v0-0.m4s" && echo same)" \
+    same "a second run: the old files stay as they were"
+gen_file "$h/rerun" v0 1 "$T_TMP/rerun.mp4"
+t_is "$(frames "$T_TMP/rerun.mp4" 0)" 250 "a second run: its own 250 frames"
+old_discs=$(awk '/^seg .* disc=1$/ { print $3 }' "$h/change/index" |
+    sort -u | grep -c .)
+t_like "$(cat "$h/rerun/v0.m3u8")" \
+    "^#EXT-X-DISCONTINUITY-SEQUENCE:$((old_discs + 1))\$" \
+    "a second run: its playlist counts the old discontinuities and its own"
+
+# one keyframe, then 70 s without: the segment in hand is bounded
+ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=160x90:rate=25:duration=70 \
+    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=70 \
+    -c:v libx264 -preset ultrafast -g 100000 -keyint_min 100000 \
+    -sc_threshold 0 -bf 0 -c:a aac -b:a 64k -f mpegts "$h/onekey.ts"
+t_run -- sd-cmafmux -o "$h/onekey" "$h/onekey.ts"
+t_is "$T_RC" 0 "keyframes stop: exits 0"
+t_like "$T_ERR" 'v0: no keyframe for 60 s' "keyframes stop: says so"
+cat_track "$h/onekey" v0 "$T_TMP/onekey-v0.mp4"
+t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/onekey-v0.mp4" -f null -
+t_is "$T_RC:$T_ERR" "0:" "keyframes stop: the video kept decodes"
+cat_track "$h/onekey" a0 "$T_TMP/onekey-a0.mp4"
+t_is "$(frames "$T_TMP/onekey-a0.mp4" 0)" "$(frames "$h/onekey.ts" a:0)" \
+    "keyframes stop: every audio frame kept"
+
+# audio only: cut by duration
+ffmpeg -nostdin -v error -y -i "$src" -map 0:a -c copy -f mpegts "$h/aonly.ts"
+t_run -- sd-cmafmux -d 3 -o "$h/aonly" "$h/aonly.ts"
+t_is "$T_RC:$T_ERR" "0:" "audio only: exits 0"
+t_is "$(grep -c '^seg track=a0 ' "$h/aonly/index")" 4 \
+    "audio only: 10 s in 3 s segments"
+cat_track "$h/aonly" a0 "$T_TMP/aonly.mp4"
+t_is "$(frames "$T_TMP/aonly.mp4" 0)" "$(frames "$src" a:0)" \
+    "audio only: every frame"
 
 # start 400 TS packets in: the first keyframe comes about 2 s later
 tail -c +$((188 * 400 + 1)) "$src" >"$h/nokey.ts"

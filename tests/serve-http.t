@@ -44,6 +44,12 @@ tsseg=$(grep -o 'file=[^ ]*\.ts' "$store/index" | head -1 | cut -d= -f2)
 ln -s ../../../secret "$store/leak.m4s"
 ln -s "$T_TMP/secret" "$store/abs.m3u8"
 
+# A client that sends half a head and then nothing: answered 408 within
+# sd-serve's 10 s, whatever the client does (checked at the end).
+( printf 'GET /status HTTP/1.1\r\nHost: h\r\n'; sleep 12 ) |
+    sd-serve -C "$conf" >"$T_TMP/slow.out" 2>/dev/null &
+slow=$!
+
 # ------------------------------------------------------------ lighttpd
 port=$(t_free_port)
 cat >"$T_TMP/lighttpd.conf" <<EOF
@@ -90,6 +96,25 @@ t_is "$(hdr Location)" "http://upstream.example/one.ts?token=abc" \
 get "$base/direct1/stream.ts"
 t_is "$CODE:$(hdr Location)" \
     "302:http://upstream.example/one.ts?token=abc" "direct: any route 302"
+
+# /PROXY picks the format: ?format=, then Accept, then User-Agent. HLS and
+# DASH are redirected to their manifest (before any upstream is touched).
+get "$base/tv?format=dash"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/manifest.mpd" "/tv?format=dash"
+get -H 'Accept: application/dash+xml' "$base/tv"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/manifest.mpd" "/tv, Accept: DASH"
+get -H 'Accept: application/vnd.apple.mpegurl' \
+    -H 'User-Agent: VLC/3.0.18 LibVLC/3.0.18' "$base/tv"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/master.m3u8" \
+    "/tv, Accept: HLS wins over a VLC User-Agent"
+get -H 'User-Agent: AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X)' \
+    "$base/tv"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/master.m3u8" \
+    "/tv, an iPhone User-Agent: HLS"
+get "$base/tv?format=hls-ts"
+t_is "$CODE:$(hdr Location)" "302:/sd/tv/master-ts.m3u8" "/tv?format=hls-ts"
+get "$base/tv/nosuch.m3u8"
+t_is "$CODE" 404 "unknown route of a proxy: 404"
 
 # Hostile requests: each a clean 4xx, never the secret.
 long=$(head -c 3000 /dev/zero | tr '\0' a)
@@ -238,6 +263,7 @@ t_is "$CODE" 414 "inetd: over-long path: 414"
 printf 'GET / HTTP/1.1\r\n\r\n' >"$T_TMP/req"
 raw "$T_TMP/req"
 t_is "$CODE" 400 "inetd: HTTP/1.1 without Host: 400"
+t_is "$RAW_RC" 0 "inetd: a 400 answered is exit status 0"
 printf 'GET /status HTTP/1.1\r\nHost: h\r\n' >"$T_TMP/req"
 raw "$T_TMP/req"
 t_is "$CODE" 400 "inetd: a head cut short: 400"
@@ -296,7 +322,10 @@ req /playlist.m3u
 raw "$T_TMP/req"
 t_like "$(cat "$B")" '^http://tv.example:8080/tv$' \
     "inetd: m3u URL from Host"
-req /playlist.m3u "Host: evil\"example"
+req /playlist.m3u "X-Forwarded-Proto: https"
+raw "$T_TMP/req"
+t_like "$(cat "$B")" '^https://tv.example:8080/tv$' \
+    "inetd: X-Forwarded-Proto https (a TLS proxy in front) in the m3u"
 printf 'GET /playlist.m3u HTTP/1.1\r\nHost: a"b<c\r\n\r\n' >"$T_TMP/req"
 raw "$T_TMP/req"
 t_unlike "$(cat "$B")" 'a"b' "inetd: a hostile Host stays out of the m3u"
@@ -342,6 +371,10 @@ t_is "$CODE" 400 "socat: %2e%2e 400"
 no_secret "socat %2e%2e"
 get "http://127.0.0.1:$sport/playlist.m3u"
 t_like "$(cat "$B")" "^http://127.0.0.1:$sport/tv\$" "socat: m3u"
+
+wait "$slow"
+t_like "$(head -1 "$T_TMP/slow.out")" '^HTTP/1.1 408 ' \
+    "inetd: a client that stops mid-head gets 408"
 
 # ------------------------------------------------------------ etc/ files
 if command -v systemd-analyze >/dev/null 2>&1; then

@@ -6,15 +6,16 @@
 # session is reaped; HLS and DASH (sd-cmafmux sessions) play in GStreamer
 # while a TS client watches, still over one upstream connection.
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
-media=$("$SD_TOP/scripts/gen-media" -t 60 h264-aac.ts)
+media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
 conf=$T_TMP/conf
 spool=$T_TMP/spool
 up=$T_TMP/up
 mkdir -p "$conf" "$spool" "$up" "$T_TMP/docroot"
 uport=$(t_free_port)
 dead=$(t_free_port)
-t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" -f "$media" -s 60
+t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" -f "$media" -s 150
 cat >"$conf/proxies.ini" <<EOF
 [tv]
 name = Live TV
@@ -29,41 +30,21 @@ max_clients = 1
 [dead]
 source = http://127.0.0.1:$dead/live.ts
 mode = smart
+
+[hlim]
+source = http://127.0.0.1:$uport/live.ts?chunked=1
+mode = smart
+max_clients = 1
 EOF
 cat >"$conf/sd.ini" <<EOF
 spool = $spool
 idle_timeout = 4
 upstream_timeout = 3
 EOF
-port=$(t_free_port)
-cat >"$T_TMP/lighttpd.conf" <<EOF
-server.document-root = "$T_TMP/docroot"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$T_TMP/lighttpd.log"
-setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
-var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
-var.sd_conf = "$conf"
-var.sd_spool = "$spool"
-include "$SD_TOP/etc/lighttpd.conf"
-EOF
-t_lighttpd "$T_TMP/lighttpd.conf"
-t_ok $? "lighttpd starts"
-base=http://127.0.0.1:$port/sd
-t_wait_http "$base/status"
+serve_start "$conf" "$spool"
+t_ok $? "lighttpd with sd-serve starts"
+base=$SERVE_BASE
 t_wait_http "http://127.0.0.1:$uport/none"
-
-# Sessions detach from the CGI: stop them at the end by the ids their
-# state records give (the spool is ours, so are they).
-stop_sessions() {
-	for st in "$spool"/*/*.state; do
-		[ -f "$st" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$st" | head -1)
-		[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	done
-}
-trap 'stop_sessions; t_cleanup' EXIT
 
 conns() {	# conns PATH: upstream connections made for PATH so far
 	grep -c " $1\$" "$up/connections" 2>/dev/null || echo 0
@@ -133,9 +114,11 @@ t_like "$(tr -d '\r' <"$T_TMP/dh")" '^Retry-After: [0-9]+$' \
 
 # HLS and DASH: sd-cmafmux sessions on the same upstream connection.
 if [ -x "$SD_TOP/bin/sd-cmafmux" ]; then
-	n0=$(conns /live.ts)
-	curl -s --max-time 25 -o "$T_TMP/c4.ts" "$base/tv/stream.ts" &
+	# (the session went idle meanwhile: a TS client starts it again)
+	curl -s --max-time 30 -o "$T_TMP/c4.ts" "$base/tv/stream.ts" &
 	c4=$!
+	wait_size "$T_TMP/c4.ts" 10000
+	n0=$(conns /live.ts)
 	code=$(curl -s -D "$T_TMP/mh" -o "$T_TMP/master.m3u8" \
 	    -w '%{http_code}' --max-time 30 "$base/tv/master.m3u8")
 	t_is "$code" 200 "HLS master: 200 (waited for a first segment)"
@@ -146,22 +129,54 @@ if [ -x "$SD_TOP/bin/sd-cmafmux" ]; then
 	t_is "$code" 200 "DASH MPD: 200"
 	xmllint --noout "$T_TMP/manifest.mpd" 2>/dev/null
 	t_ok $? "DASH MPD: well-formed"
+	# Both players at once, each for 20 s, while a TS client watches.
 	for m in master.m3u8 manifest.mpd; do
-		timeout -k 2 22 gst-launch-1.0 -q playbin \
-		    uri="$base/tv/$m" video-sink="fakesink sync=true" \
+		timeout -k 2 22 gst-launch-1.0 -v playbin uri="$base/tv/$m" \
+		    video-sink="fakesink name=vs sync=true silent=false" \
 		    audio-sink="fakesink sync=true" \
-		    >"$T_TMP/gst-$m.log" 2>&1
-		rc=$?
-		# killed by timeout (124) while playing: it played 20 s live
-		t_is "$rc" 124 "GStreamer plays $m for 20 s live"
-		t_unlike "$(cat "$T_TMP/gst-$m.log")" 'ERROR' \
+		    >"$T_TMP/gst-$m.log" 2>&1 &
+		eval "g_${m%%.*}=\$!"
+	done
+	wait "$g_master"
+	rc_hls=$?
+	wait "$g_manifest"
+	rc_dash=$?
+	for m in master.m3u8 manifest.mpd; do
+		rc=$rc_hls
+		[ "$m" = manifest.mpd ] && rc=$rc_dash
+		# still playing when timeout stopped it
+		t_is "$rc" 124 "GStreamer still plays $m after 20 s"
+		t_unlike "$(grep -i 'error' "$T_TMP/gst-$m.log" | head -3)" . \
 		    "GStreamer: no error on $m"
+		# the video sink's presentation times span most of those 20 s
+		span=$(perl -ne 'if (/\(vs:sink\).*pts: (\d+):(\d+):([\d.]+)/) {
+		    $t = $1 * 3600 + $2 * 60 + $3; $lo = $t if !defined $lo ||
+		    $t < $lo; $hi = $t if !defined $hi || $t > $hi }
+		    END { printf "%d\n", defined $hi ? $hi - $lo : 0 }' \
+		    "$T_TMP/gst-$m.log")
+		t_ok "$([ "$span" -ge 12 ] && echo 0 || echo 1)" \
+		    "GStreamer rendered ${span} s of live video from $m"
 	done
 	wait $c4
 	t_is "$(conns /live.ts)" "$n0" \
 	    "HLS, DASH and TS clients at once: still one upstream connection"
+	body=$up/conn-$(tail -1 "$up/connections" | cut -d' ' -f2).body
+	wait_size "$body" $(($(stat -c %s "$T_TMP/c4.ts") + 200000))
+	perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/c4.ts" "$body" >/dev/null
+	t_ok $? "the TS client meanwhile: the source's bytes unchanged"
+	# max_clients = 1 for HLS players: a second player (another
+	# User-Agent) is refused while the first one polls.
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+	    -A 'player-one' "$base/hlim/master.m3u8")
+	t_is "$code" 200 "hlim: the first HLS player"
+	code=$(curl -s -D "$T_TMP/hh" -o /dev/null -w '%{http_code}' \
+	    --max-time 30 -A 'player-two' "$base/hlim/master.m3u8")
+	t_is "$code" 503 "hlim: a second HLS player gets 503"
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+	    -A 'player-one' "$base/hlim/cmaf/v0.m3u8")
+	t_is "$code" 200 "hlim: the first player goes on polling"
 else
-	t_skip 9 "bin/sd-cmafmux is not built on this branch yet"
+	t_skip 15 "bin/sd-cmafmux is not built on this branch yet"
 fi
 
 # Idle: with no request for idle_timeout seconds the sessions go.

@@ -7,11 +7,12 @@
 # (appended, so a restarted server keeps counting), and the bytes it sent to
 # DIR/conn-N.body, so a test can cmp what a client got against what the
 # source really sent. Routes:
-#   /live.ts[?chunked=1]   FILE paced in real time (SECONDS long), to EOF;
+#   /live.ts[?chunked=1&...] FILE paced in real time (SECONDS long), to EOF;
 #                          chunked=1 sends it with chunked transfer coding
-#   /redirect/N            302 to /redirect/N-1, /redirect/0 to /live.ts
-#   /files/NAME            a file of DIR/files (HLS/DASH test source),
-#                          Content-Length, never cached
+#   /redirect/N            302 to /redirect/N-1, /redirect/0 to /files/data.bin
+#   /files/NAME[?chunked=1] a file of DIR/files (HLS/DASH test source),
+#                          with Content-Length, or chunked in 1000-byte
+#                          chunks with chunk extensions
 #   anything else          404
 use strict;
 use warnings;
@@ -56,6 +57,7 @@ sub stream {
 	my ($c, $n, $chunked) = @_;
 	open(my $in, '<:raw', $file) or die "$file: $!";
 	open(my $log, '>:raw', "$dir/conn-$n.body") or die;
+	$log->autoflush(1);
 	my $size = -s $file;
 	my $rate = $size / $secs;		# bytes per second
 	my $t0 = time;
@@ -69,12 +71,14 @@ sub stream {
 		if ($due > $sent) {
 			my $got = read($in, my $buf, $due - $sent);
 			last unless $got;
+			# Logged before it is sent, so the log is never behind
+			# what a client got.
+			print $log $buf;
 			if ($chunked) {
 				print $c sprintf("%x\r\n", $got), $buf, "\r\n" or last;
 			} else {
 				print $c $buf or last;
 			}
-			print $log $buf;
 			$sent += $got;
 		}
 		sleep(0.02);
@@ -84,7 +88,7 @@ sub stream {
 }
 
 sub serve_file {
-	my ($c, $name) = @_;
+	my ($c, $name, $chunked) = @_;
 	my $p = "$dir/files/$name";
 	if ($name =~ m{(^|/)\.\.} || !-f $p) {
 		head($c, "404 Not Found", "Content-Length: 0");
@@ -95,6 +99,15 @@ sub serve_file {
 	my $body = <$in>;
 	my $type = $name =~ /\.m3u8$/ ? "application/vnd.apple.mpegurl" :
 	    $name =~ /\.mpd$/ ? "application/dash+xml" : "application/octet-stream";
+	if ($chunked) {
+		head($c, "200 OK", "Content-Type: $type", "Transfer-Encoding: chunked");
+		for (my $i = 0; $i < length($body); $i += 1000) {
+			my $part = substr($body, $i, 1000);
+			print $c sprintf("%X;ext=1\r\n", length($part)), $part, "\r\n";
+		}
+		print $c "0\r\nX-Trailer: 1\r\n\r\n";
+		return;
+	}
 	head($c, "200 OK", "Content-Type: $type", "Content-Length: " . length($body),
 	    "Cache-Control: no-cache");
 	print $c $body;
@@ -111,13 +124,13 @@ while (1) {
 	while (my $l = <$c>) { last if $l eq "\r\n" }
 	my (undef, $path) = split / /, $req;
 	my $n = log_conn($path);
-	if ($path =~ m{^/live\.ts(\?chunked=1)?$} && $file) {
-		stream($c, $n, $1);
+	if ($path =~ m{^/live\.ts(\?.*)?$} && $file) {
+		stream($c, $n, ($1 // '') =~ /chunked=1/);
 	} elsif ($path =~ m{^/redirect/(\d+)$}) {
-		head($c, "302 Found", "Location: " . ($1 > 0 ? "/redirect/" . ($1 - 1) : "/live.ts"),
+		head($c, "302 Found", "Location: " . ($1 > 0 ? "/redirect/" . ($1 - 1) : "/files/data.bin"),
 		    "Content-Length: 0");
-	} elsif ($path =~ m{^/files/([A-Za-z0-9._/-]+)(\?.*)?$}) {
-		serve_file($c, $1);
+	} elsif ($path =~ m{^/files/([A-Za-z0-9._/-]+)(\?chunked=1)?(\?.*)?$}) {
+		serve_file($c, $1, $2);
 	} else {
 		head($c, "404 Not Found", "Content-Length: 0");
 	}

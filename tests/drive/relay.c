@@ -3,14 +3,19 @@
  * tests/relay.t while sd-serve's routes are elsewhere. One proxy, the
  * config given on the command line:
  *
- *   relay ensure|tail|status|fetch|wait [-S spool] [-p proxy] [-u source]
+ *   relay ensure|tail|status|fetch|wait|seen [-S spool] [-p proxy] [-u source]
  *       [-v variant] [-c max_clients] [-i idle] [-t timeout]
  *       [-M max_sessions] [-d segdur] [-w window] [-- ffmpeg argv]
  *   relay --session ...	(what sd_relay_ensure starts)
+ *   GATEWAY_INTERFACE set: a CGI for HLS/DASH passthrough (RELAY_SPOOL,
+ *   RELAY_SOURCE_<PROXY>): PATH_INFO /PROXY/NAME -> sd_relay_manifest or,
+ *   for s/... and d/..., sd_relay_segment and the file.
  *
+ * seen: -v is the client's name (sd_client_seen).
  * Exit: 0; 3 refused (max_clients / max_sessions: the serve side's 503);
  * 69 upstream down (prints retry_after=N); 64 usage; 1 other.
  */
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -168,6 +173,89 @@ cmd_fetch(void)
 	return 0;
 }
 
+static int
+cgi_fail(int status, const char *why)
+{
+	printf("Status: %d %s\r\nContent-Type: text/plain\r\n\r\n%s\n",
+	    status, why, why);
+	return 0;
+}
+
+static const char *
+seg_type(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	if (dot == NULL)
+		return "application/octet-stream";
+	if (strcmp(dot, ".ts") == 0)
+		return "video/mp2t";
+	if (strcmp(dot, ".m4s") == 0)
+		return "video/iso.segment";
+	if (strcmp(dot, ".mp4") == 0)
+		return "video/mp4";
+	return "application/octet-stream";
+}
+
+/* The passthrough routes, as a CGI (lighttpd runs it). */
+static int
+cgi(void)
+{
+	const char *pi = getenv("PATH_INFO"), *script = getenv("SCRIPT_NAME");
+	const char *name, *src;
+	char var[128], base[512], path[4096];
+	struct sd_buf b;
+	FILE *fp;
+	size_t n;
+
+	strlcpy(cfg.settings.spool, getenv("RELAY_SPOOL") ?
+	    getenv("RELAY_SPOOL") : "", sizeof(cfg.settings.spool));
+	cfg.settings.upstream_timeout = 5;
+	cfg.settings.idle_timeout = 5;
+	cfg.settings.max_sessions = 8;
+	cfg.proxies = &px;
+	cfg.nproxies = 1;
+	if (pi == NULL || pi[0] != '/' || (name = strchr(pi + 1, '/')) ==
+	    NULL || (size_t)(name - pi - 1) >= sizeof(px.id))
+		return cgi_fail(404, "Not Found");
+	memcpy(px.id, pi + 1, (size_t)(name - pi - 1));
+	px.id[name - pi - 1] = '\0';
+	name++;
+	/* lighttpd gives environment names in upper case. */
+	snprintf(var, sizeof(var), "RELAY_SOURCE_%s", px.id);
+	for (n = 13; var[n] != '\0'; n++)
+		var[n] = (char)toupper((unsigned char)var[n]);
+	if (!sd_safe_name(px.id) || (src = getenv(var)) == NULL)
+		return cgi_fail(404, "Not Found");
+	strlcpy(px.source, src, sizeof(px.source));
+	snprintf(base, sizeof(base), "%s/%s/", script ? script : "", px.id);
+	if (strncmp(name, "s/", 2) == 0 || strncmp(name, "d/", 2) == 0) {
+		if (sd_relay_segment(&cfg, &px, name, path, sizeof(path)) == -1)
+			return errno == ENOENT ? cgi_fail(404, "Not Found") :
+			    cgi_fail(503, "Service Unavailable");
+		if ((fp = fopen(path, "rb")) == NULL)
+			return cgi_fail(404, "Not Found");
+		printf("Content-Type: %s\r\n\r\n", seg_type(name));
+		while ((n = fread(path, 1, sizeof(path), fp)) > 0)
+			fwrite(path, 1, n, stdout);
+		fclose(fp);
+		return 0;
+	}
+	sd_buf_init(&b);
+	if (sd_relay_manifest(&cfg, &px, strncmp(name, "p/", 2) == 0 ? name :
+	    "", base, &b) == -1) {
+		sd_buf_free(&b);
+		return errno == ENOENT ? cgi_fail(404, "Not Found") :
+		    cgi_fail(503, "Service Unavailable");
+	}
+	printf("Content-Type: %s\r\nCache-Control: no-cache\r\n\r\n",
+	    b.len > 0 && b.p[0] == '#' ? "application/vnd.apple.mpegurl" :
+	    "application/dash+xml");
+	fwrite(b.p, 1, b.len, stdout);
+	sd_buf_free(&b);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -176,6 +264,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "--session") == 0)
 		return sd_session_main(argc - 1, argv + 1);
+	if (getenv("GATEWAY_INTERFACE") != NULL)
+		return cgi();
 	if (argc < 2)
 		return usage();
 	cmd = argv[1];
@@ -187,6 +277,8 @@ main(int argc, char **argv)
 		rv = cmd_tail();
 	else if (strcmp(cmd, "status") == 0)
 		rv = cmd_status();
+	else if (strcmp(cmd, "seen") == 0)
+		rv = sd_client_seen(&cfg, &px, variant) == 0 ? 0 : refused();
 	else if (strcmp(cmd, "fetch") == 0)
 		rv = cmd_fetch();
 	else if (strcmp(cmd, "wait") == 0)

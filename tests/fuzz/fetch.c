@@ -2,7 +2,7 @@
  * Fuzz the upstream response parser of fetch.c: the input is what a
  * hostile or broken upstream sends back (status line, headers, a body
  * plain, sized by Content-Length, or chunked). It is written into a pipe
- * that sd_fetch_open_fd reads as fetch.c reads a socket; the body is then
+ * that sd_fetch_fd reads as fetch.c reads a socket; the body is then
  * read to its end. The body must never be longer than what was sent nor
  * than Content-Length says, and a Location must stay one line.
  */
@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(p[0]);
 		goto out;
 	}
-	if (sd_fetch_open_fd(f, p[0], "http://127.0.0.1:9/live/a.ts",
+	if (sd_fetch_fd(f, p[0], "http://127.0.0.1:9/live/a.ts",
 	    1000) == 0) {
 		if (strpbrk(f->location, "\r\n") != NULL ||
 		    strpbrk(f->content_type, "\r\n") != NULL ||

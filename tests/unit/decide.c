@@ -319,7 +319,8 @@ test_argv(void)
 	argv_of(&p, H264_MP2, "h264_nvenc", "aac", "nvenc", &av);
 	j = joined(&av);
 	has(j, "-vf scale_cuda=w='min(640,iw)':h='min(360,ih)':"
-	    "force_original_aspect_ratio=decrease ", "nvenc scales on the GPU");
+	    "force_original_aspect_ratio=decrease:force_divisible_by=2 ",
+	    "nvenc scales on the GPU");
 	sd_argv_free(&av);
 
 	p = prof("T", "libx264", "aac");

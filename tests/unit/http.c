@@ -29,6 +29,8 @@ test_raw(void)
 	ok(raw(&rq, "HEAD / HTTP/1.0\n\n") == 0 && rq.method == SD_HTTP_HEAD
 	    && rq.http10, "HEAD, LF ends, 1.0 without Host");
 	ok(raw(&rq, "GET / HTTP/1.1\r\n\r\n") == 400, "1.1 without Host: 400");
+	ok(raw(&rq, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") == 400,
+	    "two Host headers: 400");
 	ok(raw(&rq, "POST / HTTP/1.1\r\nHost: h\r\n\r\n") == 405, "POST: 405");
 	ok(raw(&rq, "DELETE /x HTTP/1.1\r\n\r\n") == 405, "DELETE: 405");
 	ok(raw(&rq, "GET /%2e%2e/etc/passwd HTTP/1.1\r\nHost: h\r\n\r\n") ==

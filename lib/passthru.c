@@ -1,0 +1,448 @@
+/*
+ * passthru.c - HLS to HLS and DASH to DASH: the upstream's manifests with
+ * their URIs rewritten to go through sd-serve, and every file they name
+ * fetched once into SPOOL/PROXY/pass and shared from there.
+ *
+ * A rewritten URI names a hash, never a URL: pass/HASH.url holds the URL
+ * (written when the manifest naming it was rewritten), so a client can
+ * only ask for what an upstream manifest listed. HLS URIs become
+ * p/HASH.m3u8 (playlists) and s/HASH.EXT (segments, keys, headers); a DASH
+ * MPD gets a BaseURL d/HASH/ for its own folder, under which its
+ * SegmentTemplate names resolve (d/HASH/REST is the folder's URL + REST).
+ * Fetches happen under a lock per file, so many clients make one; files
+ * older than the live window are removed by the "pass" session, and all
+ * of pass/ when it ends (sd_relay_ensure_pass).
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sd.h"
+
+#define MANIFEST_MAX (4 << 20)
+#define SEGMENT_MAX (64 << 20)
+#define MANIFEST_FRESH_S 1.0	/* a manifest fetched this recently is reused */
+
+static void
+hash_hex(const char *s, char out[17])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static int
+opts_of(const struct sd_config *cfg, struct sd_fetch_opts *o)
+{
+	int t = cfg->settings.upstream_timeout > 0 ?
+	    cfg->settings.upstream_timeout : 10;
+
+	sd_fetch_opts_default(o);
+	o->connect_timeout_ms = o->read_timeout_ms = t * 1000;
+	return 0;
+}
+
+/* Remember url under its hash; the hash in h. */
+static int
+url_remember(const char *pass, const char *url, char h[17])
+{
+	char p[PATH_MAX];
+
+	hash_hex(url, h);
+	if (pass == NULL)
+		return 0;	/* sd_pass_rewrite for a test: no files */
+	if (sd_pathf(p, sizeof(p), "%s/%s.url", pass, h) == -1)
+		return -1;
+	if (access(p, F_OK) == 0)
+		return utimensat(AT_FDCWD, p, NULL, 0);
+	return sd_write_atomic(p, url, strlen(url), 0644, 0);
+}
+
+static int
+url_recall(const char *pass, const char *h, char *url, size_t len)
+{
+	char p[PATH_MAX], *buf;
+	size_t n;
+
+	if (strlen(h) != 16 || strspn(h, "0123456789abcdef") != 16 ||
+	    sd_pathf(p, sizeof(p), "%s/%s.url", pass, h) == -1 ||
+	    sd_read_file(p, SD_URL_MAX, &buf, &n) == -1) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (n >= len) {
+		free(buf);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(url, buf, n);
+	url[n] = '\0';
+	free(buf);
+	return 0;
+}
+
+/*
+ * Fetch url once into file: when it is there (and, with fresh > 0, younger
+ * than fresh s) it is used as is; else one process fetches it under
+ * file.lock while the others wait for it.
+ */
+static int
+fetch_once(const struct sd_config *cfg, const char *url, const char *file,
+    double fresh, size_t max)
+{
+	struct sd_fetch_opts o;
+	struct sd_buf b;
+	struct stat sb;
+	char lock[PATH_MAX];
+	int fd, rv;
+
+#define FRESH() (stat(file, &sb) == 0 && (fresh <= 0 || sd_relay_now() - \
+	((double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9) < fresh))
+	if (FRESH())
+		return 0;
+	if (sd_pathf(lock, sizeof(lock), "%s.lock", file) == -1 ||
+	    (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		return -1;
+	if (flock(fd, LOCK_EX) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (FRESH()) {
+		close(fd);
+		return 0;
+	}
+#undef FRESH
+	opts_of(cfg, &o);
+	sd_buf_init(&b);
+	rv = sd_fetch_all(url, &o, max, &b, NULL, 0);
+	if (rv == 0)
+		rv = sd_write_atomic(file, b.p ? b.p : "", b.len, 0644, 0);
+	else
+		errno = EHOSTDOWN;
+	sd_buf_free(&b);
+	close(fd);
+	return rv;
+}
+
+/* ---------------------------------------------------------------- HLS */
+
+/* An extension for a segment's name: [a-z0-9]{1,5} from the URL's path. */
+static void
+url_ext(const char *url, char *ext, size_t len)
+{
+	const char *end = url + strcspn(url, "?#"), *dot, *p;
+	size_t n;
+
+	for (dot = end; dot > url && dot[-1] != '.' && dot[-1] != '/'; dot--)
+		;
+	n = (size_t)(end - dot);
+	strlcpy(ext, ".bin", len);
+	if (dot == url || dot[-1] != '.' || n == 0 || n > 5 || n + 2 > len)
+		return;
+	for (p = dot; p < end; p++)
+		if (!isalnum((unsigned char)*p))
+			return;
+	ext[0] = '.';
+	for (p = dot; p < end; p++)
+		ext[p - dot + 1] = (char)tolower((unsigned char)*p);
+	ext[n + 1] = '\0';
+}
+
+/* Append the rewritten form of uri (relative to from) to out. */
+static int
+hls_uri(struct sd_buf *out, const char *pass, const char *from,
+    const char *uri, int playlist, const char *base)
+{
+	char abs[SD_URL_MAX], h[17], ext[8];
+
+	if (sd_url_join(from, uri, abs, sizeof(abs)) == -1 ||
+	    url_remember(pass, abs, h) == -1)
+		return -1;
+	if (playlist || strstr(uri, ".m3u8") != NULL)
+		return sd_buf_printf(out, "%sp/%s.m3u8", base, h);
+	url_ext(abs, ext, sizeof(ext));
+	return sd_buf_printf(out, "%ss/%s%s", base, h, ext);
+}
+
+/* A tag line: every URI="..." attribute rewritten. */
+static int
+hls_tag(struct sd_buf *out, const char *pass, const char *from,
+    const char *line, const char *base)
+{
+	const char *p = line, *q, *e;
+	char uri[SD_URL_MAX];
+	int playlist = strncmp(line, "#EXT-X-MEDIA:", 13) == 0 ||
+	    strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26) == 0 ||
+	    strncmp(line, "#EXT-X-RENDITION-REPORT:", 24) == 0;
+
+	while ((q = strstr(p, "URI=\"")) != NULL) {
+		q += 5;
+		if ((e = strchr(q, '"')) == NULL || (size_t)(e - q) >=
+		    sizeof(uri))
+			break;
+		sd_buf_append(out, p, (size_t)(q - p));
+		memcpy(uri, q, (size_t)(e - q));
+		uri[e - q] = '\0';
+		if (hls_uri(out, pass, from, uri, playlist, base) == -1)
+			return -1;
+		p = e;
+	}
+	return sd_buf_printf(out, "%s\n", p);
+}
+
+static int
+hls_rewrite(const char *body, size_t len, const char *pass, const char *from,
+    const char *base, struct sd_buf *out)
+{
+	const char *p = body, *end = body + len, *nl;
+	char buf[SD_URL_MAX + 1024], *line;
+	int next_is_playlist = 0;
+	size_t n;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((nl ? nl : end) - p);
+		if (n >= sizeof(buf)) {
+			warnx("%s: a playlist line too long", from);
+			errno = EPROTO;
+			return -1;
+		}
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		line = sd_trim(buf);
+		p += n + (nl != NULL);
+		if (line[0] == '\0')
+			continue;
+		if (line[0] == '#') {
+			if (strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0)
+				next_is_playlist = 1;
+			if (hls_tag(out, pass, from, line, base) == -1)
+				return -1;
+			continue;
+		}
+		if (hls_uri(out, pass, from, line, next_is_playlist,
+		    base) == -1)
+			return -1;
+		sd_buf_append(out, "\n", 1);
+		next_is_playlist = 0;
+	}
+	return out->failed ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- DASH */
+
+/* The folder of url: up to its last '/' before any query. */
+static int
+url_dir(const char *url, char *out, size_t len)
+{
+	const char *q = url + strcspn(url, "?#"), *auth = strstr(url, "://");
+
+	if (auth == NULL)
+		return -1;
+	auth += 3;
+	while (q > auth && q[-1] != '/')
+		q--;
+	if (q == auth) {	/* http://host: the root */
+		if (sd_pathf(out, len, "%s/", url) == -1)
+			return -1;
+		out[strcspn(out + (auth - url), "?#") + (auth - url)] = '\0';
+		return 0;
+	}
+	if ((size_t)(q - url) >= len)
+		return -1;
+	memcpy(out, url, (size_t)(q - url));
+	out[q - url] = '\0';
+	return 0;
+}
+
+/*
+ * The MPD with a BaseURL d/HASH/ for its folder (or for each absolute
+ * BaseURL it has), and its Location removed (it would lead clients past
+ * us).
+ */
+static int
+dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
+    const char *base, struct sd_buf *out)
+{
+	char dir[SD_URL_MAX], h[17], url[SD_URL_MAX], abs[SD_URL_MAX];
+	const char *p = body, *end = body + len, *mpd, *gt, *q, *e, *period;
+	int mpd_level = 0;
+
+	if (url_dir(from, dir, sizeof(dir)) == -1 ||
+	    url_remember(pass, dir, h) == -1 ||
+	    (mpd = strstr(body, "<MPD")) == NULL ||
+	    (gt = strchr(mpd, '>')) == NULL) {
+		errno = EPROTO;
+		return -1;
+	}
+	period = strstr(body, "<Period");
+	q = strstr(body, "<BaseURL");
+	mpd_level = q != NULL && (period == NULL || q < period);
+	sd_buf_append(out, p, (size_t)(gt + 1 - p));
+	if (!mpd_level)
+		sd_buf_printf(out, "\n  <BaseURL>%sd/%s/</BaseURL>", base, h);
+	p = gt + 1;
+	while (p < end) {
+		q = strstr(p, "<BaseURL");
+		e = strstr(p, "<Location");
+		if (e != NULL && (q == NULL || e < q)) {
+			sd_buf_append(out, p, (size_t)(e - p));
+			if ((e = strstr(e, "</Location>")) == NULL)
+				break;
+			p = e + 11;
+			continue;
+		}
+		if (q == NULL || (q = strchr(q, '>')) == NULL ||
+		    (e = strstr(q, "</BaseURL>")) == NULL)
+			break;
+		q++;
+		sd_buf_append(out, p, (size_t)(q - p));
+		if ((size_t)(e - q) < sizeof(url)) {
+			memcpy(url, q, (size_t)(e - q));
+			url[e - q] = '\0';
+			/* sd_trim skips leading blanks by its result. */
+			memmove(url, sd_trim(url), strlen(sd_trim(url)) + 1);
+		} else
+			url[0] = '\0';
+		if (strncmp(url, "http://", 7) == 0 ||
+		    strncmp(url, "https://", 8) == 0 || url[0] == '/') {
+			/* Absolute: a folder of its own. */
+			if (sd_url_join(from, url, abs, sizeof(abs)) == -1 ||
+			    url_dir(abs, dir, sizeof(dir)) == -1 ||
+			    url_remember(pass, dir, h) == -1)
+				return -1;
+			sd_buf_printf(out, "%sd/%s/", base, h);
+		} else if (mpd_level && q < (period ? period : end)) {
+			if ((url[0] ? sd_url_join(from, url, abs,
+			    sizeof(abs)) : sd_pathf(abs, sizeof(abs), "%s",
+			    from)) == -1 || url_dir(abs, dir, sizeof(dir)) == -1 ||
+			    url_remember(pass, dir, h) == -1)
+				return -1;
+			sd_buf_printf(out, "%sd/%s/", base, h);
+		} else
+			sd_buf_append(out, q, (size_t)(e - q));
+		p = e;
+	}
+	sd_buf_append(out, p, (size_t)(end - p));
+	return out->failed ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- entry */
+
+int
+sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *name, const char *base, struct sd_buf *out)
+{
+	char pass[PATH_MAX], url[SD_URL_MAX], file[PATH_MAX], h[17];
+	char *body;
+	size_t len;
+	int rv;
+
+	if (base == NULL)
+		base = "";
+	if (!sd_manifest_base_ok(base)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sd_relay_ensure_pass(cfg, px, pass, sizeof(pass)) == -1)
+		return -1;
+	if (strncmp(name, "p/", 2) == 0) {
+		if (strlen(name) != 2 + 16 + 5 ||
+		    strcmp(name + 18, ".m3u8") != 0) {
+			errno = ENOENT;
+			return -1;
+		}
+		memcpy(h, name + 2, 16);
+		h[16] = '\0';
+		if (url_recall(pass, h, url, sizeof(url)) == -1)
+			return -1;
+	} else if (strlcpy(url, px->source, sizeof(url)) >= sizeof(url)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	hash_hex(url, h);
+	if (sd_pathf(file, sizeof(file), "%s/m-%s", pass, h) == -1 ||
+	    fetch_once(cfg, url, file, MANIFEST_FRESH_S, MANIFEST_MAX) == -1)
+		return -1;
+	if (sd_read_file(file, MANIFEST_MAX, &body, &len) == -1)
+		return -1;
+	/* Redirects are not followed here: relative URIs resolve on url. */
+	rv = sd_pass_rewrite(body, len, pass, url, base, out);
+	free(body);
+	return rv;
+}
+
+int
+sd_pass_rewrite(const char *body, size_t len, const char *pass,
+    const char *from, const char *base, struct sd_buf *out)
+{
+	if (memchr(body, '\0', len) != NULL) {
+		warnx("%s: a NUL byte in the manifest", from);
+		errno = EPROTO;
+		return -1;
+	}
+	if (len >= 7 && memcmp(body, "#EXTM3U", 7) == 0)
+		return hls_rewrite(body, len, pass, from, base, out);
+	if (strstr(body, "<MPD") != NULL)
+		return dash_rewrite(body, len, pass, from, base, out);
+	warnx("%s: neither an HLS playlist nor a DASH MPD", from);
+	errno = EPROTO;
+	return -1;
+}
+
+/* d/HASH/REST: REST a relative path without "..", blanks or quotes. */
+static int
+rest_ok(const char *rest)
+{
+	const char *p;
+
+	if (*rest == '\0' || *rest == '/' || strstr(rest, "..") != NULL ||
+	    strlen(rest) > 1024)
+		return 0;
+	for (p = rest; *p; p++)
+		if (!isalnum((unsigned char)*p) && strchr("._-~/=,%&?+", *p) ==
+		    NULL)
+			return 0;
+	return 1;
+}
+
+int
+sd_relay_segment(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *name, char *path, size_t pathlen)
+{
+	char pass[PATH_MAX], url[SD_URL_MAX], h[17];
+	const char *rest = NULL;
+
+	if ((strncmp(name, "s/", 2) != 0 && strncmp(name, "d/", 2) != 0) ||
+	    strlen(name) < 2 + 16 + 1 || (name[0] == 'd' && name[18] != '/')) {
+		errno = ENOENT;
+		return -1;
+	}
+	memcpy(h, name + 2, 16);
+	h[16] = '\0';
+	if (name[0] == 'd' && !rest_ok(rest = name + 19)) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (sd_relay_ensure_pass(cfg, px, pass, sizeof(pass)) == -1 ||
+	    url_recall(pass, h, url, sizeof(url)) == -1)
+		return -1;
+	if (rest != NULL && strlcat(url, rest, sizeof(url)) >= sizeof(url)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	hash_hex(url, h);
+	if (sd_pathf(path, pathlen, "%s/f-%s", pass, h) == -1)
+		return -1;
+	return fetch_once(cfg, url, path, 0, SEGMENT_MAX);
+}
