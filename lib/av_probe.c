@@ -444,7 +444,7 @@ field(const char *s)
 
 	if (s == NULL || s[0] == '\0')
 		return "-";
-	for (i = 0; s[i] != '\0' && i < sizeof(bufs[0]) - 1; i++)
+	for (i = 0; i < sizeof(bufs[0]) - 1 && s[i] != '\0'; i++)
 		b[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '_';
 	b[i] = '\0';
 	return b;
