@@ -68,6 +68,13 @@ empty_dir(void)
 	closedir(d);
 }
 
+static void
+remove_dir(void)
+{
+	empty_dir();
+	rmdir(dir);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -78,6 +85,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		    (long)getpid());
 		mkdir(dir, 0700);
 	}
+	atexit(remove_dir);
 	if (getenv("SD_FUZZ_VERBOSE") == NULL) {
 		null_fd = open("/dev/null", O_WRONLY);
 		saved_fd = dup(2);
