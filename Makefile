@@ -41,6 +41,8 @@ UNITS    := $(UNIT_SRC:.c=.test)
 # Test drivers over lib/ functions (tests/drive/NAME.c -> tests/drive/NAME).
 DRIVERS  := $(patsubst %.c,%,$(sort $(wildcard tests/drive/*.c)))
 MAN      := $(sort $(wildcard man/*.[1-8]))
+# Scripts meant for users, installed next to the programs.
+SCRIPTS  := scripts/sd-batch
 # libFuzzer harnesses (clang): tests/fuzz/NAME.c -> tests/fuzz/NAME.fuzz,
 # linked with the library built by clang with coverage instrumentation.
 FUZZ_CC    ?= clang
@@ -105,11 +107,13 @@ run: deps all
 
 bench: deps all
 	@scripts/bench
+	@scripts/bench-serve
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)
-	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(PROGS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
 	install -m 444 etc/system/profiles.ini $(DESTDIR)$(SHAREDIR)/profiles.ini
+	install -m 444 etc/lighttpd.conf etc/inetd.conf etc/systemd/* $(DESTDIR)$(SHAREDIR)/
 	for f in etc/sd/*; do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || \
 		install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/; done

@@ -1191,9 +1191,16 @@ open_input(struct mux *m)
 		return SD_EX_SOFTWARE;
 	m->ic->interrupt_callback.callback = interrupted;
 	m->ic->interrupt_callback.opaque = m;
-	if (m->o->live)
+	if (m->o->pb != NULL) {
+		/* The caller's reader (the fuzzer); it stays the caller's. */
+		m->ic->pb = m->o->pb;
+		m->ic->flags |= AVFMT_FLAG_CUSTOM_IO;
+		url = "";
+	}
+	if (m->o->live && m->o->pb == NULL)
 		av_dict_set(&opt, "reconnect", "1", 0);
-	rv = avformat_open_input(&m->ic, url, NULL, &opt);
+	rv = avformat_open_input(&m->ic, url, m->o->format == NULL ? NULL :
+	    av_find_input_format(m->o->format), &opt);
 	av_dict_free(&opt);
 	if (rv < 0) {
 		warnx("%s: %s", m->o->input, av_err2str(rv));
@@ -1315,6 +1322,48 @@ run(struct mux *m)
 	return SD_EX_OK;
 }
 
+/*
+ * A live store written again (sd-cmafmux restarted after a crash, a kill or
+ * a pipeline restart): number on from where its index left off, segments
+ * and headers alike, so that a name is never reused for other bytes. A
+ * reader holding the old index would otherwise find v0-0.m4s rewritten
+ * under it, and a cache keeps segments as immutable (sd-store(5)). The
+ * restart is marked as a discontinuity.
+ */
+static void
+resume_numbering(struct mux *m)
+{
+	struct sd_store old;
+	uint64_t next = 0;
+	unsigned gen = 0, g;
+	size_t i;
+	const char *p;
+	char path[PATH_MAX];
+
+	sd_store_init(&old);
+	if ((size_t)snprintf(path, sizeof(path), "%s/index", m->o->dir) <
+	    sizeof(path) && access(path, F_OK) == 0 && m->o->live &&
+	    sd_store_read(&old, m->o->dir) == 0) {
+		for (i = 0; i < old.nsegs; i++) {
+			if (old.segs[i].seq >= next)
+				next = old.segs[i].seq + 1;
+			if ((p = strstr(old.segs[i].init, "-init-")) != NULL &&
+			    sscanf(p, "-init-%u.mp4", &g) == 1 && g >= gen)
+				gen = g + 1;
+		}
+	}
+	sd_store_free(&old);
+	if (next == 0 && gen == 0)
+		return;
+	m->open_seq = m->pub_seq = next;
+	for (i = 0; i < m->ntrk; i++)
+		m->trk[i].gen = gen;
+	m->resumed = 1;
+	if (m->o->verbose)
+		warnx("%s: a store was here: numbering on from segment %llu, "
+		    "header %u", m->o->dir, (unsigned long long)next, gen);
+}
+
 int
 sd_cmafmux(const struct sd_mux_opts *o)
 {
@@ -1335,8 +1384,10 @@ sd_cmafmux(const struct sd_mux_opts *o)
 	if (mkdir(o->dir, 0755) == -1 && errno != EEXIST) {
 		warn("%s", o->dir);
 		rv = SD_EX_IOERR;
-	} else if ((rv = setup(m)) == 0)
+	} else if ((rv = setup(m)) == 0) {
+		resume_numbering(m);
 		rv = run(m);
+	}
 	teardown(m);
 	free(m);
 	return rv;

@@ -107,6 +107,7 @@ struct mux {
 	int epoch_valid;
 	int64_t epoch_in_us, epoch_off_us;
 	int disc_pending;
+	int resumed;		/* numbering on from a store found in dir */
 	/* cuts */
 	struct cut *cuts;
 	uint64_t open_seq, pub_seq;

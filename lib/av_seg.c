@@ -487,6 +487,14 @@ sd_mux_publish(struct mux *m)
 		if ((c->have & c->need) != c->need)
 			break;
 		store_tracks(m);
+		/* The first cut after a restart follows other bytes. */
+		if (m->resumed && m->store.nsegs == 0) {
+			size_t i;
+
+			for (i = 0; i < m->ntrk; i++)
+				c->seg[i].disc = 1;
+			c->ts_seg.disc = 1;
+		}
 		if (add_cut(m, c) == -1)
 			return -1;
 		c->ts_seg.track = (uint8_t)m->ts_store_idx;

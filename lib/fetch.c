@@ -351,6 +351,16 @@ header_value(const char *line, const char *name, char *out, size_t len)
 	sd_trim(out);
 }
 
+/* 1 when s holds a control byte other than a tab (RFC 9110 5.5). */
+static int
+has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* Status line and headers; sets status, framing, location, type. */
 static int
 read_head(struct sd_fetch *f)
@@ -380,6 +390,13 @@ read_head(struct sd_fetch *f)
 			return -1;
 		if (line[0] == '\0')
 			break;
+		if (has_ctl(line)) {
+			/* A bare CR or another control byte (fuzz: a CR
+			 * inside Content-Type was kept): not HTTP. */
+			warnx("%s: control byte in a response header", f->url);
+			errno = EPROTO;
+			return -1;
+		}
 		if ((total += strlen(line)) > HEADER_MAX) {
 			errno = EMSGSIZE;
 			return -1;

@@ -213,13 +213,14 @@ sd_plan_pipe_format(const struct sd_source *src, const struct sd_plan *plan)
 	const char *a = out_codec(plan->audio, src->audio_codec);
 
 	/*
-	 * libaom hands its AV1 sequence header over with the first packet
-	 * only, which FFmpeg 5.1's Matroska muxer cannot take on a pipe
-	 * ("Invalid data found"): NUT can.
+	 * libaom-av1 (FFmpeg 5.1) hands out its sequence header only with
+	 * the first packet, which the Matroska muxer can write only by
+	 * seeking back: on a pipe it fails ("Invalid data found"). NUT takes
+	 * it; sd-cmafmux reads whatever libavformat does.
 	 */
 	if (strcmp(plan->video, "libaom-av1") == 0)
 		return "nut";
-	/* Matroska carries anything; sd-cmafmux reads it as it reads TS. */
+	/* Matroska carries anything; sd-cmafmux reads both. */
 	if ((v != NULL && !sd_codec_in_mpegts(v)) ||
 	    (a != NULL && !sd_codec_in_mpegts(a)))
 		return "matroska";
@@ -300,9 +301,12 @@ video_quality(const struct sd_profile *p, const char *enc, struct sd_argv *av)
 		if (p->crf >= 0)
 			rv |= addf(av, "-crf", "%d", p->crf);
 	} else if (strcmp(enc, "libaom-av1") == 0) {
-		/* libaom's default usage runs at 0.4x: realtime or nothing. */
+		/*
+		 * libaom's default usage runs at 0.4x: realtime or nothing.
+		 * FFmpeg 5.1's wrapper takes cpu-used 0 to 8 only.
+		 */
 		rv |= add(av, "-usage", "realtime", ARGS_END);
-		rv |= addf(av, "-cpu-used", "%d", preset_speed(preset, 8, 10));
+		rv |= addf(av, "-cpu-used", "%d", preset_speed(preset, 8, 8));
 		if (p->crf >= 0)
 			rv |= addf(av, "-crf", "%d", p->crf);
 	} else if (strcmp(enc, "libsvtav1") == 0) {

@@ -124,11 +124,20 @@ sd_spool_mkdirs(const char *path)
 int
 sd_spool_rmtree(const char *path, int depth)
 {
-	DIR *d;
+	DIR *d = NULL;
 	struct dirent *de;
 	char p[PATH_MAX];
+	int fd;
 
-	if (depth > 4 || (d = opendir(path)) == NULL)
+	/*
+	 * Never through a symbolic link: opendir() followed SPOOL/PROXY/x ->
+	 * /elsewhere and the session's cleanup emptied /elsewhere
+	 * (security.t). A link, like any non-folder, is unlinked itself.
+	 */
+	if (depth <= 4 && (fd = open(path, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) != -1 && (d = fdopendir(fd)) == NULL)
+		close(fd);
+	if (d == NULL)
 		return unlink(path) == -1 && errno != ENOENT ? -1 : 0;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||

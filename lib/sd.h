@@ -873,6 +873,7 @@ int sd_vpcc(unsigned profile, unsigned level, unsigned depth,
     unsigned matrix_co, struct sd_bytes *out);
 
 /* sd-cmafmux(1): options, and the whole run. */
+struct AVIOContext;
 struct sd_mux_opts {
 	const char *input;	/* path, URL or "-" (stdin) */
 	const char *dir;	/* the store */
@@ -882,12 +883,102 @@ struct sd_mux_opts {
 	int ts;			/* -T: MPEG-TS segments too */
 	int verbose;		/* -v */
 	volatile int *stop;	/* set by a signal: finish and end the store */
+	struct AVIOContext *pb;	/* read this instead of input (fuzzing) */
+	const char *format;	/* a demuxer to use (NULL: probe) */
 };
 /* Returns an enum sd_exit value. */
 int sd_cmafmux(const struct sd_mux_opts *o);
 
 /* ---------------------------------------------------------------- http.c, serve
- * (request parsing, routes, sessions; declared by the serve work) */
+ *
+ * http.c: one request from a CGI environment or a raw HTTP/1.1 head into
+ * struct sd_http_req, the path percent-decoded and checked (no "." or ".."
+ * component, no encoded slash or backslash, no NUL or control byte, no
+ * empty component); GET and HEAD only. Pure but for sd_http_read_head.
+ * Parsers return 0 or the HTTP status to answer (400, 405, 408, 414, 431).
+ */
+
+#define SD_HTTP_PATH_MAX 1024	/* decoded path, bytes */
+#define SD_HTTP_LINE_MAX 8192	/* one request or header line */
+#define SD_HTTP_HEAD_MAX 32768	/* a whole request head */
+
+enum sd_http_method { SD_HTTP_GET, SD_HTTP_HEAD, SD_HTTP_OTHER };
+
+struct sd_http_req {
+	enum sd_http_method method;
+	char method_name[16];
+	char path[SD_HTTP_PATH_MAX];	/* decoded, starts with '/' */
+	char query[2048];		/* raw, without '?' */
+	char script_name[512];		/* CGI: where sd-serve is mounted */
+	char host[256];
+	char accept[1024];
+	char user_agent[1024];
+	char range[128];
+	char if_none_match[512];
+	char if_modified_since[64];
+	char forwarded_proto[16];
+	char remote_addr[64];		/* the client's address, if known */
+	int https;
+	int http10;
+	int cgi;			/* from a CGI environment */
+};
+
+void sd_http_req_init(struct sd_http_req *rq);
+int sd_http_parse_cgi(struct sd_http_req *rq, char *const envp[]);
+int sd_http_parse_raw(struct sd_http_req *rq, const char *buf, size_t len);
+/* Read a head from fd within timeout_ms, at most cap bytes, nothing more. */
+int sd_http_read_head(int fd, char *buf, size_t cap, size_t *len,
+    int timeout_ms);
+int sd_http_decode_path(const char *raw, size_t rawlen, char *out,
+    size_t outlen);
+int sd_http_path_ok(const char *path);
+/* Decode query parameter key into out; -1 when absent or unusable. */
+int sd_http_query_get(const char *query, const char *key, char *out,
+    size_t outlen);
+/* One byte range: 1 [first,last] set, 0 whole file, -1 unsatisfiable. */
+int sd_http_range(const char *hdr, uint64_t size, uint64_t *first,
+    uint64_t *last);
+const char *sd_http_reason(int code);
+const char *sd_http_content_type(const char *name);
+const char *sd_http_cache_control(const char *name, int live);
+void sd_http_etag(char *buf, size_t len, uint64_t size, int64_t mtime_sec,
+    long mtime_nsec);
+int sd_http_etag_match(const char *if_none_match, const char *etag);
+void sd_http_date(char *buf, size_t len, long long t);
+long long sd_http_parse_date(const char *s);
+int sd_http_not_modified(const struct sd_http_req *rq, const char *etag,
+    long long mtime);
+
+/* A response head being built; a refused header poisons it (failed). */
+struct sd_http_resp {
+	int status;
+	struct sd_buf head;
+	int failed;
+};
+void sd_http_resp_init(struct sd_http_resp *rs, int status);
+void sd_http_resp_free(struct sd_http_resp *rs);
+/* Refuses (-1, rs->failed) a bad name or a value with CR, LF or controls. */
+int sd_http_header(struct sd_http_resp *rs, const char *name,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Status line (inetd) or Status: (CGI), CORS, headers, empty line. */
+int sd_http_resp_head(const struct sd_http_resp *rs, int cgi,
+    struct sd_buf *out);
+/* A whole short text answer (errors); Allow on 405, Retry-After if > 0. */
+int sd_http_simple(struct sd_buf *out, int cgi, int head_only, int status,
+    const char *msg, int retry_after);
+
+/*
+ * serve.c: the routes of sd-serve(8) over a loaded config. Answers one
+ * request on out_fd (the body of a TS stream may run until the client
+ * leaves). Returns the status it answered, or -1 when the answer could
+ * not be written.
+ */
+struct sd_serve_opts {
+	const char *self_dir;	/* where sd-classify is looked for first */
+	int ready_timeout;	/* s, a first manifest waits for a segment */
+};
+int sd_serve(const struct sd_config *cfg, const struct sd_http_req *rq,
+    const struct sd_serve_opts *opts, int out_fd);
 
 /* ------------------------------------------------ relay.c / session.c
  *

@@ -21,6 +21,7 @@
 #define FIELDS_MAX	32
 #define T_MAX		(1LL << 62)	/* so that t + d never overflows */
 #define D_MAX		(1LL << 40)	/* and d * 1000000 neither */
+#define LONGEST_MAX	86400		/* s: a segment, and longest= */
 #define BYTES_MAX	(1LL << 40)
 #define SEQ_MAX		(1LL << 53)
 #define BW_MAX		1000000000000LL
@@ -212,6 +213,11 @@ seg_problem(const struct sd_store *st, const struct sd_store_seg *s,
 	    s->seq > (uint64_t)SEQ_MAX || s->bytes > (uint64_t)BYTES_MAX ||
 	    s->disc > 1)
 		return snprintf(why, n, "number out of range"), -1;
+	/* longest= is at most a day: a longer segment could not be
+	 * written back (d=90090 at timescale=1 was read, then refused). */
+	if ((double)s->d / t->timescale > LONGEST_MAX)
+		return snprintf(why, n, "segment longer than %d s",
+		    LONGEST_MAX), -1;
 	if (prev == NULL)
 		return 0;
 	if (s->seq != prev->seq + 1)
@@ -548,7 +554,7 @@ static const struct spec store_spec[] = {
 	F_INT(struct sd_store, "window", window, 0, 100000),
 	F_DEC(struct sd_store, "start", start, 0, 1e11),
 	F_INT(struct sd_store, "discseq", discseq, 0, SEQ_MAX),
-	F_DEC(struct sd_store, "longest", longest, 0, 86400),
+	F_DEC(struct sd_store, "longest", longest, 0, LONGEST_MAX),
 	{ NULL, K_INT, 0, 0, 0, 0 }
 };
 

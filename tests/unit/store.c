@@ -312,6 +312,9 @@ static const struct {
 	    "codecs=a\"b\n", "header i: bad codecs" },
 	{ "track id=v type=video timescale=1\nheader track=v file=i "
 	    "width=70000\n", "width=70000: too large" },
+	/* fuzz (store): read, then its longest= refused on the way back */
+	{ "track id=v type=video timescale=1\nseg track=v seq=0 t=0 "
+	    "d=90090 file=a init=i\n", "index:4: segment longer than 86400 s" },
 };
 
 static void

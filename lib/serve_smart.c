@@ -1,0 +1,681 @@
+/*
+ * serve_smart.c - smart mode: classify the source (sd-classify, run as a
+ * program and cached in the spool for classify_ttl seconds, so that
+ * sd-serve itself never loads libav*), decide in-process, then hand over
+ * to the relay side: the TS ring for a TS client, a session's store for
+ * HLS and DASH.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sd.h"
+#include "serve_int.h"
+
+#define CLASSIFY_MAX (256 * 1024)	/* a record is a few hundred bytes */
+#define CLASSIFY_GRACE_S 10		/* beyond upstream_timeout */
+
+/* The sd-classify to run: next to this program, else $PATH's. */
+static void
+classify_program(const struct srv *s, char *buf, size_t len)
+{
+	if (s->opts && s->opts->self_dir && s->opts->self_dir[0] &&
+	    (size_t)snprintf(buf, len, "%s/sd-classify", s->opts->self_dir) <
+	    len && access(buf, X_OK) == 0)
+		return;
+	strlcpy(buf, "sd-classify", len);
+}
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Read a child's stdout into out within timeout s; its exit status. */
+static int
+collect(pid_t pid, int fd, int timeout, struct sd_buf *out)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	double until = mono() + timeout;
+	char chunk[8192];
+	ssize_t n;
+	int st, left;
+
+	for (;;) {
+		if ((left = (int)((until - mono()) * 1000)) <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return SD_EX_TEMPFAIL;
+		}
+		if (poll(&pfd, 1, left) <= 0)
+			continue;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (out->len + (size_t)n > CLASSIFY_MAX) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		sd_buf_append(out, chunk, (size_t)n);
+	}
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return SD_EX_SOFTWARE;
+}
+
+/*
+ * HLS and DASH sources are classified from their URL (manifests are small,
+ * separate requests). Anything else is read from the proxy's one upstream
+ * connection, the relay's ring: a provider that allows one connection
+ * must not see a second one for the probe.
+ */
+static int
+source_is_manifest(const char *url)
+{
+	size_t n = strcspn(url, "?#");
+
+	return (n >= 5 && strncasecmp(url + n - 5, ".m3u8", 5) == 0) ||
+	    (n >= 4 && strncasecmp(url + n - 4, ".mpd", 4) == 0);
+}
+
+/* A child copying the live ring of dir into fd until its reader leaves. */
+static pid_t
+start_tail(const char *dir, int fd, const int *others, size_t nothers)
+{
+	pid_t pid = fork();
+	size_t i;
+
+	if (pid == 0) {
+		/* classify's stdout must see EOF when classify exits */
+		for (i = 0; i < nothers; i++)
+			close(others[i]);
+		signal(SIGPIPE, SIG_IGN);
+		sd_relay_tail(dir, fd);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * sd-classify on the source (argv, no shell), or on "-" fed from the ring
+ * in ringdir; its record into out. Returns its exit status.
+ */
+static int
+run_classify(struct srv *s, const char *source, const char *ringdir,
+    struct sd_buf *out)
+{
+	char prog[PATH_MAX], secs[16];
+	int p[2], in[2] = { -1, -1 }, rc, st;
+	int timeout = s->cfg->settings.upstream_timeout + CLASSIFY_GRACE_S;
+	pid_t pid, tail = -1;
+
+	classify_program(s, prog, sizeof(prog));
+	snprintf(secs, sizeof(secs), "%d", s->cfg->settings.upstream_timeout);
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return SD_EX_SOFTWARE;
+	if (ringdir && (pipe2(in, O_CLOEXEC) == -1 ||
+	    (tail = start_tail(ringdir, in[1], p, 2)) == -1)) {
+		close(p[0]);
+		close(p[1]);
+		return SD_EX_SOFTWARE;
+	}
+	if (in[1] != -1)
+		close(in[1]);
+	if ((pid = fork()) == 0) {
+		char *argv[] = { "sd-classify", "-t", secs, "--",
+		    ringdir ? "-" : (char *)source, NULL };
+
+		dup2(p[1], 1);
+		/* Under inetd stdin is the client's request: never classify's. */
+		if (in[0] != -1)
+			dup2(in[0], 0);
+		else if ((rc = open("/dev/null", O_RDONLY)) != -1)
+			dup2(rc, 0);
+		if (strchr(prog, '/'))
+			execv(prog, argv);
+		else
+			execvp(prog, argv);
+		warn("%s", prog);
+		_exit(SD_EX_SOFTWARE);
+	}
+	close(p[1]);
+	if (in[0] != -1)
+		close(in[0]);
+	rc = pid == -1 ? SD_EX_SOFTWARE : collect(pid, p[0], timeout, out);
+	close(p[0]);
+	if (tail > 0) {
+		kill(tail, SIGTERM);
+		while (waitpid(tail, &st, 0) == -1 && errno == EINTR)
+			;
+	}
+	return rc;
+}
+
+/* 1 when the relay's upstream reader of ring has a connection up. */
+static int
+ring_up(const char *ring)
+{
+	struct sd_rec r;
+	const char *v;
+	int up;
+
+	if (sd_session_state_read(ring, &r) == -1)
+		return 0;
+	up = (v = sd_rec_get(&r, "state")) != NULL && strcmp(v, "up") == 0;
+	sd_rec_free(&r);
+	return up;
+}
+
+/* Keep a classification for the next requests (atomically). */
+static void
+cache_write(struct srv *s, const struct sd_proxy *px, const char *path,
+    const struct sd_rec *cls)
+{
+	char dir[PATH_MAX], *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int rc;
+
+	if (sd_spool_path(dir, sizeof(dir), s->cfg->settings.spool, px->id,
+	    NULL) == -1 || sd_spool_mkdirs(dir) == -1 ||
+	    (fp = open_memstream(&buf, &len)) == NULL)
+		return;
+	rc = sd_rec_print(cls, fp, 0);
+	if (fclose(fp) == 0 && rc == 0)
+		sd_write_atomic(path, buf, len, 0644, 0);
+	free(buf);
+}
+
+/*
+ * The cached classification of px, or a fresh one. The cache file
+ * (SPOOL/PROXY/classify) is the record plus the source it was made for,
+ * rewritten atomically; a flock on SPOOL/.locks/PROXY.classify keeps a
+ * crowd of first requests from classifying the same source at once.
+ * Returns 0, or the HTTP status to answer.
+ */
+static int
+classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
+{
+	char path[PATH_MAX], lockname[SD_NAME_MAX + 16], ring[PATH_MAX];
+	const char *src;
+	struct sd_buf out;
+	struct stat sb;
+	char *buf;
+	size_t len;
+	int lock, rc, status = 0;
+
+	if (sd_spool_path(path, sizeof(path), s->cfg->settings.spool, px->id,
+	    "classify") == -1)
+		return 500;
+	snprintf(lockname, sizeof(lockname), "%s.classify", px->id);
+	if ((lock = sd_lock_open(s->cfg->settings.spool, lockname)) != -1)
+		flock(lock, LOCK_EX);
+	if (stat(path, &sb) == 0 && sb.st_mtime + s->cfg->settings.classify_ttl
+	    >= time(NULL) && sd_read_file(path, CLASSIFY_MAX, &buf, &len) == 0) {
+		rc = sd_rec_parse(cls, buf, len, path);
+		free(buf);
+		src = sd_rec_get(cls, "sd_serve_source");
+		if (rc == 0 && src && strcmp(src, px->source) == 0)
+			goto done;
+		sd_rec_free(cls);
+		sd_rec_init(cls);
+	}
+	ring[0] = '\0';
+	if (!source_is_manifest(px->source) && sd_relay_ensure(s->cfg, px,
+	    "ts", NULL, ring, sizeof(ring)) == -1) {
+		status = errno == EHOSTDOWN || errno == EAGAIN ? 503 : 502;
+		goto done;
+	}
+	sd_buf_init(&out);
+	rc = run_classify(s, px->source, ring[0] ? ring : NULL, &out);
+	if (rc == SD_EX_OK && !out.failed && sd_rec_parse(cls,
+	    out.p ? out.p : "", out.len, "sd-classify") == 0) {
+		sd_rec_set(cls, "sd_serve_source", "%s", px->source);
+		cache_write(s, px, path, cls);
+	} else if (rc == SD_EX_UNAVAILABLE || rc == SD_EX_NOINPUT ||
+	    (ring[0] && !ring_up(ring))) {
+		status = 503;
+	} else if (rc == SD_EX_TEMPFAIL) {
+		status = 504;
+	} else {
+		warnx("%s: sd-classify %s: exit status %d", px->id,
+		    px->source, rc);
+		status = 502;
+	}
+	sd_buf_free(&out);
+done:
+	if (lock != -1)
+		close(lock);
+	return status;
+}
+
+/* Which client a route is for; -1 when name is no route. */
+static int
+client_of(struct srv *s, const char *name, enum sd_client *c)
+{
+	char url[SD_HTTP_PATH_MAX + 2100];
+
+	if (name == NULL) {
+		snprintf(url, sizeof(url), "%s%s%s", s->rq->path,
+		    s->rq->query[0] ? "?" : "", s->rq->query);
+		*c = sd_client_format(url, s->rq->accept[0] ? s->rq->accept :
+		    NULL, s->rq->user_agent[0] ? s->rq->user_agent : NULL,
+		    NULL);
+		return 0;
+	}
+	if (strcmp(name, "stream.ts") == 0)
+		*c = SD_CLIENT_TS;
+	else if (strcmp(name, "master.m3u8") == 0)
+		*c = SD_CLIENT_HLS;
+	else if (strcmp(name, "master-ts.m3u8") == 0)
+		*c = SD_CLIENT_HLS_TS;
+	else if (strcmp(name, "manifest.mpd") == 0)
+		*c = SD_CLIENT_DASH;
+	else
+		return -1;
+	return 0;
+}
+
+/* /PROXY with a format: TS is streamed here, HLS and DASH redirected. */
+static int
+redirect_to_manifest(struct srv *s, const struct sd_proxy *px,
+    enum sd_client c)
+{
+	char url[1024];
+	const char *m = c == SD_CLIENT_DASH ? "manifest.mpd" :
+	    c == SD_CLIENT_HLS_TS ? "master-ts.m3u8" : "master.m3u8";
+
+	if (!sd_manifest_base_ok(s->rq->script_name))
+		return srv_error(s, 400, "bad SCRIPT_NAME", 0);
+	snprintf(url, sizeof(url), "%s/%s/%s", s->rq->script_name, px->id, m);
+	return srv_redirect(s, url);
+}
+
+/* Map sd_relay_ensure's errno to an answer. */
+static int
+relay_error(struct srv *s, const char *dir)
+{
+	if (errno == EAGAIN)
+		return srv_error(s, 503, "too many live sessions", 5);
+	if (errno == EHOSTDOWN)
+		return srv_error(s, 503, "the upstream is down",
+		    sd_relay_retry_after(dir));
+	if (errno == ETIMEDOUT)
+		return srv_error(s, 504, "the upstream did not answer", 5);
+	return srv_error(s, 500, "the session could not start", 0);
+}
+
+/* TS client of a TS source: the ring, byte for byte, until it leaves. */
+static int
+serve_ts(struct srv *s, const struct sd_proxy *px)
+{
+	struct sd_http_resp rs;
+	struct sd_buf b;
+	char dir[PATH_MAX];
+	int h, rc;
+
+	if ((h = sd_client_enter(s->cfg, px)) == -1)
+		return errno == EBUSY ? srv_error(s, 503,
+		    "this channel has max_clients viewers", 10) :
+		    srv_error(s, 500, "clients cannot be counted", 0);
+	if (sd_relay_ensure(s->cfg, px, "ts", NULL, dir, sizeof(dir)) == -1) {
+		rc = relay_error(s, dir);
+		sd_client_leave(h);
+		return rc;
+	}
+	sd_http_resp_init(&rs, 200);
+	sd_http_header(&rs, "Content-Type", "video/mp2t");
+	sd_http_header(&rs, "Cache-Control", "no-store");
+	sd_buf_init(&b);
+	if (sd_http_resp_head(&rs, s->rq->cgi, &b) == -1 ||
+	    srv_send_buf(s, &b) == -1) {
+		sd_http_resp_free(&rs);
+		sd_client_leave(h);
+		return -1;
+	}
+	sd_http_resp_free(&rs);
+	s->status = 200;
+	if (!s->head_only)
+		sd_relay_tail(dir, s->fd);
+	sd_client_leave(h);
+	return 200;
+}
+
+/*
+ * The store's variant for a decision: one session per (proxy, variant)
+ * whatever the client's format. Repackaging is the same for every
+ * profile; a transcode is the profile's.
+ */
+static void
+variant_of(const struct sd_rec *dec, char *buf, size_t len)
+{
+	const char *d = sd_rec_get(dec, "delivery");
+	const char *p = sd_rec_get(dec, "profile");
+
+	if (d && strcmp(d, "transcode") == 0 && p && *p)
+		snprintf(buf, len, "t-%s", p);
+	else
+		strlcpy(buf, "cmaf", len);
+}
+
+/* Copy the file dir/name to fd; -1 when the client went away. */
+static int
+copy_file(const char *dir, const char *name, int fd)
+{
+	char path[PATH_MAX], buf[65536];
+	ssize_t n;
+	int in, rc = 0;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path) || (in = open(path, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
+		return 0;	/* gone already: the next one follows */
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (sd_write_full(fd, buf, (size_t)n) == -1) {
+			rc = -1;
+			break;
+		}
+	close(in);
+	return rc;
+}
+
+/*
+ * The TS segments of dir's mpegts track after *next (from the newest one
+ * when *next is 0), in order. Returns how many were sent, -1 when the
+ * client went away, -2 when the store has no mpegts track.
+ */
+static int
+send_new_ts(const char *dir, int fd, uint64_t *next)
+{
+	struct sd_store st;
+	size_t i, last = 0;
+	int t, sent = 0, found = 0;
+
+	sd_store_init(&st);
+	if (sd_store_read(&st, dir) == -1) {
+		sd_store_free(&st);
+		return 0;
+	}
+	if ((t = sd_store_track_index(&st, "ts")) < 0) {
+		sd_store_free(&st);
+		return -2;
+	}
+	for (i = 0; i < st.nsegs; i++)
+		if (st.segs[i].track == t)
+			last = i, found = 1;
+	for (i = 0; found && i < st.nsegs && sent >= 0; i++) {
+		if (st.segs[i].track != t || (*next == 0 ? i != last :
+		    st.segs[i].seq < *next))
+			continue;
+		if (copy_file(dir, st.segs[i].file, fd) == -1)
+			sent = -1;
+		else {
+			*next = st.segs[i].seq + 1;
+			sent++;
+		}
+	}
+	sd_store_free(&st);
+	return sent;
+}
+
+static int
+has_ts_track(const char *dir)
+{
+	struct sd_store st;
+	int has;
+
+	sd_store_init(&st);
+	has = sd_store_read(&st, dir) == 0 &&
+	    sd_store_track_index(&st, "ts") >= 0;
+	sd_store_free(&st);
+	return has;
+}
+
+#define STORE_TS_STALL_S 30	/* no new segment for this long: the end */
+
+/*
+ * A TS client of a transcode: the session's MPEG-TS segments (sd-cmafmux
+ * -T), one after the other from the newest, as they are written. Each
+ * segment starts with PAT/PMT and a keyframe, so joining is clean.
+ */
+static int
+serve_store_ts(struct srv *s, const struct sd_proxy *px, const char *dir)
+{
+	struct sd_http_resp rs;
+	struct sd_buf b;
+	uint64_t next = 0;
+	double idle = 0;
+	int h, n;
+
+	if (!has_ts_track(dir))
+		return srv_error(s, 501, "this session writes no MPEG-TS "
+		    "segments", 0);
+	if ((h = sd_client_enter(s->cfg, px)) == -1)
+		return srv_error(s, 503, "this channel has max_clients viewers",
+		    10);
+	sd_http_resp_init(&rs, 200);
+	sd_http_header(&rs, "Content-Type", "video/mp2t");
+	sd_http_header(&rs, "Cache-Control", "no-store");
+	sd_buf_init(&b);
+	if (sd_http_resp_head(&rs, s->rq->cgi, &b) == -1 ||
+	    srv_send_buf(s, &b) == -1) {
+		sd_http_resp_free(&rs);
+		sd_client_leave(h);
+		return -1;
+	}
+	sd_http_resp_free(&rs);
+	s->status = 200;
+	while (!s->head_only && idle < STORE_TS_STALL_S) {
+		sd_session_touch(dir);
+		if ((n = send_new_ts(dir, s->fd, &next)) < 0)
+			break;
+		idle = n > 0 ? 0 : idle + 0.2;
+		if (n == 0)
+			sd_relay_sleep_ms(200);
+	}
+	sd_client_leave(h);
+	return 200;
+}
+
+/*
+ * An HLS or DASH player makes one short request after another: it counts
+ * against max_clients from its first request until a while after its
+ * last (the relay keeps the stamps), known by address and User-Agent.
+ * Returns 0, or the status answered (503).
+ */
+int
+srv_manifest_client(struct srv *s, const struct sd_proxy *px)
+{
+	char who[sizeof(s->rq->remote_addr) + sizeof(s->rq->user_agent) + 2];
+
+	if (px->max_clients <= 0)
+		return 0;
+	snprintf(who, sizeof(who), "%s %s", s->rq->remote_addr,
+	    s->rq->user_agent);
+	if (sd_client_seen(s->cfg, px, who) == -1 && errno == EBUSY)
+		return srv_error(s, 503, "this channel has max_clients viewers",
+		    10);
+	return 0;
+}
+
+static int
+serve_store(struct srv *s, const struct sd_proxy *px, const char *name,
+    const struct sd_rec *dec, enum sd_client c)
+{
+	char variant[SD_NAME_MAX + 4], dir[PATH_MAX], base[SD_NAME_MAX + 8];
+	int rc;
+
+	variant_of(dec, variant, sizeof(variant));
+	if (!sd_safe_name(variant))
+		return srv_error(s, 500, "no usable variant name", 0);
+	if (sd_relay_ensure(s->cfg, px, variant, dec, dir, sizeof(dir)) == -1)
+		return relay_error(s, dir);
+	if (sd_session_wait_ready(dir, s->opts ? s->opts->ready_timeout :
+	    20) == -1)
+		return srv_error(s, 504, "no segment yet", 2);
+	if (c == SD_CLIENT_TS)
+		return serve_store_ts(s, px, dir);
+	if ((rc = srv_manifest_client(s, px)) != 0)
+		return rc;
+	snprintf(base, sizeof(base), "%s/", variant);
+	return srv_store_manifest(s, dir, name, base);
+}
+
+/* The answer for a failed passthrough call. */
+static int
+pass_error(struct srv *s)
+{
+	if (errno == ENOENT)
+		return srv_error(s, 404, "not a name this server gave", 0);
+	if (errno == EHOSTDOWN || errno == EAGAIN)
+		return srv_error(s, 503, "the upstream is down", 5);
+	if (errno == ETIMEDOUT)
+		return srv_error(s, 504, "the upstream did not answer", 5);
+	return srv_error(s, 502, "the upstream's answer is unusable", 5);
+}
+
+/* Where a passthrough manifest's URIs lead: back to this proxy. */
+static int
+pass_base(struct srv *s, const struct sd_proxy *px, char *buf, size_t len)
+{
+	if (!sd_manifest_base_ok(s->rq->script_name) ||
+	    (size_t)snprintf(buf, len, "%s/%s/", s->rq->script_name, px->id) >=
+	    len)
+		return -1;
+	return 0;
+}
+
+/* An upstream manifest (name "" the source's own), URIs rewritten. */
+static int
+pass_manifest(struct srv *s, const struct sd_proxy *px, const char *name,
+    const char *type_name)
+{
+	struct sd_buf out;
+	char base[SD_HTTP_PATH_MAX];
+	int rc;
+
+	if (pass_base(s, px, base, sizeof(base)) == -1)
+		return srv_error(s, 400, "bad SCRIPT_NAME", 0);
+	if ((rc = srv_manifest_client(s, px)) != 0)
+		return rc;
+	sd_buf_init(&out);
+	if (sd_relay_manifest(s->cfg, px, name, base, &out) == -1)
+		rc = pass_error(s);
+	else
+		rc = srv_send_body(s, sd_http_content_type(type_name),
+		    sd_http_cache_control(type_name, 1), NULL,
+		    out.p ? out.p : "", out.len);
+	sd_buf_free(&out);
+	return rc;
+}
+
+/*
+ * /PROXY/p/HASH.m3u8 (a media playlist), /PROXY/s/HASH.EXT and
+ * /PROXY/d/HASH/REST (files), as the relay's rewriting named them. A
+ * DASH template's query is part of the name the relay resolves.
+ */
+int
+srv_pass(struct srv *s, const struct sd_proxy *px, const char *name)
+{
+	char full[SD_HTTP_PATH_MAX + 2048], path[PATH_MAX];
+	const char *spool = s->cfg->settings.spool, *rel;
+	size_t n = strlen(spool);
+
+	if (name[0] == 'p')
+		return pass_manifest(s, px, name, name);
+	if ((size_t)snprintf(full, sizeof(full), "%s%s%s", name,
+	    name[0] == 'd' && s->rq->query[0] ? "?" : "",
+	    name[0] == 'd' ? s->rq->query : "") >= sizeof(full))
+		return srv_error(s, 414, "name too long", 0);
+	if (sd_relay_segment(s->cfg, px, full, path, sizeof(path)) == -1)
+		return pass_error(s);
+	if (strncmp(path, spool, n) != 0 || path[n] != '/')
+		return srv_error(s, 500, "a passthrough file outside the spool",
+		    0);
+	rel = path + n + 1;
+	return srv_file(s, spool, rel, name, 1);
+}
+
+int
+srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
+{
+	struct sd_rec cls, dec;
+	enum sd_client c;
+	const char *d, *src;
+	int rc;
+
+	if (client_of(s, name, &c) == -1)
+		return srv_error(s, 404, "not found", 0);
+	if (name == NULL && c != SD_CLIENT_TS)
+		return redirect_to_manifest(s, px, c);
+	sd_rec_init(&cls);
+	sd_rec_init(&dec);
+	if ((rc = classify_cached(s, px, &cls)) != 0) {
+		char ring[PATH_MAX];
+
+		rc = srv_error(s, rc, rc == 504 ? "classifying the source "
+		    "timed out" : rc == 503 ? "the upstream is down" :
+		    "the source cannot be classified", sd_spool_path(ring,
+		    sizeof(ring), s->cfg->settings.spool, px->id, "ts") == 0 ?
+		    sd_relay_retry_after(ring) : 10);
+		goto done;
+	}
+	rc = sd_decide_proxy(s->cfg, px, &cls, c, NULL, &dec);
+	d = sd_rec_get(&dec, "delivery");
+	if (rc == SD_EX_REFUSED || d == NULL || rc != SD_EX_OK) {
+		rc = srv_error(s, rc == SD_EX_REFUSED ? 406 : 500,
+		    sd_rec_get(&dec, "reason") ? sd_rec_get(&dec, "reason") :
+		    "no decision", 0);
+		goto done;
+	}
+	src = sd_rec_get(&cls, "format");
+	if (strcmp(d, "passthrough") == 0 && c == SD_CLIENT_TS)
+		rc = serve_ts(s, px);
+	else if (strcmp(d, "passthrough") == 0)
+		rc = pass_manifest(s, px, "", name);
+	else if (src && strcmp(src, "mpegts") != 0)
+		rc = srv_error(s, 501, "sd cannot yet repackage or transcode "
+		    "an HLS or DASH source", 0);
+	else
+		rc = serve_store(s, px, name, &dec, c);
+done:
+	sd_rec_free(&cls);
+	sd_rec_free(&dec);
+	return rc;
+}
+
+/* A request for a store's files keeps its session alive; only a store
+ * that exists: a request must not create files in the spool. */
+void
+srv_session_used(struct srv *s, const char *dir)
+{
+	struct stat sb;
+
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+		sd_session_touch(dir);
+}
+
+int
+srv_relay_status(struct srv *s, struct sd_buf *b)
+{
+	return sd_relay_status(s->cfg, b);
+}

@@ -1,0 +1,130 @@
+#!/bin/sh
+# batch.t - sd-batch: a folder of recordings repackaged or transcoded with a
+# profile, in parallel, with progress; resumable (a finished output, one
+# whose index says ended=1, is skipped; anything else is redone), also after
+# a run killed in the middle; refuses to overwrite what is not a store.
+. "${0%/*}/lib.sh"
+. "${0%/*}/transcode.sh"
+
+# The configuration folder through the environment, as cron would have it.
+SD_CONF=$TC_CONF
+export SD_CONF
+rec="$T_TMP/rec"
+mkdir -p "$rec/sub"
+cp "$(tc_media h264-aac.ts)" "$rec/a.ts"
+cp "$(tc_media h264-mp2.ts)" "$rec/sub/b.ts"
+head -c 100000 /dev/urandom >"$rec/bad.ts"
+echo "not a recording" >"$rec/notes.txt"
+vod="$rec/vod"	# inside the input folder: must not be taken as input
+
+# -n: the plan, nothing written.
+t_run -t 120 -- sd-batch -n -j 2 -p Universal -o "$vod" "$rec/a.ts" "$rec/sub/b.ts"
+t_is "$T_RC" 0 "-n: exit status"
+t_like "$T_OUT" '^\[[12]/2\] a: plan repackage .*sd-cmafmux' "-n: a would be repackaged"
+t_like "$T_OUT" '^\[[12]/2\] b: plan transcode .*ffmpeg .*-c:a aac.* \| sd-cmafmux' \
+    "-n: b would be transcoded, ffmpeg into sd-cmafmux"
+t_is "$(ls "$vod")" "" "-n: no output"
+t_is "$(wc -l <"$TC_FFLOG")" 0 "-n: ffmpeg never ran"
+
+# The folder, two at a time, TS segments too (-T).
+t_run -t 120 -- sd-batch -T -j 2 -p Universal -o "$vod" "$rec"
+t_is "$T_RC" 1 "folder: exit 1 (one input is not media)"
+t_like "$T_OUT" '^\[[123]/3\] a: done repackage .*s of media in' "folder: a repackaged, with its speed"
+t_like "$T_OUT" '^\[[123]/3\] b: done transcode \(video=copy audio=aac' "folder: b transcoded (audio only)"
+t_like "$T_ERR" '^\[[123]/3\] bad: fail sd-classify' "folder: bad fails in sd-classify, on stderr"
+t_like "$T_OUT" '3 inputs: 2 done, 0 skipped \(finished\), 1 failed' "folder: the summary"
+t_unlike "$T_OUT$T_ERR" 'notes' "folder: notes.txt is not taken"
+for n in a b; do
+	t_like "$(cat "$vod/$n/index" 2>/dev/null)" '^store .*ended=1' "folder: $n's store ended"
+	t_ok "$([ -s "$vod/$n/master.m3u8" ] && [ -s "$vod/$n/manifest.mpd" ] && echo 0 || echo 1)" \
+	    "folder: $n has master.m3u8 and manifest.mpd"
+	t_run -- ffmpeg -nostdin -v error -i "$vod/$n/master.m3u8" -map 0 -f null -
+	t_is "$T_RC:$T_ERR" "0:" "folder: ffmpeg decodes $n's master"
+done
+t_like "$(cat "$vod/a/index")" 'type=mpegts' "folder: -T gave a TS track"
+t_is "$(ls -a "$vod" | grep -c '^\.')" 2 "folder: no work folder or .partial left"
+
+# Again: everything finished is skipped, nothing runs, nothing changes.
+ls -lR --time-style=full-iso "$vod/a" "$vod/b" >"$T_TMP/before"
+: >"$TC_FFLOG"
+t_run -t 120 -- sd-batch -T -j 2 -p Universal -o "$vod" "$rec"
+t_like "$T_OUT" '3 inputs: 0 done, 2 skipped \(finished\), 1 failed' \
+    "again: both skipped (the segments under vod/ are not inputs)"
+t_like "$T_OUT" '^\[[123]/3\] b: skip finished' "again: b says so"
+t_is "$(wc -l <"$TC_FFLOG")" 0 "again: ffmpeg never ran"
+ls -lR --time-style=full-iso "$vod/a" "$vod/b" >"$T_TMP/after"
+t_is "$(cmp "$T_TMP/before" "$T_TMP/after" && echo same)" same "again: outputs untouched"
+
+# A store without ended=1 (a run that died) is done again; so is a partial
+# folder left behind.
+sed -i 's/ended=1/ended=0/' "$vod/b/index"
+mkdir -p "$vod/.b.partial"
+: >"$vod/.b.partial/junk"
+t_run -t 120 -- sd-batch -j 2 -p Universal -o "$vod" "$rec/a.ts" "$rec/sub/b.ts"
+t_is "$T_RC" 0 "resume: exit status"
+t_like "$T_OUT" '2 inputs: 1 done, 1 skipped' "resume: only b is done again"
+t_like "$T_OUT" '^\[[12]/2\] b: done transcode' "resume: b transcoded again"
+t_like "$(cat "$vod/b/index")" '^store .*ended=1' "resume: b's store ended"
+t_ok "$([ ! -e "$vod/.b.partial" ] && echo 0 || echo 1)" "resume: the partial folder is gone"
+
+# A folder that is not a store is not ours to replace.
+mkdir -p "$T_TMP/vod2/a"
+echo mine >"$T_TMP/vod2/a/keep"
+t_run -t 120 -- sd-batch -p Universal -o "$T_TMP/vod2" "$rec/a.ts"
+t_is "$T_RC" 1 "not a store: exit 1"
+t_like "$T_ERR" 'a: fail .*is not a segment store' "not a store: the reason"
+t_is "$(cat "$T_TMP/vod2/a/keep")" mine "not a store: left alone"
+
+# Killed in the middle (ffmpeg held back so the kill lands in the job),
+# then run again: it finishes what was left.
+: >"$TC_FFLOG"
+sed -i "1a [ -e '$T_TMP/hold' ] && sleep 30" "$T_TMP/spy/ffmpeg"
+: >"$T_TMP/hold"
+setsid sd-batch -j 2 -p Universal -o "$T_TMP/vod3" "$rec/a.ts" "$rec/sub/b.ts" \
+    >"$T_TMP/killed.out" 2>&1 &
+pg=$!
+i=0
+while [ ! -s "$TC_FFLOG" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+t_ok "$([ -s "$TC_FFLOG" ] && echo 0 || echo 1)" "killed: ffmpeg had started"
+kill -TERM "-$pg" 2>/dev/null
+wait "$pg" 2>/dev/null
+rm -f "$T_TMP/hold"
+t_ok "$(grep -qs 'ended=1' "$T_TMP/vod3/b/index" && echo 1 || echo 0)" \
+    "killed: b is not finished"
+t_run -t 120 -- sd-batch -j 2 -p Universal -o "$T_TMP/vod3" "$rec/a.ts" "$rec/sub/b.ts"
+t_is "$T_RC" 0 "killed, run again: exit status"
+t_like "$T_OUT" '^\[[12]/2\] b: done transcode' "killed, run again: b is done"
+t_like "$(cat "$T_TMP/vod3/b/index" 2>/dev/null)" '^store .*ended=1' "killed, run again: b's store ended"
+t_is "$(ls -a "$T_TMP/vod3" | grep -c '^\.')" 2 "killed, run again: nothing partial left"
+
+# Names no program may take for a protocol or an option.
+mkdir -p "$T_TMP/odd"
+cp "$rec/a.ts" "$T_TMP/odd/concat:x.ts"
+cp "$rec/a.ts" "$T_TMP/odd/-y.ts"
+t_run -t 120 -- sh -c 'cd "$1" && sd-batch -p Passthrough -o out -- "concat:x.ts" "-y.ts"' \
+    sh "$T_TMP/odd"
+t_is "$T_RC" 0 "odd names: exit status"
+t_like "$(cat "$T_TMP/odd/out/concat:x/index" 2>/dev/null)" 'ended=1' "odd names: concat:x.ts done"
+t_like "$(cat "$T_TMP/odd/out/-y/index" 2>/dev/null)" 'ended=1' "odd names: -y.ts done"
+
+# Refusals before any work.
+cp "$rec/a.ts" "$rec/sub/a.ts"
+t_run -- sd-batch -o "$T_TMP/vod4" "$rec"
+t_is "$T_RC" 64 "two inputs named a: exit 64"
+t_like "$T_ERR" 'same name.*a' "two inputs named a: the reason"
+t_ok "$([ ! -e "$T_TMP/vod4/a" ] && echo 0 || echo 1)" "two inputs named a: nothing done"
+t_run -- sd-batch -o "$T_TMP/vod4" "$T_TMP/nothere.ts"
+t_is "$T_RC" 66 "missing input: exit 66"
+t_run -- sd-batch -j 0 -o "$T_TMP/vod4" "$rec/a.ts"
+t_is "$T_RC" 64 "-j 0: exit 64"
+t_run -- sd-batch "$rec/a.ts"
+t_is "$T_RC" 64 "no -o: exit 64"
+t_like "$T_ERR" '^usage: sd-batch' "no -o: usage"
+# -m: a folder's files written in the last minutes are left for later.
+rm "$rec/sub/a.ts"
+touch -d '1 hour ago' "$rec/a.ts" "$rec/bad.ts"
+touch "$rec/sub/b.ts"
+t_run -t 120 -- sd-batch -n -m 10 -o "$T_TMP/vod4" "$rec"
+t_unlike "$T_OUT" ' b: ' "-m 10: b, just written, is left for later"
+t_like "$T_OUT" ' a: plan' "-m 10: a is taken"
+t_done

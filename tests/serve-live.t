@@ -1,0 +1,193 @@
+#!/bin/sh
+# serve-live.t - sd-serve in smart mode on a live MPEG-TS source, through
+# lighttpd (the shipped etc/lighttpd.conf), with real clients: TS clients
+# get the source's bytes unchanged over one upstream connection,
+# max_clients is a 503, a dead source a 503 with Retry-After, an idle
+# session is reaped; HLS and DASH (sd-cmafmux sessions) play in GStreamer
+# while a TS client watches, still over one upstream connection.
+. "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
+
+media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
+conf=$T_TMP/conf
+spool=$T_TMP/spool
+up=$T_TMP/up
+mkdir -p "$conf" "$spool" "$up" "$T_TMP/docroot"
+uport=$(t_free_port)
+dead=$(t_free_port)
+t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" -f "$media" -s 150
+cat >"$conf/proxies.ini" <<EOF
+[tv]
+name = Live TV
+source = http://127.0.0.1:$uport/live.ts
+mode = smart
+
+[lim]
+source = http://127.0.0.1:$uport/live.ts?chunked=1
+mode = smart
+max_clients = 1
+
+[dead]
+source = http://127.0.0.1:$dead/live.ts
+mode = smart
+
+[hlim]
+source = http://127.0.0.1:$uport/live.ts?chunked=1
+mode = smart
+max_clients = 1
+EOF
+cat >"$conf/sd.ini" <<EOF
+spool = $spool
+idle_timeout = 4
+upstream_timeout = 3
+EOF
+serve_start "$conf" "$spool"
+t_ok $? "lighttpd with sd-serve starts"
+base=$SERVE_BASE
+t_wait_http "http://127.0.0.1:$uport/none"
+
+conns() {	# conns PATH: upstream connections made for PATH so far
+	grep -c " $1\$" "$up/connections" 2>/dev/null || echo 0
+}
+wait_size() {	# wait_size FILE BYTES [SECONDS]: until FILE holds BYTES
+	_i=0
+	while [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
+		_i=$((_i + 1))
+		[ "$_i" -gt "$((${3:-20} * 10))" ] && return 1
+		sleep 0.1
+	done
+}
+
+# Two TS clients at once.
+curl -s --max-time 12 -D "$T_TMP/h1" -o "$T_TMP/c1.ts" "$base/tv/stream.ts" &
+c1=$!
+curl -s --max-time 10 -H 'User-Agent: VLC/3.0.18 LibVLC/3.0.18' \
+    -D "$T_TMP/h2" -o "$T_TMP/c2.ts" "$base/tv" &
+c2=$!
+wait $c1 $c2
+t_like "$(tr -d '\r' <"$T_TMP/h1")" '^Content-Type: video/mp2t$' \
+    "stream.ts: video/mp2t"
+t_like "$(tr -d '\r' <"$T_TMP/h2")" '^HTTP/1.1 200' \
+    "/tv with a VLC User-Agent: the TS stream"
+t_is "$(conns /live.ts)" 1 "two TS clients: one upstream connection"
+body=$up/conn-$(grep ' /live.ts$' "$up/connections" | head -1 | cut -d' ' -f2).body
+for c in c1 c2; do
+	# the source logs what it sent through a buffer: let it catch up
+	wait_size "$body" $(($(stat -c %s "$T_TMP/$c.ts") + 200000))
+	out=$(perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/$c.ts" "$body")
+	t_ok $? "$c: the source's bytes unchanged ($out)"
+	t_is "$(ffprobe -v quiet -show_entries stream=codec_name -of csv=p=0 \
+	    "$T_TMP/$c.ts" | grep . | sort -u | tr '\n' ' ')" "aac h264 " \
+	    "$c: ffprobe reads H.264 and AAC"
+done
+
+# /status while a client watches.
+curl -s --max-time 8 -o "$T_TMP/c3.ts" "$base/tv/stream.ts" &
+c3=$!
+wait_size "$T_TMP/c3.ts" 10000
+st=$(curl -s "$base/status" | node -e '
+	const s = JSON.parse(require("fs").readFileSync(0));
+	const t = s.relay.sessions.find(x => x.proxy === "tv" &&
+	    x.variant === "ts");
+	console.log(t ? t.state + " " + t.clients : "none");' 2>&1)
+t_is "$st" "up 1" "status: tv's upstream up, one client"
+wait $c3
+
+# max_clients = 1: the second viewer is refused while the first watches.
+curl -s --max-time 8 -o "$T_TMP/l1.ts" "$base/lim/stream.ts" &
+l1=$!
+wait_size "$T_TMP/l1.ts" 10000
+t_ok $? "lim: the first client streams"
+code=$(curl -s -D "$T_TMP/lh" -o "$T_TMP/l2" -w '%{http_code}' \
+    --max-time 10 "$base/lim/stream.ts")
+t_is "$code" 503 "lim: a second client gets 503"
+t_like "$(tr -d '\r' <"$T_TMP/lh")" '^Retry-After: [0-9]+$' \
+    "lim: 503 with Retry-After"
+wait $l1
+
+# A source that is down: 503 with Retry-After, in bounded time.
+code=$(curl -s -D "$T_TMP/dh" -o /dev/null -w '%{http_code}' \
+    --max-time 40 "$base/dead/stream.ts")
+t_is "$code" 503 "dead source: 503"
+t_like "$(tr -d '\r' <"$T_TMP/dh")" '^Retry-After: [0-9]+$' \
+    "dead source: Retry-After"
+
+# HLS and DASH: sd-cmafmux sessions on the same upstream connection.
+if [ -x "$SD_TOP/bin/sd-cmafmux" ]; then
+	# (the session went idle meanwhile: a TS client starts it again)
+	curl -s --max-time 30 -o "$T_TMP/c4.ts" "$base/tv/stream.ts" &
+	c4=$!
+	wait_size "$T_TMP/c4.ts" 10000
+	n0=$(conns /live.ts)
+	code=$(curl -s -D "$T_TMP/mh" -o "$T_TMP/master.m3u8" \
+	    -w '%{http_code}' --max-time 30 "$base/tv/master.m3u8")
+	t_is "$code" 200 "HLS master: 200 (waited for a first segment)"
+	t_like "$(cat "$T_TMP/master.m3u8")" '^#EXT-X-STREAM-INF:.*CODECS=' \
+	    "HLS master: a variant with CODECS"
+	code=$(curl -s -o "$T_TMP/manifest.mpd" -w '%{http_code}' \
+	    --max-time 30 "$base/tv/manifest.mpd")
+	t_is "$code" 200 "DASH MPD: 200"
+	xmllint --noout "$T_TMP/manifest.mpd" 2>/dev/null
+	t_ok $? "DASH MPD: well-formed"
+	# Both players at once, each for 20 s, while a TS client watches.
+	for m in master.m3u8 manifest.mpd; do
+		timeout -k 2 22 gst-launch-1.0 -v playbin uri="$base/tv/$m" \
+		    video-sink="fakesink name=vs sync=true silent=false" \
+		    audio-sink="fakesink sync=true" \
+		    >"$T_TMP/gst-$m.log" 2>&1 &
+		eval "g_${m%%.*}=\$!"
+	done
+	wait "$g_master"
+	rc_hls=$?
+	wait "$g_manifest"
+	rc_dash=$?
+	for m in master.m3u8 manifest.mpd; do
+		rc=$rc_hls
+		[ "$m" = manifest.mpd ] && rc=$rc_dash
+		# still playing when timeout stopped it
+		t_is "$rc" 124 "GStreamer still plays $m after 20 s"
+		t_unlike "$(grep -i 'error' "$T_TMP/gst-$m.log" | head -3)" . \
+		    "GStreamer: no error on $m"
+		# the video sink's presentation times span most of those 20 s
+		span=$(perl -ne 'if (/\(vs:sink\).*pts: (\d+):(\d+):([\d.]+)/) {
+		    $t = $1 * 3600 + $2 * 60 + $3; $lo = $t if !defined $lo ||
+		    $t < $lo; $hi = $t if !defined $hi || $t > $hi }
+		    END { printf "%d\n", defined $hi ? $hi - $lo : 0 }' \
+		    "$T_TMP/gst-$m.log")
+		t_ok "$([ "$span" -ge 12 ] && echo 0 || echo 1)" \
+		    "GStreamer rendered ${span} s of live video from $m"
+	done
+	wait $c4
+	t_is "$(conns /live.ts)" "$n0" \
+	    "HLS, DASH and TS clients at once: still one upstream connection"
+	body=$up/conn-$(tail -1 "$up/connections" | cut -d' ' -f2).body
+	wait_size "$body" $(($(stat -c %s "$T_TMP/c4.ts") + 200000))
+	perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/c4.ts" "$body" >/dev/null
+	t_ok $? "the TS client meanwhile: the source's bytes unchanged"
+	# max_clients = 1 for HLS players: a second player (another
+	# User-Agent) is refused while the first one polls.
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+	    -A 'player-one' "$base/hlim/master.m3u8")
+	t_is "$code" 200 "hlim: the first HLS player"
+	code=$(curl -s -D "$T_TMP/hh" -o /dev/null -w '%{http_code}' \
+	    --max-time 30 -A 'player-two' "$base/hlim/master.m3u8")
+	t_is "$code" 503 "hlim: a second HLS player gets 503"
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+	    -A 'player-one' "$base/hlim/cmaf/v0.m3u8")
+	t_is "$code" 200 "hlim: the first player goes on polling"
+else
+	t_skip 15 "bin/sd-cmafmux is not built on this branch yet"
+fi
+
+# Idle: with no request for idle_timeout seconds the sessions go.
+i=0
+while [ -d "$spool/tv/ts" ] && [ "$i" -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+t_ok "$([ ! -d "$spool/tv/ts" ] && echo 0 || echo 1)" \
+    "idle session reaped, its spool gone"
+t_ok "$([ -f "$spool/tv/classify" ] && echo 0 || echo 1)" \
+    "the classification stays cached"
+
+t_done

@@ -1,0 +1,56 @@
+#!/bin/sh
+# serve-transcode.t - a transcode through lighttpd and sd-serve: an
+# H.264 + MP2 live source under the Universal profile (video copied, audio
+# made AAC). HLS clients get CMAF; a TS client and an HLS version 3 client
+# get the same session's MPEG-TS segments (sd-cmafmux -T), decoded by
+# ffmpeg as H.264 + AAC.
+. "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
+
+if [ ! -x "$SD_TOP/bin/sd-cmafmux" ]; then
+	t_skip 8 "bin/sd-cmafmux is not built"
+	t_done
+	exit 0
+fi
+media=$("$SD_TOP/scripts/gen-media" -t 150 h264-mp2.ts)
+conf=$T_TMP/conf
+spool=$T_TMP/spool
+up=$T_TMP/up
+mkdir -p "$conf" "$spool" "$up"
+uport=$(t_free_port)
+t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" -f "$media" \
+    -s 150
+printf '[mp2]\nsource = http://127.0.0.1:%s/live.ts\nmode = smart\nprofile = Universal\n' \
+    "$uport" >"$conf/proxies.ini"
+printf 'spool = %s\nidle_timeout = 20\n' "$spool" >"$conf/sd.ini"
+serve_start "$conf" "$spool"
+t_ok $? "lighttpd with sd-serve answers"
+base=$SERVE_BASE
+t_wait_http "http://127.0.0.1:$uport/none"
+
+code=$(curl -s -o "$T_TMP/master.m3u8" -w '%{http_code}' --max-time 40 \
+    "$base/mp2/master.m3u8")
+t_is "$code" 200 "HLS master of the transcode"
+t_like "$(cat "$T_TMP/master.m3u8")" 'CODECS="avc1\.[0-9a-f]+,mp4a\.40\.2"' \
+    "HLS master: H.264 and AAC (the MP2 made AAC)"
+
+code=$(curl -s -D "$T_TMP/h" -o "$T_TMP/out.ts" -w '%{http_code}' \
+    --max-time 12 "$base/mp2/stream.ts")
+if [ "$code" = 501 ]; then
+	t_skip 5 "the relay's session writes no MPEG-TS segments yet (sd-cmafmux -T; NEEDS-FROM-RELAY.md)"
+	t_done
+	exit 0
+fi
+t_like "$(tr -d '\r' <"$T_TMP/h")" '^Content-Type: video/mp2t$' \
+    "TS client of the transcode: video/mp2t"
+t_is "$(ffprobe -v quiet -show_entries stream=codec_name -of csv=p=0 \
+    "$T_TMP/out.ts" | grep . | sort -u | tr '\n' ' ')" "aac h264 " \
+    "TS client: ffprobe reads H.264 and AAC"
+t_run -t 60 -- ffmpeg -nostdin -v error -i "$T_TMP/out.ts" -f null -
+t_is "$T_RC:$T_ERR" "0:" "TS client: ffmpeg decodes it without an error"
+t_run -t 60 -- ffmpeg -nostdin -v error -t 6 -i "$base/mp2/master-ts.m3u8" \
+    -f null -
+t_is "$T_RC:$T_ERR" "0:" "HLS version 3 (TS segments): ffmpeg reads 6 s"
+t_is "$(grep -c ' /live.ts$' "$up/connections")" 1 \
+    "every client of the transcode: one upstream connection"
+t_done

@@ -1,0 +1,10 @@
+#!/bin/sh
+# transcode-play-av1.t - hls.js and dash.js in headless Chromium play the
+# AV1 + Opus outputs (SVT-AV1 and libaom in realtime mode) to the end.
+. "${0%/*}/lib.sh"
+. "${0%/*}/play.sh"
+. "${0%/*}/transcode.sh"
+
+tc_play AV1Opus "$(tc_media h264-mp2.ts)"
+tc_play AV1aom "$(tc_media h264-aac.ts)"
+t_done
