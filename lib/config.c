@@ -53,13 +53,15 @@ struct ld {
 	int new_mode, new_profile, new_container;	/* new keys seen */
 	struct seen keys[KEYS_SEEN_MAX];
 	size_t nkeys;
-	/* sections of this file, for duplicates */
+	/* sections of this file, for duplicates: a hash set, open
+	 * addressing, empty slots have name[0] == '\0' */
 	struct seen *sections;
-	size_t nsections;
+	size_t nsections, tabsize;
 	/* a value too long for inih's line buffer */
 	const char *long_value;
 	size_t long_len;
 	int default_profile_line;
+	int quiet;			/* print errors only */
 };
 
 static void ld_msg(struct ld *, int, int, const char *, ...)
@@ -75,7 +77,9 @@ ld_msg(struct ld *ld, int is_error, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (line > 0)
+	if (ld->quiet && !is_error)
+		;
+	else if (line > 0)
 		warnx("%s:%d: %s", ld->path, line, msg);
 	else
 		warnx("%s: %s", ld->path, msg);
@@ -350,11 +354,14 @@ text_ok(const char *s)
 	return 1;
 }
 
-/* A source: a URL or path, without blanks or control characters. */
+/*
+ * A source: a URL or path, without blanks or control characters, and not
+ * starting with '-' (it becomes an argument of sd-classify and ffmpeg).
+ */
 static int
 source_ok(const char *s)
 {
-	if (*s == '\0')
+	if (*s == '\0' || *s == '-')
 		return 0;
 	for (; *s; s++)
 		if (iscntrl((unsigned char)*s) || *s == ' ')
@@ -589,13 +596,19 @@ sd_proxy_find(const struct sd_config *cfg, const char *id)
 	return NULL;
 }
 
-/* Grow an array of n elements by one (capped); NULL when it cannot. */
+/*
+ * Room for element n of an array (at most max elements): the capacity
+ * doubles whenever n reaches a power of two, so arr is reallocated only
+ * then. NULL when it cannot grow; arr is then still valid.
+ */
 static void *
-grow(void *arr, size_t n, size_t size, size_t cap)
+grow(void *arr, size_t n, size_t size, size_t max)
 {
-	if (n >= cap)
+	if (n >= max)
 		return NULL;
-	return reallocarray(arr, n + 1, size);
+	if (n != 0 && (n & (n - 1)) != 0)
+		return arr;
+	return reallocarray(arr, n ? n * 2 : 1, size);
 }
 
 static int
@@ -648,12 +661,50 @@ proxy_begin(struct ld *ld, const char *id, int line)
 	return 0;
 }
 
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of name in the set of sections: its own, or the empty one
+ * where it goes (the set grows first when half full). NULL: too many. */
+static struct seen *
+section_slot(struct ld *ld, const char *name)
+{
+	struct seen *old = ld->sections, *t, *slot;
+	size_t i, n = ld->tabsize;
+
+	if (ld->nsections >= PROXIES_MAX)
+		return NULL;
+	if (ld->nsections * 2 >= n) {
+		n = n ? n * 2 : 64;
+		if ((t = calloc(n, sizeof(*t))) == NULL)
+			return NULL;
+		ld->sections = t;
+		ld->tabsize = n;
+		for (i = 0; old != NULL && i < n / 2; i++)
+			if (old[i].name[0] != '\0') {
+				slot = section_slot(ld, old[i].name);
+				*slot = old[i];
+			}
+		free(old);
+	}
+	for (i = name_hash(name) & (n - 1);; i = (i + 1) & (n - 1))
+		if (ld->sections[i].name[0] == '\0' ||
+		    strcmp(ld->sections[i].name, name) == 0)
+			return &ld->sections[i];
+}
+
 /* A [name] line: checked here, where every section header is seen. */
 static void
 section_begin(struct ld *ld, const char *name, int line)
 {
 	struct seen *s;
-	size_t i;
 	int rc;
 
 	ld->in_section = 1;
@@ -675,21 +726,18 @@ section_begin(struct ld *ld, const char *name, int line)
 		    SD_NAME_MAX - 1);
 		return;
 	}
-	for (i = 0; i < ld->nsections; i++)
-		if (strcmp(ld->sections[i].name, name) == 0) {
-			LD_ERR(ld, line, "duplicate section [%s] (first at "
-			    "line %d); merge the two or rename one", name,
-			    ld->sections[i].line);
-			return;
-		}
-	if ((s = grow(ld->sections, ld->nsections, sizeof(*s),
-	    PROXIES_MAX)) == NULL) {
-		LD_ERR(ld, line, "too many sections");
+	if ((s = section_slot(ld, name)) != NULL && s->name[0] != '\0') {
+		LD_ERR(ld, line, "duplicate section [%s] (first at line %d); "
+		    "merge the two or rename one", name, s->line);
 		return;
 	}
-	ld->sections = s;
-	strlcpy(s[ld->nsections].name, name, sizeof(s->name));
-	s[ld->nsections++].line = line;
+	if (s == NULL) {
+		LD_ERR(ld, line, "too many sections (or out of memory)");
+		return;
+	}
+	strlcpy(s->name, name, sizeof(s->name));
+	s->line = line;
+	ld->nsections++;
 	rc = ld->kind == INI_PROFILES ? profile_begin(ld, name, line) :
 	    proxy_begin(ld, name, line);
 	ld->skip = rc == -1;
@@ -814,6 +862,7 @@ proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
 	    strcmp(v, "smart") == 0)) {
 		x->mode = v[0] == 'd' ? SD_MODE_DIRECT : SD_MODE_SMART;
 		x->legacy_mode[0] = '\0';
+		x->mode_line = ld->lineno;
 		ld->new_mode = 1;
 		return;
 	}
@@ -831,6 +880,7 @@ proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
 	    i == 1 ? " with no profile (passthrough)" : "");
 	x->mode = i == 0 ? SD_MODE_DIRECT : SD_MODE_SMART;
 	strlcpy(x->legacy_mode, v, sizeof(x->legacy_mode));
+	x->mode_line = ld->lineno;
 	if (!is_old_key)
 		ld->new_mode = 1;
 }
@@ -871,7 +921,11 @@ proxy_key(struct ld *ld, const char *key, const char *v)
 	if ((f = field_find(proxy_fields, SD_ARRAY_LEN(proxy_fields), key)) ==
 	    NULL)
 		return -1;
-	field_set(ld, x, f, v);
+	if (field_set(ld, x, f, v) == 0 && strcmp(key, "source") == 0 &&
+	    *v == '\0')
+		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
+	if (strcmp(key, "source") == 0)
+		x->source_line = ld->lineno;
 	return 0;
 }
 
@@ -1102,6 +1156,27 @@ profiles_check(struct ld *ld)
 	}
 }
 
+/* Parse one file's text of the given kind into ld->cfg. */
+static int
+load_buf(struct ld *ld, const char *buf, size_t len)
+{
+	int rc;
+
+	ld->buf = buf;
+	ld->len = len;
+	rc = ini_parse_stream(cfg_reader, ld, cfg_handler, ld);
+	if (rc > 0)
+		LD_ERR(ld, rc, "not understood; see sd.ini(5)");
+	else if (rc < 0)
+		LD_ERR(ld, 0, "cannot parse (out of memory)");
+	if (ld->kind == INI_PROFILES)
+		profiles_check(ld);
+	free(ld->sections);
+	ld->sections = NULL;
+	ld->buf = NULL;
+	return ld->errors ? -1 : 0;
+}
+
 /* Load one file of the given kind; a missing optional file is fine. */
 static int
 load_file(struct sd_config *cfg, const char *path, enum ini_kind kind,
@@ -1110,7 +1185,6 @@ load_file(struct sd_config *cfg, const char *path, enum ini_kind kind,
 	struct ld ld;
 	char *buf;
 	size_t len;
-	int rc;
 
 	memset(&ld, 0, sizeof(ld));
 	ld.cfg = cfg;
@@ -1125,20 +1199,44 @@ load_file(struct sd_config *cfg, const char *path, enum ini_kind kind,
 		    "SD_SHAREDIR" : "");
 		return -1;
 	}
-	ld.buf = buf;
-	ld.len = len;
-	rc = ini_parse_stream(cfg_reader, &ld, cfg_handler, &ld);
-	if (rc > 0)
-		LD_ERR(&ld, rc, "not understood; see sd.ini(5)");
-	else if (rc < 0)
-		LD_ERR(&ld, 0, "cannot parse (out of memory)");
-	if (kind == INI_PROFILES)
-		profiles_check(&ld);
+	load_buf(&ld, buf, len);
 	free(buf);
-	free(ld.sections);
 	if (out != NULL)
 		*out = ld;
 	return ld.errors ? -1 : 0;
+}
+
+int
+sd_config_check_text(const char *buf, size_t len, const char *name,
+    int profiles, int warn)
+{
+	struct sd_config cfg;
+	struct ld ld;
+
+	memset(&cfg, 0, sizeof(cfg));
+	settings_defaults(&cfg.settings);
+	memset(&ld, 0, sizeof(ld));
+	ld.cfg = &cfg;
+	ld.path = name;
+	ld.kind = profiles ? INI_PROFILES : INI_PROXIES;
+	ld.quiet = !warn;
+	load_buf(&ld, buf, len);
+	sd_config_free(&cfg);
+	return ld.errors ? -1 : 0;
+}
+
+int
+sd_settings_load(struct sd_settings *s, const char *path)
+{
+	struct sd_config cfg;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	settings_defaults(&cfg.settings);
+	rc = load_file(&cfg, path, INI_SETTINGS, 0, 0, NULL);
+	*s = cfg.settings;
+	sd_config_free(&cfg);
+	return rc;
 }
 
 /* Checks that need every file: profile names, relay defaults. */
@@ -1151,7 +1249,7 @@ proxies_check(struct sd_config *cfg, struct ld *ld)
 	for (i = 0; i < cfg->nproxies; i++) {
 		x = &cfg->proxies[i];
 		ld->path = x->path;
-		if (x->source[0] == '\0')
+		if (x->source_line == 0)
 			LD_ERR(ld, x->line, "proxy %s has no source; add "
 			    "source = URL", x->id);
 		if (strcmp(x->legacy_mode, "proxy") == 0 && x->profile[0]) {
@@ -1163,7 +1261,7 @@ proxies_check(struct sd_config *cfg, struct ld *ld)
 			x->profile_line = 0;
 		}
 		if (strcmp(x->legacy_mode, "relay") == 0 && !x->profile[0]) {
-			LD_WARN(ld, x->line, "proxy %s: mode = relay without a "
+			LD_WARN(ld, x->mode_line, "proxy %s: mode = relay without a "
 			    "profile uses the default profile %s; write "
 			    "profile = %s", x->id, cfg->settings.default_profile,
 			    cfg->settings.default_profile);
@@ -1190,7 +1288,14 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	memset(cfg, 0, sizeof(*cfg));
 	settings_defaults(&cfg->settings);
 	strlcpy(cfg->dir, dir, sizeof(cfg->dir));
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+	/*
+	 * A folder named with -C or SD_CONF must exist; the compiled-in one
+	 * may not (yet): then the system profiles and defaults are the config.
+	 */
+	if (stat(dir, &st) == -1 && errno == ENOENT &&
+	    strcmp(dir, SD_SYSCONFDIR) == 0)
+		dir = "";
+	else if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		warnx("%s: not a config folder (%s); create it, or name "
 		    "another with -C or SD_CONF", dir,
 		    stat(dir, &st) == -1 ? strerror(errno) : "not a directory");
@@ -1201,11 +1306,12 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	snprintf(path[2], sizeof(path[2]), "%s/sd.ini", dir);
 	rc |= load_file(cfg, sd_system_profiles_path(), INI_PROFILES, 1, 1,
 	    NULL);
-	rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL);
-	rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL);
 	memset(&sets, 0, sizeof(sets));
-	sets.path = path[2];
-	rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets);
+	if (*dir != '\0') {
+		rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL);
+		rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL);
+		rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets);
+	}
 	memset(&chk, 0, sizeof(chk));
 	chk.cfg = cfg;
 	chk.path = path[2];

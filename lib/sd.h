@@ -163,6 +163,8 @@ struct sd_proxy {
 	char path[256];
 	int line;
 	int profile_line;	/* line of profile (or relay_profile); 0: none */
+	int mode_line;		/* line of mode (or proxy_mode); 0: none */
+	int source_line;	/* line of source; 0: none */
 	char legacy_mode[16];	/* old mode as written (redirect, proxy,
 				 * relay), "" for the new schema */
 };
@@ -237,9 +239,57 @@ int sd_container_parse(const char *s, enum sd_container *c);
  * 1000M. Returns 0, or -1 with *errstr set.
  */
 int sd_parse_bitrate(const char *s, long long *out, const char **errstr);
+/*
+ * Check one file's text alone, as a profiles.ini (profiles != 0) or a
+ * proxies.ini (profile names are not looked up): errors are printed as
+ * name:line, warnings only when warn != 0. Returns 0 or -1.
+ */
+int sd_config_check_text(const char *buf, size_t len, const char *name,
+    int profiles, int warn);
+/* The settings of one sd.ini over the defaults (a missing file: the
+ * defaults). Returns 0, or -1 after printing what is wrong. */
+int sd_settings_load(struct sd_settings *s, const char *path);
 
 /* ---------------------------------------------------------------- migrate.c
- * (declared by the foundation work: sd-migrate's rewriting of old configs) */
+ *
+ * sd-migrate(1): old-schema proxies.ini and profiles.ini rewritten to the
+ * new schema, changing only the bytes that must change (comments, blank
+ * lines, order, unknown keys, spacing, CRLF or LF and a UTF-8 BOM stay).
+ * A file is a proxies file when its sections use source, mode, proxy_mode
+ * or relay_profile, a profiles file when they use video_codec, audio_codec,
+ * output_format or container_format; both at once is an error.
+ */
+
+enum sd_ini_kind { SD_INI_NONE, SD_INI_PROXIES, SD_INI_PROFILES };
+
+struct sd_migration {
+	struct sd_buf out;	/* the migrated text */
+	enum sd_ini_kind kind;
+	int changed;		/* out differs from the input */
+	int errors;		/* conflicts: out must not be written */
+	int warnings;
+	/* per input line (1-based, [0] unused): what became of it */
+	struct sd_mig_line {
+		char op;	/* '=' kept, '~' replaced, '-' deleted */
+		size_t off, len;	/* its new text in out (for '~', '=') */
+		size_t ins_off, ins_len;	/* lines inserted after it */
+	} *lines;
+	size_t nlines;
+	const char *in;		/* the input, for sd_migrate_diff */
+	size_t in_len;
+};
+
+/*
+ * Migrate buf (len bytes, named name in messages: name:line). Relay entries
+ * without a profile get default_profile. Returns 0 (see m->changed), or -1
+ * when the text cannot be migrated (reported; m->errors > 0).
+ */
+int sd_migrate(struct sd_migration *m, const char *buf, size_t len,
+    const char *name, const char *default_profile);
+void sd_migration_free(struct sd_migration *m);
+/* A unified diff (3 lines of context) of the input and m->out. */
+int sd_migrate_diff(const struct sd_migration *m, const char *name,
+    struct sd_buf *out);
 
 /* ---------------------------------------------------------------- store.c
  *
