@@ -177,18 +177,41 @@ parse_args(int argc, char *argv[], struct args *a)
 	memset(a, 0, sizeof(*a));
 	while ((ch = getopt(argc, argv, "a:C:f:i:jlP:p:s:U:u:")) != -1) {
 		switch (ch) {
-		case 'a': a->accept = optarg; break;
-		case 'C': a->confdir = optarg; break;
-		case 'f': a->format = optarg; break;
-		case 'i': a->recfile = optarg; break;
-		case 'j': a->json = 1; break;
-		case 'l': a->list = 1; break;
-		case 'P': a->proxy = optarg; break;
-		case 'p': a->profile = optarg; break;
-		case 's': a->input = optarg; break;
-		case 'U': a->url = optarg; break;
-		case 'u': a->ua = optarg; break;
-		default: usage();
+		case 'a':
+			a->accept = optarg;
+			break;
+		case 'C':
+			a->confdir = optarg;
+			break;
+		case 'f':
+			a->format = optarg;
+			break;
+		case 'i':
+			a->recfile = optarg;
+			break;
+		case 'j':
+			a->json = 1;
+			break;
+		case 'l':
+			a->list = 1;
+			break;
+		case 'P':
+			a->proxy = optarg;
+			break;
+		case 'p':
+			a->profile = optarg;
+			break;
+		case 's':
+			a->input = optarg;
+			break;
+		case 'U':
+			a->url = optarg;
+			break;
+		case 'u':
+			a->ua = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || (a->profile != NULL && a->proxy != NULL))

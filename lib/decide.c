@@ -69,6 +69,26 @@ copy_token(char *dst, size_t len, const char *v, const char *key)
 	return 0;
 }
 
+/* A codec profile name as FFmpeg spells it: "High 10", "High 4:2:2". */
+static int
+copy_profile(char *dst, size_t len, const char *v)
+{
+	const char *p;
+
+	dst[0] = '\0';
+	if (v == NULL || strcmp(v, "-") == 0)
+		return 0;
+	for (p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && strchr(" :._-", *p) == NULL)
+			break;
+	if (*p != '\0' || strlcpy(dst, v, len) >= len) {
+		warnx("classification: video_profile=%.40s: not a profile name",
+		    v);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 rec_num(const struct sd_rec *r, const char *key, long long max,
     long long *out)
@@ -101,8 +121,8 @@ rec_rate(const struct sd_rec *r, const char *key, double *out)
 	num = strtod(v, &end);
 	if (*end == '/')
 		den = strtod(end + 1, &end);
-	if (errno != 0 || *end != '\0' || !(num >= 0 && num <= 1000) ||
-	    !(den > 0 && den <= 1e6)) {
+	if (errno != 0 || *end != '\0' || !(num >= 0 && num <= 1e6) ||
+	    !(den > 0 && den <= 1e6) || num / den > 1000) {
 		warnx("classification: %s=%.40s: not a frame rate", key, v);
 		return -1;
 	}
@@ -174,6 +194,8 @@ sd_source_from_rec(const struct sd_rec *cls, struct sd_source *s)
 	    sd_rec_get(cls, "video_codec"), "video_codec") == -1 ||
 	    copy_token(s->audio_codec, sizeof(s->audio_codec),
 	    sd_rec_get(cls, "audio_codec"), "audio_codec") == -1 ||
+	    copy_profile(s->video_profile, sizeof(s->video_profile),
+	    sd_rec_get(cls, "video_profile")) == -1 ||
 	    source_numbers(cls, s) == -1)
 		return -1;
 	if (s->audio_codec[0] != '\0' && s->audio_tracks == 0)
@@ -235,6 +257,22 @@ profile_rate(const struct sd_profile *p)
 	return num > 0 && den > 0 ? num / den : 0;
 }
 
+/*
+ * H.264 beyond 8-bit 4:2:0 (High 10, 4:2:2, 4:4:4) has the codec's name but
+ * few players decode it: a profile that makes H.264 wants it made again.
+ */
+static int
+h264_exotic(const struct sd_source *s, const struct sd_profile *p)
+{
+	const char *want = sd_encoder_codec(p->video_codec);
+
+	return want != NULL && strcmp(want, "h264") == 0 &&
+	    strcmp(s->video_codec, "h264") == 0 &&
+	    (strstr(s->video_profile, "10") != NULL ||
+	    strstr(s->video_profile, "4:2:2") != NULL ||
+	    strstr(s->video_profile, "4:4:4") != NULL);
+}
+
 /* What of the profile's video limits the source breaks; NULL: none. */
 static const char *
 video_over_limit(const struct sd_source *s, const struct sd_profile *p,
@@ -245,7 +283,10 @@ video_over_limit(const struct sd_source *s, const struct sd_profile *p,
 
 	if (p->maxrate > 0 && (cap == 0 || p->maxrate < cap))
 		cap = p->maxrate;
-	if ((p->width > 0 && s->width > p->width) ||
+	if (h264_exotic(s, p))
+		snprintf(buf, len, "is of the %s profile, which most players "
+		    "cannot decode", s->video_profile);
+	else if ((p->width > 0 && s->width > p->width) ||
 	    (p->height > 0 && s->height > p->height))
 		snprintf(buf, len, "is %dx%d, over the profile's %dx%d limit",
 		    s->width, s->height, p->width, p->height);

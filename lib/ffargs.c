@@ -16,6 +16,8 @@
 #include "sd.h"
 
 #define ARGV_MAX 512	/* no sane ffmpeg command is near this */
+/* The end of add()'s list: a null pointer of the type va_arg reads. */
+#define ARGS_END ((const char *)NULL)
 
 /* ---------------------------------------------------------------- argv */
 
@@ -117,7 +119,7 @@ addf(struct sd_argv *av, const char *opt, const char *fmt, ...)
 		errno = E2BIG;
 		return -1;
 	}
-	return add(av, opt, buf, NULL);
+	return add(av, opt, buf, ARGS_END);
 }
 
 /* ---------------------------------------------------------------- encoders */
@@ -211,14 +213,13 @@ sd_plan_pipe_format(const struct sd_source *src, const struct sd_plan *plan)
 	const char *a = out_codec(plan->audio, src->audio_codec);
 
 	/*
-	 * libaom-av1 (FFmpeg 5.1) hands out its sequence header only with
-	 * the first packet, which the Matroska muxer can write only by
-	 * seeking back: on a pipe it fails ("Invalid data found"). NUT takes
-	 * it; sd-cmafmux reads whatever libavformat does.
+	 * libaom hands its AV1 sequence header over with the first packet
+	 * only, which FFmpeg 5.1's Matroska muxer cannot take on a pipe
+	 * ("Invalid data found"): NUT can.
 	 */
 	if (strcmp(plan->video, "libaom-av1") == 0)
 		return "nut";
-	/* Matroska carries anything; sd-cmafmux reads both. */
+	/* Matroska carries anything; sd-cmafmux reads it as it reads TS. */
 	if ((v != NULL && !sd_codec_in_mpegts(v)) ||
 	    (a != NULL && !sd_codec_in_mpegts(a)))
 		return "matroska";
@@ -235,18 +236,18 @@ hw_input(const struct sd_plan *plan, struct sd_argv *av)
 		/* The GPU index: /dev/nvidiaN gives N. */
 		const char *d = plan->hw_device, *n = strpbrk(d, "0123456789");
 		if (add(av, "-hwaccel", "cuda", "-hwaccel_output_format",
-		    "cuda", NULL) == -1)
+		    "cuda", ARGS_END) == -1)
 			return -1;
-		if (n != NULL && add(av, "-hwaccel_device", n, NULL) == -1)
+		if (n != NULL && add(av, "-hwaccel_device", n, ARGS_END) == -1)
 			return -1;
 		return 0;
 	}
 	if (strcmp(plan->hw, "qsv") == 0)
 		return addf(av, "-init_hw_device", "qsv=hw:hw,child_device=%s",
 		    plan->hw_device) == -1 ||
-		    add(av, "-filter_hw_device", "hw", NULL) == -1 ? -1 : 0;
+		    add(av, "-filter_hw_device", "hw", ARGS_END) == -1 ? -1 : 0;
 	if (strcmp(plan->hw, "vaapi") == 0)
-		return add(av, "-vaapi_device", plan->hw_device, NULL);
+		return add(av, "-vaapi_device", plan->hw_device, ARGS_END);
 	return 0;
 }
 
@@ -294,7 +295,7 @@ video_quality(const struct sd_profile *p, const char *enc, struct sd_argv *av)
 
 	if (strcmp(enc, "libvpx-vp9") == 0 || strcmp(enc, "libvpx") == 0) {
 		/* Live work: the realtime deadline keeps up (5.7x at 720p). */
-		rv |= add(av, "-deadline", "realtime", "-row-mt", "1", NULL);
+		rv |= add(av, "-deadline", "realtime", "-row-mt", "1", ARGS_END);
 		rv |= addf(av, "-cpu-used", "%d", preset_speed(preset, 8, 8));
 		if (p->crf >= 0)
 			rv |= addf(av, "-crf", "%d", p->crf);
@@ -303,7 +304,7 @@ video_quality(const struct sd_profile *p, const char *enc, struct sd_argv *av)
 		 * libaom's default usage runs at 0.4x: realtime or nothing.
 		 * FFmpeg 5.1's wrapper takes cpu-used 0 to 8 only.
 		 */
-		rv |= add(av, "-usage", "realtime", NULL);
+		rv |= add(av, "-usage", "realtime", ARGS_END);
 		rv |= addf(av, "-cpu-used", "%d", preset_speed(preset, 8, 8));
 		if (p->crf >= 0)
 			rv |= addf(av, "-crf", "%d", p->crf);
@@ -317,14 +318,14 @@ video_quality(const struct sd_profile *p, const char *enc, struct sd_argv *av)
 			rv |= addf(av, "-qp", "%d", p->crf);
 	} else if (strstr(enc, "_nvenc") != NULL) {
 		if (*preset)
-			rv |= add(av, "-preset", preset, NULL);
+			rv |= add(av, "-preset", preset, ARGS_END);
 		/* A forced keyframe must be an IDR for a segment to start. */
-		rv |= add(av, "-forced-idr", "1", NULL);
+		rv |= add(av, "-forced-idr", "1", ARGS_END);
 		if (p->crf >= 0)
 			rv |= addf(av, "-cq", "%d", p->crf);
 	} else if (strstr(enc, "_qsv") != NULL) {
 		if (*preset)
-			rv |= add(av, "-preset", preset, NULL);
+			rv |= add(av, "-preset", preset, ARGS_END);
 		if (p->crf >= 0)
 			rv |= addf(av, "-global_quality", "%d", p->crf);
 	} else if (strstr(enc, "_vaapi") != NULL) {
@@ -333,7 +334,7 @@ video_quality(const struct sd_profile *p, const char *enc, struct sd_argv *av)
 			rv |= addf(av, "-qp", "%d", p->crf);
 	} else {
 		if (*preset)
-			rv |= add(av, "-preset", preset, NULL);
+			rv |= add(av, "-preset", preset, ARGS_END);
 		if (p->crf >= 0)
 			rv |= addf(av, "-crf", "%d", p->crf);
 	}
@@ -355,7 +356,7 @@ video_rate(const struct sd_profile *p, const struct sd_source *src,
 
 	if (p->crf >= 0) {
 		if (strcmp(enc, "libvpx-vp9") == 0 || strcmp(enc, "libvpx") == 0)
-			rv |= add(av, "-b:v", "0", NULL);
+			rv |= add(av, "-b:v", "0", ARGS_END);
 	} else if (b > 0) {
 		if (p->maxrate > 0 && b > p->maxrate)
 			b = p->maxrate;
@@ -387,8 +388,8 @@ video_filter(const struct sd_profile *p, const struct sd_plan *plan,
 	buf[0] = '\0';
 	if (p->width > 0 && p->height > 0)
 		n = snprintf(buf, len, "%s=w='min(%d,iw)':h='min(%d,ih)'"
-		    ":force_original_aspect_ratio=decrease%s", scale, p->width,
-		    p->height, nv ? "" : ":force_divisible_by=2");
+		    ":force_original_aspect_ratio=decrease:force_divisible_by=2",
+		    scale, p->width, p->height);
 	else if (p->width > 0)
 		n = snprintf(buf, len, "%s='min(%d,iw)':-2", scale, p->width);
 	else if (p->height > 0)
@@ -434,9 +435,13 @@ video_gop(const struct sd_profile *p, const struct sd_source *src,
 
 	if (fps > 0 && fps * seg < 10000)
 		rv |= addf(av, "-g", "%d", (int)(fps * seg + 0.5));
-	if (strcmp(plan->video, "libx264") == 0 ||
-	    strcmp(plan->video, "libx265") == 0)
-		rv |= add(av, "-sc_threshold", "0", NULL);
+	/* No scene-cut keyframes between the forced ones: even GOPs. */
+	if (strcmp(plan->video, "libx264") == 0)
+		rv |= add(av, "-sc_threshold", "0", ARGS_END);
+	/* x265 says it in its own parameters, and logs less there. */
+	if (strcmp(plan->video, "libx265") == 0)
+		rv |= add(av, "-x265-params", "scenecut=0:log-level=warning",
+		    ARGS_END);
 	rv |= addf(av, "-force_key_frames", "expr:gte(t,n_forced*%g)", seg);
 	return rv ? -1 : 0;
 }
@@ -449,20 +454,20 @@ video_args(const struct sd_profile *p, const struct sd_source *src,
 	char vf[512];
 
 	if (!is_encoder(enc))
-		return add(av, "-c:v", "copy", NULL);
-	if (add(av, "-c:v", enc, NULL) == -1 ||
+		return add(av, "-c:v", "copy", ARGS_END);
+	if (add(av, "-c:v", enc, ARGS_END) == -1 ||
 	    video_quality(p, enc, av) == -1 ||
 	    video_rate(p, src, enc, av) == -1 ||
 	    video_filter(p, plan, vf, sizeof(vf)) == -1)
 		return -1;
-	if (vf[0] != '\0' && add(av, "-vf", vf, NULL) == -1)
+	if (vf[0] != '\0' && add(av, "-vf", vf, ARGS_END) == -1)
 		return -1;
 	/* Players want 8-bit 4:2:0 whatever the source is. */
 	if (plan->hw[0] == '\0' && strcmp(enc, "libx264rgb") != 0 &&
-	    add(av, "-pix_fmt", "yuv420p", NULL) == -1)
+	    add(av, "-pix_fmt", "yuv420p", ARGS_END) == -1)
 		return -1;
 	if (p->framerate[0] != '\0' && out_rate(p, src) != src->frame_rate &&
-	    add(av, "-r", p->framerate, NULL) == -1)
+	    add(av, "-r", p->framerate, ARGS_END) == -1)
 		return -1;
 	return video_gop(p, src, plan, av);
 }
@@ -476,8 +481,8 @@ audio_args(const struct sd_profile *p, const struct sd_plan *plan,
 	int rv = 0;
 
 	if (!is_encoder(plan->audio))
-		return add(av, "-c:a", "copy", NULL);
-	rv |= add(av, "-c:a", plan->audio, NULL);
+		return add(av, "-c:a", "copy", ARGS_END);
+	rv |= add(av, "-c:a", plan->audio, ARGS_END);
 	if (p->audio_bitrate > 0)
 		rv |= addf(av, "-b:a", "%lld", p->audio_bitrate);
 	if (p->audio_channels > 0)
@@ -498,12 +503,12 @@ output_args(const struct sd_profile *p, const struct sd_source *src,
 	if (sd_argv_add_words(av, p->output_options) == -1)
 		return -1;
 	/* Packets out as soon as they are muxed: a live pipe, not a file. */
-	if (add(av, "-flush_packets", "1", "-f", fmt, NULL) == -1)
+	if (add(av, "-flush_packets", "1", "-f", fmt, ARGS_END) == -1)
 		return -1;
 	if (strcmp(fmt, "mpegts") == 0 &&
-	    add(av, "-muxdelay", "0", "-muxpreload", "0", NULL) == -1)
+	    add(av, "-muxdelay", "0", "-muxpreload", "0", ARGS_END) == -1)
 		return -1;
-	return add(av, "pipe:1", NULL);
+	return add(av, "pipe:1", ARGS_END);
 }
 
 int
@@ -518,19 +523,19 @@ sd_ffmpeg_argv(const struct sd_profile *p, const struct sd_source *src,
 		p = &none;	/* a remux: every track copied */
 	errno = 0;
 	if (add(av, "ffmpeg", "-nostdin", "-hide_banner", "-loglevel",
-	    "warning", NULL) == -1 ||
+	    "warning", ARGS_END) == -1 ||
 	    sd_argv_add_words(av, p->input_options) == -1 ||
 	    (is_encoder(plan->video) && hw_input(plan, av) == -1) ||
-	    add(av, "-i", input ? input : "pipe:0", NULL) == -1)
+	    add(av, "-i", input ? input : "pipe:0", ARGS_END) == -1)
 		goto fail;
 	/* The first video and every audio track (languages, commentary). */
-	if (has_v && add(av, "-map", "0:v:0?", NULL) == -1)
+	if (has_v && add(av, "-map", "0:v:0?", ARGS_END) == -1)
 		goto fail;
-	if (has_a && add(av, "-map", "0:a?", NULL) == -1)
+	if (has_a && add(av, "-map", "0:a?", ARGS_END) == -1)
 		goto fail;
 	if ((has_v && video_args(p, src, plan, av) == -1) ||
 	    (has_a && audio_args(p, plan, av) == -1) ||
-	    add(av, "-sn", "-dn", NULL) == -1 ||
+	    add(av, "-sn", "-dn", ARGS_END) == -1 ||
 	    output_args(p, src, plan, av) == -1)
 		goto fail;
 	return 0;

@@ -511,6 +511,7 @@ struct sd_source {
 	int channels, sample_rate;	/* 0: unknown */
 	long long audio_bitrate;
 	int live, encrypted;
+	char video_profile[32];	/* "High", "High 10", "Main 10"; "" unknown */
 };
 /* Read a classification record; -1 with a warning when a key is bad. */
 int sd_source_from_rec(const struct sd_rec *cls, struct sd_source *src);
@@ -541,11 +542,12 @@ int sd_argv_add_words(struct sd_argv *av, const char *s);
  * device, -i input (NULL: pipe:0), maps (the first video, every audio),
  * codecs with preset, crf, bitrates, scaling, frame rate and keyframes on
  * segment boundaries, the profile's output options, then -f mpegts pipe:1
- * when MPEG-TS carries every output codec, else -f matroska pipe:1.
+ * when MPEG-TS carries every output codec, else -f matroska pipe:1 (nut
+ * for libaom-av1; see sd_plan_pipe_format).
  */
 int sd_ffmpeg_argv(const struct sd_profile *p, const struct sd_source *src,
     const struct sd_plan *plan, const char *input, struct sd_argv *av);
-/* "mpegts" or "matroska": what the argv above writes to its pipe. */
+/* "mpegts", "matroska" or (libaom-av1) "nut": what the argv writes. */
 const char *sd_plan_pipe_format(const struct sd_source *src,
     const struct sd_plan *plan);
 
