@@ -1,0 +1,419 @@
+#!/bin/sh
+# sd-classify on real media: every gen-media file; HLS (TS and fMP4
+# segments, several variants, no CODECS, encrypted, live) and DASH (static
+# and dynamic) made by ffmpeg's own muxers and served by lighttpd on
+# 127.0.0.1; stdin; and the failures (random bytes, empty, missing file,
+# refused port, HTTP 404, a server that accepts and never answers).
+# Expectations come from ffprobe, from the CODECS/@codecs FFmpeg's hls and
+# dash muxers write, from the esds FFmpeg's MP4 muxer writes, and for HEVC
+# from the SPS fields that ffmpeg's trace_headers prints: never from sd.
+. "${0%/*}/lib.sh"
+
+for tool in ffmpeg ffprobe lighttpd curl perl node; do
+	if ! command -v "$tool" >/dev/null; then
+		t_skip 1 "$tool not installed"
+		t_done
+		exit
+	fi
+done
+
+media="h264-aac.ts hevc-aac.ts h264-ac3.ts h264-eac3.ts h264-mp2.ts
+	h264-mp3.ts h264-2aac.ts h264-aac.mp4 vp9-opus.webm av1-opus.mkv"
+# shellcheck disable=SC2086
+paths=$("$SD_TOP/scripts/gen-media" $media) || {
+	t_ok 1 "gen-media makes the test media"
+	t_done
+	exit
+}
+src() { printf '%s\n' "$paths" | grep -- "-$1\$"; }
+
+ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
+key() { printf '%s\n' "$T_OUT" | sed -n "s/^$1=//p" | head -n 1; }
+# ffprobe once per file (flat output in $T_TMP/ffp), then read from it:
+# fp TYPE N FIELD gives FIELD of the N-th (0-based) stream of TYPE.
+ffp() {
+	ffprobe -v error -show_entries stream=index,codec_type,codec_name,\
+profile,level,width,height,avg_frame_rate,sample_rate,channels:\
+stream_tags=language:format=format_name -of flat "$1" |
+	    grep -v '^programs\.' >"$T_TMP/ffp"
+}
+fp() {
+	_i=$(sed -n "s/^streams\.stream\.\([0-9]*\)\.codec_type=\"$1\"\$/\1/p" \
+	    "$T_TMP/ffp" | sed -n "$(($2 + 1))p")
+	[ -n "$_i" ] && sed -n "s/^streams\.stream\.$_i\.$3=//p" "$T_TMP/ffp" |
+	    tr -d '"'
+}
+fcount() { grep -c "^streams\.stream\.[0-9]*\.codec_type=\"$1\"" "$T_TMP/ffp"; }
+# ffprobe's avg_frame_rate as sd writes it: 25, 30000/1001
+frame_rate() { fp video 0 avg_frame_rate | sed 's,/1$,,'; }
+
+# The @codecs of FFmpeg's dash muxer, video first then each different
+# audio string. TS input is remuxed to MP4 first (the dash muxer takes no
+# ADTS and no TS codec tags).
+dash_codecs() {
+	_d="$T_TMP/dc.$$"
+	rm -rf "$_d" && mkdir -p "$_d"
+	_in=$1
+	case $1 in
+	*.ts)
+		ff -i "$1" -map 0 -c copy -bsf:a aac_adtstoasc -tag:v 0 -tag:a 0 \
+		    -f mp4 "$_d/x.mp4" 2>/dev/null ||
+			ff -i "$1" -map 0 -c copy -tag:v 0 -tag:a 0 -f mp4 \
+			    "$_d/x.mp4"
+		_in=$_d/x.mp4 ;;
+	esac
+	ff -i "$_in" -map 0 -c copy -f dash "$_d/m.mpd" &&
+	    sed -n 's/.*codecs="\([^"]*\)".*/\1/p' "$_d/m.mpd" |
+	    awk '!seen[$0]++' | paste -sd, -
+}
+
+# hvc1.* per ISO/IEC 14496-15 E.3 from the SPS fields trace_headers prints
+# (general profile space, tier, idc, compatibility flags reversed, level,
+# and the first constraint byte: progressive, interlaced, non-packed,
+# frame-only; the other five are reserved zero bits for Main and Main 10).
+hevc_codec() {
+	ffmpeg -nostdin -hide_banner -loglevel debug -i "$1" -map 0:v:0 \
+	    -frames:v 1 -c copy -bsf:v trace_headers -f null - 2>&1 | awk '
+	function v() { return $NF + 0 }
+	/ general_profile_space / && !s++ { space = v() }
+	/ general_tier_flag / && !t++ { tier = v() }
+	/ general_profile_idc / && !i++ { idc = v() }
+	/ general_profile_compatibility_flag\[/ {
+		j = $0; sub(/.*flag\[/, "", j); sub(/\].*/, "", j)
+		if (!(j in cf)) cf[j] = v()
+	}
+	/ general_progressive_source_flag / && !a++ { b += 128 * v() }
+	/ general_interlaced_source_flag / && !b2++ { b += 64 * v() }
+	/ general_non_packed_constraint_flag / && !c++ { b += 32 * v() }
+	/ general_frame_only_constraint_flag / && !d++ { b += 16 * v() }
+	/ general_level_idc / && !l++ { level = v() }
+	END {
+		comp = 0
+		for (j = 0; j < 32; j++) if (cf[j]) comp += 2 ^ j
+		printf "hvc1.%s%d.%X.%s%d", space ? substr("ABC", space, 1) : "",
+		    idc, comp, tier ? "H" : "L", level
+		if (b) printf ".%02X", b
+		printf "\n"
+	}'
+}
+
+# The object type FFmpeg's MP4 muxer writes in esds for this audio.
+esds_oti() {
+	ff -i "$1" -map 0:a:0 -c copy -f mp4 "$T_TMP/oti.mp4" &&
+	perl -e 'local $/; open F, "<", $ARGV[0] or exit 1; $d = <F>;
+	    $i = index($d, "esds"); exit 1 if $i < 0;
+	    printf "%02X\n", ord(substr($d, $i + 21, 1))' "$T_TMP/oti.mp4"
+}
+
+expected_codecs() {	# expected_codecs NAME FILE
+	case $1 in
+	hevc-*) printf '%s,%s\n' "$(hevc_codec "$2")" \
+		"$(dash_codecs "$2" | cut -d, -f2-)" ;;
+	*-mp3.ts) printf '%s,mp4a.40.34\n' "$(dash_codecs "$2" | cut -d, -f1)" ;;
+	*-mp2.ts) printf '%s,mp4a.%s\n' "$(dash_codecs "$2" | cut -d, -f1)" \
+		"$(esds_oti "$2")" ;;
+	*) dash_codecs "$2" ;;
+	esac
+}
+
+# ---------------------------------------------------------------- files
+
+for name in $media; do
+	f=$(src "$name")
+	ffp "$f"
+	t_run -- sd-classify "$f"
+	t_is "$T_RC" 0 "$name: exit status"
+	case $name in
+	*.ts) want=mpegts ;;
+	*) want=other ;;
+	esac
+	t_is "$(key format)" "$want" "$name: format"
+	t_is "$(key container)" \
+	    "$(sed -n 's/^format\.format_name="\(.*\)"$/\1/p' "$T_TMP/ffp")" \
+	    "$name: container"
+	t_is "$(key video_codec)/$(key video_profile)" \
+	    "$(fp video 0 codec_name)/$(fp video 0 profile)" \
+	    "$name: video_codec/video_profile"
+	lvl=$(fp video 0 level)
+	[ "$lvl" -lt 0 ] && lvl=0
+	t_is "$(key video_level)" "$lvl" "$name: video_level"
+	t_is "$(key width)x$(key height)" \
+	    "$(fp video 0 width)x$(fp video 0 height)" "$name: size"
+	t_is "$(key frame_rate)" "$(frame_rate)" "$name: frame_rate"
+	t_is "$(key audio_codec)/$(key audio_profile)" \
+	    "$(fp audio 0 codec_name)/$(fp audio 0 profile | sed 's/^unknown$/-/')" \
+	    "$name: audio_codec/audio_profile"
+	t_is "$(key audio_tracks)" "$(fcount audio)" "$name: audio_tracks"
+	t_is "$(key sample_rate)/$(key channels)" \
+	    "$(fp audio 0 sample_rate)/$(fp audio 0 channels)" \
+	    "$name: sample_rate/channels"
+	t_is "$(key codecs)" "$(expected_codecs "$name" "$f")" \
+	    "$name: codecs"
+	t_like "$(key bitrate)" '^[1-9][0-9]*$' "$name: bitrate measured"
+done
+
+f=$(src h264-2aac.ts)
+ffp "$f"
+t_run -- sd-classify "$f"
+t_is "$(printf '%s\n' "$T_OUT" | sed -n 's/^audio_track=//p' |
+    awk '{print $2}' | paste -sd' ' -)" \
+    "$(fp audio 0 tags.language) $(fp audio 1 tags.language)" \
+    "h264-2aac.ts: audio_track languages"
+
+# M2TS: 192-byte packets (a 4-byte timestamp before each sync byte).
+ff -i "$(src h264-aac.ts)" -c copy -f mpegts -mpegts_m2ts_mode 1 \
+    "$T_TMP/x.m2ts"
+t_run -- sd-classify "$T_TMP/x.m2ts"
+t_is "$T_RC/$(key format)" "0/mpegts" "M2TS (192-byte packets): mpegts"
+
+# ---------------------------------------------------------------- stdin
+
+t_run -i "$(src h264-aac.ts)" -- sd-classify -
+t_is "$T_RC" 0 "stdin TS: exit status"
+t_is "$(key format)/$(key codecs)" \
+    "mpegts/$(expected_codecs h264-aac.ts "$(src h264-aac.ts)")" \
+    "stdin TS: format and codecs"
+t_run -i "$(src vp9-opus.webm)" -- sd-classify -
+t_is "$T_RC/$(key container)" "0/matroska,webm" "stdin WebM (not seekable)"
+
+# ---------------------------------------------------------------- failures
+
+head -c 300000 /dev/urandom >"$T_TMP/random.bin"
+t_run -- sd-classify "$T_TMP/random.bin"
+t_is "$T_RC" 65 "random bytes: unrecognised (65)"
+t_is "$(key format)" other "random bytes: format=other"
+t_like "$T_ERR" 'random.bin: .+' "random bytes: stderr names the source"
+t_run -i "$T_TMP/random.bin" -- sd-classify -
+t_is "$T_RC" 65 "random bytes on stdin: 65"
+: >"$T_TMP/empty"
+t_run -- sd-classify "$T_TMP/empty"
+t_is "$T_RC" 65 "empty file: 65"
+t_run -- sd-classify "$T_TMP/no-such-file.ts"
+t_is "$T_RC" 66 "missing file: 66"
+t_like "$T_OUT" '^reason=.*No such file' "missing file: reason"
+t_run -- sd-classify "$T_TMP"
+t_is "$T_RC" 66 "a directory: 66"
+t_run -- sd-classify
+t_is "$T_RC" 64 "no source: usage (64)"
+t_like "$T_ERR" '^usage: sd-classify ' "no source: usage line"
+t_run -- sd-classify -t 0 "$(src h264-aac.ts)"
+t_is "$T_RC" 64 "-t 0: usage"
+t_run -- sd-classify -s 12x "$(src h264-aac.ts)"
+t_is "$T_RC" 64 "-s 12x: usage"
+t_run -- sd-classify rtmp://127.0.0.1/live
+t_is "$T_RC" 64 "an rtmp URL: usage"
+
+port=$(t_free_port)
+t_run -- sd-classify -t 5 "http://127.0.0.1:$port/x.ts"
+t_is "$T_RC" 69 "refused port: unreachable (69)"
+
+# A server that accepts and never sends a byte: the timeout code, and no
+# later than the timeout plus a second (timeout(1) would give 124).
+silent=$(t_free_port)
+t_bg perl -MIO::Socket::INET -e '
+	my $s = IO::Socket::INET->new(Listen => 8, ReuseAddr => 1,
+	    LocalAddr => "127.0.0.1:'"$silent"'") or die "listen: $!";
+	my @keep; while (my $c = $s->accept) { push @keep, $c }'
+i=0
+while ! perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(
+    PeerAddr => "127.0.0.1:'"$silent"'")' 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+t_run -t 3 -- sd-classify -t 2 "http://127.0.0.1:$silent/live.ts"
+t_is "$T_RC" 75 "silent server: timeout (75) within -t 2 plus 1 s"
+t_like "$T_OUT" '^reason=.*timeout' "silent server: reason"
+# A pipe that never writes: the same bound for stdin.
+mkfifo "$T_TMP/fifo"
+t_bg sh -c 'exec 3>"$1"; exec sleep 30' sh "$T_TMP/fifo" >/dev/null
+t_run -t 3 -i "$T_TMP/fifo" -- sd-classify -t 2 -
+t_is "$T_RC" 75 "silent stdin: timeout (75) within -t 2 plus 1 s"
+
+# ---------------------------------------------------------------- HTTP
+
+www=$T_TMP/www
+mkdir -p "$www/ts" "$www/fm" "$www/mv" "$www/enc" "$www/live" "$www/dash" \
+    "$www/dyn" "$www/misc"
+ts=$(src h264-aac.ts)
+mp4=$(src h264-aac.mp4)
+
+# A live DASH MPD: FFmpeg's dash muxer writes type="dynamic" while it runs
+# (in real time here), static once it ends; keep the first dynamic one.
+mkdir -p "$T_TMP/dynsrc"
+t_bg ffmpeg -nostdin -hide_banner -loglevel error -re -i "$mp4" -c copy \
+    -f dash -seg_duration 2 -window_size 3 "$T_TMP/dynsrc/m.mpd"
+dynpid=$T_BGPID
+
+ff -i "$ts" -c copy -f hls -hls_time 2 -hls_playlist_type vod \
+    -master_pl_name master.m3u8 -hls_segment_filename "$www/ts/s%03d.ts" \
+    "$www/ts/index.m3u8"
+ff -i "$ts" -c copy -bsf:a aac_adtstoasc -f hls -hls_time 2 \
+    -hls_playlist_type vod -hls_segment_type fmp4 -master_pl_name master.m3u8 \
+    -hls_fmp4_init_filename init.mp4 -hls_segment_filename "$www/fm/s%03d.m4s" \
+    "$www/fm/index.m3u8"
+# Two variants: the source copied, and a smaller one encoded.
+ff -i "$mp4" -map 0:v -map 0:a -map 0:v -map 0:a -c:v:0 copy \
+    -c:v:1 libx264 -preset ultrafast -s:v:1 160x90 -b:v:1 60k -c:a copy \
+    -f hls -hls_time 2 -hls_playlist_type vod -master_pl_name master.m3u8 \
+    -var_stream_map "v:0,a:0 v:1,a:1" -hls_segment_filename "$www/mv/v%v-%03d.ts" \
+    "$www/mv/v%v.m3u8"
+head -c 16 /dev/urandom >"$www/enc/k.key"
+printf 'k.key\n%s\n' "$www/enc/k.key" >"$T_TMP/keyinfo"
+ff -i "$ts" -c copy -f hls -hls_time 2 -hls_playlist_type vod \
+    -hls_key_info_file "$T_TMP/keyinfo" -hls_segment_filename "$www/enc/s%d.ts" \
+    "$www/enc/index.m3u8"
+ff -i "$ts" -c copy -f hls -hls_time 2 -hls_list_size 3 \
+    -hls_flags omit_endlist -hls_segment_filename "$www/live/s%d.ts" \
+    "$www/live/index.m3u8"
+ff -i "$mp4" -c copy -f dash -seg_duration 2 "$www/dash/manifest.mpd"
+cp "$ts" "$www/misc/stream.bin"
+cp "$www/ts/index.m3u8" "$www/misc/playlist.txt"
+cp "$www/ts/"s*.ts "$www/misc/"
+# The best variant has CODECS, but its playlist is gone: CODECS stands in.
+cat >"$www/misc/gone.m3u8" <<'EOF'
+#EXTM3U
+#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"
+gone/index.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=320x180,CODECS="avc1.42c00d,mp4a.40.2"
+gone/low.m3u8
+EOF
+# A remote master may not send us to a local file.
+printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nfile:///etc/passwd\n' \
+    >"$www/misc/local.m3u8"
+
+http=$(t_free_port)
+cat >"$T_TMP/lighttpd.conf" <<EOF
+server.document-root = "$www"
+server.bind = "127.0.0.1"
+server.port = $http
+server.errorlog = "$T_TMP/lighttpd.log"
+mimetype.assign = (
+	".m3u8" => "application/vnd.apple.mpegurl",
+	".mpd" => "application/dash+xml",
+	".ts" => "video/mp2t",
+	".m4s" => "video/iso.segment",
+	".mp4" => "video/mp4",
+	".txt" => "text/plain",
+)
+EOF
+t_lighttpd "$T_TMP/lighttpd.conf"
+t_wait_http "http://127.0.0.1:$http/ts/index.m3u8"
+t_ok $? "lighttpd serves on 127.0.0.1:$http"
+base=http://127.0.0.1:$http
+want_ts=$(expected_codecs h264-aac.ts "$ts")
+tdur=$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$www/ts/index.m3u8")
+
+t_run -- sd-classify "$base/ts/master.m3u8"
+t_is "$T_RC" 0 "HLS TS master: exit status"
+t_is "$(key format)/$(key hls_playlist)/$(key hls_segments)" "hls/master/ts" \
+    "HLS TS master: format, playlist, segments"
+t_is "$(key variants)" "$(grep -c '^#EXT-X-STREAM-INF' "$www/ts/master.m3u8")" \
+    "HLS TS master: variants"
+t_unlike "$(cat "$www/ts/master.m3u8")" 'CODECS=' \
+    "HLS TS master: ffmpeg wrote no CODECS"
+t_is "$(key followed)" "$base/ts/index.m3u8" \
+    "HLS TS master: follows the variant"
+t_is "$(key codecs)" "$want_ts" "HLS TS master: codecs from the segments"
+t_is "$(key video_codec)/$(key audio_codec)" "h264/aac" \
+    "HLS TS master: codec names"
+t_is "$(key live)/$(key encrypted)/$(key target_duration)" "no/no/$tdur" \
+    "HLS TS master: VOD, clear, target duration"
+t_is "$(key content_type)" "application/vnd.apple.mpegurl" \
+    "HLS TS master: content_type"
+
+t_run -- sd-classify "$base/fm/master.m3u8"
+t_is "$T_RC/$(key hls_segments)" "0/fmp4" "HLS fMP4 master: fmp4 segments"
+t_is "$(key codecs)" "$want_ts" "HLS fMP4 master: codecs"
+t_is "$(key width)x$(key height)" "320x180" "HLS fMP4 master: size"
+
+t_run -- sd-classify "$base/mv/master.m3u8"
+t_is "$T_RC" 0 "HLS two variants: exit status"
+t_is "$(key variants)" 2 "HLS two variants: variants=2"
+best=$(awk -F'BANDWIDTH=' '/^#EXT-X-STREAM-INF/ { split($2, a, ",");
+    getline uri; if (a[1] + 0 > max) { max = a[1] + 0; b = uri } }
+    END { print b }' "$www/mv/master.m3u8")
+t_is "$(key followed)" "$base/mv/$best" \
+    "HLS two variants: follows the highest BANDWIDTH"
+low=$(sed -n 's/.*BANDWIDTH=\([0-9]*\),RESOLUTION=\([0-9x]*\),CODECS="\([^"]*\)".*/\1 \2 \3/p' \
+    "$www/mv/master.m3u8")
+t_like "$T_OUT" "^variant=$low\$" "HLS two variants: the CODECS of a variant"
+seg=$(ls "$www/mv/" | grep "^${best%.m3u8}-.*\.ts\$" | head -n 1)
+ffp "$www/mv/$seg"
+t_is "$(key width)x$(key height)" "$(fp video 0 width)x$(fp video 0 height)" \
+    "HLS two variants: size of the followed variant"
+
+t_run -- sd-classify "$base/enc/index.m3u8"
+t_is "$T_RC/$(key hls_playlist)" "0/media" "HLS AES-128: a media playlist"
+t_is "$(key encrypted)/$(key key_method)" "yes/AES-128" \
+    "HLS AES-128: encrypted"
+t_is "$(key codecs)" "$want_ts" "HLS AES-128: codecs (segments decrypted)"
+
+t_run -- sd-classify "$base/live/index.m3u8"
+t_is "$T_RC/$(key live)" "0/yes" "HLS without ENDLIST: live"
+t_is "$(key playlist_duration)" "" "HLS live: no playlist_duration"
+t_run -- sd-classify "$base/ts/index.m3u8"
+t_is "$(key live)/$(key playlist_type)" "no/VOD" "HLS with ENDLIST: VOD"
+t_is "$(key segments)" "$(grep -c '^#EXTINF' "$www/ts/index.m3u8")" \
+    "HLS media: segments"
+
+t_run -- sd-classify "$base/misc/gone.m3u8"
+t_is "$T_RC" 0 "HLS master, variant gone: still classified"
+t_is "$(key codecs)/$(key video_codec)/$(key width)" \
+    "avc1.64001e,mp4a.40.2/h264/640" "HLS master, variant gone: from CODECS"
+t_like "$T_OUT" '^reason=.*404' "HLS master, variant gone: reason says 404"
+
+t_run -- sd-classify "$base/misc/local.m3u8"
+t_like "$T_OUT" '^reason=.*not followed' \
+    "HLS master pointing at a local file: not followed"
+t_unlike "$T_OUT" '^followed=' "HLS master pointing at a local file: no followed="
+
+t_run -- sd-classify "$base/misc/playlist.txt"
+t_is "$T_RC/$(key format)/$(key content_type)" "0/hls/text/plain" \
+    "playlist served as text/plain: the content decides"
+t_run -- sd-classify "$base/misc/stream.bin"
+t_is "$T_RC/$(key format)/$(key codecs)" "0/mpegts/$want_ts" \
+    "TS served with no TS name: mpegts"
+t_run -- sd-classify "$base/misc/nothing.ts"
+t_is "$T_RC" 69 "HTTP 404: unreachable (69)"
+
+t_run -- sd-classify "$base/dash/manifest.mpd"
+t_is "$T_RC" 0 "DASH static: exit status"
+t_is "$(key format)/$(key dash_type)/$(key live)" "dash/static/no" \
+    "DASH static: format, type, live"
+t_is "$(key representations)" \
+    "$(grep -c '<Representation' "$www/dash/manifest.mpd")" \
+    "DASH static: representations"
+t_is "$(key codecs)" "$(sed -n 's/.*codecs="\([^"]*\)".*/\1/p' \
+    "$www/dash/manifest.mpd" | paste -sd, -)" "DASH static: codecs"
+t_is "$(key video_codec)/$(key audio_codec)" "h264/aac" "DASH: codec names"
+
+# stdin: a playlist whose URIs are relative cannot be followed.
+t_run -i "$www/ts/index.m3u8" -- sd-classify -
+t_is "$T_RC/$(key format)/$(key hls_playlist)" "0/hls/media" \
+    "stdin HLS media playlist: classified"
+t_like "$T_OUT" '^reason=.*stdin' "stdin HLS: reason says why not probed"
+
+# -j: one JSON object, lists as arrays (checked by node's JSON.parse).
+t_run -- sd-classify -j "$base/mv/master.m3u8"
+printf '%s' "$T_OUT" >"$T_TMP/out.json"
+t_run -- node -e '
+	const r = JSON.parse(require("fs").readFileSync(process.argv[1]));
+	if (!Array.isArray(r.variant) || r.variant.length !== 2 ||
+	    !Array.isArray(r.reason) || r.format !== "hls")
+		process.exit(1);' "$T_TMP/out.json"
+t_is "$T_RC" 0 "-j: JSON with variant and reason arrays"
+
+# The dynamic MPD snapshot (the muxer has been running all along).
+i=0
+while ! grep -qs 'type="dynamic"' "$T_TMP/dynsrc/m.mpd" && [ $i -lt 150 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+cp "$T_TMP/dynsrc/"* "$www/dyn/" 2>/dev/null
+kill "$dynpid" 2>/dev/null
+t_run -- sd-classify "$base/dyn/m.mpd"
+t_is "$T_RC/$(key dash_type)/$(key live)" "0/dynamic/yes" \
+    "DASH dynamic (ffmpeg mid-run): live"
+t_is "$(key video_codec)" h264 "DASH dynamic: video_codec"
+
+t_done
