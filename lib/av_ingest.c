@@ -570,12 +570,12 @@ rebase(struct mux *m, struct trk *t, int64_t in)
 		m->epoch_in_us = in_us;
 		m->epoch_off_us = (f == INT64_MIN ? in_us : f) - in_us;
 		m->epoch_valid = 1;
+		m->disc_pending = 1;	/* once per jump, not per track */
 		if (m->o->verbose)
 			warnx("%s: timestamps jump; rebased, discontinuity",
 			    t->id);
 	}
 	t->off = from_us(t, m->epoch_off_us);
-	m->disc_pending = 1;
 	if (t->video)
 		t->need_key = 1;
 }
@@ -1536,7 +1536,7 @@ sd_cmafmux(const struct sd_mux_opts *o)
 	m->o = o;
 	m->t_begin = now_mono();
 	m->ts_store_idx = -1;
-	av_log_set_level(o->verbose ? AV_LOG_WARNING : AV_LOG_ERROR);
+	av_log_set_level(o->verbose ? AV_LOG_WARNING : AV_LOG_FATAL);
 	sd_store_init(&m->store);
 	if (mkdir(o->dir, 0755) == -1 && errno != EEXIST) {
 		warn("%s", o->dir);

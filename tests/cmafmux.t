@@ -1,0 +1,335 @@
+#!/bin/sh
+# cmafmux.t - sd-cmafmux: every codec pair gen-media makes goes through the
+# muxer; ffmpeg/ffprobe (not our code) decode each track's header and
+# segments and count frames against the source; -T segments decode; hostile
+# inputs; a live run from a real-time pipe, polled while it runs.
+. "${0%/*}/lib.sh"
+
+media="h264-aac.ts hevc-aac.ts h264-ac3.ts h264-eac3.ts h264-mp2.ts
+	h264-mp3.ts h264-2aac.ts vp9-opus.webm av1-opus.mkv h264-aac.mp4"
+gen() { "$SD_TOP/scripts/gen-media" "$@"; }
+
+# tracks DIR: the CMAF track ids of the index.
+tracks() {
+	awk '$1 == "track" { id = ""; ty = ""
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^id=/) id = substr($i, 4)
+			if ($i ~ /^type=/) ty = substr($i, 6) }
+		if (ty != "mpegts") print id }' "$1/index"
+}
+
+# field LINE KEY: the value of KEY= in an index line.
+field() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# track_files DIR TRACK: the header, then each segment, in order (a new
+# header before the first segment that names it).
+track_files() {
+	awk -v t="$2" '$1 == "seg" && $2 == "track=" t {
+		for (i = 3; i <= NF; i++) {
+			if ($i ~ /^file=/) f = substr($i, 6)
+			if ($i ~ /^init=/) h = substr($i, 6) }
+		if (h != last) { print h; last = h }
+		print f }' "$1/index"
+}
+
+# cat_track DIR TRACK OUT: the bytes a player would append.
+cat_track() {
+	(cd "$1" && track_files . "$2" | xargs cat) >"$3"
+}
+
+# frames FILE SEL: frames ffprobe counts (decoding) in stream SEL.
+frames() {
+	ffprobe -v error -count_frames -select_streams "$2" \
+	    -show_entries stream=nb_read_frames \
+	    -of default=noprint_wrappers=1:nokey=1 "$1" | head -1
+}
+
+# src_secs FILE SEL: the source's content: frames / rate for video,
+# decoded samples / rate for audio (what lavf guesses from a TS's first and
+# last time is no measure).
+src_secs() {
+	case $2 in
+	v*) ffprobe -v error -count_frames -select_streams "$2" -show_entries \
+	    stream=nb_read_frames,r_frame_rate \
+	    -of default=noprint_wrappers=1 "$1" | awk -F= '
+		$1 == "r_frame_rate" { split($2, q, "/"); r = q[1] / q[2] }
+		$1 == "nb_read_frames" { n = $2 }
+		END { printf "%.6f\n", n / r }' ;;
+	*) ffprobe -v error -select_streams "$2" -show_entries \
+	    frame=nb_samples:stream=sample_rate -of default=noprint_wrappers=1 \
+	    "$1" | awk -F= '$1 == "sample_rate" { r = $2 }
+		$1 == "nb_samples" { n += $2 }
+		END { printf "%.6f\n", n / r }' ;;
+	esac
+}
+
+# secs FILE: our track's duration, as the fragments say.
+secs() {
+	ffprobe -v error -show_entries stream=duration -of csv=p=0 "$1"
+}
+
+# check_track SRC SRCSEL DIR TRACK NAME
+check_track() {
+	out="$T_TMP/$5-$4.mp4"
+	cat_track "$3" "$4" "$out"
+	t_run -- ffmpeg -nostdin -v error -xerror -i "$out" -f null -
+	t_is "$T_RC:$T_ERR" "0:" "$5 $4: header + segments decode with no error"
+	want=$(frames "$1" "$2")
+	got=$(frames "$out" 0)
+	t_is "$got" "$want" "$5 $4: frame count equals the source's"
+	sd=$(src_secs "$1" "$2")
+	od=$(secs "$out")
+	ok=$(awk -v a="$sd" -v b="$od" -v n="$want" 'BEGIN {
+		d = a - b; if (d < 0) d = -d
+		print (n > 0 && d <= a / n + 0.002) ? 0 : 1 }')
+	t_ok "$ok" "$5 $4: duration $od within one frame of $sd"
+}
+
+# check_video_times DIR NAME: decode times rise, presentation times are
+# distinct and start where the index says (FFmpeg's mov demuxer adds back
+# the largest negative composition offset, so allow up to 3 frames).
+check_video_times() {
+	out="$T_TMP/$2-v0.mp4"
+	t0=$(field "$(grep -m1 '^seg track=v0 ' "$1/index")" t)
+	ts=$(field "$(grep -m1 '^track id=v0 ' "$1/index")" timescale)
+	ffprobe -v error -select_streams v -show_entries packet=pts,dts \
+	    -of csv=p=0 "$out" >"$T_TMP/pk"
+	ok=$(awk -F, -v t0="$t0" -v ts="$ts" '
+		NR > 1 && $2 <= ld { bad = "dts not rising at " NR }
+		{ ld = $2; if (NR == 1 || $1 < mn) mn = $1; pts[$1]++ }
+		END { for (p in pts) if (pts[p] > 1) bad = "pts " p " twice"
+			if (mn < t0 || mn > t0 + 3 * ts / 25 + 1)
+				bad = "first pts " mn " vs t " t0
+			print bad == "" ? "ok" : bad }' "$T_TMP/pk")
+	t_is "$ok" "ok" "$2 v0: dts rising, pts distinct, first pts at t"
+}
+
+# ---------------------------------------------------------------- codecs
+for name in $media; do
+	src=$(gen "$name") || { t_skip 1 "gen-media $name failed"; continue; }
+	dir="$T_TMP/$name"
+	t_run -- sd-cmafmux -o "$dir" "$src"
+	t_is "$T_RC:$T_ERR" "0:" "$name: sd-cmafmux exits 0, quiet"
+	t_run -- sd-manifest -f hls "$dir"
+	t_is "$T_RC" 0 "$name: sd-manifest reads the index"
+	t_like "$(head -2 "$dir/index")" '^store live=0 ended=1 ' \
+	    "$name: VOD store ended"
+	na=0
+	for tr in $(tracks "$dir"); do
+		case $tr in
+		v0) check_track "$src" v:0 "$dir" v0 "$name"
+		    check_video_times "$dir" "$name" ;;
+		a*) check_track "$src" "a:$na" "$dir" "$tr" "$name"
+		    na=$((na + 1)) ;;
+		esac
+	done
+	want_a=$(ffprobe -v error -select_streams a -show_entries \
+	    stream=index -of csv=p=0 "$src" | sort -u | grep -c .)
+	t_is "$na" "$want_a" "$name: every audio stream kept"
+done
+
+# languages travel
+dir="$T_TMP/h264-2aac.ts"
+t_like "$(grep '^track id=a0 ' "$dir/index")" ' lang=eng' "a0 is eng"
+t_like "$(grep '^track id=a1 ' "$dir/index")" ' lang=fra' "a1 is fra"
+t_is "$(ffprobe -v error -show_entries stream_tags=language -of \
+    csv=p=0 "$T_TMP/h264-2aac.ts-a1.mp4")" fra "a1 header says fra"
+
+# every cut at the same presentation time (within one audio frame)
+ok=$(awk '$1 == "seg" {
+	for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	tr = f["track"]; s = f["seq"]
+	sc = (tr == "v0") ? 90000 : 48000
+	at[s, tr] = f["t"] / sc; seqs[s] = 1; trs[tr] = 1 }
+	END { for (s in seqs) for (a in trs) for (b in trs)
+		if (s > 0 && ((s, a) in at) && ((s, b) in at) &&
+		    (at[s, a] - at[s, b] > 0.025 || at[s, b] - at[s, a] > 0.025))
+			bad = bad " " s
+		print bad == "" ? "ok" : "seq" bad }' "$dir/index")
+t_is "$ok" ok "h264-2aac: tracks cut at the same times"
+
+# ---------------------------------------------------------------- -T
+src=$(gen h264-aac.ts)
+dir="$T_TMP/ts"
+t_run -- sd-cmafmux -T -o "$dir" "$src"
+t_is "$T_RC:$T_ERR" "0:" "-T: exits 0"
+t_like "$(cat "$dir/index")" '^track id=ts type=mpegts ' "-T: a ts track"
+bad=0 n=0
+for f in $(awk '$2 == "track=ts" { for (i = 3; i <= NF; i++)
+    if ($i ~ /^file=/) print substr($i, 6) }' "$dir/index"); do
+	n=$((n + 1))
+	ffmpeg -nostdin -v error -xerror -i "$dir/$f" -f null - 2>/dev/null ||
+	    bad=$((bad + 1))
+done
+t_is "$bad" 0 "-T: each of the $n TS segments decodes alone"
+t_is "$n" "$(grep -c '^seg track=v0 ' "$dir/index")" \
+    "-T: as many TS segments as CMAF ones"
+(cd "$dir" && awk '$2 == "track=ts" { for (i = 3; i <= NF; i++)
+    if ($i ~ /^file=/) print substr($i, 6) }' index | xargs cat) \
+    >"$T_TMP/all.ts"
+t_is "$(frames "$T_TMP/all.ts" v:0)" "$(frames "$src" v:0)" \
+    "-T: TS segments hold every video frame"
+t_is "$(frames "$T_TMP/all.ts" a:0)" "$(frames "$src" a:0)" \
+    "-T: and every audio frame"
+t_is "$(sed -n 2p "$dir/ts.m3u8")" "#EXT-X-VERSION:3" "-T: ts.m3u8 is v3"
+
+# ---------------------------------------------------------------- hostile
+h="$T_TMP/hostile"
+mkdir -p "$h"
+
+# all_listed DIR [INDEX]: the files the index names that DIR lacks
+all_listed() {
+	awk '$1 == "seg" { for (i = 3; i <= NF; i++)
+	    if ($i ~ /^(file|init)=/) { sub(/^[a-z]+=/, "", $i); print $i } }' \
+	    "${2:-$1/index}" | sort -u | while read -r f; do
+		[ -f "$1/$f" ] || echo "$f"
+	done
+}
+
+head -c 300000 "$src" >"$h/trunc.ts"
+t_run -- sd-cmafmux -o "$h/trunc" "$h/trunc.ts"
+t_is "$T_RC" 0 "truncated TS: a store"
+t_is "$(all_listed "$h/trunc")" "" "truncated TS: every listed file exists"
+cat_track "$h/trunc" v0 "$T_TMP/trunc.mp4"
+t_run -- ffmpeg -nostdin -v error -i "$T_TMP/trunc.mp4" -f null -
+t_is "$T_RC" 0 "truncated TS: its video reads to the end"
+
+head -c 200000 /dev/urandom >"$h/random.bin"
+t_run -- sd-cmafmux -o "$h/random" "$h/random.bin"
+t_is "$T_RC" 65 "random bytes: exit 65 (data error)"
+t_like "$T_ERR" 'random.bin: ' "random bytes: the message names the input"
+t_is "$(ls "$h/random" 2>/dev/null | grep -c . )" 0 \
+    "random bytes: no file in the store"
+
+t_run -- sd-cmafmux -o "$h/none" "$h/missing.ts"
+t_is "$T_RC" 66 "missing input: exit 66"
+
+# 2^33 / 90000 = 95443.7 s: the PTS wraps 4 s in
+ffmpeg -nostdin -v error -y -i "$src" -c copy -output_ts_offset 95440 \
+    -f mpegts "$h/wrap.ts"
+t_run -- sd-cmafmux -o "$h/wrap" "$h/wrap.ts"
+t_is "$T_RC" 0 "PTS wrap: exits 0"
+t_unlike "$(cat "$h/wrap/index")" ' disc=1' "PTS wrap: no discontinuity"
+for tr in v0 a0; do
+	cat_track "$h/wrap" "$tr" "$T_TMP/wrap-$tr.mp4"
+	sel=$(case $tr in v0) echo v:0 ;; *) echo a:0 ;; esac)
+	t_is "$(frames "$T_TMP/wrap-$tr.mp4" 0)" "$(frames "$src" "$sel")" \
+	    "PTS wrap: $tr keeps every frame"
+done
+t_like "$(tail -1 "$h/wrap/index")" ' seq=4 ' "PTS wrap: 5 cuts, not more"
+
+ffmpeg -nostdin -v error -y -i "$src" -c copy -output_ts_offset 5000 \
+    -f mpegts "$h/later.ts"
+cat "$src" "$h/later.ts" >"$h/concat.ts"
+t_run -- sd-cmafmux -o "$h/concat" "$h/concat.ts"
+t_is "$T_RC" 0 "two TS concatenated: exits 0"
+discs=$(awk '/ disc=1/ { for (i = 2; i <= NF; i++) if ($i ~ /^seq=/)
+    print substr($i, 5) }' "$h/concat/index" | sort -u)
+t_is "$(echo "$discs" | grep -c .)" 1 "concatenated: one cut has disc=1"
+t_is "$(grep -c " seq=$discs .* disc=1" "$h/concat/index")" 2 \
+    "concatenated: every track marks it"
+ok=$(awk '$1 == "seg" { for (i = 2; i <= NF; i++) { split($i, kv, "=")
+	f[kv[1]] = kv[2] }
+	if ((f["track"] in end) && (f["t"] < end[f["track"]] ||
+	    f["t"] > end[f["track"]] + 9000 * 3)) bad = bad " " f["seq"]
+	end[f["track"]] = f["t"] + f["d"] }
+	END { print bad == "" ? "ok" : "gap or overlap at" bad }' \
+	"$h/concat/index")
+t_is "$ok" ok "concatenated: the timeline stays continuous"
+cat_track "$h/concat" v0 "$T_TMP/concat.mp4"
+t_is "$(frames "$T_TMP/concat.mp4" 0)" $(($(frames "$src" v:0) * 2)) \
+    "concatenated: every video frame of both"
+
+# start 400 TS packets in: the first keyframe comes about 2 s later
+tail -c +$((188 * 400 + 1)) "$src" >"$h/nokey.ts"
+t_run -- sd-cmafmux -o "$h/nokey" "$h/nokey.ts"
+t_is "$T_RC:$T_ERR" "0:" "no keyframe at first: exits 0, quiet"
+cat_track "$h/nokey" v0 "$T_TMP/nokey.mp4"
+t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/nokey.mp4" -f null -
+t_is "$T_RC:$T_ERR" "0:" "no keyframe at first: starts at a keyframe"
+
+t_run -- sd-cmafmux -d 0 -o "$h/x" "$src"
+t_is "$T_RC" 64 "-d 0: usage error"
+t_run -- sd-cmafmux "$src"
+t_is "$T_RC" 64 "no -o: usage error"
+
+# ---------------------------------------------------------------- live
+live_src=$(gen -t 20 h264-aac.ts)
+dir="$T_TMP/live"
+mkdir -p "$dir"
+mkfifo "$T_TMP/pipe"
+ffmpeg -nostdin -v error -re -i "$live_src" -c copy -f mpegts pipe:1 \
+    >"$T_TMP/pipe" 2>/dev/null &
+fpid=$!
+sd-cmafmux -l -w 3 -o "$dir" <"$T_TMP/pipe" 2>"$T_TMP/live.err" &
+mpid=$!
+T_PIDS="${T_PIDS:-} $fpid $mpid"
+
+# poll: window, sliding seq, files present, deletions after their time
+log="$T_TMP/live.log"
+: >"$log"
+i=0
+while [ "$i" -lt 32 ] && kill -0 "$mpid" 2>/dev/null; do
+	sleep 0.5
+	i=$((i + 1))
+	now=$(date +%s.%N)
+	[ -f "$dir/index" ] || continue
+	cp "$dir/index" "$T_TMP/snap"
+	echo "poll $now $(grep -c '^seg track=v0 ' "$T_TMP/snap") \
+$(awk '/^seg track=v0 / { sub(/seq=/, "", $3); print $3; exit }' "$T_TMP/snap") \
+$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$dir/v0.m3u8" 2>/dev/null)" >>"$log"
+	all_listed "$dir" "$T_TMP/snap" | sed "s/^/missing $now /" >>"$log"
+	awk -v now="$now" '$1 == "seg" { for (i = 3; i <= NF; i++) {
+	    if ($i ~ /^file=/) f = substr($i, 6)
+	    if ($i ~ /^d=/) d = substr($i, 3) }
+	    print "listed", now, f, d }' \
+	    "$T_TMP/snap" >>"$log"
+	ls "$dir" | grep '\.m4s$' | sed "s/^/present $now /" >>"$log"
+done
+kill -TERM "$mpid" 2>/dev/null
+rc=0
+wait "$mpid" || rc=$?
+kill "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
+t_is "$rc" 0 "live: exits 0 after SIGTERM"
+t_is "$(cat "$T_TMP/live.err")" "" "live: quiet"
+t_is "$(grep -c '^missing' "$log")" 0 "live: no listed file ever missing"
+t_is "$(awk '$1 == "poll" && $3 > 3' "$log" | wc -l | tr -d ' ')" 0 \
+    "live: never more than 3 segments listed"
+t_ok "$(awk '$1 == "poll" && $3 == 3 { n++ } END { print (n > 0) ? 0 : 1 }' \
+    "$log")" "live: the window fills to 3"
+ok=$(awk '$1 == "poll" && $4 != "" { if ($4 < last) bad = 1; last = $4 }
+	END { print (bad || last < 3) ? "no" : "ok" }' "$log")
+t_is "$ok" ok "live: media sequence slides forward (first seq reached 3)"
+t_is "$(awk '$1 == "poll" && $5 != "" { print $5 }' "$log" | sort -u |
+    wc -l | tr -d ' ')" 1 "live: target duration constant"
+# A file that left the window at poll p (it was listed at poll p-1) must
+# exist until p-1 + its d + the playlist (3 x 2 s): fail only when sure.
+ok=$(awk '
+	$1 == "poll" { polls[++np] = $2 }
+	$1 == "listed" { last_listed[$3] = $2; d[$3] = $4 }
+	$1 == "present" { seen[$3] = $2 }
+	END {
+		for (f in last_listed) {
+			if (!(f in seen) || seen[f] >= polls[np]) continue
+			if (seen[f] < last_listed[f]) continue
+			gone_by = 0
+			for (k = 1; k <= np; k++) if (polls[k] > seen[f]) {
+				gone_by = polls[k]; break }
+			if (gone_by && gone_by < last_listed[f] + d[f] / 90000 + 6 - 0.5 &&
+			    f ~ /^v0/) bad = bad " " f
+		}
+		print bad == "" ? "ok" : "deleted early:" bad }' "$log")
+t_is "$ok" ok "live: no segment deleted before its time"
+t_like "$(awk '$1 == "present"' "$log" | tail -1)" . "live: polled"
+t_like "$(head -2 "$dir/index")" '^store live=1 ended=1 ' \
+    "live: SIGTERM leaves an ended store"
+t_is "$(all_listed "$dir")" "" "live: ended store names only files it has"
+cat_track "$dir" v0 "$T_TMP/live-v0.mp4"
+t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/live-v0.mp4" -f null -
+t_is "$T_RC:$T_ERR" "0:" "live: the window's video decodes"
+t_like "$(cat "$dir/v0.m3u8")" '^#EXT-X-ENDLIST' "live: playlist ended"
+
+t_done
