@@ -1,0 +1,269 @@
+# tests/play.sh - real players and parsers for the output tests, sourced by
+# tests/*.t after lib.sh:
+#
+#   . "${0%/*}/lib.sh"
+#   . "${0%/*}/play.sh"
+#   t_serve_dir "$store"            # lighttpd on 127.0.0.1; sets T_URL
+#   t_ffmpeg_reads "$T_URL/master.m3u8" "ffmpeg reads the master"
+#   t_hls_strict "$store"/*.m3u8
+#   t_gst_play "$T_URL/manifest.mpd" "" "GStreamer plays the MPD"
+#
+# Every helper runs a program we did not write, emits one TAP line (an
+# optional last argument is its description; else one is made) and fails
+# when that program reports an error; details go to the TAP diagnostics. The helpers that play also leave
+# what they saw in variables (T_GST_VPTS, T_GST_APTS, T_PLAY_TIME,
+# T_PLAY_ENDED) so that a test can check how far the player got.
+
+T_PLAY_DIR="$SD_TOP/tests/play"
+T_NODE_MODULES="$SD_TOP/tests/node_modules"
+
+# t_serve_dir DIR: serve DIR as static files on 127.0.0.1 (a free port),
+# with the MIME types players expect and CORS, plus /node_modules/ (the npm
+# players) and /play/ (the player page). Sets T_URL (no trailing slash).
+# Returns 1 when lighttpd does not come up.
+t_serve_dir() {
+	_dir=$(cd "$1" && pwd) || return 1
+	_port=$(t_free_port)
+	_conf="$T_TMP/lighttpd-$_port.conf"
+	cat >"$_conf" <<-CONF
+	server.document-root = "$_dir"
+	server.bind = "127.0.0.1"
+	server.port = $_port
+	server.errorlog = "$T_TMP/lighttpd-$_port.log"
+	server.modules = ( "mod_alias", "mod_setenv" )
+	server.max-keep-alive-idle = 30
+	alias.url = ( "/node_modules/" => "$T_NODE_MODULES/",
+	    "/play/" => "$T_PLAY_DIR/" )
+	server.follow-symlink = "enable"
+	index-file.names = ( "index.html" )
+	mimetype.assign = (
+	    ".m3u8" => "application/vnd.apple.mpegurl",
+	    ".mpd" => "application/dash+xml",
+	    ".m4s" => "video/iso.segment",
+	    ".mp4" => "video/mp4",
+	    ".ts" => "video/mp2t",
+	    ".html" => "text/html; charset=utf-8",
+	    ".js" => "text/javascript",
+	    ".mjs" => "text/javascript",
+	    ".map" => "application/json",
+	    "" => "application/octet-stream" )
+	setenv.add-response-header = (
+	    "Access-Control-Allow-Origin" => "*",
+	    "Access-Control-Expose-Headers" => "Content-Length, Content-Range, Date",
+	    "Cache-Control" => "no-cache" )
+	CONF
+	t_lighttpd "$_conf" || return 1
+	T_URL="http://127.0.0.1:$_port"
+	if ! t_wait_http "$T_URL/play/index.html" 10; then
+		t_diag "lighttpd on port $_port did not answer:" \
+		    "$(cat "$T_TMP/lighttpd-$_port.log" 2>/dev/null)"
+		return 1
+	fi
+	export T_URL
+}
+
+# t_ffmpeg_reads URL [DESCRIPTION]: ffmpeg opens URL and decodes every stream
+# to the end with nothing logged at level error.
+t_ffmpeg_reads() {
+	t_run -t 120 -- ffmpeg -nostdin -v error -i "$1" -map 0 -f null -
+	_d=${2:-"ffmpeg decodes ${1##*/}"}
+	if [ "$T_RC" -eq 0 ] && [ -z "$T_ERR" ]; then
+		t_ok 0 "$_d"
+	else
+		t_ok 1 "$_d"
+		t_diag "ffmpeg -i $1: exit $T_RC" "$T_ERR"
+	fi
+}
+
+# t_hls_strict FILE...: hls-parser in strict mode parses every playlist
+# (master or media).
+t_hls_strict() {
+	_d="hls-parser (strict) accepts"
+	for _f in "$@"; do _d="$_d ${_f##*/}"; done
+	t_run -t 60 -- node "$T_PLAY_DIR/hls-strict.js" "$@"
+	if [ "$T_RC" -eq 0 ]; then
+		t_ok 0 "$_d"
+	else
+		t_ok 1 "$_d"
+		t_diag "hls-parser (strict): exit $T_RC" "$T_OUT" "$T_ERR"
+	fi
+}
+
+# t_xmllint_mpd FILE [DESCRIPTION]: the MPD is well-formed XML whose root is
+# an MPD in the DASH namespace. (No DASH schema ships in a Debian package,
+# so there is no --schema check.)
+t_xmllint_mpd() {
+	set -- "$1" "${2:-"xmllint accepts ${1##*/}"}"
+	t_run -t 30 -- xmllint --noout --nonet "$1"
+	if [ "$T_RC" -ne 0 ] || [ -n "$T_ERR" ]; then
+		t_ok 1 "$2"
+		t_diag "xmllint $1: exit $T_RC" "$T_ERR"
+		return
+	fi
+	t_run -t 30 -- xmllint --nonet --xpath \
+	    "count(/*[local-name()='MPD' and namespace-uri()='urn:mpeg:dash:schema:mpd:2011']/*[local-name()='Period'])" "$1"
+	if [ "$T_RC" -eq 0 ] && [ "${T_OUT:-0}" -ge 1 ] 2>/dev/null; then
+		t_ok 0 "$2"
+	else
+		t_ok 1 "$2"
+		t_diag "$1: no MPD root in urn:mpeg:dash:schema:mpd:2011 with a Period" \
+		    "$T_OUT" "$T_ERR"
+	fi
+}
+
+# t_gst_play URL [SECONDS [DESCRIPTION]]: GStreamer's playbin plays URL in
+# real time into fakesinks. SECONDS empty: to EOS (VOD), within T_GST_MAX
+# seconds (default 90); else for
+# SECONDS (live), then stopped. Fails on any ERROR message, on no EOS for
+# VOD, and when no video or audio buffer was rendered. Sets T_GST_VPTS and
+# T_GST_APTS: the last video and audio PTS rendered, in seconds.
+t_gst_play() {
+	_url=$1 _secs=${2:-}
+	_d=${3:-"GStreamer plays ${1##*/} ${_secs:+"for $_secs s"}"}
+	_d=${_d% }
+	_log="$T_TMP/gst.$$.$T_N.log"
+	T_GST_VPTS= T_GST_APTS=
+	_rc=0
+	if [ -z "$_secs" ]; then
+		timeout -k 5 "${T_GST_MAX:-90}" gst-launch-1.0 -v playbin uri="$_url" \
+		    'video-sink=fakesink name=vsink sync=true silent=false' \
+		    'audio-sink=fakesink name=asink sync=true silent=false' \
+		    >"$_log" 2>&1 || _rc=$?
+	else
+		# -e: on SIGINT, send EOS down the pipeline and stop cleanly.
+		timeout -k 5 -s INT "$_secs" gst-launch-1.0 -e -v playbin \
+		    uri="$_url" \
+		    'video-sink=fakesink name=vsink sync=true silent=false' \
+		    'audio-sink=fakesink name=asink sync=true silent=false' \
+		    >"$_log" 2>&1 || _rc=$?
+	fi
+	T_GST_VPTS=$(t_gst_last_pts vsink "$_log")
+	T_GST_APTS=$(t_gst_last_pts asink "$_log")
+	_why=
+	if grep -q 'ERROR' "$_log"; then
+		_why="GStreamer reported an error"
+	elif [ -z "$_secs" ] && [ "$_rc" -ne 0 ]; then
+		_why="gst-launch-1.0 exited $_rc"
+	elif [ -z "$_secs" ] && ! grep -q 'Got EOS from element' "$_log"; then
+		_why="no EOS"
+	elif [ -n "$_secs" ] && [ "$_rc" -ne 0 ] && [ "$_rc" -ne 124 ] &&
+	    [ "$_rc" -ne 130 ]; then
+		_why="gst-launch-1.0 exited $_rc"
+	elif [ -z "$T_GST_VPTS" ] && [ -z "$T_GST_APTS" ]; then
+		_why="no buffer reached a sink"
+	fi
+	if [ -z "$_why" ]; then
+		t_ok 0 "$_d"
+		t_diag "gst: last video pts ${T_GST_VPTS:-none}, audio ${T_GST_APTS:-none}"
+	else
+		t_ok 1 "$_d"
+		t_diag "gst-launch-1.0 playbin uri=$_url: $_why (exit $_rc)" \
+		    "$(grep -E 'ERROR|WARN|debug info|^\.\./|\(404\)|EOS' "$_log" |
+		    tail -n 20)"
+	fi
+}
+
+# t_gst_last_pts SINK LOG: the last PTS (seconds) SINK rendered, or nothing.
+t_gst_last_pts() {
+	grep "$1: last-message = chain" "$2" |
+	    sed -n 's/.*pts: \([0-9]*\):\([0-9]*\):\([0-9.]*\),.*/\1 \2 \3/p' |
+	    awk '{ t = $1 * 3600 + $2 * 60 + $3; if (t > m) m = t }
+	        END { if (NR) printf "%.3f\n", m }'
+}
+
+# t_browser_play hls|dash URL [SECONDS [DESCRIPTION]]: hls.js or dash.js in
+# headless Chromium (tests/play/play.js) plays URL muted, from the page
+# served next to it (/play/index.html on URL's server): SECONDS empty, to
+# the end (VOD); else for SECONDS (live). Fails on a fatal player error, on
+# no end for VOD, or when the playhead did not move. Sets T_PLAY_TIME
+# (currentTime at the end) and T_PLAY_ENDED (true|false).
+t_browser_play() {
+	_p=$1 _url=$2 _secs=${3:-}
+	_d=${4:-"$_p plays ${2##*/} in Chromium ${_secs:+"for $_secs s"}"}
+	_d=${_d% }
+	T_PLAY_TIME= T_PLAY_ENDED=
+	t_run -t $(( ${_secs:-90} + 60 )) -- node "$T_PLAY_DIR/play.js" \
+	    "$_p" "$_url" ${_secs:+"$_secs"}
+	T_PLAY_TIME=$(printf '%s\n' "$T_OUT" | sed -n 's/^currentTime=//p')
+	T_PLAY_ENDED=$(printf '%s\n' "$T_OUT" | sed -n 's/^ended=//p')
+	if [ "$T_RC" -eq 0 ]; then
+		t_ok 0 "$_d"
+		t_diag "$_p: currentTime=$T_PLAY_TIME ended=$T_PLAY_ENDED"
+		printf '%s\n' "$T_OUT" | grep '^error=' | t_diag_stdin
+	else
+		t_ok 1 "$_d"
+		t_diag "play.js $_p $_url: exit $T_RC" "$T_OUT" "$T_ERR"
+	fi
+}
+
+t_diag_stdin() { sed 's/^/# /' >&2; }
+
+# t_near A B TOLERANCE DESCRIPTION: |A - B| <= TOLERANCE (decimals).
+t_near() {
+	if awk -v a="$1" -v b="$2" -v t="$3" \
+	    'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'
+	then
+		t_ok 0 "$4"
+	else
+		t_ok 1 "$4"
+		t_diag "got: $1" "expected: $2 (within $3)"
+	fi
+}
+
+# t_fails DESCRIPTION HELPER ARGS...: HELPER (one of the above) must
+# report "not ok": the negative test that proves a helper fails when its
+# player does. The first lines of its diagnostics are kept as ours.
+t_fails() {
+	_fd=$1
+	shift
+	_fo=$( (T_N=0 T_FAILED=0; "$@") 2>"$T_TMP/.fails-err")
+	if printf '%s\n' "$_fo" | grep -q '^not ok 1 '; then
+		t_ok 0 "$_fd"
+		sed -n '1,6s/^#/#   /p' "$T_TMP/.fails-err" >&2
+	else
+		t_ok 1 "$_fd"
+		t_diag "the helper passed where its player should fail:" \
+		    "$_fo" "$(cat "$T_TMP/.fails-err")"
+	fi
+}
+
+# t_store_plays NAME [browser]: the whole check of our output for one
+# generated source (scripts/gen-media -t 6 NAME): sd-cmafmux writes a store,
+# sd-manifest -w its manifests, then every parser and player above takes
+# them over HTTP from lighttpd; with "browser", hls.js and dash.js in
+# Chromium too. Players that report how far they got must reach the
+# source's duration (within half a second).
+t_store_plays() {
+	_src=$("$SD_TOP/scripts/gen-media" -t 6 "$1") || {
+		t_ok 1 "$1: gen-media"
+		return
+	}
+	_st="$T_TMP/store-$1"
+	_dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$_src")
+	t_run -t 120 -- sd-cmafmux -o "$_st" "$_src"
+	t_is "$T_RC" 0 "$1: sd-cmafmux writes a store"
+	[ "$T_RC" -eq 0 ] || t_diag "$T_ERR"
+	t_run -- sd-manifest -w "$_st"
+	t_is "$T_RC" 0 "$1: sd-manifest -w writes its manifests"
+	[ "$T_RC" -eq 0 ] || t_diag "$T_ERR"
+	if [ ! -s "$_st/master.m3u8" ] || [ ! -s "$_st/manifest.mpd" ]; then
+		t_ok 1 "$1: master.m3u8 and manifest.mpd exist"
+		return
+	fi
+	t_hls_strict "$_st"/*.m3u8
+	t_xmllint_mpd "$_st/manifest.mpd" "$1: xmllint accepts the MPD"
+	t_serve_dir "$_st" || { t_ok 1 "$1: lighttpd serves the store"; return; }
+	t_ffmpeg_reads "$T_URL/master.m3u8" "$1: ffmpeg decodes the HLS master"
+	t_ffmpeg_reads "$T_URL/manifest.mpd" "$1: ffmpeg decodes the MPD"
+	t_gst_play "$T_URL/master.m3u8" "" "$1: GStreamer plays the HLS master to EOS"
+	t_near "${T_GST_VPTS:-}" "$_dur" 0.5 "$1: ... to the last video frame"
+	t_near "${T_GST_APTS:-}" "$_dur" 0.5 "$1: ... and the last audio"
+	t_gst_play "$T_URL/manifest.mpd" "" "$1: GStreamer plays the MPD to EOS"
+	t_near "${T_GST_VPTS:-}" "$_dur" 0.5 "$1: ... to the last video frame"
+	t_near "${T_GST_APTS:-}" "$_dur" 0.5 "$1: ... and the last audio"
+	[ "${2:-}" = browser ] || return 0
+	t_browser_play hls "$T_URL/master.m3u8" "" "$1: hls.js plays the master to the end"
+	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end"
+	t_browser_play dash "$T_URL/manifest.mpd" "" "$1: dash.js plays the MPD to the end"
+	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end"
+}
