@@ -41,10 +41,33 @@ codec_of(const char *enc)
 	return c ? c : "?";
 }
 
+/* "VP9 (libvpx-vp9)": the codec as people say it, then the encoder. */
+static const char *
+fmp4_label(const char *enc, char *buf, size_t len)
+{
+	static const char *const names[][2] = {
+		{ "vp9", "VP9" }, { "av1", "AV1" }, { "opus", "Opus" },
+		{ "flac", "FLAC" },
+	};
+	const char *c = codec_of(enc), *l = c;
+	size_t i;
+
+	buf[0] = '\0';
+	if (sd_codec_fits_mpegts(enc))
+		return buf;
+	for (i = 0; i < SD_ARRAY_LEN(names); i++)
+		if (strcmp(c, names[i][0]) == 0)
+			l = names[i][1];
+	snprintf(buf, len, "%s (%s)", l, enc);
+	return buf;
+}
+
 /* Which clients can take what the profile makes. */
 static void
 list_clients(const struct sd_profile *p)
 {
+	char v[64], a[64];
+
 	int ts = p->container != SD_CONT_FMP4 && !sd_profile_requires_fmp4(p);
 	int copy = strcmp(codec_of(p->video_codec), "copy") == 0 ||
 	    strcmp(codec_of(p->audio_codec), "copy") == 0;
@@ -53,14 +76,13 @@ list_clients(const struct sd_profile *p)
 	    ts && copy ? " (ts when the copied codecs fit MPEG-TS)" : "");
 	if (p->container == SD_CONT_FMP4 && !sd_profile_requires_fmp4(p))
 		printf("  no TS clients: container_format = fmp4\n");
+	fmp4_label(p->video_codec, v, sizeof(v));
+	fmp4_label(p->audio_codec, a, sizeof(a));
 	if (sd_profile_requires_fmp4(p))
-		printf("  why fMP4? %s%s%s cannot be carried in MPEG-TS; "
-		    "fMP4 (CMAF) carries it, and HLS version 7 and DASH both "
-		    "play fMP4. TS clients are refused: give them an HLS or "
-		    "DASH URL.\n", !sd_codec_fits_mpegts(p->video_codec) ?
-		    p->video_codec : "", !sd_codec_fits_mpegts(p->video_codec)
-		    && !sd_codec_fits_mpegts(p->audio_codec) ? " and " : "",
-		    !sd_codec_fits_mpegts(p->audio_codec) ? p->audio_codec : "");
+		printf("  why fMP4? MPEG-TS cannot carry %s%s%s; fMP4 (CMAF) "
+		    "can, and HLS version 7 and DASH both play it. TS clients "
+		    "are refused: give them an HLS or DASH URL.\n", v,
+		    *v && *a ? " or " : "", a);
 }
 
 static int
