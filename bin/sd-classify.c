@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <libavutil/log.h>
+
 #include "sd.h"
 
 static void
@@ -58,6 +60,8 @@ main(int argc, char *argv[])
 	if (argc != 1)
 		usage();
 
+	/* What went wrong is in the record's reasons, not libav's log. */
+	av_log_set_level(AV_LOG_QUIET);
 	sd_rec_init(&rec);
 	rv = sd_classify(argv[0], &o, &rec);
 	if (rv == SD_EX_USAGE) {

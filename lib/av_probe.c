@@ -56,6 +56,8 @@ struct cls {
 	int timed_out;
 	AVIOInterruptCB cb;
 	char mime[128];
+	char base[SD_URI_MAX];	/* where the source ended up after HTTP
+				 * redirects: relative URIs resolve here */
 };
 
 void
@@ -623,26 +625,74 @@ probe_rendition(struct cls *c, const char *base, const struct sd_hls *h,
 		return;
 	}
 	for (i = 0; i < am.naudio && mi->naudio < MAX_AUDIO; i++) {
-		mi->audio[mi->naudio++] = am.audio[i];
+		struct track_info *t = &mi->audio[mi->naudio++];
+
+		*t = am.audio[i];
+		/* The playlist knows the language TS segments seldom say. */
+		if (strcmp(t->lang, "und") == 0 && m->lang[0] != '\0')
+			strlcpy(t->lang, m->lang, sizeof(t->lang));
 		mi->naudio_seen++;
 	}
 	reason(c, "Audio from the rendition %s (group %s).", m->uri, group);
 }
 
+/* Read and report the media playlist at url (a master's variant). */
+static enum sd_exit
+hls_variant_playlist(struct cls *c, const char *url)
+{
+	struct sd_hls *m;
+	struct sd_buf b;
+	enum sd_exit ex = SD_EX_OK;
+	int rv;
+
+	if ((m = malloc(sizeof(*m))) == NULL)
+		return SD_EX_SOFTWARE;
+	sd_buf_init(&b);
+	if ((rv = fetch_text(c, url, &b)) < 0)
+		ex = fail(c, rv, "The variant's media playlist");
+	else if (sd_hls_parse(b.p, b.len, m) == -1 || m->master) {
+		reason(c, "The variant's URI is not an HLS media playlist.");
+		ex = SD_EX_DATAERR;
+	} else
+		emit_hls_media_keys(c, m);
+	sd_buf_free(&b);
+	free(m);
+	return ex;
+}
+
+/* Probe the variant's segments (and its audio rendition). */
+static enum sd_exit
+hls_variant_probe(struct cls *c, const struct sd_hls *h,
+    const struct sd_hls_variant *v, const char *url)
+{
+	struct media_info mi;
+	const char *got;
+	int rv;
+
+	if ((rv = probe(c, url, NULL, &mi)) < 0)
+		return fail(c, rv, "Probing the variant's segments");
+	if (mi.naudio == 0 && v->audio[0] != '\0')
+		probe_rendition(c, c->base, h, v->audio, &mi);
+	emit_media(c, &mi, v->bandwidth);
+	reason(c, "Codecs from the segments of %s.", v->uri);
+	got = sd_rec_get(c->out, "codecs");
+	if (v->codecs[0] != '\0' && (got == NULL || strcmp(got, v->codecs) != 0))
+		reason(c, "The master says CODECS=\"%s\".", v->codecs);
+	return SD_EX_OK;
+}
+
 /*
  * A master playlist: list its variants, read the best variant's media
- * playlist, probe that for the codecs. Returns the exit status.
+ * playlist, probe that for the codecs; what CODECS says stands in when it
+ * cannot be followed or probed. Returns the exit status.
  */
 static enum sd_exit
 hls_master(struct cls *c, const struct sd_hls *h)
 {
 	const struct sd_hls_variant *v;
-	struct sd_hls *m = NULL;
-	struct sd_buf b;
-	struct media_info mi;
 	char url[SD_URI_MAX];
-	int best = sd_hls_best_variant(h), rv;
-	enum sd_exit ex = SD_EX_OK;
+	int best = sd_hls_best_variant(h);
+	enum sd_exit ex;
 
 	sd_rec_add(c->out, "hls_playlist", "master");
 	emit_variants(c, h);
@@ -653,61 +703,27 @@ hls_master(struct cls *c, const struct sd_hls *h)
 	v = &h->variants[best];
 	reason(c, "An HLS master playlist with %zu variant%s; the best is %lld "
 	    "bit/s%s%s.", h->nvariants_seen, h->nvariants_seen == 1 ? "" : "s",
-	    v->bandwidth,
-	    v->codecs[0] ? " with CODECS " : " without CODECS",
-	    v->codecs[0] ? v->codecs : "");
-	if (sd_url_resolve(c->is_stdin ? "" : c->source, v->uri, url,
-	    sizeof(url)) == -1 || !uri_allowed(c, url) ||
-	    (c->is_stdin && !sd_url_is_http(url)) || !c->o->follow) {
+	    v->bandwidth, v->codecs[0] ? " with CODECS " : " without CODECS",
+	    v->codecs);
+	if (!c->o->follow || sd_url_resolve(c->base, v->uri, url,
+	    sizeof(url)) == -1 || !uri_allowed(c, url)) {
 		reason(c, "The variant %s was not followed (%s).", v->uri,
 		    !c->o->follow ? "following is off" : c->is_stdin ?
 		    "a relative URI in a playlist read from stdin" :
 		    "not an http(s) URL");
-		if (v->codecs[0] == '\0')
+		ex = SD_EX_OK;
+	} else {
+		sd_rec_add(c->out, "followed", "%s", url);
+		if ((ex = hls_variant_playlist(c, url)) == SD_EX_OK &&
+		    (ex = hls_variant_probe(c, h, v, url)) == SD_EX_OK)
 			return SD_EX_OK;
-		emit_from_codecs(c, v->codecs, v->width, v->height,
-		    v->frame_rate, v->bandwidth);
-		return SD_EX_OK;
 	}
-	sd_rec_add(c->out, "followed", "%s", url);
-	sd_buf_init(&b);
-	if ((m = malloc(sizeof(*m))) == NULL) {
-		sd_buf_free(&b);
-		return SD_EX_SOFTWARE;
-	}
-	if ((rv = fetch_text(c, url, &b)) < 0)
-		ex = fail(c, rv, "The variant's media playlist");
-	else if (sd_hls_parse(b.p, b.len, m) == -1 || m->master) {
-		reason(c, "The variant's URI is not an HLS media playlist.");
-		ex = SD_EX_DATAERR;
-	} else
-		emit_hls_media_keys(c, m);
-	sd_buf_free(&b);
-	free(m);
-	if (ex == SD_EX_OK) {
-		if ((rv = probe(c, url, NULL, &mi)) < 0)
-			ex = fail(c, rv, "Probing the variant's segments");
-		else {
-			if (mi.naudio == 0 && v->audio[0] != '\0')
-				probe_rendition(c, url, h, v->audio, &mi);
-			emit_media(c, &mi, v->bandwidth);
-			reason(c, "Codecs from the segments of %s.", v->uri);
-			if (v->codecs[0] != '\0' &&
-			    strcmp(sd_rec_get(c->out, "codecs") ?
-			    sd_rec_get(c->out, "codecs") : "", v->codecs) != 0)
-				reason(c, "The master says CODECS=\"%s\".",
-				    v->codecs);
-			return SD_EX_OK;
-		}
-	}
-	/* What CODECS says stands in for a probe that failed. */
-	if (v->codecs[0] != '\0') {
-		emit_from_codecs(c, v->codecs, v->width, v->height,
-		    v->frame_rate, v->bandwidth);
-		reason(c, "Codecs from the master's CODECS attribute.");
-		return SD_EX_OK;
-	}
-	return ex;
+	if (v->codecs[0] == '\0')
+		return ex;
+	emit_from_codecs(c, v->codecs, v->width, v->height, v->frame_rate,
+	    v->bandwidth);
+	reason(c, "Codecs from the master's CODECS attribute.");
+	return SD_EX_OK;
 }
 
 static enum sd_exit
@@ -725,6 +741,16 @@ classify_hls(struct cls *c, const struct sd_buf *b)
 		free(h);
 		return SD_EX_DATAERR;
 	}
+	if (sd_hls_is_channel_list(h)) {
+		sd_rec_set(c->out, "format", "other");
+		sd_rec_set(c->out, "container", "m3u");
+		sd_rec_add(c->out, "channels_listed", "%zu", h->nsegments);
+		reason(c, "An M3U channel list (EXTINF without "
+		    "EXT-X-TARGETDURATION), not an HLS playlist: classify "
+		    "one of its channels instead.");
+		free(h);
+		return SD_EX_DATAERR;
+	}
 	if (h->version > 0)
 		sd_rec_add(c->out, "hls_version", "%d", h->version);
 	if (h->master) {
@@ -737,7 +763,7 @@ classify_hls(struct cls *c, const struct sd_buf *b)
 	if (c->is_stdin && !sd_url_is_http(h->first_uri)) {
 		reason(c, "Segments were not probed: relative URIs in a "
 		    "playlist read from stdin.");
-	} else if ((rv = probe(c, c->is_stdin ? h->first_uri : c->source,
+	} else if ((rv = probe(c, c->is_stdin ? h->first_uri : c->base,
 	    NULL, &mi)) < 0)
 		ex = fail(c, rv, "Probing the segments");
 	else
@@ -829,7 +855,7 @@ classify_dash(struct cls *c, const struct sd_buf *b)
 	dash_codecs(d, codecs, sizeof(codecs), &w, &h, &bw);
 	if (c->is_stdin) {
 		reason(c, "Segments were not probed: an MPD read from stdin.");
-	} else if ((rv = probe(c, c->source, NULL, &mi)) < 0) {
+	} else if ((rv = probe(c, c->base, NULL, &mi)) < 0) {
 		ex = fail(c, rv, "Probing the representations");
 	} else {
 		emit_media(c, &mi, bw);
@@ -847,6 +873,21 @@ classify_dash(struct cls *c, const struct sd_buf *b)
 }
 
 /* ---------------------------------------------------------------- entry */
+
+/*
+ * A stream rather than a file: no size is known (an HTTP response without
+ * Content-Length, a pipe). A live TS channel is such a stream; a recording
+ * served as a file has a size.
+ */
+static int
+is_stream(const struct cls *c, AVIOContext *under)
+{
+	struct stat sb;
+
+	if (under != NULL)
+		return avio_size(under) < 0;
+	return fstat(0, &sb) == -1 || !S_ISREG(sb.st_mode);
+}
 
 static enum sd_exit
 classify_media(struct cls *c, enum sd_format f, struct sd_buf *head,
@@ -883,6 +924,15 @@ classify_media(struct cls *c, enum sd_format f, struct sd_buf *head,
 		sd_rec_set(c->out, "format", "%s", sd_format_name(f));
 	}
 	sd_rec_add(c->out, "container", "%s", mi.container);
+	sd_rec_add(c->out, "live", "%s", is_stream(c, under) ? "yes" : "no");
+	if (f == SD_FMT_MPEGTS) {
+		int scr = sd_ts_scrambled(head->p, head->len);
+
+		sd_rec_add(c->out, "encrypted", "%s", scr ? "yes" : "no");
+		if (scr)
+			reason(c, "Most packets are scrambled (conditional "
+			    "access).");
+	}
 	emit_media(c, &mi, 0);
 	reason(c, "%s", f == SD_FMT_MPEGTS ? "MPEG-TS: sync bytes at a "
 	    "packet stride." : "Not HLS, DASH or MPEG-TS: libavformat reads "
@@ -915,10 +965,11 @@ check_file(struct cls *c)
 	return SD_EX_OK;
 }
 
+/* The HTTP answer's Content-Type, and its URL after redirects. */
 static void
-note_content_type(struct cls *c, AVIOContext *pb)
+note_http(struct cls *c, AVIOContext *pb)
 {
-	uint8_t *mime = NULL;
+	uint8_t *mime = NULL, *loc = NULL;
 
 	if (pb == NULL || !c->is_http)
 		return;
@@ -926,6 +977,14 @@ note_content_type(struct cls *c, AVIOContext *pb)
 	    mime != NULL && mime[0] != '\0')
 		strlcpy(c->mime, (const char *)mime, sizeof(c->mime));
 	av_free(mime);
+	if (av_opt_get(pb, "location", AV_OPT_SEARCH_CHILDREN, &loc) >= 0 &&
+	    loc != NULL && sd_url_is_http((const char *)loc) &&
+	    strlen((const char *)loc) < sizeof(c->base) &&
+	    strcmp((const char *)loc, c->source) != 0) {
+		strlcpy(c->base, (const char *)loc, sizeof(c->base));
+		sd_rec_add(c->out, "location", "%s", c->base);
+	}
+	av_free(loc);
 }
 
 /* Does the Content-Type hint agree with what the content says? */
@@ -964,10 +1023,13 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 	c.source = source;
 	c.is_stdin = strcmp(source, "-") == 0;
 	c.is_http = sd_url_is_http(source);
+	if (strlcpy(c.base, source, sizeof(c.base)) >= sizeof(c.base)) {
+		reason(&c, "The source is longer than %d bytes.", SD_URI_MAX - 1);
+		return SD_EX_USAGE;
+	}
 	c.deadline = av_gettime_relative() + (int64_t)(o->timeout * 1e6);
 	c.cb.callback = interrupted;
 	c.cb.opaque = &c;
-	av_log_set_level(AV_LOG_QUIET);
 
 	if (!c.is_stdin && !c.is_http && strchr(source, ':') != NULL &&
 	    strncmp(source, "file:", 5) != 0 && source[0] != '/' &&
@@ -982,7 +1044,7 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 	sd_buf_init(&head);
 	if (!c.is_stdin && (rv = open_io(&c, source, &pb)) < 0)
 		return fail(&c, rv, "Opening the source");
-	note_content_type(&c, pb);
+	note_http(&c, pb);
 	if ((rv = read_into(&c, pb, &head, HEAD_BYTES, &eof)) < 0) {
 		ex = fail(&c, rv, "Reading the source");
 		goto end;

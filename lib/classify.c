@@ -85,7 +85,7 @@ looks_mpd(const unsigned char *p, size_t len)
  * mid-packet, so every offset within the first packet is tried.
  */
 static int
-looks_ts(const unsigned char *p, size_t len)
+ts_find(const unsigned char *p, size_t len, size_t *stride, size_t *first)
 {
 	static const size_t strides[] = { 188, 192, 204 };
 	size_t s, off, k, need;
@@ -102,11 +102,46 @@ looks_ts(const unsigned char *p, size_t len)
 			for (k = 0; k < need && off + k * st < len &&
 			    p[off + k * st] == 0x47; k++)
 				;
-			if (k == need)
+			if (k == need) {
+				*stride = st;
+				*first = off;
 				return 1;
+			}
 		}
 	}
 	return 0;
+}
+
+static int
+looks_ts(const unsigned char *p, size_t len)
+{
+	size_t st, off;
+
+	return ts_find(p, len, &st, &off);
+}
+
+/*
+ * Scrambled MPEG-TS (conditional access): transport_scrambling_control,
+ * the top two bits of the fourth header byte, is non-zero in most packets
+ * that carry a payload. PSI tables stay clear, so "most" means more than
+ * half of the packets with a payload, counted while the sync holds.
+ */
+int
+sd_ts_scrambled(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t st, off, i, payload = 0, scrambled = 0;
+
+	if (p == NULL || !ts_find(p, len, &st, &off))
+		return 0;
+	for (i = off; i + 4 <= len && p[i] == 0x47; i += st) {
+		if ((p[i + 3] & 0x10) == 0)
+			continue;	/* adaptation field only */
+		payload++;
+		if (p[i + 3] & 0xc0)
+			scrambled++;
+	}
+	return payload >= 8 && scrambled * 2 > payload;
 }
 
 enum sd_format
@@ -323,8 +358,14 @@ hls_tag(struct sd_hls *h, const char *line, int *want_uri)
 	} else if (strncmp(line, "#EXT-X-MEDIA:", 13) == 0)
 		hls_media(h, a);
 	else if (strncmp(line, "#EXTINF:", 8) == 0) {
-		h->duration += strtod(a, NULL) > 0 && strtod(a, NULL) < 1e6 ?
-		    strtod(a, NULL) : 0;
+		double d = strtod(a, NULL);
+
+		if (d > 0 && d < 1e6)
+			h->duration += d;
+		/* IPTV channel lists: EXTINF:-1 tvg-id="..." group-title= */
+		if (d <= 0 || strstr(a, "tvg-") != NULL ||
+		    strstr(a, "group-title=") != NULL)
+			h->nchannels++;
 		*want_uri = 2;
 	} else if (strncmp(line, "#EXT-X-KEY:", 11) == 0 ||
 	    strncmp(line, "#EXT-X-SESSION-KEY:", 19) == 0)
@@ -334,7 +375,9 @@ hls_tag(struct sd_hls *h, const char *line, int *want_uri)
 		h->segs = SD_SEGS_FMP4;
 	} else if (strncmp(line, "#EXT-X-TARGETDURATION:", 22) == 0) {
 		long long t = sd_strtonum(a, 0, 86400, &es);
+
 		h->target_duration = es == NULL ? (double)t : 0;
+		h->has_target = 1;
 	} else if (strncmp(line, "#EXT-X-VERSION:", 15) == 0) {
 		long long v = sd_strtonum(a, 1, 99, &es);
 		h->version = es == NULL ? (int)v : 0;
@@ -402,6 +445,12 @@ sd_hls_parse(const char *buf, size_t len, struct sd_hls *h)
 	if (!h->master && h->nsegments > 0 && h->segs == SD_SEGS_UNKNOWN)
 		h->segs = SD_SEGS_TS;
 	return 0;
+}
+
+int
+sd_hls_is_channel_list(const struct sd_hls *h)
+{
+	return !h->master && !h->has_target && h->nchannels > 0;
 }
 
 int

@@ -601,6 +601,9 @@ enum sd_format { SD_FMT_OTHER, SD_FMT_HLS, SD_FMT_DASH, SD_FMT_MPEGTS };
  * 188, 192 or 204 byte stride. SD_FMT_OTHER when none holds. */
 enum sd_format sd_sniff_format(const void *buf, size_t len);
 const char *sd_format_name(enum sd_format f);	/* hls|dash|mpegts|other */
+/* 1 when most MPEG-TS packets with a payload are scrambled (conditional
+ * access): such a source cannot be repackaged or transcoded. */
+int sd_ts_scrambled(const void *buf, size_t len);
 
 #define SD_HLS_MAX_VARIANTS 64
 #define SD_HLS_MAX_MEDIA 32
@@ -644,7 +647,16 @@ struct sd_hls {
 	enum sd_hls_segs segs;
 	char map_uri[SD_URI_MAX];	/* EXT-X-MAP */
 	char first_uri[SD_URI_MAX];	/* the first segment */
+	int has_target;			/* EXT-X-TARGETDURATION seen */
+	size_t nchannels;		/* EXTINF entries of an IPTV channel
+					 * list: duration <= 0, tvg- or
+					 * group-title attributes */
 };
+
+/* 1 when an #EXTM3U file is an IPTV channel list (an M3U of channel URLs,
+ * EXTINF:-1 tvg-id=...), not an HLS playlist: no EXT-X-TARGETDURATION,
+ * channel-style entries. */
+int sd_hls_is_channel_list(const struct sd_hls *h);
 
 /*
  * Read an HLS playlist. Returns 0, or -1 when it does not start with
@@ -726,8 +738,10 @@ struct AVCodecParameters;
  * av_codecs.c: the RFC 6381 codecs string of a stream, built from its own
  * parameters and extradata (avcC or Annex B SPS; hvcC or Annex B VPS/SPS;
  * VP9 profile/level/bit depth; av1C or a sequence header OBU; the AAC
- * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3, mp4a.69 for
- * MP2). Returns 0, or -1 when the codec is not one sd knows.
+ * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3; for MP2 the
+ * object type FFmpeg's MP4 muxer writes in esds: mp4a.6B at the MPEG-1
+ * rates, mp4a.69 at 24 kHz and below). Returns 0, or -1 when the codec is
+ * not one sd knows (or out is too small).
  */
 int sd_codec_string(const struct AVCodecParameters *par, char *out,
     size_t len);

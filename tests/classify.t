@@ -166,13 +166,35 @@ ff -i "$(src h264-aac.ts)" -c copy -f mpegts -mpegts_m2ts_mode 1 \
 t_run -- sd-classify "$T_TMP/x.m2ts"
 t_is "$T_RC/$(key format)" "0/mpegts" "M2TS (192-byte packets): mpegts"
 
+# Scrambled TS (conditional access): the scrambling bits set in every
+# audio and video packet with a payload (PAT, PMT and SDT stay clear).
+perl -e 'local $/; my $d = <STDIN>;
+	for (my $i = 0; $i + 188 <= length $d; $i += 188) {
+		my $pid = ((ord(substr($d, $i + 1, 1)) & 0x1f) << 8) |
+		    ord(substr($d, $i + 2, 1));
+		my $b = ord(substr($d, $i + 3, 1));
+		next if $pid < 0x20 || $pid == 0x1000 || !($b & 0x10);
+		substr($d, $i + 3, 1) = chr($b | 0x80);
+	}
+	print $d' <"$(src h264-aac.ts)" >"$T_TMP/scrambled.ts"
+t_run -- sd-classify "$T_TMP/scrambled.ts"
+t_is "$T_RC/$(key format)/$(key encrypted)" "0/mpegts/yes" \
+    "scrambled TS: encrypted=yes"
+t_run -- sd-classify "$(src h264-aac.ts)"
+t_is "$(key encrypted)/$(key live)" "no/no" "clear TS file: not encrypted, not live"
+
 # ---------------------------------------------------------------- stdin
 
-t_run -i "$(src h264-aac.ts)" -- sd-classify -
+# Through a pipe (a FIFO fed by cat): not seekable, no size.
+mkfifo "$T_TMP/pipe"
+cat "$(src h264-aac.ts)" >"$T_TMP/pipe" &
+t_run -i "$T_TMP/pipe" -- sd-classify -
+wait $!
 t_is "$T_RC" 0 "stdin TS: exit status"
 t_is "$(key format)/$(key codecs)" \
     "mpegts/$(expected_codecs h264-aac.ts "$(src h264-aac.ts)")" \
     "stdin TS: format and codecs"
+t_is "$(key live)" yes "stdin TS through a pipe: live (no size)"
 t_run -i "$(src vp9-opus.webm)" -- sd-classify -
 t_is "$T_RC/$(key container)" "0/matroska,webm" "stdin WebM (not seekable)"
 
@@ -229,6 +251,13 @@ t_bg sh -c 'exec 3>"$1"; exec sleep 30' sh "$T_TMP/fifo" >/dev/null
 t_run -t 3 -i "$T_TMP/fifo" -- sd-classify -t 2 -
 t_is "$T_RC" 75 "silent stdin: timeout (75) within -t 2 plus 1 s"
 
+# An IPTV channel list is #EXTM3U too, but not HLS.
+printf '#EXTM3U\n#EXTINF:-1 tvg-id="a" group-title="News",A\n%s\n#EXTINF:-1,B\n%s\n' \
+    "http://127.0.0.1:1/a.ts" "http://127.0.0.1:1/b.ts" >"$T_TMP/channels.m3u"
+t_run -- sd-classify "$T_TMP/channels.m3u"
+t_is "$T_RC/$(key format)/$(key container)/$(key channels_listed)" \
+    "65/other/m3u/2" "an IPTV channel list: not HLS (65)"
+
 # ---------------------------------------------------------------- HTTP
 
 www=$T_TMP/www
@@ -238,9 +267,10 @@ ts=$(src h264-aac.ts)
 mp4=$(src h264-aac.mp4)
 
 # A live DASH MPD: FFmpeg's dash muxer writes type="dynamic" while it runs
-# (in real time here), static once it ends; keep the first dynamic one.
+# (in real time, looping, until the test ends), static once it ends.
 mkdir -p "$T_TMP/dynsrc"
-t_bg ffmpeg -nostdin -hide_banner -loglevel error -re -i "$mp4" -c copy \
+t_bg ffmpeg -nostdin -hide_banner -loglevel error -re -stream_loop -1 \
+    -i "$mp4" -c copy \
     -f dash -seg_duration 2 -window_size 3 "$T_TMP/dynsrc/m.mpd"
 dynpid=$T_BGPID
 
@@ -257,6 +287,20 @@ ff -i "$mp4" -map 0:v -map 0:a -map 0:v -map 0:a -c:v:0 copy \
     -f hls -hls_time 2 -hls_playlist_type vod -master_pl_name master.m3u8 \
     -var_stream_map "v:0,a:0 v:1,a:1" -hls_segment_filename "$www/mv/v%v-%03d.ts" \
     "$www/mv/v%v.m3u8"
+# Audio in its own rendition (EXT-X-MEDIA with a URI).
+mkdir -p "$www/ag"
+ff -i "$mp4" -map 0:v -map 0:a -c copy -f hls -hls_time 2 \
+    -hls_playlist_type vod -master_pl_name master.m3u8 \
+    -var_stream_map "a:0,agroup:aud,language:eng v:0,agroup:aud" \
+    -hls_segment_filename "$www/ag/s%v-%03d.ts" "$www/ag/v%v.m3u8"
+# The same, laid out so that the rendition's URI resolves only against
+# the master (the variant is one folder down).
+mkdir -p "$www/ag2/sub"
+sed 's,^s,../../ag/s,' "$www/ag/v1.m3u8" >"$www/ag2/sub/v1.m3u8"
+sed 's,^s,../ag/s,' "$www/ag/v0.m3u8" >"$www/ag2/a.m3u8"
+sed -e 's,URI="v0.m3u8",URI="a.m3u8",' -e 's,^v1.m3u8,sub/v1.m3u8,' \
+    -e '/^v0.m3u8/d' -e '/CODECS="mp4a/d' "$www/ag/master.m3u8" \
+    >"$www/ag2/master.m3u8"
 head -c 16 /dev/urandom >"$www/enc/k.key"
 printf 'k.key\n%s\n' "$www/enc/k.key" >"$T_TMP/keyinfo"
 ff -i "$ts" -c copy -f hls -hls_time 2 -hls_playlist_type vod \
@@ -267,6 +311,8 @@ ff -i "$ts" -c copy -f hls -hls_time 2 -hls_list_size 3 \
     "$www/live/index.m3u8"
 ff -i "$mp4" -c copy -f dash -seg_duration 2 "$www/dash/manifest.mpd"
 cp "$ts" "$www/misc/stream.bin"
+# MP4 with its moov after the mdat: libavformat seeks (HTTP ranges).
+ff -i "$mp4" -c copy -f mp4 "$www/misc/moov-at-end.mp4"
 cp "$www/ts/index.m3u8" "$www/misc/playlist.txt"
 cp "$www/ts/"s*.ts "$www/misc/"
 # The best variant has CODECS, but its playlist is gone: CODECS stands in.
@@ -277,6 +323,12 @@ gone/index.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=320x180,CODECS="avc1.42c00d,mp4a.40.2"
 gone/low.m3u8
 EOF
+# Playlists that are served, pointing at the server that never answers:
+# the one deadline covers the segments too.
+printf '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nhttp://127.0.0.1:%s/s0.ts\n' \
+    "$silent" >"$www/misc/stall.m3u8"
+printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=5,CODECS="hvc1.1.6.L93.B0,ec-3"\nhttp://127.0.0.1:%s/v.m3u8\n' \
+    "$silent" >"$www/misc/stall-master.m3u8"
 # A remote master may not send us to a local file.
 printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nfile:///etc/passwd\n' \
     >"$www/misc/local.m3u8"
@@ -287,6 +339,9 @@ server.document-root = "$www"
 server.bind = "127.0.0.1"
 server.port = $http
 server.errorlog = "$T_TMP/lighttpd.log"
+server.modules += ( "mod_redirect" )
+# Only the master moves: its relative URIs must resolve where it ended up.
+url.redirect = ( "^/moved/master\\.m3u8\$" => "/ts/master.m3u8" )
 mimetype.assign = (
 	".m3u8" => "application/vnd.apple.mpegurl",
 	".mpd" => "application/dash+xml",
@@ -321,6 +376,12 @@ t_is "$(key live)/$(key encrypted)/$(key target_duration)" "no/no/$tdur" \
 t_is "$(key content_type)" "application/vnd.apple.mpegurl" \
     "HLS TS master: content_type"
 
+t_run -- sd-classify "$base/moved/master.m3u8"
+t_is "$T_RC/$(key location)" "0/$base/ts/master.m3u8" \
+    "HLS master behind a redirect: location"
+t_is "$(key followed)/$(key codecs)" "$base/ts/index.m3u8/$want_ts" \
+    "HLS master behind a redirect: URIs resolve against the new location"
+
 t_run -- sd-classify "$base/fm/master.m3u8"
 t_is "$T_RC/$(key hls_segments)" "0/fmp4" "HLS fMP4 master: fmp4 segments"
 t_is "$(key codecs)" "$want_ts" "HLS fMP4 master: codecs"
@@ -341,6 +402,17 @@ seg=$(ls "$www/mv/" | grep "^${best%.m3u8}-.*\.ts\$" | head -n 1)
 ffp "$www/mv/$seg"
 t_is "$(key width)x$(key height)" "$(fp video 0 width)x$(fp video 0 height)" \
     "HLS two variants: size of the followed variant"
+
+t_run -- sd-classify "$base/ag/master.m3u8"
+t_is "$T_RC/$(key video_codec)/$(key audio_codec)" "0/h264/aac" \
+    "HLS audio rendition: video from the variant, audio from the rendition"
+t_is "$(key audio_lang)" \
+    "$(sed -n 's/.*TYPE=AUDIO.*LANGUAGE="\([^"]*\)".*/\1/p' "$www/ag/master.m3u8")" \
+    "HLS audio rendition: its LANGUAGE"
+t_is "$(key codecs)" "$(dash_codecs "$mp4")" "HLS audio rendition: codecs"
+t_run -- sd-classify "$base/ag2/master.m3u8"
+t_is "$T_RC/$(key followed)/$(key audio_codec)" "0/$base/ag2/sub/v1.m3u8/aac" \
+    "HLS audio rendition: its URI resolves against the master"
 
 t_run -- sd-classify "$base/enc/index.m3u8"
 t_is "$T_RC/$(key hls_playlist)" "0/media" "HLS AES-128: a media playlist"
@@ -367,12 +439,23 @@ t_like "$T_OUT" '^reason=.*not followed' \
     "HLS master pointing at a local file: not followed"
 t_unlike "$T_OUT" '^followed=' "HLS master pointing at a local file: no followed="
 
+t_run -t 3 -- sd-classify -t 2 "$base/misc/stall.m3u8"
+t_is "$T_RC/$(key hls_playlist)" "75/media" \
+    "HLS whose segments never arrive: timeout (75) within -t 2 plus 1 s"
+t_run -t 3 -- sd-classify -t 2 "$base/misc/stall-master.m3u8"
+t_is "$T_RC/$(key video_codec)/$(key audio_codec)" "0/hevc/eac3" \
+    "HLS master whose variant never answers: CODECS stand in, within -t"
+
 t_run -- sd-classify "$base/misc/playlist.txt"
 t_is "$T_RC/$(key format)/$(key content_type)" "0/hls/text/plain" \
     "playlist served as text/plain: the content decides"
 t_run -- sd-classify "$base/misc/stream.bin"
 t_is "$T_RC/$(key format)/$(key codecs)" "0/mpegts/$want_ts" \
     "TS served with no TS name: mpegts"
+t_run -- sd-classify "$base/misc/moov-at-end.mp4"
+t_is "$T_RC/$(key format)/$(key live)" "0/other/no" \
+    "MP4 over HTTP, moov at the end: other, not live"
+t_is "$(key codecs)" "$(dash_codecs "$mp4")" "MP4 over HTTP: codecs"
 t_run -- sd-classify "$base/misc/nothing.ts"
 t_is "$T_RC" 69 "HTTP 404: unreachable (69)"
 

@@ -265,6 +265,25 @@ all_prefixes(void)
 	is_str(err, "", "truncated extradata prints nothing on stderr");
 }
 
+/* The frame rate moves a VP9 level: 1080p fits level 4 at 30 frames a
+ * second (62 M luma samples/s of 83.6 M), needs 4.1 at 60 (124 M). */
+static void
+vp9_rate(void)
+{
+	struct tcase c = { "VP9 1080p", AV_CODEC_ID_VP9, NULL, 0, 0, U,
+	    AV_PIX_FMT_YUV420P, 1920, 1080, 0, NULL };
+	AVCodecParameters *par = make_par(&c);
+	char out[64] = "";
+
+	ok(par != NULL && sd_codec_string_fps(par, 60, out, sizeof(out)) == 0,
+	    "VP9 1080p60");
+	is_str(out, "vp09.00.41.08", "  ... level 4.1");
+	if (par != NULL)
+		sd_codec_string_fps(par, 30, out, sizeof(out));
+	is_str(out, "vp09.00.40.08", "VP9 1080p30: level 4");
+	avcodec_parameters_free(&par);
+}
+
 int
 main(void)
 {
@@ -273,6 +292,7 @@ main(void)
 	for (i = 0; i < SD_ARRAY_LEN(cases); i++)
 		run_case(&cases[i]);
 	small_buffer();
+	vp9_rate();
 	all_prefixes();
 	return done();
 }
