@@ -42,6 +42,9 @@
 #define JUMP_BACK_S	1		/* and so is going back this much */
 #define PRESTART_S	10		/* audio kept while no keyframe came */
 #define SEG_SAMPLES_MAX	100000		/* one segment, one track */
+#ifndef IOV_MAX
+#define IOV_MAX		1024
+#endif
 
 /* ---------------------------------------------------------------- files */
 
@@ -63,16 +66,46 @@ now_wall(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Write head then body to DIR/NAME through a temporary and rename(2). */
+/* Write all of iov[0..n) to fd, IOV_MAX at a time; iov is consumed. */
+static int
+writev_all(int fd, struct iovec *iov, size_t n)
+{
+	size_t i = 0;
+	ssize_t w;
+
+	while (i < n) {
+		if (iov[i].iov_len == 0) {
+			i++;
+			continue;
+		}
+		w = writev(fd, iov + i, (int)(n - i < IOV_MAX ? n - i : IOV_MAX));
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (i < n && (size_t)w >= iov[i].iov_len) {
+			w -= (ssize_t)iov[i].iov_len;
+			iov[i++].iov_len = 0;
+		}
+		if (i < n) {
+			iov[i].iov_base = (char *)iov[i].iov_base + w;
+			iov[i].iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Write iov to DIR/NAME through a temporary and rename(2): a reader sees
+ * the whole file or none.
+ */
 int
-sd_mux_write_file(const char *dir, const char *name, const void *head,
-    size_t hlen, const void *body, size_t blen)
+sd_mux_write_iov(const char *dir, const char *name, struct iovec *iov,
+    size_t n)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
-	struct iovec iov[2];
-	ssize_t w;
-	size_t left;
-	int fd, i = 0, saved;
+	int fd, saved;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp),
@@ -84,45 +117,34 @@ sd_mux_write_file(const char *dir, const char *name, const void *head,
 		warn("%s", tmp);
 		return -1;
 	}
-	iov[0].iov_base = (void *)(uintptr_t)head;
-	iov[0].iov_len = hlen;
-	iov[1].iov_base = (void *)(uintptr_t)body;
-	iov[1].iov_len = blen;
-	left = hlen + blen;
-	while (left > 0) {
-		if ((w = writev(fd, iov + i, 2 - i)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		left -= (size_t)w;
-		while (i < 2 && (size_t)w >= iov[i].iov_len) {
-			w -= (ssize_t)iov[i].iov_len;
-			iov[i].iov_len = 0;
-			i++;
-		}
-		if (i < 2) {
-			iov[i].iov_base = (char *)iov[i].iov_base + w;
-			iov[i].iov_len -= (size_t)w;
-		}
-	}
-	if (fchmod(fd, 0644) == -1 || close(fd) == -1) {
-		fd = -1;
+	if (writev_all(fd, iov, n) == -1 || fchmod(fd, 0644) == -1) {
+		saved = errno;
+		close(fd);
 		goto fail;
 	}
-	if (rename(tmp, path) == -1) {
-		fd = -1;
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		saved = errno;
 		goto fail;
 	}
 	return 0;
 fail:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
 	unlink(tmp);
 	errno = saved;
 	warn("%s", path);
 	return -1;
+}
+
+int
+sd_mux_write_file(const char *dir, const char *name, const void *head,
+    size_t hlen, const void *body, size_t blen)
+{
+	struct iovec iov[2];
+
+	iov[0].iov_base = (void *)(uintptr_t)head;
+	iov[0].iov_len = hlen;
+	iov[1].iov_base = (void *)(uintptr_t)body;
+	iov[1].iov_len = blen;
+	return sd_mux_write_iov(dir, name, iov, 2);
 }
 
 /* ---------------------------------------------------------------- tracks */
@@ -229,11 +251,46 @@ track_add(struct mux *m, AVStream *st, int kind)
 	return 0;
 }
 
+/*
+ * In a multi-program TS, the program of the first video stream: its audio
+ * goes with it, another channel's does not. NULL: take every stream.
+ */
+static const AVProgram *
+video_program(const AVFormatContext *ic)
+{
+	unsigned p, k;
+
+	if (ic->nb_programs < 2)
+		return NULL;
+	for (p = 0; p < ic->nb_programs; p++)
+		for (k = 0; k < ic->programs[p]->nb_stream_indexes; k++) {
+			unsigned i = ic->programs[p]->stream_index[k];
+			if (i < ic->nb_streams && track_kind(
+			    ic->streams[i]->codecpar->codec_id) == 'v')
+				return ic->programs[p];
+		}
+	return NULL;
+}
+
+static int
+in_program(const AVProgram *pg, unsigned i)
+{
+	unsigned k;
+
+	if (pg == NULL)
+		return 1;
+	for (k = 0; k < pg->nb_stream_indexes; k++)
+		if (pg->stream_index[k] == i)
+			return 1;
+	return 0;
+}
+
 /* One video stream (the first, as v0), every audio stream sd can carry. */
 static int
 tracks_setup(struct mux *m)
 {
 	AVFormatContext *ic = m->ic;
+	const AVProgram *pg = video_program(ic);
 	unsigned i;
 	int kind, pass;
 
@@ -247,13 +304,16 @@ tracks_setup(struct mux *m)
 		for (i = 0; i < ic->nb_streams; i++) {
 			AVStream *st = ic->streams[i];
 			kind = track_kind(st->codecpar->codec_id);
-			if (st->disposition & AV_DISPOSITION_ATTACHED_PIC)
+			if ((st->disposition & AV_DISPOSITION_ATTACHED_PIC) ||
+			    !in_program(pg, i))
 				continue;
 			if (kind == 0 && pass == 'a' &&
 			    (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO ||
 			    st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO))
 				warnx("stream %u: %s is not carried; left out",
-				    i, avcodec_get_name(st->codecpar->codec_id));
+				    i, st->codecpar->codec_id == AV_CODEC_ID_NONE ?
+				    "an unknown codec" :
+				    avcodec_get_name(st->codecpar->codec_id));
 			if (kind != pass || (kind == 'v' && m->has_video) ||
 			    (kind == 'a' && m->naudio == AUDIO_MAX))
 				continue;
@@ -345,41 +405,6 @@ vp9_config(struct trk *t, double fps)
 	    (unsigned)t->par->color_space & 0xff, &t->cfg);
 }
 
-/*
- * av1C (AV1-ISOBMFF 2.3.3). Matroska and MP4 give it whole; libaom-av1's
- * output through NUT gives only the sequence header OBU. Then the 4-byte
- * head comes from that header's profile, level and tier (as
- * sd_codec_string reads them) and the pixel format, and the OBUs follow as
- * configOBUs.
- */
-static int
-av1_config(struct trk *t, const uint8_t *x, size_t xn)
-{
-	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(t->par->format);
-	unsigned prof, level, depth, mono, ssx, ssy;
-	char tier, s[64];
-	uint8_t h[4];
-
-	if (xn >= 4 && x[0] == 0x81)
-		return sd_bytes_put(&t->cfg, x, xn);
-	if (xn == 0 || (x[0] & 0x80) ||
-	    sd_codec_string(t->par, s, sizeof(s)) == -1 ||
-	    sscanf(s, "av01.%u.%2u%c.%u", &prof, &level, &tier, &depth) != 4 ||
-	    prof > 7 || level > 31)
-		return -1;
-	mono = d != NULL && d->nb_components == 1;
-	ssx = mono || d == NULL ? 1 : d->log2_chroma_w;
-	ssy = mono || d == NULL ? 1 : d->log2_chroma_h;
-	h[0] = 0x81;
-	h[1] = (uint8_t)(prof << 5 | level);
-	h[2] = (uint8_t)((tier == 'H') << 7 | (depth > 8) << 6 |
-	    (depth == 12) << 5 | mono << 4 | ssx << 3 | ssy << 2);
-	h[3] = 0;
-	if (sd_bytes_put(&t->cfg, h, sizeof(h)) == -1)
-		return -1;
-	return sd_bytes_put(&t->cfg, x, xn);
-}
-
 /* The codec configuration and sample entry, from the first access unit. */
 static int
 track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
@@ -387,7 +412,7 @@ track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 	const AVCodecParameters *p = t->par;
 	const uint8_t *x = p->extradata;
 	size_t xn = p->extradata_size > 0 ? (size_t)p->extradata_size : 0;
-	int rate = 0, samples = 0, rv = -1;
+	int rate = 0, samples = 0, rv = -1, w, h;
 	uint8_t small[5];
 
 	t->cfg.len = 0;
@@ -411,6 +436,11 @@ track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 			rv = t->hevc ? sd_hvcc_from_annexb(x, xn, &t->cfg) :
 			    sd_avcc_from_annexb(x, xn, &t->cfg);
 		}
+		if (rv == 0 && sd_sps_size(t->hevc, t->cfg.p, t->cfg.len,
+		    &w, &h) == 0) {
+			t->par->width = w;	/* the pictures' own size */
+			t->par->height = h;
+		}
 		break;
 	case AV_CODEC_ID_VP9:
 		strlcpy(t->ct.entry, "vp09", 5);
@@ -421,7 +451,15 @@ track_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 	case AV_CODEC_ID_AV1:
 		strlcpy(t->ct.entry, "av01", 5);
 		strlcpy(t->ct.cfg_type, "av1C", 5);
-		rv = av1_config(t, x, xn);
+		if (xn >= 4 && x[0] == 0x81)
+			rv = sd_bytes_put(&t->cfg, x, xn);
+		else if ((rv = sd_av1c_from_obus(x, xn, &t->cfg)) == -1) {
+			/* libaom gives its sequence header with the first
+			 * packet only (through a NUT pipe, say) */
+			t->cfg.len = 0;
+			t->cfg.failed = 0;
+			rv = sd_av1c_from_obus(au, n, &t->cfg);
+		}
 		break;
 	case AV_CODEC_ID_AAC:
 	case AV_CODEC_ID_MP2:
@@ -536,6 +574,28 @@ unwrap(struct trk *t, int64_t raw)
 	return v;
 }
 
+/*
+ * The pts of a packet whose dts is d (both unwrapped): within half a wrap
+ * period of it, as the two wrap at different moments; a pts that makes no
+ * sense (more than 10 s away) is taken as d.
+ */
+static int64_t
+pts_near(const struct trk *t, int64_t p, int64_t d)
+{
+	int bits = t->st->pts_wrap_bits;
+	int64_t period = bits > 0 && bits < 62 ? (int64_t)1 << bits : 0;
+	int64_t limit = av_rescale_q(10, (AVRational){ 1, 1 },
+	    t->st->time_base);
+
+	if (period > 0 && p < d - period / 2)
+		p += period;
+	else if (period > 0 && p > d + period / 2)
+		p -= period;
+	if (p < d - limit || p > d + limit)
+		p = d;
+	return p;
+}
+
 /* The end of the timeline so far, over every track, in microseconds. */
 static int64_t
 frontier_us(const struct mux *m)
@@ -589,7 +649,7 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
     int64_t *dts, int64_t *pts)
 {
 	AVRational tb = { 1, (int)t->ts };
-	int64_t d = pkt->dts, p = pkt->pts, delta, expect;
+	int64_t d = pkt->dts, p = pkt->pts, delta, expect, raw;
 
 	if (d == AV_NOPTS_VALUE)
 		d = p;
@@ -602,10 +662,9 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
 	}
 	if (p == AV_NOPTS_VALUE)
 		p = d;
+	raw = d;
 	d = unwrap(t, d);
-	p = d + (p - pkt->dts == 0 ? 0 : (p + t->wrap_add - d));
-	if (p < d - ((int64_t)1 << 32) || p > d + ((int64_t)1 << 32))
-		p = d;
+	p = pts_near(t, p + (d - raw), d);
 	d = av_rescale_q(d, t->st->time_base, tb);
 	p = av_rescale_q(p, t->st->time_base, tb);
 	if (!t->have_last && !t->have_off) {
@@ -652,6 +711,51 @@ samples_reserve(struct trk *t)
 	return 0;
 }
 
+/* The next sample's bytes are len bytes of the packet: keep a reference. */
+static int
+sample_ref(struct trk *t, const AVPacket *pkt, size_t len)
+{
+	struct sample *s = &t->s[t->n];
+
+	if ((s->buf = av_buffer_ref(pkt->buf)) == NULL)
+		return -1;
+	s->p = pkt->data;
+	(void)len;
+	return 0;
+}
+
+/* The packet's bytes as the next sample: by reference, else copied. */
+static int
+sample_keep(struct trk *t, const AVPacket *pkt)
+{
+	struct sample *s = &t->s[t->n];
+
+	s->buf = NULL;
+	if (pkt->buf != NULL)
+		return sample_ref(t, pkt, (size_t)pkt->size);
+	s->off = t->data.len;
+	return sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size);
+}
+
+/* An AV1 sample: the packet without temporal delimiters. */
+static int
+av1_sample(struct trk *t, const AVPacket *pkt, long *len)
+{
+	struct sample *s = &t->s[t->n];
+
+	if (pkt->buf != NULL && av_buffer_is_writable(pkt->buf)) {
+		*len = (long)sd_av1_strip(pkt->data, (size_t)pkt->size);
+		return sample_ref(t, pkt, (size_t)*len);
+	}
+	s->buf = NULL;
+	s->off = t->data.len;
+	if (sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size) == -1)
+		return -1;
+	*len = (long)sd_av1_strip(t->data.p + s->off, (size_t)pkt->size);
+	t->data.len = s->off + (size_t)*len;
+	return 0;
+}
+
 /* Forget the first k samples of the segment in hand. */
 static void
 samples_drop(struct trk *t, size_t k)
@@ -660,12 +764,21 @@ samples_drop(struct trk *t, size_t k)
 
 	if (k == 0)
 		return;
-	for (i = 0; i < k; i++)
-		bytes += t->s[i].size;
+	for (i = 0; i < k; i++) {
+		if (t->s[i].buf != NULL)
+			av_buffer_unref(&t->s[i].buf);
+		else
+			bytes += t->s[i].size;
+	}
 	memmove(t->s, t->s + k, (t->n - k) * sizeof(*t->s));
 	t->n -= k;
+	if (bytes == 0)
+		return;
 	memmove(t->data.p, t->data.p + bytes, t->data.len - bytes);
 	t->data.len -= bytes;
+	for (i = 0; i < t->n; i++)
+		if (t->s[i].buf == NULL)
+			t->s[i].off -= bytes;
 }
 
 /* ---------------------------------------------------------------- output */
@@ -717,6 +830,30 @@ static struct cut *
 cut_of(struct mux *m, uint64_t seq)
 {
 	return &m->cuts[seq % CUTS_MAX];
+}
+
+/* The segment's boxes, then each sample's bytes where they lie. */
+static int
+seg_iov(struct mux *m, const struct trk *t, size_t k)
+{
+	struct iovec *iov = m->iov;
+	size_t i;
+
+	if (k + 1 > m->iov_cap) {
+		if ((iov = reallocarray(m->iov, k + 1, sizeof(*iov))) == NULL)
+			return -1;
+		m->iov = iov;
+		m->iov_cap = k + 1;
+	}
+	iov[0].iov_base = m->head.p;
+	iov[0].iov_len = m->head.len;
+	for (i = 0; i < k; i++) {
+		const struct sample *s = &t->s[i];
+		iov[i + 1].iov_base = (void *)(uintptr_t)(s->buf != NULL ?
+		    s->p : t->data.p + s->off);
+		iov[i + 1].iov_len = s->size;
+	}
+	return 0;
 }
 
 /*
@@ -773,14 +910,16 @@ flush_seg(struct mux *m, struct trk *t, size_t k, int64_t end)
 	snprintf(rec->file, sizeof(rec->file), "%s-%llu.m4s", t->id,
 	    (unsigned long long)t->seq);
 	strlcpy(rec->init, t->init, sizeof(rec->init));
-	rv = sd_mux_write_file(m->o->dir, rec->file, m->head.p, m->head.len,
-	    t->data.p, bytes);
+	if (seg_iov(m, t, k) == -1)
+		return -1;
+	rv = sd_mux_write_iov(m->o->dir, rec->file, m->iov, k + 1);
 	if (rv == -1)
 		return -1;
 	c->have |= 1u << (t - m->trk);
 	if (m->tsseg != NULL && t == ts_driver(m)) {
-		if (sd_tsseg_cut(m, t->seq, av_rescale(rec->t, 90000, t->ts),
-		    av_rescale(rec->d, 90000, t->ts)) == -1)
+		int64_t t90 = av_rescale(rec->t, 90000, t->ts);
+		if (sd_tsseg_cut(m, t->seq, t90, av_rescale(rec->t + rec->d,
+		    90000, t->ts) - t90) == -1)
 			return -1;
 	}
 	t->bytes_total += rec->bytes;
@@ -875,12 +1014,44 @@ sd_mux_store_write(struct mux *m, int force)
 	return 0;
 }
 
+static double
+seg_secs(const struct mux *m, const struct sd_store_seg *s, size_t k)
+{
+	return (double)s->t / m->trk[k].ts;
+}
+
+/*
+ * A cut's segments into the store, the earliest first: the store dates a
+ * header generation (a DASH Period) from the first segment it is given.
+ */
+static int
+add_cut(struct mux *m, struct cut *c)
+{
+	size_t order[TRACKS_MAX], n = 0, i, j;
+
+	for (i = 0; i < m->ntrk; i++) {
+		if (!(c->have & (1u << i)))
+			continue;
+		if (m->trk[i].store_idx < 0)
+			store_track(m, &m->trk[i]);
+		c->seg[i].track = (uint8_t)m->trk[i].store_idx;
+		for (j = n; j > 0 && seg_secs(m, &c->seg[order[j - 1]],
+		    order[j - 1]) > seg_secs(m, &c->seg[i], i); j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		if (sd_store_add_seg(&m->store, &c->seg[order[i]]) == -1)
+			return -1;
+	return 0;
+}
+
 /* Publish every cut whose segments are all written, in order. */
 static int
 publish(struct mux *m)
 {
 	struct cut *c;
-	size_t i;
 	int any = 0;
 
 	while (m->pub_seq < m->open_seq) {
@@ -888,15 +1059,8 @@ publish(struct mux *m)
 		if ((c->have & c->need) != c->need)
 			break;
 		store_tracks(m);
-		for (i = 0; i < m->ntrk; i++) {
-			if (!(c->have & (1u << i)))
-				continue;
-			if (m->trk[i].store_idx < 0)
-				store_track(m, &m->trk[i]);
-			c->seg[i].track = (uint8_t)m->trk[i].store_idx;
-			if (sd_store_add_seg(&m->store, &c->seg[i]) == -1)
-				return -1;
-		}
+		if (add_cut(m, c) == -1)
+			return -1;
 		c->ts_seg.track = (uint8_t)m->ts_store_idx;
 		if (c->ts_have && m->ts_store_idx >= 0 &&
 		    sd_store_add_seg(&m->store, &c->ts_seg) == -1)
@@ -1083,6 +1247,12 @@ video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
 		if (track_config(t, au, n, m->fps) == -1 ||
 		    track_write_header(m, t) == -1)
 			return -1;
+		if (t->store_idx >= 0) {
+			struct sd_store_track *st = &m->store.tracks[t->store_idx];
+			st->width = t->par->width;
+			st->height = t->par->height;
+			strlcpy(st->codecs, t->codecs, sizeof(st->codecs));
+		}
 		if (m->o->verbose)
 			warnx("%s: new parameters: header %s", t->id, t->init);
 	}
@@ -1129,16 +1299,28 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 	t->need_key = 0;
 	if (samples_reserve(t) == -1)
 		return -1;
-	if (t->annexb) {
+	/* The TS segments take the packet as it came, before conversion. */
+	if (m->tsseg != NULL && sd_tsseg_packet(m, t, pkt, dts, pts) == -1)
+		return -1;
+	t->s[t->n].buf = NULL;
+	if (t->annexb && pkt->buf != NULL && av_buffer_is_writable(pkt->buf) &&
+	    (len = sd_annexb_to_lp_inplace(t->hevc, pkt->data,
+	    (size_t)pkt->size, &k2, &params)) >= 0) {
+		if (sample_ref(t, pkt, (size_t)len) == -1)
+			return -1;
+	} else if (t->annexb) {
+		t->s[t->n].off = t->data.len;
 		len = sd_annexb_to_lp(t->hevc, pkt->data, (size_t)pkt->size,
 		    &t->data, &k2, &params);
 		if (len < 0)
 			return -1;
-	} else {
-		if (sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size) == -1)
+	} else if (t->par->codec_id == AV_CODEC_ID_AV1) {
+		if (av1_sample(t, pkt, &len) == -1)
 			return -1;
+	} else if (sample_keep(t, pkt) == -1) {
+		return -1;
+	} else
 		len = pkt->size;
-	}
 	t->s[t->n].dts = dts;
 	t->s[t->n].pts = pts;
 	t->s[t->n].size = (uint32_t)len;
@@ -1260,13 +1442,14 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 	 * half a frame moves them on, an overlap is absorbed. */
 	if (!t->have_last || time > t->acc + dur / 2 + dur)
 		t->acc = time;
+	else if (time < t->acc - 3 * dur)
+		return 0;	/* the frames outrun their times: let them catch up */
 	if (!t->started && (!m->has_video || m->trk[0].started)) {
 		t->started = 1;
 		t->seq = m->open_seq;
 		t->seg_start = t->acc;
 	}
-	if (samples_reserve(t) == -1 ||
-	    sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size) == -1)
+	if (samples_reserve(t) == -1 || sample_keep(t, pkt) == -1)
 		return -1;
 	t->s[t->n].dts = t->s[t->n].pts = t->acc;
 	t->s[t->n].size = (uint32_t)pkt->size;
@@ -1318,12 +1501,8 @@ feed(struct mux *m, struct trk *t, AVPacket *pkt)
 
 	if (track_times(m, t, pkt, &dts, &pts) == -1)
 		return 0;
-	if (t->video) {
-		if ((rv = video_au(m, t, pkt, dts, pts)) != 1)
-			return rv;
-		return m->tsseg != NULL ?
-		    sd_tsseg_packet(m, t, pkt, dts, pts) : 0;
-	}
+	if (t->video)
+		return video_au(m, t, pkt, dts, pts) == -1 ? -1 : 0;
 	if (m->tsseg != NULL && (m->has_video ? m->trk[0].started :
 	    m->driver != NULL) && sd_tsseg_packet(m, t, pkt, dts, pts) == -1)
 		return -1;
@@ -1473,6 +1652,7 @@ teardown(struct mux *m)
 		struct trk *t = &m->trk[i];
 		av_bsf_free(&t->bsf);
 		avcodec_parameters_free(&t->par);
+		samples_drop(t, t->n);
 		sd_bytes_free(&t->data);
 		sd_bytes_free(&t->cfg);
 		free(t->s);
@@ -1482,6 +1662,7 @@ teardown(struct mux *m)
 	av_packet_free(&m->fpkt);
 	avformat_close_input(&m->ic);
 	sd_bytes_free(&m->head);
+	free(m->iov);
 	free(m->cs);
 	free(m->by_stream);
 	free(m->cuts);

@@ -10,6 +10,8 @@
 #include <libavcodec/bsf.h>
 #include <libavformat/avformat.h>
 
+#include <sys/uio.h>
+
 #include "sd.h"
 
 #define TRACKS_MAX	9	/* v0 and up to 8 audio tracks */
@@ -19,6 +21,9 @@ struct sample {
 	int64_t dts, pts;	/* internal times, track timescale */
 	uint32_t size, dur;
 	int key;
+	AVBufferRef *buf;	/* the packet's own buffer (no copy) ... */
+	const uint8_t *p;	/* ... holding the bytes here */
+	size_t off;		/* or, with buf NULL, at trk.data + off */
 };
 
 struct trk {
@@ -50,6 +55,7 @@ struct trk {
 	int64_t delay;		/* video: composition delay of the first key */
 	int64_t acc;		/* audio: the next sample's time */
 	int64_t ts_last;	/* last dts given to the TS muxer */
+	int ts_fed;
 	/* the segment in hand */
 	struct sample *s;
 	size_t n, cap;
@@ -101,6 +107,8 @@ struct mux {
 	struct sd_cmaf_sample *cs;
 	size_t cs_cap;
 	struct sd_bytes head;
+	struct iovec *iov;
+	size_t iov_cap;
 	/* store */
 	struct sd_store store;
 	int store_ready, ts_store_idx;
@@ -114,6 +122,8 @@ struct mux {
 
 int sd_mux_write_file(const char *dir, const char *name, const void *head,
     size_t hlen, const void *body, size_t blen);
+int sd_mux_write_iov(const char *dir, const char *name, struct iovec *iov,
+    size_t n);
 int sd_mux_store_write(struct mux *m, int force);
 
 /* av_live.c */

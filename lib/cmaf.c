@@ -546,11 +546,41 @@ nal_type(int hevc, const uint8_t *nal)
 }
 
 /*
+ * Whether a NAL unit stays in a sample: access unit delimiters, filler
+ * data and parameter sets do not (they live in the sample entry:
+ * avc1/hvc1). Notes IDR/IRAP pictures and parameter sets on the way.
+ */
+static int
+keep_nal(int hevc, const uint8_t *nal, size_t len, int *key, int *params)
+{
+	unsigned ty;
+
+	if (len < (size_t)(hevc ? 2 : 1))
+		return 0;
+	ty = nal_type(hevc, nal);
+	if (hevc) {
+		if (ty >= 32 && ty <= 34)
+			*params = 1;
+		if ((ty >= 32 && ty <= 35) || ty == 38)
+			return 0;
+		if (ty >= 16 && ty <= 23)
+			*key = 1;
+		return 1;
+	}
+	if (ty == 7 || ty == 8 || ty == 13)
+		*params = 1;
+	if (ty == 7 || ty == 8 || ty == 13 || ty == 9 || ty == 12)
+		return 0;
+	if (ty == 5)
+		*key = 1;
+	return 1;
+}
+
+/*
  * Copy an Annex B access unit into out as 4-byte length-prefixed NAL
- * units, leaving out access unit delimiters, filler data and parameter
- * sets (they live in the sample entry: avc1/hvc1). Sets *key when the unit
- * holds an IDR/IRAP picture and *params when it carried parameter sets.
- * Returns the bytes appended, or -1.
+ * units, leaving out what keep_nal drops. Sets *key when the unit holds an
+ * IDR/IRAP picture and *params when it carried parameter sets. Returns the
+ * bytes appended, or -1.
  */
 long
 sd_annexb_to_lp(int hevc, const uint8_t *p, size_t n, struct sd_bytes *out,
@@ -558,38 +588,55 @@ sd_annexb_to_lp(int hevc, const uint8_t *p, size_t n, struct sd_bytes *out,
 {
 	const uint8_t *nal;
 	size_t pos = 0, len, before = out->len;
-	unsigned ty;
 
 	*key = *params = 0;
 	while (sd_annexb_next(p, n, &pos, &nal, &len)) {
-		if (len < (size_t)(hevc ? 2 : 1))
+		if (!keep_nal(hevc, nal, len, key, params))
 			continue;
-		ty = nal_type(hevc, nal);
-		if (hevc) {
-			if (ty >= 32 && ty <= 34) {
-				*params = 1;
-				continue;
-			}
-			if (ty == 35 || ty == 38)
-				continue;
-			if (ty >= 16 && ty <= 23)
-				*key = 1;
-		} else {
-			if (ty == 7 || ty == 8 || ty == 13) {
-				*params = 1;
-				continue;
-			}
-			if (ty == 9 || ty == 12)
-				continue;
-			if (ty == 5)
-				*key = 1;
-		}
 		if (sd_bytes_reserve(out, len + 4) == -1)
 			return -1;
 		u32(out, (uint32_t)len);
 		sd_bytes_put(out, nal, len);
 	}
 	return out->failed ? -1 : (long)(out->len - before);
+}
+
+#define INPLACE_NALS 64
+
+/*
+ * The same conversion in place, with no copy of the picture: possible
+ * when no length lands on bytes not yet moved (4-byte start codes, or
+ * dropped units before 3-byte ones, as encoders write them). Returns the
+ * new length, or -1 with p untouched: the caller copies instead.
+ */
+long
+sd_annexb_to_lp_inplace(int hevc, uint8_t *p, size_t n, int *key,
+    int *params)
+{
+	const uint8_t *nal;
+	size_t pos = 0, len, w = 0, at[INPLACE_NALS], ln[INPLACE_NALS];
+	size_t k = 0, i;
+
+	*key = *params = 0;
+	while (sd_annexb_next(p, n, &pos, &nal, &len)) {
+		if (!keep_nal(hevc, nal, len, key, params))
+			continue;
+		if (k == INPLACE_NALS || len > UINT32_MAX ||
+		    w + 4 > (size_t)(nal - p))
+			return -1;
+		at[k] = (size_t)(nal - p);
+		ln[k++] = len;
+		w += 4 + len;
+	}
+	for (w = 0, i = 0; i < k; i++) {
+		memmove(p + w + 4, p + at[i], ln[i]);
+		p[w] = (uint8_t)(ln[i] >> 24);
+		p[w + 1] = (uint8_t)(ln[i] >> 16);
+		p[w + 2] = (uint8_t)(ln[i] >> 8);
+		p[w + 3] = (uint8_t)ln[i];
+		w += 4 + ln[i];
+	}
+	return (long)w;
 }
 
 /* ---------------------------------------------------------------- bits */
@@ -754,6 +801,7 @@ sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out)
 struct hevc_sps {
 	uint8_t ptl[12];	/* space/tier/profile, compat, constraints, level */
 	unsigned sub_layers, nested, chroma, luma8, chroma8;
+	int width, height;	/* after the conformance window */
 };
 
 static int
@@ -761,6 +809,7 @@ hevc_parse_sps(const uint8_t *nal, size_t len, struct hevc_sps *h)
 {
 	struct rbsp r;
 	unsigned i, prof_present[8], level_present[8];
+	unsigned w, hh, cl = 0, cr = 0, ct = 0, cb = 0, sx, sy;
 
 	rbsp_load(&r, nal + 2, len - 2);
 	skip(&r, 4);			/* vps id */
@@ -784,14 +833,18 @@ hevc_parse_sps(const uint8_t *nal, size_t len, struct hevc_sps *h)
 	h->chroma = ue(&r);
 	if (h->chroma == 3)
 		skip(&r, 1);
-	(void)ue(&r);			/* width */
-	(void)ue(&r);			/* height */
+	w = ue(&r);
+	hh = ue(&r);
 	if (bits(&r, 1)) {		/* conformance window */
-		(void)ue(&r);
-		(void)ue(&r);
-		(void)ue(&r);
-		(void)ue(&r);
+		cl = ue(&r);
+		cr = ue(&r);
+		ct = ue(&r);
+		cb = ue(&r);
 	}
+	sx = h->chroma == 1 || h->chroma == 2 ? 2 : 1;
+	sy = h->chroma == 1 ? 2 : 1;
+	h->width = (int)(w & 0xffff) - (int)(sx * ((cl + cr) & 0xffff));
+	h->height = (int)(hh & 0xffff) - (int)(sy * ((ct + cb) & 0xffff));
 	h->luma8 = ue(&r);
 	h->chroma8 = ue(&r);
 	return r.over || h->chroma > 3 || h->luma8 > 7 || h->chroma8 > 7 ?
@@ -837,6 +890,364 @@ sd_hvcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out)
 	hvcc_array(out, 33, &ps, 0);
 	hvcc_array(out, 34, &ps, 1);
 	return out->failed ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- sizes */
+
+static int
+se(struct rbsp *r)
+{
+	unsigned v = ue(r);
+
+	return v & 1 ? (int)((v + 1) / 2) : -(int)(v / 2);
+}
+
+static void
+skip_scaling_list(struct rbsp *r, int size)
+{
+	int last = 8, next = 8, j;
+
+	for (j = 0; j < size && !r->over; j++) {
+		if (next != 0)
+			next = (last + se(r) + 256) % 256;
+		last = next == 0 ? last : next;
+	}
+}
+
+/* Width and height from an H.264 SPS (ITU-T H.264 7.3.2.1.1). */
+static int
+h264_sps_size(const uint8_t *nal, size_t len, int *w, int *h)
+{
+	struct rbsp r;
+	unsigned prof, chroma = 1, i, n, sep = 0, fmo, poc, cl, cr, ct, cb;
+	unsigned wm, hm, cx, cy;
+
+	if (len < 4)
+		return -1;
+	prof = nal[1];
+	rbsp_load(&r, nal + 4, len - 4);
+	(void)ue(&r);
+	if (high_profile(prof)) {
+		if ((chroma = ue(&r)) == 3)
+			sep = bits(&r, 1);
+		(void)ue(&r);
+		(void)ue(&r);
+		skip(&r, 1);
+		if (bits(&r, 1))
+			for (i = 0; i < (chroma != 3 ? 8u : 12u); i++)
+				if (bits(&r, 1))
+					skip_scaling_list(&r, i < 6 ? 16 : 64);
+	}
+	(void)ue(&r);
+	if ((poc = ue(&r)) == 0)
+		(void)ue(&r);
+	else if (poc == 1) {
+		skip(&r, 1);
+		(void)se(&r);
+		(void)se(&r);
+		n = ue(&r);
+		for (i = 0; i < n && i < 256 && !r.over; i++)
+			(void)se(&r);
+	}
+	(void)ue(&r);
+	skip(&r, 1);
+	wm = ue(&r) + 1;
+	hm = ue(&r) + 1;
+	fmo = bits(&r, 1);
+	if (!fmo)
+		skip(&r, 1);
+	skip(&r, 1);
+	cl = cr = ct = cb = 0;
+	if (bits(&r, 1)) {
+		cl = ue(&r);
+		cr = ue(&r);
+		ct = ue(&r);
+		cb = ue(&r);
+	}
+	if (r.over || chroma > 3 || wm > 1024 || hm > 1024)
+		return -1;
+	cx = chroma == 0 || sep || chroma == 3 ? 1 : 2;
+	cy = (chroma == 1 && !sep ? 2 : 1) * (2 - fmo);
+	*w = (int)(wm * 16) - (int)(cx * (cl + cr));
+	*h = (int)((2 - fmo) * hm * 16) - (int)(cy * (ct + cb));
+	return *w > 0 && *h > 0 ? 0 : -1;
+}
+
+/* The first SPS of an avcC or hvcC record. */
+static int
+record_sps(int hevc, const uint8_t *c, size_t n, const uint8_t **sps,
+    size_t *len)
+{
+	size_t at, i, k, cnt;
+
+	if (!hevc) {
+		if (n < 8 || (c[5] & 0x1f) == 0)
+			return -1;
+		*len = (size_t)c[6] << 8 | c[7];
+		*sps = c + 8;
+		return 8 + *len <= n ? 0 : -1;
+	}
+	if (n < 23)
+		return -1;
+	for (at = 23, i = 0; i < c[22] && at + 3 <= n; i++) {
+		unsigned type = c[at] & 0x3f;
+		cnt = (size_t)c[at + 1] << 8 | c[at + 2];
+		at += 3;
+		for (k = 0; k < cnt && at + 2 <= n; k++) {
+			size_t l = (size_t)c[at] << 8 | c[at + 1];
+			if (at + 2 + l > n)
+				return -1;
+			if (type == 33) {
+				*sps = c + at + 2;
+				*len = l;
+				return 0;
+			}
+			at += 2 + l;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The picture size an avcC or hvcC record's first SPS gives (cropped), so
+ * that a header made after a change of parameters says the new size.
+ */
+int
+sd_sps_size(int hevc, const uint8_t *cfg, size_t n, int *w, int *h)
+{
+	struct hevc_sps hs;
+	const uint8_t *sps;
+	size_t len;
+
+	if (record_sps(hevc, cfg, n, &sps, &len) == -1)
+		return -1;
+	if (!hevc)
+		return h264_sps_size(sps, len, w, h);
+	if (len < 3 || hevc_parse_sps(sps, len, &hs) == -1)
+		return -1;
+	*w = hs.width;
+	*h = hs.height;
+	return *w > 0 && *h > 0 ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- AV1 */
+
+static void
+raw_load(struct rbsp *r, const uint8_t *p, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->n = len < sizeof(r->buf) ? len : sizeof(r->buf);
+	memcpy(r->buf, p, r->n);
+}
+
+/* One OBU at p: its type, header and payload sizes. -1: malformed. */
+static int
+obu_at(const uint8_t *p, size_t n, unsigned *type, size_t *hdr,
+    size_t *len)
+{
+	size_t h = 1, v = 0, i;
+
+	if (n < 1 || (p[0] & 0x80))
+		return -1;
+	*type = (p[0] >> 3) & 0xf;
+	if (p[0] & 4)
+		h++;
+	if (!(p[0] & 2)) {		/* no size field: to the end */
+		if (h > n)
+			return -1;
+		*hdr = h;
+		*len = n - h;
+		return 0;
+	}
+	for (i = 0; i < 8; i++) {
+		if (h >= n)
+			return -1;
+		v |= (size_t)(p[h] & 0x7f) << (7 * i);
+		if (!(p[h++] & 0x80))
+			break;
+	}
+	if (i == 8 || v > n - h)
+		return -1;
+	*hdr = h;
+	*len = v;
+	return 0;
+}
+
+static unsigned
+uvlc_skip(struct rbsp *r)
+{
+	unsigned lz = 0;
+
+	while (!bits(r, 1) && !r->over)
+		if (++lz >= 32)
+			return r->over = 1, 0;
+	if (lz < 32)
+		skip(r, lz);
+	return 0;
+}
+
+struct av1_seq {
+	unsigned profile, level, tier, high, twelve, mono, ssx, ssy, csp;
+};
+
+static void
+av1_ops(struct rbsp *r, struct av1_seq *q, unsigned *dmi, unsigned *bdl)
+{
+	unsigned idd, n, i, lvl, tier;
+
+	if (bits(r, 1)) {		/* timing_info_present */
+		skip(r, 64);
+		if (bits(r, 1))
+			uvlc_skip(r);
+		if ((*dmi = bits(r, 1))) {
+			*bdl = bits(r, 5) + 1;
+			skip(r, 32 + 5 + 5);
+		}
+	}
+	idd = bits(r, 1);
+	n = bits(r, 5) + 1;
+	for (i = 0; i < n && !r->over; i++) {
+		skip(r, 12);
+		lvl = bits(r, 5);
+		tier = lvl > 7 ? bits(r, 1) : 0;
+		if (i == 0) {
+			q->level = lvl;
+			q->tier = tier;
+		}
+		if (*dmi && bits(r, 1))
+			skip(r, 2 * *bdl + 1);
+		if (idd && bits(r, 1))
+			skip(r, 4);
+	}
+}
+
+static void
+av1_tools(struct rbsp *r, unsigned reduced)
+{
+	unsigned fw, fh, order = 0, force = 2;
+
+	fw = bits(r, 4) + 1;
+	fh = bits(r, 4) + 1;
+	skip(r, fw + fh);
+	if (!reduced && bits(r, 1))	/* frame_id_numbers_present */
+		skip(r, 7);
+	skip(r, 3);			/* 128x128, filter intra, edge */
+	if (!reduced) {
+		skip(r, 4);		/* interintra, masked, warped, dual */
+		if ((order = bits(r, 1)))
+			skip(r, 2);
+		if (!bits(r, 1))	/* seq_choose_screen_content_tools */
+			force = bits(r, 1);
+		if (force > 0 && !bits(r, 1))
+			skip(r, 1);
+		if (order)
+			skip(r, 3);
+	}
+	skip(r, 3);			/* superres, cdef, restoration */
+}
+
+static void
+av1_color(struct rbsp *r, struct av1_seq *q)
+{
+	unsigned cp = 2, tc = 2, mc = 2;
+
+	q->high = bits(r, 1);
+	if (q->profile == 2 && q->high)
+		q->twelve = bits(r, 1);
+	q->mono = q->profile == 1 ? 0 : bits(r, 1);
+	if (bits(r, 1)) {
+		cp = bits(r, 8);
+		tc = bits(r, 8);
+		mc = bits(r, 8);
+	}
+	q->ssx = q->ssy = 1;
+	if (q->mono) {
+		skip(r, 1);
+		return;
+	}
+	if (cp == 1 && tc == 13 && mc == 0) {
+		q->ssx = q->ssy = 0;
+		return;
+	}
+	skip(r, 1);			/* color_range */
+	if (q->profile == 1)
+		q->ssx = q->ssy = 0;
+	else if (q->profile == 2) {
+		q->ssx = q->twelve ? bits(r, 1) : 1;
+		q->ssy = q->twelve && q->ssx ? bits(r, 1) : 0;
+	}
+	if (q->ssx && q->ssy)
+		q->csp = bits(r, 2);
+}
+
+static int
+av1_parse_seq(const uint8_t *p, size_t n, struct av1_seq *q)
+{
+	struct rbsp r;
+	unsigned reduced, dmi = 0, bdl = 0;
+
+	memset(q, 0, sizeof(*q));
+	raw_load(&r, p, n);
+	q->profile = bits(&r, 3);
+	skip(&r, 1);			/* still_picture */
+	if ((reduced = bits(&r, 1)))
+		q->level = bits(&r, 5);
+	else
+		av1_ops(&r, q, &dmi, &bdl);
+	av1_tools(&r, reduced);
+	av1_color(&r, q);
+	return r.over || q->profile > 2 ? -1 : 0;
+}
+
+/*
+ * av1C (AV1 Codec ISO Media File Format Binding 2.3) from the sequence
+ * header OBU found in p (the OBUs of a temporal unit, or an extradata that
+ * is one): the four bytes of fields, then that OBU as configOBUs.
+ */
+int
+sd_av1c_from_obus(const uint8_t *p, size_t n, struct sd_bytes *out)
+{
+	struct av1_seq q;
+	size_t at = 0, hdr, len;
+	unsigned type;
+
+	while (at < n && obu_at(p + at, n - at, &type, &hdr, &len) == 0) {
+		if (type == 1) {
+			if (av1_parse_seq(p + at + hdr, len, &q) == -1)
+				return -1;
+			u8(out, 0x81);
+			u8(out, q.profile << 5 | q.level);
+			u8(out, q.tier << 7 | q.high << 6 | q.twelve << 5 |
+			    q.mono << 4 | q.ssx << 3 | q.ssy << 2 | q.csp);
+			u8(out, 0);
+			sd_bytes_put(out, p + at, hdr + len);
+			return out->failed ? -1 : 0;
+		}
+		at += hdr + len;
+	}
+	return -1;
+}
+
+/*
+ * Drop temporal delimiter and padding OBUs in place (a sample in ISO BMFF
+ * has none). Returns the new length; a malformed unit is left as it is.
+ */
+size_t
+sd_av1_strip(uint8_t *p, size_t n)
+{
+	size_t at = 0, w = 0, hdr, len;
+	unsigned type;
+
+	while (at < n) {
+		if (obu_at(p + at, n - at, &type, &hdr, &len) == -1)
+			return w == at ? n : w;
+		if (type != 2 && type != 15) {
+			memmove(p + w, p + at, hdr + len);
+			w += hdr + len;
+		}
+		at += hdr + len;
+	}
+	return w;
 }
 
 /* ---------------------------------------------------------------- audio */

@@ -130,6 +130,17 @@ for name in $media; do
 	t_is "$na" "$want_a" "$name: every audio stream kept"
 done
 
+# AV1 from libaom through a NUT pipe: the sequence header comes with the
+# first packet only (what sd-decide's libaom transcodes send)
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x180:rate=25:duration=4 \
+    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=4 \
+    -c:v libaom-av1 -usage realtime -cpu-used 8 -g 50 -b:v 300k \
+    -c:a libopus -f nut "$T_TMP/aom.nut"
+t_run -i "$T_TMP/aom.nut" -- sd-cmafmux -o "$T_TMP/aom" -
+t_is "$T_RC:$T_ERR" "0:" "libaom AV1 in NUT on stdin: exits 0"
+check_track "$T_TMP/aom.nut" v:0 "$T_TMP/aom" v0 aom.nut
+check_track "$T_TMP/aom.nut" a:0 "$T_TMP/aom" a0 aom.nut
+
 # languages travel
 dir="$T_TMP/h264-2aac.ts"
 t_like "$(grep '^track id=a0 ' "$dir/index")" ' lang=eng' "a0 is eng"
@@ -241,6 +252,67 @@ t_is "$ok" ok "concatenated: the timeline stays continuous"
 cat_track "$h/concat" v0 "$T_TMP/concat.mp4"
 t_is "$(frames "$T_TMP/concat.mp4" 0)" $(($(frames "$src" v:0) * 2)) \
     "concatenated: every video frame of both"
+
+# two programs: the first video's program only
+src2=$(gen h264-ac3.ts)
+ffmpeg -nostdin -v error -y -i "$src" -i "$src2" -map 0:v -map 0:a \
+    -map 1:v -map 1:a -c copy -program title=one:st=0:st=1 \
+    -program title=two:st=2:st=3 -f mpegts "$h/mpts.ts"
+t_run -- sd-cmafmux -o "$h/mpts" "$h/mpts.ts"
+t_is "$T_RC" 0 "two programs: exits 0"
+t_is "$(grep '^track ' "$h/mpts/index" | sed 's/ codecs=.*//')" \
+    "track id=v0 type=video codec=h264
+track id=a0 type=audio codec=aac" "two programs: the other's AC-3 left out"
+
+# bytes overwritten all over (every 4099th): ends cleanly either way
+cp "$src" "$h/flipped.ts"
+off=1000
+while [ "$off" -lt 500000 ]; do
+	printf '\377' | dd of="$h/flipped.ts" bs=1 seek="$off" conv=notrunc \
+	    2>/dev/null
+	off=$((off + 4099))
+done
+t_run -- sd-cmafmux -T -o "$h/flipped" "$h/flipped.ts"
+t_like "$T_RC" '^(0|65)$' "damaged TS: exit 0 or 65, no crash"
+t_unlike "$T_ERR" 'Sanitizer|runtime error' "damaged TS: no sanitizer report"
+[ "$T_RC" -eq 0 ] && t_is "$(all_listed "$h/flipped")" "" \
+    "damaged TS: every listed file exists" ||
+    t_skip 1 "damaged TS gave no store"
+
+# a change of resolution, timestamps continuous: a new header at a cut
+ffmpeg -nostdin -v error -y -i "$src" -vf scale=640:360 -c:v libx264 \
+    -preset ultrafast -g 50 -bf 2 -c:a copy -output_ts_offset 10 \
+    -f mpegts "$h/big.ts"
+cat "$src" "$h/big.ts" >"$h/change.ts"
+t_run -- sd-cmafmux -o "$h/change" "$h/change.ts"
+t_is "$T_RC" 0 "new parameters: exits 0"
+first=$(awk '/^seg track=v0 .*init=v0-init-1.mp4/ { print $3; exit }' \
+    "$h/change/index")
+t_like "$(grep "^seg track=v0 $first " "$h/change/index")" ' disc=1$' \
+    "new parameters: header v0-init-1.mp4 from a cut with disc=1"
+t_is "$(grep -c ' disc=1' "$h/change/index")" 2 \
+    "new parameters: one cut, both tracks"
+for g in 0 1; do
+	(cd "$h/change" && cat "v0-init-$g.mp4" $(awk -v g="$g" \
+	    '$0 ~ "init=v0-init-" g ".mp4" { sub(/file=/, "", $7); print $7 }' \
+	    index)) >"$T_TMP/gen$g.mp4"
+	t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/gen$g.mp4" -f null -
+	t_is "$T_RC:$T_ERR" "0:" "new parameters: generation $g decodes"
+done
+t_is "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 \
+    "$T_TMP/gen1.mp4")" "640,360" "new parameters: the new header's size"
+t_is "$(($(frames "$T_TMP/gen0.mp4" 0) + $(frames "$T_TMP/gen1.mp4" 0)))" \
+    500 "new parameters: every frame of both parts"
+
+# audio only: cut by duration
+ffmpeg -nostdin -v error -y -i "$src" -map 0:a -c copy -f mpegts "$h/aonly.ts"
+t_run -- sd-cmafmux -d 3 -o "$h/aonly" "$h/aonly.ts"
+t_is "$T_RC:$T_ERR" "0:" "audio only: exits 0"
+t_is "$(grep -c '^seg track=a0 ' "$h/aonly/index")" 4 \
+    "audio only: 10 s in 3 s segments"
+cat_track "$h/aonly" a0 "$T_TMP/aonly.mp4"
+t_is "$(frames "$T_TMP/aonly.mp4" 0)" "$(frames "$src" a:0)" \
+    "audio only: every frame"
 
 # start 400 TS packets in: the first keyframe comes about 2 s later
 tail -c +$((188 * 400 + 1)) "$src" >"$h/nokey.ts"
