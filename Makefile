@@ -54,7 +54,7 @@ all: $(PROGS)
 .build-flags: FORCE
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
-lib/%.o: lib/%.c lib/sd.h .build-flags
+lib/%.o: lib/%.c $(wildcard lib/*.h) .build-flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libsd.a: $(LIB_OBJ)
