@@ -43,6 +43,8 @@ struct media_info {
 	struct track_info video;
 	struct track_info audio[MAX_AUDIO];
 	size_t naudio, naudio_seen;
+	size_t nsubtitles;
+	unsigned programs;	/* MPEG-TS programs (an MPTS has several) */
 	long long bitrate;
 	double duration;	/* s, -1: unknown */
 };
@@ -362,6 +364,8 @@ media_from(const AVFormatContext *fc, struct media_info *mi)
 	    strcmp(mi->container, "dash") != 0 ? fc->bit_rate : 0;
 	mi->duration = fc->duration > 0 && fc->duration != AV_NOPTS_VALUE ?
 	    (double)fc->duration / AV_TIME_BASE : -1;
+	mi->programs = strcmp(mi->container, "mpegts") == 0 ?
+	    fc->nb_programs : 0;
 	v = av_find_best_stream((AVFormatContext *)fc, AVMEDIA_TYPE_VIDEO, -1,
 	    -1, NULL, 0);
 	if (v >= 0 && (unsigned)v < fc->nb_streams &&
@@ -372,6 +376,8 @@ media_from(const AVFormatContext *fc, struct media_info *mi)
 	for (i = 0; i < fc->nb_streams; i++) {
 		const AVStream *st = fc->streams[i];
 
+		if (st->codecpar->codec_type == AVMEDIA_TYPE_SUBTITLE)
+			mi->nsubtitles++;
 		if (st->codecpar->codec_type != AVMEDIA_TYPE_AUDIO ||
 		    st->codecpar->codec_id == AV_CODEC_ID_NONE)
 			continue;
@@ -403,6 +409,11 @@ probe(struct cls *c, const char *url, AVIOContext *pb, struct media_info *mi)
 		fc->flags |= AVFMT_FLAG_CUSTOM_IO;
 	}
 	io_options(c, &d);
+	/* The hls demuxer opens local segments and keys only with the
+	 * usual media extensions, against a hostile playlist; a local
+	 * manifest is the user's own, and only stream parameters come out. */
+	if (!c->is_http && !c->is_stdin)
+		av_dict_set(&d, "allowed_extensions", "ALL", 0);
 	rv = avformat_open_input(&fc, url, NULL, &d);
 	av_dict_free(&d);
 	if (rv < 0)
@@ -417,8 +428,32 @@ probe(struct cls *c, const char *url, AVIOContext *pb, struct media_info *mi)
 
 /* ---------------------------------------------------------------- output */
 
+/*
+ * A field of a space-separated record value (variant=, rendition=,
+ * audio_track=): "-" when empty, blanks and anything outside printable
+ * ASCII made '_', so that hostile names cannot shift the fields. Uses one
+ * of eight rotating buffers, enough for one call's arguments.
+ */
 static const char *
-dash_or(const char *s)
+field(const char *s)
+{
+	static char bufs[8][128];
+	static unsigned next;
+	char *b = bufs[next++ % 8];
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return "-";
+	for (i = 0; s[i] != '\0' && i < sizeof(bufs[0]) - 1; i++)
+		b[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '_';
+	b[i] = '\0';
+	return b;
+}
+
+/* A value that may hold blanks (a profile name, a rendition's NAME as the
+ * last field): "-" when empty. */
+static const char *
+or_dash(const char *s)
 {
 	return s != NULL && s[0] != '\0' ? s : "-";
 }
@@ -472,7 +507,7 @@ emit_media(struct cls *c, const struct media_info *mi, long long bandwidth)
 
 	if (mi->has_video) {
 		sd_rec_add(c->out, "video_codec", "%s", v->codec);
-		sd_rec_add(c->out, "video_profile", "%s", dash_or(v->profile));
+		sd_rec_add(c->out, "video_profile", "%s", or_dash(v->profile));
 		sd_rec_add(c->out, "video_level", "%d", v->level);
 		sd_rec_add(c->out, "width", "%d", v->width);
 		sd_rec_add(c->out, "height", "%d", v->height);
@@ -482,17 +517,20 @@ emit_media(struct cls *c, const struct media_info *mi, long long bandwidth)
 	sd_rec_add(c->out, "audio_tracks", "%zu", mi->naudio_seen);
 	if (mi->naudio > 0) {
 		sd_rec_add(c->out, "audio_codec", "%s", a->codec);
-		sd_rec_add(c->out, "audio_profile", "%s", dash_or(a->profile));
+		sd_rec_add(c->out, "audio_profile", "%s", or_dash(a->profile));
 		sd_rec_add(c->out, "sample_rate", "%d", a->sample_rate);
 		sd_rec_add(c->out, "channels", "%d", a->channels);
 		sd_rec_add(c->out, "audio_bitrate", "%lld", a->bitrate);
-		sd_rec_add(c->out, "audio_lang", "%s", a->lang);
+		sd_rec_add(c->out, "audio_lang", "%s", field(a->lang));
 	}
+	sd_rec_add(c->out, "subtitle_tracks", "%zu", mi->nsubtitles);
+	if (mi->programs > 0)
+		sd_rec_add(c->out, "programs", "%u", mi->programs);
 	for (i = 0; i < mi->naudio; i++)
 		sd_rec_addm(c->out, "audio_track", "%s %s %d %d %s",
-		    mi->audio[i].codec, mi->audio[i].lang,
+		    mi->audio[i].codec, field(mi->audio[i].lang),
 		    mi->audio[i].channels, mi->audio[i].sample_rate,
-		    dash_or(mi->audio[i].codecs));
+		    field(mi->audio[i].codecs));
 	sd_rec_add(c->out, "bitrate", "%lld", mi->bitrate > 0 ? mi->bitrate :
 	    bandwidth);
 	if (mi->duration >= 0)
@@ -575,13 +613,13 @@ emit_variants(struct cls *c, const struct sd_hls *h)
 		if (v->width > 0)
 			snprintf(res, sizeof(res), "%dx%d", v->width, v->height);
 		sd_rec_addm(c->out, "variant", "%lld %s %s", v->bandwidth, res,
-		    dash_or(v->codecs));
+		    field(v->codecs));
 	}
 	for (i = 0; i < h->nmedia; i++) {
 		const struct sd_hls_media *m = &h->media[i];
 
-		sd_rec_addm(c->out, "rendition", "%s %s %s %s", dash_or(m->type),
-		    dash_or(m->group), dash_or(m->lang), dash_or(m->name));
+		sd_rec_addm(c->out, "rendition", "%s %s %s %s", field(m->type),
+		    field(m->group), field(m->lang), or_dash(m->name));
 	}
 }
 
@@ -793,8 +831,8 @@ emit_dash(struct cls *c, const struct sd_dash *d)
 			snprintf(res, sizeof(res), "%dx%d", r->width,
 			    r->height);
 		sd_rec_addm(c->out, "representation", "%s %s %lld %s %s",
-		    dash_or(r->id), dash_or(r->content_type), r->bandwidth, res,
-		    dash_or(r->codecs));
+		    field(r->id), field(r->content_type), r->bandwidth, res,
+		    field(r->codecs));
 	}
 	if (d->duration > 0)
 		sd_rec_add(c->out, "playlist_duration", "%.3f", d->duration);
@@ -966,6 +1004,21 @@ check_file(struct cls *c)
 }
 
 /* The HTTP answer's Content-Type, and its URL after redirects. */
+/*
+ * A local manifest's base as an absolute path: libavformat's dash demuxer
+ * resolves a relative one wrongly (it cannot find the init segments).
+ */
+static void
+absolute_base(struct cls *c)
+{
+	char *abs = realpath(strncmp(c->source, "file:", 5) == 0 ?
+	    c->source + 5 : c->source, NULL);
+
+	if (abs != NULL && strlen(abs) < sizeof(c->base))
+		strlcpy(c->base, abs, sizeof(c->base));
+	free(abs);
+}
+
 static void
 note_http(struct cls *c, AVIOContext *pb)
 {
@@ -1039,8 +1092,11 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 		return SD_EX_USAGE;
 	}
 	sd_rec_add(out, "source", "%s", source);
-	if (!c.is_stdin && !c.is_http && (ex = check_file(&c)) != SD_EX_OK)
-		return ex;
+	if (!c.is_stdin && !c.is_http) {
+		if ((ex = check_file(&c)) != SD_EX_OK)
+			return ex;
+		absolute_base(&c);
+	}
 	sd_buf_init(&head);
 	if (!c.is_stdin && (rv = open_io(&c, source, &pb)) < 0)
 		return fail(&c, rv, "Opening the source");

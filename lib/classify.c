@@ -231,6 +231,19 @@ hls_attr(const char *list, const char *name, char *out, size_t len)
 	return 0;
 }
 
+/* CODECS="avc1.4d401f, mp4a.40.2" is common: blanks mean nothing there,
+ * and the record's space-separated lists need them gone. */
+static void
+squeeze_blanks(char *s)
+{
+	char *d = s;
+
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t')
+			*d++ = *s;
+	*d = '\0';
+}
+
 static long long
 attr_num(const char *list, const char *name)
 {
@@ -278,6 +291,7 @@ hls_stream_inf(struct sd_hls *h, const char *attrs)
 		parse_resolution(res, &v->width, &v->height);
 	hls_attr(attrs, "FRAME-RATE", v->frame_rate, sizeof(v->frame_rate));
 	hls_attr(attrs, "CODECS", v->codecs, sizeof(v->codecs));
+	squeeze_blanks(v->codecs);
 	hls_attr(attrs, "AUDIO", v->audio, sizeof(v->audio));
 }
 
@@ -645,7 +659,8 @@ dash_common(const struct xml_tag *t, struct dash_inherit *in)
 
 	xml_attr(t, "contentType", in->content_type, sizeof(in->content_type));
 	xml_attr(t, "mimeType", in->mime, sizeof(in->mime));
-	xml_attr(t, "codecs", in->codecs, sizeof(in->codecs));
+	if (xml_attr(t, "codecs", in->codecs, sizeof(in->codecs)))
+		squeeze_blanks(in->codecs);
 	xml_attr(t, "lang", in->lang, sizeof(in->lang));
 	xml_attr(t, "frameRate", in->frame_rate, sizeof(in->frame_rate));
 	if (xml_attr(t, "width", v, sizeof(v)))

@@ -312,7 +312,10 @@ is_multi(const struct sd_rec *r, const char *key)
 	return 0;
 }
 
-/* Keys in first-seen order; repeated or multi keys become arrays. */
+/*
+ * Keys in first-seen order; repeated or multi keys become arrays of strings;
+ * a single value that reads as a number is a JSON number.
+ */
 static void
 print_json(const struct sd_rec *r, FILE *fp)
 {
@@ -339,7 +342,8 @@ print_json(const struct sd_rec *r, FILE *fp)
 			if (!firstv)
 				fputs(", ", fp);
 			firstv = 0;
-			json_value(fp, r->kv[j].value);
+			/* A list is one type: strings, even "1" (ffmpeg_arg=). */
+			json_string(fp, r->kv[j].value);
 		}
 		fputc(']', fp);
 	}

@@ -160,6 +160,22 @@ t_is "$(printf '%s\n' "$T_OUT" | sed -n 's/^audio_track=//p' |
     "$(fp audio 0 tags.language) $(fp audio 1 tags.language)" \
     "h264-2aac.ts: audio_track languages"
 
+# A multi-program TS (two services, as a DVB multiplex carries them).
+ff -i "$f" -map 0:v -map 0:a:0 -map 0:v -map 0:a:1 -c copy \
+    -program title=A:st=0:st=1 -program title=B:st=2:st=3 -f mpegts \
+    "$T_TMP/mpts.ts"
+t_run -- sd-classify "$T_TMP/mpts.ts"
+t_is "$T_RC/$(key programs)" "0/$(ffprobe -v error -show_programs -of csv \
+    "$T_TMP/mpts.ts" | grep -c '^program')" "MPTS: programs"
+# A subtitle track (mov_text from an SRT) in MP4.
+printf '1\n00:00:01,000 --> 00:00:02,000\nhello\n' >"$T_TMP/s.srt"
+ff -i "$(src h264-aac.mp4)" -i "$T_TMP/s.srt" -map 0 -map 1 -c copy \
+    -c:s mov_text "$T_TMP/subs.mp4"
+ffp "$T_TMP/subs.mp4"
+t_run -- sd-classify "$T_TMP/subs.mp4"
+t_is "$T_RC/$(key subtitle_tracks)" "0/$(fcount subtitle)" \
+    "MP4 with a subtitle track: subtitle_tracks"
+
 # M2TS: 192-byte packets (a 4-byte timestamp before each sync byte).
 ff -i "$(src h264-aac.ts)" -c copy -f mpegts -mpegts_m2ts_mode 1 \
     "$T_TMP/x.m2ts"
@@ -470,11 +486,35 @@ t_is "$(key codecs)" "$(sed -n 's/.*codecs="\([^"]*\)".*/\1/p' \
     "$www/dash/manifest.mpd" | paste -sd, -)" "DASH static: codecs"
 t_is "$(key video_codec)/$(key audio_codec)" "h264/aac" "DASH: codec names"
 
+# The same folders as local files (relative paths, as a shell gives them).
+(
+	cd "$www" || exit 1
+	for m in ts/master.m3u8 fm/master.m3u8 enc/index.m3u8 dash/manifest.mpd; do
+		sd-classify "$m" >"$T_TMP/local.out" 2>&1
+		echo "$m $? $(sed -n 's/^codecs=//p' "$T_TMP/local.out")"
+	done
+) >"$T_TMP/local"
+t_is "$(cat "$T_TMP/local")" "ts/master.m3u8 0 $want_ts
+fm/master.m3u8 0 $want_ts
+enc/index.m3u8 0 $want_ts
+dash/manifest.mpd 0 $(dash_codecs "$mp4")" \
+    "local HLS (TS, fMP4, AES-128) and DASH folders: probed"
+t_unlike "$(cat "$T_TMP/local.out")" '^reason=.*@codecs' \
+    "local DASH: codecs from the segments, not the MPD"
+
 # stdin: a playlist whose URIs are relative cannot be followed.
 t_run -i "$www/ts/index.m3u8" -- sd-classify -
 t_is "$T_RC/$(key format)/$(key hls_playlist)" "0/hls/media" \
     "stdin HLS media playlist: classified"
 t_like "$T_OUT" '^reason=.*stdin' "stdin HLS: reason says why not probed"
+
+# Hostile names cannot shift the fields of a list value.
+printf '#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a b",LANGUAGE="e n",NAME="Main (AD)",URI="a.m3u8"\n#EXT-X-STREAM-INF:BANDWIDTH=5,CODECS="avc1.4d401f, mp4a.40.2"\nv.m3u8\n' \
+    >"$T_TMP/names.m3u8"
+t_run -i "$T_TMP/names.m3u8" -- sd-classify -
+t_is "$(key variant)|$(key rendition)|$(key codecs)" \
+    "5 - avc1.4d401f,mp4a.40.2|AUDIO a_b e_n Main (AD)|avc1.4d401f,mp4a.40.2" \
+    "blanks in CODECS squeezed, in names replaced"
 
 # -j: one JSON object, lists as arrays (checked by node's JSON.parse).
 t_run -- sd-classify -j "$base/mv/master.m3u8"

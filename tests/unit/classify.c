@@ -171,6 +171,10 @@ test_hls_cases(void)
 	    "v.m3u8\n") == 0 && h->nvariants == 1 &&
 	    strcmp(h->variants[0].codecs, "avc1.4d401e") == 0,
 	    "an unterminated quote ends at the line");
+	ok(P("#EXTM3U\n#EXT-X-STREAM-INF:CODECS=\"avc1.4d401f, mp4a.40.2\","
+	    "BANDWIDTH=9\nv.m3u8\n") == 0 && h->variants[0].bandwidth == 9 &&
+	    strcmp(h->variants[0].codecs, "avc1.4d401f,mp4a.40.2") == 0,
+	    "CODECS with a blank after the comma: squeezed");
 	ok(P("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=5,RESOLUTION=99999x1\n"
 	    "v.m3u8\n") == 0 && h->variants[0].width == 0,
 	    "an impossible RESOLUTION is ignored");
