@@ -5,7 +5,8 @@
  * unwrapped (33-bit PTS) and rebased onto one continuous timeline when they
  * jump (the cut after a jump has disc=1), video is cut at keyframes near
  * the target duration and every other track at the first frame at or
- * after the same presentation time, and the boxes come from cmaf.c.
+ * after the same presentation time (av_seg.c), and the boxes come from
+ * cmaf.c.
  *
  * Memory is one segment per track (the moof needs every sample's size
  * before the data), so it stays flat however long the input is.
@@ -25,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,111 +41,6 @@
 #define JUMP_FWD_S	10		/* a gap longer than this is a jump */
 #define JUMP_BACK_S	1		/* and so is going back this much */
 #define PRESTART_S	10		/* audio kept while no keyframe came */
-#define SEG_SAMPLES_MAX	100000		/* one segment, one track */
-#ifndef IOV_MAX
-#define IOV_MAX		1024
-#endif
-
-/* ---------------------------------------------------------------- files */
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
-now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Write all of iov[0..n) to fd, IOV_MAX at a time; iov is consumed. */
-static int
-writev_all(int fd, struct iovec *iov, size_t n)
-{
-	size_t i = 0;
-	ssize_t w;
-
-	while (i < n) {
-		if (iov[i].iov_len == 0) {
-			i++;
-			continue;
-		}
-		w = writev(fd, iov + i, (int)(n - i < IOV_MAX ? n - i : IOV_MAX));
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		while (i < n && (size_t)w >= iov[i].iov_len) {
-			w -= (ssize_t)iov[i].iov_len;
-			iov[i++].iov_len = 0;
-		}
-		if (i < n) {
-			iov[i].iov_base = (char *)iov[i].iov_base + w;
-			iov[i].iov_len -= (size_t)w;
-		}
-	}
-	return 0;
-}
-
-/*
- * Write iov to DIR/NAME through a temporary and rename(2): a reader sees
- * the whole file or none.
- */
-int
-sd_mux_write_iov(const char *dir, const char *name, struct iovec *iov,
-    size_t n)
-{
-	char path[PATH_MAX], tmp[PATH_MAX];
-	int fd, saved;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp),
-	    "%s/.%s.XXXXXX", dir, name) >= sizeof(tmp)) {
-		warnx("%s/%s: path too long", dir, name);
-		return -1;
-	}
-	if ((fd = mkstemp(tmp)) == -1) {
-		warn("%s", tmp);
-		return -1;
-	}
-	if (writev_all(fd, iov, n) == -1 || fchmod(fd, 0644) == -1) {
-		saved = errno;
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		saved = errno;
-		goto fail;
-	}
-	return 0;
-fail:
-	unlink(tmp);
-	errno = saved;
-	warn("%s", path);
-	return -1;
-}
-
-int
-sd_mux_write_file(const char *dir, const char *name, const void *head,
-    size_t hlen, const void *body, size_t blen)
-{
-	struct iovec iov[2];
-
-	iov[0].iov_base = (void *)(uintptr_t)head;
-	iov[0].iov_len = hlen;
-	iov[1].iov_base = (void *)(uintptr_t)body;
-	iov[1].iov_len = blen;
-	return sd_mux_write_iov(dir, name, iov, 2);
-}
 
 /* ---------------------------------------------------------------- tracks */
 
@@ -539,18 +434,6 @@ track_write_header(struct mux *m, struct trk *t)
 
 /* ---------------------------------------------------------------- timing */
 
-static int64_t
-to_us(const struct trk *t, int64_t v)
-{
-	return av_rescale(v, 1000000, t->ts);
-}
-
-static int64_t
-from_us(const struct trk *t, int64_t v)
-{
-	return av_rescale(v, t->ts, 1000000);
-}
-
 /* 33-bit (or whatever the demuxer says) wrap: keep times rising. */
 static int64_t
 unwrap(struct trk *t, int64_t raw)
@@ -606,7 +489,7 @@ frontier_us(const struct mux *m)
 	for (i = 0; i < m->ntrk; i++) {
 		if (!m->trk[i].have_last)
 			continue;
-		e = to_us(&m->trk[i], m->trk[i].last_dts + m->trk[i].last_dur);
+		e = sd_mux_us(&m->trk[i], m->trk[i].last_dts + m->trk[i].last_dur);
 		if (e > f)
 			f = e;
 	}
@@ -622,7 +505,7 @@ frontier_us(const struct mux *m)
 static void
 rebase(struct mux *m, struct trk *t, int64_t in)
 {
-	int64_t in_us = to_us(t, in), f;
+	int64_t in_us = sd_mux_us(t, in), f;
 
 	if (!m->epoch_valid || llabs(in_us - m->epoch_in_us) >
 	    (int64_t)JUMP_FWD_S * 1000000) {
@@ -635,7 +518,7 @@ rebase(struct mux *m, struct trk *t, int64_t in)
 			warnx("%s: timestamps jump; rebased, discontinuity",
 			    t->id);
 	}
-	t->off = from_us(t, m->epoch_off_us);
+	t->off = sd_mux_from_us(t, m->epoch_off_us);
 	if (t->video)
 		t->need_key = 1;
 }
@@ -668,7 +551,7 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
 	d = av_rescale_q(d, t->st->time_base, tb);
 	p = av_rescale_q(p, t->st->time_base, tb);
 	if (!t->have_last && !t->have_off) {
-		t->off = from_us(t, m->epoch_off_us);
+		t->off = sd_mux_from_us(t, m->epoch_off_us);
 		t->have_off = 1;
 	}
 	if (t->have_last) {
@@ -686,507 +569,6 @@ track_times(struct mux *m, struct trk *t, const AVPacket *pkt,
 		*dts = t->last_dts + 1;
 	}
 	return 0;
-}
-
-/* ---------------------------------------------------------------- samples */
-
-static int
-samples_reserve(struct trk *t)
-{
-	struct sample *s;
-	size_t cap;
-
-	if (t->n < t->cap)
-		return 0;
-	if (t->n >= SEG_SAMPLES_MAX) {
-		warnx("%s: more than %d samples in one segment (no keyframe?)",
-		    t->id, SEG_SAMPLES_MAX);
-		return -1;
-	}
-	cap = t->cap ? t->cap * 2 : 256;
-	if ((s = reallocarray(t->s, cap, sizeof(*s))) == NULL)
-		return -1;
-	t->s = s;
-	t->cap = cap;
-	return 0;
-}
-
-/* The next sample's bytes are len bytes of the packet: keep a reference. */
-static int
-sample_ref(struct trk *t, const AVPacket *pkt, size_t len)
-{
-	struct sample *s = &t->s[t->n];
-
-	if ((s->buf = av_buffer_ref(pkt->buf)) == NULL)
-		return -1;
-	s->p = pkt->data;
-	(void)len;
-	return 0;
-}
-
-/* The packet's bytes as the next sample: by reference, else copied. */
-static int
-sample_keep(struct trk *t, const AVPacket *pkt)
-{
-	struct sample *s = &t->s[t->n];
-
-	s->buf = NULL;
-	if (pkt->buf != NULL)
-		return sample_ref(t, pkt, (size_t)pkt->size);
-	s->off = t->data.len;
-	return sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size);
-}
-
-/* An AV1 sample: the packet without temporal delimiters. */
-static int
-av1_sample(struct trk *t, const AVPacket *pkt, long *len)
-{
-	struct sample *s = &t->s[t->n];
-
-	if (pkt->buf != NULL && av_buffer_is_writable(pkt->buf)) {
-		*len = (long)sd_av1_strip(pkt->data, (size_t)pkt->size);
-		return sample_ref(t, pkt, (size_t)*len);
-	}
-	s->buf = NULL;
-	s->off = t->data.len;
-	if (sd_bytes_put(&t->data, pkt->data, (size_t)pkt->size) == -1)
-		return -1;
-	*len = (long)sd_av1_strip(t->data.p + s->off, (size_t)pkt->size);
-	t->data.len = s->off + (size_t)*len;
-	return 0;
-}
-
-/* Forget the first k samples of the segment in hand. */
-static void
-samples_drop(struct trk *t, size_t k)
-{
-	size_t bytes = 0, i;
-
-	if (k == 0)
-		return;
-	for (i = 0; i < k; i++) {
-		if (t->s[i].buf != NULL)
-			av_buffer_unref(&t->s[i].buf);
-		else
-			bytes += t->s[i].size;
-	}
-	memmove(t->s, t->s + k, (t->n - k) * sizeof(*t->s));
-	t->n -= k;
-	if (bytes == 0)
-		return;
-	memmove(t->data.p, t->data.p + bytes, t->data.len - bytes);
-	t->data.len -= bytes;
-	for (i = 0; i < t->n; i++)
-		if (t->s[i].buf == NULL)
-			t->s[i].off -= bytes;
-}
-
-/* ---------------------------------------------------------------- output */
-
-static int64_t
-origin_in(const struct mux *m, const struct trk *t)
-{
-	return av_rescale_rnd(m->origin, t->ts, m->origin_ts, AV_ROUND_DOWN);
-}
-
-/* The first presentation time of the segment in hand. */
-static int64_t
-first_time(const struct trk *t)
-{
-	return t->video ? t->s[0].dts + t->delay : t->s[0].dts;
-}
-
-/* t=0: the earliest first presentation time over the tracks. */
-static void
-fix_origin(struct mux *m)
-{
-	int64_t best_us = INT64_MAX;
-	size_t i;
-
-	if (m->have_origin)
-		return;
-	for (i = 0; i < m->ntrk; i++) {
-		struct trk *t = &m->trk[i];
-		if (t->n == 0 || t->gone)
-			continue;
-		if (to_us(t, first_time(t)) < best_us) {
-			best_us = to_us(t, first_time(t));
-			m->origin = first_time(t);
-			m->origin_ts = t->ts;
-		}
-	}
-	m->have_origin = 1;
-	m->store.start = m->wall_start;
-}
-
-/* The track whose cuts the MPEG-TS segments follow. */
-static struct trk *
-ts_driver(struct mux *m)
-{
-	return m->has_video ? &m->trk[0] : m->driver;
-}
-
-static struct cut *
-cut_of(struct mux *m, uint64_t seq)
-{
-	return &m->cuts[seq % CUTS_MAX];
-}
-
-/* The segment's boxes, then each sample's bytes where they lie. */
-static int
-seg_iov(struct mux *m, const struct trk *t, size_t k)
-{
-	struct iovec *iov = m->iov;
-	size_t i;
-
-	if (k + 1 > m->iov_cap) {
-		if ((iov = reallocarray(m->iov, k + 1, sizeof(*iov))) == NULL)
-			return -1;
-		m->iov = iov;
-		m->iov_cap = k + 1;
-	}
-	iov[0].iov_base = m->head.p;
-	iov[0].iov_len = m->head.len;
-	for (i = 0; i < k; i++) {
-		const struct sample *s = &t->s[i];
-		iov[i + 1].iov_base = (void *)(uintptr_t)(s->buf != NULL ?
-		    s->p : t->data.p + s->off);
-		iov[i + 1].iov_len = s->size;
-	}
-	return 0;
-}
-
-/*
- * Write the segment of the first k samples of t, which ends at end
- * (internal time), as its seq; remember its index line for the cut.
- */
-static int
-flush_seg(struct mux *m, struct trk *t, size_t k, int64_t end)
-{
-	struct sd_cmaf_sample *cs = m->cs;
-	struct sd_store_seg *rec;
-	struct cut *c = cut_of(m, t->seq);
-	int64_t t0, origin;
-	size_t i, bytes = 0;
-	int rv;
-
-	if (k == 0 || k > t->n)
-		return 0;
-	fix_origin(m);
-	origin = origin_in(m, t);
-	if (k > m->cs_cap) {
-		if ((cs = reallocarray(m->cs, k, sizeof(*cs))) == NULL)
-			return -1;
-		m->cs = cs;
-		m->cs_cap = k;
-	}
-	for (i = 0; i < k; i++) {
-		int64_t next = i + 1 < k ? t->s[i + 1].dts : end;
-		int64_t d = next - t->s[i].dts;
-		cs[i].size = t->s[i].size;
-		cs[i].duration = d > 0 && d < UINT32_MAX ? (uint32_t)d : 1;
-		cs[i].sync = t->s[i].key;
-		cs[i].cto = (int32_t)(t->s[i].pts - t->s[i].dts - t->delay);
-		bytes += t->s[i].size;
-	}
-	t0 = t->s[0].dts + (t->video ? t->delay : 0) - origin;
-	if (t0 < 0)
-		t0 = 0;
-	m->head.len = 0;
-	if (sd_cmaf_segment(&t->ct, (uint32_t)(t->seq + 1), (uint64_t)t0, cs,
-	    k, &m->head) == -1) {
-		warnx("%s: segment %llu: cannot build its boxes", t->id,
-		    (unsigned long long)t->seq);
-		return -1;
-	}
-	rec = &c->seg[t - m->trk];
-	memset(rec, 0, sizeof(*rec));
-	rec->track = (uint8_t)t->store_idx;
-	rec->seq = t->seq;
-	rec->t = t0;
-	rec->d = end - t->s[0].dts > 0 ? end - t->s[0].dts : 1;
-	rec->bytes = m->head.len + bytes;
-	rec->disc = (uint8_t)t->disc_next;
-	snprintf(rec->file, sizeof(rec->file), "%s-%llu.m4s", t->id,
-	    (unsigned long long)t->seq);
-	strlcpy(rec->init, t->init, sizeof(rec->init));
-	if (seg_iov(m, t, k) == -1)
-		return -1;
-	rv = sd_mux_write_iov(m->o->dir, rec->file, m->iov, k + 1);
-	if (rv == -1)
-		return -1;
-	c->have |= 1u << (t - m->trk);
-	if (m->tsseg != NULL && t == ts_driver(m)) {
-		int64_t t90 = av_rescale(rec->t, 90000, t->ts);
-		if (sd_tsseg_cut(m, t->seq, t90, av_rescale(rec->t + rec->d,
-		    90000, t->ts) - t90) == -1)
-			return -1;
-	}
-	t->bytes_total += rec->bytes;
-	t->dur_total += rec->d;
-	samples_drop(t, k);
-	t->disc_next = 0;
-	t->seq++;
-	return 0;
-}
-
-static void
-store_track(struct mux *m, struct trk *t)
-{
-	struct sd_store_track *s = &m->store.tracks[m->store.ntracks];
-	AVRational fr = t->st->avg_frame_rate;
-
-	memset(s, 0, sizeof(*s));
-	strlcpy(s->id, t->id, sizeof(s->id));
-	strlcpy(s->type, t->video ? "video" : "audio", sizeof(s->type));
-	strlcpy(s->codec, avcodec_get_name(t->par->codec_id), sizeof(s->codec));
-	strlcpy(s->codecs, t->codecs, sizeof(s->codecs));
-	s->timescale = t->ts;
-	if (t->video) {
-		s->width = t->par->width;
-		s->height = t->par->height;
-		if (fr.num > 0 && fr.den > 0 && fr.num < 1000000 &&
-		    fr.den < 100000) {
-			if (fr.den == 1)
-				snprintf(s->frame_rate, sizeof(s->frame_rate),
-				    "%d", fr.num);
-			else
-				snprintf(s->frame_rate, sizeof(s->frame_rate),
-				    "%d/%d", fr.num, fr.den);
-		}
-	} else {
-		s->sample_rate = t->sample_rate;
-		s->channels = t->channels;
-	}
-	strlcpy(s->lang, t->lang, sizeof(s->lang));
-	t->store_idx = (int)m->store.ntracks++;
-}
-
-/* Tracks enter the index when their first segment does. */
-static void
-store_tracks(struct mux *m)
-{
-	size_t i;
-
-	if (m->store_ready)
-		return;
-	for (i = 0; i < m->ntrk; i++)
-		if (m->trk[i].have_hdr && m->trk[i].store_idx < 0)
-			store_track(m, &m->trk[i]);
-	if (m->o->ts && m->tsseg != NULL) {
-		struct sd_store_track *s = &m->store.tracks[m->store.ntracks];
-		memset(s, 0, sizeof(*s));
-		strlcpy(s->id, "ts", sizeof(s->id));
-		strlcpy(s->type, "mpegts", sizeof(s->type));
-		sd_tsseg_codecs(m, s->codecs, sizeof(s->codecs));
-		s->timescale = 90000;
-		m->ts_store_idx = (int)m->store.ntracks++;
-	}
-	m->store_ready = 1;
-}
-
-static void
-measured_rates(struct mux *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->ntrk; i++) {
-		struct trk *t = &m->trk[i];
-		if (t->dur_total > 0 && t->store_idx >= 0 && t->have_hdr)
-			m->store.tracks[t->store_idx].avg_bandwidth =
-			    (long long)((double)t->bytes_total * 8 * t->ts /
-			    (double)t->dur_total);
-	}
-}
-
-int
-sd_mux_store_write(struct mux *m, int force)
-{
-	double now = now_mono();
-
-	if (!force && !m->o->live && now - m->last_index < 1.0)
-		return 0;
-	m->last_index = now;
-	measured_rates(m);
-	if (sd_store_write(&m->store, m->o->dir) == -1 ||
-	    sd_manifest_write_all(m->o->dir, &m->store, NULL) == -1)
-		return -1;
-	return 0;
-}
-
-static double
-seg_secs(const struct mux *m, const struct sd_store_seg *s, size_t k)
-{
-	return (double)s->t / m->trk[k].ts;
-}
-
-/*
- * A cut's segments into the store, the earliest first: the store dates a
- * header generation (a DASH Period) from the first segment it is given.
- */
-static int
-add_cut(struct mux *m, struct cut *c)
-{
-	size_t order[TRACKS_MAX], n = 0, i, j;
-
-	for (i = 0; i < m->ntrk; i++) {
-		if (!(c->have & (1u << i)))
-			continue;
-		if (m->trk[i].store_idx < 0)
-			store_track(m, &m->trk[i]);
-		c->seg[i].track = (uint8_t)m->trk[i].store_idx;
-		for (j = n; j > 0 && seg_secs(m, &c->seg[order[j - 1]],
-		    order[j - 1]) > seg_secs(m, &c->seg[i], i); j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-		n++;
-	}
-	for (i = 0; i < n; i++)
-		if (sd_store_add_seg(&m->store, &c->seg[order[i]]) == -1)
-			return -1;
-	return 0;
-}
-
-/* Publish every cut whose segments are all written, in order. */
-static int
-publish(struct mux *m)
-{
-	struct cut *c;
-	int any = 0;
-
-	while (m->pub_seq < m->open_seq) {
-		c = cut_of(m, m->pub_seq);
-		if ((c->have & c->need) != c->need)
-			break;
-		store_tracks(m);
-		if (add_cut(m, c) == -1)
-			return -1;
-		c->ts_seg.track = (uint8_t)m->ts_store_idx;
-		if (c->ts_have && m->ts_store_idx >= 0 &&
-		    sd_store_add_seg(&m->store, &c->ts_seg) == -1)
-			return -1;
-		m->pub_seq++;
-		m->segments++;
-		any = 1;
-		if (m->o->live && sd_mux_live_trim(m) == -1)
-			return -1;
-		if (m->o->live && sd_mux_store_write(m, 1) == -1)
-			return -1;
-	}
-	if (any && !m->o->live && sd_mux_store_write(m, 0) == -1)
-		return -1;
-	return 0;
-}
-
-/*
- * Declare a cut at presentation time p_us (INT64_MAX: the end): the
- * segments now open close at it. Tracks with nothing yet sit it out.
- */
-static struct cut *
-declare_cut(struct mux *m, int64_t p_us, int disc)
-{
-	struct cut *c;
-	size_t i;
-
-	if (m->open_seq - m->pub_seq >= CUTS_MAX - 1)
-		return NULL;
-	c = cut_of(m, m->open_seq);
-	memset(c, 0, sizeof(*c));
-	c->seq = m->open_seq;
-	c->p_us = p_us;
-	c->disc = disc;
-	for (i = 0; i < m->ntrk; i++) {
-		struct trk *t = &m->trk[i];
-		if (!t->gone && t->started)
-			c->need |= 1u << i;
-	}
-	m->open_seq++;
-	return c;
-}
-
-/*
- * Audio (and every track that follows the driver): close each pending cut
- * at the first sample at or after its time.
- */
-static int
-follow_cuts(struct mux *m, struct trk *t, int at_end)
-{
-	struct cut *c;
-	size_t k;
-
-	while (t->seq < m->open_seq && !t->gone) {
-		c = cut_of(m, t->seq);
-		if (!(c->need & (1u << (t - m->trk)))) {
-			t->seq++;
-			continue;
-		}
-		for (k = 0; k < t->n && to_us(t, t->s[k].dts) < c->p_us; k++)
-			;
-		/*
-		 * Wait for a sample past the cut, unless the input has ended:
-		 * then what is left belongs to this cut (audio that stops
-		 * before the video's last keyframes must not hold them back).
-		 */
-		if (k == t->n && !at_end)
-			break;
-		if (k == 0 && t->n > 0)
-			k = 1;	/* a gap: no empty segment */
-		if (t->n == 0 && at_end) {
-			c->need &= ~(1u << (t - m->trk));
-			t->seq++;
-			continue;
-		}
-		if (t->n == 0) {
-			warnx("%s: no samples for segment %llu; track left out",
-			    t->id, (unsigned long long)t->seq);
-			t->gone = 1;
-			c->need &= ~(1u << (t - m->trk));
-			break;
-		}
-		if (flush_seg(m, t, k, k < t->n ? t->s[k].dts :
-		    t->s[t->n - 1].dts + t->s[t->n - 1].dur) == -1)
-			return -1;
-		t->disc_next = c->disc;
-	}
-	return 0;
-}
-
-static int
-follow_all(struct mux *m, int at_end)
-{
-	size_t i;
-
-	for (i = 0; i < m->ntrk; i++)
-		if (&m->trk[i] != m->driver &&
-		    follow_cuts(m, &m->trk[i], at_end) == -1)
-			return -1;
-	return publish(m);
-}
-
-/* Lagging tracks must not stall the index forever (audio that stops). */
-static int
-unstall(struct mux *m)
-{
-	size_t i;
-
-	if (m->open_seq - m->pub_seq < CUTS_MAX - 2)
-		return 0;
-	for (i = 0; i < m->ntrk; i++) {
-		struct trk *t = &m->trk[i];
-		if (t == m->driver || t->gone || t->seq >= m->pub_seq + 1)
-			continue;
-		warnx("%s: fell %d segments behind; track left out", t->id,
-		    CUTS_MAX - 2);
-		t->gone = 1;
-	}
-	for (i = m->pub_seq; i < m->open_seq; i++) {
-		struct cut *c = cut_of(m, i);
-		size_t j;
-		for (j = 0; j < m->ntrk; j++)
-			if (m->trk[j].gone)
-				c->need &= ~(1u << j);
-	}
-	return publish(m);
 }
 
 /* ---------------------------------------------------------------- video */
@@ -1209,18 +591,18 @@ new_header_needed(struct trk *t, const uint8_t *au, size_t n)
 static void
 video_started(struct mux *m, struct trk *v, int64_t dts)
 {
-	int64_t from = to_us(v, dts);
+	int64_t from = sd_mux_us(v, dts);
 	size_t i, k;
 
-	m->wall_start = now_wall();
+	m->wall_start = sd_mux_wall();
 	for (i = 0; i < m->ntrk; i++) {
 		struct trk *t = &m->trk[i];
 		if (t->video)
 			continue;
-		for (k = 0; k < t->n && to_us(t, t->s[k].dts +
+		for (k = 0; k < t->n && sd_mux_us(t, t->s[k].dts +
 		    t->s[k].dur) <= from; k++)
 			;
-		samples_drop(t, k);
+		sd_mux_samples_drop(t, k);
 		t->started = t->n > 0;
 		t->seq = m->open_seq;
 		t->seg_start = t->n > 0 ? t->s[0].dts : 0;
@@ -1231,14 +613,14 @@ static int
 video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
     int newhdr, const uint8_t *au, size_t n)
 {
-	if (declare_cut(m, to_us(t, p), disc) == NULL) {
-		if (unstall(m) == -1 || declare_cut(m, to_us(t, p), disc) ==
+	if (sd_mux_declare_cut(m, sd_mux_us(t, p), disc) == NULL) {
+		if (sd_mux_unstall(m) == -1 || sd_mux_declare_cut(m, sd_mux_us(t, p), disc) ==
 		    NULL) {
 			warnx("internal: cut queue full");
 			return -1;
 		}
 	}
-	if (flush_seg(m, t, t->n, dts) == -1)
+	if (sd_mux_flush_seg(m, t, t->n, dts) == -1)
 		return -1;
 	t->disc_next = disc;
 	m->disc_pending = 0;
@@ -1257,7 +639,7 @@ video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
 			warnx("%s: new parameters: header %s", t->id, t->init);
 	}
 	t->seg_start = p;
-	return follow_all(m, 0);
+	return sd_mux_follow_all(m, 0);
 }
 
 static int
@@ -1297,7 +679,7 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 		}
 	}
 	t->need_key = 0;
-	if (samples_reserve(t) == -1)
+	if (sd_mux_samples_reserve(t) == -1)
 		return -1;
 	/* The TS segments take the packet as it came, before conversion. */
 	if (m->tsseg != NULL && sd_tsseg_packet(m, t, pkt, dts, pts) == -1)
@@ -1306,7 +688,7 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 	if (t->annexb && pkt->buf != NULL && av_buffer_is_writable(pkt->buf) &&
 	    (len = sd_annexb_to_lp_inplace(t->hevc, pkt->data,
 	    (size_t)pkt->size, &k2, &params)) >= 0) {
-		if (sample_ref(t, pkt, (size_t)len) == -1)
+		if (sd_mux_sample_ref(t, pkt, (size_t)len) == -1)
 			return -1;
 	} else if (t->annexb) {
 		t->s[t->n].off = t->data.len;
@@ -1315,9 +697,9 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 		if (len < 0)
 			return -1;
 	} else if (t->par->codec_id == AV_CODEC_ID_AV1) {
-		if (av1_sample(t, pkt, &len) == -1)
+		if (sd_mux_av1_sample(t, pkt, &len) == -1)
 			return -1;
-	} else if (sample_keep(t, pkt) == -1) {
+	} else if (sd_mux_sample_keep(t, pkt) == -1) {
 		return -1;
 	} else
 		len = pkt->size;
@@ -1435,7 +817,7 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 			return 0;	/* the other tracks go on */
 		}
 		if (!m->has_video && m->wall_start == 0)
-			m->wall_start = now_wall();
+			m->wall_start = sd_mux_wall();
 	}
 	dur = audio_duration(t, pkt);
 	/* Sample times follow the frames' own durations; a gap longer than
@@ -1449,7 +831,7 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 		t->seq = m->open_seq;
 		t->seg_start = t->acc;
 	}
-	if (samples_reserve(t) == -1 || sample_keep(t, pkt) == -1)
+	if (sd_mux_samples_reserve(t) == -1 || sd_mux_sample_keep(t, pkt) == -1)
 		return -1;
 	t->s[t->n].dts = t->s[t->n].pts = t->acc;
 	t->s[t->n].size = (uint32_t)pkt->size;
@@ -1466,7 +848,7 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 		for (k = 0; k < t->n && t->s[t->n - 1].dts - t->s[k].dts >
 		    (int64_t)PRESTART_S * t->ts; k++)
 			;
-		samples_drop(t, k);
+		sd_mux_samples_drop(t, k);
 		return 0;
 	}
 	if (!m->has_video) {
@@ -1476,19 +858,19 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 		    t->acc - dur - t->seg_start >=
 		    (int64_t)(m->o->target * t->ts))) {
 			int64_t p = t->s[t->n - 1].dts;
-			if (declare_cut(m, to_us(t, p), m->disc_pending) ==
-			    NULL && (unstall(m) == -1 || declare_cut(m,
-			    to_us(t, p), m->disc_pending) == NULL))
+			if (sd_mux_declare_cut(m, sd_mux_us(t, p), m->disc_pending) ==
+			    NULL && (sd_mux_unstall(m) == -1 || sd_mux_declare_cut(m,
+			    sd_mux_us(t, p), m->disc_pending) == NULL))
 				return -1;
 			m->disc_pending = 0;
 			t->seg_start = p;
-			if (follow_cuts(m, t, 0) == -1)
+			if (sd_mux_follow_cuts(m, t, 0) == -1)
 				return -1;
 		}
 	}
-	if (follow_cuts(m, t, 0) == -1)
+	if (sd_mux_follow_cuts(m, t, 0) == -1)
 		return -1;
-	return publish(m);
+	return sd_mux_publish(m);
 }
 
 /* ---------------------------------------------------------------- packets */
@@ -1522,14 +904,14 @@ feed(struct mux *m, struct trk *t, AVPacket *pkt)
 static void
 progress(struct mux *m, int last)
 {
-	double now = now_mono(), media = 0, el;
+	double now = sd_mux_mono(), media = 0, el;
 	const struct trk *t = m->ntrk > 0 ? &m->trk[0] : NULL;
 
 	if (!m->o->verbose || (!last && now - m->last_progress < 1.0))
 		return;
 	m->last_progress = now;
 	if (t != NULL && t->have_last && m->have_origin)
-		media = (double)(t->last_dts - origin_in(m, t)) / t->ts;
+		media = (double)(t->last_dts - sd_mux_origin_in(m, t)) / t->ts;
 	el = now - m->t_begin;
 	fprintf(stderr, "sd-cmafmux: time=%02d:%02d:%05.2f speed=%.1fx "
 	    "segments=%llu%s\n", (int)(media / 3600), (int)(media / 60) % 60,
@@ -1548,22 +930,22 @@ finish(struct mux *m)
 		if (m->trk[i].started && !m->trk[i].gone && m->trk[i].n > 0)
 			any = 1;
 	if (!any)
-		return publish(m);
-	if (declare_cut(m, INT64_MAX, 0) == NULL && (unstall(m) == -1 ||
-	    declare_cut(m, INT64_MAX, 0) == NULL))
+		return sd_mux_publish(m);
+	if (sd_mux_declare_cut(m, INT64_MAX, 0) == NULL && (sd_mux_unstall(m) == -1 ||
+	    sd_mux_declare_cut(m, INT64_MAX, 0) == NULL))
 		return -1;
 	for (i = 0; i < m->ntrk; i++) {
 		struct trk *t = &m->trk[i];
 		if (t->gone || !t->started)
 			continue;
 		if (t->video && t->n > 0) {
-			if (flush_seg(m, t, t->n, t->s[t->n - 1].dts +
+			if (sd_mux_flush_seg(m, t, t->n, t->s[t->n - 1].dts +
 			    t->s[t->n - 1].dur) == -1)
 				return -1;
-		} else if (follow_cuts(m, t, 1) == -1)
+		} else if (sd_mux_follow_cuts(m, t, 1) == -1)
 			return -1;
 	}
-	return publish(m);
+	return sd_mux_publish(m);
 }
 
 static int
@@ -1652,7 +1034,7 @@ teardown(struct mux *m)
 		struct trk *t = &m->trk[i];
 		av_bsf_free(&t->bsf);
 		avcodec_parameters_free(&t->par);
-		samples_drop(t, t->n);
+		sd_mux_samples_drop(t, t->n);
 		sd_bytes_free(&t->data);
 		sd_bytes_free(&t->cfg);
 		free(t->s);
@@ -1720,7 +1102,7 @@ sd_cmafmux(const struct sd_mux_opts *o)
 		return SD_EX_SOFTWARE;
 	}
 	m->o = o;
-	m->t_begin = now_mono();
+	m->t_begin = sd_mux_mono();
 	m->ts_store_idx = -1;
 	av_log_set_level(o->verbose ? AV_LOG_WARNING : AV_LOG_FATAL);
 	sd_store_init(&m->store);

@@ -1,7 +1,8 @@
 /*
- * av_mux.h - what the parts of sd-cmafmux share inside lib/ (ingest and
- * segmenter in av_ingest.c, the live window in av_live.c, MPEG-TS
- * segments in av_tsseg.c). Not public: sd.h declares sd_cmafmux().
+ * av_mux.h - what the parts of sd-cmafmux share inside lib/ (ingest in
+ * av_ingest.c, the segmenter in av_seg.c, the live window in av_live.c,
+ * MPEG-TS segments in av_tsseg.c). Not public: sd.h declares
+ * sd_cmafmux().
  */
 #ifndef AV_MUX_H
 #define AV_MUX_H
@@ -11,6 +12,7 @@
 #include <libavformat/avformat.h>
 
 #include <sys/uio.h>
+#include <time.h>
 
 #include "sd.h"
 
@@ -120,6 +122,45 @@ struct mux {
 	struct tsseg *tsseg;
 };
 
+/* Times: a track's timescale to and from microseconds; clocks in s. */
+static inline int64_t
+sd_mux_us(const struct trk *t, int64_t v)
+{
+	return av_rescale(v, 1000000, t->ts);
+}
+
+static inline int64_t
+sd_mux_from_us(const struct trk *t, int64_t v)
+{
+	return av_rescale(v, t->ts, 1000000);
+}
+
+static inline double
+sd_mux_clock(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+#define sd_mux_mono()	sd_mux_clock(CLOCK_MONOTONIC)
+#define sd_mux_wall()	sd_mux_clock(CLOCK_REALTIME)
+
+/* av_seg.c: samples of the segment in hand */
+int sd_mux_samples_reserve(struct trk *t);
+int sd_mux_sample_ref(struct trk *t, const AVPacket *pkt, size_t len);
+int sd_mux_sample_keep(struct trk *t, const AVPacket *pkt);
+int sd_mux_av1_sample(struct trk *t, const AVPacket *pkt, long *len);
+void sd_mux_samples_drop(struct trk *t, size_t k);
+/* av_seg.c: cuts, segments, the store */
+int64_t sd_mux_origin_in(const struct mux *m, const struct trk *t);
+struct cut *sd_mux_cut_of(struct mux *m, uint64_t seq);
+int sd_mux_flush_seg(struct mux *m, struct trk *t, size_t k, int64_t end);
+struct cut *sd_mux_declare_cut(struct mux *m, int64_t p_us, int disc);
+int sd_mux_follow_cuts(struct mux *m, struct trk *t, int at_end);
+int sd_mux_follow_all(struct mux *m, int at_end);
+int sd_mux_unstall(struct mux *m);
+int sd_mux_publish(struct mux *m);
 int sd_mux_write_file(const char *dir, const char *name, const void *head,
     size_t hlen, const void *body, size_t blen);
 int sd_mux_write_iov(const char *dir, const char *name, struct iovec *iov,

@@ -5,6 +5,7 @@
  * static MPD for VOD and a dynamic one for live, a Period per header
  * generation.
  */
+#include <ctype.h>
 #include <err.h>
 #include <string.h>
 
@@ -211,44 +212,6 @@ timeline(const struct sd_store *st, size_t k, const struct period *p,
 	sd_buf_printf(b, "          </SegmentTimeline>\n");
 }
 
-/*
- * $Number$ needs every file name of the period to be PREFIX<seq>SUFFIX;
- * sd-cmafmux names them so. Other stores get an explicit SegmentList.
- */
-static int
-number_template(const struct sd_store *st, size_t k, const struct period *p,
-    size_t np, size_t pi, char *prefix, char *suffix, size_t len)
-{
-	const struct sd_store_seg *s;
-	char num[24], want[128], *hit, *last = NULL;
-	size_t i;
-	int first = 1;
-
-	for (i = 0; i < st->nsegs; i++) {
-		s = &st->segs[i];
-		if (s->track != k || !in_period(p, np, pi, s->seq))
-			continue;
-		if (first) {
-			snprintf(num, sizeof(num), "%llu",
-			    (unsigned long long)s->seq);
-			for (hit = strstr(s->file, num); hit != NULL;
-			    hit = strstr(hit + 1, num))
-				last = hit;
-			if (last == NULL || (size_t)(last - s->file) >= len)
-				return 0;
-			memcpy(prefix, s->file, (size_t)(last - s->file));
-			prefix[last - s->file] = '\0';
-			strlcpy(suffix, last + strlen(num), len);
-			first = 0;
-		}
-		snprintf(want, sizeof(want), "%s%llu%s", prefix,
-		    (unsigned long long)s->seq, suffix);
-		if (strcmp(want, s->file) != 0)
-			return 0;
-	}
-	return !first;
-}
-
 static const struct sd_store_seg *
 first_in_period(const struct sd_store *st, size_t k, const struct period *p,
     size_t np, size_t pi)
@@ -260,6 +223,70 @@ first_in_period(const struct sd_store *st, size_t k, const struct period *p,
 		    in_period(p, np, pi, st->segs[i].seq))
 			return &st->segs[i];
 	return NULL;
+}
+
+/* 1 when every segment of the period is named PREFIX<seq>SUFFIX. */
+static int
+names_fit(const struct sd_store *st, size_t k, const struct period *p,
+    size_t np, size_t pi, const char *prefix, const char *suffix)
+{
+	const struct sd_store_seg *s;
+	char want[128];
+	size_t i;
+
+	for (i = 0; i < st->nsegs; i++) {
+		s = &st->segs[i];
+		if (s->track != k || !in_period(p, np, pi, s->seq))
+			continue;
+		snprintf(want, sizeof(want), "%s%llu%s", prefix,
+		    (unsigned long long)s->seq, suffix);
+		if (strcmp(want, s->file) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * $Number$ needs every file name of the period to be PREFIX<seq>SUFFIX;
+ * sd-cmafmux names them so. Other stores get an explicit SegmentList.
+ * The number may appear more than once in the first name (seq 4 in
+ * "v0-4.m4s"), and with one segment in the period every place fits: a
+ * whole number just before the extension is tried first, then every other
+ * place, so that the template of a sliding window stays the same from one
+ * update to the next.
+ */
+static int
+number_template(const struct sd_store *st, size_t k, const struct period *p,
+    size_t np, size_t pi, char *prefix, char *suffix, size_t len)
+{
+	const struct sd_store_seg *s = first_in_period(st, k, p, np, pi);
+	char num[24];
+	const char *f;
+	size_t at, n;
+	int pass, whole;
+
+	if (s == NULL)
+		return 0;
+	f = s->file;
+	n = (size_t)snprintf(num, sizeof(num), "%llu",
+	    (unsigned long long)s->seq);
+	for (pass = 0; pass < 2; pass++) {
+		for (at = strlen(f); at-- > 0;) {
+			if (strncmp(f + at, num, n) != 0 || at >= len ||
+			    strlen(f + at + n) >= len)
+				continue;
+			whole = f[at + n] == '.' &&
+			    (at == 0 || !isdigit((unsigned char)f[at - 1]));
+			if (whole != (pass == 0))
+				continue;
+			memcpy(prefix, f, at);
+			prefix[at] = '\0';
+			strlcpy(suffix, f + at + n, len);
+			if (names_fit(st, k, p, np, pi, prefix, suffix))
+				return 1;
+		}
+	}
+	return 0;
 }
 
 static void

@@ -757,10 +757,13 @@ int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
  * libav*): the header (ftyp cmfc + moov with one trak and mvex) and each
  * segment's styp + moof (mfhd, traf: tfhd default-base-is-moof, tfdt,
  * trun) + mdat header, and the codec configuration records.
- * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), timestamps
- * (33-bit wrap, jumps rebased onto one continuous timeline with disc=1),
- * cuts at video keyframes, the store and its manifests, the live window.
- * av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts muxer).
+ * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), tracks and
+ * their headers, timestamps (33-bit wrap, jumps rebased onto one
+ * continuous timeline with disc=1), cuts at video keyframes.
+ * av_seg.c: the segments in hand, cuts shared by the tracks, atomic
+ * segment files, the store and its manifests; av_live.c: the live
+ * window; av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts
+ * muxer). av_mux.h is what these share, inside lib/.
  */
 
 /* A growing byte buffer (capped at 256 MiB); failed sticks. */

@@ -130,8 +130,9 @@ t_gst_play() {
 		    'audio-sink=fakesink name=asink sync=true silent=false' \
 		    >"$_log" 2>&1 || _rc=$?
 	else
-		# -e: on SIGINT, send EOS down the pipeline and stop cleanly.
-		timeout -k 5 -s INT "$_secs" gst-launch-1.0 -e -v playbin \
+		# SIGINT: gst-launch-1.0 stops the pipeline and exits. (Not
+		# -e: the EOS it would send waits for a live source to end.)
+		timeout -k 5 -s INT "$_secs" gst-launch-1.0 -v playbin \
 		    uri="$_url" \
 		    'video-sink=fakesink name=vsink sync=true silent=false' \
 		    'audio-sink=fakesink name=asink sync=true silent=false' \
@@ -266,4 +267,17 @@ t_store_plays() {
 	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end"
 	t_browser_play dash "$T_URL/manifest.mpd" "" "$1: dash.js plays the MPD to the end"
 	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end"
+}
+
+# t_todo REASON HELPER ARGS...: run HELPER; a failure is reported as a TAP
+# TODO (a known bug, named by REASON, that does not fail the test file
+# until it is fixed; prove then reports the pass as unexpected).
+t_todo() {
+	_tr=$1
+	shift
+	_to=$( (T_N=0 T_FAILED=0; "$@") 2>"$T_TMP/.todo-err")
+	T_N=$((T_N + 1))
+	printf '%s\n' "$_to" | sed -n "1s/^\(not ok\|ok\) 1 /\1 $T_N /p" |
+	    sed "/^not ok/s/\$/ # TODO $_tr/"
+	cat "$T_TMP/.todo-err" >&2
 }

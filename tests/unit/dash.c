@@ -14,7 +14,7 @@
 static const char *cases[] = {
 	"vod", "event", "live-a", "live-b", "live-ended", "live-disc",
 	"live-disc-first", "vod-disc", "multi-audio", "audio-only", "ts",
-	"long-seg", "long-live", "names", "base",
+	"long-seg", "long-live", "names", "base", "live-seq4", "live-seq4-one",
 };
 
 static char *
@@ -78,6 +78,7 @@ test_rules(void)
 	char *b = mpd_of("live-b", NULL), *d = mpd_of("live-disc", NULL);
 	char *f = mpd_of("live-disc-first", NULL);
 	char *e = mpd_of("live-ended", NULL), *n = mpd_of("names", NULL);
+	char *s4 = mpd_of("live-seq4", NULL), *s1 = mpd_of("live-seq4-one", NULL);
 	char *vd = mpd_of("vod-disc", NULL), *ma = mpd_of("multi-audio", NULL);
 	char *base = mpd_of("base", NULL), *ts = mpd_of("ts", NULL);
 
@@ -121,6 +122,13 @@ test_rules(void)
 	    count(e, "minimumUpdatePeriod") == 0 &&
 	    count(e, "mediaPresentationDuration=\"PT1M5.000S\"") == 1,
 	    "ended live: dynamic, no update period, a duration");
+	ok(count(s4, "<SegmentList") == 0 &&
+	    count(s4, "media=\"v0-$Number$.m4s\" startNumber=\"4\"") == 1 &&
+	    count(s4, "media=\"a0-$Number$.m4s\" startNumber=\"4\"") == 1 &&
+	    count(s1, "<SegmentList") == 0 &&
+	    count(s1, "media=\"v0-$Number$.m4s\" startNumber=\"4\"") == 1,
+	    "seq 4 in v0-4.m4s: still a template, the same as for any other "
+	    "window (the 4 of .m4s is not the number)");
 	ok(count(n, "<SegmentList") == 1 && count(n, "<SegmentURL "
 	    "media=\"first.m4s\"/>") == 1 && count(n, "<SegmentTemplate") == 1,
 	    "file names without a number: a SegmentList");
@@ -145,6 +153,8 @@ test_rules(void)
 	free(f);
 	free(e);
 	free(n);
+	free(s4);
+	free(s1);
 	free(vd);
 	free(ma);
 	free(base);
