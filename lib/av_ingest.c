@@ -137,6 +137,8 @@ track_add(struct mux *m, AVStream *st, int kind)
 	}
 	track_lang(t, st);
 	t->store_idx = -1;
+	t->gen = (unsigned)m->first_seq;	/* headers: by first segment */
+	t->disc_next = m->continuing;
 	if (track_open_bsf(t, st) == -1)
 		return -1;
 	t->sample_rate = t->par->sample_rate;
@@ -245,8 +247,8 @@ track_codecs(struct trk *t, double fps)
 		memcpy(p->extradata, src, n);
 		p->extradata_size = (int)n;
 	}
-	(void)fps;
-	if (sd_codec_string(p, t->codecs, sizeof(t->codecs)) == -1)
+	/* The frame rate: a VP9 level as vpcC says it (vp9_config). */
+	if (sd_codec_string_fps(p, fps, t->codecs, sizeof(t->codecs)) == -1)
 		t->codecs[0] = '\0';
 out:
 	avcodec_parameters_free(&p);
@@ -625,7 +627,7 @@ video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
 	t->disc_next = disc;
 	m->disc_pending = 0;
 	if (newhdr) {
-		t->gen++;
+		t->gen = (unsigned)t->seq;
 		if (track_config(t, au, n, m->fps) == -1 ||
 		    track_write_header(m, t) == -1)
 			return -1;
@@ -669,7 +671,11 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 		return 0;
 	} else {
 		p = pts;	/* the cut is where the keyframe is shown */
-		tol = t->last_dur / 2;
+		/* A keyframe a little early (streams spliced with a small
+		 * overlap) still cuts: else a segment of two GOPs. */
+		tol = (int64_t)(m->o->target * t->ts / 10);
+		if (tol < t->last_dur / 2)
+			tol = t->last_dur / 2;
 		if (key && (t->need_key || newhdr || m->disc_pending ||
 		    p - t->seg_start >= (int64_t)(m->o->target * t->ts) - tol)) {
 			if (video_cut(m, t, dts, p, t->need_key ||
@@ -790,6 +796,137 @@ aac_asc(struct trk *t, const AVPacket *pkt)
 	}
 }
 
+/*
+ * The audio parameters a header fixes, from a raw frame (ADTS before
+ * aac_adtstoasc, an AC-3 or E-AC-3 sync frame): profile, rate, channels.
+ * 0: not a frame we read.
+ */
+static uint32_t
+audio_sig(const struct trk *t, const AVPacket *pkt, uint8_t asc[2])
+{
+	const uint8_t *d = pkt->data;
+	uint8_t x[5];
+	unsigned prof, sr, ch;
+	int rate, samples;
+
+	switch (t->par->codec_id) {
+	case AV_CODEC_ID_AAC:
+		if (pkt->size < 7 || d[0] != 0xff || (d[1] & 0xf6) != 0xf0)
+			return 0;
+		prof = d[2] >> 6;
+		sr = (d[2] >> 2) & 0xf;
+		ch = (unsigned)(d[2] & 1) << 2 | d[3] >> 6;
+		asc[0] = (uint8_t)((prof + 1) << 3 | sr >> 1);
+		asc[1] = (uint8_t)((sr & 1) << 7 | ch << 3);
+		return 1u << 16 | prof << 8 | sr << 4 | ch;
+	case AV_CODEC_ID_AC3:
+		if (sd_dac3(d, (size_t)pkt->size, x, &rate) == -1)
+			return 0;
+		return 1u << 16 | (uint32_t)x[0] << 8 | (x[1] & 0xfc);
+	case AV_CODEC_ID_EAC3:
+		if (sd_dec3(d, (size_t)pkt->size, x, &rate, &samples) == -1)
+			return 0;
+		return 1u << 16 | (uint32_t)x[2] << 8 | x[3];
+	default:
+		return 0;
+	}
+}
+
+/* The new parameters' header, from this frame on. */
+static int
+audio_new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	if (t->par->codec_id == AV_CODEC_ID_AAC && t->bsf != NULL) {
+		memcpy(t->asc, t->next_asc, 2);
+		t->asc_len = 2;
+	}
+	t->gen = (unsigned)t->seq;
+	t->cfg_change = 0;
+	if (track_config(t, pkt->data, (size_t)pkt->size, m->fps) == -1 ||
+	    track_write_header(m, t) == -1)
+		return -1;
+	if (t->store_idx >= 0)
+		strlcpy(m->store.tracks[t->store_idx].codecs, t->codecs,
+		    sizeof(m->store.tracks[0].codecs));
+	if (m->o->verbose)
+		warnx("%s: new audio parameters: header %s", t->id, t->init);
+	return 0;
+}
+
+/* Give cut c a discontinuity after the fact: no segment after it is out. */
+static int
+mark_disc(struct mux *m, struct cut *c)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntrk; i++)
+		if (m->trk[i].seq > c->seq + 1)
+			return -1;	/* a segment after c is out already */
+	c->disc = 1;
+	for (i = 0; i < m->ntrk; i++)
+		if (m->trk[i].seq == c->seq + 1)
+			m->trk[i].disc_next = 1;
+	return 0;
+}
+
+/*
+ * A change of audio parameters (a 2.0 programme after a 5.1 one) needs a
+ * new header, at a cut with a discontinuity. When this track is just past
+ * the last cut and nothing after that cut is written, that cut takes it
+ * (the video cut at the programme's first keyframe, the new audio came
+ * right after): the few old frames since are dropped and the header
+ * changes now. When the track has not reached the last cut, that cut
+ * takes it and the new frames until then are dropped. Else the next cut
+ * does. Returns 1 when this frame is to be dropped.
+ */
+static int
+audio_watch(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	struct cut *c = m->open_seq > 0 ? sd_mux_cut_of(m, m->open_seq - 1) :
+	    NULL;
+	uint8_t asc[2];
+	uint32_t sig = audio_sig(t, pkt, asc);
+
+	if (sig == 0)
+		return 0;
+	if (!t->have_sig || sig == t->sig) {
+		t->sig = sig;
+		t->have_sig = 1;
+		return t->cfg_change && t->n > 0 ? 1 : 0;
+	}
+	t->sig = sig;
+	memcpy(t->next_asc, asc, 2);
+	t->cfg_change = 1;
+	if (t->dur_total == 0 || (c != NULL && c->p_us != INT64_MAX &&
+	    t->seq == c->seq + 1 && mark_disc(m, c) == 0)) {
+		sd_mux_samples_drop(t, t->n);
+		return audio_new_header(m, t, pkt) == -1 ? -1 : 0;
+	}
+	if (c != NULL && c->p_us != INT64_MAX && t->seq <= c->seq &&
+	    mark_disc(m, c) == 0)
+		return t->n > 0 ? 1 : 0;
+	m->disc_pending = 1;
+	return t->n > 0 ? 1 : 0;
+}
+
+/* At the discontinuity after a change: close the old segment, new header. */
+static int
+audio_switch(struct mux *m, struct trk *t, const AVPacket *pkt,
+    int64_t time)
+{
+	struct cut *c;
+
+	if (!t->cfg_change || !t->have_hdr || t->seq >= m->open_seq)
+		return 0;
+	c = sd_mux_cut_of(m, t->seq);
+	if (!c->disc || sd_mux_us(t, time) < c->p_us)
+		return 0;
+	if (t->n > 0 && sd_mux_flush_seg(m, t, t->n, t->acc) == -1)
+		return -1;
+	t->disc_next = 1;
+	return audio_new_header(m, t, pkt);
+}
+
 static struct trk *
 audio_driver(struct mux *m)
 {
@@ -819,6 +956,8 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 		if (!m->has_video && m->wall_start == 0)
 			m->wall_start = sd_mux_wall();
 	}
+	if (audio_switch(m, t, pkt, time) == -1)
+		return -1;
 	dur = audio_duration(t, pkt);
 	/* Sample times follow the frames' own durations; a gap longer than
 	 * half a frame moves them on, an overlap is absorbed. */
@@ -888,6 +1027,17 @@ feed(struct mux *m, struct trk *t, AVPacket *pkt)
 	if (m->tsseg != NULL && (m->has_video ? m->trk[0].started :
 	    m->driver != NULL) && sd_tsseg_packet(m, t, pkt, dts, pts) == -1)
 		return -1;
+	if (t->have_hdr && (rv = audio_watch(m, t, pkt)) != 0) {
+		if (rv == -1)
+			return -1;
+		if (!(t->seq < m->open_seq && sd_mux_cut_of(m, t->seq)->disc &&
+		    sd_mux_us(t, dts) >= sd_mux_cut_of(m, t->seq)->p_us))
+			return 0;	/* new parameters before their cut */
+	} else if (!t->have_hdr && !t->have_sig) {
+		uint8_t asc[2];
+		if ((t->sig = audio_sig(t, pkt, asc)) != 0)
+			t->have_sig = 1;
+	}
 	if (t->bsf == NULL)
 		return audio_au(m, t, pkt, dts);
 	if (av_bsf_send_packet(t->bsf, pkt) < 0)
@@ -1003,6 +1153,9 @@ setup(struct mux *m)
 {
 	int rv;
 
+	if (sd_mux_continue(m) == -1)
+		return SD_EX_SOFTWARE;
+	m->open_seq = m->pub_seq = m->first_seq;
 	if ((rv = open_input(m)) != 0)
 		return rv;
 	if (tracks_setup(m) == -1)

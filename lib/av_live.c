@@ -25,8 +25,8 @@ mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void
-bury(struct mux *m, const char *file, double due)
+void
+sd_mux_bury(struct mux *m, const char *file, double due)
 {
 	struct grave *g;
 	size_t cap;
@@ -115,12 +115,57 @@ sd_mux_live_trim(struct mux *m)
 		sd_store_trim(st, first);
 		playlist = listed_secs(st);
 		for (k = 0; k < i; k++)
-			bury(m, gone[k].file, now + playlist +
+			sd_mux_bury(m, gone[k].file, now + playlist +
 			    (double)gone[k].d /
 			    st->tracks[gone[k].track].timescale);
 		free(gone);
 	}
 	sweep(m, now);
+	return 0;
+}
+
+/*
+ * A store an earlier run left in DIR (a live session restarted): this run
+ * numbers its segments and headers on from there, so no name ever means
+ * two things to an HTTP cache, starts with a discontinuity, and in live
+ * mode deletes the old files once the old playlists can no longer name
+ * them.
+ */
+int
+sd_mux_continue(struct mux *m)
+{
+	char path[PATH_MAX];
+	struct sd_store old;
+	uint64_t last_disc = UINT64_MAX;
+	double due;
+	size_t i;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/index", m->o->dir) >=
+	    sizeof(path) || access(path, F_OK) == -1)
+		return 0;
+	sd_store_init(&old);
+	if (sd_store_read(&old, m->o->dir) == -1) {
+		warnx("%s: starting a new store over it", path);
+		return 0;
+	}
+	m->store.discseq = old.discseq;
+	for (i = 0; i < old.nsegs; i++) {
+		if (old.segs[i].seq >= m->first_seq)
+			m->first_seq = old.segs[i].seq + 1;
+		if (old.segs[i].disc && old.segs[i].seq != last_disc) {
+			m->store.discseq++;
+			last_disc = old.segs[i].seq;
+		}
+	}
+	m->continuing = old.nsegs > 0;
+	due = mono() + listed_secs(&old) + old.longest;
+	for (i = 0; m->o->live && i < old.nsegs; i++) {
+		sd_mux_bury(m, old.segs[i].file, due);
+		if (old.segs[i].init[0] && (i == 0 ||
+		    strcmp(old.segs[i].init, old.segs[i - 1].init) != 0))
+			sd_mux_bury(m, old.segs[i].init, due);
+	}
+	sd_store_free(&old);
 	return 0;
 }
 

@@ -40,6 +40,9 @@ struct trk {
 	int sample_rate, channels, eac3_samples;
 	uint8_t asc[64];	/* AAC AudioSpecificConfig */
 	size_t asc_len;
+	uint32_t sig;		/* audio: what the header says, in brief */
+	int have_sig, cfg_change;	/* ... and it changed: new header */
+	uint8_t next_asc[2];	/* ADTS: the ASC of the new parameters */
 	/* header */
 	struct sd_bytes cfg;
 	struct sd_cmaf_track ct;
@@ -106,6 +109,8 @@ struct mux {
 	/* cuts */
 	struct cut *cuts;
 	uint64_t open_seq, pub_seq;
+	uint64_t first_seq;	/* after the store an earlier run left */
+	int continuing;
 	struct sd_cmaf_sample *cs;
 	size_t cs_cap;
 	struct sd_bytes head;
@@ -169,6 +174,8 @@ int sd_mux_store_write(struct mux *m, int force);
 
 /* av_live.c */
 int sd_mux_live_trim(struct mux *m);
+void sd_mux_bury(struct mux *m, const char *file, double due);
+int sd_mux_continue(struct mux *m);
 void sd_mux_graveyard_free(struct mux *m);
 
 /* av_tsseg.c */

@@ -34,6 +34,20 @@ track_files() {
 		print f }' "$1/index"
 }
 
+# inits DIR TRACK: the track's headers, in order; gen_file DIR TRACK N OUT:
+# the N-th (1-based) header and the segments it heads.
+inits() {
+	awk -v t="$2" '$1 == "seg" && $2 == "track=" t { for (i = 3; i <= NF;
+	    i++) if ($i ~ /^init=/) print substr($i, 6) }' "$1/index" | uniq
+}
+gen_file() {
+	_h=$(inits "$1" "$2" | sed -n "$3p")
+	(cd "$1" && cat "$_h" $(awk -v t="$2" -v h="$_h" '$1 == "seg" &&
+	    $2 == "track=" t && index($0, " init=" h " ") {
+	    for (i = 3; i <= NF; i++) if ($i ~ /^file=/) print substr($i, 6) }' \
+	    index)) >"$4"
+}
+
 # cat_track DIR TRACK OUT: the bytes a player would append.
 cat_track() {
 	(cd "$1" && track_files . "$2" | xargs cat) >"$3"
@@ -286,16 +300,17 @@ ffmpeg -nostdin -v error -y -i "$src" -vf scale=640:360 -c:v libx264 \
 cat "$src" "$h/big.ts" >"$h/change.ts"
 t_run -- sd-cmafmux -o "$h/change" "$h/change.ts"
 t_is "$T_RC" 0 "new parameters: exits 0"
-first=$(awk '/^seg track=v0 .*init=v0-init-1.mp4/ { print $3; exit }' \
-    "$h/change/index")
+hdr=$(inits "$h/change" v0 | sed -n 2p)
+first=$(awk -v h="$hdr" '/^seg track=v0 / && index($0, " init=" h " ") {
+    print $3; exit }' "$h/change/index")
+t_is "$hdr" "v0-init-${first#seq=}.mp4" \
+    "new parameters: a second header, named by its first segment"
 t_like "$(grep "^seg track=v0 $first " "$h/change/index")" ' disc=1$' \
-    "new parameters: header v0-init-1.mp4 from a cut with disc=1"
+    "new parameters: $hdr from a cut with disc=1"
 t_is "$(grep -c ' disc=1' "$h/change/index")" 2 \
     "new parameters: one cut, both tracks"
 for g in 0 1; do
-	(cd "$h/change" && cat "v0-init-$g.mp4" $(awk -v g="$g" \
-	    '$0 ~ "init=v0-init-" g ".mp4" { sub(/file=/, "", $7); print $7 }' \
-	    index)) >"$T_TMP/gen$g.mp4"
+	gen_file "$h/change" v0 $((g + 1)) "$T_TMP/gen$g.mp4"
 	t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/gen$g.mp4" -f null -
 	t_is "$T_RC:$T_ERR" "0:" "new parameters: generation $g decodes"
 done
@@ -303,6 +318,51 @@ t_is "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 \
     "$T_TMP/gen1.mp4")" "640,360" "new parameters: the new header's size"
 t_is "$(($(frames "$T_TMP/gen0.mp4" 0) + $(frames "$T_TMP/gen1.mp4" 0)))" \
     500 "new parameters: every frame of both parts"
+
+# the audio goes from mono to stereo where two recordings meet
+ffmpeg -nostdin -v error -y -i "$src" -c:v copy -c:a aac -ac 2 -b:a 128k \
+    -output_ts_offset 10 -f mpegts "$h/stereo.ts"
+cat "$src" "$h/stereo.ts" >"$h/achange.ts"
+t_run -- sd-cmafmux -o "$h/achange" "$h/achange.ts"
+t_is "$T_RC:$T_ERR" "0:" "new audio parameters: exits 0, quiet"
+hdr=$(inits "$h/achange" a0 | sed -n 2p)
+first=$(awk -v h="$hdr" '/^seg track=a0 / && index($0, " init=" h " ") {
+    print $3; exit }' "$h/achange/index")
+t_is "$(grep " $first .* disc=1\$" "$h/achange/index" | wc -l | tr -d ' ')" 2 \
+    "new audio parameters: header $hdr at a cut with disc=1"
+t_is "$(grep -c ' disc=1' "$h/achange/index")" 2 \
+    "new audio parameters: one discontinuity"
+for g in 0 1; do
+	gen_file "$h/achange" a0 $((g + 1)) "$T_TMP/agen$g.mp4"
+	t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/agen$g.mp4" \
+	    -f null -
+	t_is "$T_RC:$T_ERR" "0:" "new audio parameters: generation $g decodes"
+done
+t_is "$(ffprobe -v error -show_entries stream=channels -of csv=p=0 \
+    "$T_TMP/agen0.mp4"),$(ffprobe -v error -show_entries stream=channels \
+    -of csv=p=0 "$T_TMP/agen1.mp4")" "1,2" "new audio parameters: 1 then 2"
+n=$(($(frames "$T_TMP/agen0.mp4" 0) + $(frames "$T_TMP/agen1.mp4" 0)))
+t_ok "$([ "$n" -ge 930 ] && [ "$n" -le 940 ] && echo 0 || echo 1)" \
+    "new audio parameters: $n of 940 frames (a few dropped at the splice)"
+
+# a second run into the same store numbers on: no name means two files
+cp -R "$h/change" "$h/rerun"
+old_last=$(awk '$1 == "seg" { s = $3 } END { sub(/seq=/, "", s); print s }' \
+    "$h/rerun/index")
+t_run -- sd-cmafmux -o "$h/rerun" "$src"
+t_is "$T_RC" 0 "a second run: exits 0"
+t_like "$(grep -m1 '^seg ' "$h/rerun/index")" \
+    " seq=$((old_last + 1)) .* disc=1\$" \
+    "a second run: starts after the old last seq, with a discontinuity"
+t_is "$(cmp -s "$h/change/v0-0.m4s" "$h/rerun/v0-0.m4s" && echo same)" \
+    same "a second run: the old files stay as they were"
+gen_file "$h/rerun" v0 1 "$T_TMP/rerun.mp4"
+t_is "$(frames "$T_TMP/rerun.mp4" 0)" 250 "a second run: its own 250 frames"
+old_discs=$(awk '/^seg .* disc=1$/ { print $3 }' "$h/change/index" |
+    sort -u | grep -c .)
+t_like "$(cat "$h/rerun/v0.m3u8")" \
+    "^#EXT-X-DISCONTINUITY-SEQUENCE:$((old_discs + 1))\$" \
+    "a second run: its playlist counts the old discontinuities and its own"
 
 # audio only: cut by duration
 ffmpeg -nostdin -v error -y -i "$src" -map 0:a -c copy -f mpegts "$h/aonly.ts"
