@@ -14,9 +14,7 @@
 W=5
 st="$T_TMP/store"
 snap="$T_TMP/snap"
-fifo="$T_TMP/feed"
 mkdir -p "$st" "$snap"
-mkfifo "$fifo"
 
 # poll: copy the playlists and the MPD, then list the store, until stopped.
 poll() {
@@ -35,36 +33,18 @@ poll() {
 	done
 }
 
-# (Not t_bg: a redirection on a function call opens the fifo in this shell.)
-sd-cmafmux -l -w "$W" -o "$st" <"$fifo" &
-mux=$!
-sh -c 'part() {
-	ffmpeg -nostdin -v error -re \
-	    -f lavfi -i "testsrc2=size=320x180:rate=25:duration=$1" \
-	    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$1" \
-	    -c:v libx264 -preset veryfast -g 50 -keyint_min 50 \
-	    -sc_threshold 0 -bf 2 -pix_fmt yuv420p -c:a aac -b:a 96k \
-	    -f mpegts pipe:1
-}
-part 8 && part 100' >"$fifo" &
-feed=$!
-T_PIDS="${T_PIDS:-} $mux $feed"
+t_live_start "$st" "$W" 8 100
+mux=$T_MUX
+feed=$T_FEED
 t_bg poll
 poller=$T_BGPID
 
 t_serve_dir "$st" || t_diag "lighttpd did not start"
-# Wait for a full window (about 10 s of media) before the players start.
-i=0
-while [ "$i" -lt 300 ] &&
-    [ "$(grep -c '^#EXTINF' "$st/v0.m3u8" 2>/dev/null)" != "$W" ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-t_is "$(grep -c '^#EXTINF' "$st/v0.m3u8" 2>/dev/null)" "$W" \
-    "the live playlist fills to $W segments"
+# A full window (about 10 s of media) before the players start.
+t_live_wait "$st" "$W"
 
 t_gst_play "$T_URL/master.m3u8" 20 "GStreamer plays the live HLS for 20 s"
-t_todo "GStreamer 1.22 dashdemux stalls on our live MPD (waits for segments that are there, skips some)" \
+t_todo "GStreamer 1.22 dashdemux often starts ahead of the live edge of our MPD and waits; dash.js plays it (live-browser.t)" \
     t_gst_play "$T_URL/manifest.mpd" 20 "GStreamer plays the live DASH for 20 s"
 
 # SIGTERM: the segment in hand is finished and the program exits cleanly.
@@ -84,15 +64,7 @@ while IFS= read -r l; do
 	'not ok - '*) t_ok 1 "${l#not ok - }" ;;
 	'discontinuities '*)
 		set -- $l
-		# One restart upstream, one discontinuity.
-		if [ "$3" -eq 1 ]; then
-			t_ok 0 "$2: one upstream restart, one discontinuity"
-		else
-			T_N=$((T_N + 1))
-			echo "not ok $T_N - $2: one upstream restart, one" \
-			    "discontinuity (saw $3) # TODO sd-cmafmux marks the" \
-			    "next cut too (rebase sets disc_pending per track)"
-		fi ;;
+		t_is "$3" 1 "$2: one upstream restart, one discontinuity" ;;
 	'#'*) printf '%s\n' "$l" >&2 ;;
 	esac
 done <"$T_TMP/check.out"

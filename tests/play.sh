@@ -281,3 +281,40 @@ t_todo() {
 	    sed "/^not ok/s/\$/ # TODO $_tr/"
 	cat "$T_TMP/.todo-err" >&2
 }
+
+# t_live_start STORE WINDOW SECONDS...: a live source for the live tests:
+# ffmpeg -re makes H.264/AAC in MPEG-TS from lavfi in real time, one run of
+# each SECONDS after the other into one pipe (each new run restarts the
+# timestamps: an upstream restart), read by sd-cmafmux -l -w WINDOW -o
+# STORE. Sets T_MUX (sd-cmafmux's pid) and T_FEED; both are stopped at
+# exit. t_live_wait then waits for v0.m3u8 to list WINDOW segments.
+t_live_start() {
+	_st=$1 _w=$2
+	shift 2
+	rm -f "$T_TMP/feed"
+	mkfifo "$T_TMP/feed" || return 1
+	# Not t_bg: a redirection on a function call opens the fifo here.
+	sd-cmafmux -l -w "$_w" -o "$_st" <"$T_TMP/feed" &
+	T_MUX=$!
+	sh -c 'for s; do
+		ffmpeg -nostdin -v error -re \
+		    -f lavfi -i "testsrc2=size=320x180:rate=25:duration=$s" \
+		    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$s" \
+		    -c:v libx264 -preset veryfast -g 50 -keyint_min 50 \
+		    -sc_threshold 0 -bf 2 -pix_fmt yuv420p -c:a aac -b:a 96k \
+		    -f mpegts pipe:1 || exit
+	done' sh "$@" >"$T_TMP/feed" 2>"$T_TMP/feed.err" &
+	T_FEED=$!
+	T_PIDS="${T_PIDS:-} $T_MUX $T_FEED"
+}
+
+t_live_wait() {	# t_live_wait STORE WINDOW: within 30 s
+	_i=0
+	while [ "$_i" -lt 300 ] &&
+	    [ "$(grep -c '^#EXTINF' "$1/v0.m3u8" 2>/dev/null)" != "$2" ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	t_is "$(grep -c '^#EXTINF' "$1/v0.m3u8" 2>/dev/null)" "$2" \
+	    "the live playlist fills to $2 segments"
+}
