@@ -611,9 +611,41 @@ video_started(struct mux *m, struct trk *v, int64_t dts)
 	}
 }
 
+/*
+ * The segment in hand may not grow without bound when keyframes stop
+ * coming: a minute (or 15 targets), or 128 MiB.
+ */
+static int
+hand_full(const struct mux *m, const struct trk *t, int64_t dts)
+{
+	double most = m->o->target * 15 > 60 ? m->o->target * 15 : 60;
+
+	return (double)(dts - t->s[0].dts) > most * t->ts ||
+	    t->hand_bytes > ((size_t)128 << 20);
+}
+
+/* New parameter sets on the keyframe that opens a segment. */
+static int
+new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	t->gen = (unsigned)t->seq;
+	if (track_config(t, pkt->data, (size_t)pkt->size, m->fps) == -1 ||
+	    track_write_header(m, t) == -1)
+		return -1;
+	if (t->store_idx >= 0) {
+		struct sd_store_track *st = &m->store.tracks[t->store_idx];
+		st->width = t->par->width;
+		st->height = t->par->height;
+		strlcpy(st->codecs, t->codecs, sizeof(st->codecs));
+	}
+	if (m->o->verbose)
+		warnx("%s: new parameters: header %s", t->id, t->init);
+	return 0;
+}
+
 static int
 video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
-    int newhdr, const uint8_t *au, size_t n)
+    int newhdr, const AVPacket *pkt)
 {
 	if (sd_mux_declare_cut(m, sd_mux_us(t, p), disc) == NULL) {
 		if (sd_mux_unstall(m) == -1 || sd_mux_declare_cut(m, sd_mux_us(t, p), disc) ==
@@ -626,20 +658,8 @@ video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
 		return -1;
 	t->disc_next = disc;
 	m->disc_pending = 0;
-	if (newhdr) {
-		t->gen = (unsigned)t->seq;
-		if (track_config(t, au, n, m->fps) == -1 ||
-		    track_write_header(m, t) == -1)
-			return -1;
-		if (t->store_idx >= 0) {
-			struct sd_store_track *st = &m->store.tracks[t->store_idx];
-			st->width = t->par->width;
-			st->height = t->par->height;
-			strlcpy(st->codecs, t->codecs, sizeof(st->codecs));
-		}
-		if (m->o->verbose)
-			warnx("%s: new parameters: header %s", t->id, t->init);
-	}
+	if (newhdr && new_header(m, t, pkt) == -1)
+		return -1;
 	t->seg_start = p;
 	return sd_mux_follow_all(m, 0);
 }
@@ -669,6 +689,20 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 		video_started(m, t, dts);
 	} else if (t->need_key && !key) {
 		return 0;
+	} else if (t->n == 0) {
+		/* after a segment closed for want of keyframes: this one
+		 * opens the next, its discontinuity already marked */
+		t->seg_start = pts;
+		if (newhdr && new_header(m, t, pkt) == -1)
+			return -1;
+	} else if (!key && hand_full(m, t, dts)) {
+		warnx("%s: no keyframe for %.0f s: segment closed, video "
+		    "dropped until the next one", t->id,
+		    (double)(dts - t->s[0].dts) / t->ts);
+		if (video_cut(m, t, dts, pts, 1, 0, pkt) == -1)
+			return -1;
+		t->need_key = 1;
+		return 0;
 	} else {
 		p = pts;	/* the cut is where the keyframe is shown */
 		/* A keyframe a little early (streams spliced with a small
@@ -679,8 +713,7 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 		if (key && (t->need_key || newhdr || m->disc_pending ||
 		    p - t->seg_start >= (int64_t)(m->o->target * t->ts) - tol)) {
 			if (video_cut(m, t, dts, p, t->need_key ||
-			    m->disc_pending || newhdr, newhdr, pkt->data,
-			    (size_t)pkt->size) == -1)
+			    m->disc_pending || newhdr, newhdr, pkt) == -1)
 				return -1;
 		}
 	}
@@ -712,6 +745,7 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 	t->s[t->n].dts = dts;
 	t->s[t->n].pts = pts;
 	t->s[t->n].size = (uint32_t)len;
+	t->hand_bytes += (size_t)len;
 	t->s[t->n].key = key;
 	if (t->have_last && dts - t->last_dts > 0)
 		t->last_dur = dts - t->last_dts;
@@ -974,6 +1008,7 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 		return -1;
 	t->s[t->n].dts = t->s[t->n].pts = t->acc;
 	t->s[t->n].size = (uint32_t)pkt->size;
+	t->hand_bytes += (size_t)pkt->size;
 	t->s[t->n].dur = (uint32_t)dur;
 	t->s[t->n].key = 1;
 	t->n++;

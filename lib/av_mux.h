@@ -65,6 +65,7 @@ struct trk {
 	struct sample *s;
 	size_t n, cap;
 	struct sd_bytes data;
+	size_t hand_bytes;	/* the samples' bytes, wherever they are */
 	uint64_t seq;		/* the segment it fills */
 	int64_t seg_start;	/* its first presentation time */
 	int started, gone, need_key, disc_next;

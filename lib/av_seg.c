@@ -192,6 +192,7 @@ sd_mux_samples_drop(struct trk *t, size_t k)
 	if (k == 0)
 		return;
 	for (i = 0; i < k; i++) {
+		t->hand_bytes -= t->s[i].size;
 		if (t->s[i].buf != NULL)
 			av_buffer_unref(&t->s[i].buf);
 		else

@@ -364,6 +364,21 @@ t_like "$(cat "$h/rerun/v0.m3u8")" \
     "^#EXT-X-DISCONTINUITY-SEQUENCE:$((old_discs + 1))\$" \
     "a second run: its playlist counts the old discontinuities and its own"
 
+# one keyframe, then 70 s without: the segment in hand is bounded
+ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=160x90:rate=25:duration=70 \
+    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=70 \
+    -c:v libx264 -preset ultrafast -g 100000 -keyint_min 100000 \
+    -sc_threshold 0 -bf 0 -c:a aac -b:a 64k -f mpegts "$h/onekey.ts"
+t_run -- sd-cmafmux -o "$h/onekey" "$h/onekey.ts"
+t_is "$T_RC" 0 "keyframes stop: exits 0"
+t_like "$T_ERR" 'v0: no keyframe for 60 s' "keyframes stop: says so"
+cat_track "$h/onekey" v0 "$T_TMP/onekey-v0.mp4"
+t_run -- ffmpeg -nostdin -v error -xerror -i "$T_TMP/onekey-v0.mp4" -f null -
+t_is "$T_RC:$T_ERR" "0:" "keyframes stop: the video kept decodes"
+cat_track "$h/onekey" a0 "$T_TMP/onekey-a0.mp4"
+t_is "$(frames "$T_TMP/onekey-a0.mp4" 0)" "$(frames "$h/onekey.ts" a:0)" \
+    "keyframes stop: every audio frame kept"
+
 # audio only: cut by duration
 ffmpeg -nostdin -v error -y -i "$src" -map 0:a -c copy -f mpegts "$h/aonly.ts"
 t_run -- sd-cmafmux -d 3 -o "$h/aonly" "$h/aonly.ts"
