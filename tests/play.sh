@@ -117,6 +117,7 @@ t_xmllint_mpd() {
 # SECONDS (live), then stopped. Fails on any ERROR message, on no EOS for
 # VOD, and when no video or audio buffer was rendered. Sets T_GST_VPTS and
 # T_GST_APTS: the last video and audio PTS rendered, in seconds.
+# T_GST_PLAYBIN=playbin3 tries GStreamer's newer demuxers instead.
 t_gst_play() {
 	_url=$1 _secs=${2:-}
 	_d=${3:-"GStreamer plays ${1##*/} ${_secs:+"for $_secs s"}"}
@@ -125,14 +126,14 @@ t_gst_play() {
 	T_GST_VPTS= T_GST_APTS=
 	_rc=0
 	if [ -z "$_secs" ]; then
-		timeout -k 5 "${T_GST_MAX:-90}" gst-launch-1.0 -v playbin uri="$_url" \
+		timeout -k 5 "${T_GST_MAX:-90}" gst-launch-1.0 -v "${T_GST_PLAYBIN:-playbin}" uri="$_url" \
 		    'video-sink=fakesink name=vsink sync=true silent=false' \
 		    'audio-sink=fakesink name=asink sync=true silent=false' \
 		    >"$_log" 2>&1 || _rc=$?
 	else
 		# SIGINT: gst-launch-1.0 stops the pipeline and exits. (Not
 		# -e: the EOS it would send waits for a live source to end.)
-		timeout -k 5 -s INT "$_secs" gst-launch-1.0 -v playbin \
+		timeout -k 5 -s INT "$_secs" gst-launch-1.0 -v "${T_GST_PLAYBIN:-playbin}" \
 		    uri="$_url" \
 		    'video-sink=fakesink name=vsink sync=true silent=false' \
 		    'audio-sink=fakesink name=asink sync=true silent=false' \
