@@ -558,8 +558,13 @@ sd_mux_follow_cuts(struct mux *m, struct trk *t, int at_end)
 		}
 		for (k = 0; k < t->n && sd_mux_us(t, t->s[k].dts) < c->p_us; k++)
 			;
-		if (k == t->n && !(at_end && c->p_us == INT64_MAX))
-			break;	/* wait for a sample past the cut */
+		/*
+		 * Wait for a sample past the cut, unless the input has ended:
+		 * then what is left belongs to this cut (audio that stops
+		 * before the video's last keyframes must not hold them back).
+		 */
+		if (k == t->n && !at_end)
+			break;
 		if (k == 0 && t->n > 0)
 			k = 1;	/* a gap: no empty segment */
 		if (t->n == 0 && at_end) {

@@ -78,7 +78,7 @@ t_is "$(cat "$T_TMP/vod2/a/keep")" mine "not a store: left alone"
 # Killed in the middle (ffmpeg held back so the kill lands in the job),
 # then run again: it finishes what was left.
 : >"$TC_FFLOG"
-sed -i "1a [ -e '$T_TMP/hold' ] && sleep 30" "$T_TMP/spy/ffmpeg"
+sed -i "2a [ -e '$T_TMP/hold' ] && sleep 30" "$T_TMP/spy/ffmpeg"
 : >"$T_TMP/hold"
 setsid sd-batch -j 2 -p Universal -o "$T_TMP/vod3" "$rec/a.ts" "$rec/sub/b.ts" \
     >"$T_TMP/killed.out" 2>&1 &
@@ -106,6 +106,33 @@ t_run -t 120 -- sh -c 'cd "$1" && sd-batch -p Passthrough -o out -- "concat:x.ts
 t_is "$T_RC" 0 "odd names: exit status"
 t_like "$(cat "$T_TMP/odd/out/concat:x/index" 2>/dev/null)" 'ended=1' "odd names: concat:x.ts done"
 t_like "$(cat "$T_TMP/odd/out/-y/index" 2>/dev/null)" 'ended=1' "odd names: -y.ts done"
+
+# MP4, Matroska and WebM recordings that need no encoding: sd-cmafmux
+# reads them itself (no ffmpeg); -T adds TS segments only where MPEG-TS
+# carries the codecs (H.264 + AAC yes, VP9 + Opus and AV1 + Opus never).
+: >"$TC_FFLOG"
+t_run -t 120 -- sd-batch -T -j 2 -p Passthrough -o "$T_TMP/vod5" \
+    "$(tc_media h264-aac.mp4)" "$(tc_media vp9-opus.webm)" "$(tc_media av1-opus.mkv)"
+t_is "$T_RC" 0 "MP4/MKV/WebM: exit status"
+t_is "$(printf '%s\n' "$T_OUT" | grep -c ': done repackage ')" 3 "MP4/MKV/WebM: three repackaged"
+t_is "$(wc -l <"$TC_FFLOG")" 0 "MP4/MKV/WebM: ffmpeg never ran"
+t_like "$(cat "$T_TMP/vod5/3s-h264-aac/index")" 'type=mpegts' "MP4 H.264 + AAC: TS segments with -T"
+for n in 3s-vp9-opus 3s-av1-opus; do
+	t_unlike "$(cat "$T_TMP/vod5/$n/index")" 'type=mpegts' "$n: no TS track despite -T"
+	t_is "$(find "$T_TMP/vod5/$n" -name '*.ts' | wc -l)" 0 "$n: no .ts file despite -T"
+	t_run -- ffmpeg -nostdin -v error -i "$T_TMP/vod5/$n/manifest.mpd" -map 0 -f null -
+	t_is "$T_RC:$T_ERR" "0:" "$n: ffmpeg decodes the MPD"
+done
+
+# A name with a newline: left out of a folder, refused when named.
+mkdir -p "$T_TMP/nl"
+cp "$rec/a.ts" "$T_TMP/nl/x
+y.ts"
+t_run -t 120 -- sd-batch -n -o "$T_TMP/vod6" "$T_TMP/nl"
+t_like "$T_ERR" 'no recordings to do' "newline in a name: left out of the folder"
+t_run -- sd-batch -n -o "$T_TMP/vod6" "$T_TMP/nl/x
+y.ts"
+t_is "$T_RC" 66 "newline in a name: refused when named"
 
 # Refusals before any work.
 cp "$rec/a.ts" "$rec/sub/a.ts"

@@ -56,6 +56,20 @@ t_like "$a" ' -vf scale=[^ ]*256[^ ]*144[^ ]*,format=nv12,hwupload ' \
     "vaapi: scale in software, then nv12 upload"
 t_like "$a" ' -c:v h264_vaapi ' "vaapi: the encoder"
 
+# ffmpeg itself takes each argv as far as opening the device, which is
+# missing here: the options parse, and the failure is the hardware's.
+for prof in Nvenc Qsv Vaapi; do
+	argv_of "$prof"
+	set --
+	while IFS= read -r arg; do set -- "$@" "$arg"; done <<EOF2
+$TC_ARGV
+EOF2
+	t_run -t 30 -- "$@"
+	t_like "$T_ERR" 'Device creation failed' "$prof: ffmpeg runs the argv up to the missing device"
+	t_unlike "$T_ERR" 'Unrecognized option|Option not found|Error splitting' \
+	    "$prof: the failure is the device, not an unknown option"
+done
+
 # No device here: an error naming encoder and device, status 78.
 for p in Nvenc:h264_nvenc:/dev/nvidia0 Qsv:h264_qsv:/dev/dri/renderD128 \
     Vaapi:h264_vaapi:/dev/dri/renderD128; do

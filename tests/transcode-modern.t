@@ -44,6 +44,11 @@ tc_modern() {
 	    "$prof: ffprobe: audio is Opus"
 	t_like "$(tc_probe "$T_TMP/a.mp4" format=format_name)" mp4 \
 	    "$prof: ffprobe: audio in fMP4"
+	# The profile's 300k video (Opus: its 64k, or libopus' default 64k).
+	vb=$(tc_bitrate "$T_TMP/v.mp4")
+	tc_within "$vb" 300000 30 "$prof: video bit rate near 300k ($vb)"
+	ab=$(tc_bitrate "$T_TMP/a.mp4")
+	tc_within "$ab" 64000 25 "$prof: audio bit rate near 64k ($ab)"
 	t_like "$(cat "$st/master.m3u8" 2>/dev/null)" "CODECS=\"[^\"]*$codecs" \
 	    "$prof: the master's CODECS"
 	t_like "$(cat "$st/master.m3u8" 2>/dev/null)" 'CODECS="[^"]*opus' \

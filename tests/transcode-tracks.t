@@ -77,4 +77,15 @@ t_is "$(tc_params "$T_TMP/v.mp4")" "$(tc_params "$src")" \
 tc_track "$st" audio "$T_TMP/a.mp4"
 t_is "$(tc_packets "$T_TMP/a.mp4" a:0 | md5sum)" "$(tc_packets "$src" a:0 | md5sum)" \
     "Universal on H.264 + AAC: audio packets unchanged"
+
+# A recording whose audio stops before the video's last keyframe (a
+# recorder cut it so): every video frame still reaches the store.
+ffmpeg -nostdin -v error -y -i "$src" -t 1.9 -i "$src" -map 0:v -map 1:a \
+    -c copy -f mpegts "$T_TMP/short-audio.ts"
+tc_batch Universal "$T_TMP/short-audio.ts"
+t_is "$T_RC" 0 "audio shorter than video: sd-batch exit status"
+rm -f "$T_TMP/v.mp4"
+tc_track "$(tc_store "$T_TMP/short-audio.ts")" video "$T_TMP/v.mp4"
+t_is "$(tc_frames "$T_TMP/v.mp4" v:0 | md5sum)" "$(tc_frames "$src" v:0 | md5sum)" \
+    "audio shorter than video: every video frame is in the store"
 t_done
