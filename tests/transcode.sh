@@ -120,7 +120,9 @@ EOF
 
 # tc_media NAME: the 3-second generated source NAME (scripts/gen-media).
 tc_media() {
-	"$SD_TOP/scripts/gen-media" -t 3 "$1"
+	# Made with the real ffmpeg: on a cold cache, media generation must
+	# not count as a run of the pipeline's ffmpeg.
+	PATH="${PATH#"$T_TMP/spy:"}" "$SD_TOP/scripts/gen-media" -t 3 "$1"
 }
 
 # tc_decide SOURCE FORMAT PROFILE: classify SOURCE and decide for a FORMAT
