@@ -482,6 +482,32 @@ check_hw(const struct sd_profile *p, const struct sd_decide_opts *o,
 	return SD_EX_CONFIG;
 }
 
+/*
+ * The track reasons were written with the profile's encoder; hw_upgrade or
+ * a fallback to software can change it: the reason names the one used (the
+ * warning says why).
+ */
+static void
+reason_encoder(struct sd_rec *notes, const char *from, const char *to)
+{
+	char pat[96], *v, *at, *nv;
+	size_t i;
+
+	if (strcmp(from, to) == 0 || (size_t)snprintf(pat, sizeof(pat),
+	    "with %s.", from) >= sizeof(pat))
+		return;
+	for (i = 0; i < notes->n; i++) {
+		v = notes->kv[i].value;
+		if (strcmp(notes->kv[i].key, "reason") != 0 ||
+		    (at = strstr(v, pat)) == NULL ||
+		    asprintf(&nv, "%.*swith %s.%s", (int)(at - v), v, to,
+		    at + strlen(pat)) == -1)
+			continue;
+		free(v);
+		notes->kv[i].value = nv;
+	}
+}
+
 /* ---------------------------------------------------------------- delivery */
 
 /* The client takes the source as it is. */
@@ -733,6 +759,8 @@ sd_decide(const struct sd_rec *cls, enum sd_client c,
 	choose_tracks(&s, p, &plan, &notes);
 	if ((rv = check_hw(p, o, &plan, &notes)) != SD_EX_OK)
 		goto end;
+	if (p != NULL && is_encoder(plan.video))
+		reason_encoder(&notes, p->video_codec, plan.video);
 	d = choose_delivery(&s, c, p, &plan);
 	if (d != D_PASSTHROUGH && s.video_codec[0] == '\0' &&
 	    s.audio_codec[0] == '\0') {

@@ -12,7 +12,8 @@
  *
  * Two kinds: the upstream session of a proxy (variant "ts") reads the
  * source once into the ring, reconnecting with backoff; a variant session
- * feeds the ring into `[ffmpeg ARGV |] sd-cmafmux -l -o SPOOL/PROXY/VAR`
+ * feeds the ring into `[ffmpeg ARGV |] sd-cmafmux -l [-T] -o
+ * SPOOL/PROXY/VAR`
  * and restarts that pipeline when it exits or stalls. Each ends when its
  * activity stamp is older than idle_timeout, and removes its files.
  */
@@ -179,6 +180,54 @@ spawn_detached(int lockfd, const char *logpath, char **argv)
 	    0 : -1;
 }
 
+#define CLASSIFY_MAX (256 * 1024)
+
+/* A track of the classified source that MPEG-TS carries, or none at all. */
+static int
+track_fits_ts(const struct sd_rec *cls, const char *key)
+{
+	const char *c = sd_rec_get(cls, key);
+
+	return c == NULL || *c == '\0' || sd_codec_in_mpegts(c);
+}
+
+/*
+ * Whether the variant's store also gets MPEG-TS segments (sd-cmafmux -T)
+ * for TS and HLS version 3 clients. One session serves every format of a
+ * variant, so this follows from the codecs, never from the client that
+ * came first. A transcode: when its ffmpeg writes MPEG-TS, which sd-decide
+ * chooses exactly when MPEG-TS carries every output codec (not VP9, AV1,
+ * Opus). A repackage (of the MPEG-TS source): when the classified codecs,
+ * copied, fit MPEG-TS (a TS source can carry Opus, kept out of TS here).
+ */
+static int
+variant_ts_ok(const struct sd_config *cfg, const struct sd_proxy *px,
+    const struct sd_rec *decision)
+{
+	const char *d = decision ? sd_rec_get(decision, "delivery") : NULL;
+	const char *pf;
+	char path[PATH_MAX], *buf;
+	struct sd_rec cls;
+	size_t len;
+	int ok;
+
+	if (d != NULL && strcmp(d, "transcode") == 0)
+		return (pf = sd_rec_get(decision, "pipe_format")) != NULL &&
+		    strcmp(pf, "mpegts") == 0;
+	if (d == NULL || strcmp(d, "repackage") != 0 ||
+	    sd_spool_path(path, sizeof(path), cfg->settings.spool, px->id,
+	    "classify") == -1 || sd_read_file(path, CLASSIFY_MAX, &buf,
+	    &len) == -1)
+		return 0;
+	sd_rec_init(&cls);
+	ok = sd_rec_parse(&cls, buf, len, path) == 0 &&
+	    track_fits_ts(&cls, "video_codec") &&
+	    track_fits_ts(&cls, "audio_codec");
+	sd_rec_free(&cls);
+	free(buf);
+	return ok;
+}
+
 /* The argv of `sd-serve --session` for (px, variant). */
 struct session_argv {
 	char *v[32 + MAX_FFMPEG_ARGS];
@@ -215,6 +264,8 @@ session_argv(struct session_argv *a, const struct sd_config *cfg,
 	ARG("-d"); ARG(a->num[2]);
 	ARG("-w"); ARG(a->num[3]);
 	ARG("-v"); ARG(variant);
+	if (variant_ts_ok(cfg, px, decision))
+		ARG("-T");
 	ARG("--");
 	nargs = decision ? sd_rec_count(decision, "ffmpeg_arg") : 0;
 	if (nargs > MAX_FFMPEG_ARGS - 2) {
@@ -423,6 +474,7 @@ struct sess {
 	struct limits l;
 	char **ffargv;		/* NULL: no transcoder */
 	int ff_ts;		/* ffmpeg writes MPEG-TS (-f mpegts) */
+	int ts_segs;		/* -T: sd-cmafmux -T, MPEG-TS segments too */
 	char segdur_arg[32], window_arg[32];
 	const char *mux;	/* sd-cmafmux */
 	char muxpath[PATH_MAX];
@@ -661,11 +713,13 @@ spawn_child(char **argv, int in, int out, int use_path)
 static int
 mux_start(struct sess *s, struct pipeline *p)
 {
-	char *mux[12];
+	char *mux[13];
 	int a[2], i = 0;
 
 	mux[i++] = (char *)s->mux;
 	mux[i++] = "-l";
+	if (s->ts_segs)
+		mux[i++] = "-T";
 	mux[i++] = "-d";
 	mux[i++] = s->segdur_arg;
 	mux[i++] = "-w";
@@ -1091,7 +1145,7 @@ static int
 session_usage(void)
 {
 	warnx("usage: sd-serve --session -S spool -p proxy -u source "
-	    "[-i idle] [-t timeout] [-d segdur] [-w window] [-v variant] "
+	    "[-T] [-i idle] [-t timeout] [-d segdur] [-w window] [-v variant] "
 	    "[-- ffmpeg argv]");
 	return SD_EX_USAGE;
 }
@@ -1104,7 +1158,7 @@ session_args(struct sess *s, int argc, char **argv)
 
 	optind = 1;
 	strlcpy(s->variant, "ts", sizeof(s->variant));
-	while ((ch = getopt(argc, argv, "S:p:u:i:t:d:w:v:")) != -1) {
+	while ((ch = getopt(argc, argv, "S:p:u:i:t:d:w:v:T")) != -1) {
 		switch (ch) {
 		case 'S': strlcpy(s->spool, optarg, sizeof(s->spool)); break;
 		case 'p': strlcpy(s->proxy, optarg, sizeof(s->proxy)); break;
@@ -1120,6 +1174,7 @@ session_args(struct sess *s, int argc, char **argv)
 			break;
 		case 'v': strlcpy(s->variant, optarg, sizeof(s->variant));
 			break;
+		case 'T': s->ts_segs = 1; break;
 		default: return -1;
 		}
 		if (errstr != NULL) {

@@ -364,6 +364,10 @@ decide hevc -f hls -p GPUfb
 t_is "$(summary)" "0 transcode fmp4 libx264 copy 7" "vaapi missing, fallback = software: libx264"
 t_like "$T_OUT" '^warning=h264_vaapi needs the device /dev/dri/renderD128.*libx264 instead' "fallback: warning line"
 t_like "$T_ERR" 'warning: h264_vaapi' "fallback: warning on stderr"
+t_like "$T_OUT" '^reason=The source.s video is .*: it is encoded with libx264\.$' \
+    "fallback: the video's reason names libx264, the encoder used"
+t_unlike "$(printf '%s\n' "$T_OUT" | grep '^reason=')" 'h264_vaapi' \
+    "fallback: no reason names h264_vaapi (the warning says why)"
 mkdir -p "$T_TMP/dev/dev/dri"
 : >"$T_TMP/dev/dev/dri/renderD128"
 : >"$T_TMP/dev/dev/dri/renderD129"
@@ -396,6 +400,8 @@ QSV mp2 h264-mp2.ts hevc_qsv
 EOF
 SD_DEV_ROOT=$T_TMP/dev decide hevc -f hls -p HWX
 t_is "$(key video)" "h264_vaapi" "hwaccel = vaapi turns libx264 into h264_vaapi"
+t_like "$T_OUT" '^reason=The source.s video is .*: it is encoded with h264_vaapi\.$' \
+    "hwaccel = vaapi: the video's reason names h264_vaapi"
 decide hevc -f hls -p HWX
 t_is "$T_RC" 78 "hwaccel = vaapi without the device and no fallback: exit 78"
 decide mpegts -f hls -p GPU
