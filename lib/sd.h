@@ -1134,7 +1134,32 @@ int sd_relay_segment(const struct sd_config *cfg, const struct sd_proxy *px,
 #define SD_TAIL_STALL_S 30		/* a reader gives up without data */
 #define SD_TAIL_WRITE_TIMEOUT_S 60	/* ... or when its client blocks */
 
+/*
+ * tsentry.c: clean entry points of a TS stream (a PAT, then its PMT, then
+ * a video random access point before any other video payload), found one
+ * 188-byte packet at a time; positions are the caller's (chunk, offset).
+ */
+#define SD_TS_PACKET 188
+#define SD_TS_ES_PACKETS 32		/* NAL types looked for this far */
+struct sd_ts_scan {
+	int pmt_pid, video_pid, video_type;
+	int pending, pmt_seen;		/* a PAT seen (2: reading its key
+					 * PES for the NAL type), its PMT */
+	unsigned window;		/* last ES bytes: start codes */
+	int es_packets;
+	unsigned long long cand_chunk, entry_chunk, key_chunk;
+	size_t cand_off, entry_off, key_off;
+	unsigned long long found;	/* entry points so far */
+};
+void sd_ts_scan_init(struct sd_ts_scan *s);
+int sd_ts_scan_packet(struct sd_ts_scan *s, const unsigned char *pkt,
+    unsigned long long chunk, size_t off);
+
+#define SD_ENTRY_WAIT_S 5		/* a new TS client waits this long for
+					 * an entry point, then takes the edge */
+
 struct sd_ring {
+	struct sd_ts_scan scan;		/* entry points: in `head` */
 	char dir[4096];
 	unsigned long long first, next;	/* oldest chunk, next to write */
 	unsigned keep;
@@ -1151,6 +1176,8 @@ int sd_ring_new_conn(struct sd_ring *rg);
 void sd_ring_close(struct sd_ring *rg);
 int sd_ring_head(const char *dir, unsigned long long *first,
     unsigned long long *last);
+int sd_ring_entry(const char *dir, unsigned long long *chunk,
+    size_t *off);
 /* 1: chunk *cursor is there (cursor maybe moved), 0: not yet, -1: no ring */
 int sd_ring_next(const char *dir, unsigned long long *cursor);
 int sd_ring_edge(const char *dir, int wait, unsigned long long *cursor);

@@ -100,6 +100,18 @@ t_run -- perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/c1.ts" "$T_TMP/up/conn-$n.bod
 t_is "$T_RC" 0 "client 1: byte-identical to what the source sent ($T_OUT)"
 t_run -- perl "$SD_TOP/tests/ts-within.pl" "$T_TMP/c2.ts" "$T_TMP/up/conn-$n.body"
 t_is "$T_RC" 0 "client 2: byte-identical to what the source sent ($T_OUT)"
+# A client starts at a clean entry point: a PAT, its PMT, a keyframe.
+for c in c1 c2; do
+	t_is "$(od -An -tx1 -N3 "$T_TMP/$c.ts" | tr -d ' ')" 474000 \
+	    "$c: its first packet is a PAT (PID 0, payload start)"
+	# up to its last PAT: timeout(1) cut the client off mid-frame
+	perl -e 'local $/; my $d = <STDIN>; my $end = 0;
+	    for (my $i = 0; $i + 188 <= length $d; $i += 188) {
+		$end = $i if substr($d, $i, 3) eq "\x47\x40\x00" }
+	    print substr($d, 0, $end)' <"$T_TMP/$c.ts" >"$T_TMP/$c-whole.ts"
+	t_run -- ffmpeg -nostdin -v error -i "$T_TMP/$c-whole.ts" -f null -
+	t_is "$T_ERR" "" "$c: decodes from its first byte with no error"
+done
 t_run -- ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$T_TMP/c2.ts"
 t_is "$(echo "$T_OUT" | grep . | sort -u | tr '\n' ' ')" "aac h264 " "ffprobe reads the client's TS: h264 + aac"
 
