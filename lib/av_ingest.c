@@ -1171,12 +1171,20 @@ finish(struct mux *m)
 	return sd_mux_publish(m);
 }
 
+/*
+ * SIGTERM aborts a blocking read. Past that point libavformat flushes what
+ * it holds: the MPEG-TS demuxer hands over its partial PES as a packet and
+ * the parsers then their buffered remainder, a frame cut by the signal.
+ * The flag says which packets come from that flush.
+ */
 static int
 interrupted(void *arg)
 {
-	const struct mux *m = arg;
+	struct mux *m = arg;
 
-	return m->o->stop != NULL && *m->o->stop;
+	if (m->o->stop != NULL && *m->o->stop)
+		m->interrupted = 1;
+	return m->interrupted;
 }
 
 static int
@@ -1273,6 +1281,8 @@ teardown(struct mux *m)
 		free(t->s);
 	}
 	sd_mux_graveyard_free(m);
+	for (i = 0; i < TRACKS_MAX; i++)
+		av_packet_free(&m->held[i]);
 	av_packet_free(&m->pkt);
 	av_packet_free(&m->fpkt);
 	avformat_close_input(&m->ic);
@@ -1282,6 +1292,33 @@ teardown(struct mux *m)
 	free(m->by_stream);
 	free(m->cuts);
 	sd_store_free(&m->store);
+}
+
+/*
+ * A packet read after the interrupt fired: the flush ends each stream on
+ * the frame the signal cut (the parser's remainder, or the partial PES of
+ * a stream without a parser), and a frame completed by that flush comes
+ * before it. So each track's packet is held until the next one of the same
+ * track shows that it was whole; the last one held is dropped, as is any
+ * packet the demuxer flags as corrupt. The store ends on whole frames, and
+ * every frame that arrived whole before the signal is kept.
+ */
+static int
+feed_after_interrupt(struct mux *m, size_t ti, AVPacket *pkt)
+{
+	AVPacket *h;
+	int rv = 0;
+
+	if (pkt->flags & AV_PKT_FLAG_CORRUPT)
+		return 0;
+	if (m->held[ti] == NULL && (m->held[ti] = av_packet_alloc()) == NULL)
+		return -1;
+	h = m->held[ti];
+	if (h->size > 0)
+		rv = feed(m, &m->trk[ti], h);
+	av_packet_unref(h);
+	av_packet_move_ref(h, pkt);
+	return rv;
 }
 
 static int
@@ -1295,7 +1332,9 @@ run(struct mux *m)
 		if (idx >= 0 && (unsigned)idx < m->nstreams &&
 		    m->by_stream[idx] >= 0 && pkt->size > 0 &&
 		    !(pkt->flags & AV_PKT_FLAG_CORRUPT && pkt->size < 4)) {
-			if (feed(m, &m->trk[m->by_stream[idx]], pkt) == -1) {
+			if ((m->interrupted ? feed_after_interrupt(m,
+			    (size_t)m->by_stream[idx], pkt) : feed(m,
+			    &m->trk[m->by_stream[idx]], pkt)) == -1) {
 				av_packet_unref(pkt);
 				return SD_EX_IOERR;
 			}
@@ -1303,6 +1342,9 @@ run(struct mux *m)
 		av_packet_unref(pkt);
 		progress(m, 0);
 	}
+	if (m->interrupted && m->o->verbose)
+		warnx("%s: interrupted: the last frame of each track "
+		    "dropped, cut by the signal", m->o->input);
 	if (rv != AVERROR_EOF && rv != AVERROR_EXIT)
 		warnx("%s: %s; ending the store there", m->o->input,
 		    av_err2str(rv));

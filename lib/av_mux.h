@@ -127,6 +127,9 @@ struct mux {
 	size_t ngraves, graves_cap;
 	/* -T */
 	struct tsseg *tsseg;
+	/* SIGTERM: the read was interrupted; each track's last packet held */
+	int interrupted;
+	AVPacket *held[TRACKS_MAX];
 };
 
 /* Times: a track's timescale to and from microseconds; clocks in s. */
