@@ -14,11 +14,18 @@ PKG     ?= pkg-config
 BASE_PKGS := libbsd-overlay inih
 AV_PKGS   := libavformat libavcodec libavutil
 
+# pkg-config is asked lazily, once per make run, when a recipe first needs it:
+# on a fresh machine `make run` and `make check` install pkg-config and the
+# libraries (scripts/install-deps) before anything is compiled, so nothing
+# may ask pkg-config while this file is read. `lazy` caches the answer.
+lazy = $(eval $1 := $$(shell $2))$($1)
+PKG_CFLAGS = $(call lazy,PKG_CFLAGS,$(PKG) --cflags $(BASE_PKGS) $(AV_PKGS))
+BASE_LIBS  = $(call lazy,BASE_LIBS,$(PKG) --libs $(BASE_PKGS))
+AV_LIBS    = $(call lazy,AV_LIBS,$(PKG) --libs $(AV_PKGS))
+
 SD_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
-	-Ilib $(shell $(PKG) --cflags $(BASE_PKGS) $(AV_PKGS)) \
+	-Ilib $(PKG_CFLAGS) \
 	-DSD_SYSCONFDIR='"$(SYSCONFDIR)"' -DSD_SHAREDIR='"$(SHAREDIR)"'
-BASE_LIBS := $(shell $(PKG) --libs $(BASE_PKGS))
-AV_LIBS   := $(shell $(PKG) --libs $(AV_PKGS))
 
 # `make SAN=1` (what `make check` uses) builds under AddressSanitizer and
 # UndefinedBehaviorSanitizer. The flags are kept in .build-flags so that a
@@ -54,6 +61,9 @@ FUZZ_OBJ   := $(patsubst lib/%.c,tests/fuzz/obj/%.o,$(LIB_SRC))
 all: $(PROGS)
 
 .build-flags: FORCE
+	@$(PKG) --exists $(BASE_PKGS) $(AV_PKGS) 2>/dev/null || { \
+		echo "make: $(PKG) does not find $(BASE_PKGS) $(AV_PKGS);" \
+		"run 'make deps' (scripts/install-deps) first" >&2; exit 1; }
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
 lib/%.o: lib/%.c $(wildcard lib/*.h) .build-flags
@@ -84,11 +94,18 @@ fuzzers: $(FUZZERS)
 
 # make fuzz [FUZZ_TIME=60]: each harness for FUZZ_TIME seconds.
 FUZZ_TIME ?= 60
-fuzz: deps fuzzers
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzzers
 	scripts/fuzz -t $(FUZZ_TIME)
 
+# The dependencies are installed before make is asked to build, in a make of
+# its own, so that pkg-config is first asked after they are there.
+INSTALL_DEPS ?= scripts/install-deps
 deps:
-	@scripts/install-deps
+	@$(INSTALL_DEPS)
+
+build: deps
+	@$(MAKE) --no-print-directory all
 
 # Every test: C unit tests and the shell/TAP tests in tests/*.t, by prove.
 check: deps
@@ -102,10 +119,12 @@ lint: all
 		--std=c11 -Ilib --suppress=missingIncludeSystem lib bin
 	mandoc -Tlint -Wwarning $(MAN)
 
-run: deps all
-	@scripts/run-demo
+# make run [PORT=8080]: the demo's lighttpd listens on 127.0.0.1:PORT.
+PORT ?= 8080
+run: build
+	@scripts/run-demo -p $(PORT)
 
-bench: deps all
+bench: build
 	@scripts/bench
 	@scripts/bench-serve
 
@@ -125,4 +144,4 @@ clean:
 	rm -f $(LIB_OBJ) lib/libsd.a $(PROGS) $(UNITS) $(DRIVERS) .build-flags
 	rm -rf tests/tmp tests/fuzz/obj $(FUZZERS)
 
-.PHONY: all check units deps lint run bench install clean fuzz fuzzers FORCE
+.PHONY: all build check units deps lint run bench install clean fuzz fuzzers FORCE
