@@ -4,6 +4,7 @@
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/sd
 MANDIR     ?= $(PREFIX)/share/man
 SHAREDIR   ?= $(PREFIX)/share/sd
 SYSCONFDIR ?= $(PREFIX)/etc/sd
@@ -25,7 +26,8 @@ AV_LIBS    = $(call lazy,AV_LIBS,$(PKG) --libs $(AV_PKGS))
 
 SD_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
 	-Ilib $(PKG_CFLAGS) \
-	-DSD_SYSCONFDIR='"$(SYSCONFDIR)"' -DSD_SHAREDIR='"$(SHAREDIR)"'
+	-DSD_SYSCONFDIR='"$(SYSCONFDIR)"' -DSD_SHAREDIR='"$(SHAREDIR)"' \
+	-DSD_BINDIR='"$(BINDIR)"' -DSD_LIBEXECDIR='"$(LIBEXECDIR)"'
 
 # `make SAN=1` (what `make check` uses) builds under AddressSanitizer and
 # UndefinedBehaviorSanitizer. The flags are kept in .build-flags so that a
@@ -39,7 +41,11 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
 LIB_OBJ := $(LIB_SRC:.c=.o)
+LIB_H   := $(wildcard lib/*.h)
 PROGS   := $(patsubst %.c,%,$(sort $(wildcard bin/sd-*.c)))
+# Programs that only sd-serve runs (sd_sibling_path finds them next to
+# itself, then in LIBEXECDIR): installed there, not on PATH.
+LIBEXEC_PROGS := bin/sd-session
 # Programs that do media work link libav*; the rest stay small and start fast
 # (libavformat alone costs 60 ms and 28 MB at start-up).
 AV_PROGS := bin/sd-classify bin/sd-cmafmux
@@ -66,7 +72,7 @@ all: $(PROGS)
 		"run 'make deps' (scripts/install-deps) first" >&2; exit 1; }
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
-lib/%.o: lib/%.c $(wildcard lib/*.h) .build-flags
+lib/%.o: lib/%.c $(LIB_H) .build-flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libsd.a: $(LIB_OBJ)
@@ -76,10 +82,10 @@ lib/libsd.a: $(LIB_OBJ)
 bin/%: bin/%.c lib/libsd.a lib/sd.h .build-flags
 	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libsd.a $(if $(filter $@,$(AV_PROGS)),$(AV_LIBS)) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
 
-tests/unit/%.test: tests/unit/%.c lib/libsd.a lib/sd.h .build-flags
+tests/unit/%.test: tests/unit/%.c lib/libsd.a $(LIB_H) .build-flags
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< lib/libsd.a $(AV_LIBS) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
 
-tests/fuzz/obj/%.o: lib/%.c lib/sd.h
+tests/fuzz/obj/%.o: lib/%.c $(LIB_H)
 	@mkdir -p tests/fuzz/obj
 	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
@@ -87,7 +93,7 @@ tests/fuzz/%.fuzz: tests/fuzz/%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
 		$(AV_LIBS) $(BASE_LIBS) -lm
 
-tests/drive/%: tests/drive/%.c lib/libsd.a lib/sd.h .build-flags
+tests/drive/%: tests/drive/%.c lib/libsd.a $(LIB_H) .build-flags
 	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libsd.a $(BASE_LIBS) $(ALL_LDFLAGS) -lm
 
 fuzzers: $(FUZZERS)
@@ -129,8 +135,11 @@ bench: build
 	@scripts/bench-serve
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)
-	install -m 755 $(PROGS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(filter-out $(LIBEXEC_PROGS),$(PROGS)) $(SCRIPTS) \
+		$(DESTDIR)$(BINDIR)
+	install -m 755 $(LIBEXEC_PROGS) $(DESTDIR)$(LIBEXECDIR)
 	install -m 444 etc/system/profiles.ini $(DESTDIR)$(SHAREDIR)/profiles.ini
 	install -m 444 etc/lighttpd.conf etc/inetd.conf etc/systemd/* $(DESTDIR)$(SHAREDIR)/
 	for f in etc/sd/*; do \

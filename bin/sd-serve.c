@@ -5,7 +5,6 @@
  */
 #include <err.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,22 +56,6 @@ quiet_stderr_on_socket(void)
 		dup2(fd, 2);
 		close(fd);
 	}
-}
-
-/* The folder this program lives in: sd-classify is looked for there. */
-static void
-self_dir(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-	char *slash;
-
-	if (n <= 0) {
-		buf[0] = '\0';
-		return;
-	}
-	buf[n] = '\0';
-	if ((slash = strrchr(buf, '/')) != NULL)
-		*slash = '\0';
 }
 
 static int
@@ -135,14 +118,10 @@ main(int argc, char *argv[])
 	struct sd_config cfg;
 	struct sd_http_req rq;
 	struct sd_serve_opts opts;
-	char self[PATH_MAX];
 	const char *confdir = NULL;
 	int ch, cgi, rc;
 
 	open_std_fds();
-	/* A session: sd-serve started itself, detached (relay.c, session.c). */
-	if (argc > 1 && strcmp(argv[1], "--session") == 0)
-		return sd_session_main(argc - 1, argv + 1);
 	signal(SIGPIPE, SIG_IGN);
 	/* httpoxy: whatever we run (curl, ffmpeg) must not take a proxy from
 	 * a request's "Proxy:" header. */
@@ -170,9 +149,7 @@ main(int argc, char *argv[])
 		    "configuration error (see the server log)");
 		return SD_EX_CONFIG;
 	}
-	self_dir(self, sizeof(self));
 	memset(&opts, 0, sizeof(opts));
-	opts.self_dir = self;
 	opts.ready_timeout = READY_TIMEOUT_S;
 	rc = sd_serve(&cfg, &rq, &opts, 1);
 	sd_config_free(&cfg);

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "spool.h"
+#include "session.h"
 
 #define MANIFEST_MAX (4 << 20)
 #define SEGMENT_MAX (64 << 20)

@@ -113,6 +113,15 @@ char *sd_trim(char *s);
 
 /* 1 when name is a safe single path component: [A-Za-z0-9._-], no "..". */
 int sd_safe_name(const char *name);
+/*
+ * Where the sibling program name (sd-session, sd-cmafmux, sd-classify) is:
+ * next to the running program (or in the folder sd_sibling_dir named), in
+ * the libexec folder, in the bin folder, else the bare name for execvp(3)
+ * to look up on PATH. -1 (ENAMETOOLONG) when out is too small.
+ */
+int sd_sibling_path(const char *name, char *out, size_t len);
+/* For a test driver that does not live next to the programs: their folder. */
+void sd_sibling_dir(const char *dir);
 
 /* ---------------------------------------------------------------- config.c */
 
@@ -974,34 +983,28 @@ int sd_http_simple(struct sd_buf *out, int cgi, int head_only, int status,
  * not be written.
  */
 struct sd_serve_opts {
-	const char *self_dir;	/* where sd-classify is looked for first */
 	int ready_timeout;	/* s, a first manifest waits for a segment */
 };
 int sd_serve(const struct sd_config *cfg, const struct sd_http_req *rq,
     const struct sd_serve_opts *opts, int out_fd);
 
-/* ------------------------------------------------ relay.c / session.c
+/* ------------------------------------------------ the relay: sd-relay(7)
  *
- * The upstream side of sd-serve(8) smart mode (fetch.c, relay.c,
- * session.c, passthru.c). One upstream connection per proxy: a detached
- * session process reads the source once into a ring of TS chunk files; TS
- * clients tail the ring, and each repackage/transcode variant is a second
- * detached session feeding `[ffmpeg ARGV |] sd-cmafmux -l -o DIR` from the
- * same ring. No libav* here. Spool layout (SPOOL is settings.spool):
+ * The upstream side of sd-serve(8) smart mode. One upstream connection per
+ * proxy: a detached session process, sd-session(8), reads the source once
+ * into a ring of TS chunk files in the spool; TS clients tail the ring, and
+ * each repackage/transcode variant is a second session feeding
+ * `[ffmpeg ARGV |] sd-cmafmux -l -o DIR` from the same ring. No libav* here.
+ * In layers, each using only those above it in this list:
  *
- *   SPOOL/.locks/PROXY.lock	held (flock) by PROXY's upstream session
- *   SPOOL/.locks/PROXY@VAR.lock	held by the session of variant VAR
- *   SPOOL/.locks/start		serialises starts (max_sessions count)
- *   SPOOL/PROXY/ts/		the ring: %016llu.ts chunks and `head`
- *   SPOOL/PROXY/VAR/		a live store written by sd-cmafmux -l
- *   SPOOL/PROXY/VAR.state	the session's state record (key=value)
- *   SPOOL/PROXY/VAR.used	its mtime: the last request (idle clock)
- *   SPOOL/PROXY/VAR.log	the session's and its children's stderr
- *   SPOOL/PROXY/clients/	one flock'ed file per streaming client
- *   SPOOL/PROXY/pass/		HLS/DASH passthrough: fetched-once files
+ *   spool.c	paths, locks, stamps, state files, the clock (spool.h)
+ *   ring.c	the TS ring and TS clients (ring.h); viewers.c: max_clients
+ *   supervise.c	the session's loops: upstream, pipeline, passthrough
+ *   session.c	starting sessions, readiness, /status (session.h)
  *
- * VAR "ts" is the ring itself; "pass" the passthrough cache's session.
- * Everything but SPOOL/PROXY/classify is removed when the session ends.
+ * fetch.c (HTTP) serves supervise.c and passthru.c; passthru.c (HLS/DASH
+ * passthrough) stands on spool.c and session.c. The spool's files are
+ * listed in sd-relay(7) FILES.
  */
 
 #define SD_URL_MAX 2048
@@ -1085,24 +1088,22 @@ int sd_relay_retry_after(const char *dir);
 int sd_relay_tail(const char *dir, int out_fd);
 /* Wait at most timeout s until the store in dir lists a segment: 0 or -1. */
 int sd_session_wait_ready(const char *dir, int timeout);
-/* Mark the session of dir (SPOOL/PROXY/VAR) used now. */
-int sd_session_touch(const char *dir);
 /*
  * Count a streaming client of px in: a handle (a held lock, >= 0) for
- * sd_client_leave, or -1 with errno EBUSY when max_clients (> 0) are in.
+ * sd_viewer_leave, or -1 with errno EBUSY when max_clients (> 0) are in.
  * A client that crashes leaves nothing counted.
  */
-int sd_client_enter(const struct sd_config *cfg, const struct sd_proxy *px);
-void sd_client_leave(int handle);
+int sd_viewer_enter(const struct sd_config *cfg, const struct sd_proxy *px);
+void sd_viewer_leave(int handle);
 /*
  * An HLS/DASH client (who: e.g. its address and User-Agent) asked for px
  * now: 0 when it counts, -1 with errno EBUSY when max_clients others are
  * in. Such a client counts for 30 s after its last request.
  */
-int sd_client_seen(const struct sd_config *cfg, const struct sd_proxy *px,
+int sd_viewer_seen(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *who);
 /* Clients of px in now (stale ones removed). */
-int sd_client_count(const struct sd_config *cfg, const struct sd_proxy *px);
+int sd_viewer_count(const struct sd_config *cfg, const struct sd_proxy *px);
 /*
  * /status: appends {"sessions":[{"proxy","variant","pid","state",
  * "connections","restarts","bytes","started","since","last_used",
@@ -1126,80 +1127,6 @@ int sd_relay_segment(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *name, char *path, size_t pathlen);
 
 /*
- * Shared by fetch.c, relay.c, session.c and passthru.c (not for callers).
- */
-#define SD_RING_CHUNK (188 * 512)	/* bytes a chunk holds at most */
-#define SD_RING_FLUSH_S 0.2		/* a chunk is cut at least this often */
-#define SD_RING_KEEP 256		/* chunks the ring keeps */
-#define SD_TAIL_STALL_S 30		/* a reader gives up without data */
-#define SD_TAIL_WRITE_TIMEOUT_S 60	/* ... or when its client blocks */
-
-/*
- * tsentry.c: clean entry points of a TS stream (a PAT, then its PMT, then
- * a video random access point before any other video payload), found one
- * 188-byte packet at a time; positions are the caller's (chunk, offset).
- */
-#define SD_TS_PACKET 188
-#define SD_TS_ES_PACKETS 32		/* NAL types looked for this far */
-struct sd_ts_scan {
-	int pmt_pid, video_pid, video_type;
-	int pending, pmt_seen;		/* a PAT seen (2: reading its key
-					 * PES for the NAL type), its PMT */
-	unsigned window;		/* last ES bytes: start codes */
-	int es_packets;
-	unsigned long long cand_chunk, entry_chunk, key_chunk;
-	size_t cand_off, entry_off, key_off;
-	unsigned long long found;	/* entry points so far */
-};
-void sd_ts_scan_init(struct sd_ts_scan *s);
-int sd_ts_scan_packet(struct sd_ts_scan *s, const unsigned char *pkt,
-    unsigned long long chunk, size_t off);
-
-#define SD_ENTRY_WAIT_S 5		/* a new TS client waits this long for
-					 * an entry point, then takes the edge */
-
-struct sd_ring {
-	struct sd_ts_scan scan;		/* entry points: in `head` */
-	char dir[4096];
-	unsigned long long first, next;	/* oldest chunk, next to write */
-	unsigned keep;
-	unsigned conn;			/* upstream connections so far */
-	unsigned long long bytes;	/* written to chunks */
-	double started;			/* when the open chunk began */
-	char *buf;
-	size_t len;
-};
-int sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep);
-int sd_ring_write(struct sd_ring *rg, const void *data, size_t n);
-int sd_ring_flush(struct sd_ring *rg);
-int sd_ring_new_conn(struct sd_ring *rg);
-void sd_ring_close(struct sd_ring *rg);
-int sd_ring_head(const char *dir, unsigned long long *first,
-    unsigned long long *last);
-int sd_ring_entry(const char *dir, unsigned long long *chunk,
-    size_t *off);
-/* 1: chunk *cursor is there (cursor maybe moved), 0: not yet, -1: no ring */
-int sd_ring_next(const char *dir, unsigned long long *cursor);
-int sd_ring_edge(const char *dir, int wait, unsigned long long *cursor);
-
-int sd_pathf(char *out, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-double sd_relay_now(void);
-void sd_relay_sleep_ms(int ms);
-int sd_spool_path(char *out, size_t len, const char *spool,
-    const char *proxy, const char *name);
-int sd_spool_mkdirs(const char *path);
-int sd_spool_rmtree(const char *path, int depth);
-double sd_session_idle(const char *dir);
-int sd_session_state_read(const char *dir, struct sd_rec *r);
-int sd_session_state_write(const char *dir, const struct sd_rec *r);
-int sd_lock_open(const char *spool, const char *name);
-int sd_lock_held(const char *path);
-/* The passthrough cache's session (variant "pass"): started, used now. */
-int sd_relay_ensure_pass(const struct sd_config *cfg,
-    const struct sd_proxy *px, char *dir, size_t dirlen);
-void sd_pass_trim(const char *dir, double max_age);
-/*
  * Rewrite a manifest body (NUL-terminated at len) fetched from `from`:
  * HLS or DASH by its content. pass: where HASH.url files go (NULL: none).
  */
@@ -1207,12 +1134,22 @@ int sd_pass_rewrite(const char *body, size_t len, const char *pass,
     const char *from, const char *base, struct sd_buf *out);
 
 /*
- * The session process: sd-serve's hidden `--session` flag calls this with
- * the arguments after it; fd 3 holds the session's lock. Returns an exit
- * status (enum sd_exit).
+ * supervise.c: one session of sd-relay(7), the body of sd-session(8), run
+ * until it is idle; the session's lock is held on SD_SESSION_LOCK_FD.
+ * Returns an exit status (enum sd_exit).
  */
-int sd_session_main(int argc, char **argv);
-/* The program sessions are started as (default /proc/self/exe). */
-void sd_session_program(const char *path);
+#define SD_SESSION_LOCK_FD 3
+struct sd_supervise_opts {
+	const char *spool, *proxy, *variant;
+	const char *source;		/* may be empty for variant "pass" */
+	int idle, timeout;		/* idle_timeout, upstream_timeout (s) */
+	int window;			/* segments in the live window */
+	double segdur;			/* segment duration (s) */
+	int ts_segs;			/* sd-cmafmux -T */
+	char **ffargv;			/* the transcoder's argv; NULL: none */
+};
+void sd_supervise_defaults(struct sd_supervise_opts *o);
+int sd_supervise_opts_ok(const struct sd_supervise_opts *o);
+int sd_supervise(const struct sd_supervise_opts *o);
 
 #endif /* SD_H */

@@ -22,20 +22,10 @@
 
 #include "sd.h"
 #include "serve_int.h"
+#include "spool.h"
 
 #define CLASSIFY_MAX (256 * 1024)	/* a record is a few hundred bytes */
 #define CLASSIFY_GRACE_S 10		/* beyond upstream_timeout */
-
-/* The sd-classify to run: next to this program, else $PATH's. */
-static void
-classify_program(const struct srv *s, char *buf, size_t len)
-{
-	if (s->opts && s->opts->self_dir && s->opts->self_dir[0] &&
-	    (size_t)snprintf(buf, len, "%s/sd-classify", s->opts->self_dir) <
-	    len && access(buf, X_OK) == 0)
-		return;
-	strlcpy(buf, "sd-classify", len);
-}
 
 static double
 mono(void)
@@ -128,7 +118,7 @@ run_classify(struct srv *s, const char *source, const char *ringdir,
 	int timeout = s->cfg->settings.upstream_timeout + CLASSIFY_GRACE_S;
 	pid_t pid, tail = -1;
 
-	classify_program(s, prog, sizeof(prog));
+	sd_sibling_path("sd-classify", prog, sizeof(prog));
 	snprintf(secs, sizeof(secs), "%d", s->cfg->settings.upstream_timeout);
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return SD_EX_SOFTWARE;
@@ -150,10 +140,7 @@ run_classify(struct srv *s, const char *source, const char *ringdir,
 			dup2(in[0], 0);
 		else if ((rc = open("/dev/null", O_RDONLY)) != -1)
 			dup2(rc, 0);
-		if (strchr(prog, '/'))
-			execv(prog, argv);
-		else
-			execvp(prog, argv);
+		execvp(prog, argv);
 		warn("%s", prog);
 		_exit(SD_EX_SOFTWARE);
 	}
@@ -333,13 +320,13 @@ serve_ts(struct srv *s, const struct sd_proxy *px)
 	char dir[PATH_MAX];
 	int h, rc;
 
-	if ((h = sd_client_enter(s->cfg, px)) == -1)
+	if ((h = sd_viewer_enter(s->cfg, px)) == -1)
 		return errno == EBUSY ? srv_error(s, 503,
 		    "this channel has max_clients viewers", 10) :
 		    srv_error(s, 500, "clients cannot be counted", 0);
 	if (sd_relay_ensure(s->cfg, px, "ts", NULL, dir, sizeof(dir)) == -1) {
 		rc = relay_error(s, dir);
-		sd_client_leave(h);
+		sd_viewer_leave(h);
 		return rc;
 	}
 	sd_http_resp_init(&rs, 200);
@@ -349,14 +336,14 @@ serve_ts(struct srv *s, const struct sd_proxy *px)
 	if (sd_http_resp_head(&rs, s->rq->cgi, &b) == -1 ||
 	    srv_send_buf(s, &b) == -1) {
 		sd_http_resp_free(&rs);
-		sd_client_leave(h);
+		sd_viewer_leave(h);
 		return -1;
 	}
 	sd_http_resp_free(&rs);
 	s->status = 200;
 	if (!s->head_only)
 		sd_relay_tail(dir, s->fd);
-	sd_client_leave(h);
+	sd_viewer_leave(h);
 	return 200;
 }
 
@@ -469,7 +456,7 @@ serve_store_ts(struct srv *s, const struct sd_proxy *px, const char *dir)
 	if (!has_ts_track(dir))
 		return srv_error(s, 501, "this session writes no MPEG-TS "
 		    "segments", 0);
-	if ((h = sd_client_enter(s->cfg, px)) == -1)
+	if ((h = sd_viewer_enter(s->cfg, px)) == -1)
 		return srv_error(s, 503, "this channel has max_clients viewers",
 		    10);
 	sd_http_resp_init(&rs, 200);
@@ -479,7 +466,7 @@ serve_store_ts(struct srv *s, const struct sd_proxy *px, const char *dir)
 	if (sd_http_resp_head(&rs, s->rq->cgi, &b) == -1 ||
 	    srv_send_buf(s, &b) == -1) {
 		sd_http_resp_free(&rs);
-		sd_client_leave(h);
+		sd_viewer_leave(h);
 		return -1;
 	}
 	sd_http_resp_free(&rs);
@@ -492,7 +479,7 @@ serve_store_ts(struct srv *s, const struct sd_proxy *px, const char *dir)
 		if (n == 0)
 			sd_relay_sleep_ms(200);
 	}
-	sd_client_leave(h);
+	sd_viewer_leave(h);
 	return 200;
 }
 
@@ -511,7 +498,7 @@ srv_manifest_client(struct srv *s, const struct sd_proxy *px)
 		return 0;
 	snprintf(who, sizeof(who), "%s %s", s->rq->remote_addr,
 	    s->rq->user_agent);
-	if (sd_client_seen(s->cfg, px, who) == -1 && errno == EBUSY)
+	if (sd_viewer_seen(s->cfg, px, who) == -1 && errno == EBUSY)
 		return srv_error(s, 503, "this channel has max_clients viewers",
 		    10);
 	return 0;

@@ -1,6 +1,6 @@
 /*
  * tsentry.c - clean entry points in an MPEG-TS byte stream, for the live
- * ring (relay.c): where a new TS client can start so that its player sees
+ * ring (ring.c): where a new TS client can start so that its player sees
  * a PAT, then the PMT, then a video random access point before any other
  * video payload. No libav*: the ring writer runs this over every packet.
  *
@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "sd.h"
+#include "tsentry.h"
 
 void
 sd_ts_scan_init(struct sd_ts_scan *s)

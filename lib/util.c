@@ -581,3 +581,52 @@ sd_safe_name(const char *name)
 			return 0;
 	return strstr(name, "..") == NULL;
 }
+
+/* ---------------------------------------------------------------- siblings */
+
+#ifndef SD_LIBEXECDIR
+#define SD_LIBEXECDIR "/usr/local/libexec/sd"
+#endif
+#ifndef SD_BINDIR
+#define SD_BINDIR "/usr/local/bin"
+#endif
+
+static char sibling_dir[PATH_MAX];
+
+void
+sd_sibling_dir(const char *dir)
+{
+	strlcpy(sibling_dir, dir != NULL ? dir : "", sizeof(sibling_dir));
+}
+
+/* The one way sibling programs are found (sd.h). */
+int
+sd_sibling_path(const char *name, char *out, size_t len)
+{
+	const char *dirs[] = { sibling_dir, SD_LIBEXECDIR, SD_BINDIR };
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+	size_t i;
+	int w;
+
+	if (sibling_dir[0] == '\0' && (n = readlink("/proc/self/exe", self,
+	    sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			dirs[0] = self;
+		}
+	}
+	for (i = 0; i < SD_ARRAY_LEN(dirs); i++) {
+		if (dirs[i][0] == '\0')
+			continue;
+		w = snprintf(out, len, "%s/%s", dirs[i], name);
+		if (w > 0 && (size_t)w < len && access(out, X_OK) == 0)
+			return 0;
+	}
+	if (strlcpy(out, name, len) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}

@@ -6,12 +6,12 @@
  *   relay ensure|tail|status|fetch|wait|seen [-S spool] [-p proxy] [-u source]
  *       [-v variant] [-c max_clients] [-i idle] [-t timeout]
  *       [-M max_sessions] [-d segdur] [-w window] [-- ffmpeg argv]
- *   relay --session ...	(what sd_relay_ensure starts)
  *   GATEWAY_INTERFACE set: a CGI for HLS/DASH passthrough (RELAY_SPOOL,
  *   RELAY_SOURCE_<PROXY>): PATH_INFO /PROXY/NAME -> sd_relay_manifest or,
  *   for s/... and d/..., sd_relay_segment and the file.
  *
- * seen: -v is the client's name (sd_client_seen).
+ * seen: -v is the client's name (sd_viewer_seen). Sessions are the build
+ * tree's bin/sd-session (sd_sibling_dir: this driver lives in tests/drive).
  * Exit: 0; 3 refused (max_clients / max_sessions: the serve side's 503);
  * 69 upstream down (prints retry_after=N); 64 usage; 1 other.
  */
@@ -126,15 +126,15 @@ cmd_tail(void)
 	char dir[4096];
 	int h, rv;
 
-	if ((h = sd_client_enter(&cfg, &px)) == -1)
+	if ((h = sd_viewer_enter(&cfg, &px)) == -1)
 		return refused();
 	if (sd_relay_ensure(&cfg, &px, "ts", NULL, dir, sizeof(dir)) == -1) {
 		rv = refused();
-		sd_client_leave(h);
+		sd_viewer_leave(h);
 		return rv;
 	}
 	rv = sd_relay_tail(dir, STDOUT_FILENO);
-	sd_client_leave(h);
+	sd_viewer_leave(h);
 	return rv == 0 ? 0 : SD_EX_UNAVAILABLE;
 }
 
@@ -256,14 +256,30 @@ cgi(void)
 	return 0;
 }
 
+/* The programs are in the build tree's bin/, two folders up from here. */
+static void
+sibling_programs(void)
+{
+	char self[4096], bin[4200], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return;
+	*slash = '\0';
+	snprintf(bin, sizeof(bin), "%s/../../bin", self);
+	sd_sibling_dir(bin);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *cmd;
 	int rv;
 
-	if (argc > 1 && strcmp(argv[1], "--session") == 0)
-		return sd_session_main(argc - 1, argv + 1);
+	sibling_programs();
 	if (getenv("GATEWAY_INTERFACE") != NULL)
 		return cgi();
 	if (argc < 2)
@@ -278,7 +294,7 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "status") == 0)
 		rv = cmd_status();
 	else if (strcmp(cmd, "seen") == 0)
-		rv = sd_client_seen(&cfg, &px, variant) == 0 ? 0 : refused();
+		rv = sd_viewer_seen(&cfg, &px, variant) == 0 ? 0 : refused();
 	else if (strcmp(cmd, "fetch") == 0)
 		rv = cmd_fetch();
 	else if (strcmp(cmd, "wait") == 0)

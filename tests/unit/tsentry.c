@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "tsentry.h"
 #include "mtap.h"
 
 /* Run argv (no shell); its stdout into *out (NUL-terminated). */

@@ -1,0 +1,51 @@
+/*
+ * ring.h - the TS ring of a live session (ring.c), for lib/ only: the
+ * writer (the upstream session), the readers' cursors (TS clients and
+ * pipelines) and the files they share in SPOOL/PROXY/ts/ (sd-relay(7)).
+ * Stands on spool.h; sd_relay_tail, the TS client's copy, is in sd.h.
+ */
+#ifndef SD_RING_H
+#define SD_RING_H
+
+#include "sd.h"
+#include "tsentry.h"
+
+#define SD_RING_CHUNK (188 * 512)	/* bytes a chunk holds at most */
+#define SD_RING_FLUSH_S 0.2		/* a chunk is cut at least this often */
+#define SD_RING_KEEP 256		/* chunks the ring keeps */
+#define SD_TAIL_STALL_S 30		/* a reader gives up without data */
+#define SD_TAIL_WRITE_TIMEOUT_S 60	/* ... or when its client blocks */
+#define SD_ENTRY_WAIT_S 5		/* a new TS client waits this long for
+					 * an entry point, then takes the edge */
+
+/* The writer: one per ring, in the upstream session. */
+struct sd_ring {
+	struct sd_ts_scan scan;		/* entry points: in `head` */
+	char dir[4096];
+	unsigned long long first, next;	/* oldest chunk, next to write */
+	unsigned keep;
+	unsigned conn;			/* upstream connections so far */
+	unsigned long long bytes;	/* written to chunks */
+	double started;			/* when the open chunk began */
+	char *buf;
+	size_t len;
+};
+/* Chunks a dead session left in dir are removed; numbering goes on. */
+int sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep);
+int sd_ring_write(struct sd_ring *rg, const void *data, size_t n);
+int sd_ring_flush(struct sd_ring *rg);
+/* A new upstream connection: a partial packet is dropped. */
+int sd_ring_new_conn(struct sd_ring *rg);
+void sd_ring_close(struct sd_ring *rg);
+
+/* Readers: the chunks present, the newest entry point, a cursor's next. */
+int sd_ring_head(const char *dir, unsigned long long *first,
+    unsigned long long *last);
+int sd_ring_entry(const char *dir, unsigned long long *chunk,
+    size_t *off);
+/* 1: chunk *cursor is there (cursor maybe moved), 0: not yet, -1: no ring */
+int sd_ring_next(const char *dir, unsigned long long *cursor);
+/* The newest whole chunk, waiting at most wait s: 0, or -1 (ETIMEDOUT). */
+int sd_ring_edge(const char *dir, int wait, unsigned long long *cursor);
+
+#endif /* SD_RING_H */

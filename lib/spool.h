@@ -1,0 +1,55 @@
+/*
+ * spool.h - the spool of sd-relay(7), for lib/ only: paths, locks, activity
+ * stamps and state files, and the relay's clock. The bottom of the relay's
+ * layers: spool.c uses nothing of ours above util.c.
+ *
+ * Layout (SPOOL is settings.spool; sd-relay(7) FILES says what each holds):
+ *
+ *   SPOOL/.locks/PROXY.lock	held (flock) by PROXY's upstream session
+ *   SPOOL/.locks/PROXY@VAR.lock	held by the session of variant VAR
+ *   SPOOL/.locks/start		serialises starts (max_sessions count)
+ *   SPOOL/PROXY/ts/		the ring (ring.h)
+ *   SPOOL/PROXY/VAR/		a live store written by sd-cmafmux -l
+ *   SPOOL/PROXY/VAR.state	the session's state record (key=value)
+ *   SPOOL/PROXY/VAR.used	its mtime: the last request (idle clock)
+ *   SPOOL/PROXY/VAR.log	the session's and its children's stderr
+ *   SPOOL/PROXY/clients/	one file per client (viewers.c)
+ *   SPOOL/PROXY/pass/		HLS/DASH passthrough: fetched-once files
+ *
+ * VAR "ts" is the ring itself; "pass" the passthrough cache's session.
+ */
+#ifndef SD_SPOOL_H
+#define SD_SPOOL_H
+
+#include "sd.h"
+
+/* Wall clock in seconds (file times are compared with it); a sleep. */
+double sd_relay_now(void);
+void sd_relay_sleep_ms(int ms);
+
+/* snprintf for paths: -1 with ENAMETOOLONG rather than a cut name. */
+int sd_pathf(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* SPOOL/PROXY[/NAME]; -1 (ENAMETOOLONG, EINVAL: PROXY unsafe). */
+int sd_spool_path(char *out, size_t len, const char *spool,
+    const char *proxy, const char *name);
+/* A variant name a session may have: safe, short, not a spool folder. */
+int sd_spool_variant_ok(const char *variant);
+int sd_spool_mkdirs(const char *path);
+/* Remove a folder of plain files and folders, never through a link. */
+int sd_spool_rmtree(const char *path, int depth);
+/* Plain files of dir older than max_age s are removed (all: max_age < 0). */
+void sd_spool_trim(const char *dir, double max_age);
+
+/* Activity stamps (DIR.used) and state records (DIR.state) of a session. */
+int sd_session_touch(const char *dir);
+double sd_session_idle(const char *dir);
+int sd_session_state_read(const char *dir, struct sd_rec *r);
+int sd_session_state_write(const char *dir, const struct sd_rec *r);
+
+/* SPOOL/.locks/NAME opened (created): an fd or -1. */
+int sd_lock_open(const char *spool, const char *name);
+/* 1 when someone holds the lock file path, 0 when not, -1 missing. */
+int sd_lock_held(const char *path);
+
+#endif /* SD_SPOOL_H */
