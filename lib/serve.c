@@ -453,7 +453,7 @@ store_file_name(const char *f)
 	return 0;
 }
 
-/* The spool's own folders of a proxy are not stores (sd.h, relay.c). */
+/* The spool's own folders of a proxy are not stores (spool.h). */
 static int
 store_variant(const char *v)
 {
