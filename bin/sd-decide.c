@@ -45,20 +45,10 @@ codec_of(const char *enc)
 static const char *
 fmp4_label(const char *enc, char *buf, size_t len)
 {
-	static const char *const names[][2] = {
-		{ "vp9", "VP9" }, { "av1", "AV1" }, { "opus", "Opus" },
-		{ "flac", "FLAC" },
-	};
-	const char *c = codec_of(enc), *l = c;
-	size_t i;
-
 	buf[0] = '\0';
-	if (sd_codec_fits_mpegts(enc))
-		return buf;
-	for (i = 0; i < SD_ARRAY_LEN(names); i++)
-		if (strcmp(c, names[i][0]) == 0)
-			l = names[i][1];
-	snprintf(buf, len, "%s (%s)", l, enc);
+	if (!sd_codec_fits_mpegts(enc))
+		snprintf(buf, len, "%s (%s)", sd_codec_label(codec_of(enc)),
+		    enc);
 	return buf;
 }
 

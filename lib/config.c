@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "sd.h"
+#include "codec_table.h"
 
 #define CONFIG_FILE_MAX (4u << 20)	/* no config file is near 4 MiB */
 #define PROFILES_MAX 1000
@@ -120,85 +121,13 @@ sd_system_profiles_path(void)
 
 /* ---------------------------------------------------------------- codecs */
 
-struct encoder {
-	const char *name;
-	const char *codec;
-	char kind;		/* 'v' video, 'a' audio, 'c' copy */
-};
-
-static const struct encoder encoders[] = {
-	{ "copy", "copy", 'c' },
-	{ "libx264", "h264", 'v' }, { "h264_nvenc", "h264", 'v' },
-	{ "h264_qsv", "h264", 'v' }, { "h264_vaapi", "h264", 'v' },
-	{ "h264_amf", "h264", 'v' }, { "h264_videotoolbox", "h264", 'v' },
-	{ "h264_v4l2m2m", "h264", 'v' },
-	{ "libx265", "hevc", 'v' }, { "hevc_nvenc", "hevc", 'v' },
-	{ "hevc_qsv", "hevc", 'v' }, { "hevc_vaapi", "hevc", 'v' },
-	{ "hevc_amf", "hevc", 'v' }, { "hevc_videotoolbox", "hevc", 'v' },
-	{ "libvpx-vp9", "vp9", 'v' }, { "vp9_qsv", "vp9", 'v' },
-	{ "vp9_vaapi", "vp9", 'v' },
-	{ "libaom-av1", "av1", 'v' }, { "libsvtav1", "av1", 'v' },
-	{ "librav1e", "av1", 'v' }, { "av1_nvenc", "av1", 'v' },
-	{ "av1_qsv", "av1", 'v' }, { "av1_vaapi", "av1", 'v' },
-	{ "av1_amf", "av1", 'v' },
-	{ "aac", "aac", 'a' }, { "libfdk_aac", "aac", 'a' },
-	{ "aac_at", "aac", 'a' },
-	{ "libopus", "opus", 'a' }, { "opus", "opus", 'a' },
-	{ "ac3", "ac3", 'a' }, { "ac3_fixed", "ac3", 'a' },
-	{ "eac3", "eac3", 'a' },
-	{ "libmp3lame", "mp3", 'a' }, { "mp2", "mp2", 'a' },
-	{ "libtwolame", "mp2", 'a' }, { "flac", "flac", 'a' },
-};
-
-/* Codecs MPEG-TS cannot carry (seed 1.3); their display names. */
-static const struct {
-	const char *codec, *display;
-} fmp4_only[] = {
-	{ "vp9", "VP9" }, { "av1", "AV1" }, { "opus", "Opus" },
-	{ "flac", "FLAC" },
-};
-
-static const struct encoder *
-encoder_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < SD_ARRAY_LEN(encoders); i++)
-		if (strcmp(encoders[i].name, name) == 0)
-			return &encoders[i];
-	return NULL;
-}
-
-const char *
-sd_encoder_codec(const char *encoder)
-{
-	const struct encoder *e;
-
-	if (encoder == NULL || *encoder == '\0')
-		return "copy";
-	e = encoder_find(encoder);
-	return e ? e->codec : NULL;
-}
-
-/* The display name of an fMP4-only codec, or NULL when TS carries it. */
+/* The label of what the encoder makes when MPEG-TS cannot carry it. */
 static const char *
 fmp4_only_codec(const char *encoder)
 {
-	const char *codec = sd_encoder_codec(encoder);
-	size_t i;
-
-	if (codec == NULL)
+	if (sd_codec_fits_mpegts(encoder))
 		return NULL;
-	for (i = 0; i < SD_ARRAY_LEN(fmp4_only); i++)
-		if (strcmp(fmp4_only[i].codec, codec) == 0)
-			return fmp4_only[i].display;
-	return NULL;
-}
-
-int
-sd_codec_fits_mpegts(const char *encoder)
-{
-	return fmp4_only_codec(encoder) == NULL;
+	return sd_codec_label(sd_encoder_codec(encoder));
 }
 
 int
@@ -774,15 +703,17 @@ key_seen(struct ld *ld, const char *key)
 static void
 codec_check(struct ld *ld, const char *key, const char *v, char want)
 {
-	const struct encoder *e = encoder_find(v);
+	const struct sd_codec *c = sd_codec_find(sd_encoder_codec(v));
 
-	if (e == NULL)
+	if (strcmp(v, "copy") == 0)
+		return;
+	if (c == NULL)
 		LD_WARN(ld, ld->lineno, "%s = %s: an encoder sd does not "
 		    "know; it is passed to ffmpeg as written, and sd assumes "
 		    "MPEG-TS can carry it", key, v);
-	else if (e->kind != 'c' && e->kind != want)
+	else if (c->kind != want)
 		LD_ERR(ld, ld->lineno, "%s = %s: that is %s encoder; write "
-		    "%s", key, v, e->kind == 'v' ? "a video" : "an audio",
+		    "%s", key, v, c->kind == 'v' ? "a video" : "an audio",
 		    want == 'v' ? "a video encoder such as libx264, or copy" :
 		    "an audio encoder such as aac, or copy");
 }

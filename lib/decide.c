@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "codec_table.h"
 
 /* Bit rates are estimates: a source within 10% of a limit meets it. */
 #define RATE_SLACK 1.10
@@ -28,25 +29,6 @@ static const char *const delivery_names[] = {
 };
 
 /* ---------------------------------------------------------------- source */
-
-/* Names as people know them, for reasons. */
-static const char *
-codec_label(const char *c)
-{
-	static const char *const labels[][2] = {
-		{ "h264", "H.264" }, { "hevc", "HEVC" }, { "vp9", "VP9" },
-		{ "vp8", "VP8" }, { "av1", "AV1" }, { "mpeg2video", "MPEG-2" },
-		{ "mpeg1video", "MPEG-1" }, { "aac", "AAC" }, { "mp2", "MP2" },
-		{ "mp3", "MP3" }, { "ac3", "AC-3" }, { "eac3", "E-AC-3" },
-		{ "opus", "Opus" }, { "flac", "FLAC" }, { "vorbis", "Vorbis" },
-	};
-	size_t i;
-
-	for (i = 0; i < SD_ARRAY_LEN(labels); i++)
-		if (strcmp(c, labels[i][0]) == 0)
-			return labels[i][1];
-	return c;
-}
 
 /* A codec or container name: short, [A-Za-z0-9_.,-] only. */
 static int
@@ -237,12 +219,6 @@ client_label(enum sd_client c)
 
 /* ---------------------------------------------------------------- tracks */
 
-static int
-is_encoder(const char *action)
-{
-	return strcmp(action, "copy") != 0 && strcmp(action, "none") != 0;
-}
-
 static double
 profile_rate(const struct sd_profile *p)
 {
@@ -332,7 +308,7 @@ choose_track(const char *kind, const char *src_codec, const char *enc,
     struct sd_rec *notes)
 {
 	const char *want = sd_encoder_codec(enc);
-	const char *have = codec_label(src_codec);
+	const char *have = sd_codec_label(src_codec);
 
 	if (*src_codec == '\0') {
 		strlcpy(action, "none", len);
@@ -350,7 +326,7 @@ choose_track(const char *kind, const char *src_codec, const char *enc,
 	else if (strcmp(want, src_codec) != 0)
 		sd_rec_addm(notes, "reason", "The source's %s is %s, not the "
 		    "%s profile %s wants: it is encoded with %s.", kind, have,
-		    codec_label(want), p->name, enc);
+		    sd_codec_label(want), p->name, enc);
 	else if (over != NULL)
 		sd_rec_addm(notes, "reason", "The source's %s %s %s: it is "
 		    "encoded again with %s.", have, kind, over, enc);
@@ -381,61 +357,51 @@ choose_tracks(const struct sd_source *s, const struct sd_profile *p,
 
 /* ---------------------------------------------------------------- hardware */
 
-/* The hardware family of an encoder or of the profile's hwaccel. */
-static const char *
-hw_kind(const char *s)
+/* The hardware family of an encoder whose device sd checks; NONE: none. */
+static enum sd_hw
+device_hw(enum sd_hw hw)
 {
-	if (strstr(s, "nvenc") != NULL || strcmp(s, "cuda") == 0 ||
-	    strcmp(s, "nvidia") == 0)
-		return "nvenc";
-	if (strstr(s, "qsv") != NULL)
-		return "qsv";
-	if (strstr(s, "vaapi") != NULL)
-		return "vaapi";
-	return NULL;
+	return sd_hw_device(hw) != NULL ? hw : SD_HW_NONE;
 }
 
 /*
  * hwaccel = nvenc|qsv|vaapi with a software encoder that has a hardware
- * twin (libx264, libx265) means that twin: the profile asked for the GPU.
+ * twin means that twin: the profile asked for the GPU. Only libx264 and
+ * libx265 have one (sd-decide(1)).
  */
 static void
 hw_upgrade(const struct sd_profile *p, struct sd_plan *plan,
     struct sd_rec *notes)
 {
-	const char *kind = hw_kind(p->hwaccel), *codec;
-	char enc[32];
+	enum sd_hw hw = device_hw(sd_hw_parse(p->hwaccel));
+	const char *codec, *twin = NULL;
 
-	if (p->hwaccel[0] == '\0' || hw_kind(plan->video) != NULL)
+	if (p->hwaccel[0] == '\0' ||
+	    device_hw(sd_encoder_hw(plan->video)) != SD_HW_NONE)
 		return;
 	codec = sd_encoder_codec(plan->video);
-	if (kind == NULL || codec == NULL ||
-	    (strcmp(codec, "h264") != 0 && strcmp(codec, "hevc") != 0)) {
+	if (codec != NULL &&
+	    (strcmp(codec, "h264") == 0 || strcmp(codec, "hevc") == 0))
+		twin = sd_hw_encoder(codec, hw);
+	if (twin == NULL) {
 		sd_rec_addm(notes, "warning", "hwaccel = %s is ignored: sd "
-		    "knows no %s twin of %s.", p->hwaccel,
-		    kind ? kind : p->hwaccel, plan->video);
+		    "knows no %s twin of %s.", p->hwaccel, hw != SD_HW_NONE ?
+		    sd_hw_name(hw) : p->hwaccel, plan->video);
 		return;
 	}
-	snprintf(enc, sizeof(enc), "%s_%s", codec, kind);
-	strlcpy(plan->video, enc, sizeof(plan->video));
+	strlcpy(plan->video, twin, sizeof(plan->video));
 }
 
 static void
-hw_device(const struct sd_profile *p, const char *kind, char *buf,
-    size_t len)
+hw_device(const struct sd_profile *p, enum sd_hw hw, char *buf, size_t len)
 {
 	const char *d = p->hwaccel_device;
 
-	if (strcmp(kind, "nvenc") == 0) {
-		if (*d == '\0')
-			d = "0";
-		if (isdigit((unsigned char)*d)) {
-			strlcpy(buf, "/dev/nvidia", len);
-			strlcat(buf, d, len);
-		} else
-			strlcpy(buf, d, len);
+	if (hw == SD_HW_NVENC && isdigit((unsigned char)*d)) {
+		strlcpy(buf, "/dev/nvidia", len);
+		strlcat(buf, d, len);
 	} else
-		strlcpy(buf, *d ? d : "/dev/dri/renderD128", len);
+		strlcpy(buf, *d ? d : sd_hw_device(hw), len);
 }
 
 /*
@@ -447,20 +413,21 @@ static int
 check_hw(const struct sd_profile *p, const struct sd_decide_opts *o,
     struct sd_plan *plan, struct sd_rec *notes)
 {
-	const char *kind, *root = o && o->dev_root ? o->dev_root : "";
+	const char *root = o && o->dev_root ? o->dev_root : "";
 	const char *sw;
+	enum sd_hw hw;
 	char path[512];
 	int e;
 
-	if (p == NULL || !is_encoder(plan->video))
+	if (p == NULL || !sd_action_encodes(plan->video))
 		return SD_EX_OK;
 	hw_upgrade(p, plan, notes);
-	if ((kind = hw_kind(plan->video)) == NULL)
+	if ((hw = device_hw(sd_encoder_hw(plan->video))) == SD_HW_NONE)
 		return SD_EX_OK;
-	hw_device(p, kind, plan->hw_device, sizeof(plan->hw_device));
+	hw_device(p, hw, plan->hw_device, sizeof(plan->hw_device));
 	snprintf(path, sizeof(path), "%s%s", root, plan->hw_device);
 	if (access(path, R_OK | W_OK) == 0) {
-		strlcpy(plan->hw, kind, sizeof(plan->hw));
+		strlcpy(plan->hw, sd_hw_name(hw), sizeof(plan->hw));
 		return SD_EX_OK;
 	}
 	e = errno;
@@ -536,7 +503,7 @@ static enum delivery
 choose_delivery(const struct sd_source *s, enum sd_client c,
     const struct sd_profile *p, const struct sd_plan *plan)
 {
-	if (is_encoder(plan->video) || is_encoder(plan->audio))
+	if (sd_action_encodes(plan->video) || sd_action_encodes(plan->audio))
 		return D_TRANSCODE;
 	if (source_matches(s, c, p))
 		return D_PASSTHROUGH;
@@ -580,13 +547,13 @@ ts_misfit(const struct sd_source *s, const struct sd_plan *plan,
 	if (strcmp(plan->video, "none") != 0 && v != NULL && *v &&
 	    !sd_codec_in_mpegts(v)) {
 		*kind = "video";
-		*encoded = is_encoder(plan->video);
+		*encoded = sd_action_encodes(plan->video);
 		return v;
 	}
 	if (strcmp(plan->audio, "none") != 0 && a != NULL && *a &&
 	    !sd_codec_in_mpegts(a)) {
 		*kind = "audio";
-		*encoded = is_encoder(plan->audio);
+		*encoded = sd_action_encodes(plan->audio);
 		return a;
 	}
 	return NULL;
@@ -620,7 +587,7 @@ refusal(const struct sd_source *s, enum sd_client c,
 		plan->container = SD_CONT_FMP4;
 		sd_rec_addm(notes, "warning", "MPEG-TS cannot carry %s %s, so "
 		    "the segments are fMP4 (HLS version 7) despite "
-		    "container_format = mpegts.", codec_label(codec), kind);
+		    "container_format = mpegts.", sd_codec_label(codec), kind);
 		return 0;
 	}
 	if (encoded)
@@ -628,12 +595,12 @@ refusal(const struct sd_source *s, enum sd_client c,
 		    "cannot carry (VP9, AV1 and Opus need fMP4): ask for HLS "
 		    "or DASH (a .m3u8 or .mpd URL), or use a profile with "
 		    "H.264 or HEVC and AAC, such as Universal.", p->name,
-		    codec_label(codec), kind);
+		    sd_codec_label(codec), kind);
 	else
 		snprintf(buf, len, "The source's %s %s cannot be carried in "
 		    "MPEG-TS (VP9, AV1 and Opus need fMP4): ask for HLS or DASH "
 		    "(a .m3u8 or .mpd URL), or use a profile that encodes it, "
-		    "such as Universal (H.264 + AAC).", codec_label(codec),
+		    "such as Universal (H.264 + AAC).", sd_codec_label(codec),
 		    kind);
 	return 1;
 }
@@ -650,6 +617,8 @@ summary(const struct sd_source *s, enum sd_client c,
 	    "CMAF fMP4 segments, one store that serves HLS and DASH alike" :
 	    c == SD_CLIENT_TS ? "one MPEG-TS stream" :
 	    "MPEG-TS segments (HLS version 3)";
+	int ev = sd_action_encodes(plan->video);
+	int ea = sd_action_encodes(plan->audio);
 
 	if (d == D_PASSTHROUGH)
 		sd_rec_addm(out, "reason", "The source is %s and the client "
@@ -659,15 +628,14 @@ summary(const struct sd_source *s, enum sd_client c,
 		sd_rec_addm(out, "reason", "The source is %s and the client "
 		    "takes %s: its tracks are repackaged, not re-encoded, "
 		    "into %s.", src, client_label(c), into);
-	else if (!is_encoder(plan->video) && !is_encoder(plan->audio))
+	else if (!ev && !ea)
 		sd_rec_addm(out, "reason", "The source is %s: ffmpeg reads it "
 		    "and copies its tracks into %s.", src, into);
 	else
 		sd_rec_addm(out, "reason", "Profile %s needs ffmpeg to encode "
-		    "%s, and its output goes into %s.", p->name,
-		    is_encoder(plan->video) && is_encoder(plan->audio) ?
-		    "video and audio" : is_encoder(plan->video) ?
-		    "the video only" : "the audio only", into);
+		    "%s, and its output goes into %s.", p->name, ev && ea ?
+		    "video and audio" : ev ? "the video only" :
+		    "the audio only", into);
 }
 
 static void
@@ -759,7 +727,7 @@ sd_decide(const struct sd_rec *cls, enum sd_client c,
 	choose_tracks(&s, p, &plan, &notes);
 	if ((rv = check_hw(p, o, &plan, &notes)) != SD_EX_OK)
 		goto end;
-	if (p != NULL && is_encoder(plan.video))
+	if (p != NULL && sd_action_encodes(plan.video))
 		reason_encoder(&notes, p->video_codec, plan.video);
 	d = choose_delivery(&s, c, p, &plan);
 	if (d != D_PASSTHROUGH && s.video_codec[0] == '\0' &&

@@ -1,6 +1,6 @@
 /*
- * ffargs.c - the ffmpeg argv of a transcode (the seed's command_builder),
- * and the encoder facts it and decide.c share.
+ * ffargs.c - the ffmpeg argv of a transcode (the seed's command_builder).
+ * What it knows of codecs and encoders comes from codec_table.c.
  *
  * The argv is an array, never a shell string: sd-serve execs it as is.
  * Profile option strings are split on blanks, so a value from profiles.ini
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "codec_table.h"
 
 #define ARGV_MAX 512	/* no sane ffmpeg command is near this */
 /* The end of add()'s list: a null pointer of the type va_arg reads. */
@@ -122,78 +123,7 @@ addf(struct sd_argv *av, const char *opt, const char *fmt, ...)
 	return add(av, opt, buf, ARGS_END);
 }
 
-/* ---------------------------------------------------------------- encoders */
-
-/* Hardware families: CODEC_SUFFIX; the software encoder of each codec. */
-static const struct {
-	const char *prefix, *codec, *software;
-} hw_prefixes[] = {
-	{ "h264_", "h264", "libx264" },
-	{ "hevc_", "hevc", "libx265" },
-	{ "av1_", "av1", "libsvtav1" },
-	{ "vp9_", "vp9", "libvpx-vp9" },
-	{ "vp8_", "vp8", "libvpx" },
-	{ "mpeg2_", "mpeg2video", "mpeg2video" },
-};
-
-static const char *const hw_suffixes[] = {
-	"nvenc", "qsv", "vaapi", "amf", "videotoolbox", "v4l2m2m", "mf",
-};
-
-/* The hardware family of an encoder name (h264_qsv: 1, suffix "qsv"). */
-static int
-hw_split(const char *enc, size_t *prefix, const char **suffix)
-{
-	size_t i, j, n;
-
-	for (i = 0; i < SD_ARRAY_LEN(hw_prefixes); i++) {
-		n = strlen(hw_prefixes[i].prefix);
-		if (strncmp(enc, hw_prefixes[i].prefix, n) != 0)
-			continue;
-		for (j = 0; j < SD_ARRAY_LEN(hw_suffixes); j++) {
-			if (strcmp(enc + n, hw_suffixes[j]) == 0) {
-				*prefix = i;
-				*suffix = hw_suffixes[j];
-				return 1;
-			}
-		}
-	}
-	return 0;
-}
-
-const char *
-sd_software_encoder(const char *enc)
-{
-	const char *suffix;
-	size_t i;
-
-	if (enc != NULL && hw_split(enc, &i, &suffix))
-		return hw_prefixes[i].software;
-	return NULL;
-}
-
-int
-sd_codec_in_mpegts(const char *codec)
-{
-	static const char *const ts[] = {
-		"h264", "hevc", "mpeg2video", "mpeg1video", "mpeg4", "aac",
-		"aac_latm", "mp1", "mp2", "mp3", "ac3", "eac3", "dts",
-	};
-	size_t i;
-
-	for (i = 0; i < SD_ARRAY_LEN(ts); i++)
-		if (codec != NULL && strcmp(codec, ts[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* ---------------------------------------------------------------- the plan */
-
-static int
-is_encoder(const char *action)
-{
-	return strcmp(action, "copy") != 0 && strcmp(action, "none") != 0;
-}
 
 /* The codec a track of the output has: encoded, copied, or none (NULL). */
 static const char *
@@ -233,7 +163,9 @@ sd_plan_pipe_format(const struct sd_source *src, const struct sd_plan *plan)
 static int
 hw_input(const struct sd_plan *plan, struct sd_argv *av)
 {
-	if (strcmp(plan->hw, "nvenc") == 0) {
+	enum sd_hw hw = sd_hw_parse(plan->hw);
+
+	if (hw == SD_HW_NVENC) {
 		/* The GPU index: /dev/nvidiaN gives N. */
 		const char *d = plan->hw_device, *n = strpbrk(d, "0123456789");
 		if (add(av, "-hwaccel", "cuda", "-hwaccel_output_format",
@@ -243,11 +175,11 @@ hw_input(const struct sd_plan *plan, struct sd_argv *av)
 			return -1;
 		return 0;
 	}
-	if (strcmp(plan->hw, "qsv") == 0)
+	if (hw == SD_HW_QSV)
 		return addf(av, "-init_hw_device", "qsv=hw:hw,child_device=%s",
 		    plan->hw_device) == -1 ||
 		    add(av, "-filter_hw_device", "hw", ARGS_END) == -1 ? -1 : 0;
-	if (strcmp(plan->hw, "vaapi") == 0)
+	if (hw == SD_HW_VAAPI)
 		return add(av, "-vaapi_device", plan->hw_device, ARGS_END);
 	return 0;
 }
@@ -292,6 +224,7 @@ static int
 video_quality(const struct sd_profile *p, const char *enc, struct sd_argv *av)
 {
 	const char *preset = p->preset;
+	enum sd_hw hw = sd_encoder_hw(enc);
 	int rv = 0;
 
 	if (strcmp(enc, "libvpx-vp9") == 0 || strcmp(enc, "libvpx") == 0) {
@@ -317,19 +250,19 @@ video_quality(const struct sd_profile *p, const char *enc, struct sd_argv *av)
 		rv |= addf(av, "-speed", "%d", preset_speed(preset, 10, 10));
 		if (p->crf >= 0)
 			rv |= addf(av, "-qp", "%d", p->crf);
-	} else if (strstr(enc, "_nvenc") != NULL) {
+	} else if (hw == SD_HW_NVENC) {
 		if (*preset)
 			rv |= add(av, "-preset", preset, ARGS_END);
 		/* A forced keyframe must be an IDR for a segment to start. */
 		rv |= add(av, "-forced-idr", "1", ARGS_END);
 		if (p->crf >= 0)
 			rv |= addf(av, "-cq", "%d", p->crf);
-	} else if (strstr(enc, "_qsv") != NULL) {
+	} else if (hw == SD_HW_QSV) {
 		if (*preset)
 			rv |= add(av, "-preset", preset, ARGS_END);
 		if (p->crf >= 0)
 			rv |= addf(av, "-global_quality", "%d", p->crf);
-	} else if (strstr(enc, "_vaapi") != NULL) {
+	} else if (hw == SD_HW_VAAPI) {
 		/* VA-API has no presets. */
 		if (p->crf >= 0)
 			rv |= addf(av, "-qp", "%d", p->crf);
@@ -382,8 +315,8 @@ static int
 video_filter(const struct sd_profile *p, const struct sd_plan *plan,
     char *buf, size_t len)
 {
-	int nv = strcmp(plan->hw, "nvenc") == 0;
-	const char *scale = nv ? "scale_cuda" : "scale";
+	enum sd_hw hw = sd_hw_parse(plan->hw);
+	const char *scale = hw == SD_HW_NVENC ? "scale_cuda" : "scale";
 	int n = 0, m;
 
 	buf[0] = '\0';
@@ -397,9 +330,9 @@ video_filter(const struct sd_profile *p, const struct sd_plan *plan,
 		n = snprintf(buf, len, "%s=-2:'min(%d,ih)'", scale, p->height);
 	if (n < 0 || (size_t)n >= len)
 		return -1;
-	if (strcmp(plan->hw, "vaapi") == 0 || strcmp(plan->hw, "qsv") == 0) {
+	if (hw == SD_HW_VAAPI || hw == SD_HW_QSV) {
 		m = snprintf(buf + n, len - (size_t)n, "%sformat=nv12,hwupload%s",
-		    n ? "," : "", strcmp(plan->hw, "qsv") == 0 ?
+		    n ? "," : "", hw == SD_HW_QSV ?
 		    "=extra_hw_frames=64" : "");
 		if (m < 0 || (size_t)m >= len - (size_t)n)
 			return -1;
@@ -454,7 +387,7 @@ video_args(const struct sd_profile *p, const struct sd_source *src,
 	const char *enc = plan->video;
 	char vf[512];
 
-	if (!is_encoder(enc))
+	if (!sd_action_encodes(enc))
 		return add(av, "-c:v", "copy", ARGS_END);
 	if (add(av, "-c:v", enc, ARGS_END) == -1 ||
 	    video_quality(p, enc, av) == -1 ||
@@ -481,7 +414,7 @@ audio_args(const struct sd_profile *p, const struct sd_plan *plan,
 {
 	int rv = 0;
 
-	if (!is_encoder(plan->audio))
+	if (!sd_action_encodes(plan->audio))
 		return add(av, "-c:a", "copy", ARGS_END);
 	rv |= add(av, "-c:a", plan->audio, ARGS_END);
 	if (p->audio_bitrate > 0)
@@ -526,7 +459,7 @@ sd_ffmpeg_argv(const struct sd_profile *p, const struct sd_source *src,
 	if (add(av, "ffmpeg", "-nostdin", "-hide_banner", "-loglevel",
 	    "warning", ARGS_END) == -1 ||
 	    sd_argv_add_words(av, p->input_options) == -1 ||
-	    (is_encoder(plan->video) && hw_input(plan, av) == -1) ||
+	    (sd_action_encodes(plan->video) && hw_input(plan, av) == -1) ||
 	    add(av, "-i", input ? input : "pipe:0", ARGS_END) == -1)
 		goto fail;
 	/* The first video and every audio track (languages, commentary). */

@@ -364,15 +364,9 @@ new_container(const struct mline *l)
 static const char *
 display(const char *encoder)
 {
-	static const char *const names[][2] = { { "vp9", "VP9" },
-		{ "av1", "AV1" }, { "opus", "Opus" }, { "flac", "FLAC" } };
 	const char *c = sd_encoder_codec(encoder);
-	size_t i;
 
-	for (i = 0; c != NULL && i < SD_ARRAY_LEN(names); i++)
-		if (strcmp(c, names[i][0]) == 0)
-			return names[i][1];
-	return encoder;
+	return c ? sd_codec_label(c) : encoder;
 }
 
 /* An fMP4-only codec at the last line with key, or NULL. */

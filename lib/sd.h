@@ -123,6 +123,29 @@ int sd_sibling_path(const char *name, char *out, size_t len);
 /* For a test driver that does not live next to the programs: their folder. */
 void sd_sibling_dir(const char *dir);
 
+/* ------------------------------------------------------------ codec_table.c
+ *
+ * What sd knows of codecs and encoders (lib/codec_table.c; its table, the
+ * hardware families and the rest are in lib/codec_table.h, for lib/ only).
+ * Codecs are named as FFmpeg names them (h264, aac), encoders as profiles.ini
+ * and ffmpeg -c do (libx264, h264_vaapi, aac).
+ */
+/*
+ * The codec an encoder makes: "h264", "vp9", "aac", ...; "copy" for copy
+ * (or empty); NULL for an encoder sd does not know (it is still passed to
+ * ffmpeg as written).
+ */
+const char *sd_encoder_codec(const char *encoder);
+/* The codec as people name it (H.264, E-AC-3); the name when sd has none. */
+const char *sd_codec_label(const char *codec);
+/* 1 when MPEG-TS carries the codec; 0 for VP9, AV1, Opus and the unknown. */
+int sd_codec_in_mpegts(const char *codec);
+/*
+ * 1 when MPEG-TS carries what the encoder makes: copy, and (sd.ini(5)) an
+ * encoder sd does not know, are assumed to fit.
+ */
+int sd_codec_fits_mpegts(const char *encoder);
+
 /* ---------------------------------------------------------------- config.c */
 
 enum sd_mode { SD_MODE_DIRECT, SD_MODE_SMART };
@@ -222,8 +245,6 @@ const struct sd_proxy *sd_proxy_find(const struct sd_config *cfg,
 
 const char *sd_container_name(enum sd_container c);	/* auto|fmp4|mpegts */
 const char *sd_mode_name(enum sd_mode m);		/* direct|smart */
-/* 1 when the encoder (or "copy") can be carried in MPEG-TS. */
-int sd_codec_fits_mpegts(const char *encoder);
 /* 1 when the profile's codecs need fMP4 (VP9, AV1, Opus). */
 int sd_profile_requires_fmp4(const struct sd_profile *p);
 /*
@@ -233,12 +254,6 @@ int sd_profile_requires_fmp4(const struct sd_profile *p);
  */
 enum sd_container sd_container_resolve(const struct sd_profile *p,
     int source_is_ts);
-/*
- * The FFmpeg codec an encoder produces: "h264", "hevc", "vp9", "av1", "aac",
- * "opus", "ac3", "eac3", "mp3", "mp2", "flac"; "copy" for copy; NULL for an
- * encoder sd does not know (it is still passed to ffmpeg as written).
- */
-const char *sd_encoder_codec(const char *encoder);
 /* A profile with every field at its default (copy/copy, auto, crf -1). */
 void sd_profile_defaults(struct sd_profile *p, const char *name);
 /* Parse "auto|fmp4|mpegts"; -1 when it is none of them. */
@@ -530,12 +545,6 @@ int sd_client_from_ua(const char *ua, enum sd_client *c);
  */
 enum sd_client sd_client_format(const char *url, const char *accept,
     const char *ua, const char **why);
-
-/* (sd_encoder_codec, the codec an encoder makes, is config.c's.) */
-/* The software encoder for a hardware one (h264_vaapi -> libx264), or NULL. */
-const char *sd_software_encoder(const char *encoder);
-/* 1 when MPEG-TS carries the codec (FFmpeg name): not VP9, AV1, Opus... */
-int sd_codec_in_mpegts(const char *codec);
 
 /* The facts of a classification record (sd-classify(1)) that decide uses. */
 struct sd_source {

@@ -147,24 +147,6 @@ test_client(void)
 	    "format: Accept before User-Agent");
 }
 
-/* ---------------------------------------------------------------- tables */
-
-static void
-test_tables(void)
-{
-	is_str(sd_software_encoder("h264_vaapi"), "libx264", "h264_vaapi: libx264");
-	is_str(sd_software_encoder("hevc_nvenc"), "libx265", "hevc_nvenc: libx265");
-	is_str(sd_software_encoder("av1_qsv"), "libsvtav1", "av1_qsv: libsvtav1");
-	ok(sd_software_encoder("libx264") == NULL &&
-	    sd_software_encoder("h264_bogus") == NULL,
-	    "software encoders and unknown suffixes have no fallback");
-	ok(sd_codec_in_mpegts("h264") && sd_codec_in_mpegts("mp2") &&
-	    sd_codec_in_mpegts("eac3"), "MPEG-TS carries h264, mp2, eac3");
-	ok(!sd_codec_in_mpegts("vp9") && !sd_codec_in_mpegts("av1") &&
-	    !sd_codec_in_mpegts("opus") && !sd_codec_in_mpegts(NULL),
-	    "MPEG-TS does not carry vp9, av1, opus");
-}
-
 /* ---------------------------------------------------------------- source */
 
 static void
@@ -503,7 +485,6 @@ int
 main(void)
 {
 	test_client();
-	test_tables();
 	test_source();
 	test_argv();
 	test_decide();
