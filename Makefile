@@ -79,7 +79,7 @@ bin/%: bin/%.c lib/libsd.a lib/sd.h .build-flags
 tests/unit/%.test: tests/unit/%.c lib/libsd.a lib/sd.h .build-flags
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< lib/libsd.a $(AV_LIBS) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
 
-tests/fuzz/obj/%.o: lib/%.c lib/sd.h
+tests/fuzz/obj/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p tests/fuzz/obj
 	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

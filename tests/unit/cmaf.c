@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "sd.h"
+#include "cmaf.h"
+#include "codec_config.h"
+#include "nal.h"
 #include "mtap.h"
 
 static uint32_t
