@@ -11,7 +11,6 @@
 
 #include "bits.h"
 #include "codec_config.h"
-#include "nal.h"
 
 /* ---------------------------------------------------------------- AV1 */
 
@@ -274,23 +273,16 @@ sd_vpcc(unsigned profile, unsigned level, unsigned depth, unsigned chroma,
 
 static const int ac3_rates[3] = { 48000, 44100, 32000 };
 
-/*
- * The frame headers are read through the RBSP loader, emulation
- * prevention removal included, as the first writer of these did; no real
- * AC-3 frame has 00 00 03 in the bytes read (bsid is never 0).
- */
-
 /* dac3 (ETSI TS 102 366 F.4); an AC-3 frame is 1536 samples. */
 int
 sd_dac3(const uint8_t *f, size_t n, uint8_t out[3], int *rate)
 {
-	struct sd_rbsp rb;
-	struct sd_bits *r = &rb.b;
+	struct sd_bits bits, *r = &bits;
 	unsigned fscod, frmsizecod, bsid, bsmod, acmod, lfeon;
 
 	if (n < 8 || f[0] != 0x0b || f[1] != 0x77)
 		return -1;
-	sd_rbsp_load(&rb, f + 4, n - 4 < 16 ? n - 4 : 16);
+	sd_bits_init(r, f + 4, n - 4);	/* after syncword and crc1 */
 	fscod = sd_bits_get(r, 2);
 	frmsizecod = sd_bits_get(r, 6);
 	bsid = sd_bits_get(r, 5);
@@ -320,14 +312,13 @@ sd_dec3(const uint8_t *f, size_t n, uint8_t out[5], int *rate,
     int *samples)
 {
 	static const int blocks[4] = { 1, 2, 3, 6 };
-	struct sd_rbsp rb;
-	struct sd_bits *r = &rb.b;
+	struct sd_bits bits, *r = &bits;
 	unsigned frmsiz, fscod, fscod2 = 0, nb = 3, acmod, lfeon, bsid;
 	long kbps;
 
 	if (n < 6 || f[0] != 0x0b || f[1] != 0x77)
 		return -1;
-	sd_rbsp_load(&rb, f + 2, n - 2 < 16 ? n - 2 : 16);
+	sd_bits_init(r, f + 2, n - 2);	/* after the syncword */
 	sd_bits_skip(r, 2 + 3);		/* strmtyp, substreamid */
 	frmsiz = sd_bits_get(r, 11);
 	fscod = sd_bits_get(r, 2);
