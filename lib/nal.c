@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "bits.h"
 #include "nal.h"
 
 /* ---------------------------------------------------------------- Annex B */
@@ -178,8 +179,15 @@ sd_nal_unescape(const uint8_t *nal, size_t len, uint8_t *out, size_t max)
 	return n;
 }
 
-void
-sd_rbsp_load(struct sd_rbsp *r, const uint8_t *nal, size_t len)
+/* The start of a NAL unit unescaped (every field sd reads of a parameter
+ * set is in its first 512 bytes), and a bit reader over it. */
+struct rbsp {
+	uint8_t buf[512];
+	struct sd_bits b;
+};
+
+static void
+rbsp_load(struct rbsp *r, const uint8_t *nal, size_t len)
 {
 	sd_bits_init(&r->b, r->buf,
 	    sd_nal_unescape(nal, len, r->buf, sizeof(r->buf)));
@@ -250,7 +258,7 @@ int
 sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out)
 {
 	struct nals ps;
-	struct sd_rbsp r;
+	struct rbsp r;
 	const uint8_t *sps;
 	unsigned chroma = 1, luma8 = 0, chroma8 = 0;
 	size_t i;
@@ -260,7 +268,7 @@ sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out)
 		return -1;
 	sps = ps.p[0][0];
 	if (high_profile(sps[1])) {
-		sd_rbsp_load(&r, sps + 4, ps.len[0][0] - 4);
+		rbsp_load(&r, sps + 4, ps.len[0][0] - 4);
 		(void)sd_bits_ue(&r.b);		/* seq_parameter_set_id */
 		chroma = sd_bits_ue(&r.b);
 		if (chroma == 3)
@@ -305,12 +313,12 @@ struct hevc_sps {
 static int
 hevc_parse_sps(const uint8_t *nal, size_t len, struct hevc_sps *h)
 {
-	struct sd_rbsp rb;
+	struct rbsp rb;
 	struct sd_bits *r = &rb.b;
 	unsigned i, prof_present[8], level_present[8];
 	unsigned w, hh, cl = 0, cr = 0, ct = 0, cb = 0, sx, sy;
 
-	sd_rbsp_load(&rb, nal + 2, len - 2);
+	rbsp_load(&rb, nal + 2, len - 2);
 	sd_bits_skip(r, 4);			/* vps id */
 	h->sub_layers = sd_bits_get(r, 3) + 1;
 	h->nested = sd_bits_get(r, 1);
@@ -417,7 +425,7 @@ skip_scaling_list(struct sd_bits *r, int size)
 static int
 h264_sps_size(const uint8_t *nal, size_t len, int *w, int *h)
 {
-	struct sd_rbsp rb;
+	struct rbsp rb;
 	struct sd_bits *r = &rb.b;
 	unsigned prof, chroma = 1, i, n, sep = 0, fmo, poc, cl, cr, ct, cb;
 	unsigned wm, hm, cx, cy;
@@ -425,7 +433,7 @@ h264_sps_size(const uint8_t *nal, size_t len, int *w, int *h)
 	if (len < 4)
 		return -1;
 	prof = nal[1];
-	sd_rbsp_load(&rb, nal + 4, len - 4);
+	rbsp_load(&rb, nal + 4, len - 4);
 	(void)sd_bits_ue(r);
 	if (high_profile(prof)) {
 		if ((chroma = sd_bits_ue(r)) == 3)

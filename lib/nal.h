@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bits.h"
 #include "bytes.h"
 
 /* 1 when p starts with a start code (00 00 01 or 00 00 00 01). */
@@ -38,13 +37,6 @@ long sd_annexb_to_lp_inplace(int hevc, uint8_t *p, size_t n, int *key,
  */
 size_t sd_nal_unescape(const uint8_t *nal, size_t len, uint8_t *out,
     size_t max);
-/* The start of a NAL unit unescaped (every field sd reads of a parameter
- * set is in its first 512 bytes), and a bit reader over it. */
-struct sd_rbsp {
-	uint8_t buf[512];
-	struct sd_bits b;
-};
-void sd_rbsp_load(struct sd_rbsp *r, const uint8_t *nal, size_t len);
 
 /* avcC (ISO/IEC 14496-15 5.3.3.1) and hvcC (8.3.3.1) from the parameter
  * sets in Annex B data. -1: not enough or bad input. */
