@@ -2,9 +2,10 @@
  * av_codecs.c - RFC 6381 codecs strings built from a stream's own
  * parameters and extradata, for HLS CODECS and DASH @codecs.
  *
- * Everything here reads extradata that came from outside (a TS or MP4 the
- * user handed us): every read is bounded by the buffer, and a parameter set
- * that cannot be read falls back to what libavcodec already parsed into
+ * The extradata came from outside (a TS or MP4 the user handed us): it is
+ * read by the same bounded parsers the CMAF writer uses (nal.c for
+ * H.264/HEVC, codec_config.c for AV1 and AAC), and a parameter set that
+ * cannot be read falls back to what libavcodec already parsed into
  * AVCodecParameters (profile, level, pixel format) rather than guessing.
  */
 #include <stdarg.h>
@@ -16,105 +17,9 @@
 #include <libavutil/pixdesc.h>
 
 #include "sd.h"
-
-/* An escaped NAL unit payload, unescaped into a small fixed buffer: the
- * fields we need sit in the first few dozen bytes of a parameter set. */
-#define NAL_HEAD_MAX 64
-
-struct bits {
-	const uint8_t *p;
-	size_t len;	/* bytes */
-	size_t pos;	/* bits */
-	int over;	/* a read went past the end */
-};
-
-static uint32_t
-bits_get(struct bits *b, unsigned n)
-{
-	uint32_t v = 0;
-
-	while (n-- > 0) {
-		if (b->pos >= b->len * 8) {
-			b->over = 1;
-			return 0;
-		}
-		v = (v << 1) | ((b->p[b->pos / 8] >> (7 - b->pos % 8)) & 1);
-		b->pos++;
-	}
-	return v;
-}
-
-/* AV1 leb128 (at most 8 bytes, value below 2^32 here). */
-static int
-leb128(const uint8_t *p, size_t len, size_t *used, uint64_t *val)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < 8 && i < len; i++) {
-		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-		if ((p[i] & 0x80) == 0) {
-			*used = i + 1;
-			*val = v;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/*
- * Copy the start of a NAL unit (from just after its start code), dropping
- * emulation prevention bytes (00 00 03 -> 00 00), stopping at the next start
- * code. Returns the bytes written.
- */
-static size_t
-nal_unescape(const uint8_t *p, size_t len, uint8_t *out, size_t max)
-{
-	size_t i, n = 0;
-	int zeros = 0;
-
-	for (i = 0; i < len && n < max; i++) {
-		if (zeros >= 2 && p[i] == 3) {
-			zeros = 0;
-			continue;
-		}
-		if (zeros >= 2 && p[i] <= 1)
-			break;		/* the next start code */
-		zeros = p[i] == 0 ? zeros + 1 : 0;
-		out[n++] = p[i];
-	}
-	return n;
-}
-
-/*
- * Find the first NAL unit of the given type (H.264, or HEVC when hevc is
- * set) in Annex B data; unescape its start into out. Returns the bytes
- * written, 0 when there is none.
- */
-static size_t
-annexb_find(const uint8_t *p, size_t len, int hevc, int type, uint8_t *out,
-    size_t max)
-{
-	size_t i;
-	int t;
-
-	for (i = 0; i + 3 < len; i++) {
-		if (p[i] != 0 || p[i + 1] != 0 || p[i + 2] != 1)
-			continue;
-		t = hevc ? (p[i + 3] >> 1) & 0x3f : p[i + 3] & 0x1f;
-		if (t == type)
-			return nal_unescape(p + i + 3, len - i - 3, out, max);
-		i += 2;
-	}
-	return 0;
-}
-
-static int
-is_annexb(const uint8_t *p, size_t len)
-{
-	return (len >= 3 && p[0] == 0 && p[1] == 0 && p[2] == 1) ||
-	    (len >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1);
-}
+#include "av_codecs.h"
+#include "codec_config.h"
+#include "nal.h"
 
 static int
 put(char *out, size_t len, const char *fmt, ...)
@@ -141,16 +46,13 @@ put(char *out, size_t len, const char *fmt, ...)
 static int
 codec_h264(const AVCodecParameters *par, char *out, size_t len)
 {
-	const uint8_t *x = par->extradata;
 	size_t n = par->extradata_size > 0 ? (size_t)par->extradata_size : 0;
-	uint8_t sps[NAL_HEAD_MAX];
+	uint8_t pcl[3];
 	int prof, cons;
 
-	if (n >= 4 && x[0] == 1)
-		return put(out, len, "avc1.%02x%02x%02x", x[1], x[2], x[3]);
-	if (is_annexb(x, n) && annexb_find(x, n, 0, 7, sps, sizeof(sps)) >= 4)
-		return put(out, len, "avc1.%02x%02x%02x", sps[1], sps[2],
-		    sps[3]);
+	if (sd_h264_profile_level(par->extradata, n, pcl) == 0)
+		return put(out, len, "avc1.%02x%02x%02x", pcl[0], pcl[1],
+		    pcl[2]);
 	if (par->profile <= 0 || par->level <= 0)
 		return -1;
 	/* What libavcodec keeps of the constraint flags: set1 (constrained
@@ -190,27 +92,12 @@ ptl_read(const uint8_t *p, struct hevc_ptl *ptl)
 static int
 hevc_find_ptl(const uint8_t *x, size_t n, struct hevc_ptl *ptl)
 {
-	uint8_t nal[NAL_HEAD_MAX];
-	size_t got;
+	uint8_t p[12];
 
-	if (n >= 13 && x[0] == 1) {
-		ptl_read(x + 1, ptl);
-		return 0;
-	}
-	if (!is_annexb(x, n))
+	if (sd_hevc_profile_tier_level(x, n, p) == -1)
 		return -1;
-	/* SPS: 2-byte NAL header, then vps_id(4) max_sub_layers(3)
-	 * temporal_id_nesting(1): the PTL starts at byte 3. */
-	if ((got = annexb_find(x, n, 1, 33, nal, sizeof(nal))) >= 3 + 12) {
-		ptl_read(nal + 3, ptl);
-		return 0;
-	}
-	/* VPS: 2-byte header, then 4 bytes of ids, flags and 0xffff. */
-	if ((got = annexb_find(x, n, 1, 32, nal, sizeof(nal))) >= 6 + 12) {
-		ptl_read(nal + 6, ptl);
-		return 0;
-	}
-	return -1;
+	ptl_read(p, ptl);
+	return 0;
 }
 
 static uint32_t
@@ -341,84 +228,6 @@ codec_vp9(const AVCodecParameters *par, double fps, char *out, size_t len)
 
 /* ------------------------------------------------------------ AV1 */
 
-struct av1_seq {
-	unsigned profile, level, tier;
-};
-
-/*
- * The first operating point of a sequence header OBU payload (AV1 spec
- * 5.5.1): profile, seq_level_idx[0], seq_tier[0]. Nothing of operating
- * point 0 depends on the decoder model fields that follow it.
- */
-static int
-av1_seq_header(const uint8_t *p, size_t len, struct av1_seq *s)
-{
-	struct bits b = { p, len, 0, 0 };
-
-	s->profile = bits_get(&b, 3);
-	bits_get(&b, 1);			/* still_picture */
-	s->tier = 0;
-	if (bits_get(&b, 1)) {			/* reduced_still_picture_header */
-		s->level = bits_get(&b, 5);
-		return b.over ? -1 : 0;
-	}
-	if (bits_get(&b, 1)) {			/* timing_info_present_flag */
-		bits_get(&b, 32);		/* num_units_in_display_tick */
-		bits_get(&b, 32);		/* time_scale */
-		if (bits_get(&b, 1)) {		/* equal_picture_interval */
-			unsigned z = 0;		/* uvlc */
-
-			while (!b.over && z < 32 && bits_get(&b, 1) == 0)
-				z++;
-			if (z >= 32)
-				return -1;
-			bits_get(&b, z);
-		}
-		if (bits_get(&b, 1)) {		/* decoder_model_info_present */
-			bits_get(&b, 5);	/* buffer_delay_length_minus_1 */
-			bits_get(&b, 32);	/* num_units_in_decoding_tick */
-			bits_get(&b, 10);	/* two 5-bit lengths */
-		}
-	}
-	bits_get(&b, 1);		/* initial_display_delay_present_flag */
-	bits_get(&b, 5);		/* operating_points_cnt_minus_1 */
-	bits_get(&b, 12);		/* operating_point_idc[0] */
-	s->level = bits_get(&b, 5);
-	if (s->level > 7)
-		s->tier = bits_get(&b, 1);
-	return b.over ? -1 : 0;
-}
-
-/* Find the sequence header OBU in a run of OBUs (low overhead format). */
-static int
-av1_find_seq(const uint8_t *p, size_t len, struct av1_seq *s)
-{
-	size_t pos = 0;
-
-	while (pos < len) {
-		unsigned type = (p[pos] >> 3) & 0xf;
-		int ext = (p[pos] >> 2) & 1, has_size = (p[pos] >> 1) & 1;
-		size_t hdr = 1 + (size_t)ext, used;
-		uint64_t sz;
-
-		if ((p[pos] & 0x80) || pos + hdr > len)
-			return -1;
-		if (has_size) {
-			if (leb128(p + pos + hdr, len - pos - hdr, &used,
-			    &sz) == -1)
-				return -1;
-			hdr += used;
-		} else
-			sz = len - pos - hdr;
-		if (sz > len - pos - hdr)
-			return -1;
-		if (type == 1)
-			return av1_seq_header(p + pos + hdr, (size_t)sz, s);
-		pos += hdr + (size_t)sz;
-	}
-	return -1;
-}
-
 /*
  * av01.P.LLT.DD: profile, seq_level_idx and tier (M or H) of operating point
  * 0, bit depth, from av1C (AV1-ISOBMFF 2.3) or a sequence header OBU.
@@ -428,7 +237,7 @@ codec_av1(const AVCodecParameters *par, char *out, size_t len)
 {
 	const uint8_t *x = par->extradata;
 	size_t n = par->extradata_size > 0 ? (size_t)par->extradata_size : 0;
-	struct av1_seq s;
+	struct sd_av1_seq s;
 	int depth = pix_depth(par);
 
 	if (n >= 4 && x[0] == 0x81) {
@@ -436,7 +245,7 @@ codec_av1(const AVCodecParameters *par, char *out, size_t len)
 		s.level = x[1] & 0x1f;
 		s.tier = x[2] >> 7;
 		depth = (x[2] & 0x40) ? ((x[2] & 0x20) ? 12 : 10) : 8;
-	} else if (n == 0 || av1_find_seq(x, n, &s) == -1) {
+	} else if (n == 0 || sd_av1_seq_level(x, n, &s) == -1) {
 		if (par->profile < 0 || par->profile > 2 || par->level < 0 ||
 		    par->level > 31)
 			return -1;
@@ -458,18 +267,9 @@ codec_av1(const AVCodecParameters *par, char *out, size_t len)
 static int
 codec_aac(const AVCodecParameters *par, char *out, size_t len)
 {
-	unsigned aot = 0;
+	unsigned aot = sd_asc_object_type(par->extradata,
+	    par->extradata_size > 0 ? (size_t)par->extradata_size : 0);
 
-	if (par->extradata_size >= 2) {
-		struct bits b = { par->extradata,
-		    (size_t)par->extradata_size, 0, 0 };
-
-		aot = bits_get(&b, 5);
-		if (aot == 31)
-			aot = 32 + bits_get(&b, 6);
-		if (b.over)
-			aot = 0;
-	}
 	if (aot == 0 && par->profile >= 0 && par->profile < 45)
 		aot = (unsigned)par->profile + 1;
 	if (aot == 0)

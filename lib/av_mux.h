@@ -15,6 +15,10 @@
 #include <time.h>
 
 #include "sd.h"
+#include "av_codecs.h"
+#include "cmaf.h"
+#include "codec_config.h"
+#include "nal.h"
 
 #define TRACKS_MAX	9	/* v0 and up to 8 audio tracks */
 #define CUTS_MAX	64	/* cuts declared but not yet in the index */

@@ -25,6 +25,7 @@
 #include <libavutil/time.h>
 
 #include "sd.h"
+#include "av_codecs.h"
 
 #define HEAD_BYTES (64 * 1024)		/* enough to sniff any format */
 #define MANIFEST_MAX (4 * 1024 * 1024)	/* a playlist or MPD beyond: cut */

@@ -782,113 +782,19 @@ void sd_classify_opts_init(struct sd_classify_opts *o);
 enum sd_exit sd_classify(const char *source, const struct sd_classify_opts *o,
     struct sd_rec *out);
 
-struct AVCodecParameters;
-/*
- * av_codecs.c: the RFC 6381 codecs string of a stream, built from its own
- * parameters and extradata (avcC or Annex B SPS; hvcC or Annex B VPS/SPS;
- * VP9 profile/level/bit depth; av1C or a sequence header OBU; the AAC
- * AudioSpecificConfig; opus, ac-3, ec-3, mp4a.40.34 for MP3; for MP2 the
- * object type FFmpeg's MP4 muxer writes in esds: mp4a.6B at the MPEG-1
- * rates, mp4a.69 at 24 kHz and below). Returns 0, or -1 when the codec is
- * not one sd knows (or out is too small).
- */
-int sd_codec_string(const struct AVCodecParameters *par, char *out,
-    size_t len);
-/* The same with the stream's frame rate (fps <= 0: unknown), which only a
- * VP9 level needs: AVCodecParameters has no frame rate in libavcodec 59,
- * and sd_codec_string assumes 30. */
-int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
-    char *out, size_t len);
-
 /* ---------------------------------------------------------------- cmafmux
  *
- * cmaf.c: the ISO BMFF boxes of one CMAF track, written by hand (no
- * libav*): the header (ftyp cmfc + moov with one trak and mvex) and each
- * segment's styp + moof (mfhd, traf: tfhd default-base-is-moof, tfdt,
- * trun) + mdat header, and the codec configuration records.
- * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), tracks and
- * their headers, timestamps (33-bit wrap, jumps rebased onto one
- * continuous timeline with disc=1), cuts at video keyframes.
- * av_seg.c: the segments in hand, cuts shared by the tracks, atomic
- * segment files, the store and its manifests; av_live.c: the live
- * window; av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts
- * muxer). av_mux.h is what these share, inside lib/.
+ * sd-cmafmux(1): av_ingest.c demuxes (libavformat), makes the tracks and
+ * their headers, keeps timestamps on one continuous timeline and cuts at
+ * video keyframes; av_seg.c keeps the segments in hand and writes them
+ * and the store; av_live.c the live window; av_tsseg.c the MPEG-TS
+ * segments of -T. Under them, pure and without libav*: cmaf.c writes the
+ * ISO BMFF boxes, nal.c reads H.264/HEVC (Annex B, avcC, hvcC, SPS),
+ * codec_config.c makes the other configuration records (av1C, vpcC,
+ * dac3, dec3, dOps, esds), bits.c is the bit reader they share.
+ * av_codecs.c gives the RFC 6381 codecs strings. Their headers sit next
+ * to them; av_mux.h is what the sd-cmafmux files share.
  */
-
-/* A growing byte buffer (capped at 256 MiB); failed sticks. */
-struct sd_bytes {
-	uint8_t *p;
-	size_t len, cap;
-	int failed;
-};
-void sd_bytes_free(struct sd_bytes *b);
-int sd_bytes_reserve(struct sd_bytes *b, size_t extra);
-int sd_bytes_put(struct sd_bytes *b, const void *p, size_t n);
-
-/* What a CMAF header says about its one track. */
-struct sd_cmaf_track {
-	int video;		/* 1 video, 0 audio */
-	char entry[5];		/* sample entry: avc1 hvc1 vp09 av01 mp4a
-				   ac-3 ec-3 Opus */
-	char cfg_type[5];	/* avcC hvcC vpcC av1C esds dac3 dec3 dOps */
-	int cfg_full;		/* the config box is a FullBox (esds, vpcC) */
-	const uint8_t *cfg;	/* its payload */
-	size_t cfg_len;
-	uint32_t timescale;
-	int width, height;
-	int sample_rate, channels;
-	char lang[4];		/* ISO 639-2/T; anything else is "und" */
-};
-
-struct sd_cmaf_sample {
-	uint32_t size, duration;
-	int32_t cto;		/* composition offset (video) */
-	int sync;
-};
-
-/* ftyp + moov of one track, appended to out. */
-int sd_cmaf_header(const struct sd_cmaf_track *t, struct sd_bytes *out);
-/*
- * styp + moof + the mdat header of one segment; the samples' bytes follow
- * it in the file. seqno: mfhd's sequence number; tfdt: the decode time of
- * the first sample (the store's t).
- */
-int sd_cmaf_segment(const struct sd_cmaf_track *t, uint32_t seqno,
-    uint64_t tfdt, const struct sd_cmaf_sample *s, size_t n,
-    struct sd_bytes *out);
-
-/* Annex B: 1 when p starts with a start code; the next NAL unit at *pos. */
-int sd_is_annexb(const uint8_t *p, size_t n);
-int sd_annexb_next(const uint8_t *p, size_t n, size_t *pos,
-    const uint8_t **nal, size_t *len);
-/*
- * Append an Annex B access unit to out as 4-byte length-prefixed NAL
- * units without AUD, filler and parameter sets; *key: an IDR/IRAP picture
- * is in it; *params: it carried parameter sets. Bytes appended, or -1.
- */
-long sd_annexb_to_lp(int hevc, const uint8_t *p, size_t n,
-    struct sd_bytes *out, int *key, int *params);
-/* The same in place (no copy); -1 with p untouched when it cannot be. */
-long sd_annexb_to_lp_inplace(int hevc, uint8_t *p, size_t n, int *key,
-    int *params);
-/* Codec configuration payloads. -1: not enough or bad input. */
-int sd_avcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
-int sd_hvcc_from_annexb(const uint8_t *p, size_t n, struct sd_bytes *out);
-/* av1C from the sequence header OBU in p; TDs and padding dropped. */
-int sd_av1c_from_obus(const uint8_t *p, size_t n, struct sd_bytes *out);
-size_t sd_av1_strip(uint8_t *p, size_t n);
-/* The picture size an avcC or hvcC record's first SPS gives. */
-int sd_sps_size(int hevc, const uint8_t *cfg, size_t n, int *w, int *h);
-int sd_dac3(const uint8_t *frame, size_t n, uint8_t out[3], int *rate);
-int sd_dec3(const uint8_t *frame, size_t n, uint8_t out[5], int *rate,
-    int *samples);
-int sd_dops_from_opushead(const uint8_t *h, size_t n, struct sd_bytes *out);
-int sd_dops_default(int channels, struct sd_bytes *out);
-int sd_esds(unsigned oti, const uint8_t *asc, size_t asc_len,
-    uint32_t bitrate, struct sd_bytes *out);
-int sd_vpcc(unsigned profile, unsigned level, unsigned depth,
-    unsigned chroma, unsigned full_range, unsigned prim, unsigned trc,
-    unsigned matrix_co, struct sd_bytes *out);
 
 /* sd-cmafmux(1): options, and the whole run. */
 struct AVIOContext;

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "sd.h"
+#include "cmaf.h"
+#include "codec_config.h"
+#include "nal.h"
 
 static void
 configs(const uint8_t *data, size_t size)

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "sd.h"
+#include "cmaf.h"
+#include "codec_config.h"
+#include "nal.h"
 #include "mtap.h"
 
 static uint32_t
@@ -104,6 +107,10 @@ test_audio(void)
 	/* AC-3, 48 kHz, frmsizecod 16 (128 kbit/s), bsid 8, 2/0 */
 	static const uint8_t ac3[] = { 0x0b, 0x77, 0, 0, 0x10, 0x40, 0x40, 0 };
 	static const uint8_t dac3[] = { 0x10, 0x11, 0x00 };
+	/* fscod 0, frmsizecod 0, bsid 0, bsmod 0, acmod 0 (1+1), no LFE */
+	static const uint8_t ac3_escaped[] = { 0x0b, 0x77, 0, 0, 0, 0, 0x03,
+	    0xf8 };
+	static const uint8_t dac3_escaped[] = { 0, 0, 0 };
 	static const uint8_t head[] = { 'O', 'p', 'u', 's', 'H', 'e', 'a', 'd',
 	    1, 2, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0, 0, 0 };
 	static const uint8_t dops[] = { 0, 2, 0x01, 0x38, 0, 0, 0xbb, 0x80,
@@ -119,6 +126,10 @@ test_audio(void)
 	ok(sd_dac3(ac3 + 1, sizeof(ac3) - 1, out, &rate) == -1,
 	    "dac3: no sync word");
 	ok(strcmp(capture_end(), "") == 0, "dac3: quiet about it");
+	ok(sd_dac3(ac3_escaped, sizeof(ac3_escaped), out, &rate) == 0 &&
+	    memcmp(out, dac3_escaped, 3) == 0,
+	    "dac3: 00 00 03 in an AC-3 header is read as it is (no NAL "
+	    "emulation prevention there)");
 	ok(sd_dops_from_opushead(head, sizeof(head), &b) == 0 &&
 	    same(&b, dops, sizeof(dops)), "dOps from OpusHead: big-endian");
 	b.len = 0;

@@ -19,6 +19,7 @@
 
 #include "mtap.h"
 #include "sd.h"
+#include "av_codecs.h"
 
 /* 10s-h264-aac.mp4: avcC (x264 High, 320x180). dashenc: avc1.64000c */
 static const uint8_t avcc_high[] = {
