@@ -7,7 +7,8 @@
  * unwrapped (33-bit PTS), plus an offset that only changes at a jump (an
  * upstream restart, files concatenated), when the new times are mapped onto
  * the end of the timeline so far. The store's origin (t=0) is the earliest
- * first presentation time over the tracks.
+ * first presentation time over the tracks, fixed at the first segment;
+ * tfdt and the index's t are internal times minus that origin.
  */
 #ifndef TIMELINE_H
 #define TIMELINE_H
@@ -78,11 +79,11 @@ void tl_clock_init(struct tl_clock *c, uint32_t ts, int tb_num, int tb_den,
 int tl_add(struct timeline *tl, struct tl_clock *c);
 
 /*
- * A packet's input dts and pts (TL_NONE: missing) to internal times.
- * Returns -1 for a packet with no usable time, else TL_* flags.
+ * A packet's input times d and p (TL_NONE: missing) to internal *dts and
+ * *pts. Returns -1 for a packet with no usable time, else TL_* flags.
  */
-int tl_times(struct timeline *tl, struct tl_clock *c, int64_t dts,
-    int64_t pts, int64_t *odts, int64_t *opts);
+int tl_times(struct timeline *tl, struct tl_clock *c, int64_t d, int64_t p,
+    int64_t *dts, int64_t *pts);
 /* The sample at dts lasting dur was taken: the next is expected after. */
 void tl_took(struct tl_clock *c, int64_t dts, int64_t dur);
 
