@@ -788,13 +788,9 @@ int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
  * libav*): the header (ftyp cmfc + moov with one trak and mvex) and each
  * segment's styp + moof (mfhd, traf: tfhd default-base-is-moof, tfdt,
  * trun) + mdat header, and the codec configuration records.
- * av_ingest.c: sd-cmafmux(1) itself: demux (libavformat), tracks and
- * their headers, timestamps (33-bit wrap, jumps rebased onto one
- * continuous timeline with disc=1), cuts at video keyframes.
- * av_seg.c: the segments in hand, cuts shared by the tracks, atomic
- * segment files, the store and its manifests; av_live.c: the live
- * window; av_tsseg.c: the MPEG-TS segments of -T (libavformat's mpegts
- * muxer). av_mux.h is what these share, inside lib/.
+ * sd-cmafmux(1) itself is sd_cmafmux() below; its flow (demux, codec
+ * handling, timeline, cut policy, writers, store) is drawn in av_mux.h,
+ * and its parts declare what they share in internal headers beside them.
  */
 
 /* A growing byte buffer (capped at 256 MiB); failed sticks. */
