@@ -10,24 +10,14 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "av_mux.h"
 
 #define GRAVES_MAX	100000
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void
-sd_mux_bury(struct mux *m, const char *file, double due)
+static void
+bury(struct mux *m, const char *file, double due)
 {
 	struct grave *g;
 	size_t cap;
@@ -115,17 +105,17 @@ bury_headers(struct mux *m, const struct sd_store_seg *gone, size_t n,
 			if (strcmp(gone[j].init, gone[k].init) == 0)
 				break;
 		if (j == n)	/* its last segment */
-			sd_mux_bury(m, gone[k].init, base + (double)gone[k].d /
+			bury(m, gone[k].init, base + (double)gone[k].d /
 			    st->tracks[gone[k].track].timescale);
 	}
 }
 
 int
-sd_mux_live_trim(struct mux *m)
+sd_live_trim(struct mux *m)
 {
 	struct sd_store *st = &m->store;
 	uint64_t last, first;
-	double now = mono(), playlist;
+	double now = sd_mux_mono(), playlist;
 	size_t i;
 
 	if (m->o->window <= 0 || st->nsegs == 0) {
@@ -151,7 +141,7 @@ sd_mux_live_trim(struct mux *m)
 		sd_store_trim(st, first);
 		playlist = listed_secs(st);
 		for (k = 0; k < i; k++)
-			sd_mux_bury(m, gone[k].file, now + playlist +
+			bury(m, gone[k].file, now + playlist +
 			    (double)gone[k].d /
 			    st->tracks[gone[k].track].timescale);
 		bury_headers(m, gone, i, now + playlist);
@@ -169,7 +159,7 @@ sd_mux_live_trim(struct mux *m)
  * them.
  */
 int
-sd_mux_continue(struct mux *m)
+sd_live_continue(struct mux *m)
 {
 	char path[PATH_MAX];
 	struct sd_store old;
@@ -195,19 +185,19 @@ sd_mux_continue(struct mux *m)
 		}
 	}
 	m->continuing = old.nsegs > 0;
-	due = mono() + listed_secs(&old) + old.longest;
+	due = sd_mux_mono() + listed_secs(&old) + old.longest;
 	for (i = 0; m->o->live && i < old.nsegs; i++) {
-		sd_mux_bury(m, old.segs[i].file, due);
+		bury(m, old.segs[i].file, due);
 		if (old.segs[i].init[0] && (i == 0 ||
 		    strcmp(old.segs[i].init, old.segs[i - 1].init) != 0))
-			sd_mux_bury(m, old.segs[i].init, due);
+			bury(m, old.segs[i].init, due);
 	}
 	sd_store_free(&old);
 	return 0;
 }
 
 void
-sd_mux_graveyard_free(struct mux *m)
+sd_live_free(struct mux *m)
 {
 	free(m->graves);
 	m->graves = NULL;

@@ -1,10 +1,10 @@
 /*
  * av_tsseg.c - sd-cmafmux -T: MPEG-TS segments cut at the same points as
- * the CMAF ones, for HLS version 3 and TS clients. libavformat's mpegts
- * muxer writes into memory (PAT and PMT again at each segment start, so
- * every segment stands alone); each segment is then one atomic file.
- * The packets are the input's own (Annex B, ADTS), on the store's
- * continuous timeline.
+ * the CMAF ones, for HLS version 3 and TS clients (av_tsseg.h).
+ * libavformat's mpegts muxer writes into memory (PAT and PMT again at each
+ * segment start, so every segment stands alone); each segment is then one
+ * atomic file (segfile.c). The packets are the input's own (Annex B,
+ * ADTS), on the store's continuous timeline.
  */
 #include <err.h>
 #include <stdlib.h>
@@ -12,12 +12,22 @@
 
 #include <libavutil/opt.h>
 
-#include "av_mux.h"
+#include "av_tsseg.h"
+#include "bytes.h"
+#include "segfile.h"
+
+/* A track's output stream. */
+struct tsout {
+	int ostream;		/* its index in the muxer, -1: none */
+	int64_t last;		/* the last dts given to the muxer */
+	char id[16];
+};
 
 struct tsseg {
 	AVFormatContext *oc;
 	AVPacket *pkt;
-	int ostream[TRACKS_MAX];
+	struct tsout *out;
+	size_t n;
 	struct sd_bytes buf;
 	int warned;
 };
@@ -42,45 +52,51 @@ ts_fits(enum AVCodecID id)
 }
 
 static int
-ts_streams(struct mux *m, struct tsseg *s)
+ts_streams(struct tsseg *s, const struct tsseg_track *tracks)
 {
 	size_t i;
 
-	for (i = 0; i < m->ntrk; i++) {
-		struct trk *t = &m->trk[i];
+	for (i = 0; i < s->n; i++) {
+		const AVStream *st = tracks[i].st;
 		AVStream *os;
-		s->ostream[i] = -1;
-		if (!ts_fits(t->par->codec_id)) {
+		s->out[i].ostream = -1;
+		strlcpy(s->out[i].id, tracks[i].id, sizeof(s->out[i].id));
+		if (!ts_fits(st->codecpar->codec_id)) {
 			warnx("-T: %s (%s) cannot be carried in MPEG-TS; "
-			    "no TS segments", t->id,
-			    avcodec_get_name(t->par->codec_id));
+			    "no TS segments", tracks[i].id,
+			    avcodec_get_name(st->codecpar->codec_id));
 			return -1;
 		}
 		if ((os = avformat_new_stream(s->oc, NULL)) == NULL ||
-		    avcodec_parameters_copy(os->codecpar, t->st->codecpar) < 0)
+		    avcodec_parameters_copy(os->codecpar, st->codecpar) < 0)
 			return -1;
 		os->codecpar->codec_tag = 0;
 		os->time_base = (AVRational){ 1, 90000 };
-		av_dict_copy(&os->metadata, t->st->metadata, 0);
-		s->ostream[i] = os->index;
+		av_dict_copy(&os->metadata, st->metadata, 0);
+		s->out[i].ostream = os->index;
 	}
 	return 0;
 }
 
 int
-sd_tsseg_open(struct mux *m)
+sd_tsseg_open(const struct tsseg_track *tracks, size_t n, struct tsseg **out)
 {
 	struct tsseg *s;
 	uint8_t *iobuf;
 
+	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -1;
-	m->tsseg = s;
+	if ((s->out = calloc(n ? n : 1, sizeof(*s->out))) == NULL) {
+		free(s);
+		return -1;
+	}
+	s->n = n;
 	if (avformat_alloc_output_context2(&s->oc, NULL, "mpegts", NULL) < 0 ||
 	    (s->pkt = av_packet_alloc()) == NULL)
 		goto fail;
-	if (ts_streams(m, s) == -1) {
-		sd_tsseg_close(m);
+	if (ts_streams(s, tracks) == -1) {
+		sd_tsseg_close(s);
 		return 0;	/* CMAF goes on without TS */
 	}
 	if ((iobuf = av_malloc(65536)) == NULL)
@@ -94,33 +110,35 @@ sd_tsseg_open(struct mux *m)
 	s->oc->flags |= AVFMT_FLAG_FLUSH_PACKETS;
 	if (avformat_write_header(s->oc, NULL) < 0)
 		goto fail;
+	*out = s;
 	return 0;
 fail:
 	warnx("-T: cannot set up the MPEG-TS muxer");
-	sd_tsseg_close(m);
+	sd_tsseg_close(s);
 	return -1;
 }
 
 int
-sd_tsseg_packet(struct mux *m, struct trk *t, const AVPacket *pkt,
-    int64_t dts, int64_t pts)
+sd_tsseg_packet(struct tsseg *s, size_t i, const AVPacket *pkt, int64_t dts,
+    int64_t pts, uint32_t ts)
 {
-	struct tsseg *s = m->tsseg;
-	AVRational tb = { 1, (int)t->ts };
+	AVRational tb = { 1, (int)ts };
 	AVStream *os;
-	int idx = s != NULL ? s->ostream[t - m->trk] : -1, rv;
+	struct tsout *o;
+	int rv;
 
-	if (idx < 0)
+	if (s == NULL || i >= s->n || s->out[i].ostream < 0)
 		return 0;
-	os = s->oc->streams[idx];
-	if (t->ts_last != 0 && dts <= t->ts_last)
-		dts = t->ts_last + 1;
+	o = &s->out[i];
+	os = s->oc->streams[o->ostream];
+	if (o->last != 0 && dts <= o->last)
+		dts = o->last + 1;
 	if (pts < dts)
 		pts = dts;
-	t->ts_last = dts;
+	o->last = dts;
 	if (av_packet_ref(s->pkt, pkt) < 0)
 		return -1;
-	s->pkt->stream_index = idx;
+	s->pkt->stream_index = o->ostream;
 	s->pkt->dts = av_rescale_q(dts, tb, os->time_base);
 	s->pkt->pts = av_rescale_q(pts, tb, os->time_base);
 	s->pkt->duration = 0;
@@ -129,26 +147,20 @@ sd_tsseg_packet(struct mux *m, struct trk *t, const AVPacket *pkt,
 	av_packet_unref(s->pkt);
 	if (rv < 0 && !s->warned) {
 		warnx("-T: %s: %s (packet left out of the TS segments)",
-		    t->id, av_err2str(rv));
+		    o->id, av_err2str(rv));
 		s->warned = 1;
 	}
 	return 0;
 }
 
-/* Close the TS segment in hand as seq: it spans [t90, t90 + d90). */
 int
-sd_tsseg_cut(struct mux *m, uint64_t seq, int64_t t90, int64_t d90)
+sd_tsseg_cut(struct tsseg *s, const char *dir, uint64_t seq, int64_t t90,
+    int64_t d90, int disc, struct sd_store_seg *r)
 {
-	struct tsseg *s = m->tsseg;
-	struct cut *c;
-	struct sd_store_seg *r;
+	int written = 0;
 
-	if (s == NULL)
-		return 0;
 	av_write_frame(s->oc, NULL);	/* the PES buffered so far */
 	avio_flush(s->oc->pb);
-	c = &m->cuts[seq % CUTS_MAX];
-	r = &c->ts_seg;
 	memset(r, 0, sizeof(*r));
 	snprintf(r->file, sizeof(r->file), "ts-%llu.ts",
 	    (unsigned long long)seq);
@@ -156,40 +168,21 @@ sd_tsseg_cut(struct mux *m, uint64_t seq, int64_t t90, int64_t d90)
 	r->t = t90;
 	r->d = d90 > 0 ? d90 : 1;
 	r->bytes = s->buf.len;
-	r->disc = (uint8_t)m->trk[0].disc_next;
+	r->disc = (uint8_t)disc;
 	if (s->buf.len > 0) {
-		if (sd_mux_write_file(m->o->dir, r->file, s->buf.p, s->buf.len,
+		if (sd_segfile_write(dir, r->file, s->buf.p, s->buf.len,
 		    NULL, 0) == -1)
 			return -1;
-		c->ts_have = 1;
+		written = 1;
 	}
-	r->track = (uint8_t)m->ts_store_idx;
 	s->buf.len = 0;
 	av_opt_set(s->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
-	return 0;
-}
-
-/* The CODECS of the TS variant: every track's. */
-void
-sd_tsseg_codecs(const struct mux *m, char *out, size_t len)
-{
-	size_t i;
-
-	out[0] = '\0';
-	for (i = 0; i < m->ntrk; i++) {
-		if (m->trk[i].gone || !m->trk[i].codecs[0])
-			continue;
-		if (out[0])
-			strlcat(out, ",", len);
-		strlcat(out, m->trk[i].codecs, len);
-	}
+	return written;
 }
 
 void
-sd_tsseg_close(struct mux *m)
+sd_tsseg_close(struct tsseg *s)
 {
-	struct tsseg *s = m->tsseg;
-
 	if (s == NULL)
 		return;
 	if (s->oc != NULL) {
@@ -201,6 +194,6 @@ sd_tsseg_close(struct mux *m)
 	}
 	av_packet_free(&s->pkt);
 	sd_bytes_free(&s->buf);
+	free(s->out);
 	free(s);
-	m->tsseg = NULL;
 }

@@ -784,16 +784,13 @@ enum sd_exit sd_classify(const char *source, const struct sd_classify_opts *o,
 
 /* ---------------------------------------------------------------- cmafmux
  *
- * sd-cmafmux(1): av_ingest.c demuxes (libavformat), makes the tracks and
- * their headers, keeps timestamps on one continuous timeline and cuts at
- * video keyframes; av_seg.c keeps the segments in hand and writes them
- * and the store; av_live.c the live window; av_tsseg.c the MPEG-TS
- * segments of -T. Under them, pure and without libav*: cmaf.c writes the
- * ISO BMFF boxes, nal.c reads H.264/HEVC (Annex B, avcC, hvcC, SPS),
- * codec_config.c makes the other configuration records (av1C, vpcC,
- * dac3, dec3, dOps, esds), bits.c is the bit reader they share.
- * av_codecs.c gives the RFC 6381 codecs strings. Their headers sit next
- * to them; av_mux.h is what the sd-cmafmux files share.
+ * sd-cmafmux(1) is sd_cmafmux() below. Its flow (demux, codec handling,
+ * timeline, cut policy, writers, store) is drawn in av_mux.h; its parts
+ * declare what they share in internal headers beside them. Under them,
+ * pure and without libav*: cmaf.c writes the ISO BMFF boxes, nal.c reads
+ * H.264/HEVC (Annex B, avcC, hvcC, SPS), codec_config.c makes the other
+ * configuration records (av1C, vpcC, dac3, dec3, dOps, esds), bits.c is
+ * the bit reader they share; av_codecs.c gives the RFC 6381 codecs strings.
  */
 
 /* sd-cmafmux(1): options, and the whole run. */

@@ -1,8 +1,9 @@
 /*
- * Fuzz sd-cmafmux's packet path (av_ingest.c, cmaf.c, av_tsseg.c) with
- * random MPEG-TS: the input is read through a custom AVIOContext by
- * libavformat's mpegts demuxer (probing is not ours to fuzz), and the
- * store goes to a scratch folder on /dev/shm. Small limits keep each run
+ * Fuzz sd-cmafmux's packet path (av_ingest.c down to cmaf.c and
+ * av_tsseg.c: the flow av_mux.h draws) with random MPEG-TS: the input is
+ * read through a custom AVIOContext by libavformat's mpegts demuxer
+ * (probing is not ours to fuzz), and the store goes to a scratch folder
+ * on /dev/shm. Small limits keep each run
  * short: the input is at most what libFuzzer hands over (-max_len), and
  * stream-info probing stops there. After each run the index that was
  * written must name only files that are there, whole (bytes= their size),

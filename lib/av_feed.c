@@ -1,0 +1,468 @@
+/*
+ * av_feed.c - one packet of sd-cmafmux, as the demuxer gave it, on its
+ * way down: its times onto the store's timeline (timeline.c), its codec
+ * handling (av_au.c), the cut policy's verdict (cut.c), then the segmenter
+ * (av_seg.c) cuts and keeps it.
+ *
+ * Video is cut at keyframes near the target duration; every other track
+ * at the first frame at or after the same presentation time. Video decode
+ * times are shifted by the first keyframe's composition delay and trun
+ * carries signed composition offsets, so the first frame is presented at
+ * its tfdt with no edit list. Audio sample times follow the frames' own
+ * durations.
+ */
+#include <err.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavcodec/bsf.h>
+#include <libavformat/avformat.h>
+
+#include "av_mux.h"
+
+#define PRESTART_S	10		/* audio kept while no keyframe came */
+
+_Static_assert(AV_NOPTS_VALUE == TL_NONE, "TL_NONE is AV_NOPTS_VALUE");
+
+/* ---------------------------------------------------------------- headers */
+
+/* The track's header from its configuration: file, codecs, index note. */
+static int
+write_header(struct mux *m, struct trk *t)
+{
+	int rv;
+
+	rv = sd_seg_header(m, t);
+	if (rv == 0) {
+		sd_au_codecs(t, m->fps);
+		rv = sd_pub_note_header(m, t);
+	}
+	t->have_hdr = rv == 0;
+	return rv;
+}
+
+/* The configuration from this access unit, and its header. */
+static int
+first_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	if (sd_au_config(t, pkt->data, (size_t)pkt->size, m->fps) == -1)
+		return -1;
+	return write_header(m, t);
+}
+
+/* New parameters from this access unit on: a header of their own. */
+static int
+new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	t->gen = (unsigned)t->seq;
+	if (first_header(m, t, pkt) == -1)
+		return -1;
+	sd_pub_retrack(m, t);
+	if (m->o->verbose)
+		warnx("%s: new %sparameters: header %s", t->id,
+		    t->video ? "" : "audio ", t->init);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- video */
+
+/* The first keyframe: audio from before its decode time is not kept. */
+static void
+video_started(struct mux *m, struct trk *v, int64_t dts)
+{
+	int64_t from = tl_us(&v->clk, dts);
+	size_t i, k;
+
+	m->wall_start = sd_mux_wall();
+	for (i = 0; i < m->ntrk; i++) {
+		struct trk *t = &m->trk[i];
+		if (t->video)
+			continue;
+		for (k = 0; k < t->n && tl_us(&t->clk, t->s[k].dts +
+		    t->s[k].dur) <= from; k++)
+			;
+		sd_seg_drop(t, k);
+		t->started = t->n > 0;
+		t->seq = m->cq.open_seq;
+		t->seg_start = t->n > 0 ? t->s[0].dts : 0;
+	}
+}
+
+/* Declare a cut at p_us, making room when the ring is full. */
+static int
+declare(struct mux *m, int64_t p_us, int disc)
+{
+	if (sd_seg_declare(m, p_us, disc) != NULL)
+		return 0;
+	if (sd_seg_unstall(m) == -1 || sd_seg_declare(m, p_us, disc) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
+    int newhdr, const AVPacket *pkt)
+{
+	if (declare(m, tl_us(&t->clk, p), disc) == -1) {
+		warnx("internal: cut queue full");
+		return -1;
+	}
+	if (sd_seg_flush(m, t, t->n, dts) == -1)
+		return -1;
+	t->disc_next = disc;
+	m->cq.disc_pending = 0;
+	if (newhdr && new_header(m, t, pkt) == -1)
+		return -1;
+	t->seg_start = p;
+	return sd_seg_follow_all(m, 0);
+}
+
+/* The access unit into the segment in hand, and into the TS segments. */
+static int
+video_keep(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
+    int64_t pts)
+{
+	int64_t dur = t->clk.last_dur;
+	long len;
+
+	if (sd_seg_reserve(t) == -1)
+		return -1;
+	/* The TS segments take the packet as it came, before conversion. */
+	if (m->tsseg != NULL && sd_tsseg_packet(m->tsseg, (size_t)(t - m->trk),
+	    pkt, dts, pts, t->clk.ts) == -1)
+		return -1;
+	if (sd_au_video_sample(t, pkt, &len) == -1)
+		return -1;
+	t->s[t->n].dts = dts;
+	t->s[t->n].pts = pts;
+	t->s[t->n].size = (uint32_t)len;
+	t->hand_bytes += (size_t)len;
+	t->s[t->n].key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+	if (t->clk.have_last && dts - t->clk.last_dts > 0)
+		dur = dts - t->clk.last_dts;
+	else if (!t->clk.have_last)
+		dur = pkt->duration > 0 ? tl_from_input(&t->clk,
+		    pkt->duration) : t->clk.ts / 25;
+	if (t->n > 0)
+		t->s[t->n - 1].dur = (uint32_t)(dts - t->s[t->n - 1].dts);
+	t->s[t->n].dur = (uint32_t)dur;
+	t->n++;
+	tl_took(&t->clk, dts, dur);
+	return 1;
+}
+
+static int
+video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
+    int64_t pts)
+{
+	struct cut_video_in in;
+	int disc;
+
+	memset(&in, 0, sizeof(in));
+	in.key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+	in.new_params = t->annexb && in.key && t->have_hdr &&
+	    sd_au_new_params(t, pkt->data, (size_t)pkt->size);
+	in.started = t->started;
+	in.need_key = t->need_key;
+	in.disc_pending = m->cq.disc_pending;
+	in.n = t->n;
+	in.hand_bytes = t->hand_bytes;
+	in.dts = dts;
+	in.pts = pts;
+	in.first_dts = t->n > 0 ? t->s[0].dts : 0;
+	in.seg_start = t->seg_start;
+	in.last_dur = t->clk.last_dur;
+	in.ts = t->clk.ts;
+	in.target = m->o->target;
+	switch (cut_video(&in, &disc)) {
+	case CUT_V_EARLY:
+	case CUT_V_SKIP:
+		return 0;
+	case CUT_V_FIRST:
+		t->clk.delay = pts - dts > 0 ? pts - dts : 0;
+		if (first_header(m, t, pkt) == -1)
+			return -1;
+		t->started = 1;
+		t->seq = m->cq.open_seq;
+		t->seg_start = pts;
+		video_started(m, t, dts);
+		break;
+	case CUT_V_OPEN:
+		/* after a segment closed for want of keyframes: this one
+		 * opens the next, its discontinuity already marked */
+		t->seg_start = pts;
+		if (in.new_params && new_header(m, t, pkt) == -1)
+			return -1;
+		break;
+	case CUT_V_STALL:
+		warnx("%s: no keyframe for %.0f s: segment closed, video "
+		    "dropped until the next one", t->id,
+		    (double)(dts - t->s[0].dts) / t->clk.ts);
+		if (video_cut(m, t, dts, pts, disc, 0, pkt) == -1)
+			return -1;
+		t->need_key = 1;
+		return 0;
+	case CUT_V_CUT:
+		/* the cut is where the keyframe is shown */
+		if (video_cut(m, t, dts, pts, disc, in.new_params, pkt) == -1)
+			return -1;
+		break;
+	case CUT_V_KEEP:
+		break;
+	}
+	t->need_key = 0;
+	return video_keep(m, t, pkt, dts, pts);
+}
+
+/* ---------------------------------------------------------------- audio */
+
+/* No segment after cut c is out: it can still take a discontinuity. */
+static int
+markable(const struct mux *m, const struct cut *c)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntrk; i++)
+		if (m->trk[i].seq > c->seq + 1)
+			return 0;
+	return 1;
+}
+
+/* Give cut c a discontinuity after the fact. */
+static void
+mark_disc(struct mux *m, struct cut *c)
+{
+	size_t i;
+
+	c->disc = 1;
+	for (i = 0; i < m->ntrk; i++)
+		if (m->trk[i].seq == c->seq + 1)
+			m->trk[i].disc_next = 1;
+}
+
+/* The new parameters' header, from this frame on. */
+static int
+audio_new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	if (t->par->codec_id == AV_CODEC_ID_AAC && t->bsf != NULL) {
+		memcpy(t->asc, t->next_asc, 2);
+		t->asc_len = 2;
+	}
+	t->cfg_change = 0;
+	return new_header(m, t, pkt);
+}
+
+/*
+ * The audio parameters of each raw frame are watched: a change needs a
+ * new header at a cut with a discontinuity (cut_audio_change says which).
+ * Returns 1 when this frame is to be dropped.
+ */
+static int
+audio_watch(struct mux *m, struct trk *t, const AVPacket *pkt)
+{
+	struct cut *c = m->cq.open_seq > 0 ? cutq_of(&m->cq,
+	    m->cq.open_seq - 1) : NULL;
+	struct cut_audio_in in;
+	uint8_t asc[2];
+	uint32_t sig = sd_au_audio_sig(t, pkt, asc);
+
+	if (sig == 0)
+		return 0;
+	if (!t->have_sig || sig == t->sig) {
+		t->sig = sig;
+		t->have_sig = 1;
+		return t->cfg_change && t->n > 0 ? 1 : 0;
+	}
+	t->sig = sig;
+	memcpy(t->next_asc, asc, 2);
+	t->cfg_change = 1;
+	memset(&in, 0, sizeof(in));
+	in.written = t->dur_total != 0;
+	in.have_cut = c != NULL && c->p_us != INT64_MAX;
+	in.cut_seq = c != NULL ? c->seq : 0;
+	in.seq = t->seq;
+	in.markable = c != NULL && markable(m, c);
+	switch (cut_audio_change(&in)) {
+	case CUT_A_NOW_MARK:
+		mark_disc(m, c);
+		/* FALLTHROUGH */
+	case CUT_A_NOW:
+		sd_seg_drop(t, t->n);
+		return audio_new_header(m, t, pkt) == -1 ? -1 : 0;
+	case CUT_A_LAST:
+		mark_disc(m, c);
+		break;
+	case CUT_A_NEXT:
+		m->cq.disc_pending = 1;
+		break;
+	}
+	return t->n > 0 ? 1 : 0;
+}
+
+/* At the discontinuity after a change: close the old segment, new header. */
+static int
+audio_switch(struct mux *m, struct trk *t, const AVPacket *pkt,
+    int64_t time)
+{
+	if (!t->cfg_change || !t->have_hdr ||
+	    !cutq_passed_disc(&m->cq, t->seq, tl_us(&t->clk, time)))
+		return 0;
+	if (t->n > 0 && sd_seg_flush(m, t, t->n, t->clk.acc) == -1)
+		return -1;
+	t->disc_next = 1;
+	return audio_new_header(m, t, pkt);
+}
+
+static struct trk *
+audio_driver(struct mux *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntrk; i++)
+		if (!m->trk[i].gone && m->trk[i].started)
+			return &m->trk[i];
+	return NULL;
+}
+
+/* No keyframe yet: keep only the last PRESTART_S of audio. */
+static void
+audio_prestart(struct trk *t)
+{
+	size_t k;
+
+	for (k = 0; k < t->n && t->s[t->n - 1].dts - t->s[k].dts >
+	    (int64_t)PRESTART_S * t->clk.ts; k++)
+		;
+	sd_seg_drop(t, k);
+}
+
+/* Audio-only input: the driving track cuts by duration. */
+static int
+audio_drive(struct mux *m, struct trk *t, int64_t dur)
+{
+	int64_t p;
+
+	if (m->driver == NULL || m->driver->gone)
+		m->driver = audio_driver(m);
+	if (t != m->driver || !cut_audio_due(t->n, m->cq.disc_pending,
+	    t->clk.acc - dur, t->seg_start, t->clk.ts, m->o->target))
+		return 0;
+	p = t->s[t->n - 1].dts;
+	if (declare(m, tl_us(&t->clk, p), m->cq.disc_pending) == -1)
+		return -1;
+	m->cq.disc_pending = 0;
+	t->seg_start = p;
+	return sd_seg_follow(m, t, 0);
+}
+
+static int
+audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
+{
+	int64_t dur;
+
+	if (t->gone || pkt->size <= 0 || (pkt->flags & AV_PKT_FLAG_DISCARD))
+		return 0;	/* priming the source's edit list cut off */
+	if (t->par->codec_id == AV_CODEC_ID_AAC)
+		sd_au_aac_asc(t, pkt);
+	if (!t->have_hdr) {
+		if (first_header(m, t, pkt) == -1) {
+			t->gone = 1;
+			return 0;	/* the other tracks go on */
+		}
+		if (!m->has_video && m->wall_start == 0)
+			m->wall_start = sd_mux_wall();
+	}
+	if (audio_switch(m, t, pkt, time) == -1)
+		return -1;
+	dur = sd_au_audio_duration(t, pkt);
+	if (tl_audio_time(&t->clk, time, dur) == -1)
+		return 0;	/* the frames outrun their times: let them catch up */
+	if (!t->started && (!m->has_video || m->trk[0].started)) {
+		t->started = 1;
+		t->seq = m->cq.open_seq;
+		t->seg_start = t->clk.acc;
+	}
+	if (sd_seg_reserve(t) == -1 || sd_seg_keep(t, pkt) == -1)
+		return -1;
+	t->s[t->n].dts = t->s[t->n].pts = t->clk.acc;
+	t->s[t->n].size = (uint32_t)pkt->size;
+	t->hand_bytes += (size_t)pkt->size;
+	t->s[t->n].dur = (uint32_t)dur;
+	t->s[t->n].key = 1;
+	t->n++;
+	tl_audio_took(&t->clk, dur);
+	if (m->has_video && !m->trk[0].started) {
+		audio_prestart(t);
+		return 0;
+	}
+	if (!m->has_video && audio_drive(m, t, dur) == -1)
+		return -1;
+	if (sd_seg_follow(m, t, 0) == -1)
+		return -1;
+	return sd_pub_publish(m);
+}
+
+/* ---------------------------------------------------------------- packets */
+
+/* The input's times onto the timeline; -1: the packet has none. */
+static int
+packet_times(struct mux *m, struct trk *t, const AVPacket *pkt,
+    int64_t *dts, int64_t *pts)
+{
+	int rv;
+
+	/* A demuxer may state a stream's time base again (mpegts does at
+	 * each new PMT): the clock reads it as it is now. */
+	t->clk.tb_num = t->st->time_base.num;
+	t->clk.tb_den = t->st->time_base.den;
+	t->clk.wrap_bits = t->st->pts_wrap_bits;
+	if ((rv = tl_times(&m->tl, &t->clk, pkt->dts, pkt->pts, dts,
+	    pts)) == -1)
+		return -1;
+	if (rv & TL_NEW_JUMP) {
+		m->cq.disc_pending = 1;	/* once per jump, not per track */
+		if (m->o->verbose)
+			warnx("%s: timestamps jump; rebased, discontinuity",
+			    t->id);
+	}
+	if ((rv & TL_REBASED) && t->video)
+		t->need_key = 1;
+	return 0;
+}
+
+int
+sd_feed(struct mux *m, struct trk *t, AVPacket *pkt)
+{
+	int64_t dts, pts;
+	int rv;
+
+	if (packet_times(m, t, pkt, &dts, &pts) == -1)
+		return 0;
+	if (t->video)
+		return video_au(m, t, pkt, dts, pts) == -1 ? -1 : 0;
+	if (m->tsseg != NULL && (m->has_video ? m->trk[0].started :
+	    m->driver != NULL) && sd_tsseg_packet(m->tsseg,
+	    (size_t)(t - m->trk), pkt, dts, pts, t->clk.ts) == -1)
+		return -1;
+	if (t->have_hdr && (rv = audio_watch(m, t, pkt)) != 0) {
+		if (rv == -1)
+			return -1;
+		if (!cutq_passed_disc(&m->cq, t->seq, tl_us(&t->clk, dts)))
+			return 0;	/* new parameters before their cut */
+	} else if (!t->have_hdr && !t->have_sig) {
+		uint8_t asc[2];
+		if ((t->sig = sd_au_audio_sig(t, pkt, asc)) != 0)
+			t->have_sig = 1;
+	}
+	if (t->bsf == NULL)
+		return audio_au(m, t, pkt, dts);
+	if (av_bsf_send_packet(t->bsf, pkt) < 0)
+		return 0;		/* a malformed frame: dropped */
+	while ((rv = av_bsf_receive_packet(t->bsf, m->fpkt)) == 0) {
+		rv = audio_au(m, t, m->fpkt, dts);
+		av_packet_unref(m->fpkt);
+		if (rv == -1)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * av_tsseg.h - the MPEG-TS segment writer of sd-cmafmux -T. It knows the
+ * input's streams and the times it is given, nothing of the segmenter:
+ * the segmenter says where a segment ends (sd_tsseg_cut) and files the
+ * record it gets back.
+ */
+#ifndef AV_TSSEG_H
+#define AV_TSSEG_H
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+
+#include "sd.h"
+
+struct tsseg;
+
+/* One track of the TS segments: its input stream, its name in messages. */
+struct tsseg_track {
+	const AVStream *st;
+	const char *id;
+};
+
+/*
+ * A TS muxer for tracks[0..n), in that order, into *out. 0 with *out NULL
+ * when a track cannot be carried in MPEG-TS (said on stderr: the CMAF
+ * segments go on alone); -1 when the muxer cannot be set up.
+ */
+int sd_tsseg_open(const struct tsseg_track *tracks, size_t n,
+    struct tsseg **out);
+/* The input packet of track i at internal times dts, pts (timescale ts). */
+int sd_tsseg_packet(struct tsseg *s, size_t i, const AVPacket *pkt,
+    int64_t dts, int64_t pts, uint32_t ts);
+/*
+ * Close the segment in hand as seq, spanning [t90, t90 + d90), into
+ * DIR/ts-SEQ.ts; r gets its index record (but its track). 1: written, 0:
+ * it was empty (no file), -1: error.
+ */
+int sd_tsseg_cut(struct tsseg *s, const char *dir, uint64_t seq, int64_t t90,
+    int64_t d90, int disc, struct sd_store_seg *r);
+void sd_tsseg_close(struct tsseg *s);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * segfile.c - segment store files written whole (segfile.h).
+ */
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "segfile.h"
+
+#ifndef IOV_MAX
+#define IOV_MAX		1024
+#endif
+
+/* Write all of iov[0..n) to fd, IOV_MAX at a time; iov is consumed. */
+static int
+writev_all(int fd, struct iovec *iov, size_t n)
+{
+	size_t i = 0;
+	ssize_t w;
+
+	while (i < n) {
+		if (iov[i].iov_len == 0) {
+			i++;
+			continue;
+		}
+		w = writev(fd, iov + i, (int)(n - i < IOV_MAX ? n - i : IOV_MAX));
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (i < n && (size_t)w >= iov[i].iov_len) {
+			w -= (ssize_t)iov[i].iov_len;
+			iov[i++].iov_len = 0;
+		}
+		if (i < n) {
+			iov[i].iov_base = (char *)iov[i].iov_base + w;
+			iov[i].iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+int
+sd_segfile_writev(const char *dir, const char *name, struct iovec *iov,
+    size_t n)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int fd, saved;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp),
+	    "%s/.%s.XXXXXX", dir, name) >= sizeof(tmp)) {
+		warnx("%s/%s: path too long", dir, name);
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) == -1) {
+		warn("%s", tmp);
+		return -1;
+	}
+	if (writev_all(fd, iov, n) == -1 || fchmod(fd, 0644) == -1) {
+		saved = errno;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		saved = errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	errno = saved;
+	warn("%s", path);
+	return -1;
+}
+
+int
+sd_segfile_write(const char *dir, const char *name, const void *head,
+    size_t hlen, const void *body, size_t blen)
+{
+	struct iovec iov[2];
+
+	iov[0].iov_base = (void *)(uintptr_t)head;
+	iov[0].iov_len = hlen;
+	iov[1].iov_base = (void *)(uintptr_t)body;
+	iov[1].iov_len = blen;
+	return sd_segfile_writev(dir, name, iov, 2);
+}
