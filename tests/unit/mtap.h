@@ -49,6 +49,9 @@ static FILE *cap_fp;
 static int cap_saved = -1;
 static char cap_text[4096];
 
+static void capture_start(void) __attribute__((unused));
+static const char *capture_end(void) __attribute__((unused));
+
 static void
 capture_start(void)
 {
