@@ -124,63 +124,6 @@ bad:
 	return -1;
 }
 
-/* Resolve ref against base (RFC 3986, the cases manifests use). */
-int
-sd_url_join(const char *base, const char *ref, char *out, size_t len)
-{
-	size_t n;
-	const char *p, *q;
-
-	if (strncasecmp(ref, "http://", 7) == 0 ||
-	    strncasecmp(ref, "https://", 8) == 0) {
-		if (strlcpy(out, ref, len) >= len)
-			goto toolong;
-		return 0;
-	}
-	/* The authority ends at the first '/' after "scheme://". */
-	if ((p = strstr(base, "://")) == NULL)
-		return -1;
-	p += 3;
-	p += strcspn(p, "/?#");
-	if (strncmp(ref, "//", 2) == 0) {
-		n = (size_t)(strstr(base, "://") - base) + 1;
-		if (n + strlen(ref) >= len)
-			goto toolong;
-		memcpy(out, base, n);
-		strlcpy(out + n, ref, len - n);
-		return 0;
-	}
-	if (*ref == '/') {
-		n = (size_t)(p - base);
-	} else if (*ref == '?') {
-		n = strcspn(base, "?#");
-	} else {
-		/* Relative: keep the base up to its last '/' before any query. */
-		q = base + strcspn(base, "?#");
-		while (q > p && q[-1] != '/')
-			q--;
-		n = (size_t)(q - base);
-		if (q == p) {
-			if (n + 1 >= len)
-				goto toolong;
-			memcpy(out, base, n);
-			out[n++] = '/';
-			out[n] = '\0';
-			if (strlcat(out, ref, len) >= len)
-				goto toolong;
-			return 0;
-		}
-	}
-	if (n + strlen(ref) >= len)
-		goto toolong;
-	memcpy(out, base, n);
-	strlcpy(out + n, ref, len - n);
-	return 0;
-toolong:
-	errno = ENAMETOOLONG;
-	return -1;
-}
-
 /* ---------------------------------------------------------------- sockets */
 
 static long long
@@ -561,7 +504,7 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 		f->fd = -1;
 		if (!is_redirect(f->status) || f->location[0] == '\0')
 			break;
-		if (sd_url_join(f->url, f->location, next,
+		if (sd_url_resolve(f->url, f->location, next,
 		    sizeof(next)) == -1)
 			break;
 		strlcpy(f->url, next, sizeof(f->url));

@@ -733,10 +733,11 @@ int sd_dash_parse(const char *buf, size_t len, struct sd_dash *d);
 double sd_iso8601_duration(const char *s);
 
 /*
- * Resolve a URI reference against the URL or path it was found in (RFC 3986
- * 5.2 for the cases playlists use: absolute, //authority, /path, relative;
- * dot segments are left to the server). Returns 0, or -1 when out is too
- * small.
+ * url.c: resolve a URI reference against the URL it was found in (a
+ * playlist, an MPD, a redirect's request), as RFC 3986 section 5.2 says:
+ * "?x" keeps the base's path, "../" and "./" are removed. A base that is a
+ * relative file path keeps the reference's dot segments for the file
+ * system. Returns 0, or -1 (ENAMETOOLONG) when out is too small.
  */
 int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
 /* 1 for http:// and https:// URLs (any case). */
@@ -1015,11 +1016,6 @@ struct sd_url {
 };
 /* Parse an http:// or https:// URL (no user:password@). */
 int sd_url_parse(const char *url, struct sd_url *u);
-/*
- * Resolve a manifest's reference against the manifest's URL (the same as
- * classify's sd_url_resolve; named apart so both branches link together).
- */
-int sd_url_join(const char *base, const char *ref, char *out, size_t len);
 
 struct sd_fetch_opts {
 	int connect_timeout_ms;
