@@ -476,13 +476,8 @@ int sd_manifest_write_all(const char *dir, const struct sd_store *st,
 int sd_manifest_write_all_at(const char *dir, const struct sd_store *st,
     const char *base_url, double now);
 
-/* Shared by the writers. */
+/* 1 when base_url may be put in a manifest (NULL: relative URIs). */
 int sd_manifest_base_ok(const char *base_url);
-/* Unix time as 2024-11-24T12:00:00.120Z (milliseconds, UTC). */
-void sd_iso8601_time(char *buf, size_t len, double t);
-/* Peak and average bit/s of a track: declared values or measured ones. */
-void sd_track_rates(const struct sd_store *st, size_t track,
-    long long *peak, long long *avg);
 /* Now, in Unix seconds: $SOURCE_DATE_EPOCH when set, for reproducible
  * output, else the clock. Only sd-manifest(1) uses the variable. */
 double sd_manifest_now(int honour_source_date_epoch);
