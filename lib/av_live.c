@@ -14,17 +14,9 @@
 #include <unistd.h>
 
 #include "av_mux.h"
+#include "util_int.h"
 
 #define GRAVES_MAX	100000
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 void
 sd_mux_bury(struct mux *m, const char *file, double due)
@@ -125,7 +117,7 @@ sd_mux_live_trim(struct mux *m)
 {
 	struct sd_store *st = &m->store;
 	uint64_t last, first;
-	double now = mono(), playlist;
+	double now = (double)sd_mono_ms() / 1000, playlist;
 	size_t i;
 
 	if (m->o->window <= 0 || st->nsegs == 0) {
@@ -195,7 +187,7 @@ sd_mux_continue(struct mux *m)
 		}
 	}
 	m->continuing = old.nsegs > 0;
-	due = mono() + listed_secs(&old) + old.longest;
+	due = (double)sd_mono_ms() / 1000 + listed_secs(&old) + old.longest;
 	for (i = 0; m->o->live && i < old.nsegs; i++) {
 		sd_mux_bury(m, old.segs[i].file, due);
 		if (old.segs[i].init[0] && (i == 0 ||

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 
 #define MANIFEST_MAX (4 << 20)
 #define SEGMENT_MAX (64 << 20)
@@ -106,7 +107,8 @@ fetch_once(const struct sd_config *cfg, const char *url, const char *file,
 	char lock[PATH_MAX];
 	int fd, rv;
 
-#define FRESH() (stat(file, &sb) == 0 && (fresh <= 0 || sd_relay_now() - \
+#define FRESH() (stat(file, &sb) == 0 && (fresh <= 0 || \
+	(double)sd_real_ms() / 1000 - \
 	((double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9) < fresh))
 	if (FRESH())
 		return 0;
