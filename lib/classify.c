@@ -197,36 +197,24 @@ copy_n(char *dst, size_t dsz, const char *src, size_t n)
 static int
 hls_attr(const char *list, const char *name, char *out, size_t len)
 {
-	const char *p = list, *v, *end;
+	const char *p = list, *v, *val, *end;
 	size_t nlen = strlen(name);
+	int quoted;
 
 	while (*p != '\0') {
 		while (*p == ' ' || *p == ',')
 			p++;
-		v = strchr(p, '=');
-		if (v == NULL)
+		if ((v = strchr(p, '=')) == NULL)
 			return 0;
-		if (*v == '=' && v[1] == '"') {
-			end = strchr(v + 2, '"');
-			if (end == NULL)
-				end = v + strlen(v);
-			if ((size_t)(v - p) == nlen &&
-			    strncmp(p, name, nlen) == 0) {
-				copy_n(out, len, v + 2, (size_t)(end - v - 2));
-				return 1;
-			}
-			p = *end ? end + 1 : end;
-		} else {
-			end = strchr(v, ',');
-			if (end == NULL)
-				end = v + strlen(v);
-			if ((size_t)(v - p) == nlen &&
-			    strncmp(p, name, nlen) == 0) {
-				copy_n(out, len, v + 1, (size_t)(end - v - 1));
-				return 1;
-			}
-			p = end;
+		quoted = v[1] == '"';
+		val = v + 1 + quoted;
+		if ((end = strchr(val, quoted ? '"' : ',')) == NULL)
+			end = val + strlen(val);
+		if ((size_t)(v - p) == nlen && strncmp(p, name, nlen) == 0) {
+			copy_n(out, len, val, (size_t)(end - val));
+			return 1;
 		}
+		p = quoted && *end ? end + 1 : end;
 	}
 	return 0;
 }
