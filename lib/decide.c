@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 
 /* Bit rates are estimates: a source within 10% of a limit meets it. */
 #define RATE_SLACK 1.10
@@ -111,22 +112,16 @@ static int
 rec_rate(const struct sd_rec *r, const char *key, double *out)
 {
 	const char *v = sd_rec_get(r, key);
-	double num, den = 1;
-	char *end;
+	long long num, den;
 
 	*out = 0;
 	if (v == NULL || *v == '\0')
 		return 0;
-	errno = 0;
-	num = strtod(v, &end);
-	if (*end == '/')
-		den = strtod(end + 1, &end);
-	if (errno != 0 || *end != '\0' || !(num >= 0 && num <= 1e6) ||
-	    !(den > 0 && den <= 1e6) || num / den > 1000) {
+	if (sd_frame_rate_parse(v, &num, &den) == -1 || num > 1000 * den) {
 		warnx("classification: %s=%.40s: not a frame rate", key, v);
 		return -1;
 	}
-	*out = num / den;
+	*out = (double)num / (double)den;
 	return 0;
 }
 
@@ -246,15 +241,7 @@ is_encoder(const char *action)
 static double
 profile_rate(const struct sd_profile *p)
 {
-	double num, den = 1;
-	char *end;
-
-	if (p->framerate[0] == '\0')
-		return 0;
-	num = strtod(p->framerate, &end);
-	if (*end == '/')
-		den = strtod(end + 1, NULL);
-	return num > 0 && den > 0 ? num / den : 0;
+	return sd_frame_rate_value(p->framerate);
 }
 
 /*
