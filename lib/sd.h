@@ -86,6 +86,14 @@ int sd_rec_parse(struct sd_rec *r, const char *buf, size_t len, const char *name
 int sd_write_atomic(const char *path, const void *buf, size_t len, int mode,
     int durable);
 
+/*
+ * Write all len bytes to fd. timeout_ms >= 0: each wait for fd to take
+ * more is bounded by it (ETIMEDOUT); < 0: wait as long as it takes. A
+ * socket is written with MSG_NOSIGNAL: a peer that went away is EPIPE,
+ * never SIGPIPE. Returns 0, or -1 with errno.
+ */
+int sd_write_all(int fd, const void *buf, size_t len, int timeout_ms);
+
 /* Read a whole file, at most max bytes (ENOSPC-like failure past it). */
 int sd_read_file(const char *path, size_t max, char **buf, size_t *len);
 

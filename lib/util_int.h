@@ -20,13 +20,7 @@ long long sd_real_ms(void);
  * timeout_ms (< 0: no limit): 0, or -1 with errno (ETIMEDOUT).
  */
 int sd_wait_fd(int fd, short events, int timeout_ms);
-/*
- * Write all len bytes to fd. timeout_ms >= 0: each wait for fd to take
- * more is bounded by it (ETIMEDOUT); < 0: wait as long as it takes. A
- * socket is written with MSG_NOSIGNAL: a peer that went away is EPIPE,
- * never SIGPIPE. Returns 0, or -1 with errno.
- */
-int sd_write_all(int fd, const void *buf, size_t len, int timeout_ms);
+/* sd_write_all, the bounded write, is in sd.h: sd-serve uses it too. */
 
 /*
  * s without the blanks (spaces, tabs) at either end, copied into buf: 0,
