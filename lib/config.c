@@ -726,10 +726,11 @@ section_begin(struct ld *ld, const char *name, int line)
 static void
 key_seen(struct ld *ld, const char *key)
 {
+	const char *now = sd_legacy_key(key);
 	size_t i;
 
-	if (sd_legacy_key(key) != NULL)
-		key = sd_legacy_key(key);
+	if (now != NULL)
+		key = now;
 	for (i = 0; i < ld->nkeys; i++)
 		if (strcmp(ld->keys[i].name, key) == 0) {
 			LD_WARN(ld, ld->lineno, "%s is set again (first at "

@@ -175,37 +175,28 @@ vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-static int
-rec_vadd(struct sd_rec *r, const char *key, int multi, const char *fmt,
-    va_list ap)
-{
-	char *v = vformat(fmt, ap);
-
-	return v ? rec_push(r, key, v, multi) : -1;
-}
-
 int
 sd_rec_add(struct sd_rec *r, const char *key, const char *fmt, ...)
 {
 	va_list ap;
-	int rv;
+	char *v;
 
 	va_start(ap, fmt);
-	rv = rec_vadd(r, key, 0, fmt, ap);
+	v = vformat(fmt, ap);
 	va_end(ap);
-	return rv;
+	return v ? rec_push(r, key, v, 0) : -1;
 }
 
 int
 sd_rec_addm(struct sd_rec *r, const char *key, const char *fmt, ...)
 {
 	va_list ap;
-	int rv;
+	char *v;
 
 	va_start(ap, fmt);
-	rv = rec_vadd(r, key, 1, fmt, ap);
+	v = vformat(fmt, ap);
 	va_end(ap);
-	return rv;
+	return v ? rec_push(r, key, v, 1) : -1;
 }
 
 int
