@@ -62,16 +62,12 @@ static int
 answer_error(int cgi, int head_only, int status, const char *msg)
 {
 	struct sd_buf b;
-	ssize_t n;
-	size_t off = 0;
 	int rc;
 
 	sd_buf_init(&b);
 	sd_http_simple(&b, cgi, head_only, status, msg, 0);
-	while (!b.failed && off < b.len &&
-	    (n = write(1, b.p + off, b.len - off)) > 0)
-		off += (size_t)n;
-	rc = !b.failed && off == b.len ? SD_EX_OK : SD_EX_IOERR;
+	rc = !b.failed && sd_write_all(1, b.p, b.len, -1) == 0 ? SD_EX_OK :
+	    SD_EX_IOERR;
 	sd_buf_free(&b);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "av_mux.h"
+#include "util_int.h"
 
 #define GRAVES_MAX	100000
 

@@ -33,6 +33,7 @@
 #include "av_tsseg.h"
 #include "cut.h"
 #include "timeline.h"
+#include "util_int.h"
 
 #define TRACKS_MAX	9	/* v0 and up to 8 audio tracks */
 
@@ -122,17 +123,9 @@ struct mux {
 	AVPacket *held[TRACKS_MAX];
 };
 
-/* Clocks in seconds. */
-static inline double
-sd_mux_clock(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-#define sd_mux_mono()	sd_mux_clock(CLOCK_MONOTONIC)
-#define sd_mux_wall()	sd_mux_clock(CLOCK_REALTIME)
+/* Clocks in seconds (sd_mono_ms and sd_real_ms, util.c). */
+#define sd_mux_mono()	((double)sd_mono_ms() / 1000)
+#define sd_mux_wall()	((double)sd_real_ms() / 1000)
 
 /* av_feed.c: one packet of track t, as the demuxer gave it. */
 int sd_feed(struct mux *m, struct trk *t, AVPacket *pkt);

@@ -22,10 +22,10 @@
 
 #include <libavformat/avformat.h>
 #include <libavutil/opt.h>
-#include <libavutil/time.h>
 
 #include "sd.h"
 #include "av_codecs.h"
+#include "util_int.h"
 
 #define HEAD_BYTES (64 * 1024)		/* enough to sniff any format */
 #define MANIFEST_MAX (4 * 1024 * 1024)	/* a playlist or MPD beyond: cut */
@@ -55,7 +55,7 @@ struct cls {
 	struct sd_rec *out;
 	const char *source;
 	int is_stdin, is_http;
-	int64_t deadline;	/* av_gettime_relative() microseconds */
+	long long deadline;	/* sd_mono_ms() */
 	int timed_out;
 	AVIOInterruptCB cb;
 	char mime[128];
@@ -78,7 +78,7 @@ interrupted(void *opaque)
 {
 	struct cls *c = opaque;
 
-	if (av_gettime_relative() >= c->deadline)
+	if (sd_mono_ms() >= c->deadline)
 		c->timed_out = 1;
 	return c->timed_out;
 }
@@ -86,7 +86,7 @@ interrupted(void *opaque)
 static int64_t
 remaining_us(const struct cls *c)
 {
-	int64_t left = c->deadline - av_gettime_relative();
+	int64_t left = (int64_t)(c->deadline - sd_mono_ms()) * 1000;
 
 	return left > 1000 ? left : 1000;
 }
@@ -1081,7 +1081,7 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 		reason(&c, "The source is longer than %d bytes.", SD_URI_MAX - 1);
 		return SD_EX_USAGE;
 	}
-	c.deadline = av_gettime_relative() + (int64_t)(o->timeout * 1e6);
+	c.deadline = sd_mono_ms() + (long long)(o->timeout * 1000);
 	c.cb.callback = interrupted;
 	c.cb.opaque = &c;
 

@@ -197,36 +197,24 @@ copy_n(char *dst, size_t dsz, const char *src, size_t n)
 static int
 hls_attr(const char *list, const char *name, char *out, size_t len)
 {
-	const char *p = list, *v, *end;
+	const char *p = list, *v, *val, *end;
 	size_t nlen = strlen(name);
+	int quoted;
 
 	while (*p != '\0') {
 		while (*p == ' ' || *p == ',')
 			p++;
-		v = strchr(p, '=');
-		if (v == NULL)
+		if ((v = strchr(p, '=')) == NULL)
 			return 0;
-		if (*v == '=' && v[1] == '"') {
-			end = strchr(v + 2, '"');
-			if (end == NULL)
-				end = v + strlen(v);
-			if ((size_t)(v - p) == nlen &&
-			    strncmp(p, name, nlen) == 0) {
-				copy_n(out, len, v + 2, (size_t)(end - v - 2));
-				return 1;
-			}
-			p = *end ? end + 1 : end;
-		} else {
-			end = strchr(v, ',');
-			if (end == NULL)
-				end = v + strlen(v);
-			if ((size_t)(v - p) == nlen &&
-			    strncmp(p, name, nlen) == 0) {
-				copy_n(out, len, v + 1, (size_t)(end - v - 1));
-				return 1;
-			}
-			p = end;
+		quoted = v[1] == '"';
+		val = v + 1 + quoted;
+		if ((end = strchr(val, quoted ? '"' : ',')) == NULL)
+			end = val + strlen(val);
+		if ((size_t)(v - p) == nlen && strncmp(p, name, nlen) == 0) {
+			copy_n(out, len, val, (size_t)(end - val));
+			return 1;
 		}
+		p = quoted && *end ? end + 1 : end;
 	}
 	return 0;
 }
@@ -749,67 +737,6 @@ sd_dash_parse(const char *buf, size_t len, struct sd_dash *d)
 			d->encrypted = 1;
 	}
 	return root ? 0 : -1;
-}
-
-/* ---------------------------------------------------------------- URLs */
-
-/* Length of "scheme:" when s starts with a URI scheme, else 0. */
-static size_t
-scheme_len(const char *s)
-{
-	size_t i;
-
-	if (!isalpha((unsigned char)s[0]))
-		return 0;
-	for (i = 1; isalnum((unsigned char)s[i]) || s[i] == '+' ||
-	    s[i] == '-' || s[i] == '.'; i++)
-		;
-	/* A one-letter "scheme" is a DOS drive; not one we meet here. */
-	return s[i] == ':' && i > 1 ? i + 1 : 0;
-}
-
-int
-sd_url_is_http(const char *s)
-{
-	return s != NULL && (strncasecmp(s, "http://", 7) == 0 ||
-	    strncasecmp(s, "https://", 8) == 0);
-}
-
-static int
-join(char *out, size_t len, const char *a, size_t alen, const char *b)
-{
-	size_t blen = strlen(b);
-
-	if (alen + blen + 1 > len)
-		return -1;
-	memcpy(out, a, alen);
-	memcpy(out + alen, b, blen + 1);
-	return 0;
-}
-
-int
-sd_url_resolve(const char *base, const char *ref, char *out, size_t len)
-{
-	size_t sl = scheme_len(base), auth_end, path_end, i;
-
-	if (scheme_len(ref) > 0 || base[0] == '\0')
-		return join(out, len, "", 0, ref);
-	/* Where the authority ends: after scheme://host[:port]. */
-	auth_end = sl;
-	if (sl > 0 && base[sl] == '/' && base[sl + 1] == '/')
-		auth_end = sl + 2 + strcspn(base + sl + 2, "/?#");
-	if (ref[0] == '/' && ref[1] == '/')
-		return join(out, len, base, sl, ref);
-	if (ref[0] == '/')
-		return join(out, len, base, auth_end, ref);
-	/* Relative: the base up to its last '/' before any query. */
-	path_end = auth_end + strcspn(base + auth_end, "?#");
-	for (i = path_end; i > auth_end && base[i - 1] != '/'; i--)
-		;
-	if (i == auth_end && sl > 0)
-		return join(out, len, base, auth_end, "/") == -1 ? -1 :
-		    join(out + auth_end + 1, len - auth_end - 1, "", 0, ref);
-	return join(out, len, base, i, ref);
 }
 
 /* ---------------------------------------------------------------- CODECS */

@@ -24,6 +24,8 @@
 
 #include "sd.h"
 #include "codec_table.h"
+#include "legacy.h"
+#include "util_int.h"
 
 #define CONFIG_FILE_MAX (4u << 20)	/* no config file is near 4 MiB */
 #define PROFILES_MAX 1000
@@ -72,18 +74,12 @@ static void ld_msg(struct ld *, int, int, const char *, ...)
 static void
 ld_msg(struct ld *ld, int is_error, int line, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (!ld->quiet || is_error)
+		sd_vwarn_at(ld->path, line, fmt, ap);
 	va_end(ap);
-	if (ld->quiet && !is_error)
-		;
-	else if (line > 0)
-		warnx("%s:%d: %s", ld->path, line, msg);
-	else
-		warnx("%s: %s", ld->path, msg);
 	if (is_error)
 		ld->errors++;
 	else
@@ -194,17 +190,11 @@ sd_parse_bitrate(const char *s, long long *out, const char **errstr)
 	size_t n;
 	long long mul = 1, v;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if (n == 0 || n >= sizeof(num)) {
+	if (sd_copy_trimmed(s, num, sizeof(num)) == -1) {
 		*errstr = "invalid";
 		return -1;
 	}
-	memcpy(num, s, n);
-	num[n] = '\0';
+	n = strlen(num);
 	if (num[n - 1] == 'k' || num[n - 1] == 'K')
 		mul = 1000;
 	else if (num[n - 1] == 'M' || num[n - 1] == 'm')
@@ -237,28 +227,14 @@ parse_seconds(const char *s, double min, double max, double *out)
 	return 0;
 }
 
-/* "", "25", "29.97" or "30000/1001". */
+/* "", "25", "29.97" or "30000/1001": above 0, at most 240 a second. */
 static int
 framerate_ok(const char *s)
 {
 	long long num, den;
-	const char *err, *slash;
-	char a[16];
-	double d;
 
-	if (*s == '\0')
-		return 1;
-	if ((slash = strchr(s, '/')) == NULL)
-		return parse_seconds(s, 1, 240, &d) == 0;
-	if ((size_t)(slash - s) >= sizeof(a))
-		return 0;
-	memcpy(a, s, (size_t)(slash - s));
-	a[slash - s] = '\0';
-	num = sd_strtonum(a, 1, 1000000, &err);
-	if (err != NULL)
-		return 0;
-	den = sd_strtonum(slash + 1, 1, 1000000, &err);
-	return err == NULL && num / den <= 240;
+	return *s == '\0' || (sd_frame_rate_parse(s, &num, &den) == 0 &&
+	    num > 0 && num <= 240 * den);
 }
 
 /* Encoder names, presets, hwaccel names: [A-Za-z0-9_.-], not leading '-'. */
@@ -679,15 +655,11 @@ section_begin(struct ld *ld, const char *name, int line)
 static void
 key_seen(struct ld *ld, const char *key)
 {
-	static const char *const alias[][2] = {
-		{ "proxy_mode", "mode" }, { "relay_profile", "profile" },
-		{ "output_format", "container_format" },
-	};
+	const char *now = sd_legacy_key(key);
 	size_t i;
 
-	for (i = 0; i < SD_ARRAY_LEN(alias); i++)
-		if (strcmp(key, alias[i][0]) == 0)
-			key = alias[i][1];
+	if (now != NULL)
+		key = now;
 	for (i = 0; i < ld->nkeys; i++)
 		if (strcmp(ld->keys[i].name, key) == 0) {
 			LD_WARN(ld, ld->lineno, "%s is set again (first at "
@@ -724,6 +696,7 @@ profile_key(struct ld *ld, const char *key, const char *v)
 	struct sd_profile *p = &ld->cfg->profiles[ld->cur];
 	const struct field *f;
 	enum sd_container c;
+	const char *nv;
 
 	if (strcmp(key, "container_format") == 0) {
 		if (sd_container_parse(v, &c) == -1) {
@@ -737,11 +710,8 @@ profile_key(struct ld *ld, const char *key, const char *v)
 		return 0;
 	}
 	if (strcmp(key, "output_format") == 0) {
-		if (strcmp(v, "mpegts") == 0)
-			c = SD_CONT_MPEGTS;
-		else if (strcmp(v, "hls") == 0 || strcmp(v, "dash") == 0)
-			c = SD_CONT_FMP4;
-		else {
+		if ((nv = sd_legacy_value("container_format", v)) == NULL ||
+		    sd_container_parse(nv, &c) == -1) {
 			LD_ERR(ld, ld->lineno, "output_format = %s: unknown "
 			    "(and deprecated); write container_format = auto, "
 			    "fmp4 or mpegts", v);
@@ -776,11 +746,7 @@ static void
 proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
     const char *v)
 {
-	static const char *const old[][2] = {
-		{ "redirect", "direct" }, { "proxy", "smart" },
-		{ "relay", "smart" },
-	};
-	size_t i;
+	const char *nv;
 	int is_old_key = strcmp(key, "proxy_mode") == 0;
 
 	if (is_old_key && ld->new_mode) {
@@ -797,19 +763,16 @@ proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
 		ld->new_mode = 1;
 		return;
 	}
-	for (i = 0; i < SD_ARRAY_LEN(old); i++)
-		if (strcmp(v, old[i][0]) == 0)
-			break;
-	if (i == SD_ARRAY_LEN(old)) {
+	if ((nv = sd_legacy_value("mode", v)) == NULL) {
 		LD_ERR(ld, ld->lineno, "%s = %s: unknown mode; write mode = "
 		    "direct (redirect to the source) or mode = smart", key, v);
 		return;
 	}
 	ld->cfg->deprecated = 1;
 	LD_WARN(ld, ld->lineno, "%s = %s is deprecated; write mode = %s%s "
-	    "(sd-migrate(1) rewrites the file)", key, v, old[i][1],
-	    i == 1 ? " with no profile (passthrough)" : "");
-	x->mode = i == 0 ? SD_MODE_DIRECT : SD_MODE_SMART;
+	    "(sd-migrate(1) rewrites the file)", key, v, nv,
+	    strcmp(v, "proxy") == 0 ? " with no profile (passthrough)" : "");
+	x->mode = strcmp(nv, "direct") == 0 ? SD_MODE_DIRECT : SD_MODE_SMART;
 	strlcpy(x->legacy_mode, v, sizeof(x->legacy_mode));
 	x->mode_line = ld->lineno;
 	if (!is_old_key)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "manifest_common.h"
 
 #define PERIODS_MAX 256
 

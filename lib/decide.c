@@ -18,6 +18,7 @@
 
 #include "sd.h"
 #include "codec_table.h"
+#include "util_int.h"
 
 /* Bit rates are estimates: a source within 10% of a limit meets it. */
 #define RATE_SLACK 1.10
@@ -93,22 +94,16 @@ static int
 rec_rate(const struct sd_rec *r, const char *key, double *out)
 {
 	const char *v = sd_rec_get(r, key);
-	double num, den = 1;
-	char *end;
+	long long num, den;
 
 	*out = 0;
 	if (v == NULL || *v == '\0')
 		return 0;
-	errno = 0;
-	num = strtod(v, &end);
-	if (*end == '/')
-		den = strtod(end + 1, &end);
-	if (errno != 0 || *end != '\0' || !(num >= 0 && num <= 1e6) ||
-	    !(den > 0 && den <= 1e6) || num / den > 1000) {
+	if (sd_frame_rate_parse(v, &num, &den) == -1 || num > 1000 * den) {
 		warnx("classification: %s=%.40s: not a frame rate", key, v);
 		return -1;
 	}
-	*out = num / den;
+	*out = (double)num / (double)den;
 	return 0;
 }
 
@@ -222,15 +217,7 @@ client_label(enum sd_client c)
 static double
 profile_rate(const struct sd_profile *p)
 {
-	double num, den = 1;
-	char *end;
-
-	if (p->framerate[0] == '\0')
-		return 0;
-	num = strtod(p->framerate, &end);
-	if (*end == '/')
-		den = strtod(end + 1, NULL);
-	return num > 0 && den > 0 ? num / den : 0;
+	return sd_frame_rate_value(p->framerate);
 }
 
 /*

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 
 #define HEADER_MAX	16384
 #define LINE_MAX_LEN	8192
@@ -124,87 +125,7 @@ bad:
 	return -1;
 }
 
-/* Resolve ref against base (RFC 3986, the cases manifests use). */
-int
-sd_url_join(const char *base, const char *ref, char *out, size_t len)
-{
-	size_t n;
-	const char *p, *q;
-
-	if (strncasecmp(ref, "http://", 7) == 0 ||
-	    strncasecmp(ref, "https://", 8) == 0) {
-		if (strlcpy(out, ref, len) >= len)
-			goto toolong;
-		return 0;
-	}
-	/* The authority ends at the first '/' after "scheme://". */
-	if ((p = strstr(base, "://")) == NULL)
-		return -1;
-	p += 3;
-	p += strcspn(p, "/?#");
-	if (strncmp(ref, "//", 2) == 0) {
-		n = (size_t)(strstr(base, "://") - base) + 1;
-		if (n + strlen(ref) >= len)
-			goto toolong;
-		memcpy(out, base, n);
-		strlcpy(out + n, ref, len - n);
-		return 0;
-	}
-	if (*ref == '/') {
-		n = (size_t)(p - base);
-	} else if (*ref == '?') {
-		n = strcspn(base, "?#");
-	} else {
-		/* Relative: keep the base up to its last '/' before any query. */
-		q = base + strcspn(base, "?#");
-		while (q > p && q[-1] != '/')
-			q--;
-		n = (size_t)(q - base);
-		if (q == p) {
-			if (n + 1 >= len)
-				goto toolong;
-			memcpy(out, base, n);
-			out[n++] = '/';
-			out[n] = '\0';
-			if (strlcat(out, ref, len) >= len)
-				goto toolong;
-			return 0;
-		}
-	}
-	if (n + strlen(ref) >= len)
-		goto toolong;
-	memcpy(out, base, n);
-	strlcpy(out + n, ref, len - n);
-	return 0;
-toolong:
-	errno = ENAMETOOLONG;
-	return -1;
-}
-
 /* ---------------------------------------------------------------- sockets */
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-wait_fd(int fd, short events, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	int rv;
-
-	do
-		rv = poll(&pfd, 1, timeout_ms);
-	while (rv == -1 && errno == EINTR);
-	if (rv == 0)
-		errno = ETIMEDOUT;
-	return rv > 0 ? 0 : -1;
-}
 
 static int
 connect_one(const struct addrinfo *ai, int timeout_ms)
@@ -217,9 +138,10 @@ connect_one(const struct addrinfo *ai, int timeout_ms)
 	if (fd == -1)
 		return -1;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		if (errno != EINPROGRESS || wait_fd(fd, POLLOUT, timeout_ms) ==
-		    -1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) ==
-		    -1 || soerr != 0) {
+		if (errno != EINPROGRESS ||
+		    sd_wait_fd(fd, POLLOUT, timeout_ms) == -1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == -1 ||
+		    soerr != 0) {
 			if (soerr != 0)
 				errno = soerr;
 			close(fd);
@@ -251,28 +173,6 @@ tcp_connect(const char *host, int port, int timeout_ms)
 	return fd;
 }
 
-static int
-send_all(int fd, const char *p, size_t len, int timeout_ms)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n == -1 && errno == EAGAIN) {
-			if (wait_fd(fd, POLLOUT, timeout_ms) == -1)
-				return -1;
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* ---------------------------------------------------------------- reading */
 
 /* Read more into f->buf (compacting it); 0 on EOF, -1 on error/timeout. */
@@ -291,7 +191,7 @@ fill(struct sd_fetch *f)
 		return -1;
 	}
 	for (;;) {
-		if (wait_fd(f->fd, POLLIN, f->timeout_ms) == -1)
+		if (sd_wait_fd(f->fd, POLLIN, f->timeout_ms) == -1)
 			return -1;
 		n = read(f->fd, f->buf + f->len, sizeof(f->buf) - f->len);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
@@ -444,7 +344,7 @@ send_request(struct sd_fetch *f, const struct sd_url *u)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return send_all(f->fd, req, (size_t)n, f->timeout_ms);
+	return sd_write_all(f->fd, req, (size_t)n, f->timeout_ms);
 }
 
 static int
@@ -561,7 +461,7 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 		f->fd = -1;
 		if (!is_redirect(f->status) || f->location[0] == '\0')
 			break;
-		if (sd_url_join(f->url, f->location, next,
+		if (sd_url_resolve(f->url, f->location, next,
 		    sizeof(next)) == -1)
 			break;
 		strlcpy(f->url, next, sizeof(f->url));
@@ -709,12 +609,12 @@ sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
 	struct sd_fetch f;
 	char chunk[8192];
 	ssize_t n;
-	long long deadline = now_ms() + o->read_timeout_ms;
+	long long deadline = sd_mono_ms() + o->read_timeout_ms;
 
 	if (sd_fetch_open(&f, url, o) == -1)
 		return -1;
 	while ((n = sd_fetch_read(&f, chunk, sizeof(chunk))) > 0) {
-		if (out->len + (size_t)n > max || now_ms() > deadline) {
+		if (out->len + (size_t)n > max || sd_mono_ms() > deadline) {
 			errno = out->len + (size_t)n > max ? EFBIG : ETIMEDOUT;
 			n = -1;
 			break;

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "sd.h"
+#include "manifest_common.h"
+#include "util_int.h"
 
 #define GROUPS_MAX SD_STORE_MAX_TRACKS
 
@@ -283,18 +285,6 @@ master_media(const struct sd_store *st, const struct group *g,
 	}
 }
 
-static double
-frame_rate_value(const char *s)
-{
-	const char *slash = strchr(s, '/');
-	double num = strtod(s, NULL), den;
-
-	if (slash == NULL)
-		return num;
-	den = strtod(slash + 1, NULL);
-	return den > 0 ? num / den : 0;
-}
-
 struct variant {
 	long long peak, avg;
 	struct codecs codecs;
@@ -317,7 +307,7 @@ stream_inf(const struct variant *v, const char *base, struct sd_buf *b)
 		sd_buf_printf(b, ",RESOLUTION=%dx%d", v->width, v->height);
 	if (v->frame_rate[0])
 		sd_buf_printf(b, ",FRAME-RATE=%.3f",
-		    frame_rate_value(v->frame_rate));
+		    sd_frame_rate_value(v->frame_rate));
 	if (v->audio != NULL)
 		sd_buf_printf(b, ",AUDIO=\"audio-%s\"", v->audio);
 	sd_buf_printf(b, "\n%s%s.m3u8\n", base, v->uri);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 
 static const struct {
 	int code;
@@ -375,15 +376,6 @@ sd_http_parse_raw(struct sd_http_req *rq, const char *buf, size_t len)
 	return 400;	/* no empty line: the head never ended */
 }
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* 1 when buf[0..len) ends a head: "\n\n" or "\n\r\n" at its end. */
 static int
 head_ends(const char *buf, size_t len)
@@ -401,7 +393,7 @@ head_ends(const char *buf, size_t len)
 int
 sd_http_read_head(int fd, char *buf, size_t cap, size_t *len, int timeout_ms)
 {
-	double deadline = now_mono() + timeout_ms / 1000.0;
+	long long deadline = sd_mono_ms() + timeout_ms;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	size_t n = 0;
 	ssize_t r;
@@ -409,7 +401,7 @@ sd_http_read_head(int fd, char *buf, size_t cap, size_t *len, int timeout_ms)
 
 	*len = 0;
 	while (n < cap) {
-		left = (int)((deadline - now_mono()) * 1000);
+		left = (int)(deadline - sd_mono_ms());
 		if (left <= 0)
 			return 408;
 		if (poll(&pfd, 1, left) <= 0) {

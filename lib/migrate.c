@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "sd.h"
+#include "legacy.h"
+#include "util_int.h"
 
 #define MIG_LINES_MAX 200000
 
@@ -51,13 +53,11 @@ static void mig_msg(struct mig *, int, size_t, const char *, ...)
 static void
 mig_msg(struct mig *g, int is_error, size_t line, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sd_vwarn_at(g->name, (long long)line, fmt, ap);
 	va_end(ap);
-	warnx("%s:%zu: %s", g->name, line, msg);
 	if (is_error)
 		g->m->errors++;
 	else
@@ -239,15 +239,28 @@ detect_kind(struct mig *g)
 
 /* ---------------------------------------------------------------- proxies */
 
-/* The new spelling of a mode, or NULL when it is not a mode at all. */
+/* The new spelling of a value of key, or NULL when it is none of key's. */
+static const char *
+new_value(const struct mline *l, const char *key, const char *const *now,
+    size_t n)
+{
+	char v[32];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (val_is(l, now[i]))
+			return now[i];
+	if (l->vn >= sizeof(v) || memchr(l->p + l->vs, '\0', l->vn) != NULL)
+		return NULL;
+	return sd_legacy_value(key, val(l, v, sizeof(v)));
+}
+
 static const char *
 new_mode(const struct mline *l)
 {
-	if (val_is(l, "redirect") || val_is(l, "direct"))
-		return "direct";
-	if (val_is(l, "proxy") || val_is(l, "relay") || val_is(l, "smart"))
-		return "smart";
-	return NULL;
+	static const char *const now[] = { "direct", "smart" };
+
+	return new_value(l, "mode", now, SD_ARRAY_LEN(now));
 }
 
 /* The last line of [a, b) with key, or 0. */
@@ -351,14 +364,11 @@ proxy_section(struct mig *g, size_t a, size_t b)
 
 /* ---------------------------------------------------------------- profiles */
 
+/* The container an output_format value means (not a new one: fmp4). */
 static const char *
 new_container(const struct mline *l)
 {
-	if (val_is(l, "mpegts"))
-		return "mpegts";
-	if (val_is(l, "hls") || val_is(l, "dash"))
-		return "fmp4";
-	return NULL;
+	return new_value(l, "container_format", NULL, 0);
 }
 
 static const char *

@@ -28,6 +28,7 @@
 #include "sd.h"
 #include "spool.h"
 #include "session.h"
+#include "util_int.h"
 
 #define MANIFEST_MAX (4 << 20)
 #define SEGMENT_MAX (64 << 20)
@@ -108,7 +109,8 @@ fetch_once(const struct sd_config *cfg, const char *url, const char *file,
 	char lock[PATH_MAX];
 	int fd, rv;
 
-#define FRESH() (stat(file, &sb) == 0 && (fresh <= 0 || sd_relay_now() - \
+#define FRESH() (stat(file, &sb) == 0 && (fresh <= 0 || \
+	(double)sd_real_ms() / 1000 - \
 	((double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9) < fresh))
 	if (FRESH())
 		return 0;
@@ -167,7 +169,7 @@ hls_uri(struct sd_buf *out, const char *pass, const char *from,
 {
 	char abs[SD_URL_MAX], h[17], ext[8];
 
-	if (sd_url_join(from, uri, abs, sizeof(abs)) == -1 ||
+	if (sd_url_resolve(from, uri, abs, sizeof(abs)) == -1 ||
 	    url_remember(pass, abs, h) == -1)
 		return -1;
 	if (playlist || strstr(uri, ".m3u8") != NULL)
@@ -319,13 +321,13 @@ dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
 		if (strncmp(url, "http://", 7) == 0 ||
 		    strncmp(url, "https://", 8) == 0 || url[0] == '/') {
 			/* Absolute: a folder of its own. */
-			if (sd_url_join(from, url, abs, sizeof(abs)) == -1 ||
+			if (sd_url_resolve(from, url, abs, sizeof(abs)) == -1 ||
 			    url_dir(abs, dir, sizeof(dir)) == -1 ||
 			    url_remember(pass, dir, h) == -1)
 				return -1;
 			sd_buf_printf(out, "%sd/%s/", base, h);
 		} else if (mpd_level && q < (period ? period : end)) {
-			if ((url[0] ? sd_url_join(from, url, abs,
+			if ((url[0] ? sd_url_resolve(from, url, abs,
 			    sizeof(abs)) : sd_pathf(abs, sizeof(abs), "%s",
 			    from)) == -1 || url_dir(abs, dir, sizeof(dir)) == -1 ||
 			    url_remember(pass, dir, h) == -1)

@@ -86,6 +86,14 @@ int sd_rec_parse(struct sd_rec *r, const char *buf, size_t len, const char *name
 int sd_write_atomic(const char *path, const void *buf, size_t len, int mode,
     int durable);
 
+/*
+ * Write all len bytes to fd. timeout_ms >= 0: each wait for fd to take
+ * more is bounded by it (ETIMEDOUT); < 0: wait as long as it takes. A
+ * socket is written with MSG_NOSIGNAL: a peer that went away is EPIPE,
+ * never SIGPIPE. Returns 0, or -1 with errno.
+ */
+int sd_write_all(int fd, const void *buf, size_t len, int timeout_ms);
+
 /* Read a whole file, at most max bytes (ENOSPC-like failure past it). */
 int sd_read_file(const char *path, size_t max, char **buf, size_t *len);
 
@@ -500,13 +508,8 @@ int sd_manifest_write_all(const char *dir, const struct sd_store *st,
 int sd_manifest_write_all_at(const char *dir, const struct sd_store *st,
     const char *base_url, double now);
 
-/* Shared by the writers. */
+/* 1 when base_url may be put in a manifest (NULL: relative URIs). */
 int sd_manifest_base_ok(const char *base_url);
-/* Unix time as 2024-11-24T12:00:00.120Z (milliseconds, UTC). */
-void sd_iso8601_time(char *buf, size_t len, double t);
-/* Peak and average bit/s of a track: declared values or measured ones. */
-void sd_track_rates(const struct sd_store *st, size_t track,
-    long long *peak, long long *avg);
 /* Now, in Unix seconds: $SOURCE_DATE_EPOCH when set, for reproducible
  * output, else the clock. Only sd-manifest(1) uses the variable. */
 double sd_manifest_now(int honour_source_date_epoch);
@@ -751,10 +754,11 @@ int sd_dash_parse(const char *buf, size_t len, struct sd_dash *d);
 double sd_iso8601_duration(const char *s);
 
 /*
- * Resolve a URI reference against the URL or path it was found in (RFC 3986
- * 5.2 for the cases playlists use: absolute, //authority, /path, relative;
- * dot segments are left to the server). Returns 0, or -1 when out is too
- * small.
+ * url.c: resolve a URI reference against the URL it was found in (a
+ * playlist, an MPD, a redirect's request), as RFC 3986 section 5.2 says:
+ * "?x" keeps the base's path, "../" and "./" are removed. A base that is a
+ * relative file path keeps the reference's dot segments for the file
+ * system. Returns 0, or -1 (ENAMETOOLONG) when out is too small.
  */
 int sd_url_resolve(const char *base, const char *ref, char *out, size_t len);
 /* 1 for http:// and https:// URLs (any case). */
@@ -930,11 +934,6 @@ struct sd_url {
 };
 /* Parse an http:// or https:// URL (no user:password@). */
 int sd_url_parse(const char *url, struct sd_url *u);
-/*
- * Resolve a manifest's reference against the manifest's URL (the same as
- * classify's sd_url_resolve; named apart so both branches link together).
- */
-int sd_url_join(const char *base, const char *ref, char *out, size_t len);
 
 struct sd_fetch_opts {
 	int connect_timeout_ms;

@@ -4,10 +4,10 @@
  * (JSON for scripts and monitoring).
  */
 #include <string.h>
-#include <time.h>
 
 #include "sd.h"
 #include "serve_int.h"
+#include "util_int.h"
 
 /*
  * The player: native HLS where the browser has it (Safari), else hls.js;
@@ -57,15 +57,33 @@ static const char page_script[] =
 "if (q.get('play')) play(SD_BASE, q.get('play'), q.get('format') || 'hls');\n"
 "</script>\n";
 
+/* HTML text: & < > " ' escaped, controls dropped. */
+static void
+html_text(struct sd_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': sd_buf_printf(b, "&amp;"); break;
+		case '<': sd_buf_printf(b, "&lt;"); break;
+		case '>': sd_buf_printf(b, "&gt;"); break;
+		case '"': sd_buf_printf(b, "&quot;"); break;
+		case '\'': sd_buf_printf(b, "&#39;"); break;
+		default:
+			if ((unsigned char)*s >= 0x20)
+				sd_buf_append(b, s, 1);
+		}
+	}
+}
+
 static void
 page_proxy_row(struct sd_buf *b, const char *base, const struct sd_proxy *px)
 {
 	sd_buf_printf(b, "<tr><td>");
-	srv_html(b, px->name[0] ? px->name : px->id);
+	html_text(b, px->name[0] ? px->name : px->id);
 	sd_buf_printf(b, "</td><td>");
-	srv_html(b, px->group);
+	html_text(b, px->group);
 	sd_buf_printf(b, "</td><td>");
-	srv_html(b, sd_mode_name(px->mode));
+	html_text(b, sd_mode_name(px->mode));
 	sd_buf_printf(b, "</td><td>");
 	if (px->mode == SD_MODE_SMART && sd_safe_name(px->id)) {
 		/* ids are safe names: no quoting needed inside the JS call */
@@ -74,7 +92,7 @@ page_proxy_row(struct sd_buf *b, const char *base, const struct sd_proxy *px)
 		    "'dash')\">DASH</button> ", px->id, px->id);
 	}
 	sd_buf_printf(b, "<a href=\"");
-	srv_html(b, base);
+	html_text(b, base);
 	sd_buf_printf(b, "/%s\">%s</a>", px->id,
 	    px->mode == SD_MODE_SMART ? "stream" : "source");
 	sd_buf_printf(b, "</td></tr>\n");
@@ -125,20 +143,20 @@ srv_status(struct srv *s)
 	int rc;
 
 	sd_buf_init(&b);
-	sd_buf_printf(&b, "{\"time\":%lld,\"proxies\":[", (long long)time(NULL));
+	sd_buf_printf(&b, "{\"time\":%lld,\"proxies\":[", sd_real_ms() / 1000);
 	for (i = 0; i < s->cfg->nproxies; i++) {
 		px = &s->cfg->proxies[i];
 		sd_buf_printf(&b, "%s{\"id\":", i ? "," : "");
-		srv_json(&b, px->id);
+		sd_json_string(&b, px->id);
 		sd_buf_printf(&b, ",\"name\":");
-		srv_json(&b, px->name);
+		sd_json_string(&b, px->name);
 		sd_buf_printf(&b, ",\"mode\":\"%s\",\"profile\":",
 		    sd_mode_name(px->mode));
-		srv_json(&b, px->profile);
+		sd_json_string(&b, px->profile);
 		sd_buf_printf(&b, ",\"max_clients\":%d}", px->max_clients);
 	}
 	sd_buf_printf(&b, "],\"relay\":");
-	srv_relay_status(s, &b);
+	sd_relay_status(s->cfg, &b);
 	sd_buf_printf(&b, "}\n");
 	rc = srv_send_body(s, "application/json", "no-store", NULL, b.p,
 	    b.len);

@@ -23,31 +23,23 @@
 #include "sd.h"
 #include "serve_int.h"
 #include "spool.h"
+#include "util_int.h"
 
 #define CLASSIFY_MAX (256 * 1024)	/* a record is a few hundred bytes */
 #define CLASSIFY_GRACE_S 10		/* beyond upstream_timeout */
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Read a child's stdout into out within timeout s; its exit status. */
 static int
 collect(pid_t pid, int fd, int timeout, struct sd_buf *out)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	double until = mono() + timeout;
+	long long until = sd_mono_ms() + timeout * 1000LL;
 	char chunk[8192];
 	ssize_t n;
 	int st, left;
 
 	for (;;) {
-		if ((left = (int)((until - mono()) * 1000)) <= 0) {
+		if ((left = (int)(until - sd_mono_ms())) <= 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
 			return SD_EX_TEMPFAIL;
@@ -217,7 +209,8 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 	if ((lock = sd_lock_open(s->cfg->settings.spool, lockname)) != -1)
 		flock(lock, LOCK_EX);
 	if (stat(path, &sb) == 0 && sb.st_mtime + s->cfg->settings.classify_ttl
-	    >= time(NULL) && sd_read_file(path, CLASSIFY_MAX, &buf, &len) == 0) {
+	    >= sd_real_ms() / 1000 &&
+	    sd_read_file(path, CLASSIFY_MAX, &buf, &len) == 0) {
 		rc = sd_rec_parse(cls, buf, len, path);
 		free(buf);
 		src = sd_rec_get(cls, "sd_serve_source");
@@ -315,8 +308,6 @@ relay_error(struct srv *s, const char *dir)
 static int
 serve_ts(struct srv *s, const struct sd_proxy *px)
 {
-	struct sd_http_resp rs;
-	struct sd_buf b;
 	char dir[PATH_MAX];
 	int h, rc;
 
@@ -329,18 +320,10 @@ serve_ts(struct srv *s, const struct sd_proxy *px)
 		sd_viewer_leave(h);
 		return rc;
 	}
-	sd_http_resp_init(&rs, 200);
-	sd_http_header(&rs, "Content-Type", "video/mp2t");
-	sd_http_header(&rs, "Cache-Control", "no-store");
-	sd_buf_init(&b);
-	if (sd_http_resp_head(&rs, s->rq->cgi, &b) == -1 ||
-	    srv_send_buf(s, &b) == -1) {
-		sd_http_resp_free(&rs);
+	if (srv_stream_head(s) == -1) {
 		sd_viewer_leave(h);
 		return -1;
 	}
-	sd_http_resp_free(&rs);
-	s->status = 200;
 	if (!s->head_only)
 		sd_relay_tail(dir, s->fd);
 	sd_viewer_leave(h);
@@ -377,7 +360,7 @@ copy_file(const char *dir, const char *name, int fd)
 	    O_NOFOLLOW)) == -1)
 		return 0;	/* gone already: the next one follows */
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (sd_write_full(fd, buf, (size_t)n) == -1) {
+		if (sd_write_all(fd, buf, (size_t)n, -1) == -1) {
 			rc = -1;
 			break;
 		}
@@ -447,8 +430,6 @@ has_ts_track(const char *dir)
 static int
 serve_store_ts(struct srv *s, const struct sd_proxy *px, const char *dir)
 {
-	struct sd_http_resp rs;
-	struct sd_buf b;
 	uint64_t next = 0;
 	double idle = 0;
 	int h, n;
@@ -459,18 +440,10 @@ serve_store_ts(struct srv *s, const struct sd_proxy *px, const char *dir)
 	if ((h = sd_viewer_enter(s->cfg, px)) == -1)
 		return srv_error(s, 503, "this channel has max_clients viewers",
 		    10);
-	sd_http_resp_init(&rs, 200);
-	sd_http_header(&rs, "Content-Type", "video/mp2t");
-	sd_http_header(&rs, "Cache-Control", "no-store");
-	sd_buf_init(&b);
-	if (sd_http_resp_head(&rs, s->rq->cgi, &b) == -1 ||
-	    srv_send_buf(s, &b) == -1) {
-		sd_http_resp_free(&rs);
+	if (srv_stream_head(s) == -1) {
 		sd_viewer_leave(h);
 		return -1;
 	}
-	sd_http_resp_free(&rs);
-	s->status = 200;
 	while (!s->head_only && idle < STORE_TS_STALL_S) {
 		sd_session_touch(dir);
 		if ((n = send_new_ts(dir, s->fd, &next)) < 0)
@@ -659,10 +632,4 @@ srv_session_used(struct srv *s, const char *dir)
 
 	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
 		sd_session_touch(dir);
-}
-
-int
-srv_relay_status(struct srv *s, struct sd_buf *b)
-{
-	return sd_relay_status(s->cfg, b);
 }

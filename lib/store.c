@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "util_int.h"
 
 #define INDEX_MAX	(64u << 20)	/* 500000 segment lines fit easily */
 #define LINE_MAX_LEN	4096
@@ -43,13 +44,11 @@ bad(const struct ctx *c, const char *fmt, ...)
 static void
 bad(const struct ctx *c, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sd_vwarn_at(c->name, (long long)c->line, fmt, ap);
 	va_end(ap);
-	warnx("%s:%zu: %s", c->name, c->line, msg);
 }
 
 void
@@ -98,31 +97,10 @@ all_chars(const char *s, const char *extra, int lower_only)
 static int
 frame_rate_ok(const char *s)
 {
-	const char *errstr;
-	char num[16];
-	size_t n;
-	long long a, b = 1;
+	long long num, den;
 
-	if (*s == '\0')
-		return 1;
-	n = strspn(s, "0123456789");
-	if (n == 0 || n >= sizeof(num) || (s[n] != '\0' && s[n] != '/' &&
-	    s[n] != '.'))
-		return 0;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	a = strtonum(num, 0, 999999999, &errstr);
-	if (errstr != NULL)
-		return 0;
-	if (s[n] != '\0') {
-		if (strspn(s + n + 1, "0123456789") != strlen(s + n + 1) ||
-		    s[n + 1] == '\0' || strlen(s + n + 1) > 9)
-			return 0;
-		b = strtonum(s + n + 1, 0, 999999999, &errstr);
-	}
-	if (s[n] == '/')
-		return a > 0 && b > 0;
-	return a > 0 || (s[n] == '.' && b > 0);
+	return *s == '\0' || (sd_frame_rate_parse(s, &num, &den) == 0 &&
+	    num > 0);
 }
 
 /*

@@ -1,16 +1,25 @@
-/* util.c - records, buffers, atomic files and number parsing for libsd. */
+/*
+ * util.c - records, buffers, atomic files, number parsing and the small
+ * things every part of libsd uses (clocks, a bounded write, JSON strings,
+ * path:line messages, frame rates), each written once here.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 
 #define REC_LINE_MAX 8192
 #define REC_LINES_MAX 4096
@@ -264,29 +273,30 @@ is_json_number(const char *s)
 	return *s == '\0';
 }
 
-static void
-json_string(FILE *fp, const char *s)
+int
+sd_json_string(struct sd_buf *b, const char *s)
 {
-	fputc('"', fp);
+	sd_buf_append(b, "\"", 1);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
+
 		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
+			sd_buf_printf(b, "\\%c", c);
 		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
+			sd_buf_printf(b, "\\u%04x", c);
 		else
-			fputc(c, fp);
+			sd_buf_append(b, s, 1);
 	}
-	fputc('"', fp);
+	return sd_buf_append(b, "\"", 1);
 }
 
 static void
-json_value(FILE *fp, const char *v)
+json_value(struct sd_buf *b, const char *v)
 {
 	if (is_json_number(v))
-		fputs(v, fp);
+		sd_buf_printf(b, "%s", v);
 	else
-		json_string(fp, v);
+		sd_json_string(b, v);
 }
 
 static int
@@ -317,47 +327,54 @@ is_multi(const struct sd_rec *r, const char *key)
  * a single value that reads as a number is a JSON number.
  */
 static void
-print_json(const struct sd_rec *r, FILE *fp)
+format_json(const struct sd_rec *r, struct sd_buf *b)
 {
 	size_t i, j;
 	int first = 1, firstv;
 
-	fputc('{', fp);
+	sd_buf_append(b, "{", 1);
 	for (i = 0; i < r->n; i++) {
 		if (seen_before(r, i))
 			continue;
-		fputs(first ? "\n  " : ",\n  ", fp);
+		sd_buf_printf(b, "%s", first ? "\n  " : ",\n  ");
 		first = 0;
-		json_string(fp, r->kv[i].key);
-		fputs(": ", fp);
+		sd_json_string(b, r->kv[i].key);
+		sd_buf_printf(b, ": ");
 		if (!is_multi(r, r->kv[i].key)) {
-			json_value(fp, r->kv[i].value);
+			json_value(b, r->kv[i].value);
 			continue;
 		}
-		fputc('[', fp);
+		sd_buf_append(b, "[", 1);
 		firstv = 1;
 		for (j = i; j < r->n; j++) {
 			if (strcmp(r->kv[j].key, r->kv[i].key) != 0)
 				continue;
 			if (!firstv)
-				fputs(", ", fp);
+				sd_buf_printf(b, ", ");
 			firstv = 0;
 			/* A list is one type: strings, even "1" (ffmpeg_arg=). */
-			json_string(fp, r->kv[j].value);
+			sd_json_string(b, r->kv[j].value);
 		}
-		fputc(']', fp);
+		sd_buf_append(b, "]", 1);
 	}
-	fputs(first ? "}\n" : "\n}\n", fp);
+	sd_buf_printf(b, "%s", first ? "}\n" : "\n}\n");
 }
 
 int
 sd_rec_print(const struct sd_rec *r, FILE *fp, int json)
 {
+	struct sd_buf b;
 	size_t i;
 
-	if (json)
-		print_json(r, fp);
-	else
+	if (json) {
+		sd_buf_init(&b);
+		format_json(r, &b);
+		if (b.failed || fwrite(b.p, 1, b.len, fp) != b.len) {
+			sd_buf_free(&b);
+			return -1;
+		}
+		sd_buf_free(&b);
+	} else
 		for (i = 0; i < r->n; i++)
 			fprintf(fp, "%s=%s\n", r->kv[i].key, r->kv[i].value);
 	return ferror(fp) ? -1 : 0;
@@ -372,7 +389,7 @@ rec_parse_line(struct sd_rec *r, char *line, const char *name, size_t lineno)
 	if (*line == '\0' || *line == '#')
 		return 0;
 	if ((eq = strchr(line, '=')) == NULL || eq == line) {
-		warnx("%s:%zu: expected key=value", name, lineno);
+		sd_warn_at(name, (long long)lineno, "expected key=value");
 		return -1;
 	}
 	*eq = '\0';
@@ -393,13 +410,13 @@ sd_rec_parse(struct sd_rec *r, const char *buf, size_t len, const char *name)
 		n = end - start;
 		lineno++;
 		if (n >= sizeof(line)) {
-			warnx("%s:%zu: line longer than %d bytes", name, lineno,
-			    REC_LINE_MAX - 1);
+			sd_warn_at(name, (long long)lineno,
+			    "line longer than %d bytes", REC_LINE_MAX - 1);
 			return -1;
 		}
 		if (lineno > REC_LINES_MAX) {
-			warnx("%s:%zu: more than %d lines", name, lineno,
-			    REC_LINES_MAX);
+			sd_warn_at(name, (long long)lineno,
+			    "more than %d lines", REC_LINES_MAX);
 			return -1;
 		}
 		memcpy(line, buf + start, n);
@@ -440,24 +457,6 @@ sd_rec_read(struct sd_rec *r, FILE *fp, const char *name)
 
 /* ---------------------------------------------------------------- files */
 
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 sd_write_atomic(const char *path, const void *buf, size_t len, int mode,
     int durable)
@@ -472,7 +471,7 @@ sd_write_atomic(const char *path, const void *buf, size_t len, int mode,
 	}
 	if ((fd = mkstemp(tmp)) == -1)
 		return -1;
-	if (write_all(fd, buf, len) == -1 ||
+	if (sd_write_all(fd, buf, len, -1) == -1 ||
 	    fchmod(fd, (mode_t)mode) == -1 ||
 	    (durable && fsync(fd) == -1)) {
 		saved = errno;
@@ -534,10 +533,9 @@ sd_read_file(const char *path, size_t max, char **bufp, size_t *lenp)
 
 /* ---------------------------------------------------------------- strings */
 
-long long
-sd_strtonum(const char *s, long long min, long long max, const char **errstr)
+int
+sd_copy_trimmed(const char *s, char *buf, size_t size)
 {
-	char buf[64];
 	size_t n;
 
 	while (*s == ' ' || *s == '\t')
@@ -545,12 +543,22 @@ sd_strtonum(const char *s, long long min, long long max, const char **errstr)
 	n = strlen(s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
-	if (n == 0 || n >= sizeof(buf)) {
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+long long
+sd_strtonum(const char *s, long long min, long long max, const char **errstr)
+{
+	char buf[64];
+
+	if (sd_copy_trimmed(s, buf, sizeof(buf)) == -1) {
 		*errstr = "invalid";
 		return 0;
 	}
-	memcpy(buf, s, n);
-	buf[n] = '\0';
 	return strtonum(buf, min, max, errstr);
 }
 
@@ -629,4 +637,168 @@ sd_sibling_path(const char *name, char *out, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- clocks */
+
+static long long
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long
+sd_mono_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+long long
+sd_real_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+/* ---------------------------------------------------------------- writes */
+
+int
+sd_wait_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int rv;
+
+	do
+		rv = poll(&pfd, 1, timeout_ms);
+	while (rv == -1 && errno == EINTR);
+	if (rv == 0)
+		errno = ETIMEDOUT;
+	return rv > 0 ? 0 : -1;
+}
+
+/* send(2) without SIGPIPE on a socket, write(2) on anything else. */
+static ssize_t
+write_some(int fd, const char *p, size_t len, int *not_socket)
+{
+	ssize_t n;
+
+	if (!*not_socket) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n != -1 || errno != ENOTSOCK)
+			return n;
+		*not_socket = 1;
+	}
+	return write(fd, p, len);
+}
+
+int
+sd_write_all(int fd, const void *buf, size_t len, int timeout_ms)
+{
+	const char *p = buf;
+	int not_socket = 0;
+	ssize_t n;
+
+	while (len > 0) {
+		if (timeout_ms >= 0 && sd_wait_fd(fd, POLLOUT, timeout_ms) == -1)
+			return -1;
+		n = write_some(fd, p, len, &not_socket);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			/* Non-blocking without a timeout: wait as asked. */
+			if (timeout_ms < 0 && sd_wait_fd(fd, POLLOUT, -1) == -1)
+				return -1;
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- messages */
+
+void
+sd_vwarn_at(const char *path, long long line, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (line > 0)
+		warnx("%s:%lld: %s", path, line, msg);
+	else
+		warnx("%s: %s", path, msg);
+}
+
+void
+sd_warn_at(const char *path, long long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sd_vwarn_at(path, line, fmt, ap);
+	va_end(ap);
+}
+
+/* ---------------------------------------------------------------- rates */
+
+/* 1 to max decimal digits at *s (advanced past them) into *v; else -1. */
+static int
+digits(const char **s, size_t max, long long *v)
+{
+	size_t n = strspn(*s, "0123456789"), i;
+
+	if (n == 0 || n > max)
+		return -1;
+	for (*v = 0, i = 0; i < n; i++)
+		*v = *v * 10 + ((*s)[i] - '0');
+	*s += n;
+	return 0;
+}
+
+static int
+only_blanks(const char *s)
+{
+	return s[strspn(s, " \t")] == '\0';
+}
+
+int
+sd_frame_rate_parse(const char *s, long long *num, long long *den)
+{
+	const char *frac;
+	size_t places, i;
+
+	s += strspn(s, " \t");
+	if (digits(&s, 9, num) == -1)
+		return -1;
+	*den = 1;
+	if (only_blanks(s))
+		return 0;
+	frac = s + 1;
+	if (*s == '/')
+		return digits(&frac, 9, den) == 0 && *den > 0 &&
+		    only_blanks(frac) ? 0 : -1;
+	places = strspn(frac, "0123456789");
+	if (*s != '.' || places == 0 || !only_blanks(frac + places))
+		return -1;
+	/* 29.97: 2997/100; places past the ninth are not counted. */
+	for (i = 0; i < places && i < 9; i++) {
+		*num = *num * 10 + (frac[i] - '0');
+		*den *= 10;
+	}
+	return 0;
+}
+
+double
+sd_frame_rate_value(const char *s)
+{
+	long long num, den;
+
+	if (s == NULL || sd_frame_rate_parse(s, &num, &den) == -1)
+		return 0;
+	return (double)num / (double)den;
 }

@@ -1,7 +1,7 @@
 /*
  * classify.c - the pure half of sd-classify: format sniffing, the HLS and
- * DASH readers, URL resolution and CODECS names, on well-formed input (the
- * sd-manifest golden files, small playlists in the forms RFC 8216 and ISO
+ * DASH readers and CODECS names, on well-formed input (the sd-manifest
+ * golden files, small playlists in the forms RFC 8216 and ISO
  * 23009-1 give) and on hostile input (cut, oversized, unterminated, NUL
  * bytes, lists past their caps). End-to-end cases on ffmpeg's own HLS and
  * DASH output are in tests/classify.t.
@@ -326,48 +326,6 @@ test_dash(void)
 	free(d), free(mpd), free(live);
 }
 
-/* ---------------------------------------------------------------- URLs */
-
-static void
-test_urls(void)
-{
-	static const struct { const char *base, *ref, *want; } t[] = {
-		{ "http://h:8/a/b/master.m3u8?x=1/2", "v0.m3u8",
-		    "http://h:8/a/b/v0.m3u8" },
-		{ "http://h/a/master.m3u8", "/x/v.m3u8", "http://h/x/v.m3u8" },
-		{ "https://h/a/master.m3u8", "//cdn/v.m3u8",
-		    "https://cdn/v.m3u8" },
-		{ "http://h/a/m.m3u8", "HTTPS://o/v.m3u8", "HTTPS://o/v.m3u8" },
-		{ "http://h", "v.m3u8", "http://h/v.m3u8" },
-		{ "http://h?q", "v.m3u8", "http://h/v.m3u8" },
-		{ "dir/sub/master.m3u8", "v0/index.m3u8",
-		    "dir/sub/v0/index.m3u8" },
-		{ "master.m3u8", "v.m3u8", "v.m3u8" },
-		{ "/srv/hls/master.m3u8", "/etc/passwd", "/etc/passwd" },
-		{ "", "v.m3u8", "v.m3u8" },
-	};
-	char out[64];
-	size_t i;
-
-	for (i = 0; i < SD_ARRAY_LEN(t); i++) {
-		char desc[160];
-
-		snprintf(desc, sizeof(desc), "resolve %s against %s", t[i].ref,
-		    t[i].base);
-		ok(sd_url_resolve(t[i].base, t[i].ref, out, sizeof(out)) == 0,
-		    desc);
-		is_str(out, t[i].want, "  ... the URL");
-	}
-	ok(sd_url_resolve("http://h/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/m",
-	    "bbbbbbbbbbbbbbbbbbbbbbbb", out, sizeof(out)) == -1,
-	    "a result longer than the buffer: -1");
-	ok(sd_url_resolve("http://h", "v", out, 8) == -1,
-	    "no room for the added slash: -1");
-	ok(sd_url_is_http("HTTP://x") && sd_url_is_http("https://x") &&
-	    !sd_url_is_http("file:///x") && !sd_url_is_http("httpx://"),
-	    "sd_url_is_http");
-}
-
 static void
 test_codec_names(void)
 {
@@ -400,7 +358,6 @@ main(void)
 	test_hls_golden();
 	test_hls_cases();
 	test_dash();
-	test_urls();
 	test_codec_names();
 	return done();
 }

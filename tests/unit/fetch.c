@@ -1,6 +1,6 @@
 /*
- * fetch.c unit tests: URL parsing (hostile ones included) and the
- * resolution of manifest references, as the passthrough rewriting uses it.
+ * fetch.c unit tests: URL parsing (hostile ones included) and responses
+ * read from a pipe. Resolving references is url.c's (tests/unit/url.c).
  */
 #include <string.h>
 #include <unistd.h>
@@ -38,17 +38,6 @@ parse_bad(const char *url, const char *why)
 	err = capture_end();
 	snprintf(desc, sizeof(desc), "%s: a warning", why);
 	ok(err[0] != '\0', desc);
-}
-
-static void
-resolve(const char *base, const char *ref, const char *want)
-{
-	char out[SD_URL_MAX], desc[512];
-
-	snprintf(desc, sizeof(desc), "resolve %s against %s", ref, base);
-	if (sd_url_join(base, ref, out, sizeof(out)) == -1)
-		strlcpy(out, "(failed)", sizeof(out));
-	is_str(out, want, desc);
 }
 
 /* Read the response text through a pipe: the body, or NULL on error. */
@@ -128,7 +117,7 @@ responses(void)
 int
 main(void)
 {
-	char big[SD_URL_MAX + 10], out[64];
+	char big[SD_URL_MAX + 10];
 
 	parse_ok("http://example.com/live.ts", "http", "example.com", 80,
 	    "/live.ts");
@@ -153,22 +142,6 @@ main(void)
 	big[sizeof(big) - 1] = '\0';
 	parse_bad(big, "too long");
 
-	resolve("http://h/a/b/index.m3u8", "seg1.ts", "http://h/a/b/seg1.ts");
-	resolve("http://h/a/b/index.m3u8?tok=1", "seg1.ts",
-	    "http://h/a/b/seg1.ts");
-	resolve("http://h/a/b/index.m3u8", "/root.ts", "http://h/root.ts");
-	resolve("http://h:81/a/index.m3u8", "/root.ts", "http://h:81/root.ts");
-	resolve("http://h/a/index.m3u8", "https://other/x.ts",
-	    "https://other/x.ts");
-	resolve("https://h/a/index.m3u8", "//cdn/x.ts", "https://cdn/x.ts");
-	resolve("http://h", "x.ts", "http://h/x.ts");
-	resolve("http://h/a/index.m3u8", "?v=2", "http://h/a/index.m3u8?v=2");
-	resolve("http://h/a/b/c.mpd", "sub/d.m4s", "http://h/a/b/sub/d.m4s");
-	ok(sd_url_join("http://h/a/index.m3u8", "a-long-name.ts", out,
-	    sizeof(out)) == 0, "a result that fits");
-	ok(sd_url_join("http://h/a/index.m3u8",
-	    "a-name-far-too-long-for-the-small-buffer-of-64-bytes.ts", out,
-	    sizeof(out)) == -1, "a result too long is refused, not cut");
 	responses();
 	return done();
 }

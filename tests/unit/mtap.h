@@ -54,6 +54,9 @@ static const char *capture_end(void) __attribute__((unused));
 static void capture_start(void) __attribute__((unused));
 static const char *capture_end(void) __attribute__((unused));
 
+static void capture_start(void) __attribute__((unused));
+static const char *capture_end(void) __attribute__((unused));
+
 static void
 capture_start(void)
 {

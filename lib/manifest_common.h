@@ -1,0 +1,18 @@
+/*
+ * manifest_common.h - what the HLS and DASH writers share inside lib/
+ * (manifest_common.c). Not public: sd.h has the writers themselves.
+ */
+#ifndef MANIFEST_COMMON_H
+#define MANIFEST_COMMON_H
+
+#include <stddef.h>
+
+#include "sd.h"
+
+/* Unix time as 2024-11-24T12:00:00.120Z (milliseconds, UTC). */
+void sd_iso8601_time(char *buf, size_t len, double t);
+/* Peak and average bit/s of a track: declared values or measured ones. */
+void sd_track_rates(const struct sd_store *st, size_t track,
+    long long *peak, long long *avg);
+
+#endif

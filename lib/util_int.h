@@ -1,0 +1,54 @@
+/*
+ * util_int.h - small things libsd's files share, each written once in
+ * util.c: clocks, a bounded write, trimmed copies, JSON strings, messages
+ * about a line of a file, frame rates. Not public: programs use sd.h.
+ */
+#ifndef UTIL_INT_H
+#define UTIL_INT_H
+
+#include <stdarg.h>
+
+#include "sd.h"
+
+/* Milliseconds on the monotonic clock: for timeouts and deadlines only. */
+long long sd_mono_ms(void);
+/* Milliseconds since the Unix epoch: for what is shown, stored or sent. */
+long long sd_real_ms(void);
+
+/*
+ * Wait until fd is ready for events (POLLIN, POLLOUT) for at most
+ * timeout_ms (< 0: no limit): 0, or -1 with errno (ETIMEDOUT).
+ */
+int sd_wait_fd(int fd, short events, int timeout_ms);
+/* sd_write_all, the bounded write, is in sd.h: sd-serve uses it too. */
+
+/*
+ * s without the blanks (spaces, tabs) at either end, copied into buf: 0,
+ * or -1 when nothing is left or it does not fit.
+ */
+int sd_copy_trimmed(const char *s, char *buf, size_t size);
+
+/* s as a JSON string, quotes included (", \ and controls escaped). */
+int sd_json_string(struct sd_buf *b, const char *s);
+
+/*
+ * "path:line: message" (line > 0) or "path: message" through warnx(3):
+ * the one form of an error or warning about a line of a file (config,
+ * migrate, records, the store's index). The message is cut at 1023 bytes.
+ */
+void sd_warn_at(const char *path, long long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sd_vwarn_at(const char *path, long long line, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
+/*
+ * A frame rate as configs, records, playlists and the store write it:
+ * "25", "29.97" or "30000/1001" (9 digits a number at most; a decimal's
+ * places past the ninth are read but ignored), blanks around allowed.
+ * Returns 0 with the fraction (29.97 -> 2997/100; *den > 0), or -1.
+ */
+int sd_frame_rate_parse(const char *s, long long *num, long long *den);
+/* The same as frames a second; 0 when s is empty or not a frame rate. */
+double sd_frame_rate_value(const char *s);
+
+#endif
