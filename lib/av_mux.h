@@ -124,8 +124,8 @@ struct mux {
 };
 
 /* Clocks in seconds (sd_mono_ms and sd_real_ms, util.c). */
-#define sd_mux_mono()	((double)sd_mono_ms() / 1000)
-#define sd_mux_wall()	((double)sd_real_ms() / 1000)
+#define sd_mux_mono()	sd_mono_s()
+#define sd_mux_wall()	sd_real_s()
 
 /* av_feed.c: one packet of track t, as the demuxer gave it. */
 int sd_feed(struct mux *m, struct trk *t, AVPacket *pkt);

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 #include "spool.h"
 #include "ring.h"
 
@@ -53,7 +54,7 @@ sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep)
 	 * epoch), so a reader of a ring that was started again is behind its
 	 * first chunk and joins it, never ahead of it.
 	 */
-	rg->first = rg->next = (unsigned long long)(sd_relay_now() * 1000);
+	rg->first = rg->next = (unsigned long long)sd_real_ms();
 	if (sd_spool_mkdirs(dir) == -1)
 		return -1;
 	rg->buf = malloc(SD_RING_CHUNK);
@@ -93,7 +94,7 @@ sd_ring_flush(struct sd_ring *rg)
 	char p[PATH_MAX];
 	size_t whole = rg->len - rg->len % 188, i;
 
-	rg->started = sd_relay_now();
+	rg->started = sd_mono_s();
 	if (whole == 0)
 		return 0;
 	for (i = 0; i < whole; i += SD_TS_PACKET)
@@ -127,7 +128,7 @@ sd_ring_write(struct sd_ring *rg, const void *data, size_t n)
 	size_t room;
 
 	if (rg->len == 0 && rg->started == 0)
-		rg->started = sd_relay_now();
+		rg->started = sd_mono_s();
 	while (n > 0) {
 		room = SD_RING_CHUNK - rg->len;
 		if (room > n)
@@ -139,7 +140,7 @@ sd_ring_write(struct sd_ring *rg, const void *data, size_t n)
 		if (rg->len == SD_RING_CHUNK && sd_ring_flush(rg) == -1)
 			return -1;
 	}
-	if (sd_relay_now() - rg->started >= SD_RING_FLUSH_S)
+	if (sd_mono_s() - rg->started >= SD_RING_FLUSH_S)
 		return sd_ring_flush(rg);
 	return 0;
 }
@@ -213,29 +214,6 @@ sd_ring_entry(const char *dir, unsigned long long *chunk, size_t *off)
 
 /* ---------------------------------------------------------------- tail */
 
-static int
-write_client(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-		if (poll(&pfd, 1, SD_TAIL_WRITE_TIMEOUT_S * 1000) == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		n = write(fd, p, len);
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Copy one chunk file from byte skip on to fd; 1 when it is not there, -1
  * client gone.
@@ -256,7 +234,7 @@ copy_chunk(const char *dir, unsigned long long seq, size_t skip, int fd,
 		return 1;
 	}
 	while ((n = read(in, buf, bufsz)) > 0)
-		if (write_client(fd, buf, (size_t)n) == -1) {
+		if (sd_write_all(fd, buf, (size_t)n, SD_TAIL_WRITE_TIMEOUT_S * 1000) == -1) {
 			close(in);
 			return -1;
 		}
@@ -288,14 +266,14 @@ int
 sd_ring_edge(const char *dir, int wait, unsigned long long *cursor)
 {
 	unsigned long long first, last;
-	double until = sd_relay_now() + wait;
+	double until = sd_mono_s() + wait;
 
 	for (;;) {
 		if (sd_ring_head(dir, &first, &last) == 0 && last >= first) {
 			*cursor = last;
 			return 0;
 		}
-		if (sd_relay_now() > until) {
+		if (sd_mono_s() > until) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -318,7 +296,7 @@ tail_start(const char *dir, unsigned long long *cursor, size_t *skip)
 	*skip = 0;
 	if (sd_ring_edge(dir, SD_TAIL_STALL_S, cursor) == -1)
 		return -1;
-	until = sd_relay_now() + SD_ENTRY_WAIT_S;
+	until = sd_mono_s() + SD_ENTRY_WAIT_S;
 	for (;;) {
 		if (sd_ring_entry(dir, &chunk, &off) == 0 &&
 		    sd_ring_head(dir, &first, &last) == 0 &&
@@ -327,7 +305,7 @@ tail_start(const char *dir, unsigned long long *cursor, size_t *skip)
 			*skip = off;
 			return 0;
 		}
-		if (sd_relay_now() > until)
+		if (sd_mono_s() > until)
 			return sd_ring_edge(dir, 0, cursor);
 		sd_relay_sleep_ms(50);
 	}
@@ -347,9 +325,9 @@ sd_relay_tail(const char *dir, int out_fd)
 		return -1;
 	if ((buf = malloc(65536)) == NULL)
 		return -1;
-	last_data = sd_relay_now();
+	last_data = sd_mono_s();
 	for (;;) {
-		now = sd_relay_now();
+		now = sd_mono_s();
 		if (now - last_touch >= 1) {
 			sd_session_touch(dir);
 			last_touch = now;

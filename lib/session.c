@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 #include "spool.h"
 #include "session.h"
 #include "supervise.h"
@@ -275,7 +276,7 @@ state_set_starting(const char *dir)
 
 	sd_rec_init(&r);
 	sd_rec_add(&r, "state", "starting");
-	sd_rec_add(&r, "started", "%.0f", sd_relay_now());
+	sd_rec_add(&r, "started", "%.0f", sd_real_s());
 	sd_session_state_write(dir, &r);
 	sd_rec_free(&r);
 }
@@ -341,9 +342,9 @@ ensure_one(const struct sd_config *cfg, const struct sd_proxy *px,
 static void
 wait_first_answer(const char *dir, int timeout)
 {
-	double until = sd_relay_now() + timeout;
+	double until = sd_mono_s() + timeout;
 
-	while (sd_relay_now() < until && !state_is(dir, "up") &&
+	while (sd_mono_s() < until && !state_is(dir, "up") &&
 	    !state_is(dir, "down"))
 		sd_relay_sleep_ms(50);
 }
@@ -439,7 +440,7 @@ sd_session_wait_ready(const char *dir, int timeout)
 	struct sd_store st;
 	struct stat sb;
 	char p[PATH_MAX];
-	double until = sd_relay_now() + timeout;
+	double until = sd_mono_s() + timeout;
 	int ready;
 
 	if (sd_pathf(p, sizeof(p), "%s/index", dir) == -1)
@@ -452,7 +453,7 @@ sd_session_wait_ready(const char *dir, int timeout)
 		sd_store_free(&st);
 		if (ready)
 			return 0;
-		if (sd_relay_now() >= until) {
+		if (sd_mono_s() >= until) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -461,21 +462,6 @@ sd_session_wait_ready(const char *dir, int timeout)
 }
 
 /* ---------------------------------------------------------------- status */
-
-static void
-json_str(struct sd_buf *b, const char *s)
-{
-	sd_buf_append(b, "\"", 1);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			sd_buf_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			sd_buf_printf(b, "\\u%04x", (unsigned char)*s);
-		else
-			sd_buf_append(b, s, 1);
-	}
-	sd_buf_append(b, "\"", 1);
-}
 
 static void
 json_num_or_null(struct sd_buf *b, const char *v)
@@ -510,21 +496,21 @@ status_one(struct sd_buf *b, const struct sd_config *cfg,
 	sd_session_state_read(dir, &r);
 	sd_buf_printf(b, "%s{\"proxy\":", *first ? "" : ",");
 	*first = 0;
-	json_str(b, px->id);
+	sd_json_string(b, px->id);
 	sd_buf_printf(b, ",\"variant\":");
-	json_str(b, variant);
+	sd_json_string(b, variant);
 	sd_buf_printf(b, ",\"state\":");
-	json_str(b, (v = sd_rec_get(&r, "state")) ? v : "unknown");
+	sd_json_string(b, (v = sd_rec_get(&r, "state")) ? v : "unknown");
 	for (i = 0; i < SD_ARRAY_LEN(nums); i++) {
 		sd_buf_printf(b, ",\"%s\":", nums[i]);
 		json_num_or_null(b, sd_rec_get(&r, nums[i]));
 	}
-	sd_buf_printf(b, ",\"last_used\":%.0f", sd_relay_now() -
+	sd_buf_printf(b, ",\"last_used\":%.0f", sd_real_s() -
 	    sd_session_idle(dir));
 	sd_buf_printf(b, ",\"clients\":%d", strcmp(variant, "ts") == 0 ?
 	    sd_viewer_count(cfg, px) : 0);
 	sd_buf_printf(b, ",\"last_error\":");
-	json_str(b, (v = sd_rec_get(&r, "last_error")) ? v : "");
+	sd_json_string(b, (v = sd_rec_get(&r, "last_error")) ? v : "");
 	sd_buf_printf(b, "}");
 	sd_rec_free(&r);
 }

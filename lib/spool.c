@@ -18,18 +18,10 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 #include "spool.h"
 
 /* ---------------------------------------------------------------- clock */
-
-double
-sd_relay_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 void
 sd_relay_sleep_ms(int ms)
@@ -156,7 +148,7 @@ sd_spool_trim(const char *dir, double max_age)
 	struct dirent *de;
 	char p[PATH_MAX];
 	struct stat sb;
-	double now = sd_relay_now();
+	double now = sd_real_s();
 
 	if ((d = opendir(dir)) == NULL)
 		return;
@@ -206,7 +198,7 @@ sd_session_idle(const char *dir)
 
 	if (suffixed(p, sizeof(p), dir, ".used") == -1 || stat(p, &sb) == -1)
 		return 1e9;
-	return sd_relay_now() - ((double)sb.st_mtim.tv_sec +
+	return sd_real_s() - ((double)sb.st_mtim.tv_sec +
 	    sb.st_mtim.tv_nsec / 1e9);
 }
 

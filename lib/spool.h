@@ -23,8 +23,7 @@
 
 #include "sd.h"
 
-/* Wall clock in seconds (file times are compared with it); a sleep. */
-double sd_relay_now(void);
+/* A sleep that goes on through signals. */
 void sd_relay_sleep_ms(int ms);
 
 /* snprintf for paths: -1 with ENAMETOOLONG rather than a cut name. */

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 #include "spool.h"
 #include "ring.h"
 #include "supervise.h"
@@ -82,7 +83,7 @@ static void
 state_put(struct sess *s, const char *state, const char *error)
 {
 	sd_rec_set(&s->st, "state", "%s", state);
-	sd_rec_set(&s->st, "since", "%.0f", sd_relay_now());
+	sd_rec_set(&s->st, "since", "%.0f", sd_real_s());
 	sd_rec_set(&s->st, "restarts", "%llu", s->restarts);
 	if (error != NULL)
 		sd_rec_set(&s->st, "last_error", "%s", error);
@@ -167,7 +168,7 @@ static int
 pump_upstream(struct sess *s, struct sd_fetch *f, struct sd_ring *rg)
 {
 	char buf[65536];
-	double last_check = sd_relay_now(), now;
+	double last_check = sd_mono_s(), now;
 	ssize_t n;
 
 	for (;;) {
@@ -176,7 +177,7 @@ pump_upstream(struct sess *s, struct sd_fetch *f, struct sd_ring *rg)
 			return n == 0 ? 0 : -1;
 		if (sd_ring_write(rg, buf, (size_t)n) == -1)
 			return -1;
-		now = sd_relay_now();
+		now = sd_mono_s();
 		if (now - last_check >= 1) {
 			last_check = now;
 			sd_rec_set(&s->st, "bytes", "%llu", rg->bytes);
@@ -321,7 +322,7 @@ mux_start(struct sess *s, struct pipeline *p)
 	if (pipe2(a, O_CLOEXEC) == -1)
 		return -1;
 	p->mux.pid = spawn_child(mux, a[0], -1);
-	p->mux.started = sd_relay_now();
+	p->mux.started = sd_real_s();
 	p->mux.name = "sd-cmafmux";
 	close(a[0]);
 	p->mux_in = a[1];
@@ -342,7 +343,7 @@ ff_start(struct sess *s, struct pipeline *p)
 		return -1;
 	}
 	p->ff.pid = spawn_child(s->ffargv, a[0], b[1]);
-	p->ff.started = sd_relay_now();
+	p->ff.started = sd_real_s();
 	p->ff.name = "ffmpeg";
 	close(a[0]);
 	close(b[1]);
@@ -511,7 +512,7 @@ pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
 			return -1;
 		if (r > 0) {
 			fd->off += (size_t)r;
-			fd->last_write = sd_relay_now();
+			fd->last_write = sd_real_s();
 		}
 	}
 	if (i_out >= 0 && pfd[i_out].revents) {
@@ -541,7 +542,7 @@ pipeline_run(struct sess *s, struct pipeline *p, struct feed *fd, char *why,
 	double last_check = 0, now, since;
 
 	for (;;) {
-		now = sd_relay_now();
+		now = sd_real_s();
 		if (now - last_check >= 1) {
 			last_check = now;
 			sd_session_touch(s->tsdir);
@@ -617,7 +618,7 @@ pipeline_session(struct sess *s)
 		}
 		pipeline_state(s, &p, "up", NULL);
 		why[0] = '\0';
-		up_since = sd_relay_now();
+		up_since = sd_mono_s();
 		if ((rv = pipeline_run(s, &p, &fd, why, sizeof(why))) ==
 		    RUN_END)
 			break;
@@ -631,7 +632,7 @@ pipeline_session(struct sess *s)
 			pipeline_stop(&p);
 		pipeline_state(s, &p, "retrying", why);
 		fd.off = fd.len;	/* a new transcoder starts on a chunk */
-		if (sd_relay_now() - up_since > 30)
+		if (sd_mono_s() - up_since > 30)
 			backoff_ms = 500;
 		if (nap(s, backoff_ms))
 			break;
@@ -776,7 +777,7 @@ sd_supervise(const struct sd_supervise_opts *o)
 	if (sess_init(&s, o) == -1)
 		return SD_EX_USAGE;
 	sd_rec_init(&s.st);
-	s.started = sd_relay_now();
+	s.started = sd_real_s();
 	sd_rec_add(&s.st, "state", "starting");
 	sd_rec_add(&s.st, "pid", "%ld", (long)getpid());
 	sd_rec_add(&s.st, "started", "%.0f", s.started);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 #include "spool.h"
 
 /* A manifest client is counted while it asked within this many seconds. */
@@ -45,7 +46,7 @@ count_viewers(const char *dir)
 		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1)
 			continue;
 		if (de->d_name[0] == 'h') {
-			if (stat(p, &sb) == 0 && sd_relay_now() -
+			if (stat(p, &sb) == 0 && sd_real_s() -
 			    (double)sb.st_mtim.tv_sec < SEEN_S)
 				n++;
 			else
@@ -106,7 +107,7 @@ sd_viewer_enter(const struct sd_config *cfg, const struct sd_proxy *px)
 		goto out;
 	}
 	sd_pathf(p, sizeof(p), "%s/c.%ld.%u.%lld", dir, (long)getpid(),
-	    serial++, (long long)(sd_relay_now() * 1000));
+	    serial++, (long long)(sd_real_s() * 1000));
 	if ((fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) ==
 	    -1)
 		goto out;
