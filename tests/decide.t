@@ -551,7 +551,7 @@ t_is "$(key video) $(key audio) $(key pipe_format)" "copy copy matroska" "webmco
 
 # With sd-classify built (the classify work), its own record of real media
 # goes through sd-decide and the argv runs.
-if [ -x "$SD_TOP/bin/sd-classify" ]; then
+if [ -x "$SD_BUILD/bin/sd-classify" ]; then
 	src=$("$SD_TOP/scripts/gen-media" -t 2 h264-ac3.ts)
 	sd-classify "$src" >"$T_TMP/classified.rec"
 	t_run -i "$T_TMP/classified.rec" -- sd-decide -f dash -p Universal

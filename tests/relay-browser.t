@@ -6,8 +6,8 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/play.sh"
 
-D="$SD_TOP/tests/drive/relay"
-[ -x "$SD_TOP/bin/sd-cmafmux" ] || { t_skip 1 "bin/sd-cmafmux not built"; t_done; exit 0; }
+D="$SD_BUILD/tests/drive/relay"
+[ -x "$SD_BUILD/bin/sd-cmafmux" ] || { t_skip 1 "bin/sd-cmafmux not built"; t_done; exit 0; }
 command -v chromium >/dev/null && [ -d "$SD_TOP/tests/node_modules/playwright-core" ] ||
 	{ t_skip 1 "chromium or playwright-core missing"; t_done; exit 0; }
 MEDIA=$("$SD_TOP/scripts/gen-media" -t 60 h264-aac.ts) || exit 1

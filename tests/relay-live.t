@@ -7,9 +7,9 @@
 # sessions are reaped.
 . "${0%/*}/lib.sh"
 
-D="$SD_TOP/tests/drive/relay"
+D="$SD_BUILD/tests/drive/relay"
 UP="$SD_TOP/tests/upstream.pl"
-[ -x "$SD_TOP/bin/sd-cmafmux" ] || { t_skip 1 "bin/sd-cmafmux not built"; t_done; exit 0; }
+[ -x "$SD_BUILD/bin/sd-cmafmux" ] || { t_skip 1 "bin/sd-cmafmux not built"; t_done; exit 0; }
 MEDIA=$("$SD_TOP/scripts/gen-media" -t 60 h264-aac.ts) || exit 1
 PORT=$(t_free_port)
 WEB=$(t_free_port)

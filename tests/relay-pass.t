@@ -7,14 +7,14 @@
 # refused, the cache removed with the session.
 . "${0%/*}/lib.sh"
 
-D="$SD_TOP/tests/drive/relay"
+D="$SD_BUILD/tests/drive/relay"
 UP="$SD_TOP/tests/upstream.pl"
 PORT=$(t_free_port)
 WEB=$(t_free_port)
 U="http://127.0.0.1:$PORT"
 SPOOL="$T_TMP/spool"
 mkdir -p "$T_TMP/up/files/hls" "$SPOOL"
-[ -x "$SD_TOP/bin/sd-cmafmux" ] || { t_skip 1 "bin/sd-cmafmux not built"; t_done; exit 0; }
+[ -x "$SD_BUILD/bin/sd-cmafmux" ] || { t_skip 1 "bin/sd-cmafmux not built"; t_done; exit 0; }
 
 # Live sources: ffmpeg writes HLS and DASH windows in real time.
 src="-re -f lavfi -i testsrc2=size=320x180:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000
@@ -26,7 +26,7 @@ t_bg ffmpeg -nostdin -loglevel error $src -f hls -hls_time 2 -hls_list_size 6 \
 # own live MPD application/xml: its MPD start tag is too long for the
 # typefinder), written from a TS that ffmpeg paces in real time.
 mkfifo "$T_TMP/dash.fifo"
-t_bg "$SD_TOP/bin/sd-cmafmux" -l -d 2 -w 6 -o "$T_TMP/up/files/dash" "$T_TMP/dash.fifo"
+t_bg "$SD_BUILD/bin/sd-cmafmux" -l -d 2 -w 6 -o "$T_TMP/up/files/dash" "$T_TMP/dash.fifo"
 # shellcheck disable=SC2086
 t_bg ffmpeg -nostdin -loglevel fatal $src -f mpegts -y "$T_TMP/dash.fifo"
 t_bg perl "$UP" -p "$PORT" -d "$T_TMP/up"

@@ -6,7 +6,7 @@
 # The driver tests/drive/relay calls the lib functions as sd-serve does.
 . "${0%/*}/lib.sh"
 
-D="$SD_TOP/tests/drive/relay"
+D="$SD_BUILD/tests/drive/relay"
 UP="$SD_TOP/tests/upstream.pl"
 MEDIA=$("$SD_TOP/scripts/gen-media" -t 60 h264-aac.ts) || exit 1
 PORT=$(t_free_port)

@@ -108,7 +108,7 @@ server.port = $port
 server.errorlog = "$T_TMP/lighttpd.log"
 setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
 var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
+var.sd_serve = "$SD_BUILD/bin/sd-serve"
 var.sd_conf = "$conf"
 var.sd_spool = "$spool"
 include "$SD_TOP/etc/lighttpd.conf"

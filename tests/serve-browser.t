@@ -7,7 +7,7 @@
 
 mods=$SD_TOP/tests/node_modules
 if [ ! -x /usr/bin/chromium ] || [ ! -d "$mods/playwright-core" ] ||
-    [ ! -x "$SD_TOP/bin/sd-cmafmux" ]; then
+    [ ! -x "$SD_BUILD/bin/sd-cmafmux" ]; then
 	t_skip 4 "needs chromium, playwright-core and bin/sd-cmafmux"
 	t_done
 	exit 0

@@ -59,7 +59,7 @@ server.port = $port
 server.errorlog = "$T_TMP/lighttpd.log"
 setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
 var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
+var.sd_serve = "$SD_BUILD/bin/sd-serve"
 var.sd_conf = "$conf"
 var.sd_spool = "$spool"
 include "$SD_TOP/etc/lighttpd.conf"
@@ -357,7 +357,7 @@ t_like "$(cat "$T_TMP/raw.err")" '^usage: sd-serve' "bad option: usage"
 # Under socat, a real TCP client on 127.0.0.1.
 sport=$(t_free_port)
 t_bg socat TCP-LISTEN:"$sport",bind=127.0.0.1,reuseaddr,fork \
-    EXEC:"$SD_TOP/bin/sd-serve -C $conf"
+    EXEC:"$SD_BUILD/bin/sd-serve -C $conf"
 t_wait_http "http://127.0.0.1:$sport/status"
 t_ok $? "socat: sd-serve answers"
 get -r 0-99 "http://127.0.0.1:$sport/tv/cmaf/$seg"
@@ -380,7 +380,7 @@ t_like "$(head -1 "$T_TMP/slow.out")" '^HTTP/1.1 408 ' \
 if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir "$T_TMP/units"
 	for u in sd-serve.socket sd-serve@.service; do
-		sed "s|/usr/local/bin/sd-serve|$SD_TOP/bin/sd-serve|" \
+		sed "s|/usr/local/bin/sd-serve|$SD_BUILD/bin/sd-serve|" \
 		    "$SD_TOP/etc/systemd/$u" >"$T_TMP/units/$u"
 	done
 	out=$(cd "$T_TMP/units" && systemd-analyze verify sd-serve.socket \

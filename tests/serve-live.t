@@ -119,7 +119,7 @@ t_like "$(tr -d '\r' <"$T_TMP/dh")" '^Retry-After: [0-9]+$' \
     "dead source: Retry-After"
 
 # HLS and DASH: sd-cmafmux sessions on the same upstream connection.
-if [ -x "$SD_TOP/bin/sd-cmafmux" ]; then
+if [ -x "$SD_BUILD/bin/sd-cmafmux" ]; then
 	# (the session went idle meanwhile: a TS client starts it again)
 	# (it watches until the players are done, bounded by --max-time)
 	curl -s --max-time 120 -o "$T_TMP/c4.ts" "$base/tv/stream.ts" &

@@ -7,7 +7,7 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/serve/lib.sh"
 
-if [ ! -x "$SD_TOP/bin/sd-cmafmux" ]; then
+if [ ! -x "$SD_BUILD/bin/sd-cmafmux" ]; then
 	t_skip 12 "bin/sd-cmafmux is not built"
 	t_done
 	exit 0
