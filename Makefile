@@ -93,7 +93,7 @@ tests/fuzz/obj/%.o: lib/%.c lib/sd.h
 	@mkdir -p tests/fuzz/obj
 	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-tests/fuzz/%.fuzz: tests/fuzz/%.c $(FUZZ_OBJ)
+tests/fuzz/%.fuzz: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
 		$(AV_LIBS) $(BASE_LIBS) -lm
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "fuzz.h"
 
 static void
 configs(const uint8_t *data, size_t size)

@@ -10,6 +10,7 @@
 #include <libavutil/mem.h>
 
 #include "sd.h"
+#include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
