@@ -13,6 +13,9 @@
 # etc/system/, and every test gets its own scratch folder, T_TMP, removed at
 # exit unless the test failed and SD_KEEP is set.
 #
+# lighttpd and the sd-serve config folders: tests/serve/lib.sh; players:
+# tests/play.sh.
+#
 # Time: every wall-clock deadline a test sets goes through t_secs, which
 # multiplies it by SD_TEST_SLOW (default 1; 3 on a machine that is busy),
 # and a test waits for events (t_wait, t_wait_http), never for a fixed time.
@@ -98,6 +101,16 @@ t_unlike() {	# t_unlike TEXT ERE DESCRIPTION: no line matches
 		t_diag "a line matches /$2/ in:" "$1"
 	else
 		t_ok 0 "$3"
+	fi
+}
+
+t_at_least() {	# t_at_least GOT MIN DESCRIPTION: GOT >= MIN (decimals)
+	if awk -v g="$1" -v m="$2" 'BEGIN { exit !(g != "" && g + 0 >= m + 0) }'
+	then
+		t_ok 0 "$3"
+	else
+		t_ok 1 "$3"
+		t_diag "got: $1" "expected: at least $2"
 	fi
 }
 
@@ -199,14 +212,4 @@ t_wait_gone() {
 t_gone() {
 	[ -e "/proc/$1" ] || return 0
 	[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
-}
-
-# t_lighttpd CONF: start lighttpd -D on CONF (stopped at exit), after a
-# syntax check. Sets T_BGPID. The config is the test's own, on 127.0.0.1.
-t_lighttpd() {
-	lighttpd -tt -f "$1" >"$T_TMP/.lighttpd-check" 2>&1 || {
-		t_diag "lighttpd rejects $1:" "$(cat "$T_TMP/.lighttpd-check")"
-		return 1
-	}
-	t_bg lighttpd -D -f "$1"
 }
