@@ -390,7 +390,7 @@ while read -r hw r media enc; do
 	printf '%s\n' "$T_OUT" | sed -n 's/^ffmpeg_arg=//p' >"$T_TMP/argv"
 	set --
 	while IFS= read -r a; do set -- "$@" "$a"; done <"$T_TMP/argv"
-	timeout 60 "$@" >/dev/null 2>"$T_TMP/hw.err"
+	timeout "$(t_secs 60)" "$@" >/dev/null 2>"$T_TMP/hw.err"
 	t_unlike "$(cat "$T_TMP/hw.err")" 'Unrecognized option|not found|Error splitting|Invalid (filter|stream) specifier|No such filter' \
 	    "$hw: ffmpeg parses the hardware argv ($(head -c 60 "$T_TMP/hw.err" | tr '\n' ' '))"
 done <<'EOF'
@@ -462,7 +462,7 @@ run_argv() {
 	printf '%s\n' "$T_OUT" | sed -n 's/^ffmpeg_arg=//p' >"$T_TMP/argv"
 	set --
 	while IFS= read -r a; do set -- "$@" "$a"; done <"$T_TMP/argv"
-	timeout 60 "$@" >"$RUN_OUT" 2>"$T_TMP/ffmpeg.err"
+	timeout "$(t_secs 60)" "$@" >"$RUN_OUT" 2>"$T_TMP/ffmpeg.err"
 }
 streams() {	# streams FILE: codec,type of each stream, joined
 	ffprobe -v error -show_entries stream=codec_name,codec_type -of json \
