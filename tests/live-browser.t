@@ -9,7 +9,7 @@
 W=5
 st="$T_TMP/store"
 mkdir -p "$st"
-t_live_start "$st" "$W" 100
+t_live_start "$st" "$W" 600
 serve_dir "$st" || t_diag "lighttpd did not start"
 t_live_wait "$st" "$W"
 

@@ -34,7 +34,7 @@ poll() {
 	done
 }
 
-t_live_start "$st" "$W" 8 100
+t_live_start "$st" "$W" 8 600
 mux=$T_MUX
 feed=$T_FEED
 t_bg poll
