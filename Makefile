@@ -30,29 +30,35 @@ SD_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter 
 	-DSD_BINDIR='"$(BINDIR)"' -DSD_LIBEXECDIR='"$(LIBEXECDIR)"'
 
 # `make SAN=1` (what `make check` uses) builds under AddressSanitizer and
-# UndefinedBehaviorSanitizer. The flags are kept in .build-flags so that a
-# change of flags rebuilds everything.
+# UndefinedBehaviorSanitizer into a tree of its own, build/san/ (objects,
+# library, programs, unit tests, drivers), so that `make` and `make check`
+# never rebuild each other's files; tests/lib.sh runs the programs of
+# build/san/bin when they are there. Each tree keeps its flags in its
+# .build-flags, so that a change of flags rebuilds that tree.
+SAN_OUT := build/san/
 ifeq ($(SAN),1)
 SAN_FLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
+OUT := $(SAN_OUT)
 endif
 ALL_CFLAGS = $(SD_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
-LIB_OBJ := $(LIB_SRC:.c=.o)
+LIB_OBJ := $(patsubst %.c,$(OUT)%.o,$(LIB_SRC))
+LIBSD   := $(OUT)lib/libsd.a
 LIB_H   := $(wildcard lib/*.h)
-PROGS   := $(patsubst %.c,%,$(sort $(wildcard bin/sd-*.c)))
+PROGS   := $(patsubst %.c,$(OUT)%,$(sort $(wildcard bin/sd-*.c)))
 # Programs that only sd-serve runs (sd_sibling_path finds them next to
 # itself, then in LIBEXECDIR): installed there, not on PATH.
-LIBEXEC_PROGS := bin/sd-session
+LIBEXEC_PROGS := $(OUT)bin/sd-session
 # Programs that do media work link libav*; the rest stay small and start fast
 # (libavformat alone costs 60 ms and 28 MB at start-up).
 AV_PROGS := bin/sd-classify bin/sd-cmafmux
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
-UNITS    := $(UNIT_SRC:.c=.test)
+UNITS    := $(patsubst %.c,$(OUT)%.test,$(UNIT_SRC))
 # Test drivers over lib/ functions (tests/drive/NAME.c -> tests/drive/NAME).
-DRIVERS  := $(patsubst %.c,%,$(sort $(wildcard tests/drive/*.c)))
+DRIVERS  := $(patsubst %.c,$(OUT)%,$(sort $(wildcard tests/drive/*.c)))
 MAN      := $(sort $(wildcard man/*.[1-8]))
 # Scripts meant for users, installed next to the programs.
 SCRIPTS  := scripts/sd-batch
@@ -66,35 +72,40 @@ FUZZ_OBJ   := $(patsubst lib/%.c,tests/fuzz/obj/%.o,$(LIB_SRC))
 
 all: $(PROGS)
 
-.build-flags: FORCE
+$(OUT).build-flags: FORCE
 	@$(PKG) --exists $(BASE_PKGS) $(AV_PKGS) 2>/dev/null || { \
 		echo "make: $(PKG) does not find $(BASE_PKGS) $(AV_PKGS);" \
 		"run 'make deps' (scripts/install-deps) first" >&2; exit 1; }
+	@mkdir -p $(@D)
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
-lib/%.o: lib/%.c $(LIB_H) .build-flags
+$(OUT)lib/%.o: lib/%.c $(LIB_H) $(OUT).build-flags
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-lib/libsd.a: $(LIB_OBJ)
+$(LIBSD): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-bin/%: bin/%.c lib/libsd.a lib/sd.h .build-flags
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libsd.a $(if $(filter $@,$(AV_PROGS)),$(AV_LIBS)) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
+$(OUT)bin/%: bin/%.c $(LIBSD) lib/sd.h $(OUT).build-flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBSD) $(if $(filter bin/$*,$(AV_PROGS)),$(AV_LIBS)) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
 
-tests/unit/%.test: tests/unit/%.c lib/libsd.a $(LIB_H) .build-flags
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< lib/libsd.a $(AV_LIBS) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
+$(OUT)tests/unit/%.test: tests/unit/%.c $(LIBSD) $(LIB_H) $(OUT).build-flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBSD) $(AV_LIBS) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
 
 tests/fuzz/obj/%.o: lib/%.c $(LIB_H)
 	@mkdir -p tests/fuzz/obj
 	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-tests/fuzz/%.fuzz: tests/fuzz/%.c $(FUZZ_OBJ)
+tests/fuzz/%.fuzz: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(SD_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
 		$(AV_LIBS) $(BASE_LIBS) -lm
 
-tests/drive/%: tests/drive/%.c lib/libsd.a $(LIB_H) .build-flags
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libsd.a $(BASE_LIBS) $(ALL_LDFLAGS) -lm
+$(OUT)tests/drive/%: tests/drive/%.c $(LIBSD) $(LIB_H) $(OUT).build-flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBSD) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
 
 fuzzers: $(FUZZERS)
 
@@ -116,7 +127,8 @@ build: deps
 # Every test: C unit tests and the shell/TAP tests in tests/*.t, by prove.
 check: deps
 	$(MAKE) SAN=1 all units
-	@SD_TOP=$(CURDIR) prove -j2 $(UNITS) $(sort $(wildcard tests/*.t))
+	@SD_TOP=$(CURDIR) SD_BUILD=$(CURDIR)/$(SAN_OUT:/=) prove -j2 \
+		$(patsubst %.c,$(SAN_OUT)%.test,$(UNIT_SRC)) $(sort $(wildcard tests/*.t))
 
 units: $(UNITS) $(DRIVERS)
 
@@ -150,7 +162,7 @@ install: all
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
 clean:
-	rm -f $(LIB_OBJ) lib/libsd.a $(PROGS) $(UNITS) $(DRIVERS) .build-flags
-	rm -rf tests/tmp tests/fuzz/obj $(FUZZERS)
+	rm -f $(LIB_OBJ) $(LIBSD) $(PROGS) $(UNITS) $(DRIVERS) $(OUT).build-flags
+	rm -rf $(SAN_OUT) tests/tmp tests/fuzz/obj $(FUZZERS)
 
 .PHONY: all build check units deps lint run bench install clean fuzz fuzzers FORCE

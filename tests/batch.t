@@ -78,14 +78,13 @@ t_is "$(cat "$T_TMP/vod2/a/keep")" mine "not a store: left alone"
 # Killed in the middle (ffmpeg held back so the kill lands in the job),
 # then run again: it finishes what was left.
 : >"$TC_FFLOG"
-sed -i "2a [ -e '$T_TMP/hold' ] && sleep 30" "$T_TMP/spy/ffmpeg"
+sed -i "2a [ -e '$T_TMP/hold' ] && sleep $(t_secs 30)" "$T_TMP/spy/ffmpeg"
 : >"$T_TMP/hold"
 setsid sd-batch -j 2 -p Universal -o "$T_TMP/vod3" "$rec/a.ts" "$rec/sub/b.ts" \
     >"$T_TMP/killed.out" 2>&1 &
 pg=$!
-i=0
-while [ ! -s "$TC_FFLOG" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-t_ok "$([ -s "$TC_FFLOG" ] && echo 0 || echo 1)" "killed: ffmpeg had started"
+t_wait 30 '[ -s "$TC_FFLOG" ]'
+t_ok $? "killed: ffmpeg had started"
 kill -TERM "-$pg" 2>/dev/null
 wait "$pg" 2>/dev/null
 rm -f "$T_TMP/hold"

@@ -8,6 +8,7 @@
 # dash muxers write, from the esds FFmpeg's MP4 muxer writes, and for HEVC
 # from the SPS fields that ffmpeg's trace_headers prints: never from sd.
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
 for tool in ffmpeg ffprobe lighttpd curl perl node; do
 	if ! command -v "$tool" >/dev/null; then
@@ -245,27 +246,24 @@ port=$(t_free_port)
 t_run -- sd-classify -t 5 "http://127.0.0.1:$port/x.ts"
 t_is "$T_RC" 69 "refused port: unreachable (69)"
 
-# A server that accepts and never sends a byte: the timeout code, and no
-# later than the timeout plus a second (timeout(1) would give 124).
+# A server that accepts and never sends a byte: the timeout code, from
+# sd-classify's own -t 2, before the test's deadline (t_secs 3, below the
+# default timeout of 10 s; timeout(1) would give 124).
 silent=$(t_free_port)
 t_bg perl -MIO::Socket::INET -e '
 	my $s = IO::Socket::INET->new(Listen => 8, ReuseAddr => 1,
 	    LocalAddr => "127.0.0.1:'"$silent"'") or die "listen: $!";
 	my @keep; while (my $c = $s->accept) { push @keep, $c }'
-i=0
-while ! perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(
-    PeerAddr => "127.0.0.1:'"$silent"'")' 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+t_wait 5 perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(
+    PeerAddr => "127.0.0.1:'"$silent"'")'
 t_run -t 3 -- sd-classify -t 2 "http://127.0.0.1:$silent/live.ts"
-t_is "$T_RC" 75 "silent server: timeout (75) within -t 2 plus 1 s"
+t_is "$T_RC" 75 "silent server: timeout (75), sd-classify's own -t 2"
 t_like "$T_OUT" '^reason=.*timeout' "silent server: reason"
 # A pipe that never writes: the same bound for stdin.
 mkfifo "$T_TMP/fifo"
-t_bg sh -c 'exec 3>"$1"; exec sleep 30' sh "$T_TMP/fifo" >/dev/null
+t_bg sh -c 'exec 3>"$1"; exec sleep 600' sh "$T_TMP/fifo" >/dev/null
 t_run -t 3 -i "$T_TMP/fifo" -- sd-classify -t 2 -
-t_is "$T_RC" 75 "silent stdin: timeout (75) within -t 2 plus 1 s"
+t_is "$T_RC" 75 "silent stdin: timeout (75), sd-classify's own -t 2"
 
 # An IPTV channel list is #EXTM3U too, but not HLS.
 printf '#EXTM3U\n#EXTINF:-1 tvg-id="a" group-title="News",A\n%s\n#EXTINF:-1,B\n%s\n' \
@@ -349,28 +347,11 @@ printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=5,CODECS="hvc1.1.6.L93.B0,ec-3"\nht
 printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nfile:///etc/passwd\n' \
     >"$www/misc/local.m3u8"
 
-http=$(t_free_port)
-cat >"$T_TMP/lighttpd.conf" <<EOF
-server.document-root = "$www"
-server.bind = "127.0.0.1"
-server.port = $http
-server.errorlog = "$T_TMP/lighttpd.log"
-server.modules += ( "mod_redirect" )
 # Only the master moves: its relative URIs must resolve where it ended up.
-url.redirect = ( "^/moved/master\\.m3u8\$" => "/ts/master.m3u8" )
-mimetype.assign = (
-	".m3u8" => "application/vnd.apple.mpegurl",
-	".mpd" => "application/dash+xml",
-	".ts" => "video/mp2t",
-	".m4s" => "video/iso.segment",
-	".mp4" => "video/mp4",
-	".txt" => "text/plain",
-)
-EOF
-t_lighttpd "$T_TMP/lighttpd.conf"
-t_wait_http "http://127.0.0.1:$http/ts/index.m3u8"
-t_ok $? "lighttpd serves on 127.0.0.1:$http"
-base=http://127.0.0.1:$http
+serve_dir "$www" 'server.modules += ( "mod_redirect" )' \
+    'url.redirect = ( "^/moved/master\.m3u8$" => "/ts/master.m3u8" )'
+t_ok $? "lighttpd serves the test folder"
+base=$SERVE_URL
 want_ts=$(expected_codecs h264-aac.ts "$ts")
 tdur=$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$www/ts/index.m3u8")
 
@@ -457,7 +438,7 @@ t_unlike "$T_OUT" '^followed=' "HLS master pointing at a local file: no followed
 
 t_run -t 3 -- sd-classify -t 2 "$base/misc/stall.m3u8"
 t_is "$T_RC/$(key hls_playlist)" "75/media" \
-    "HLS whose segments never arrive: timeout (75) within -t 2 plus 1 s"
+    "HLS whose segments never arrive: timeout (75), sd-classify's -t 2"
 t_run -t 3 -- sd-classify -t 2 "$base/misc/stall-master.m3u8"
 t_is "$T_RC/$(key video_codec)/$(key audio_codec)" "0/hevc/eac3" \
     "HLS master whose variant never answers: CODECS stand in, within -t"
@@ -527,11 +508,7 @@ t_run -- node -e '
 t_is "$T_RC" 0 "-j: JSON with variant and reason arrays"
 
 # The dynamic MPD snapshot (the muxer has been running all along).
-i=0
-while ! grep -qs 'type="dynamic"' "$T_TMP/dynsrc/m.mpd" && [ $i -lt 150 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+t_wait 15 grep -qs 'type="dynamic"' "$T_TMP/dynsrc/m.mpd"
 cp "$T_TMP/dynsrc/"* "$www/dyn/" 2>/dev/null
 kill "$dynpid" 2>/dev/null
 t_run -- sd-classify "$base/dyn/m.mpd"

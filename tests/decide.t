@@ -390,7 +390,7 @@ while read -r hw r media enc; do
 	printf '%s\n' "$T_OUT" | sed -n 's/^ffmpeg_arg=//p' >"$T_TMP/argv"
 	set --
 	while IFS= read -r a; do set -- "$@" "$a"; done <"$T_TMP/argv"
-	timeout 60 "$@" >/dev/null 2>"$T_TMP/hw.err"
+	timeout "$(t_secs 60)" "$@" >/dev/null 2>"$T_TMP/hw.err"
 	t_unlike "$(cat "$T_TMP/hw.err")" 'Unrecognized option|not found|Error splitting|Invalid (filter|stream) specifier|No such filter' \
 	    "$hw: ffmpeg parses the hardware argv ($(head -c 60 "$T_TMP/hw.err" | tr '\n' ' '))"
 done <<'EOF'
@@ -462,7 +462,7 @@ run_argv() {
 	printf '%s\n' "$T_OUT" | sed -n 's/^ffmpeg_arg=//p' >"$T_TMP/argv"
 	set --
 	while IFS= read -r a; do set -- "$@" "$a"; done <"$T_TMP/argv"
-	timeout 60 "$@" >"$RUN_OUT" 2>"$T_TMP/ffmpeg.err"
+	timeout "$(t_secs 60)" "$@" >"$RUN_OUT" 2>"$T_TMP/ffmpeg.err"
 }
 streams() {	# streams FILE: codec,type of each stream, joined
 	ffprobe -v error -show_entries stream=codec_name,codec_type -of json \
@@ -551,7 +551,7 @@ t_is "$(key video) $(key audio) $(key pipe_format)" "copy copy matroska" "webmco
 
 # With sd-classify built (the classify work), its own record of real media
 # goes through sd-decide and the argv runs.
-if [ -x "$SD_TOP/bin/sd-classify" ]; then
+if [ -x "$SD_BUILD/bin/sd-classify" ]; then
 	src=$("$SD_TOP/scripts/gen-media" -t 2 h264-ac3.ts)
 	sd-classify "$src" >"$T_TMP/classified.rec"
 	t_run -i "$T_TMP/classified.rec" -- sd-decide -f dash -p Universal

@@ -39,13 +39,8 @@ new_run() {	# a new start=, or a seq past the last run's
 	_s=$(stamp)
 	[ "${_s% *}" != "${old% *}" ] || [ "${_s#* }" -gt "${old#* }" ]
 }
-wait_segs() {	# wait_segs N [SECONDS]: until this run's index lists N
-	_i=0
-	while ! new_run 2>/dev/null || [ "$(segs)" -lt "$1" ]; do
-		_i=$((_i + 1))
-		[ "$_i" -gt "$((${2:-15} * 10))" ] && return 1
-		sleep 0.1
-	done
+wait_segs() {	# wait_segs N SECONDS: until this run's index lists N
+	t_wait "$2" 'new_run 2>/dev/null && [ "$(segs)" -ge '"$1"' ]'
 }
 start_mux() {	# one live run: curl | sd-cmafmux, sd-cmafmux's PID in $mux
 	rm -f "$T_TMP/fifo"
@@ -63,13 +58,10 @@ for round in 1 2 3; do
 	start_mux
 	wait_segs 4 20
 	t_ok $? "run $round: segments are written"
-	# 2 s segments: 0.9 s after an index write is mid-segment.
+	# 2 s segments of a source paced in real time: 0.9 s after an index
+	# write is mid-segment (a position in the media, not a deadline).
 	n=$(segs)
-	_i=0
-	while [ "$(segs)" -eq "$n" ] && [ "$_i" -lt 100 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
+	t_wait 5 '[ "$(segs)" -ne "$n" ]'
 	sleep 0.9
 	before=$(last_seq)
 	kill -KILL "$mux"

@@ -6,53 +6,30 @@
 # session that runs is under no documented limit. The figures are printed
 # as diagnostics (docs/RELIABILITY.md quotes them).
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
 if ! command -v wrk >/dev/null; then
 	t_skip 7 "wrk is not installed"
 	t_done
 	exit
 fi
-media=$("$SD_TOP/scripts/gen-media" -t 60 h264-aac.ts)
+media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
 conf=$T_TMP/conf
 spool=$T_TMP/spool
 up=$T_TMP/up
-mkdir -p "$conf" "$spool" "$up" "$T_TMP/docroot"
+mkdir -p "$conf" "$spool" "$up"
 uport=$(t_free_port)
-t_bg perl "$SD_TOP/tests/faulty.pl" -p "$uport" -d "$up" -a "$media" -s 60
-printf '[tv]\nsource = http://127.0.0.1:%s/ok.ts\nmode = smart\n' "$uport" \
-    >"$conf/proxies.ini"
-printf 'spool = %s\nidle_timeout = 10\nupstream_timeout = 5\n' "$spool" \
-    >"$conf/sd.ini"
-port=$(t_free_port)
-cat >"$T_TMP/lighttpd.conf" <<EOF
-server.document-root = "$T_TMP/docroot"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$T_TMP/lighttpd.log"
-server.max-connections = 256
-setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
-var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
-var.sd_conf = "$conf"
-var.sd_spool = "$spool"
-include "$SD_TOP/etc/lighttpd.conf"
-EOF
-t_lighttpd "$T_TMP/lighttpd.conf"
+t_bg perl "$SD_TOP/tests/faulty.pl" -p "$uport" -d "$up" -a "$media" -s 150
+serve_proxy "$conf" tv "http://127.0.0.1:$uport/ok.ts"
+serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 10)" \
+    "upstream_timeout = $(t_secs 5)"
+serve_start "$conf" "$spool" "server.max-connections = 256"
 t_ok $? "lighttpd starts"
-base=http://127.0.0.1:$port/sd
-t_wait_http "$base/status"
+base=$SERVE_BASE
 t_wait_http "http://127.0.0.1:$uport/none"
-stop_sessions() {
-	for st in "$spool"/*/*.state; do
-		[ -f "$st" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$st" | head -1)
-		[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	done
-}
-trap 'stop_sessions; t_cleanup' EXIT
 
-code=$(curl -s -o "$T_TMP/master.m3u8" -w '%{http_code}' --max-time 30 \
-    "$base/tv/master.m3u8")
+code=$(curl -s -o "$T_TMP/master.m3u8" -w '%{http_code}' \
+    --max-time "$(t_secs 30)" "$base/tv/master.m3u8")
 t_is "$code" 200 "the live session's HLS master (first segment waited for)"
 media_pl=$(grep -v '^#' "$T_TMP/master.m3u8" | head -1)
 curl -s -o "$T_TMP/media.m3u8" "$base/tv/$media_pl"
@@ -60,7 +37,8 @@ seg=$(grep -v '^#' "$T_TMP/media.m3u8" | head -1)
 case $media_pl in */*) dir=${media_pl%/*}/ ;; *) dir= ;; esac
 
 load() {	# load NAME URL: wrk's figures; no 5xx, some 2xx
-	wrk -t 2 -c 20 -d 5s --timeout 10s -s "$SD_TOP/tests/wrk-status.lua" \
+	wrk -t 2 -c 20 -d 5s --timeout "$(t_secs 10)s" \
+	    -s "$SD_TOP/tests/wrk-status.lua" \
 	    "$2" >"$T_TMP/wrk-$1" 2>&1
 	t_diag "$1: $(grep -E 'Requests/sec|Latency|status|errors' \
 	    "$T_TMP/wrk-$1" | tr -s ' ' | tr '\n' ';')"

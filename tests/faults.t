@@ -7,59 +7,35 @@
 # mid-stream leaves the HLS session's store valid. Every session is gone
 # after the idle timeout.
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
 a=$("$SD_TOP/scripts/gen-media" -t 60 h264-aac.ts)
 b=$("$SD_TOP/scripts/gen-media" hevc-aac.ts)
 conf=$T_TMP/conf
 spool=$T_TMP/spool
 up=$T_TMP/up
-mkdir -p "$conf" "$spool" "$up" "$T_TMP/docroot"
+mkdir -p "$conf" "$spool" "$up"
 uport=$(t_free_port)
 t_bg perl "$SD_TOP/tests/faulty.pl" -p "$uport" -d "$up" -a "$a" -b "$b" \
     -n 3 -s 60
-: >"$conf/proxies.ini"
 for r in reset stall garbage switch badhead hugehead badchunk; do
 	case $r in bad*|huge*) path=$r ;; *) path=$r.ts ;; esac
-	printf '[%s]\nsource = http://127.0.0.1:%s/%s\nmode = smart\n\n' \
-	    "$r" "$uport" "$path" >>"$conf/proxies.ini"
+	serve_proxy "$conf" "$r" "http://127.0.0.1:$uport/$path"
 done
-printf 'spool = %s\nidle_timeout = 4\nupstream_timeout = 2\n' "$spool" \
-    >"$conf/sd.ini"
-port=$(t_free_port)
-cat >"$T_TMP/lighttpd.conf" <<EOF
-server.document-root = "$T_TMP/docroot"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$T_TMP/lighttpd.log"
-setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
-var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
-var.sd_conf = "$conf"
-var.sd_spool = "$spool"
-include "$SD_TOP/etc/lighttpd.conf"
-EOF
-t_lighttpd "$T_TMP/lighttpd.conf"
+serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 4)" \
+    "upstream_timeout = $(t_secs 2)"
+serve_start "$conf" "$spool"
 t_ok $? "lighttpd starts"
-base=http://127.0.0.1:$port/sd
-t_wait_http "$base/status"
+base=$SERVE_BASE
 t_wait_http "http://127.0.0.1:$uport/none"
 
-session_pids() {
-	for st in "$spool"/*/*.state; do
-		[ -f "$st" ] && sed -n 's/^pid=//p' "$st" | head -1
-	done
-}
-stop_sessions() {
-	for pid in $(session_pids); do kill "$pid" 2>/dev/null; done
-}
-trap 'stop_sessions; t_cleanup' EXIT
 conns() { grep -c " /$1\$" "$up/connections" 2>/dev/null || echo 0; }
 # What one good stretch (-n 3 s of a 60 s file sent over 60 s) carries.
 stretch=$(($(stat -c %s "$a") / 60 * 3))
 
 for r in reset stall; do
-	code=$(curl -s -o "$T_TMP/$r.ts" -w '%{http_code}' --max-time 10 \
-	    "$base/$r/stream.ts")
+	code=$(curl -s -o "$T_TMP/$r.ts" -w '%{http_code}' \
+	    --max-time "$(t_secs 10)" "$base/$r/stream.ts")
 	# curl's --max-time ends the transfer: 200 and what came by then
 	t_is "$code" 200 "$r: the TS client gets 200"
 	n=$(conns "$r.ts")
@@ -75,8 +51,8 @@ done
 
 # A chunk size that is not hex after a good chunk: the connection is
 # dropped at the bad one and made again.
-code=$(curl -s -o "$T_TMP/badchunk.ts" -w '%{http_code}' --max-time 8 \
-    "$base/badchunk/stream.ts")
+code=$(curl -s -o "$T_TMP/badchunk.ts" -w '%{http_code}' \
+    --max-time "$(t_secs 8)" "$base/badchunk/stream.ts")
 # (200 when the good chunk is enough to classify the source, else the
 # documented 503/504: 100 packets may hold no keyframe)
 t_like "$code" '^(200|50[34])$' "badchunk: 200, or 503/504 (got $code)"
@@ -86,7 +62,8 @@ t_ok "$([ "$n" -ge 2 ] && echo 0 || echo 1)" \
 
 for r in garbage badhead hugehead; do
 	code=$(curl -s -D "$T_TMP/$r.h" -o "$T_TMP/$r.body" \
-	    -w '%{http_code} %{time_total}' --max-time 40 "$base/$r/stream.ts")
+	    -w '%{http_code} %{time_total}' --max-time "$(t_secs 40)" \
+	    "$base/$r/stream.ts")
 	t_like "${code% *}" '^50[234]$' \
 	    "$r: refused with 502, 503 or 504 (got $code s)"
 	t_like "$(tr -d '\r' <"$T_TMP/$r.h")" '^Cache-Control: no-store$' \
@@ -94,20 +71,29 @@ for r in garbage badhead hugehead; do
 done
 
 # A codec change mid-stream (H.264 then HEVC on the same PIDs) under HLS.
-code=$(curl -s -o "$T_TMP/switch.m3u8" -w '%{http_code}' --max-time 30 \
-    "$base/switch/master.m3u8")
+code=$(curl -s -o "$T_TMP/switch.m3u8" -w '%{http_code}' \
+    --max-time "$(t_secs 30)" "$base/switch/master.m3u8")
 t_is "$code" 200 "switch: the HLS master is served"
 store=$(ls -d "$spool"/switch/*/ 2>/dev/null | grep -v -E '/(ts|clients|pass)/$' | head -1)
-bad=0 i=0 out=
-while [ -n "$store" ] && [ "$i" -lt 120 ]; do	# 12 s, across the switch
-	curl -s -o /dev/null --max-time 2 "$base/switch/master.m3u8"
+# The store is checked again and again (each time the master is asked
+# for, which keeps the session) until it holds a segment that starts
+# after the switch (8 s into the source), or the new codec shows.
+switched() {
+	grep -q 'codec=hevc' "$store/index" 2>/dev/null ||
+	    awk '$1 == "seg" && $2 == "track=v0" { for (i = 3; i <= NF; i++)
+		if ($i ~ /^seq=/ && substr($i, 5) + 0 >= 6) found = 1 }
+		END { exit !found }' "$store/index" 2>/dev/null
+}
+check_store() {
+	curl -s -o /dev/null --max-time "$(t_secs 2)" "$base/switch/master.m3u8"
 	out=$(perl "$SD_TOP/tests/store-check.pl" "$store") || {
 		bad=1
 		t_diag "$out"
 	}
-	sleep 0.1
-	i=$((i + 1))
-done
+	switched
+}
+bad=0 out=
+[ -n "$store" ] && t_wait 30 check_store
 t_is "$bad${store:+ store}" "0 store" \
     "switch: the store names only whole files through the change ($out)"
 if grep -q 'codec=hevc' "$store/index" 2>/dev/null; then
@@ -118,11 +104,8 @@ else
 fi
 
 # Idle: every session ends on its own.
-i=0
-while [ -n "$(session_pids)" ] && [ "$i" -lt 200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-left=$(for p in $(session_pids); do kill -0 "$p" 2>/dev/null && echo "$p"; done)
+t_wait 20 '[ -z "$(serve_session_pids "$spool")" ]'
+left=$(for p in $(serve_session_pids "$spool"); do
+	kill -0 "$p" 2>/dev/null && echo "$p"; done)
 t_is "$left" "" "every session ended after the idle timeout"
 t_done

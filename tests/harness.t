@@ -33,9 +33,9 @@ sed 's/^#EXTINF:2\.0*,/#EXTINF:5.000000,/' "$ref/media.m3u8" >"$bad/long.m3u8"
 head -c 400 "$ref/manifest.mpd" >"$bad/trunc.mpd"
 sed 's/media="chunk-/media="gone-/' "$ref/manifest.mpd" >"$bad/missing.mpd"
 
-t_serve_dir "$T_TMP"
+serve_dir "$T_TMP"
 t_is "$?" 0 "lighttpd serves the test folder"
-u="$T_URL/ref" b="$T_URL/bad"
+u="$SERVE_URL/ref" b="$SERVE_URL/bad"
 
 t_ffmpeg_reads "$u/media.m3u8" "ffmpeg reads FFmpeg's HLS"
 t_ffmpeg_reads "$u/manifest.mpd" "ffmpeg reads FFmpeg's MPD"

@@ -6,15 +6,32 @@
 #   t_like "$T_OUT" '^delivery=transcode$' "delivery"
 #   t_done
 #
-# Programs come from the build tree (bin/), the system profiles from
+# Programs come from the build tree: SD_BUILD, by default the sanitizer
+# build (build/san/, what `make SAN=1` and `make check` build) when there is
+# one, else the plain build (the top folder); its bin/ goes first on PATH
+# and its tests/drive/ holds the test drivers. The system profiles come from
 # etc/system/, and every test gets its own scratch folder, T_TMP, removed at
 # exit unless the test failed and SD_KEEP is set.
+#
+# lighttpd and the sd-serve config folders: tests/serve/lib.sh; players:
+# tests/play.sh.
+#
+# Time: every wall-clock deadline a test sets goes through t_secs, which
+# multiplies it by SD_TEST_SLOW (default 1; 3 on a machine that is busy),
+# and a test waits for events (t_wait, t_wait_http), never for a fixed time.
 
 set -u
 SD_TOP=${SD_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-PATH="$SD_TOP/bin:$PATH"
+if [ -z "${SD_BUILD:-}" ]; then
+	SD_BUILD=$SD_TOP
+	[ -d "$SD_TOP/build/san/bin" ] && SD_BUILD=$SD_TOP/build/san
+fi
+PATH="$SD_BUILD/bin:$PATH"
 SD_SHAREDIR="$SD_TOP/etc/system"
-export SD_TOP PATH SD_SHAREDIR
+case ${SD_TEST_SLOW:-} in
+''|*[!0-9.]*|*.*.*|.) SD_TEST_SLOW=1 ;;
+esac
+export SD_TOP SD_BUILD PATH SD_SHAREDIR SD_TEST_SLOW
 unset SD_CONF
 # Sanitizer reports fail the test that triggers them.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
@@ -87,6 +104,16 @@ t_unlike() {	# t_unlike TEXT ERE DESCRIPTION: no line matches
 	fi
 }
 
+t_at_least() {	# t_at_least GOT MIN DESCRIPTION: GOT >= MIN (decimals)
+	if awk -v g="$1" -v m="$2" 'BEGIN { exit !(g != "" && g + 0 >= m + 0) }'
+	then
+		t_ok 0 "$3"
+	else
+		t_ok 1 "$3"
+		t_diag "got: $1" "expected: at least $2"
+	fi
+}
+
 t_skip() {	# t_skip COUNT REASON
 	i=0
 	while [ "$i" -lt "$1" ]; do
@@ -96,8 +123,32 @@ t_skip() {	# t_skip COUNT REASON
 	done
 }
 
+# t_secs SECONDS: SECONDS (a deadline, decimals allowed) times
+# SD_TEST_SLOW, rounded up to whole seconds.
+t_secs() {
+	awk -v n="$1" -v f="$SD_TEST_SLOW" \
+	    'BEGIN { x = n * f; i = int(x); if (i < x) i++; print i }'
+}
+
+# t_wait SECONDS CMD [ARGS...]: run CMD every 0.1 s until it succeeds;
+# 1 when it has not within t_secs SECONDS. A single CMD word is eval'ed,
+# so a condition can be written in place: t_wait 10 '[ -s "$f" ]' (name
+# variables there, not positional parameters: those are t_wait's).
+t_wait() {
+	_tw_n=$(($(t_secs "$1") * 10))
+	shift
+	while :; do
+		if [ $# -eq 1 ]; then eval "$1" && return 0
+		else "$@" && return 0; fi
+		[ "$_tw_n" -gt 0 ] || return 1
+		sleep 0.1
+		_tw_n=$((_tw_n - 1))
+	done
+}
+
 # t_run [-i FILE] [-t SECONDS] -- CMD...: run CMD (stdin from FILE or
-# /dev/null, killed after SECONDS, default 60); sets T_RC, T_OUT, T_ERR.
+# /dev/null, killed after t_secs SECONDS, default 60); sets T_RC, T_OUT,
+# T_ERR.
 t_run() {
 	_in=/dev/null
 	_to=60
@@ -110,7 +161,8 @@ t_run() {
 		esac
 	done
 	T_RC=0
-	timeout -k 5 "$_to" "$@" <"$_in" >"$T_TMP/.out" 2>"$T_TMP/.err" || T_RC=$?
+	timeout -k 5 "$(t_secs "$_to")" "$@" <"$_in" >"$T_TMP/.out" \
+	    2>"$T_TMP/.err" || T_RC=$?
 	T_OUT=$(cat "$T_TMP/.out")
 	T_ERR=$(cat "$T_TMP/.err")
 	if [ "$T_RC" -eq 99 ] || grep -q 'Sanitizer' "$T_TMP/.err"; then
@@ -146,23 +198,18 @@ t_free_port() {
 	        ReuseAddr => 1)->sockport, "\n"'
 }
 
-# t_wait_http URL [SECONDS]: wait (default 10 s) until URL answers at all.
+# t_wait_http URL [SECONDS]: wait (default 10 s, t_secs) until URL
+# answers at all.
 t_wait_http() {
-	_i=0
-	while [ "$_i" -lt "$((${2:-10} * 10))" ]; do
-		curl -s -o /dev/null --max-time 1 "$1" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	t_wait "${2:-10}" curl -s -o /dev/null --max-time "$(t_secs 2)" "$1"
 }
 
-# t_lighttpd CONF: start lighttpd -D on CONF (stopped at exit), after a
-# syntax check. Sets T_BGPID. The config is the test's own, on 127.0.0.1.
-t_lighttpd() {
-	lighttpd -tt -f "$1" >"$T_TMP/.lighttpd-check" 2>&1 || {
-		t_diag "lighttpd rejects $1:" "$(cat "$T_TMP/.lighttpd-check")"
-		return 1
-	}
-	t_bg lighttpd -D -f "$1"
+# t_wait_gone PID [SECONDS]: wait (default 5 s, t_secs) until no process
+# PID is left (a zombie counts as gone: it is someone else's to reap).
+t_wait_gone() {
+	t_wait "${2:-5}" t_gone "$1"
+}
+t_gone() {
+	[ -e "/proc/$1" ] || return 0
+	[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }

@@ -7,8 +7,8 @@
 # then checks the window, MEDIA-SEQUENCE, DISCONTINUITY-SEQUENCE,
 # TARGETDURATION, that every listed file is there and that nothing is
 # deleted before its availability ends. Meanwhile GStreamer plays the live
-# DASH from its first segment and the live HLS from a full window, for 20 s
-# each, from lighttpd.
+# DASH from its first segment and 20 s of the live HLS from a full window,
+# from lighttpd.
 . "${0%/*}/lib.sh"
 . "${0%/*}/play.sh"
 
@@ -34,45 +34,51 @@ poll() {
 	done
 }
 
-t_live_start "$st" "$W" 8 100
+t_live_start "$st" "$W" 8 600
 mux=$T_MUX
 feed=$T_FEED
 t_bg poll
 poller=$T_BGPID
 
-t_serve_dir "$st" || t_diag "lighttpd did not start"
-# GStreamer joins the live DASH as soon as the MPD lists a segment and plays
-# for 20 s while the window fills and slides.
-_i=0
-while [ "$_i" -lt 300 ] && ! grep -q '<S ' "$st/manifest.mpd" 2>/dev/null; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-t_gst_start "$T_URL/manifest.mpd" 20
+serve_dir "$st" || t_diag "lighttpd did not start"
+# GStreamer joins the live DASH as soon as the MPD lists a segment.
+t_wait 30 'grep -q "<S " "$st/manifest.mpd" 2>/dev/null'
+T_GST_MAX=40
+t_gst_start "$SERVE_URL/manifest.mpd" 20
+T_GST_MAX=
 dash_pid=$T_GST_PID dash_log=$T_GST_LOG
 # A full window (about 10 s of media) before the HLS player starts.
 t_live_wait "$st" "$W"
-t_gst_play "$T_URL/master.m3u8" 20 "GStreamer plays the live HLS for 20 s"
-t_gst_wait "$dash_pid" "$dash_log" "$T_URL/manifest.mpd" 20 \
-    "GStreamer plays the live DASH for 20 s, from its first segment"
+t_gst_play "$SERVE_URL/master.m3u8" 20 "GStreamer plays 20 s of the live HLS"
 
-# A late join is another matter. GStreamer 1.22's dashdemux seeks a live
-# SegmentTimeline with gst_mpd_client_stream_seek, which takes the repeat
-# index as ((ts - S.start) + segments[0].start) / S.d: it adds the first
-# listed segment's start (its time on the MPD timeline, S@t / timescale +
+# GStreamer 1.22's dashdemux seeks a live SegmentTimeline with
+# gst_mpd_client_stream_seek, which takes the repeat index as
+# ((ts - S.start) + segments[0].start) / S.d: it adds the first listed
+# segment's start (its time on the MPD timeline, S@t / timescale +
 # Period@start - presentationTimeOffset) to the offset into the S element.
 # That start is 0 only while the first listed segment is the MPD's first,
-# so once the window has slid the seek lands that far ahead of the live
-# edge, on segments that do not exist yet, and playback waits. No correct
-# MPD avoids it: the first listed segment's MPD time could only stay 0 by
-# moving availabilityStartTime, Period@start or presentationTimeOffset at
-# every update, which changes the MPD start time of segments already
-# announced (ISO/IEC 23009-1 5.4 forbids that in an MPD update), and one S
-# per segment instead of @r runs only moves the overshoot into the repeat
-# index. Joining at the first segment (above) works because there the sum
-# is 0. dash.js joins the same MPD late (live-browser.t).
+# so once the window has slid, each seek (a late join, and the re-seek
+# after every MPD update) lands that far ahead of the live edge: segments
+# are skipped, then requested before they exist, and playback waits. No
+# correct MPD avoids it: the first listed segment's MPD time could only
+# stay 0 by moving availabilityStartTime, Period@start or
+# presentationTimeOffset at every update, which changes the MPD start time
+# of segments already announced (ISO/IEC 23009-1 5.4 forbids that in an
+# MPD update), and one S per segment instead of @r runs only moves the
+# overshoot into the repeat index. So GStreamer plays the live DASH from
+# its first segment until the window slides (W segments of 2 s: 10 s of
+# media, 6 s of it checked), and beyond only by luck; dash.js plays the
+# same MPD, joining late (live-browser.t).
+wait "$dash_pid" 2>/dev/null
+t_at_least "$(t_gst_span "$dash_log")" 6 \
+    "GStreamer plays the live DASH from its first segment until the window slides"
+t_todo "GStreamer 1.22 dashdemux re-seeks a slid live SegmentTimeline ahead of its live edge" \
+    t_gst_wait "$dash_pid" "$dash_log" "$SERVE_URL/manifest.mpd" 20 \
+    "GStreamer plays 20 s of the live DASH, from its first segment"
+T_GST_MAX=15
 t_todo "GStreamer 1.22 dashdemux joins a slid live SegmentTimeline ahead of its live edge" \
-    t_gst_play "$T_URL/manifest.mpd" 10 "GStreamer joins the live DASH late"
+    t_gst_play "$SERVE_URL/manifest.mpd" 5 "GStreamer joins the live DASH late"
+T_GST_MAX=
 
 # SIGTERM: the segment in hand is finished and the program exits cleanly.
 kill -TERM "$mux"

@@ -3,64 +3,22 @@
 #
 #   . "${0%/*}/lib.sh"
 #   . "${0%/*}/play.sh"
-#   t_serve_dir "$store"            # lighttpd on 127.0.0.1; sets T_URL
-#   t_ffmpeg_reads "$T_URL/master.m3u8" "ffmpeg reads the master"
+#   serve_dir "$store"              # lighttpd (serve/lib.sh); sets SERVE_URL
+#   t_ffmpeg_reads "$SERVE_URL/master.m3u8" "ffmpeg reads the master"
 #   t_hls_strict "$store"/*.m3u8
-#   t_gst_play "$T_URL/manifest.mpd" "" "GStreamer plays the MPD"
+#   t_gst_play "$SERVE_URL/manifest.mpd" "" "GStreamer plays the MPD"
 #
 # Every helper runs a program we did not write, emits one TAP line (an
 # optional last argument is its description; else one is made) and fails
-# when that program reports an error; details go to the TAP diagnostics. The helpers that play also leave
-# what they saw in variables (T_GST_VPTS, T_GST_APTS, T_PLAY_TIME,
-# T_PLAY_ENDED) so that a test can check how far the player got.
+# when that program reports an error; details go to the TAP diagnostics.
+# The helpers that play also leave what they saw in variables (T_GST_VPTS,
+# T_GST_APTS, T_GST_SPAN, T_PLAY_TIME, T_PLAY_MOVED, T_PLAY_ENDED), so that
+# the test states how far the player must get. A live play runs until the
+# player has played the seconds the test asks for, within a deadline
+# scaled by SD_TEST_SLOW (t_secs), not for a fixed time.
 
+. "$SD_TOP/tests/serve/lib.sh"
 T_PLAY_DIR="$SD_TOP/tests/play"
-T_NODE_MODULES="$SD_TOP/tests/node_modules"
-
-# t_serve_dir DIR: serve DIR as static files on 127.0.0.1 (a free port),
-# with the MIME types players expect and CORS, plus /node_modules/ (the npm
-# players) and /play/ (the player page). Sets T_URL (no trailing slash).
-# Returns 1 when lighttpd does not come up.
-t_serve_dir() {
-	_dir=$(cd "$1" && pwd) || return 1
-	_port=$(t_free_port)
-	_conf="$T_TMP/lighttpd-$_port.conf"
-	cat >"$_conf" <<-CONF
-	server.document-root = "$_dir"
-	server.bind = "127.0.0.1"
-	server.port = $_port
-	server.errorlog = "$T_TMP/lighttpd-$_port.log"
-	server.modules = ( "mod_alias", "mod_setenv" )
-	server.max-keep-alive-idle = 30
-	alias.url = ( "/node_modules/" => "$T_NODE_MODULES/",
-	    "/play/" => "$T_PLAY_DIR/" )
-	server.follow-symlink = "enable"
-	index-file.names = ( "index.html" )
-	mimetype.assign = (
-	    ".m3u8" => "application/vnd.apple.mpegurl",
-	    ".mpd" => "application/dash+xml",
-	    ".m4s" => "video/iso.segment",
-	    ".mp4" => "video/mp4",
-	    ".ts" => "video/mp2t",
-	    ".html" => "text/html; charset=utf-8",
-	    ".js" => "text/javascript",
-	    ".mjs" => "text/javascript",
-	    ".map" => "application/json",
-	    "" => "application/octet-stream" )
-	setenv.add-response-header = (
-	    "Access-Control-Allow-Origin" => "*",
-	    "Access-Control-Expose-Headers" => "Content-Length, Content-Range, Date",
-	    "Cache-Control" => "no-cache" )
-	CONF
-	t_lighttpd "$_conf" || return 1
-	T_URL="http://127.0.0.1:$_port"
-	if ! t_wait_http "$T_URL/play/index.html" 10; then
-		t_diag "lighttpd on port $_port did not answer:" \
-		    "$(cat "$T_TMP/lighttpd-$_port.log" 2>/dev/null)"
-		return 1
-	fi
-	export T_URL
-}
 
 # t_ffmpeg_reads URL [DESCRIPTION]: ffmpeg opens URL and decodes every stream
 # to the end with nothing logged at level error.
@@ -112,16 +70,18 @@ t_xmllint_mpd() {
 }
 
 # t_gst_play URL [SECONDS [DESCRIPTION]]: GStreamer's playbin plays URL in
-# real time into fakesinks. SECONDS empty: to EOS (VOD), within T_GST_MAX
-# seconds (default 90); else for SECONDS (live), then stopped. Fails on any
-# ERROR message, on no EOS for VOD, and when no video or audio buffer was
-# rendered; live, also when less than half of SECONDS of media was
-# rendered. A live run is judged by what it played, not by its exit status:
-# stopped by SIGINT it may still be killed by timeout -k (137), which says
-# nothing about the stream (with -e it always is: gst-launch-1.0 then waits
-# for an EOS that a live playbin never delivers, "Waiting for EOS..."). Sets T_GST_VPTS and T_GST_APTS: the last video
-# and audio PTS rendered, in seconds, and T_GST_SPAN: the media seconds
-# rendered. T_GST_PLAYBIN=playbin3 tries GStreamer's newer demuxers instead.
+# real time into fakesinks. SECONDS empty: to EOS (VOD), within t_secs
+# T_GST_MAX (default 90). Else (live): until SECONDS of media have been
+# rendered, then stopped; it fails when that does not happen within t_secs
+# T_GST_MAX (default twice SECONDS plus 20). Fails too on any ERROR
+# message, on no EOS for VOD, and when no buffer was rendered. A live run
+# is judged by what it played, not by its exit status: stopped by SIGINT
+# it may still be killed by timeout -k (137), which says nothing about the
+# stream (with -e it always is: gst-launch-1.0 then waits for an EOS that a
+# live playbin never delivers, "Waiting for EOS..."). Sets T_GST_VPTS and
+# T_GST_APTS: the last video and audio PTS rendered, in seconds, and
+# T_GST_SPAN: the media seconds rendered. T_GST_PLAYBIN=playbin3 tries
+# GStreamer's newer demuxers instead.
 t_gst_play() {
 	t_gst_start "$1" "${2:-}"
 	t_gst_wait "$T_GST_PID" "$T_GST_LOG" "$1" "${2:-}" "${3:-}"
@@ -134,22 +94,42 @@ t_gst_play() {
 t_gst_start() {
 	T_GST_LOG="$T_TMP/gst.$$.$T_N.$(date +%s%N).log"
 	if [ -z "${2:-}" ]; then
-		timeout -k 5 "${T_GST_MAX:-90}" gst-launch-1.0 -v \
+		timeout -k 5 "$(t_secs "${T_GST_MAX:-90}")" gst-launch-1.0 -v \
 		    "${T_GST_PLAYBIN:-playbin}" uri="$1" \
 		    'video-sink=fakesink name=vsink sync=true silent=false' \
 		    'audio-sink=fakesink name=asink sync=true silent=false' \
 		    >"$T_GST_LOG" 2>&1 &
+		T_GST_PID=$!
 	else
 		# SIGINT: gst-launch-1.0 stops the pipeline and exits. (Not
 		# -e: the EOS it would send waits for a live source to end.)
-		timeout -k 5 -s INT "$2" gst-launch-1.0 -v \
+		_gmax=${T_GST_MAX:-$(($2 * 2 + 20))}
+		timeout -k 5 -s INT "$(t_secs "$_gmax")" gst-launch-1.0 -v \
 		    "${T_GST_PLAYBIN:-playbin}" uri="$1" \
 		    'video-sink=fakesink name=vsink sync=true silent=false' \
 		    'audio-sink=fakesink name=asink sync=true silent=false' \
 		    >"$T_GST_LOG" 2>&1 &
+		T_GST_PID=$!
+		# timeout(1) passes the SIGINT on to gst-launch-1.0.
+		t_bg t_gst_until "$T_GST_PID" "$T_GST_LOG" "$2" "$_gmax" >/dev/null
 	fi
-	T_GST_PID=$!
 	T_PIDS="${T_PIDS:-} $T_GST_PID"
+}
+
+# t_gst_until PID LOG SECONDS MAX: SIGINT to PID once LOG shows SECONDS of
+# media rendered (or PID is gone, or t_secs MAX have passed). Every half
+# second: the log grows by a line a buffer.
+t_gst_until() {
+	_gn=$(($(t_secs "$4") * 2))
+	while [ "$_gn" -gt 0 ] && ! t_gst_played "$1" "$2" "$3"; do
+		sleep 0.5
+		_gn=$((_gn - 1))
+	done
+	kill -INT "$1" 2>/dev/null
+}
+t_gst_played() {
+	t_gone "$1" || awk -v s="$(t_gst_span "$2")" -v n="$3" \
+	    'BEGIN { exit !(s >= n) }'
 }
 
 t_gst_wait() {
@@ -171,8 +151,8 @@ t_gst_wait() {
 	elif [ -z "$T_GST_VPTS" ] && [ -z "$T_GST_APTS" ]; then
 		_why="no buffer reached a sink"
 	elif [ -n "$_secs" ] && ! awk -v s="$T_GST_SPAN" -v n="$_secs" \
-	    'BEGIN { exit !(s >= n / 2) }'; then
-		_why="only $T_GST_SPAN s of media rendered in $_secs s"
+	    'BEGIN { exit !(s >= n) }'; then
+		_why="only $T_GST_SPAN s of media rendered, not $_secs"
 	fi
 	if [ -z "$_why" ]; then
 		t_ok 0 "$_d"
@@ -208,21 +188,31 @@ t_gst_last_pts() {
 # t_browser_play hls|dash URL [SECONDS [DESCRIPTION]]: hls.js or dash.js in
 # headless Chromium (tests/play/play.js) plays URL muted, from the page
 # served next to it (/play/index.html on URL's server): SECONDS empty, to
-# the end (VOD); else for SECONDS (live). Fails on a fatal player error, on
-# no end for VOD, or when the playhead did not move. Sets T_PLAY_TIME
-# (currentTime at the end) and T_PLAY_ENDED (true|false).
+# the end (VOD), failing when the playhead stops for t_secs 20 or the end
+# is not reached within t_secs T_PLAY_MAX (default 120); else (live) until
+# the playhead has moved SECONDS since it started, failing when that does
+# not happen within t_secs T_PLAY_MAX (default twice SECONDS plus 30).
+# Fails on a fatal player error. Sets T_PLAY_TIME (currentTime at the end),
+# T_PLAY_MOVED (seconds the playhead moved) and T_PLAY_ENDED (true|false).
 t_browser_play() {
 	_p=$1 _url=$2 _secs=${3:-}
 	_d=${4:-"$_p plays ${2##*/} in Chromium ${_secs:+"for $_secs s"}"}
 	_d=${_d% }
-	T_PLAY_TIME= T_PLAY_ENDED=
-	t_run -t $(( ${_secs:-90} + 60 )) -- node "$T_PLAY_DIR/play.js" \
+	T_PLAY_TIME= T_PLAY_MOVED= T_PLAY_ENDED=
+	if [ -n "$_secs" ]; then
+		_max=${T_PLAY_MAX:-$((_secs * 2 + 30))}
+	else
+		_max=${T_PLAY_MAX:-120}
+	fi
+	t_run -t $((_max + 60)) -- env PLAY_MAX_S="$(t_secs "$_max")" \
+	    PLAY_STALL_S="$(t_secs 20)" node "$T_PLAY_DIR/play.js" \
 	    "$_p" "$_url" ${_secs:+"$_secs"}
 	T_PLAY_TIME=$(printf '%s\n' "$T_OUT" | sed -n 's/^currentTime=//p')
+	T_PLAY_MOVED=$(printf '%s\n' "$T_OUT" | sed -n 's/^moved=//p')
 	T_PLAY_ENDED=$(printf '%s\n' "$T_OUT" | sed -n 's/^ended=//p')
 	if [ "$T_RC" -eq 0 ]; then
 		t_ok 0 "$_d"
-		t_diag "$_p: currentTime=$T_PLAY_TIME ended=$T_PLAY_ENDED"
+		t_diag "$_p: currentTime=$T_PLAY_TIME moved=$T_PLAY_MOVED ended=$T_PLAY_ENDED"
 		printf '%s\n' "$T_OUT" | grep '^error=' | t_diag_stdin
 	else
 		t_ok 1 "$_d"
@@ -261,19 +251,19 @@ t_fails() {
 	fi
 }
 
-# t_store_plays NAME [browser]: the whole check of our output for one
-# generated source (scripts/gen-media -t 6 NAME): sd-cmafmux writes a store,
-# sd-manifest -w its manifests, then every parser and player above takes
-# them over HTTP from lighttpd; with "browser", hls.js and dash.js in
-# Chromium too. Players that report how far they got must reach the
-# source's duration (within half a second).
+# t_store_plays NAME SECONDS CODECS [browser]: the whole check of our
+# output for one generated source, scripts/gen-media -t SECONDS NAME:
+# sd-cmafmux writes a store, sd-manifest -w its manifests, which must name
+# CODECS (the master's CODECS attribute; the MPD's codecs, in order, joined
+# by commas); then every parser and player above takes them over HTTP from
+# lighttpd; with "browser", hls.js and dash.js in Chromium too. Players
+# that report how far they got must reach SECONDS, within half a second.
 t_store_plays() {
-	_src=$("$SD_TOP/scripts/gen-media" -t 6 "$1") || {
+	_src=$("$SD_TOP/scripts/gen-media" -t "$2" "$1") || {
 		t_ok 1 "$1: gen-media"
 		return
 	}
-	_st="$T_TMP/store-$1"
-	_dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$_src")
+	_st="$T_TMP/store-$1" _dur=$2 _codecs=$3
 	t_run -t 120 -- sd-cmafmux -o "$_st" "$_src"
 	t_is "$T_RC" 0 "$1: sd-cmafmux writes a store"
 	[ "$T_RC" -eq 0 ] || t_diag "$T_ERR"
@@ -284,22 +274,26 @@ t_store_plays() {
 		t_ok 1 "$1: master.m3u8 and manifest.mpd exist"
 		return
 	fi
+	t_is "$(sed -n 's/.*CODECS="\([^"]*\)".*/\1/p' "$_st/master.m3u8")" \
+	    "$_codecs" "$1: the HLS master names $_codecs"
+	t_is "$(grep -o ' codecs="[^"]*"' "$_st/manifest.mpd" | cut -d'"' -f2 |
+	    paste -sd, -)" "$_codecs" "$1: the MPD names $_codecs"
 	t_hls_strict "$_st"/*.m3u8
 	t_xmllint_mpd "$_st/manifest.mpd" "$1: xmllint accepts the MPD"
-	t_serve_dir "$_st" || { t_ok 1 "$1: lighttpd serves the store"; return; }
-	t_ffmpeg_reads "$T_URL/master.m3u8" "$1: ffmpeg decodes the HLS master"
-	t_ffmpeg_reads "$T_URL/manifest.mpd" "$1: ffmpeg decodes the MPD"
-	t_gst_play "$T_URL/master.m3u8" "" "$1: GStreamer plays the HLS master to EOS"
-	t_near "${T_GST_VPTS:-}" "$_dur" 0.5 "$1: ... to the last video frame"
+	serve_dir "$_st" || { t_ok 1 "$1: lighttpd serves the store"; return; }
+	t_ffmpeg_reads "$SERVE_URL/master.m3u8" "$1: ffmpeg decodes the HLS master"
+	t_ffmpeg_reads "$SERVE_URL/manifest.mpd" "$1: ffmpeg decodes the MPD"
+	t_gst_play "$SERVE_URL/master.m3u8" "" "$1: GStreamer plays the HLS master to EOS"
+	t_near "${T_GST_VPTS:-}" "$_dur" 0.5 "$1: ... to the last video frame ($_dur s)"
 	t_near "${T_GST_APTS:-}" "$_dur" 0.5 "$1: ... and the last audio"
-	t_gst_play "$T_URL/manifest.mpd" "" "$1: GStreamer plays the MPD to EOS"
-	t_near "${T_GST_VPTS:-}" "$_dur" 0.5 "$1: ... to the last video frame"
+	t_gst_play "$SERVE_URL/manifest.mpd" "" "$1: GStreamer plays the MPD to EOS"
+	t_near "${T_GST_VPTS:-}" "$_dur" 0.5 "$1: ... to the last video frame ($_dur s)"
 	t_near "${T_GST_APTS:-}" "$_dur" 0.5 "$1: ... and the last audio"
-	[ "${2:-}" = browser ] || return 0
-	t_browser_play hls "$T_URL/master.m3u8" "" "$1: hls.js plays the master to the end"
-	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end"
-	t_browser_play dash "$T_URL/manifest.mpd" "" "$1: dash.js plays the MPD to the end"
-	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end"
+	[ "${4:-}" = browser ] || return 0
+	t_browser_play hls "$SERVE_URL/master.m3u8" "" "$1: hls.js plays the master to the end"
+	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end ($_dur s)"
+	t_browser_play dash "$SERVE_URL/manifest.mpd" "" "$1: dash.js plays the MPD to the end"
+	t_near "${T_PLAY_TIME:-}" "$_dur" 0.5 "$1: ... and ends at the source's end ($_dur s)"
 }
 
 # t_todo REASON HELPER ARGS...: run HELPER; a failure is reported as a TAP
@@ -341,13 +335,9 @@ t_live_start() {
 	T_PIDS="${T_PIDS:-} $T_MUX $T_FEED"
 }
 
-t_live_wait() {	# t_live_wait STORE WINDOW: within 30 s
-	_i=0
-	while [ "$_i" -lt 300 ] &&
-	    [ "$(grep -c '^#EXTINF' "$1/v0.m3u8" 2>/dev/null)" != "$2" ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+t_live_wait() {	# t_live_wait STORE WINDOW: within t_secs 30
+	t_wait 30 t_live_full "$1" "$2"
 	t_is "$(grep -c '^#EXTINF' "$1/v0.m3u8" 2>/dev/null)" "$2" \
 	    "the live playlist fills to $2 segments"
 }
+t_live_full() { [ "$(grep -c '^#EXTINF' "$1/v0.m3u8" 2>/dev/null)" = "$2" ]; }

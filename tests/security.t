@@ -7,25 +7,22 @@
 # time; max_sessions bounds the sessions (processes) that many proxies can
 # start. Everything is local: 127.0.0.1 only.
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
 media=$("$SD_TOP/scripts/gen-media" -t 60 h264-aac.ts)
 conf=$T_TMP/conf
 spool=$T_TMP/spool
 up=$T_TMP/up
-mkdir -p "$conf/www" "$spool/tv/cmaf" "$up" "$T_TMP/docroot"
+mkdir -p "$conf/www" "$spool/tv/cmaf" "$up"
 echo 'secret outside the spool' >"$T_TMP/secret.txt"
 echo 'console.log(1)' >"$conf/www/app.js"
 uport=$(t_free_port)
 t_bg perl "$SD_TOP/tests/faulty.pl" -p "$uport" -d "$up" -a "$media" -s 60
-{
-	printf '[tv]\nsource = http://127.0.0.1:%s/ok.ts\nmode = smart\n\n' "$uport"
-	for i in 1 2 3 4 5 6; do
-		printf '[p%s]\nsource = http://127.0.0.1:%s/ok.ts\nmode = smart\n\n' \
-		    "$i" "$uport"
-	done
-} >"$conf/proxies.ini"
-printf 'spool = %s\nidle_timeout = 4\nupstream_timeout = 3\nmax_sessions = 2\n' \
-    "$spool" >"$conf/sd.ini"
+for p in tv p1 p2 p3 p4 p5 p6; do
+	serve_proxy "$conf" "$p" "http://127.0.0.1:$uport/ok.ts"
+done
+serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 4)" \
+    "upstream_timeout = $(t_secs 3)" "max_sessions = 2"
 # What an attacker would want: files outside, reachable by links inside.
 ln -s "$T_TMP/secret.txt" "$spool/tv/cmaf/v0-1.m4s"
 mkdir "$T_TMP/outside"
@@ -89,52 +86,39 @@ t_is "$status" 414 "a path over 1 KiB: 414"
 req 'POST /tv HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc'
 t_is "$status" 405 "POST: 405"
 t_like "$(printf '%s\n' "$T_OUT" | tr -d '\r')" '^Allow: GET, HEAD$' "405 with Allow"
-# A client that never finishes its head gives up its process in 10 s.
-(printf 'GET /tv HTTP/1.1\r\n'; sleep 14) | timeout 20 sh -c \
+# A client that never finishes its head gives up its process in 10 s: it
+# answers 408 and ends while the client still holds the connection.
+hold=$(t_secs 14)
+mkfifo "$T_TMP/slow.in"
+# (Not t_bg: a redirection on a function call opens the fifo here.)
+sh -c 'printf "GET /tv HTTP/1.1\r\n"; exec sleep "$1"' sh "$hold" \
+    >"$T_TMP/slow.in" &
+client=$!
+T_PIDS="${T_PIDS:-} $client"
+timeout "$(t_secs 20)" sh -c \
     's=$(date +%s); sd-serve -C "$1" >"$2" 2>/dev/null; echo $(($(date +%s) - s)) >"$3"' \
-    sh "$conf" "$T_TMP/slow" "$T_TMP/slow.secs"
+    sh "$conf" "$T_TMP/slow" "$T_TMP/slow.secs" <"$T_TMP/slow.in"
+kill "$client" 2>/dev/null
 t_like "$(head -1 "$T_TMP/slow")" ' 408 ' "a slow head: 408"
 secs=$(cat "$T_TMP/slow.secs")
-t_ok "$([ "$secs" -le 12 ] && echo 0 || echo 1)" \
-    "a slow head: sd-serve ends by itself ($secs s, limit 10 s)"
+t_ok "$([ "$secs" -lt "$hold" ] && echo 0 || echo 1)" \
+    "a slow head: sd-serve ends by itself ($secs s, limit 10 s), before the client"
 
 # max_sessions = 2: six proxies asked for at once start at most two
 # upstream sessions; the others are told 503 with Retry-After.
-port=$(t_free_port)
-cat >"$T_TMP/lighttpd.conf" <<EOF
-server.document-root = "$T_TMP/docroot"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$T_TMP/lighttpd.log"
-setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
-var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
-var.sd_conf = "$conf"
-var.sd_spool = "$spool"
-include "$SD_TOP/etc/lighttpd.conf"
-EOF
-t_lighttpd "$T_TMP/lighttpd.conf"
+serve_start "$conf" "$spool"
 t_ok $? "lighttpd starts with the shipped lighttpd.conf"
-base=http://127.0.0.1:$port/sd
-t_wait_http "$base/status"
-stop_sessions() {
-	for st in "$spool"/*/*.state; do
-		[ -f "$st" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$st" | head -1)
-		[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	done
-}
-trap 'stop_sessions; t_cleanup' EXIT
+base=$SERVE_BASE
 for p in '/sd/tv/cmaf/v0-1.m4s' '/sd/tv/out/secret.txt' '/sd/www/link.js' \
     '/sd/tv/%2e%2e/%2e%2e/secret.txt' '/sd/tv/..%2fsecret.txt'; do
 	code=$(curl -s --path-as-is -o "$T_TMP/l.out" -w '%{http_code}' \
-	    "http://127.0.0.1:$port$p")
+	    "$SERVE_URL$p")
 	t_unlike "$(cat "$T_TMP/l.out")" 'secret outside' \
 	    "lighttpd $p: nothing from outside ($code)"
 done
 for i in 1 2 3 4 5 6; do
-	curl -s -o "$T_TMP/s$i" -D "$T_TMP/h$i" -w '%{http_code}\n' --max-time 6 \
-	    "$base/p$i/stream.ts" >"$T_TMP/c$i" &
+	curl -s -o "$T_TMP/s$i" -D "$T_TMP/h$i" -w '%{http_code}\n' \
+	    --max-time "$(t_secs 6)" "$base/p$i/stream.ts" >"$T_TMP/c$i" &
 	pids="${pids:-} $!"
 done
 wait $pids	# (not every job: the upstream and lighttpd run on)
@@ -149,17 +133,13 @@ n=$(ls "$spool"/*/ts.state 2>/dev/null | wc -l)
 t_ok "$([ "$n" -le 2 ] && echo 0 || echo 1)" "at most 2 upstream sessions ran ($n)"
 # Variants are not made up by requests: odd formats start nothing new.
 for f in a b c d e f g h; do
-	curl -s -o /dev/null --max-time 3 "$base/tv?format=$f$f$f"
+	curl -s -o /dev/null --max-time "$(t_secs 3)" "$base/tv?format=$f$f$f"
 done
 t_ok "$(ls -d "$spool"/tv/*/ 2>/dev/null | wc -l | awk '{ exit !($1 <= 3) }'; echo $?)" \
     "unknown ?format= values make no session folders ($(ls "$spool/tv" | tr '\n' ' '))"
 # Sessions end (idle) and clean their spool folders up: never through a
 # link that leads out of it.
-i=0
-while ls "$spool"/*/*.state >/dev/null 2>&1 && [ "$i" -lt 150 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+t_wait 15 '! ls "$spool"/*/*.state >/dev/null 2>&1'
 t_is "$(cat "$T_TMP/outside/secret.txt" 2>&1)" 'secret outside the spool' \
     "a session's cleanup does not follow SPOOL/tv/out -> outside"
 t_done

@@ -4,6 +4,7 @@
 # direct redirects, hostile requests, store files with their headers,
 # /playlist.m3u, /status, the page; etc/ files syntax-checked.
 . "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
 
 conf=$T_TMP/conf
 spool=$T_TMP/spool
@@ -46,35 +47,19 @@ ln -s "$T_TMP/secret" "$store/abs.m3u8"
 
 # A client that sends half a head and then nothing: answered 408 within
 # sd-serve's 10 s, whatever the client does (checked at the end).
-( printf 'GET /status HTTP/1.1\r\nHost: h\r\n'; sleep 12 ) |
+( printf 'GET /status HTTP/1.1\r\nHost: h\r\n'; sleep "$(t_secs 12)" ) |
     sd-serve -C "$conf" >"$T_TMP/slow.out" 2>/dev/null &
 slow=$!
 
 # ------------------------------------------------------------ lighttpd
-port=$(t_free_port)
-cat >"$T_TMP/lighttpd.conf" <<EOF
-server.document-root = "$T_TMP/docroot"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$T_TMP/lighttpd.log"
-setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
-var.sd_prefix = "/sd"
-var.sd_serve = "$SD_TOP/bin/sd-serve"
-var.sd_conf = "$conf"
-var.sd_spool = "$spool"
-include "$SD_TOP/etc/lighttpd.conf"
-EOF
-mkdir -p "$T_TMP/docroot"
-t_lighttpd "$T_TMP/lighttpd.conf"
-t_ok $? "lighttpd -tt accepts etc/lighttpd.conf"
-base=http://127.0.0.1:$port/sd
-t_wait_http "$base/status"
-t_ok $? "lighttpd with sd-serve answers"
+serve_start "$conf" "$spool"
+t_ok $? "lighttpd -tt accepts etc/lighttpd.conf and sd-serve answers under it"
+base=$SERVE_BASE
 
 # get [CURL ARGS] URL: sets H (head, CR removed), B (body file), CODE.
 get() {
 	CODE=$(curl -s --path-as-is -D "$T_TMP/h" -o "$T_TMP/b" \
-	    -w '%{http_code}' --max-time 20 "$@")
+	    -w '%{http_code}' --max-time "$(t_secs 20)" "$@")
 	H=$(tr -d '\r' <"$T_TMP/h")
 	B=$T_TMP/b
 }
@@ -125,7 +110,7 @@ for u in "/sd/../secret" "/sd/tv/../../secret" "/sd/%2e%2e/secret" \
     "/sd/tv/cmaf/x%0d%0aSet-Cookie:%20a=b" "/sd/$long" "/sd/nosuch" \
     "/sd/nosuch/master.m3u8" "/sd/tv/nosuch/v0.m3u8" "/sd/www/secret.ini" \
     "/sd/www/..%2fsecret.ini" "/sd/tv/ts/head" "/sd/tv/classify"; do
-	get "http://127.0.0.1:$port$u"
+	get "$SERVE_URL$u"
 	case $CODE in 4??) t_ok 0 "lighttpd $u: $CODE" ;;
 	*) t_ok 1 "lighttpd $u: $CODE, not 4xx" ;; esac
 	no_secret "lighttpd $u"
@@ -190,8 +175,8 @@ m3u=$(tr -d '\r' <"$B")
 t_is "$(printf '%s\n' "$m3u" | head -1)" "#EXTM3U" "m3u: #EXTM3U"
 t_like "$m3u" '^#EXTINF:-1 tvg-id="news24.example" .*tvg-logo="http://logos.example/tv.png" group-title="News",News "24"$' \
     "m3u: tv's EXTINF with tvg-id, tvg-logo, group-title"
-t_like "$m3u" "^http://127.0.0.1:$port/sd/tv\$" "m3u: tv's absolute URL"
-t_like "$m3u" "^http://127.0.0.1:$port/sd/direct1\$" "m3u: direct1's URL"
+t_like "$m3u" "^http://127.0.0.1:$SERVE_PORT/sd/tv\$" "m3u: tv's absolute URL"
+t_like "$m3u" "^http://127.0.0.1:$SERVE_PORT/sd/direct1\$" "m3u: direct1's URL"
 t_is "$(printf '%s\n' "$m3u" | grep -c '^#EXTINF')" 2 "m3u: one entry a proxy"
 
 # /status: JSON, read by node.
@@ -357,7 +342,7 @@ t_like "$(cat "$T_TMP/raw.err")" '^usage: sd-serve' "bad option: usage"
 # Under socat, a real TCP client on 127.0.0.1.
 sport=$(t_free_port)
 t_bg socat TCP-LISTEN:"$sport",bind=127.0.0.1,reuseaddr,fork \
-    EXEC:"$SD_TOP/bin/sd-serve -C $conf"
+    EXEC:"$SD_BUILD/bin/sd-serve -C $conf"
 t_wait_http "http://127.0.0.1:$sport/status"
 t_ok $? "socat: sd-serve answers"
 get -r 0-99 "http://127.0.0.1:$sport/tv/cmaf/$seg"
@@ -380,7 +365,7 @@ t_like "$(head -1 "$T_TMP/slow.out")" '^HTTP/1.1 408 ' \
 if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir "$T_TMP/units"
 	for u in sd-serve.socket sd-serve@.service; do
-		sed "s|/usr/local/bin/sd-serve|$SD_TOP/bin/sd-serve|" \
+		sed "s|/usr/local/bin/sd-serve|$SD_BUILD/bin/sd-serve|" \
 		    "$SD_TOP/etc/systemd/$u" >"$T_TMP/units/$u"
 	done
 	out=$(cd "$T_TMP/units" && systemd-analyze verify sd-serve.socket \

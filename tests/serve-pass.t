@@ -11,7 +11,7 @@ mp4=$("$SD_TOP/scripts/gen-media" h264-aac.mp4)
 conf=$T_TMP/conf
 spool=$T_TMP/spool
 up=$T_TMP/up
-mkdir -p "$conf" "$spool" "$up/files/hls" "$up/files/dash" "$T_TMP/docroot"
+mkdir -p "$conf" "$spool" "$up/files/hls" "$up/files/dash"
 ffmpeg -nostdin -v error -i "$ts" -c copy -f hls -hls_time 2 \
     -hls_playlist_type vod -hls_segment_filename "$up/files/hls/seg%d.ts" \
     "$up/files/hls/index.m3u8"
@@ -29,14 +29,14 @@ t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up"
 	    "$uport"
 	printf 'mode = smart\n'
 } >"$conf/proxies.ini"
-printf 'spool = %s\nidle_timeout = 30\n' "$spool" >"$conf/sd.ini"
+serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 30)"
 serve_start "$conf" "$spool"
 base=$SERVE_BASE
 t_wait_http "http://127.0.0.1:$uport/none"
 
 # HLS
 code=$(curl -s -D "$T_TMP/h" -o "$T_TMP/m.m3u8" -w '%{http_code}' \
-    --max-time 30 "$base/hlsp/master.m3u8")
+    --max-time "$(t_secs 30)" "$base/hlsp/master.m3u8")
 t_is "$code" 200 "HLS passthrough: the playlist"
 t_like "$(tr -d '\r' <"$T_TMP/h")" \
     '^Content-Type: application/vnd.apple.mpegurl$' \
@@ -72,8 +72,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' \
 t_is "$code" 404 "HLS passthrough: a forged name is a 404"
 
 # DASH
-code=$(curl -s -o "$T_TMP/m.mpd" -w '%{http_code}' --max-time 30 \
-    "$base/dashp/manifest.mpd")
+code=$(curl -s -o "$T_TMP/m.mpd" -w '%{http_code}' \
+    --max-time "$(t_secs 30)" "$base/dashp/manifest.mpd")
 t_is "$code" 200 "DASH passthrough: the MPD"
 xmllint --noout "$T_TMP/m.mpd" 2>/dev/null
 t_ok $? "DASH passthrough: well-formed"

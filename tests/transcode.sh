@@ -250,25 +250,27 @@ tc_within() {
 	fi
 }
 
-# tc_play PROFILE SOURCE: transcode SOURCE with PROFILE (into a store named
-# after the profile), serve it with lighttpd and play its HLS master with
-# hls.js and its MPD with dash.js in Chromium, to the end (tests/play.sh,
-# which the caller sources).
+# tc_play PROFILE SOURCE SECONDS CODECS: transcode SOURCE with PROFILE
+# (into a store named after the profile), whose HLS master must name
+# CODECS; serve it with lighttpd and play its HLS master with hls.js and
+# its MPD with dash.js in Chromium, each to the end, SECONDS (within half
+# a second). tests/play.sh, which the caller sources, has the players.
 tc_play() {
 	_src="$T_TMP/$1.${2##*.}"
 	cp "$2" "$_src"
 	tc_batch "$1" "$_src"
 	t_is "$T_RC" 0 "$1: sd-batch exit status"
 	[ "$T_RC" -eq 0 ] || t_diag "$T_OUT" "$T_ERR"
-	_len=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$2")
-	if [ -z "${T_URL:-}" ]; then
-		t_serve_dir "$TC_OUT" || t_diag "lighttpd did not start"
+	t_is "$(sed -n 's/.*CODECS="\([^"]*\)".*/\1/p' "$TC_OUT/$1/master.m3u8")" \
+	    "$4" "$1: the HLS master names $4"
+	if [ -z "${SERVE_URL:-}" ]; then
+		serve_dir "$TC_OUT" || t_diag "lighttpd did not start"
 	fi
 	for _f in hls:master.m3u8 dash:manifest.mpd; do
-		t_browser_play "${_f%%:*}" "$T_URL/$1/${_f#*:}" "" \
+		t_browser_play "${_f%%:*}" "$SERVE_URL/$1/${_f#*:}" "" \
 		    "$1: ${_f%%:*}.js plays ${_f#*:} to the end in Chromium"
 		t_is "$T_PLAY_ENDED" true "$1: ${_f%%:*}.js reached the end"
-		t_near "${T_PLAY_TIME:-0}" "$_len" 0.5 \
-		    "$1: ${_f%%:*}.js played the whole $_len s"
+		t_near "${T_PLAY_TIME:-0}" "$3" 0.5 \
+		    "$1: ${_f%%:*}.js played the whole $3 s"
 	done
 }

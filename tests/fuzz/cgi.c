@@ -11,8 +11,7 @@
 #include <string.h>
 
 #include "sd.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 #define ENV_MAX 64
 
@@ -76,24 +75,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sd_http_req rq;
-	char *copy, *env[ENV_MAX + 1], *p, *end;
-	size_t n = 0;
+	char *copy, *env[ENV_MAX + 1];
 
-	if ((copy = malloc(size + 1)) == NULL)
+	if ((copy = fuzz_string(data, size)) == NULL)
 		return 0;
-	memcpy(copy, data, size);
-	copy[size] = '\0';
-	for (p = copy, end = copy + size; p <= end && n < ENV_MAX; ) {
-		char *sep = p + strcspn(p, "\n");
-
-		if (sep > end)
-			sep = end;
-		*sep = '\0';
-		env[n++] = p;
-		p = sep + 1;
-		/* NUL bytes end a string early, as in a real environment. */
-	}
-	env[n] = NULL;
+	fuzz_env(copy, size, env, ENV_MAX);
 	sd_http_req_init(&rq);
 	if (sd_http_parse_cgi(&rq, env) == 0) {
 		if (rq.path[0] != '/' || sd_http_path_ok(rq.path) != 1)

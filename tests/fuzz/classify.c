@@ -11,8 +11,7 @@
 #include <string.h>
 
 #include "sd.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* One HLS reader at a time; a struct sd_hls is ~200 KB, not for the stack. */
 static struct sd_hls hls;
@@ -62,14 +61,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* Two NUL-terminated strings, each a copy of its own size. */
 	alen = strnlen(buf, size);
-	if ((a = malloc(alen + 1)) == NULL)
+	if ((a = fuzz_string(data, alen)) == NULL)
 		return 0;
-	memcpy(a, buf, alen);
-	a[alen] = '\0';
-	if ((b = malloc(size - alen + 1)) != NULL) {
-		if (alen < size)
-			memcpy(b, buf + alen + 1, size - alen - 1);
-		b[alen < size ? size - alen - 1 : 0] = '\0';
+	if ((b = alen < size ? fuzz_string(data + alen + 1, size - alen - 1) :
+	    fuzz_string(data, 0)) != NULL) {
 		strings(a, b);
 		free(b);
 	}

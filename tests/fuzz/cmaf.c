@@ -12,6 +12,7 @@
 #include "cmaf.h"
 #include "codec_config.h"
 #include "nal.h"
+#include "fuzz.h"
 
 static void
 configs(const uint8_t *data, size_t size)

@@ -24,12 +24,9 @@
 #include <libavutil/mem.h>
 
 #include "sd.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static char dir[64];
-static int null_fd = -1, saved_fd = -1;
 
 struct input {
 	const uint8_t *p;
@@ -87,10 +84,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		mkdir(dir, 0700);
 	}
 	atexit(remove_dir);
-	if (getenv("SD_FUZZ_VERBOSE") == NULL) {
-		null_fd = open("/dev/null", O_WRONLY);
-		saved_fd = dup(2);
-	}
+	fuzz_quiet_init();
 	return 0;
 }
 
@@ -118,7 +112,7 @@ check_store(void)
 			if (stat(path, &sb) == -1 || sb.st_size == 0)
 				abort();
 		}
-		if (null_fd == -1)
+		if (fuzz_null_fd == -1)
 			fprintf(stderr, "fuzz: %zu tracks, %zu segments\n",
 			    st.ntracks, st.nsegs);
 	}
@@ -140,8 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		av_free(buf);
 		return 0;
 	}
-	if (null_fd != -1)
-		dup2(null_fd, 2);
+	fuzz_quiet();
 	memset(&o, 0, sizeof(o));
 	o.input = "fuzz";
 	o.dir = dir;
@@ -156,7 +149,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	empty_dir();
 	av_freep(&pb->buffer);
 	avio_context_free(&pb);
-	if (saved_fd != -1)
-		dup2(saved_fd, 2);
+	fuzz_loud();
 	return 0;
 }

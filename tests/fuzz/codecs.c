@@ -11,6 +11,7 @@
 
 #include "sd.h"
 #include "av_codecs.h"
+#include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

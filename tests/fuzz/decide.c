@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "fuzz.h"
 
 static void
 profile(struct sd_profile *p, const char *name, const char *v, const char *a)
@@ -46,10 +47,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	sd_rec_free(&r);
-	if ((text = malloc(size + 1)) == NULL)
+	if ((text = fuzz_string(data, size)) == NULL)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	i = sd_client_from_url(text, &c);
 	i += sd_client_from_accept(text, &c);
 	i += sd_client_from_ua(text, &c);

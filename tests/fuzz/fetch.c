@@ -14,23 +14,11 @@
 #include <unistd.h>
 
 #include "sd.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 #define PIPE_BYTES (1 << 20)
 
-static int null_fd = -1, saved_fd = -1;
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	if (getenv("SD_FUZZ_VERBOSE") == NULL) {
-		null_fd = open("/dev/null", O_WRONLY);
-		saved_fd = dup(2);
-	}
-	return 0;
-}
+FUZZ_QUIET_INITIALIZE
 
 static void
 read_body(struct sd_fetch *f, size_t sent)
@@ -58,8 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > PIPE_BYTES || pipe(p) == -1)
 		return 0;
-	if (null_fd != -1)
-		dup2(null_fd, 2);
+	fuzz_quiet();
 	if ((size_t)fcntl(p[1], F_SETPIPE_SZ, PIPE_BYTES) < size ||
 	    (size > 0 && write(p[1], data, size) != (ssize_t)size)) {
 		close(p[0]);
@@ -84,7 +71,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sd_fetch_close(f);
 	free(f);
 out:
-	if (saved_fd != -1)
-		dup2(saved_fd, 2);
+	fuzz_loud();
 	return 0;
 }

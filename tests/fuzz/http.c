@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "fuzz.h"
 
 #define ENV_MAX 64
 
@@ -15,20 +16,11 @@ static void
 fuzz_cgi(const uint8_t *data, size_t size)
 {
 	struct sd_http_req rq;
-	char *copy, *env[ENV_MAX + 1], *p, *nl;
-	size_t n = 0;
+	char *copy, *env[ENV_MAX + 1];
 
-	if ((copy = malloc(size + 1)) == NULL)
+	if ((copy = fuzz_string(data, size)) == NULL)
 		return;
-	memcpy(copy, data, size);
-	copy[size] = '\0';
-	for (p = copy; n < ENV_MAX && *p; p = nl + 1) {
-		env[n++] = p;
-		if ((nl = strchr(p, '\n')) == NULL)
-			break;
-		*nl = '\0';
-	}
-	env[n] = NULL;
+	fuzz_env(copy, size, env, ENV_MAX);
 	sd_http_parse_cgi(&rq, env);
 	free(copy);
 }

@@ -3,33 +3,14 @@
  * a profiles and as a proxies file) and sd-migrate's rewriting and diff.
  * A migration that succeeds must be idempotent.
  */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sd.h"
+#include "fuzz.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int null_fd = -1, saved_fd = -1;
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	/*
-	 * Every bad line is reported on stderr: silence it during each run
-	 * (libFuzzer's own output stays). SD_FUZZ_VERBOSE=1 shows it, for
-	 * replaying a crash input.
-	 */
-	if (getenv("SD_FUZZ_VERBOSE") == NULL) {
-		null_fd = open("/dev/null", O_WRONLY);
-		saved_fd = dup(2);
-	}
-	return 0;
-}
+FUZZ_QUIET_INITIALIZE
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,8 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sd_migration m, again;
 	struct sd_buf diff;
 
-	if (null_fd != -1 && saved_fd != -1)
-		dup2(null_fd, 2);
+	fuzz_quiet();
 	sd_config_check_text(buf, size, "fuzz", 1, 1);
 	sd_config_check_text(buf, size, "fuzz", 0, 1);
 	if (sd_migrate(&m, buf, size, "fuzz", "Universal") == 0) {
@@ -54,7 +34,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	sd_migration_free(&m);
-	if (null_fd != -1 && saved_fd != -1)
-		dup2(saved_fd, 2);
+	fuzz_loud();
 	return 0;
 }

@@ -8,29 +8,15 @@
  * elements, quoted attributes, entities escaped). A crash or abort() is a
  * finding.
  */
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sd.h"
+#include "fuzz.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int null_fd = -1, saved_fd = -1;
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	if (getenv("SD_FUZZ_VERBOSE") == NULL) {
-		null_fd = open("/dev/null", O_WRONLY);
-		saved_fd = dup(2);
-	}
-	return 0;
-}
+FUZZ_QUIET_INITIALIZE
 
 static void fail(const char *, const struct sd_buf *)
 	__attribute__((noreturn));
@@ -38,8 +24,7 @@ static void fail(const char *, const struct sd_buf *)
 static void
 fail(const char *why, const struct sd_buf *b)
 {
-	if (saved_fd != -1)
-		dup2(saved_fd, 2);
+	fuzz_loud();
 	fprintf(stderr, "manifest fuzz: %s in:\n%.*s\n", why,
 	    (int)(b->len > 4000 ? 4000 : b->len), b->p);
 	abort();
@@ -219,8 +204,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sd_store st;
 
-	if (null_fd != -1)
-		dup2(null_fd, 2);
+	fuzz_quiet();
 	sd_store_init(&st);
 	if (sd_store_parse(&st, (const char *)data, size, "fuzz") == 0) {
 		write_all(&st, NULL);
@@ -232,7 +216,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	sd_store_free(&st);
-	if (saved_fd != -1)
-		dup2(saved_fd, 2);
+	fuzz_loud();
 	return 0;
 }

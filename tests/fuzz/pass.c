@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -11,10 +12,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sd_buf out;
 	char *body;
 
-	if ((body = malloc(size + 1)) == NULL)
+	if ((body = fuzz_string(data, size)) == NULL)
 		return 0;
-	memcpy(body, data, size);
-	body[size] = '\0';
 	sd_buf_init(&out);
 	sd_pass_rewrite(body, size, NULL, "http://up.example/a/b/index.m3u8",
 	    "/sd/p1/", &out);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "sd.h"
+#include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,29 +3,15 @@
  * index that parses must format, the formatted text must parse again, and
  * a second format must give the same bytes (the round trip is stable).
  */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sd.h"
+#include "fuzz.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int null_fd = -1, saved_fd = -1;
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	/* Every bad line is warned about: quiet unless SD_FUZZ_VERBOSE. */
-	if (getenv("SD_FUZZ_VERBOSE") == NULL) {
-		null_fd = open("/dev/null", O_WRONLY);
-		saved_fd = dup(2);
-	}
-	return 0;
-}
+/* Every bad line is warned about: quiet unless SD_FUZZ_VERBOSE. */
+FUZZ_QUIET_INITIALIZE
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,8 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sd_store st, again;
 	struct sd_buf a, b;
 
-	if (null_fd != -1)
-		dup2(null_fd, 2);
+	fuzz_quiet();
 	sd_store_init(&st);
 	sd_store_init(&again);
 	sd_buf_init(&a);
@@ -52,7 +37,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sd_buf_free(&b);
 	sd_store_free(&again);
 	sd_store_free(&st);
-	if (saved_fd != -1)
-		dup2(saved_fd, 2);
+	fuzz_loud();
 	return 0;
 }

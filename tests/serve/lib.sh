@@ -1,47 +1,145 @@
-# tests/serve/lib.sh - what the sd-serve tests share, sourced after lib.sh:
+# tests/serve/lib.sh - lighttpd on 127.0.0.1 for the tests: the one home of
+# its configuration and start-up, and of the sd-serve config folders the
+# tests write. Sourced after lib.sh:
 #
-#   serve_start CONF SPOOL     lighttpd on 127.0.0.1 (a free port) with the
-#                              shipped etc/lighttpd.conf mounting sd-serve
-#                              at /sd; sets SERVE_BASE (http://.../sd)
-#   serve_stop_sessions SPOOL  stop the detached sessions of SPOOL by the
-#                              ids in their state records, and wait (5 s at
-#                              most) until they are gone; set as the EXIT
-#                              trap by serve_start
+#   serve_dir DIR [LINE...]
+#	lighttpd on a free port serving DIR as static files, with the MIME
+#	types players expect, CORS and no-cache headers, the player page at
+#	/play/ (tests/play) and the npm players at /node_modules/. Each LINE
+#	is appended to lighttpd's config (a module, a redirect, a CGI).
+#	Sets SERVE_URL (http://127.0.0.1:PORT), SERVE_PORT and SERVE_LOG
+#	(lighttpd's error log); 1 when lighttpd does not answer.
+#   serve_start CONF SPOOL [LINE...]
+#	lighttpd on a free port with sd-serve (of SD_BUILD) for the config
+#	folder CONF and SPOOL mounted at /sd through the shipped
+#	etc/lighttpd.conf; each LINE is appended after that include. Sets
+#	SERVE_BASE (SERVE_URL/sd) besides the above, and stops the sessions
+#	of SPOOL at exit.
+#   serve_ini CONF SPOOL [LINE...]
+#	CONF/sd.ini: spool = SPOOL, then each LINE ("idle_timeout = 4").
+#   serve_proxy CONF NAME SOURCE [LINE...]
+#	a section [NAME] appended to CONF/proxies.ini: source = SOURCE, then
+#	each LINE; mode = smart unless a LINE sets the mode.
+#   serve_session_pids SPOOL
+#	the ids in the state records of SPOOL's sessions, one a line.
+#   serve_stop_sessions SPOOL
+#	stop those sessions and wait (t_secs 5) until they are gone.
 
-serve_stop_sessions() {
-	_pids=
-	for _st in "$1"/*/*.state; do
-		[ -f "$_st" ] || continue
-		_p=$(sed -n 's/^pid=//p' "$_st" | head -1)
-		[ -n "$_p" ] && kill "$_p" 2>/dev/null && _pids="$_pids $_p"
-	done
-	_i=0
-	for _p in $_pids; do
-		while kill -0 "$_p" 2>/dev/null && [ "$_i" -lt 50 ]; do
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-	done
+SERVE_PLAY_DIR="$SD_TOP/tests/play"
+SERVE_NODE_MODULES="$SD_TOP/tests/node_modules"
+
+serve_dir() {
+	_sd_dir=$(cd "$1" && pwd) || return 1
+	shift
+	serve_config "$_sd_dir" "$@" <<-CONF
+	server.modules = ( "mod_alias", "mod_setenv" )
+	server.max-keep-alive-idle = 30
+	alias.url = ( "/node_modules/" => "$SERVE_NODE_MODULES/",
+	    "/play/" => "$SERVE_PLAY_DIR/" )
+	server.follow-symlink = "enable"
+	index-file.names = ( "index.html" )
+	mimetype.assign = (
+	    ".m3u8" => "application/vnd.apple.mpegurl",
+	    ".mpd" => "application/dash+xml",
+	    ".m4s" => "video/iso.segment",
+	    ".mp4" => "video/mp4",
+	    ".ts" => "video/mp2t",
+	    ".html" => "text/html; charset=utf-8",
+	    ".js" => "text/javascript",
+	    ".mjs" => "text/javascript",
+	    ".map" => "application/json",
+	    ".txt" => "text/plain",
+	    "" => "application/octet-stream" )
+	setenv.add-response-header = (
+	    "Access-Control-Allow-Origin" => "*",
+	    "Access-Control-Expose-Headers" => "Content-Length, Content-Range, Date",
+	    "Cache-Control" => "no-cache" )
+	CONF
+	serve_up "$SERVE_URL/play/index.html"
 }
 
 serve_start() {
-	_port=$(t_free_port)
+	_sd_conf=$1 _sd_spool=$2
+	shift 2
 	mkdir -p "$T_TMP/docroot"
-	cat >"$T_TMP/lighttpd.conf" <<-EOC
-	server.document-root = "$T_TMP/docroot"
-	server.bind = "127.0.0.1"
-	server.port = $_port
-	server.errorlog = "$T_TMP/lighttpd.log"
+	serve_config "$T_TMP/docroot" "$@" <<-CONF
 	setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
 	var.sd_prefix = "/sd"
-	var.sd_serve = "$SD_TOP/bin/sd-serve"
-	var.sd_conf = "$1"
-	var.sd_spool = "$2"
+	var.sd_serve = "$SD_BUILD/bin/sd-serve"
+	var.sd_conf = "$_sd_conf"
+	var.sd_spool = "$_sd_spool"
 	include "$SD_TOP/etc/lighttpd.conf"
-	EOC
-	SERVE_SPOOL=$2
+	CONF
+	SERVE_SPOOL=$_sd_spool
 	trap 'serve_stop_sessions "$SERVE_SPOOL"; t_cleanup' EXIT
-	t_lighttpd "$T_TMP/lighttpd.conf" || return 1
-	SERVE_BASE=http://127.0.0.1:$_port/sd
-	t_wait_http "$SERVE_BASE/status"
+	SERVE_BASE=$SERVE_URL/sd
+	serve_up "$SERVE_BASE/status"
+}
+
+# serve_config DOCROOT [LINE...] <BODY: a config of the listening lines,
+# BODY and the LINEs, in $T_TMP/lighttpd-PORT.conf, checked by lighttpd
+# -tt and started (-D, stopped at exit). Sets SERVE_PORT, SERVE_URL,
+# SERVE_LOG and SERVE_CONF.
+serve_config() {
+	SERVE_PORT=$(t_free_port)
+	SERVE_URL=http://127.0.0.1:$SERVE_PORT
+	SERVE_CONF=$T_TMP/lighttpd-$SERVE_PORT.conf
+	SERVE_LOG=$T_TMP/lighttpd-$SERVE_PORT.log
+	{
+		printf 'server.document-root = "%s"\n' "$1"
+		printf 'server.bind = "127.0.0.1"\nserver.port = %s\n' "$SERVE_PORT"
+		printf 'server.errorlog = "%s"\n' "$SERVE_LOG"
+		cat
+		shift
+		for _sd_l; do printf '%s\n' "$_sd_l"; done
+	} >"$SERVE_CONF"
+	if ! lighttpd -tt -f "$SERVE_CONF" >"$T_TMP/.lighttpd-check" 2>&1; then
+		t_diag "lighttpd rejects $SERVE_CONF:" "$(cat "$T_TMP/.lighttpd-check")"
+		return 1
+	fi
+	t_bg lighttpd -D -f "$SERVE_CONF"
+	export SERVE_URL
+}
+
+# serve_up URL: wait until lighttpd answers URL; its log when it does not.
+serve_up() {
+	t_wait_http "$1" && return 0
+	t_diag "lighttpd on port $SERVE_PORT did not answer $1:" \
+	    "$(cat "$SERVE_LOG" 2>/dev/null)"
+	return 1
+}
+
+serve_ini() {
+	_sd_conf=$1
+	printf 'spool = %s\n' "$2" >"$_sd_conf/sd.ini"
+	shift 2
+	for _sd_l; do printf '%s\n' "$_sd_l"; done >>"$_sd_conf/sd.ini"
+}
+
+serve_proxy() {
+	{
+		[ -s "$1/proxies.ini" ] && echo
+		printf '[%s]\nsource = %s\n' "$2" "$3"
+		_sd_mode="mode = smart"
+		shift 3
+		for _sd_l; do
+			case $_sd_l in mode*=*) _sd_mode= ;; esac
+			printf '%s\n' "$_sd_l"
+		done
+		[ -z "$_sd_mode" ] || echo "$_sd_mode"
+	} >>"$1/proxies.ini"
+}
+
+serve_session_pids() {
+	for _sd_st in "$1"/*/*.state; do
+		[ -f "$_sd_st" ] && sed -n 's/^pid=//p' "$_sd_st" | head -1
+	done
+}
+
+serve_stop_sessions() {
+	_sd_pids=
+	for _sd_p in $(serve_session_pids "$1"); do
+		kill "$_sd_p" 2>/dev/null && _sd_pids="$_sd_pids $_sd_p"
+	done
+	for _sd_p in $_sd_pids; do t_wait_gone "$_sd_p"; done
 }
