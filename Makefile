@@ -146,23 +146,61 @@ bench: build
 	@scripts/bench
 	@scripts/bench-serve
 
+# The shipped lighttpd include, inetd line and systemd units name the
+# default paths; install writes them with this install's paths.
+SPOOLDIR ?= /var/spool/sd
+SUBST = sed -e 's|/usr/local/bin|$(BINDIR)|g' -e 's|/usr/local/libexec/sd|$(LIBEXECDIR)|g' -e 's|/usr/local/etc/sd|$(SYSCONFDIR)|g' \
+	-e 's|/usr/local/share/sd|$(SHAREDIR)|g' -e 's|/var/spool/sd|$(SPOOLDIR)|g'
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR     ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR     ?= $(PREFIX)/lib/tmpfiles.d
+# The player page's scripts (npm packages that install-deps brings).
+PLAYER_JS = tests/node_modules/hls.js/dist/hls.min.js \
+	tests/node_modules/dashjs/dist/modern/umd/dash.all.min.js
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
-		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SHAREDIR) \
+		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(SYSCONFDIR)/www \
+		$(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(filter-out $(LIBEXEC_PROGS),$(PROGS)) $(SCRIPTS) \
 		$(DESTDIR)$(BINDIR)
 	install -m 755 $(LIBEXEC_PROGS) $(DESTDIR)$(LIBEXECDIR)
 	install -m 444 etc/system/profiles.ini $(DESTDIR)$(SHAREDIR)/profiles.ini
-	install -m 444 etc/lighttpd.conf etc/inetd.conf etc/systemd/* $(DESTDIR)$(SHAREDIR)/
+	for f in etc/lighttpd.conf etc/inetd.conf; do \
+		$(SUBST) $$f >$(DESTDIR)$(SHAREDIR)/$${f##*/} && \
+		chmod 444 $(DESTDIR)$(SHAREDIR)/$${f##*/}; done
+	for f in etc/systemd/*; do \
+		$(SUBST) $$f >$(DESTDIR)$(SYSTEMD_UNITDIR)/$${f##*/} && \
+		chmod 644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$${f##*/}; done
+	$(SUBST) etc/sysusers.d/sd.conf >$(DESTDIR)$(SYSUSERSDIR)/sd.conf
+	$(SUBST) etc/tmpfiles.d/sd.conf >$(DESTDIR)$(TMPFILESDIR)/sd.conf
+	chmod 644 $(DESTDIR)$(SYSUSERSDIR)/sd.conf $(DESTDIR)$(TMPFILESDIR)/sd.conf
 	for f in etc/sd/*; do \
-		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || \
-		install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/; done
+		[ -e $(DESTDIR)$(SYSCONFDIR)/$${f##*/} ] || { \
+		$(SUBST) $$f >$(DESTDIR)$(SYSCONFDIR)/$${f##*/} && \
+		chmod 644 $(DESTDIR)$(SYSCONFDIR)/$${f##*/}; }; done
+	for f in $(PLAYER_JS); do \
+		if [ -f $$f ]; then install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/www/; \
+		else echo "install: $$f missing (make deps): the page at / will not play" >&2; fi; done
 	for m in $(MAN); do s=$${m##*.}; \
 		install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+# Removes what install wrote, but the config folder (it is the user's) and
+# the spool.
+uninstall:
+	for p in $(notdir $(PROGS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(LIBEXEC_PROGS)))
+	-rmdir $(DESTDIR)$(LIBEXECDIR)
+	rm -f $(DESTDIR)$(SHAREDIR)/profiles.ini $(DESTDIR)$(SHAREDIR)/lighttpd.conf \
+		$(DESTDIR)$(SHAREDIR)/inetd.conf
+	-rmdir $(DESTDIR)$(SHAREDIR)
+	for f in etc/systemd/*; do rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/$${f##*/}; done
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/sd.conf $(DESTDIR)$(TMPFILESDIR)/sd.conf
+	for m in $(MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 
 clean:
 	rm -f $(LIB_OBJ) $(LIBSD) $(PROGS) $(UNITS) $(DRIVERS) $(OUT).build-flags
 	rm -rf $(SAN_OUT) tests/tmp tests/fuzz/obj $(FUZZERS)
 
-.PHONY: all build check units deps lint run bench install clean fuzz fuzzers FORCE
+.PHONY: all build check units deps lint run bench install uninstall clean fuzz fuzzers FORCE

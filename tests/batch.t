@@ -23,7 +23,7 @@ t_is "$T_RC" 0 "-n: exit status"
 t_like "$T_OUT" '^\[[12]/2\] a: plan repackage .*sd-cmafmux' "-n: a would be repackaged"
 t_like "$T_OUT" '^\[[12]/2\] b: plan transcode .*ffmpeg .*-c:a aac.* \| sd-cmafmux' \
     "-n: b would be transcoded, ffmpeg into sd-cmafmux"
-t_is "$(ls "$vod")" "" "-n: no output"
+t_ok "$([ ! -e "$vod" ]; echo $?)" "-n: nothing written, not even the output folder"
 t_is "$(wc -l <"$TC_FFLOG")" 0 "-n: ffmpeg never ran"
 
 # The folder, two at a time, TS segments too (-T).
@@ -95,6 +95,55 @@ t_is "$T_RC" 0 "killed, run again: exit status"
 t_like "$T_OUT" '^\[[12]/2\] b: done transcode' "killed, run again: b is done"
 t_like "$(cat "$T_TMP/vod3/b/index" 2>/dev/null)" '^store .*ended=1' "killed, run again: b's store ended"
 t_is "$(ls -a "$T_TMP/vod3" | grep -c '^\.')" 2 "killed, run again: nothing partial left"
+
+# A plain `kill PID` of the script (SIGTERM to it alone, as an operator or
+# a service manager sends it) stops its ffmpeg and sd-cmafmux children, and
+# each finished recording's line was shown at once, while b was still held.
+: >"$TC_FFLOG"
+: >"$T_TMP/hold"
+sed -i "2a echo \$\$ >>'$T_TMP/ffpids'" "$T_TMP/spy/ffmpeg"
+sd-batch -j 2 -p Universal -o "$T_TMP/vod7" "$rec/a.ts" "$rec/sub/b.ts" \
+    >"$T_TMP/plain.out" 2>&1 &
+bpid=$!
+command -v t_secs >/dev/null 2>&1 ||
+	t_secs() { echo $(( $1 * ${SD_TEST_SLOW:-1} )); }
+t_wait_for() {	# t_wait_for SECONDS CMD...: until CMD succeeds, or SECONDS
+	_end=$(( $(date +%s) + $(t_secs "$1") ))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.1
+	done
+}
+t_wait_for 60 grep -q ' a: done' "$T_TMP/plain.out"
+t_ok $? "plain kill: a's line shown while b is still being made"
+t_wait_for 60 test -s "$T_TMP/ffpids"
+t_ok $? "plain kill: b's ffmpeg had started"
+kill -TERM "$bpid"
+wait "$bpid"
+t_is "$?" 130 "plain kill: exit 130"
+alive() { for p in $(cat "$T_TMP/ffpids"); do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+none_alive() { ! alive; }
+t_wait_for 10 none_alive
+t_ok $? "plain kill: no ffmpeg of the batch left running"
+t_is "$(pgrep -f "sd-cmafmux.*vod7" | wc -l)" 0 "plain kill: no sd-cmafmux left running"
+t_like "$(cat "$T_TMP/plain.out")" 'stopped' "plain kill: says it stopped"
+rm -f "$T_TMP/hold"
+sed -i '3d' "$T_TMP/spy/ffmpeg"
+t_run -t 120 -- sd-batch -j 2 -p Universal -o "$T_TMP/vod7" "$rec/a.ts" "$rec/sub/b.ts"
+t_like "$T_OUT" 'b: done transcode' "plain kill, run again: b is done"
+t_is "$(ls -a "$T_TMP/vod7" | grep -c '^\.')" 2 "plain kill, run again: nothing partial left"
+
+# -v: the current recording's progress as a percentage.
+t_run -t 120 -- sd-batch -F -v -p Passthrough -o "$T_TMP/vod7" "$rec/a.ts"
+t_is "$T_RC" 0 "-v: exit status"
+t_like "$T_ERR" '^sd-batch: a: [0-9]+% \(' "-v: a percentage of the current recording"
+t_like "$T_ERR" '^sd-batch: a: 100% ' "-v: it reaches 100%"
+
+# --help: usage on stdout, exit 0.
+t_run -- sd-batch --help
+t_is "$T_RC" 0 "--help: exit 0"
+t_like "$T_OUT" '^usage: sd-batch' "--help: usage on stdout"
 
 # Names no program may take for a protocol or an option.
 mkdir -p "$T_TMP/odd"
