@@ -164,7 +164,8 @@ install: all
 		$(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(filter-out $(LIBEXEC_PROGS),$(PROGS)) $(SCRIPTS) \
 		$(DESTDIR)$(BINDIR)
-	install -m 755 $(LIBEXEC_PROGS) $(DESTDIR)$(LIBEXECDIR)
+	$(if $(filter $(LIBEXEC_PROGS),$(PROGS)),install -m 755 \
+		$(filter $(LIBEXEC_PROGS),$(PROGS)) $(DESTDIR)$(LIBEXECDIR))
 	install -m 444 etc/system/profiles.ini $(DESTDIR)$(SHAREDIR)/profiles.ini
 	for f in etc/lighttpd.conf etc/inetd.conf; do \
 		$(SUBST) $$f >$(DESTDIR)$(SHAREDIR)/$${f##*/} && \
