@@ -63,6 +63,8 @@ struct sd_tsd {
 	size_t skip;			/* bytes between packets (192, 204) */
 
 	/* packets */
+	uint64_t pos;			/* of the packet in hand (M2TS: its
+					   4-byte prefix, as libavformat) */
 	uint8_t pid_slot[NPIDS];
 	struct cc_state cc[NSLOTS];
 	struct section pat, pmt;
@@ -767,7 +769,7 @@ pcr_discontinuity(struct sd_tsd *d)
 }
 
 static int
-packet(struct sd_tsd *d, const uint8_t *p, uint64_t pos)
+packet_take(struct sd_tsd *d, const uint8_t *p)
 {
 	int pid = (p[1] & 0x1f) << 8 | p[2], slot = d->pid_slot[pid];
 	int pusi = p[1] & 0x40, afc = (p[3] >> 4) & 3, disc = 0, cc;
@@ -808,7 +810,14 @@ packet(struct sd_tsd *d, const uint8_t *p, uint64_t pos)
 	if (disc)
 		d->es[slot - SLOT_ES].pending |= SD_TSD_DISCONT;
 	return es_payload(d, slot - SLOT_ES, p + off, SD_TSD_PACKET - off,
-	    pusi, pflags, pos);
+	    pusi, pflags, d->pos);
+}
+
+static int
+packet(struct sd_tsd *d, const uint8_t *p, uint64_t pos)
+{
+	d->pos = d->stride == 192 && pos >= 4 ? pos - 4 : pos;
+	return packet_take(d, p);
 }
 
 /* ------------------------------------------------------------ sync */
