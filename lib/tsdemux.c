@@ -31,6 +31,7 @@ enum { SLOT_NONE, SLOT_PAT, SLOT_PMT, SLOT_PCR, SLOT_ES };
 struct cc_state {
 	int last;			/* -1: nothing seen yet */
 	int dup;			/* the last packet was repeated once */
+	uint8_t fp[20];			/* its header and last 16 bytes */
 };
 
 struct section {
@@ -720,19 +721,29 @@ psi_payload(struct sd_tsd *d, int slot, const uint8_t *p, size_t n,
 
 /* ------------------------------------------------------------ packets */
 
-/* Continuity: 0 take the packet, 1 a duplicate to drop, 2 after a gap. */
+/*
+ * Continuity: 0 take the packet, 1 a duplicate to drop, 2 after a gap.
+ * A duplicate (13818-1 2.4.3.3) repeats the packet before it, CC and all
+ * bytes but the PCR: its header and last 16 bytes are compared, so that a
+ * new packet that happens to reuse the CC (a splice) is not dropped.
+ */
 static int
-cc_check(struct sd_tsd *d, struct cc_state *c, int cc, int payload,
-    int disc)
+cc_check(struct sd_tsd *d, struct cc_state *c, const uint8_t *p, int disc)
 {
-	if (!payload)
-		return 0;		/* the counter does not move */
+	int cc = p[3] & 15, same;
+
+	if (!(p[3] & 0x10))
+		return 0;		/* no payload: the counter stays */
+	same = c->last == cc && memcmp(c->fp, p, 4) == 0 &&
+	    memcmp(c->fp + 4, p + SD_TSD_PACKET - 16, 16) == 0;
+	memcpy(c->fp, p, 4);
+	memcpy(c->fp + 4, p + SD_TSD_PACKET - 16, 16);
 	if (c->last < 0 || disc) {
 		c->last = cc;
 		c->dup = 0;
 		return 0;
 	}
-	if (cc == c->last && !c->dup) {
+	if (same && !c->dup) {
 		c->dup = 1;
 		d->st.duplicates++;
 		return 1;
@@ -799,7 +810,7 @@ packet_take(struct sd_tsd *d, const uint8_t *p)
 		pcr_discontinuity(d);
 	if (slot == SLOT_PCR || afc == 0)
 		return 0;
-	if ((cc = cc_check(d, &d->cc[slot], p[3] & 15, afc & 1, disc)) == 1)
+	if ((cc = cc_check(d, &d->cc[slot], p, disc)) == 1)
 		return 0;
 	if (cc == 2)
 		mark_damaged(d, slot);
