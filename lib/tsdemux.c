@@ -31,7 +31,8 @@ enum { SLOT_NONE, SLOT_PAT, SLOT_PMT, SLOT_PCR, SLOT_ES };
 struct cc_state {
 	int last;			/* -1: nothing seen yet */
 	int dup;			/* the last packet was repeated once */
-	uint8_t fp[20];			/* its header and last 16 bytes */
+	uint8_t fp[36];			/* its header, first and last 16
+					   payload bytes */
 };
 
 struct section {
@@ -724,20 +725,24 @@ psi_payload(struct sd_tsd *d, int slot, const uint8_t *p, size_t n,
 /*
  * Continuity: 0 take the packet, 1 a duplicate to drop, 2 after a gap.
  * A duplicate (13818-1 2.4.3.3) repeats the packet before it, CC and all
- * bytes but the PCR: its header and last 16 bytes are compared, so that a
- * new packet that happens to reuse the CC (a splice) is not dropped.
+ * bytes but the PCR: its header and the first and last 16 bytes of its
+ * payload (p + off on) are compared, so that a new packet that happens to
+ * reuse the CC (a splice) is not dropped. Packets carry a payload here.
  */
 static int
-cc_check(struct sd_tsd *d, struct cc_state *c, const uint8_t *p, int disc)
+cc_check(struct sd_tsd *d, struct cc_state *c, const uint8_t *p,
+    size_t off, int disc)
 {
+	uint8_t fp[sizeof(c->fp)];
 	int cc = p[3] & 15, same;
 
-	if (!(p[3] & 0x10))
-		return 0;		/* no payload: the counter stays */
-	same = c->last == cc && memcmp(c->fp, p, 4) == 0 &&
-	    memcmp(c->fp + 4, p + SD_TSD_PACKET - 16, 16) == 0;
-	memcpy(c->fp, p, 4);
-	memcpy(c->fp + 4, p + SD_TSD_PACKET - 16, 16);
+	if (off > SD_TSD_PACKET - 16)
+		off = SD_TSD_PACKET - 16;
+	memcpy(fp, p, 4);
+	memcpy(fp + 4, p + off, 16);
+	memcpy(fp + 20, p + SD_TSD_PACKET - 16, 16);
+	same = c->last == cc && memcmp(c->fp, fp, sizeof(fp)) == 0;
+	memcpy(c->fp, fp, sizeof(fp));
 	if (c->last < 0 || disc) {
 		c->last = cc;
 		c->dup = 0;
@@ -810,11 +815,13 @@ packet_take(struct sd_tsd *d, const uint8_t *p)
 		pcr_discontinuity(d);
 	if (slot == SLOT_PCR || afc == 0)
 		return 0;
-	if ((cc = cc_check(d, &d->cc[slot], p, disc)) == 1)
+	if (!(afc & 1))
+		return 0;		/* no payload: the CC stays */
+	if ((cc = cc_check(d, &d->cc[slot], p, off, disc)) == 1)
 		return 0;
 	if (cc == 2)
 		mark_damaged(d, slot);
-	if (!(afc & 1) || off >= SD_TSD_PACKET)
+	if (off >= SD_TSD_PACKET)
 		return 0;
 	if (slot == SLOT_PAT || slot == SLOT_PMT)
 		return psi_payload(d, slot, p + off, SD_TSD_PACKET - off, pusi);
