@@ -38,7 +38,7 @@ struct cc_state {
 struct section {
 	uint8_t buf[SECTION_MAX];
 	size_t len, need;		/* need: 3 until the length is read */
-	int active;
+	int active, sized;		/* sized: need is the whole section */
 	uint8_t last[SECTION_MAX];	/* the last one taken, to skip repeats */
 	size_t last_len;
 };
@@ -663,7 +663,7 @@ section_add(struct sd_tsd *d, int slot, struct section *sec,
 		*used += k;
 		if (sec->len < sec->need)
 			break;
-		if (sec->need == 3) {
+		if (!sec->sized) {
 			sl = (size_t)((sec->buf[1] & 0x0f) << 8 | sec->buf[2]);
 			if (sl > SECTION_MAX - 3) {
 				d->st.psi_errors++;
@@ -672,6 +672,7 @@ section_add(struct sd_tsd *d, int slot, struct section *sec,
 				return 0;
 			}
 			sec->need = 3 + sl;
+			sec->sized = 1;
 			continue;
 		}
 		sec->active = 0;
@@ -684,6 +685,7 @@ static void
 section_start(struct section *sec)
 {
 	sec->active = 1;
+	sec->sized = 0;
 	sec->len = 0;
 	sec->need = 3;
 }

@@ -556,6 +556,18 @@ test_sections(void)
 	demux(&w, 0, 0);
 	ok(g.nprog == 0 && st.psi_errors == 2,
 	    "hostile section and ES_info lengths: counted, not taken");
+
+	/* section_length 0 (the fuzzer's first find: it looped), then a PMT */
+	tsw_init(&w, 188);
+	ts_section(&w, 0, sec, make_pat(sec, 1, 0x1000));
+	n = make_pmt(sec, 1, 0, 0x100, avc_aac, 2);
+	memcpy(pkt, "\x00\x02\xb0\x00", 4);
+	memcpy(pkt + 4, sec, n);
+	memset(pkt + 4 + n, 0xff, sizeof(pkt) - 4 - n);
+	ts_packet(&w, 0x1000, 1, pkt, sizeof(pkt), 0);
+	demux(&w, 0, 0);
+	ok(g.nprog == 1 && st.psi_errors == 1,
+	    "section_length 0: counted, the PMT after it taken");
 }
 
 static void
