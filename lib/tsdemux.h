@@ -14,6 +14,15 @@
  * first packet without one, and found again. One program is followed: the
  * one asked for, or the first the PAT lists. Timestamps are the raw 33-bit
  * PES values (the 2^33 wrap is the timeline's to unwrap).
+ *
+ * An AU is one PES: for video one access unit (as encoders and ffmpeg
+ * write TS), for audio often several frames (ADTS, AC-3, MPEG audio, Opus
+ * with its TS control headers), which the caller splits. A PES of unbounded
+ * length (video) is handed out when the next one on its PID starts, or at
+ * sd_tsd_end. Continuity gaps, lost sync and transport errors mark the AU
+ * they hit SD_TSD_DAMAGED; a packet repeated once (same CC, same header and
+ * first and last 16 payload bytes) is dropped as a duplicate. Streams of
+ * other types are listed in the program with SD_TSD_NONE and skipped.
  */
 #ifndef SD_TSDEMUX_H
 #define SD_TSDEMUX_H
@@ -79,7 +88,7 @@ struct sd_tsd_au {
 #define SD_TSD_CH_STREAMS	0x04	/* a PID added, dropped, or its
 					   codec changed: a new header */
 #define SD_TSD_CH_PCR		0x08	/* PCR_PID differs */
-#define SD_TSD_CH_OTHER		0x10	/* descriptors or language only */
+#define SD_TSD_CH_OTHER		0x10	/* a kept stream's language */
 
 struct sd_tsd_program {
 	int program_number, pmt_pid, pcr_pid, version;
