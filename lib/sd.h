@@ -160,11 +160,13 @@ struct sd_proxy {
 	char logo[1024];
 	char tvg_id[128];
 	int max_clients;	/* 0: unlimited */
+	int number;		/* channel number (tvg-chno), 0: none */
 	char path[256];
 	int line;
 	int profile_line;	/* line of profile (or relay_profile); 0: none */
 	int mode_line;		/* line of mode (or proxy_mode); 0: none */
 	int source_line;	/* line of source; 0: none */
+	int number_line;	/* line of number; 0: none */
 	char legacy_mode[16];	/* old mode as written (redirect, proxy,
 				 * relay), "" for the new schema */
 };
