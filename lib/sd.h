@@ -292,6 +292,53 @@ void sd_migration_free(struct sd_migration *m);
 /* A unified diff (3 lines of context) of the input and m->out. */
 int sd_migrate_diff(const struct sd_migration *m, const char *name,
     struct sd_buf *out);
+/*
+ * Write out over file atomically (a temporary renamed over it, through a
+ * symlink to the file it names, its mode kept), after old (oldlen bytes)
+ * was kept as file.bak the same way; old NULL: file is new, no .bak.
+ * Returns SD_EX_OK or SD_EX_IOERR (reported).
+ */
+int sd_ini_write_back(const char *file, const char *old, size_t oldlen,
+    const struct sd_buf *out);
+
+/* ---------------------------------------------------------------- import.c
+ *
+ * sd-import(1): the channels of an extended M3U merged into a proxies.ini,
+ * one section a channel, changing only the lines that must change (the
+ * same line model as sd-migrate). A section sd-import wrote carries the
+ * line "; imported by sd-import"; only those are updated, and those whose
+ * channel left the M3U get "; gone from the provider on DATE" once.
+ */
+
+struct sd_import_opts {
+	enum sd_mode mode;	/* of new sections */
+	const char *profile;	/* of new sections; NULL or "": none */
+	const char *group_re;	/* POSIX ERE on group-title; NULL: all */
+	const char *base;	/* the M3U's URL or absolute path, for
+				 * relative entries; NULL: none (stdin) */
+	const char *m3u_name;	/* in messages, as NAME:LINE */
+	const char *today;	/* YYYY-MM-DD, for the gone mark */
+};
+
+struct sd_import_stats {
+	size_t channels;	/* imported: in the M3U, selected, usable */
+	size_t added, changed, gone, back;	/* sections */
+	size_t pinned;		/* left to a section without the mark */
+	size_t skipped;		/* entries that cannot be a section */
+};
+
+/*
+ * Merge the M3U text into the proxies.ini text (ini_len 0: none yet; named
+ * ini_name in messages). m->out is the new text, m->changed says whether
+ * it differs, and sd_migrate_diff(m) prints the change. Returns SD_EX_OK,
+ * SD_EX_FAIL (-g selects no channel), SD_EX_USAGE (a bad -g expression),
+ * SD_EX_DATAERR (not an M3U, no usable channel, or a result that would not
+ * load), SD_EX_CONFIG (ini does not load as it is) or SD_EX_SOFTWARE; each
+ * reported. Free m with sd_migration_free.
+ */
+int sd_import(struct sd_migration *m, const char *ini, size_t ini_len,
+    const char *ini_name, const char *m3u, size_t m3u_len,
+    const struct sd_import_opts *o, struct sd_import_stats *st);
 
 /* ---------------------------------------------------------------- store.c
  *
