@@ -160,9 +160,9 @@ today(char *buf, size_t len)
 static void
 report(const char *path, int existed, const struct sd_import_stats *st)
 {
-	fprintf(stderr, "sd-import: %s: %zu channels: %zu new, %zu changed, "
-	    "%zu gone, %zu back", path, st->channels, st->added, st->changed,
-	    st->gone, st->back);
+	fprintf(stderr, "sd-import: %s: %zu channel%s: %zu new, %zu changed, "
+	    "%zu gone, %zu back", path, st->channels, st->channels == 1 ? "" :
+	    "s", st->added, st->changed, st->gone, st->back);
 	if (st->pinned > 0)
 		fprintf(stderr, ", %zu left to sections without the mark",
 		    st->pinned);
