@@ -24,7 +24,7 @@
 
 #include "sd.h"
 
-#define CONFIG_FILE_MAX (4u << 20)	/* no config file is near 4 MiB */
+#define CONFIG_FILE_MAX SD_INI_FILE_MAX	/* no config file is near it */
 #define PROFILES_MAX 1000
 #define PROXIES_MAX 20000
 #define KEYS_SEEN_MAX 64

@@ -986,7 +986,13 @@ sd_import(struct sd_migration *m, const char *ini, size_t ini_len,
 		goto out;
 	}
 	snprintf(label, sizeof(label), "%s (imported)", ini_name);
-	if (m->changed && sd_config_check_text(m->out.p, m->out.len, label, 0,
+	if (m->out.len > SD_INI_FILE_MAX) {
+		warnx("%s: the imported text would be %zu bytes, more than "
+		    "the %u that load; import fewer channels (-g selects "
+		    "groups); nothing written", ini_name, m->out.len,
+		    SD_INI_FILE_MAX);
+		rc = SD_EX_DATAERR;
+	} else if (m->changed && sd_config_check_text(m->out.p, m->out.len, label, 0,
 	    0) == -1) {
 		warnx("%s: the imported text would not load (see above); "
 		    "nothing written", ini_name);

@@ -195,6 +195,7 @@ struct sd_config {
 };
 
 #define SD_INI_LINE_MAX 4096	/* longer lines are an error */
+#define SD_INI_FILE_MAX (4u << 20)	/* larger files do not load */
 
 /* The config folder: opt (-C) if set, else $SD_CONF, else SD_SYSCONFDIR. */
 const char *sd_config_dir(const char *opt);

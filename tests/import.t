@@ -238,6 +238,18 @@ t_cmd "a proxies.ini that does not load" 78 "" \
 cmp -s "$B/proxies.ini" "$T_TMP/dup.ini"
 t_ok $? "a broken proxies.ini is left as it is"
 
+# More channels than a proxies.ini loads (4 MiB): refused, nothing written.
+awk 'BEGIN { tok = "t"; while (length(tok) < 128) tok = tok tok
+	print "#EXTM3U"; for (i = 0; i < 18000; i++) {
+	printf "#EXTINF:-1 tvg-id=\"c%d.example\" group-title=\"G\",Channel %d\n", i, i
+	printf "http://provider.example/live/%d.ts?token=%s\n", i, tok } }' \
+    >"$T_TMP/big.m3u"
+t_cmd "a list too big for one proxies.ini" 65 "" \
+    "^sd-import: $P: the imported text would be [0-9]+ bytes, more than the 4194304 that load; import fewer channels \\(-g selects groups\\); nothing written\$" \
+    -- sd-import -C "$C" "$T_TMP/big.m3u"
+cmp -s "$P" "$G/imported.ini" && [ ! -e "$P.bak" ]
+t_ok $? "too big: proxies.ini untouched"
+
 # ------------------------------------------------------------ stdin, CRLF
 I="$T_TMP/stdin"
 mkdir -p "$I"
