@@ -1265,8 +1265,8 @@ sd_config_check_text(const char *buf, size_t len, const char *name,
 	ld.kind = profiles ? INI_PROFILES : INI_PROXIES;
 	ld.quiet = !warn;
 	if (len > CONFIG_FILE_MAX)	/* sd_config_load would not read it */
-		LD_ERR(&ld, 0, "%zu bytes; at most %u load: split the file",
-		    len, CONFIG_FILE_MAX);
+		LD_ERR(&ld, 0, "%zu bytes; at most %u load: make the file "
+		    "smaller", len, CONFIG_FILE_MAX);
 	load_buf(&ld, buf, len);
 	sd_config_free(&cfg);
 	return ld.errors ? -1 : 0;

@@ -263,8 +263,8 @@ chan_values(struct imp *im, const struct m3u_entry *e, struct chan *c)
 	if (*e->tvg_chno != '\0') {
 		num = sd_strtonum(e->tvg_chno, 1, NUMBER_MAX, &err);
 		if (err != NULL)
-			m3u_warn(im, e->line, "tvg-chno=\"%s\" is not a channel "
-			    "number from 1 to %d; no number written",
+			m3u_warn(im, e->line, "tvg-chno=\"%s\" is not a "
+			    "channel number from 1 to %d; no number written",
 			    e->tvg_chno, NUMBER_MAX);
 		else if (asprintf(&c->val[K_NUMBER], "%lld", num) == -1) {
 			c->val[K_NUMBER] = NULL;
@@ -566,15 +566,15 @@ static void
 insert(struct imp *im, size_t after, const char *text, size_t len)
 {
 	struct ins *ni;
+	size_t cap = im->capins ? im->capins * 2 : 64;
 
 	if (im->nins == im->capins) {
-		im->capins = im->capins ? im->capins * 2 : 64;
-		if ((ni = reallocarray(im->ins, im->capins, sizeof(*ni))) ==
-		    NULL) {
+		if ((ni = reallocarray(im->ins, cap, sizeof(*ni))) == NULL) {
 			im->nomem = 1;
 			return;
 		}
 		im->ins = ni;
+		im->capins = cap;
 	}
 	ni = &im->ins[im->nins++];
 	ni->after = after;
@@ -992,8 +992,8 @@ sd_import(struct sd_migration *m, const char *ini, size_t ini_len,
 		    "groups); nothing written", ini_name, m->out.len,
 		    SD_INI_FILE_MAX);
 		rc = SD_EX_DATAERR;
-	} else if (m->changed && sd_config_check_text(m->out.p, m->out.len, label, 0,
-	    0) == -1) {
+	} else if (m->changed && sd_config_check_text(m->out.p, m->out.len,
+	    label, 0, 0) == -1) {
 		warnx("%s: the imported text would not load (see above); "
 		    "nothing written", ini_name);
 		rc = SD_EX_DATAERR;

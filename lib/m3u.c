@@ -146,10 +146,11 @@ push(struct m3u *m, size_t *cap, const struct m3u_entry *e)
 	if (m->n >= M3U_ENTRIES_MAX)
 		return M3U_TOO_MANY;
 	if (m->n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		if ((ne = reallocarray(m->e, *cap, sizeof(*ne))) == NULL)
+		if ((ne = reallocarray(m->e, *cap ? *cap * 2 : 64,
+		    sizeof(*ne))) == NULL)
 			return M3U_NOMEM;
 		m->e = ne;
+		*cap = *cap ? *cap * 2 : 64;
 	}
 	m->e[m->n++] = *e;
 	return M3U_OK;
