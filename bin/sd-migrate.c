@@ -35,29 +35,12 @@ static int
 write_back(const char *file, const char *old, size_t oldlen,
     const struct sd_buf *out)
 {
-	char target[PATH_MAX], bak[PATH_MAX + 8];
-	struct stat sb;
-	int mode = 0644;
+	int rv = sd_ini_write_back(file, old, oldlen, out);
 
-	/* Through a symlink, the file it names is the one rewritten. */
-	if (realpath(file, target) == NULL) {
-		warn("%s", file);
-		return SD_EX_IOERR;
-	}
-	if (stat(target, &sb) == 0)
-		mode = (int)(sb.st_mode & 07777);
-	snprintf(bak, sizeof(bak), "%s.bak", target);
-	if (sd_write_atomic(bak, old, oldlen, mode, 1) == -1) {
-		warn("%s", bak);
-		return SD_EX_IOERR;
-	}
-	if (sd_write_atomic(target, out->p, out->len, mode, 1) == -1) {
-		warn("%s", target);
-		return SD_EX_IOERR;
-	}
-	fprintf(stderr, "sd-migrate: %s: migrated; the previous file is "
-	    "%s.bak\n", file, file);
-	return SD_EX_OK;
+	if (rv == SD_EX_OK)
+		fprintf(stderr, "sd-migrate: %s: migrated; the previous file "
+		    "is %s.bak\n", file, file);
+	return rv;
 }
 
 static int

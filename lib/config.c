@@ -27,7 +27,7 @@
 #include "legacy.h"
 #include "util_int.h"
 
-#define CONFIG_FILE_MAX (4u << 20)	/* no config file is near 4 MiB */
+#define CONFIG_FILE_MAX SD_INI_FILE_MAX	/* no config file is near it */
 #define PROFILES_MAX 1000
 #define PROXIES_MAX 20000
 #define KEYS_SEEN_MAX 64
@@ -342,6 +342,8 @@ static const struct field proxy_fields[] = {
 	XF("tvg_id", F_TEXT, tvg_id, 0, 0, "an EPG id such as bbc1.uk"),
 	XF("max_clients", F_INT, max_clients, 0, 100000,
 	    "0 (unlimited) to 100000"),
+	XF("number", F_INT, number, 1, 99999,
+	    "a channel number from 1 to 99999, unique in the file"),
 };
 
 static const struct field settings_fields[] = {
@@ -820,6 +822,8 @@ proxy_key(struct ld *ld, const char *key, const char *v)
 		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
 	if (strcmp(key, "source") == 0)
 		x->source_line = ld->lineno;
+	if (strcmp(key, "number") == 0)
+		x->number_line = ld->lineno;
 	return 0;
 }
 
@@ -1050,6 +1054,44 @@ profiles_check(struct ld *ld)
 	}
 }
 
+static int
+by_number(const void *a, const void *b)
+{
+	const struct sd_proxy *x = *(const struct sd_proxy *const *)a;
+	const struct sd_proxy *y = *(const struct sd_proxy *const *)b;
+
+	if (x->number != y->number)
+		return x->number < y->number ? -1 : 1;
+	return (x->number_line > y->number_line) - (x->number_line <
+	    y->number_line);
+}
+
+/* Channel numbers are unique: the second of two is the error. */
+static void
+numbers_check(struct ld *ld)
+{
+	struct sd_proxy **v;
+	size_t i, n = 0;
+
+	if ((v = reallocarray(NULL, ld->cfg->nproxies + 1, sizeof(*v))) ==
+	    NULL) {
+		LD_ERR(ld, 0, "out of memory");
+		return;
+	}
+	for (i = 0; i < ld->cfg->nproxies; i++)
+		if (ld->cfg->proxies[i].number > 0 &&
+		    strcmp(ld->cfg->proxies[i].path, ld->path) == 0)
+			v[n++] = &ld->cfg->proxies[i];
+	qsort(v, n, sizeof(*v), by_number);
+	for (i = 1; i < n; i++)
+		if (v[i]->number == v[i - 1]->number)
+			LD_ERR(ld, v[i]->number_line, "number = %d is also "
+			    "proxy %s's (line %d); give each channel its own "
+			    "number", v[i]->number, v[i - 1]->id,
+			    v[i - 1]->number_line);
+	free(v);
+}
+
 /* Parse one file's text of the given kind into ld->cfg. */
 static int
 load_buf(struct ld *ld, const char *buf, size_t len)
@@ -1065,6 +1107,8 @@ load_buf(struct ld *ld, const char *buf, size_t len)
 		LD_ERR(ld, 0, "cannot parse (out of memory)");
 	if (ld->kind == INI_PROFILES)
 		profiles_check(ld);
+	if (ld->kind == INI_PROXIES)
+		numbers_check(ld);
 	free(ld->sections);
 	ld->sections = NULL;
 	ld->buf = NULL;
@@ -1114,6 +1158,9 @@ sd_config_check_text(const char *buf, size_t len, const char *name,
 	ld.path = name;
 	ld.kind = profiles ? INI_PROFILES : INI_PROXIES;
 	ld.quiet = !warn;
+	if (len > CONFIG_FILE_MAX)	/* sd_config_load would not read it */
+		LD_ERR(&ld, 0, "%zu bytes; at most %u load: make the file "
+		    "smaller", len, CONFIG_FILE_MAX);
 	load_buf(&ld, buf, len);
 	sd_config_free(&cfg);
 	return ld.errors ? -1 : 0;

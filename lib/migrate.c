@@ -10,8 +10,12 @@
  * already there?) follow what config.c does when it loads the old schema,
  * so a migrated file means what the old one meant.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <err.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,33 +23,9 @@
 #include "sd.h"
 #include "legacy.h"
 #include "util_int.h"
+#include "ini_int.h"
 
 #define MIG_LINES_MAX 200000
-
-struct mline {
-	size_t start, total;	/* the raw line in the input, with its eol */
-	const char *p;		/* content: no eol (nor BOM on line 1) */
-	size_t n;
-	size_t eoln;		/* 0, 1 (\n) or 2 (\r\n) */
-	int is_kv, is_section;
-	size_t ks, kn;		/* key, in p */
-	size_t sep_end;		/* after '=' and the blanks that follow */
-	size_t vs, vn;		/* value, without quotes */
-	/* the edit */
-	char op;		/* '=', '~' (replaced), '-' (deleted) */
-	const char *newkey, *newval;
-	int add_eol;		/* the last line gains a line ending */
-	const char *ins_key, *ins_val;	/* a key line to insert after it */
-};
-
-struct mig {
-	struct sd_migration *m;
-	const char *name;
-	const char *def_profile;
-	struct mline *l;	/* l[1..n] */
-	size_t n;
-	const char *eol;	/* the file's first line ending, for new lines */
-};
 
 static void mig_msg(struct mig *, int, size_t, const char *, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -114,8 +94,8 @@ parse_line(struct mline *l)
 	l->vn = e - i;
 }
 
-static int
-split_lines(struct mig *g, const char *buf, size_t len)
+int
+ini_split_lines(struct mig *g, const char *buf, size_t len)
 {
 	size_t pos = 0, cap = 0, bom;
 	struct mline *l, *nl;
@@ -158,13 +138,6 @@ split_lines(struct mig *g, const char *buf, size_t len)
 	if (g->eol == NULL)
 		g->eol = "\n";
 	return 0;
-}
-
-static int
-key_is(const struct mline *l, const char *key)
-{
-	return l->is_kv && l->kn == strlen(key) &&
-	    memcmp(l->p + l->ks, key, l->kn) == 0;
 }
 
 static int
@@ -435,8 +408,8 @@ profile_section(struct mig *g, size_t a, size_t b, const char *name)
 
 /* ---------------------------------------------------------------- output */
 
-static void
-section_name(const struct mline *l, char *buf, size_t size)
+void
+ini_section_name(const struct mline *l, char *buf, size_t size)
 {
 	const char *s = memchr(l->p, '[', l->n), *e;
 	size_t n;
@@ -459,7 +432,7 @@ sections(struct mig *g)
 	for (i = 1; i <= g->n; i++) {
 		if (!g->l[i].is_section)
 			continue;
-		section_name(&g->l[i], name, sizeof(name));
+		ini_section_name(&g->l[i], name, sizeof(name));
 		for (a = ++i; i <= g->n && !g->l[i].is_section; i++)
 			;
 		if (g->m->kind == SD_INI_PROXIES)
@@ -531,7 +504,7 @@ sd_migrate(struct sd_migration *m, const char *buf, size_t len,
 	g.name = name;
 	g.def_profile = default_profile && *default_profile ?
 	    default_profile : "Universal";
-	if (split_lines(&g, buf, len) == -1 || detect_kind(&g) == -1) {
+	if (ini_split_lines(&g, buf, len) == -1 || detect_kind(&g) == -1) {
 		free(g.l);
 		m->errors++;
 		return -1;
@@ -652,6 +625,10 @@ build_ops(const struct sd_migration *m, struct dop **ops, size_t *n)
 	const char *nlp;
 	int rc = 0;
 
+	/* lines[0]: text before the first line (sd-import: a new file) */
+	if (m->lines != NULL)
+		rc = dop_lines(ops, n, &cap, m->out.p + m->lines[0].ins_off,
+		    m->lines[0].ins_len);
 	for (i = 1; i <= m->nlines && rc == 0; i++) {
 		ml = &m->lines[i];
 		nlp = memchr(m->in + start, '\n', m->in_len - start);
@@ -741,4 +718,36 @@ sd_migrate_diff(const struct sd_migration *m, const char *name,
 	}
 	free(ops);
 	return o->failed ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+int
+sd_ini_write_back(const char *file, const char *old, size_t oldlen,
+    const struct sd_buf *out)
+{
+	char target[PATH_MAX], bak[PATH_MAX + 8];
+	struct stat sb;
+	int mode = 0644;
+
+	/* Through a symlink, the file it names is the one rewritten. */
+	if (realpath(file, target) == NULL) {
+		if (errno != ENOENT || old != NULL) {
+			warn("%s", file);
+			return SD_EX_IOERR;
+		}
+		strlcpy(target, file, sizeof(target));	/* a new file */
+	}
+	if (stat(target, &sb) == 0)
+		mode = (int)(sb.st_mode & 07777);
+	snprintf(bak, sizeof(bak), "%s.bak", target);
+	if (old != NULL && sd_write_atomic(bak, old, oldlen, mode, 1) == -1) {
+		warn("%s", bak);
+		return SD_EX_IOERR;
+	}
+	if (sd_write_atomic(target, out->p, out->len, mode, 1) == -1) {
+		warn("%s", target);
+		return SD_EX_IOERR;
+	}
+	return SD_EX_OK;
 }

@@ -200,11 +200,13 @@ struct sd_proxy {
 	char logo[1024];
 	char tvg_id[128];
 	int max_clients;	/* 0: unlimited */
+	int number;		/* channel number (tvg-chno), 0: none */
 	char path[256];
 	int line;
 	int profile_line;	/* line of profile (or relay_profile); 0: none */
 	int mode_line;		/* line of mode (or proxy_mode); 0: none */
 	int source_line;	/* line of source; 0: none */
+	int number_line;	/* line of number; 0: none */
 	char legacy_mode[16];	/* old mode as written (redirect, proxy,
 				 * relay), "" for the new schema */
 };
@@ -233,6 +235,7 @@ struct sd_config {
 };
 
 #define SD_INI_LINE_MAX 4096	/* longer lines are an error */
+#define SD_INI_FILE_MAX (4u << 20)	/* larger files do not load */
 
 /* The config folder: opt (-C) if set, else $SD_CONF, else SD_SYSCONFDIR. */
 const char *sd_config_dir(const char *opt);
@@ -322,6 +325,53 @@ void sd_migration_free(struct sd_migration *m);
 /* A unified diff (3 lines of context) of the input and m->out. */
 int sd_migrate_diff(const struct sd_migration *m, const char *name,
     struct sd_buf *out);
+/*
+ * Write out over file atomically (a temporary renamed over it, through a
+ * symlink to the file it names, its mode kept), after old (oldlen bytes)
+ * was kept as file.bak the same way; old NULL: file is new, no .bak.
+ * Returns SD_EX_OK or SD_EX_IOERR (reported).
+ */
+int sd_ini_write_back(const char *file, const char *old, size_t oldlen,
+    const struct sd_buf *out);
+
+/* ---------------------------------------------------------------- import.c
+ *
+ * sd-import(1): the channels of an extended M3U merged into a proxies.ini,
+ * one section a channel, changing only the lines that must change (the
+ * same line model as sd-migrate). A section sd-import wrote carries the
+ * line "; imported by sd-import"; only those are updated, and those whose
+ * channel left the M3U get "; gone from the provider on DATE" once.
+ */
+
+struct sd_import_opts {
+	enum sd_mode mode;	/* of new sections */
+	const char *profile;	/* of new sections; NULL or "": none */
+	const char *group_re;	/* POSIX ERE on group-title; NULL: all */
+	const char *base;	/* the M3U's URL or absolute path, for
+				 * relative entries; NULL: none (stdin) */
+	const char *m3u_name;	/* in messages, as NAME:LINE */
+	const char *today;	/* YYYY-MM-DD, for the gone mark */
+};
+
+struct sd_import_stats {
+	size_t channels;	/* imported: in the M3U, selected, usable */
+	size_t added, changed, gone, back;	/* sections */
+	size_t pinned;		/* left to a section without the mark */
+	size_t skipped;		/* entries that cannot be a section */
+};
+
+/*
+ * Merge the M3U text into the proxies.ini text (ini_len 0: none yet; named
+ * ini_name in messages). m->out is the new text, m->changed says whether
+ * it differs, and sd_migrate_diff(m) prints the change. Returns SD_EX_OK,
+ * SD_EX_FAIL (-g selects no channel), SD_EX_USAGE (a bad -g expression),
+ * SD_EX_DATAERR (not an M3U, no usable channel, or a result that would not
+ * load), SD_EX_CONFIG (ini does not load as it is) or SD_EX_SOFTWARE; each
+ * reported. Free m with sd_migration_free.
+ */
+int sd_import(struct sd_migration *m, const char *ini, size_t ini_len,
+    const char *ini_name, const char *m3u, size_t m3u_len,
+    const struct sd_import_opts *o, struct sd_import_stats *st);
 
 /* ---------------------------------------------------------------- store.c
  *

@@ -283,8 +283,8 @@ test_proxies(void)
 	memcpy(url, "http://h/", 9);
 	snprintf(text, sizeof(text), "\xef\xbb\xbf[bbc1]\r\nsource = %s\r\n"
 	    "  mode = smart\r\nprofile = Efficiency\r\nname = \"BBC One\"\r\n"
-	    "max_clients = 4\r\n[cnn] ; news\r\nsource=http://c/x.m3u8\r\n"
-	    "mode=direct\r\n", url);
+	    "max_clients = 4\r\nnumber = 101\r\n[cnn] ; news\r\n"
+	    "source=http://c/x.m3u8\r\nmode=direct\r\n", url);
 	fresh(2, "proxies.ini", text, "sd.ini", "spool = /var/tmp/s\n"
 	    "window = 10\nbase_url = http://cdn.example/sd/\n");
 	ok(load(&cfg, &err) == 0, "proxies: BOM, CRLF, a 2000-byte URL load");
@@ -293,11 +293,13 @@ test_proxies(void)
 	ok(x && strcmp(x->source, url) == 0, "the long URL is intact");
 	ok(x && x->mode == SD_MODE_SMART &&
 	    strcmp(x->profile, "Efficiency") == 0 && x->max_clients == 4 &&
-	    strcmp(x->name, "BBC One") == 0 && x->line == 1,
-	    "bbc1: indented mode, profile, quoted name, line 1");
+	    strcmp(x->name, "BBC One") == 0 && x->line == 1 &&
+	    x->number == 101 && x->number_line == 7,
+	    "bbc1: indented mode, profile, quoted name, number, line 1");
 	x = sd_proxy_find(&cfg, "cnn");
 	ok(x && x->mode == SD_MODE_DIRECT && x->profile[0] == '\0' &&
-	    x->line == 7, "cnn: direct, section at line 7");
+	    x->line == 8 && x->number == 0, "cnn: direct, section at line 8, "
+	    "no number");
 	ok(cfg.settings.window == 10 &&
 	    strcmp(cfg.settings.spool, "/var/tmp/s") == 0 &&
 	    strcmp(cfg.settings.base_url, "http://cdn.example/sd/") == 0,
@@ -431,6 +433,13 @@ static const struct bad bads[] = {
 	  "source = -y: not a valid value; write a URL" },
 	{ "empty source", "proxies.ini", "[a]\nsource =\n", 2,
 	  "source is empty; write source = URL" },
+	{ "duplicate number", "proxies.ini", "[a]\nsource = http://a\n"
+	  "number = 7\n\n[b]\nnumber = 7\nsource = http://b\n", 6,
+	  "number = 7 is also proxy a's (line 3); give each channel its own "
+	  "number" },
+	{ "number 0", "proxies.ini", "[a]\nsource = http://a\nnumber = 0\n",
+	  3, "number = 0: the number is too small; write a channel number "
+	  "from 1 to 99999" },
 };
 
 static void
