@@ -1,6 +1,6 @@
 /*
  * av_codecs.h - the RFC 6381 codecs string of a stream (av_codecs.c), for
- * sd-classify's probe (av_probe.c) and sd-cmafmux's tracks (av_ingest.c).
+ * sd-classify's probe (av_probe_media.c) and sd-cmafmux's tracks (av_ingest.c).
  * Inside lib/ only: not part of sd.h.
  */
 #ifndef SD_AV_CODECS_H

@@ -1,55 +1,22 @@
 /*
- * store.c - the segment store index (sd-store(5)): parse, check, format.
+ * store.c - the segment store (sd-store(5)) in memory: its records, the
+ * checks every record passes, and the upkeep of adding segments and
+ * header records and trimming the window.
  *
  * The index is read by programs that answer the network (sd-serve builds a
  * playlist from it per request), so parsing is bounded everywhere: line
  * length, line count, segment count, every number. Names it hands on are
  * single safe path components, so no reader can be led outside the store.
+ * Reading the index is store_parse.c, writing it store_format.c; the
+ * checks here are the ones both use (store_int.h).
  */
 #include <err.h>
-#include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sd.h"
+#include "store_int.h"
 #include "util_int.h"
-
-#define INDEX_MAX	(64u << 20)	/* 500000 segment lines fit easily */
-#define LINE_MAX_LEN	4096
-#define FIELDS_MAX	32
-#define T_MAX		(1LL << 62)	/* so that t + d never overflows */
-#define D_MAX		(1LL << 40)	/* and d * 1000000 neither */
-#define LONGEST_MAX	86400		/* s: a segment, and longest= */
-#define BYTES_MAX	(1LL << 40)
-#define SEQ_MAX		(1LL << 53)
-#define BW_MAX		1000000000000LL
-
-struct ctx {
-	const char *name;
-	size_t line;
-};
-
-struct field {
-	char *key;
-	char *val;
-};
-
-static void
-bad(const struct ctx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-bad(const struct ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	sd_vwarn_at(c->name, (long long)c->line, fmt, ap);
-	va_end(ap);
-}
 
 void
 sd_store_init(struct sd_store *st)
@@ -108,8 +75,8 @@ frame_rate_ok(const char *s)
  * MPD is checked here, so the writers need no quoting: ids are safe names,
  * codec strings hold only RFC 6381 characters, languages BCP 47 ones.
  */
-static const char *
-track_problem(const struct sd_store_track *t)
+const char *
+store_track_problem(const struct sd_store_track *t)
 {
 	if (!sd_safe_name(t->id) || strlen(t->id) >= sizeof(t->id))
 		return "track id is not a safe name";
@@ -147,8 +114,8 @@ name_ok(const char *s, size_t size)
 }
 
 /* A header record is checked as the track record would be. */
-static const char *
-header_problem(const struct sd_store_header *h)
+const char *
+store_header_problem(const struct sd_store_header *h)
 {
 	struct sd_store_track t;
 
@@ -168,12 +135,12 @@ header_problem(const struct sd_store_header *h)
 	t.height = h->height;
 	t.sample_rate = h->sample_rate;
 	t.channels = h->channels;
-	return track_problem(&t);
+	return store_track_problem(&t);
 }
 
 /* Why seg cannot follow prev (the last segment of its track), or NULL. */
-static int
-seg_problem(const struct sd_store *st, const struct sd_store_seg *s,
+int
+store_seg_problem(const struct sd_store *st, const struct sd_store_seg *s,
     const struct sd_store_seg *prev, char *why, size_t n)
 {
 	const struct sd_store_track *t;
@@ -212,8 +179,8 @@ seg_problem(const struct sd_store *st, const struct sd_store_seg *s,
 	return 0;
 }
 
-static const struct sd_store_seg *
-last_of_track(const struct sd_store *st, unsigned track)
+const struct sd_store_seg *
+store_last_of_track(const struct sd_store *st, unsigned track)
 {
 	size_t i;
 
@@ -283,10 +250,11 @@ sd_store_add_seg(struct sd_store *st, const struct sd_store_seg *seg)
 	size_t cap;
 
 	/* A copy: segs[] may move below. */
-	last = seg->track < st->ntracks ? last_of_track(st, seg->track) : NULL;
+	last = seg->track < st->ntracks ?
+	    store_last_of_track(st, seg->track) : NULL;
 	if (last != NULL)
 		prev = *last;
-	if (seg_problem(st, seg, last, why, sizeof(why)) == -1) {
+	if (store_seg_problem(st, seg, last, why, sizeof(why)) == -1) {
 		warnx("store: %s", why);
 		return -1;
 	}
@@ -327,8 +295,8 @@ header_latest(const struct sd_store *st, size_t i)
  * change only at a discontinuity, so this is short. Returns how many, or
  * -1 (no memory: callers then keep or write every record).
  */
-static long
-named_inits(const struct sd_store *st, const struct sd_store_seg ***out)
+long
+store_named_inits(const struct sd_store *st, const struct sd_store_seg ***out)
 {
 	const struct sd_store_seg *last[SD_STORE_MAX_TRACKS] = { NULL };
 	const struct sd_store_seg **v = NULL, **nv;
@@ -355,8 +323,8 @@ named_inits(const struct sd_store *st, const struct sd_store_seg ***out)
 	return (long)n;
 }
 
-static int
-header_named(const struct sd_store *st, const struct sd_store_header *h,
+int
+store_header_named(const struct sd_store *st, const struct sd_store_header *h,
     const struct sd_store_seg **v, long n)
 {
 	long i;
@@ -376,10 +344,10 @@ headers_prune(struct sd_store *st)
 	long n;
 	size_t i, kept = 0;
 
-	if (st->nhdrs == 0 || (n = named_inits(st, &v)) == -1)
+	if (st->nhdrs == 0 || (n = store_named_inits(st, &v)) == -1)
 		return;
 	for (i = 0; i < st->nhdrs; i++)
-		if (header_named(st, &st->hdrs[i], v, n) ||
+		if (store_header_named(st, &st->hdrs[i], v, n) ||
 		    header_latest(st, i))
 			st->hdrs[kept++] = st->hdrs[i];
 	st->nhdrs = kept;
@@ -393,7 +361,7 @@ sd_store_note_header(struct sd_store *st, const struct sd_store_header *h)
 	const char *why;
 	size_t i, cap;
 
-	if ((why = header_problem(h)) != NULL) {
+	if ((why = store_header_problem(h)) != NULL) {
 		warnx("store: header %.47s: %s", h->file, why);
 		return -1;
 	}
@@ -475,639 +443,4 @@ sd_store_trim(struct sd_store *st, uint64_t first_seq)
 	gens_forget_before(st, first_seq);
 	headers_prune(st);
 	return removed;
-}
-
-/* ---------------------------------------------------------------- parse */
-
-/* Split "word k=v k=v" on blanks; returns the number of fields or -1. */
-static int
-split_fields(const struct ctx *c, char *line, char **word,
-    struct field *f, int max)
-{
-	char *tok, *eq, *save = NULL;
-	int n = 0;
-
-	*word = strtok_r(line, " \t", &save);
-	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
-		if ((eq = strchr(tok, '=')) == NULL || eq == tok) {
-			bad(c, "expected key=value, got \"%.40s\"", tok);
-			return -1;
-		}
-		if (n == max) {
-			bad(c, "more than %d fields", max);
-			return -1;
-		}
-		*eq = '\0';
-		f[n].key = tok;
-		f[n].val = eq + 1;
-		n++;
-	}
-	return n;
-}
-
-/*
- * Fields of each record type, parsed by one table walk; keys a table does
- * not name are ignored (later writers may add some).
- */
-enum kind { K_INT, K_DEC, K_STR };
-
-struct spec {
-	const char *key;
-	enum kind kind;
-	size_t off, size;
-	double min, max;
-};
-
-#define F_INT(type, k, field, lo, hi) \
-	{ k, K_INT, offsetof(type, field), sizeof(((type *)0)->field), lo, hi }
-#define F_DEC(type, k, field, lo, hi) \
-	{ k, K_DEC, offsetof(type, field), sizeof(double), lo, hi }
-#define F_STR(type, k, field) \
-	{ k, K_STR, offsetof(type, field), sizeof(((type *)0)->field), 0, 0 }
-
-static const struct spec store_spec[] = {
-	F_INT(struct sd_store, "live", live, 0, 1),
-	F_INT(struct sd_store, "ended", ended, 0, 1),
-	F_DEC(struct sd_store, "target", target, 0.001, 3600),
-	F_INT(struct sd_store, "window", window, 0, 100000),
-	F_DEC(struct sd_store, "start", start, 0, 1e11),
-	F_INT(struct sd_store, "discseq", discseq, 0, SEQ_MAX),
-	F_DEC(struct sd_store, "longest", longest, 0, LONGEST_MAX),
-	{ NULL, K_INT, 0, 0, 0, 0 }
-};
-
-static const struct spec gen_spec[] = {
-	F_INT(struct sd_store_gen, "seq", seq, 0, SEQ_MAX),
-	F_DEC(struct sd_store_gen, "start", start, 0, 1e12),
-	{ NULL, K_INT, 0, 0, 0, 0 }
-};
-
-static const struct spec track_spec[] = {
-	F_STR(struct sd_store_track, "id", id),
-	F_STR(struct sd_store_track, "type", type),
-	F_STR(struct sd_store_track, "codec", codec),
-	F_STR(struct sd_store_track, "codecs", codecs),
-	F_INT(struct sd_store_track, "timescale", timescale, 1, UINT32_MAX),
-	F_INT(struct sd_store_track, "width", width, 0, 65535),
-	F_INT(struct sd_store_track, "height", height, 0, 65535),
-	F_STR(struct sd_store_track, "frame_rate", frame_rate),
-	F_INT(struct sd_store_track, "sample_rate", sample_rate, 0, 1000000),
-	F_INT(struct sd_store_track, "channels", channels, 0, 64),
-	F_INT(struct sd_store_track, "bandwidth", bandwidth, 0, BW_MAX),
-	F_INT(struct sd_store_track, "avg_bandwidth", avg_bandwidth, 0,
-	    BW_MAX),
-	F_STR(struct sd_store_track, "lang", lang),
-	{ NULL, K_INT, 0, 0, 0, 0 }
-};
-
-static const struct spec header_spec[] = {
-	F_STR(struct sd_store_header, "track", track),
-	F_STR(struct sd_store_header, "file", file),
-	F_STR(struct sd_store_header, "codecs", codecs),
-	F_INT(struct sd_store_header, "width", width, 0, 65535),
-	F_INT(struct sd_store_header, "height", height, 0, 65535),
-	F_STR(struct sd_store_header, "frame_rate", frame_rate),
-	F_INT(struct sd_store_header, "sample_rate", sample_rate, 0, 1000000),
-	F_INT(struct sd_store_header, "channels", channels, 0, 64),
-	{ NULL, K_INT, 0, 0, 0, 0 }
-};
-
-/* "track" is looked up by name, outside the table. */
-static const struct spec seg_spec[] = {
-	F_INT(struct sd_store_seg, "seq", seq, 0, SEQ_MAX),
-	F_INT(struct sd_store_seg, "t", t, 0, T_MAX),
-	F_INT(struct sd_store_seg, "d", d, 1, D_MAX),
-	F_INT(struct sd_store_seg, "bytes", bytes, 0, BYTES_MAX),
-	F_STR(struct sd_store_seg, "file", file),
-	F_STR(struct sd_store_seg, "init", init),
-	F_INT(struct sd_store_seg, "disc", disc, 0, 1),
-	{ NULL, K_INT, 0, 0, 0, 0 }
-};
-
-/* Store a checked, non-negative integer into a field of any width. */
-static void
-put_int(void *dst, size_t size, long long v)
-{
-	uint8_t u8 = (uint8_t)v;
-	uint32_t u32 = (uint32_t)v;
-	uint64_t u64 = (uint64_t)v;
-
-	if (size == 1)
-		memcpy(dst, &u8, 1);
-	else if (size == 4)
-		memcpy(dst, &u32, 4);
-	else
-		memcpy(dst, &u64, 8);
-}
-
-static int
-get_int(const struct ctx *c, const struct field *f, const struct spec *sp,
-    void *dst)
-{
-	const char *errstr;
-	long long v;
-
-	v = sd_strtonum(f->val, (long long)sp->min, (long long)sp->max,
-	    &errstr);
-	if (errstr != NULL) {
-		bad(c, "%s=%.40s: %s", f->key, f->val, errstr);
-		return -1;
-	}
-	put_int(dst, sp->size, v);
-	return 0;
-}
-
-/* A plain decimal, digits[.digits]: no sign, exponent, hex, inf or nan. */
-static int
-get_dec(const struct ctx *c, const struct field *f, const struct spec *sp,
-    double *out)
-{
-	const char *p = f->val, *ip;
-	double v = 0, scale = 1;
-
-	for (ip = p; *p >= '0' && *p <= '9' && p - ip < 15; p++)
-		v = v * 10 + (*p - '0');
-	if (p == ip)
-		goto fail;
-	if (*p == '.') {
-		for (ip = ++p; *p >= '0' && *p <= '9' && p - ip < 9; p++)
-			v += (*p - '0') * (scale /= 10);
-		if (p == ip)
-			goto fail;
-	}
-	if (*p != '\0')
-		goto fail;
-	if (v < sp->min || v > sp->max) {
-		bad(c, "%s=%.40s: out of range", f->key, f->val);
-		return -1;
-	}
-	*out = v;
-	return 0;
-fail:
-	bad(c, "%s=%.40s: not a decimal number", f->key, f->val);
-	return -1;
-}
-
-static int
-get_fields(const struct ctx *c, const struct field *f, int n,
-    const struct spec *spec, void *obj)
-{
-	const struct spec *sp;
-	char *dst;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		for (sp = spec; sp->key && strcmp(sp->key, f[i].key); sp++)
-			;
-		if (sp->key == NULL)
-			continue;
-		dst = (char *)obj + sp->off;
-		if (sp->kind == K_INT && get_int(c, &f[i], sp, dst) == -1)
-			return -1;
-		if (sp->kind == K_DEC &&
-		    get_dec(c, &f[i], sp, (double *)(void *)dst) == -1)
-			return -1;
-		if (sp->kind == K_STR && strlcpy(dst, f[i].val, sp->size) >=
-		    sp->size) {
-			bad(c, "%s: longer than %zu bytes", f[i].key,
-			    sp->size - 1);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-parse_store(struct sd_store *st, const struct ctx *c, const struct field *f,
-    int n)
-{
-	if (get_fields(c, f, n, store_spec, st) == -1)
-		return -1;
-	if (st->target == 0) {
-		bad(c, "store: target missing");
-		return -1;
-	}
-	return 0;
-}
-
-static int
-parse_gen(struct sd_store *st, const struct ctx *c, const struct field *f,
-    int n)
-{
-	struct sd_store_gen g = { 0, 0 };
-
-	if (get_fields(c, f, n, gen_spec, &g) == -1)
-		return -1;
-	if (st->ngens == SD_STORE_MAX_GENS) {
-		bad(c, "more than %d gen lines", SD_STORE_MAX_GENS);
-		return -1;
-	}
-	if (st->ngens > 0 && g.seq <= st->gens[st->ngens - 1].seq) {
-		bad(c, "gen seq=%llu out of order", (unsigned long long)g.seq);
-		return -1;
-	}
-	st->gens[st->ngens++] = g;
-	return 0;
-}
-
-static int
-parse_track(struct sd_store *st, const struct ctx *c, const struct field *f,
-    int n)
-{
-	struct sd_store_track t;
-	const char *why;
-
-	memset(&t, 0, sizeof(t));
-	if (get_fields(c, f, n, track_spec, &t) == -1)
-		return -1;
-	if ((why = track_problem(&t)) != NULL) {
-		bad(c, "track %.16s: %s", t.id, why);
-		return -1;
-	}
-	if (sd_store_track_index(st, t.id) != -1) {
-		bad(c, "track %s listed twice", t.id);
-		return -1;
-	}
-	if (st->ntracks == SD_STORE_MAX_TRACKS) {
-		bad(c, "more than %d tracks", SD_STORE_MAX_TRACKS);
-		return -1;
-	}
-	st->tracks[st->ntracks++] = t;
-	return 0;
-}
-
-static int
-parse_header(struct sd_store *st, const struct ctx *c, const struct field *f,
-    int n)
-{
-	struct sd_store_header h;
-	const char *why;
-
-	memset(&h, 0, sizeof(h));
-	if (get_fields(c, f, n, header_spec, &h) == -1)
-		return -1;
-	if (sd_store_track_index(st, h.track) == -1) {
-		bad(c, "header track=%.16s: no such track", h.track);
-		return -1;
-	}
-	if ((why = header_problem(&h)) != NULL) {
-		bad(c, "header %.47s: %s", h.file, why);
-		return -1;
-	}
-	if (st->nhdrs == SD_STORE_MAX_HEADERS) {
-		bad(c, "more than %d header lines", SD_STORE_MAX_HEADERS);
-		return -1;
-	}
-	return sd_store_note_header(st, &h);
-}
-
-static int
-seg_track(struct sd_store *st, const struct ctx *c, const struct field *f,
-    int n)
-{
-	int i, k;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(f[i].key, "track") != 0)
-			continue;
-		if ((k = sd_store_track_index(st, f[i].val)) == -1)
-			bad(c, "track=%.16s: no such track", f[i].val);
-		return k;
-	}
-	bad(c, "seg without track=");
-	return -1;
-}
-
-static int
-parse_seg(struct sd_store *st, const struct ctx *c, const struct field *f,
-    int n)
-{
-	struct sd_store_seg s;
-	char why[160];
-	int k;
-
-	memset(&s, 0, sizeof(s));
-	if ((k = seg_track(st, c, f, n)) == -1 ||
-	    get_fields(c, f, n, seg_spec, &s) == -1)
-		return -1;
-	s.track = (uint8_t)k;
-	if (s.d == 0 || s.file[0] == '\0') {
-		bad(c, "seg: d and file are required");
-		return -1;
-	}
-	if (seg_problem(st, &s, last_of_track(st, s.track), why,
-	    sizeof(why)) == -1) {
-		bad(c, "%s", why);
-		return -1;
-	}
-	if (st->nsegs >= SD_STORE_MAX_SEGS) {
-		bad(c, "more than %d segments", SD_STORE_MAX_SEGS);
-		return -1;
-	}
-	return sd_store_add_seg(st, &s);
-}
-
-/* The first line: "sd-store 1"; a later major version is refused. */
-static int
-check_version(const struct ctx *c, const char *line)
-{
-	size_t n = strlen(line);
-
-	if (n >= 10 && memcmp(line, "sd-store 1", 10) == 0 &&
-	    (n == 10 || line[10] == ' ' || line[10] == '\t'))
-		return 0;
-	if (n >= 9 && memcmp(line, "sd-store ", 9) == 0)
-		bad(c, "unsupported index version \"%.20s\"", line + 9);
-	else
-		bad(c, "not a store index (no \"sd-store 1\" line)");
-	return -1;
-}
-
-static int
-parse_line(struct sd_store *st, const struct ctx *c, char *line,
-    int *state)
-{
-	struct field f[FIELDS_MAX];
-	char *word;
-	int n;
-
-	line = sd_trim(line);
-	if (*line == '\0' || *line == '#')
-		return 0;
-	if (*state == 0) {
-		*state = 1;
-		return check_version(c, line);
-	}
-	if ((n = split_fields(c, line, &word, f, FIELDS_MAX)) == -1)
-		return -1;
-	if (strcmp(word, "store") == 0) {
-		if (*state != 1) {
-			bad(c, "a second store line");
-			return -1;
-		}
-		*state = 2;
-		return parse_store(st, c, f, n);
-	}
-	if (*state == 1 && (strcmp(word, "track") == 0 ||
-	    strcmp(word, "seg") == 0 || strcmp(word, "gen") == 0 ||
-	    strcmp(word, "header") == 0)) {
-		bad(c, "%s before the store line", word);
-		return -1;
-	}
-	if (strcmp(word, "gen") == 0)
-		return parse_gen(st, c, f, n);
-	if (strcmp(word, "track") == 0)
-		return parse_track(st, c, f, n);
-	if (strcmp(word, "header") == 0)
-		return parse_header(st, c, f, n);
-	if (strcmp(word, "seg") == 0)
-		return parse_seg(st, c, f, n);
-	return 0;		/* a record type from a later writer */
-}
-
-int
-sd_store_parse(struct sd_store *st, const char *buf, size_t len,
-    const char *name)
-{
-	char line[LINE_MAX_LEN];
-	struct ctx c = { name, 0 };
-	size_t start = 0, end, n;
-	int state = 0;
-
-	sd_store_free(st);
-	while (start < len) {
-		for (end = start; end < len && buf[end] != '\n'; end++)
-			;
-		n = end - start;
-		c.line++;
-		if (n >= sizeof(line)) {
-			bad(&c, "line longer than %d bytes", LINE_MAX_LEN - 1);
-			return -1;
-		}
-		if (memchr(buf + start, '\0', n) != NULL) {
-			bad(&c, "NUL byte");
-			return -1;
-		}
-		memcpy(line, buf + start, n);
-		line[n] = '\0';
-		if (parse_line(st, &c, line, &state) == -1)
-			return -1;
-		start = end + 1;
-	}
-	if (state < 2) {
-		c.line++;
-		bad(&c, state == 0 ? "empty index" : "no store line");
-		return -1;
-	}
-	return 0;
-}
-
-int
-sd_store_read(struct sd_store *st, const char *dir)
-{
-	char path[PATH_MAX], *buf;
-	size_t len;
-	int rv, saved;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/index", dir) >=
-	    sizeof(path)) {
-		warnx("%s: path too long", dir);
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (sd_read_file(path, INDEX_MAX, &buf, &len) == -1) {
-		saved = errno;
-		warn("%s", path);
-		errno = saved;
-		return -1;
-	}
-	rv = sd_store_parse(st, buf, len, path);
-	free(buf);
-	if (rv == -1)
-		errno = EINVAL;
-	return rv;
-}
-
-/* ---------------------------------------------------------------- format */
-
-/* Decimal seconds with no trailing zeros: 2, 1.5, 0.04. */
-static void
-put_dec(struct sd_buf *b, const char *key, double v, int places)
-{
-	char num[64];
-	size_t n;
-
-	snprintf(num, sizeof(num), "%.*f", places, v);
-	n = strlen(num);
-	if (strchr(num, '.') != NULL) {
-		while (num[n - 1] == '0')
-			num[--n] = '\0';
-		if (num[n - 1] == '.')
-			num[--n] = '\0';
-	}
-	sd_buf_printf(b, " %s=%s", key, num);
-}
-
-static void
-format_track(struct sd_buf *b, const struct sd_store_track *t)
-{
-	sd_buf_printf(b, "track id=%s type=%s", t->id, t->type);
-	if (t->codec[0])
-		sd_buf_printf(b, " codec=%s", t->codec);
-	if (t->codecs[0])
-		sd_buf_printf(b, " codecs=%s", t->codecs);
-	sd_buf_printf(b, " timescale=%u", (unsigned)t->timescale);
-	if (t->width || t->height)
-		sd_buf_printf(b, " width=%d height=%d", t->width, t->height);
-	if (t->frame_rate[0])
-		sd_buf_printf(b, " frame_rate=%s", t->frame_rate);
-	if (t->sample_rate)
-		sd_buf_printf(b, " sample_rate=%d", t->sample_rate);
-	if (t->channels)
-		sd_buf_printf(b, " channels=%d", t->channels);
-	if (t->bandwidth)
-		sd_buf_printf(b, " bandwidth=%lld", t->bandwidth);
-	if (t->avg_bandwidth)
-		sd_buf_printf(b, " avg_bandwidth=%lld", t->avg_bandwidth);
-	if (t->lang[0])
-		sd_buf_printf(b, " lang=%s", t->lang);
-	sd_buf_append(b, "\n", 1);
-}
-
-static void
-format_header(struct sd_buf *b, const struct sd_store_header *h)
-{
-	sd_buf_printf(b, "header track=%s file=%s", h->track, h->file);
-	if (h->codecs[0])
-		sd_buf_printf(b, " codecs=%s", h->codecs);
-	if (h->width || h->height)
-		sd_buf_printf(b, " width=%d height=%d", h->width, h->height);
-	if (h->frame_rate[0])
-		sd_buf_printf(b, " frame_rate=%s", h->frame_rate);
-	if (h->sample_rate)
-		sd_buf_printf(b, " sample_rate=%d", h->sample_rate);
-	if (h->channels)
-		sd_buf_printf(b, " channels=%d", h->channels);
-	sd_buf_append(b, "\n", 1);
-}
-
-/* The header records a listed segment names (a reader needs no other). */
-static int
-format_headers(const struct sd_store *st, struct sd_buf *b)
-{
-	const struct sd_store_seg **v;
-	long n;
-	size_t i;
-
-	if (st->nhdrs == 0)
-		return 0;
-	if ((n = named_inits(st, &v)) == -1) {
-		warn("store");
-		return -1;
-	}
-	for (i = 0; i < st->nhdrs; i++)
-		if (header_problem(&st->hdrs[i]) == NULL &&
-		    header_named(st, &st->hdrs[i], v, n))
-			format_header(b, &st->hdrs[i]);
-	free(v);
-	return 0;
-}
-
-static int
-check_store(const struct sd_store *st)
-{
-	const struct sd_store_seg *last[SD_STORE_MAX_TRACKS] = { NULL };
-	const char *what;
-	char why[160];
-	size_t i, j;
-
-	if (st->ntracks > SD_STORE_MAX_TRACKS || st->nsegs > SD_STORE_MAX_SEGS ||
-	    !(st->target > 0 && st->target <= 3600) || st->window < 0 ||
-	    st->ngens > SD_STORE_MAX_GENS) {
-		warnx("store: bad store fields");
-		return -1;
-	}
-	for (i = 0; i < st->ntracks; i++) {
-		if ((what = track_problem(&st->tracks[i])) != NULL) {
-			warnx("store: track %.16s: %s", st->tracks[i].id, what);
-			return -1;
-		}
-		for (j = 0; j < i; j++)
-			if (strcmp(st->tracks[i].id, st->tracks[j].id) == 0) {
-				warnx("store: track %s twice", st->tracks[i].id);
-				return -1;
-			}
-	}
-	for (i = 0; i < st->nsegs; i++) {
-		const struct sd_store_seg *s = &st->segs[i];
-		if (seg_problem(st, s, s->track < st->ntracks ?
-		    last[s->track] : NULL, why, sizeof(why)) == -1) {
-			warnx("store: %s", why);
-			return -1;
-		}
-		last[s->track] = s;
-	}
-	return 0;
-}
-
-int
-sd_store_format(const struct sd_store *st, struct sd_buf *b)
-{
-	const struct sd_store_seg *s;
-	size_t i;
-
-	if (check_store(st) == -1)
-		return -1;
-	sd_buf_printf(b, "sd-store 1\nstore live=%d ended=%d", st->live ? 1 : 0,
-	    st->ended ? 1 : 0);
-	put_dec(b, "target", st->target, 6);
-	sd_buf_printf(b, " window=%d", st->window);
-	put_dec(b, "start", st->start, 3);
-	sd_buf_printf(b, " discseq=%llu", (unsigned long long)st->discseq);
-	put_dec(b, "longest", st->longest, 6);
-	sd_buf_append(b, "\n", 1);
-	for (i = 0; i < st->ngens; i++) {
-		sd_buf_printf(b, "gen seq=%llu",
-		    (unsigned long long)st->gens[i].seq);
-		put_dec(b, "start", st->gens[i].start, 6);
-		sd_buf_append(b, "\n", 1);
-	}
-	for (i = 0; i < st->ntracks; i++)
-		format_track(b, &st->tracks[i]);
-	if (format_headers(st, b) == -1)
-		return -1;
-	for (i = 0; i < st->nsegs; i++) {
-		s = &st->segs[i];
-		sd_buf_printf(b, "seg track=%s seq=%llu t=%lld d=%lld bytes=%llu "
-		    "file=%s", st->tracks[s->track].id,
-		    (unsigned long long)s->seq, (long long)s->t,
-		    (long long)s->d, (unsigned long long)s->bytes, s->file);
-		if (s->init[0])
-			sd_buf_printf(b, " init=%s", s->init);
-		sd_buf_printf(b, " disc=%d\n", s->disc ? 1 : 0);
-	}
-	return b->failed ? -1 : 0;
-}
-
-int
-sd_store_write(const struct sd_store *st, const char *dir)
-{
-	char path[PATH_MAX];
-	struct sd_buf b;
-	int rv = -1;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/index", dir) >=
-	    sizeof(path)) {
-		warnx("%s: path too long", dir);
-		return -1;
-	}
-	sd_buf_init(&b);
-	if (sd_store_format(st, &b) == -1)
-		warnx("%s: cannot format the index", path);
-	else if (sd_write_atomic(path, b.p, b.len, 0644, 0) == -1)
-		warn("%s", path);
-	else
-		rv = 0;
-	sd_buf_free(&b);
-	return rv;
 }
