@@ -662,6 +662,18 @@ sd_real_ms(void)
 	return clock_ms(CLOCK_REALTIME);
 }
 
+double
+sd_mono_s(void)
+{
+	return (double)sd_mono_ms() / 1000;
+}
+
+double
+sd_real_s(void)
+{
+	return (double)sd_real_ms() / 1000;
+}
+
 /* ---------------------------------------------------------------- writes */
 
 int

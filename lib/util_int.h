@@ -15,8 +15,8 @@ long long sd_mono_ms(void);
 /* Milliseconds since the Unix epoch: for what is shown, stored or sent. */
 long long sd_real_ms(void);
 /* The same in seconds, for the code that counts in seconds. */
-static inline double sd_mono_s(void) { return (double)sd_mono_ms() / 1000; }
-static inline double sd_real_s(void) { return (double)sd_real_ms() / 1000; }
+double sd_mono_s(void);
+double sd_real_s(void);
 
 /*
  * Wait until fd is ready for events (POLLIN, POLLOUT) for at most
