@@ -20,22 +20,10 @@
 #include "av_codecs.h"
 #include "codec_config.h"
 #include "nal.h"
+#include "util_int.h"
 
-static int
-put(char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-put(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out, len, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
+/* Every codecs string is written whole or not at all. */
+#define put sd_pathf
 
 /* ------------------------------------------------------------ H.264 */
 

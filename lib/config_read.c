@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "bytes.h"
 #include "config_int.h"
 
 #define PROFILES_MAX 1000
@@ -87,16 +88,6 @@ proxy_begin(struct ld *ld, const char *id, int line)
 	return 0;
 }
 
-static size_t
-name_hash(const char *s)
-{
-	size_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* The slot of name in the set of sections: its own, or the empty one
  * where it goes (the set grows first when half full). NULL: too many. */
 static struct seen *
@@ -120,7 +111,7 @@ section_slot(struct ld *ld, const char *name)
 			}
 		free(old);
 	}
-	for (i = name_hash(name) & (n - 1);; i = (i + 1) & (n - 1))
+	for (i = sd_fnv1a(name) & (n - 1);; i = (i + 1) & (n - 1))
 		if (ld->sections[i].name[0] == '\0' ||
 		    strcmp(ld->sections[i].name, name) == 0)
 			return &ld->sections[i];

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "bytes.h"
 #include "import_int.h"
 
 #define SLUG_MAX	48		/* a readable id, room for "-NN" */
@@ -294,16 +295,6 @@ slug(const char *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static uint32_t
-fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* tvg-id as it is when it is a section name, else a slug of it or of the
  * name, else a hash: the same channel always gets the same base. */
 static void
@@ -320,7 +311,7 @@ base_id(const struct chan *c, char *out)
 	if (*out == '\0')
 		slug(name, out, SLUG_MAX + 1);
 	if (*out == '\0')
-		snprintf(out, SD_NAME_MAX, "ch-%08x", fnv1a(*tid ? tid :
+		snprintf(out, SD_NAME_MAX, "ch-%08x", sd_fnv1a(*tid ? tid :
 		    *name ? name : c->val[K_SOURCE]));
 }
 
@@ -335,7 +326,7 @@ idset_find(const struct idset *s, const struct chan *ch, const char *id)
 {
 	size_t i;
 
-	for (i = fnv1a(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1))
+	for (i = sd_fnv1a(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1))
 		if (s->slot[i] == 0 || strcmp(ch[s->slot[i] - 1].id, id) == 0)
 			return &s->slot[i];
 }

@@ -54,4 +54,11 @@ int sd_frame_rate_parse(const char *s, long long *num, long long *den);
 /* The same as frames a second; 0 when s is empty or not a frame rate. */
 double sd_frame_rate_value(const char *s);
 
+/*
+ * snprintf that never cuts: 0, or -1 with ENAMETOOLONG when out is too
+ * small (a path, a codecs string, a name).
+ */
+int sd_pathf(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif
