@@ -16,6 +16,8 @@
 
 #include "sd.h"
 #include "import_int.h"
+#include "url.h"
+#include "util_int.h"
 
 #define SLUG_MAX	48		/* a readable id, room for "-NN" */
 
