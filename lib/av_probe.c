@@ -30,6 +30,7 @@
 #include "sd.h"
 #include "av_probe_int.h"
 #include "util_int.h"
+#include "classify.h"
 
 #define HEAD_BYTES (64 * 1024)		/* enough to sniff any format */
 

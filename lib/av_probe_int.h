@@ -17,6 +17,7 @@
 #include <libavformat/avformat.h>
 
 #include "sd.h"
+#include "classify.h"
 
 #define MANIFEST_MAX (4 * 1024 * 1024)	/* a playlist or MPD beyond: cut */
 

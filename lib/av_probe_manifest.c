@@ -14,6 +14,9 @@
 
 #include "sd.h"
 #include "av_probe_int.h"
+#include "classify.h"
+#include "url.h"
+#include "util_int.h"
 
 /* ---------------------------------------------------------------- HLS */
 

@@ -22,6 +22,7 @@
 #include "codec_table.h"
 #include "config_int.h"
 #include "util_int.h"
+#include "config.h"
 
 #define CONFIG_FILE_MAX SD_INI_FILE_MAX	/* no config file is near it */
 

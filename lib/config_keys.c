@@ -16,6 +16,7 @@
 #include "config_int.h"
 #include "legacy.h"
 #include "util_int.h"
+#include "config.h"
 
 /* ---------------------------------------------------------------- values */
 

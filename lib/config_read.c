@@ -18,6 +18,8 @@
 #include "sd.h"
 #include "bytes.h"
 #include "config_int.h"
+#include "config.h"
+#include "util_int.h"
 
 #define PROFILES_MAX 1000
 #define PROXIES_MAX 20000

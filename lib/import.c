@@ -30,6 +30,7 @@
 #include "sd.h"
 #include "ini_int.h"
 #include "import_int.h"
+#include "config.h"
 
 #define MARK		"imported by sd-import"
 #define GONE		"gone from the provider on "

@@ -17,6 +17,8 @@
 #include "sd.h"
 #include "bytes.h"
 #include "import_int.h"
+#include "url.h"
+#include "util_int.h"
 
 #define SLUG_MAX	48		/* a readable id, room for "-NN" */
 

@@ -11,6 +11,14 @@
 
 #include "sd.h"
 
+/* What became of one input line of a migration (sd_migration.lines[],
+ * 1-based, [0] unused). */
+struct sd_mig_line {
+	char op;	/* '=' kept, '~' replaced, '-' deleted */
+	size_t off, len;	/* its new text in out (for '~', '=') */
+	size_t ins_off, ins_len;	/* lines inserted after it */
+};
+
 struct mline {
 	size_t start, total;	/* the raw line in the input, with its eol */
 	const char *p;		/* content: no eol (nor BOM on line 1) */

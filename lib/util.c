@@ -597,7 +597,7 @@ sd_sibling_dir(const char *dir)
 	strlcpy(sibling_dir, dir != NULL ? dir : "", sizeof(sibling_dir));
 }
 
-/* The one way sibling programs are found (sd.h). */
+/* The one way sibling programs are found (util_int.h). */
 int
 sd_sibling_path(const char *name, char *out, size_t len)
 {

@@ -24,6 +24,7 @@
 #include <libavutil/mem.h>
 
 #include "sd.h"
+#include "store.h"
 #include "fuzz.h"
 
 static char dir[64];
