@@ -16,19 +16,27 @@
 #define IOV_MAX		1024
 #endif
 
-/* Write all of iov[0..n) to fd, IOV_MAX at a time; iov is consumed. */
+/*
+ * Write all of iov[0..n) to fd, IOV_MAX at a time, at off (-1: where the
+ * file offset is); iov is consumed. One system call when n <= IOV_MAX.
+ */
 static int
-writev_all(int fd, struct iovec *iov, size_t n)
+writev_all(int fd, struct iovec *iov, size_t n, off_t off)
 {
 	size_t i = 0;
 	ssize_t w;
+	int cnt;
 
 	while (i < n) {
 		if (iov[i].iov_len == 0) {
 			i++;
 			continue;
 		}
-		w = writev(fd, iov + i, (int)(n - i < IOV_MAX ? n - i : IOV_MAX));
+		cnt = (int)(n - i < IOV_MAX ? n - i : IOV_MAX);
+		w = off < 0 ? writev(fd, iov + i, cnt) :
+		    pwritev(fd, iov + i, cnt, off);
+		if (w > 0 && off >= 0)
+			off += w;
 		if (w == -1) {
 			if (errno == EINTR)
 				continue;
@@ -63,7 +71,7 @@ sd_segfile_writev(const char *dir, const char *name, struct iovec *iov,
 		warn("%s", tmp);
 		return -1;
 	}
-	if (writev_all(fd, iov, n) == -1 || fchmod(fd, 0644) == -1) {
+	if (writev_all(fd, iov, n, -1) == -1 || fchmod(fd, 0644) == -1) {
 		saved = errno;
 		close(fd);
 		goto fail;
@@ -91,4 +99,10 @@ sd_segfile_write(const char *dir, const char *name, const void *head,
 	iov[1].iov_base = (void *)(uintptr_t)body;
 	iov[1].iov_len = blen;
 	return sd_segfile_writev(dir, name, iov, 2);
+}
+
+int
+sd_segfile_pwritev(int fd, struct iovec *iov, size_t n, off_t off)
+{
+	return writev_all(fd, iov, n, off < 0 ? 0 : off);
 }

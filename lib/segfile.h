@@ -8,6 +8,7 @@
 #define SEGFILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 /* iov[0..n) to DIR/NAME; iov is consumed. 0, or -1 with a warning. */
@@ -16,5 +17,8 @@ int sd_segfile_writev(const char *dir, const char *name, struct iovec *iov,
 /* head then body (either may be empty) to DIR/NAME. */
 int sd_segfile_write(const char *dir, const char *name, const void *head,
     size_t hlen, const void *body, size_t blen);
+
+/* iov[0..n) into fd at off (a single file growing, sd-cmafmux -s). */
+int sd_segfile_pwritev(int fd, struct iovec *iov, size_t n, off_t off);
 
 #endif

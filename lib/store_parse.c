@@ -136,6 +136,10 @@ static const struct spec header_spec[] = {
 	F_STR(struct sd_store_header, "frame_rate", frame_rate),
 	F_INT(struct sd_store_header, "sample_rate", sample_rate, 0, 1000000),
 	F_INT(struct sd_store_header, "channels", channels, 0, 64),
+	F_INT(struct sd_store_header, "bytes", bytes, 0, BYTES_MAX),
+	F_INT(struct sd_store_header, "index_off", index_off, 0, BYTES_MAX),
+	F_INT(struct sd_store_header, "index_bytes", index_bytes, 0,
+	    BYTES_MAX),
 	{ NULL, K_INT, 0, 0, 0, 0 }
 };
 
@@ -145,6 +149,7 @@ static const struct spec seg_spec[] = {
 	F_INT(struct sd_store_seg, "t", t, 0, T_MAX),
 	F_INT(struct sd_store_seg, "d", d, 1, D_MAX),
 	F_INT(struct sd_store_seg, "bytes", bytes, 0, BYTES_MAX),
+	F_INT(struct sd_store_seg, "off", off, 0, BYTES_MAX),
 	F_STR(struct sd_store_seg, "file", file),
 	F_STR(struct sd_store_seg, "init", init),
 	F_INT(struct sd_store_seg, "disc", disc, 0, 1),
