@@ -59,7 +59,7 @@ ranges_ok() {
 	done <"$STORE/index"
 }
 
-files() { (cd "$1" && ls -A | paste -sd' ' -); }
+files() { (cd "$1" && LC_ALL=C ls -A | paste -sd' ' -); }
 
 T_MUX_OPTS=-s t_store_plays h264-aac.ts 6 avc1.64000c,mp4a.40.2 browser
 STORE=$T_STORE
