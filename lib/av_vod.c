@@ -135,13 +135,9 @@ sd_vod_open(struct mux *m, struct trk *t, const struct sd_bytes *hdr)
 		warnx("%s: no memory", v->name);
 		return -1;
 	}
-	if ((size_t)snprintf(v->tmp, sizeof(v->tmp), "%s/.%s.XXXXXX",
-	    m->o->dir, v->name) >= sizeof(v->tmp)) {
-		warnx("%s: path too long", m->o->dir);
-		return -1;
-	}
-	if ((v->fd = mkstemp(v->tmp)) == -1) {
-		warn("%s", v->tmp);
+	if ((v->fd = sd_segfile_tmp(m->o->dir, v->name, v->tmp,
+	    sizeof(v->tmp))) == -1) {
+		warn("%s/.%s", m->o->dir, v->name);
 		return -1;
 	}
 	if (sd_write_all(v->fd, hdr->p, hdr->len, -1) == -1) {
@@ -235,9 +231,9 @@ rewrite(struct mux *m, struct vodfile *v, const struct sd_bytes *sidx)
 	int fd;
 	size_t i;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", m->o->dir,
-	    v->name) >= sizeof(tmp) || (fd = mkstemp(tmp)) == -1) {
-		warn("%s/%s", m->o->dir, v->name);
+	if ((fd = sd_segfile_tmp(m->o->dir, v->name, tmp, sizeof(tmp))) ==
+	    -1) {
+		warn("%s/.%s", m->o->dir, v->name);
 		return -1;
 	}
 	if (sd_write_all(fd, v->hdr.p, v->hdr.len, -1) == -1 ||
@@ -319,8 +315,7 @@ vod_close(struct mux *m, struct vodfile *v)
 		index_off = v->hlen;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", m->o->dir,
-	    v->name) >= sizeof(path) || fchmod(v->fd, 0644) == -1 ||
-	    close(v->fd) == -1) {
+	    v->name) >= sizeof(path) || close(v->fd) == -1) {
 		v->fd = -1;
 		warn("%s", v->tmp);
 		unlink(v->tmp);
