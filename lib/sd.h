@@ -411,7 +411,10 @@ int sd_import(struct sd_migration *m, const char *ini, size_t ini_len,
  * segments that name them. A header record gives what one header (one
  * generation of a track) says: the track record holds the latest values,
  * so a DASH Period of an earlier generation takes its own from its
- * header's record (absent: the track's). Names (track ids, files) are
+ * header's record (absent: the track's). A segment whose file is its init
+ * is the byte range off=, bytes= of that single file (sd-cmafmux -s),
+ * whose header record gives bytes= (the header) and index_off=,
+ * index_bytes= (its sidx). Names (track ids, files) are
  * safe single path components (sd_safe_name). sd_store_parse checks all of this and names
  * index:line on error; sd_store_format refuses a store that breaks it.
  */
