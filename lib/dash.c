@@ -479,7 +479,12 @@ adaptation_set(const struct sd_store *st, size_t k, const struct period *p,
 	    "mimeType=\"%s/mp4\"", k, t->type, t->type);
 	if (t->lang[0] && strcmp(t->lang, "und") != 0)
 		sd_buf_printf(b, " lang=\"%s\"", t->lang);
-	sd_buf_printf(b, " segmentAlignment=\"true\" startWithSAP=\"1\">\n");
+	sd_buf_printf(b, " segmentAlignment=\"true\"");
+	/* On-demand: the sidx's subsegments are what is aligned. */
+	if (single_file(st, k, p, np, pi) != NULL)
+		sd_buf_printf(b, " subsegmentAlignment=\"true\" "
+		    "subsegmentStartsWithSAP=\"1\"");
+	sd_buf_printf(b, " startWithSAP=\"1\">\n");
 	if (main_role)
 		sd_buf_printf(b, "      <Role schemeIdUri=\"urn:mpeg:dash:role:"
 		    "2011\" value=\"main\"/>\n");
