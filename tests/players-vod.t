@@ -83,7 +83,9 @@ t_run -t 120 -i "$src" -- sd-cmafmux -v -s -o "$STORE"
 t_is "$T_RC" 0 "-s from a pipe of 160 s"
 t_like "$T_ERR" 'writing it again' "the sidx outgrew its room: file written again"
 t_is "$(grep -c '^seg track=v0' "$STORE/index")" 80 "80 video segments listed"
-t_is "$(files "$STORE")" "a0-0.mp4 index v0-0.mp4" "... in one file a track"
+t_is "$(files "$STORE")" \
+    "a0-0.mp4 a0.m3u8 index manifest.mpd master.m3u8 v0-0.mp4 v0.m3u8" \
+    "... in one file a track, no temporary left"
 t_is "$(ranges_ok 2>&1)" "" "every range of the rewritten files holds its box"
 t_run -t 120 -- ffmpeg -nostdin -v error -i "$STORE/v0-0.mp4" -f null -
 t_ok $(( T_RC != 0 || ${#T_ERR} != 0 )) "ffmpeg decodes the rewritten video file"
