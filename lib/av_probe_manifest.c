@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "sd.h"
-#include "av_probe.h"
+#include "av_probe_int.h"
 
 /* ---------------------------------------------------------------- HLS */
 

@@ -15,8 +15,8 @@ long long sd_mono_ms(void);
 /* Milliseconds since the Unix epoch: for what is shown, stored or sent. */
 long long sd_real_ms(void);
 /* The same in seconds, for the code that counts in seconds. */
-static inline double sd_mono_s(void) { return (double)sd_mono_ms() / 1000; }
-static inline double sd_real_s(void) { return (double)sd_real_ms() / 1000; }
+double sd_mono_s(void);
+double sd_real_s(void);
 
 /*
  * Wait until fd is ready for events (POLLIN, POLLOUT) for at most
@@ -53,5 +53,12 @@ void sd_vwarn_at(const char *path, long long line, const char *fmt,
 int sd_frame_rate_parse(const char *s, long long *num, long long *den);
 /* The same as frames a second; 0 when s is empty or not a frame rate. */
 double sd_frame_rate_value(const char *s);
+
+/*
+ * snprintf that never cuts: 0, or -1 with ENAMETOOLONG when out is too
+ * small (a path, a codecs string, a name).
+ */
+int sd_pathf(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif
