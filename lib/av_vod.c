@@ -147,6 +147,34 @@ sd_vod_open(struct mux *m, struct trk *t, const struct sd_bytes *hdr)
 	return 0;
 }
 
+/*
+ * A discontinuity starts a DASH Period: from it on, a track whose header
+ * did not change goes on in a file of its own with the same header, so
+ * that each Period's SegmentBase names a file whose sidx lists that
+ * Period's segments only (dash.js does not follow a sidx that lists
+ * another Period's segments). Named, like a header, by its first segment.
+ */
+static struct vodfile *
+vod_split(struct mux *m, struct trk *t, const struct vodfile *v,
+    struct sd_store_seg *rec)
+{
+	struct sd_bytes hdr = { NULL, 0, 0, 0 };
+	int rv;
+
+	/* A copy: m->vod may move under v. */
+	if (sd_bytes_put(&hdr, v->hdr.p, v->hdr.len) == -1) {
+		warnx("%s: no memory", t->id);
+		return NULL;
+	}
+	t->gen = (unsigned)t->seq;
+	rv = sd_vod_open(m, t, &hdr);
+	sd_bytes_free(&hdr);
+	if (rv == -1 || sd_pub_note_header(m, t) == -1)
+		return NULL;
+	strlcpy(rec->init, t->init, sizeof(rec->init));
+	return vod_find(m, t->init);
+}
+
 int
 sd_vod_append(struct mux *m, struct trk *t, struct iovec *iov, size_t n,
     struct sd_store_seg *rec)
@@ -160,6 +188,9 @@ sd_vod_append(struct mux *m, struct trk *t, struct iovec *iov, size_t n,
 		    (unsigned long long)rec->seq);
 		return -1;
 	}
+	if (rec->disc && v->nrefs > 0 && (v = vod_split(m, t, v, rec)) ==
+	    NULL)
+		return -1;
 	if (v->nrefs == SD_CMAF_SIDX_MAX) {
 		warnx("%s: more than %d segments in one file (-d larger)",
 		    v->name, SD_CMAF_SIDX_MAX);

@@ -97,6 +97,36 @@ serve_dir "$STORE" || t_ok 1 "lighttpd serves the store"
 t_ffmpeg_reads "$SERVE_URL/master.m3u8" "ffmpeg decodes its HLS master over HTTP"
 t_ffmpeg_reads "$SERVE_URL/manifest.mpd" "ffmpeg decodes its MPD over HTTP"
 
+# New parameters (a change of resolution) start a DASH Period: each track
+# goes on in a new file, so that each Period's sidx lists its own segments.
+src10=$("$SD_TOP/scripts/gen-media" -t 10 h264-aac.ts)
+ffmpeg -nostdin -v error -y -i "$src10" -vf scale=640:360 -c:v libx264 \
+    -preset ultrafast -g 50 -bf 2 -c:a copy -output_ts_offset 10 \
+    -f mpegts "$T_TMP/big.ts"
+cat "$src10" "$T_TMP/big.ts" >"$T_TMP/change.ts"
+STORE="$T_TMP/change"
+t_run -t 120 -- sd-cmafmux -s -o "$STORE" "$T_TMP/change.ts"
+t_is "$T_RC" 0 "-s, new parameters: exits 0"
+t_is "$(ls "$STORE" | grep -c '\.mp4$')" 4 \
+    "-s, new parameters: two files a track, one a Period"
+t_is "$(grep -c '<SegmentBase ' "$STORE/manifest.mpd")" 4 \
+    "-s, new parameters: two Periods, each with its SegmentBase"
+t_is "$(ranges_ok 2>&1)" "" "-s, new parameters: every range holds its box"
+for f in "$STORE"/v0-*.mp4; do
+	t_run -t 60 -- ffmpeg -nostdin -v error -xerror -i "$f" -f null -
+	t_is "$T_RC:$T_ERR" "0:" "-s, new parameters: ${f##*/} decodes"
+done
+serve_dir "$STORE" || t_ok 1 "lighttpd serves the store"
+t_gst_play "$SERVE_URL/manifest.mpd" "" \
+    "-s, new parameters: GStreamer plays both Periods to EOS"
+t_near "${T_GST_VPTS:-}" 20 0.5 "... to the last video frame (20 s)"
+t_gst_play "$SERVE_URL/master.m3u8" "" \
+    "-s, new parameters: GStreamer plays the HLS master to EOS"
+t_near "${T_GST_VPTS:-}" 20 0.5 "... to the last video frame (20 s)"
+
+# HEVC, which Chromium here cannot decode: ffmpeg and GStreamer.
+T_MUX_OPTS=-s t_store_plays hevc-aac.ts 6 hvc1.1.6.L60.90,mp4a.40.2
+
 # -s is for on-demand stores.
 t_run -i "$src" -- sd-cmafmux -l -s -o "$T_TMP/live"
 t_is "$T_RC" 64 "-l -s is refused (usage)"
