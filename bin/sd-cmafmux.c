@@ -24,7 +24,7 @@ on_signal(int sig)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: sd-cmafmux [-lTv] [-d seconds] [-w segments] "
+	fprintf(stderr, "usage: sd-cmafmux [-lsTv] [-d seconds] [-w segments] "
 	    "-o dir [input]\n");
 	exit(SD_EX_USAGE);
 }
@@ -56,7 +56,7 @@ main(int argc, char *argv[])
 	o.window = 6;
 	o.input = "-";
 	o.stop = &stop;
-	while ((ch = getopt(argc, argv, "d:lo:Tvw:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:lo:sTvw:")) != -1) {
 		switch (ch) {
 		case 'd':
 			o.target = seconds(optarg);
@@ -66,6 +66,9 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			o.dir = optarg;
+			break;
+		case 's':
+			o.single = 1;
 			break;
 		case 'T':
 			o.ts = 1;

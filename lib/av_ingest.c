@@ -354,6 +354,7 @@ teardown(struct mux *m)
 		free(t->s);
 	}
 	sd_live_free(m);
+	sd_vod_free(m);
 	for (i = 0; i < TRACKS_MAX; i++)
 		av_packet_free(&m->held[i]);
 	av_packet_free(&m->pkt);
@@ -428,6 +429,8 @@ run(struct mux *m)
 		    m->o->input);
 		return SD_EX_DATAERR;
 	}
+	if (m->o->single && sd_vod_finish(m) == -1)
+		return SD_EX_IOERR;
 	m->store.ended = 1;
 	if (m->o->live)
 		sd_live_trim(m);
@@ -485,6 +488,10 @@ sd_cmafmux(const struct sd_mux_opts *o)
 	struct mux *m;
 	int rv;
 
+	if (o->single && o->live) {
+		warnx("-s (single files) is for on-demand stores, not -l");
+		return SD_EX_USAGE;
+	}
 	if ((m = calloc(1, sizeof(*m))) == NULL || cutq_init(&m->cq) == -1) {
 		free(m);
 		warn("sd-cmafmux");

@@ -9,6 +9,7 @@
  *   av_seg.c     the segmenter: segments in hand, cuts applied, the CMAF
  *                header and segment files (cmaf.c's boxes, segfile.c),
  *                the MPEG-TS segments of -T (av_tsseg.c)
+ *   av_vod.c     -s: the segments of a track into one file with a sidx
  *   av_pub.c     cuts published to the store (store.c), its manifests and
  *                the live window (av_live.c)
  *
@@ -115,6 +116,8 @@ struct mux {
 	struct iovec *iov;
 	size_t iov_cap;
 	struct tsseg *tsseg;	/* -T */
+	struct vodfile *vod;	/* -s: the single files (av_vod.c) */
+	size_t nvod, vod_cap;
 	/* store */
 	struct sd_store store;
 	int store_ready, ts_store_idx;
@@ -157,6 +160,13 @@ int sd_seg_follow(struct mux *m, struct trk *t, int at_end);
 int sd_seg_follow_all(struct mux *m, int at_end);
 int sd_seg_unstall(struct mux *m);
 int sd_seg_finish(struct mux *m);
+
+/* av_vod.c: -s, one file per track and header (av_seg.c writes into it) */
+int sd_vod_open(struct mux *m, struct trk *t, const struct sd_bytes *hdr);
+int sd_vod_append(struct mux *m, struct trk *t, struct iovec *iov, size_t n,
+    struct sd_store_seg *rec);
+int sd_vod_finish(struct mux *m);
+void sd_vod_free(struct mux *m);
 
 /* av_pub.c: the store */
 int sd_pub_note_header(struct mux *m, const struct trk *t);

@@ -158,6 +158,9 @@ sd_pub_write(struct mux *m, int force)
 
 	if (!force && !m->o->live && now - m->last_index < 1.0)
 		return 0;
+	/* -s: the files are whole, and can be named, only at the end. */
+	if (m->o->single && !m->store.ended)
+		return 0;
 	m->last_index = now;
 	measured_rates(m);
 	if (sd_store_write(&m->store, m->o->dir) == -1 ||

@@ -117,7 +117,9 @@ sd_seg_header(struct mux *m, struct trk *t)
 	strlcpy(t->ct.lang, t->lang, sizeof(t->ct.lang));
 	snprintf(t->init, sizeof(t->init), "%s-init-%u.mp4", t->id, t->gen);
 	rv = sd_cmaf_header(&t->ct, &b);
-	if (rv == 0)
+	if (rv == 0 && m->o->single)
+		rv = sd_vod_open(m, t, &b);	/* names t->init */
+	else if (rv == 0)
 		rv = sd_segfile_write(m->o->dir, t->init, b.p, b.len, NULL, 0);
 	sd_bytes_free(&b);
 	return rv;
@@ -250,7 +252,9 @@ sd_seg_flush(struct mux *m, struct trk *t, size_t k, int64_t end)
 	snprintf(rec->file, sizeof(rec->file), "%s-%llu.m4s", t->id,
 	    (unsigned long long)t->seq);
 	strlcpy(rec->init, t->init, sizeof(rec->init));
-	if (seg_iov(m, t, k) == -1 ||
+	if (seg_iov(m, t, k) == -1)
+		return -1;
+	if (m->o->single ? sd_vod_append(m, t, m->iov, k + 1, rec) == -1 :
 	    sd_segfile_writev(m->o->dir, rec->file, m->iov, k + 1) == -1)
 		return -1;
 	c->have |= 1u << (t - m->trk);

@@ -380,3 +380,53 @@ sd_cmaf_segment(const struct sd_cmaf_track *t, uint32_t seqno,
 	fourcc(b, "mdat");
 	return b->failed ? -1 : 0;
 }
+
+/* ---------------------------------------------------------------- sidx */
+
+size_t
+sd_cmaf_sidx_size(size_t n)
+{
+	return 40 + 12 * n;
+}
+
+int
+sd_cmaf_sidx(uint32_t timescale, const struct sd_cmaf_ref *r, size_t n,
+    struct sd_bytes *b)
+{
+	size_t at, i;
+	uint64_t d;
+
+	if (n == 0 || n > SD_CMAF_SIDX_MAX || timescale == 0)
+		return -1;
+	at = fullbox(b, "sidx", 1, 0);
+	sd_put_u32(b, 1);		/* reference_ID: the track */
+	sd_put_u32(b, timescale);
+	sd_put_u64(b, r[0].t);		/* earliest_presentation_time */
+	sd_put_u64(b, 0);		/* first_offset: segments follow */
+	sd_put_u16(b, 0);
+	sd_put_u16(b, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		d = i + 1 < n && r[i + 1].t > r[i].t ? r[i + 1].t - r[i].t :
+		    r[i].d;
+		/* reference_type 0 (media) and a 31-bit size */
+		if (r[i].size == 0 || r[i].size > 0x7fffffffu ||
+		    d > 0xffffffffu)
+			return -1;
+		sd_put_u32(b, (uint32_t)r[i].size);
+		sd_put_u32(b, (uint32_t)d);
+		sd_put_u32(b, 0x90000000u);	/* starts_with_SAP, type 1 */
+	}
+	box_end(b, at);
+	return b->failed ? -1 : 0;
+}
+
+int
+sd_cmaf_free(size_t n, struct sd_bytes *b)
+{
+	if (n < 8 || n > 0xffffffffu)
+		return -1;
+	sd_put_u32(b, (uint32_t)n);
+	fourcc(b, "free");
+	sd_put_zeros(b, n - 8);
+	return b->failed ? -1 : 0;
+}

@@ -44,4 +44,28 @@ int sd_cmaf_segment(const struct sd_cmaf_track *t, uint32_t seqno,
     uint64_t tfdt, const struct sd_cmaf_sample *s, size_t n,
     struct sd_bytes *out);
 
+/*
+ * One segment of a single-file track (sd-cmafmux -s), as its sidx lists
+ * it: its first presentation time (the tfdt), duration and bytes.
+ */
+struct sd_cmaf_ref {
+	uint64_t t, d;
+	uint64_t size;
+};
+
+#define SD_CMAF_SIDX_MAX	65535	/* reference_count is 16 bits */
+/* The bytes of a sidx of n references. */
+size_t sd_cmaf_sidx_size(size_t n);
+/*
+ * The segment index (ISO/IEC 14496-12 8.16.3, version 1) of n segments
+ * that follow it back to back (first_offset 0), each starting with a
+ * sync sample (SAP type 1): a DASH SegmentBase's indexRange. A
+ * subsegment lasts until the next one's t, the last one its d. -1 when n
+ * is 0 or over SD_CMAF_SIDX_MAX, or a size or duration does not fit.
+ */
+int sd_cmaf_sidx(uint32_t timescale, const struct sd_cmaf_ref *r, size_t n,
+    struct sd_bytes *out);
+/* A free box of n bytes in all (n >= 8): padding a reader skips. */
+int sd_cmaf_free(size_t n, struct sd_bytes *out);
+
 #endif

@@ -12,6 +12,7 @@
 #include "sd.h"
 #include "manifest_common.h"
 #include "store.h"
+#include "store_int.h"
 
 #define PERIODS_MAX 256
 
@@ -21,6 +22,8 @@
  * box) that this writer, which never reads the media, cannot check.
  */
 #define PROFILES "urn:mpeg:dash:profile:isoff-live:2011"
+/* Single files with a sidx (sd-cmafmux -s): SegmentBase. */
+#define PROFILE_ON_DEMAND "urn:mpeg:dash:profile:isoff-on-demand:2011"
 
 struct period {
 	uint64_t seq;		/* first segment number of the period */
@@ -291,18 +294,88 @@ number_template(const struct sd_store *st, size_t k, const struct period *p,
 	return 0;
 }
 
+/* The Initialization element of a SegmentList (a range in a single file). */
+static void
+list_init(const struct sd_store *st, size_t k, const struct sd_store_seg *s,
+    const char *base, struct sd_buf *b)
+{
+	const struct sd_store_header *h;
+	uint64_t len;
+
+	sd_buf_printf(b, ">\n          <Initialization sourceURL=\"");
+	put_base(b, base, 0);
+	sd_buf_printf(b, "%s\"", s->init);
+	if (sd_store_seg_in_file(s)) {
+		h = sd_store_header_of(st, k, s->init);
+		len = h != NULL && h->bytes > 0 && h->bytes <= s->off ?
+		    h->bytes : s->off;
+		sd_buf_printf(b, " range=\"0-%llu\"",
+		    (unsigned long long)len - 1);
+	}
+	sd_buf_printf(b, "/>\n");
+}
+
+/*
+ * A single file whose header record gives the sidx (sd-cmafmux -s):
+ * SegmentBase, the on-demand profile's way. Its header record, or NULL.
+ */
+static const struct sd_store_header *
+single_file(const struct sd_store *st, size_t k, const struct period *p,
+    size_t np, size_t pi)
+{
+	const struct sd_store_seg *s = first_in_period(st, k, p, np, pi);
+	const struct sd_store_header *h;
+	size_t i;
+
+	if (s == NULL || !sd_store_seg_in_file(s) ||
+	    (h = sd_store_header_of(st, k, s->init)) == NULL ||
+	    h->bytes == 0 || h->index_bytes == 0)
+		return NULL;
+	for (i = 0; i < st->nsegs; i++)
+		if (st->segs[i].track == k &&
+		    in_period(p, np, pi, st->segs[i].seq) &&
+		    strcmp(st->segs[i].file, s->file) != 0)
+			return NULL;
+	return h;
+}
+
+static void
+segment_base(const struct sd_store_header *h, const char *file, long long pto,
+    uint32_t timescale, const char *base, struct sd_buf *b)
+{
+	sd_buf_printf(b, "        <BaseURL>");
+	put_base(b, base, 0);
+	sd_buf_printf(b, "%s</BaseURL>\n", file);
+	sd_buf_printf(b, "        <SegmentBase timescale=\"%u\"",
+	    (unsigned)timescale);
+	if (pto > 0)
+		sd_buf_printf(b, " presentationTimeOffset=\"%lld\"", pto);
+	sd_buf_printf(b, " indexRange=\"%llu-%llu\" indexRangeExact=\"true\">\n"
+	    "          <Initialization range=\"0-%llu\"/>\n"
+	    "        </SegmentBase>\n", (unsigned long long)h->index_off,
+	    (unsigned long long)(h->index_off + h->index_bytes - 1),
+	    (unsigned long long)(h->bytes - 1));
+}
+
 static void
 segment_info(const struct sd_store *st, size_t k, const struct period *p,
     size_t np, size_t pi, const char *base, struct sd_buf *b)
 {
 	const struct sd_store_track *t = &st->tracks[k];
-	const struct sd_store_seg *s = first_in_period(st, k, p, np, pi);
+	const struct sd_store_seg *s = first_in_period(st, k, p, np, pi), *g;
+	const struct sd_store_header *h = single_file(st, k, p, np, pi);
 	char prefix[48], suffix[48];
 	long long pto = (long long)(p[pi].start * t->timescale + 0.5);
 	size_t i;
-	int tmpl = number_template(st, k, p, np, pi, prefix, suffix,
-	    sizeof(prefix));
+	int tmpl;
 
+	if (h != NULL) {
+		segment_base(h, s->file, pto, t->timescale, base, b);
+		return;
+	}
+	/* Ranges of one file have no $Number$ names. */
+	tmpl = !sd_store_seg_in_file(s) && number_template(st, k, p, np, pi,
+	    prefix, suffix, sizeof(prefix));
 	sd_buf_printf(b, "        <Segment%s timescale=\"%u\"",
 	    tmpl ? "Template" : "List", (unsigned)t->timescale);
 	if (pto > 0)
@@ -314,19 +387,21 @@ segment_info(const struct sd_store *st, size_t k, const struct period *p,
 		put_base(b, base, 1);
 		sd_buf_printf(b, "%s$Number$%s\" startNumber=\"%llu\">\n",
 		    prefix, suffix, (unsigned long long)s->seq);
-	} else {
-		sd_buf_printf(b, ">\n          <Initialization sourceURL=\"");
-		put_base(b, base, 0);
-		sd_buf_printf(b, "%s\"/>\n", s->init);
-	}
+	} else
+		list_init(st, k, s, base, b);
 	timeline(st, k, p, np, pi, b);
 	for (i = 0; !tmpl && i < st->nsegs; i++) {
-		if (st->segs[i].track != k ||
-		    !in_period(p, np, pi, st->segs[i].seq))
+		g = &st->segs[i];
+		if (g->track != k || !in_period(p, np, pi, g->seq))
 			continue;
 		sd_buf_printf(b, "          <SegmentURL media=\"");
 		put_base(b, base, 0);
-		sd_buf_printf(b, "%s\"/>\n", st->segs[i].file);
+		sd_buf_printf(b, "%s\"", g->file);
+		if (sd_store_seg_in_file(g))
+			sd_buf_printf(b, " mediaRange=\"%llu-%llu\"",
+			    (unsigned long long)g->off,
+			    (unsigned long long)(g->off + g->bytes - 1));
+		sd_buf_printf(b, "/>\n");
 	}
 	sd_buf_printf(b, "        </Segment%s>\n", tmpl ? "Template" : "List");
 }
@@ -405,7 +480,12 @@ adaptation_set(const struct sd_store *st, size_t k, const struct period *p,
 	    "mimeType=\"%s/mp4\"", k, t->type, t->type);
 	if (t->lang[0] && strcmp(t->lang, "und") != 0)
 		sd_buf_printf(b, " lang=\"%s\"", t->lang);
-	sd_buf_printf(b, " segmentAlignment=\"true\" startWithSAP=\"1\">\n");
+	sd_buf_printf(b, " segmentAlignment=\"true\"");
+	/* On-demand: the sidx's subsegments are what is aligned. */
+	if (single_file(st, k, p, np, pi) != NULL)
+		sd_buf_printf(b, " subsegmentAlignment=\"true\" "
+		    "subsegmentStartsWithSAP=\"1\"");
+	sd_buf_printf(b, " startWithSAP=\"1\">\n");
 	if (main_role)
 		sd_buf_printf(b, "      <Role schemeIdUri=\"urn:mpeg:dash:role:"
 		    "2011\" value=\"main\"/>\n");
@@ -452,6 +532,28 @@ period(const struct sd_store *st, const struct period *p, size_t np,
 }
 
 /* ---------------------------------------------------------------- MPD */
+
+/* isoff-live for SegmentTemplate and SegmentList, on-demand for SegmentBase. */
+static const char *
+profiles(const struct sd_store *st, const struct period *p, size_t np)
+{
+	size_t k, pi;
+	int base = 0, other = 0;
+
+	for (pi = 0; pi < np; pi++)
+		for (k = 0; k < st->ntracks; k++) {
+			if (!is_cmaf(&st->tracks[k]) ||
+			    first_in_period(st, k, p, np, pi) == NULL)
+				continue;
+			if (single_file(st, k, p, np, pi) != NULL)
+				base = 1;
+			else
+				other = 1;
+		}
+	if (base && other)
+		return PROFILES "," PROFILE_ON_DEMAND;
+	return base ? PROFILE_ON_DEMAND : PROFILES;
+}
 
 struct span {
 	double end;		/* latest segment end, s */
@@ -553,8 +655,8 @@ sd_dash_mpd(const struct sd_store *st, const char *base, double now,
 	if (find_periods(st, p, &np) == -1)
 		return -1;
 	sd_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" profiles=\""
-	    PROFILES "\"");
+	    "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" profiles=\"%s\"",
+	    profiles(st, p, np));
 	if (dynamic)
 		mpd_dynamic(st, &sp, now, b);
 	else

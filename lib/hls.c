@@ -9,6 +9,7 @@
 
 #include "sd.h"
 #include "manifest_common.h"
+#include "store_int.h"
 #include "util_int.h"
 #include "store.h"
 
@@ -107,6 +108,29 @@ media_header(const struct sd_store *st, size_t k, struct sd_buf *b)
 }
 
 /*
+ * The header of segment s. In a single file (sd-cmafmux -s) it is the
+ * file's first bytes: as many as its header record says, else all that
+ * comes before the segment (the sidx too, a box a player skips).
+ */
+static void
+media_map(const struct sd_store *st, size_t k, const struct sd_store_seg *s,
+    const char *base, struct sd_buf *b)
+{
+	const struct sd_store_header *h;
+	uint64_t len;
+
+	sd_buf_printf(b, "#EXT-X-MAP:URI=\"%s%s\"", base, s->init);
+	if (sd_store_seg_in_file(s)) {
+		h = sd_store_header_of(st, k, s->init);
+		len = h != NULL && h->bytes > 0 && h->bytes <= s->off ?
+		    h->bytes : s->off;
+		sd_buf_printf(b, ",BYTERANGE=\"%llu@0\"",
+		    (unsigned long long)len);
+	}
+	sd_buf_printf(b, "\n");
+}
+
+/*
  * The segments. A discontinuity on the first listed segment is not
  * tagged: it is counted in EXT-X-DISCONTINUITY-SEQUENCE instead, which
  * gives that segment the same number under every reading of RFC 8216
@@ -131,16 +155,20 @@ media_segments(const struct sd_store *st, size_t k, const char *base,
 			sd_buf_printf(b, "#EXT-X-DISCONTINUITY\n");
 		if (s->init[0] && (prev == NULL ||
 		    strcmp(prev->init, s->init) != 0))
-			sd_buf_printf(b, "#EXT-X-MAP:URI=\"%s%s\"\n", base,
-			    s->init);
+			media_map(st, k, s, base, b);
 		if (pdt && (prev == NULL || s->disc)) {
 			sd_iso8601_time(when, sizeof(when), st->start +
 			    (double)s->t / t->timescale);
 			sd_buf_printf(b, "#EXT-X-PROGRAM-DATE-TIME:%s\n", when);
 		}
 		us = usec(s->d, t->timescale);
-		sd_buf_printf(b, "#EXTINF:%lld.%06lld,\n%s%s\n", us / 1000000,
-		    us % 1000000, base, s->file);
+		sd_buf_printf(b, "#EXTINF:%lld.%06lld,\n", us / 1000000,
+		    us % 1000000);
+		if (sd_store_seg_in_file(s))
+			sd_buf_printf(b, "#EXT-X-BYTERANGE:%llu@%llu\n",
+			    (unsigned long long)s->bytes,
+			    (unsigned long long)s->off);
+		sd_buf_printf(b, "%s%s\n", base, s->file);
 		prev = s;
 	}
 }

@@ -403,6 +403,7 @@ struct sd_mux_opts {
 	int live;		/* -l */
 	int window;		/* -w: live window, segments */
 	int ts;			/* -T: MPEG-TS segments too */
+	int single;		/* -s: one file a track, with a sidx */
 	int verbose;		/* -v */
 	volatile int *stop;	/* set by a signal: finish and end the store */
 	struct AVIOContext *pb;	/* read this instead of input (fuzzing) */

@@ -8,6 +8,7 @@
 #define SEGFILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 /* iov[0..n) to DIR/NAME; iov is consumed. 0, or -1 with a warning. */
@@ -16,5 +17,13 @@ int sd_segfile_writev(const char *dir, const char *name, struct iovec *iov,
 /* head then body (either may be empty) to DIR/NAME. */
 int sd_segfile_write(const char *dir, const char *name, const void *head,
     size_t hlen, const void *body, size_t blen);
+
+/*
+ * A temporary file for DIR/NAME, created 0644 (exclusive, in DIR): its
+ * descriptor, its path in tmp; -1 with errno.
+ */
+int sd_segfile_tmp(const char *dir, const char *name, char *tmp, size_t len);
+/* iov[0..n) into fd at off (a single file growing, sd-cmafmux -s). */
+int sd_segfile_pwritev(int fd, struct iovec *iov, size_t n, off_t off);
 
 #endif

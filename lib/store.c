@@ -136,6 +136,11 @@ store_header_problem(const struct sd_store_header *h)
 	t.height = h->height;
 	t.sample_rate = h->sample_rate;
 	t.channels = h->channels;
+	if (h->bytes > (uint64_t)BYTES_MAX ||
+	    h->index_off > (uint64_t)BYTES_MAX ||
+	    h->index_bytes > (uint64_t)BYTES_MAX ||
+	    (h->index_bytes > 0 && h->index_off < h->bytes))
+		return "byte range out of range";
 	return store_track_problem(&t);
 }
 
@@ -161,6 +166,10 @@ store_seg_problem(const struct sd_store *st, const struct sd_store_seg *s,
 		return snprintf(why, n, "number out of range"), -1;
 	/* longest= is at most a day: a longer segment could not be
 	 * written back (d=90090 at timescale=1 was read, then refused). */
+	if (sd_store_seg_in_file(s) && (s->bytes == 0 || s->off == 0 ||
+	    s->off > (uint64_t)BYTES_MAX - s->bytes))
+		return snprintf(why, n, "segment %llu: bad byte range",
+		    (unsigned long long)s->seq), -1;
 	if ((double)s->d / t->timescale > LONGEST_MAX)
 		return snprintf(why, n, "segment longer than %d s",
 		    LONGEST_MAX), -1;
@@ -188,6 +197,24 @@ store_last_of_track(const struct sd_store *st, unsigned track)
 	for (i = st->nsegs; i-- > 0;)
 		if (st->segs[i].track == track)
 			return &st->segs[i];
+	return NULL;
+}
+
+int
+sd_store_seg_in_file(const struct sd_store_seg *s)
+{
+	return s->init[0] != '\0' && strcmp(s->file, s->init) == 0;
+}
+
+const struct sd_store_header *
+sd_store_header_of(const struct sd_store *st, size_t k, const char *init)
+{
+	size_t i;
+
+	for (i = st->nhdrs; init != NULL && k < st->ntracks && i-- > 0;)
+		if (strcmp(st->hdrs[i].file, init) == 0 &&
+		    strcmp(st->hdrs[i].track, st->tracks[k].id) == 0)
+			return &st->hdrs[i];
 	return NULL;
 }
 
@@ -398,16 +425,9 @@ void
 sd_store_track_as(const struct sd_store *st, size_t k, const char *init,
     struct sd_store_track *out)
 {
-	const struct sd_store_header *h = NULL;
-	size_t i;
+	const struct sd_store_header *h = sd_store_header_of(st, k, init);
 
 	*out = st->tracks[k];
-	for (i = st->nhdrs; init != NULL && i-- > 0;)
-		if (strcmp(st->hdrs[i].file, init) == 0 &&
-		    strcmp(st->hdrs[i].track, out->id) == 0) {
-			h = &st->hdrs[i];
-			break;
-		}
 	if (h == NULL)
 		return;
 	if (h->codecs[0])

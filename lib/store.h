@@ -20,6 +20,9 @@ struct sd_store_header {
 	int width, height;
 	char frame_rate[16];
 	int sample_rate, channels;
+	/* A single file (sd-cmafmux -s): the header is its first bytes,
+	 * the sidx at index_off; 0 when not known. */
+	uint64_t bytes, index_off, index_bytes;
 };
 
 struct sd_store_seg {
@@ -29,6 +32,7 @@ struct sd_store_seg {
 	int64_t t;
 	int64_t d;
 	uint64_t bytes;
+	uint64_t off;		/* file == init: its bytes start here */
 	char file[48];
 	char init[48];		/* "" for mpegts */
 };

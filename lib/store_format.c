@@ -75,6 +75,12 @@ format_header(struct sd_buf *b, const struct sd_store_header *h)
 		sd_buf_printf(b, " sample_rate=%d", h->sample_rate);
 	if (h->channels)
 		sd_buf_printf(b, " channels=%d", h->channels);
+	if (h->bytes)
+		sd_buf_printf(b, " bytes=%llu", (unsigned long long)h->bytes);
+	if (h->index_bytes)
+		sd_buf_printf(b, " index_off=%llu index_bytes=%llu",
+		    (unsigned long long)h->index_off,
+		    (unsigned long long)h->index_bytes);
 	sd_buf_append(b, "\n", 1);
 }
 
@@ -171,6 +177,9 @@ sd_store_format(const struct sd_store *st, struct sd_buf *b)
 		    (long long)s->d, (unsigned long long)s->bytes, s->file);
 		if (s->init[0])
 			sd_buf_printf(b, " init=%s", s->init);
+		if (sd_store_seg_in_file(s))
+			sd_buf_printf(b, " off=%llu",
+			    (unsigned long long)s->off);
 		sd_buf_printf(b, " disc=%d\n", s->disc ? 1 : 0);
 	}
 	return b->failed ? -1 : 0;

@@ -40,4 +40,14 @@ long store_named_inits(const struct sd_store *st,
 int store_header_named(const struct sd_store *st,
     const struct sd_store_header *h, const struct sd_store_seg **v, long n);
 
+/*
+ * Single-file tracks (sd-cmafmux -s): a segment whose file is its header's
+ * file is the byte range bytes@off of it. The manifest writers (hls.c,
+ * dash.c) use these too.
+ */
+int sd_store_seg_in_file(const struct sd_store_seg *s);
+/* The header record of track k's header init, or NULL. */
+const struct sd_store_header *sd_store_header_of(const struct sd_store *st,
+    size_t k, const char *init);
+
 #endif

@@ -258,13 +258,17 @@ t_fails() {
 # by commas); then every parser and player above takes them over HTTP from
 # lighttpd; with "browser", hls.js and dash.js in Chromium too. Players
 # that report how far they got must reach SECONDS, within half a second.
+# T_MUX_OPTS: more sd-cmafmux options (-s: single files); the store is
+# left in T_STORE for the test to look at.
 t_store_plays() {
 	_src=$("$SD_TOP/scripts/gen-media" -t "$2" "$1") || {
 		t_ok 1 "$1: gen-media"
 		return
 	}
-	_st="$T_TMP/store-$1" _dur=$2 _codecs=$3
-	t_run -t 120 -- sd-cmafmux -o "$_st" "$_src"
+	_st="$T_TMP/store-$1${T_MUX_OPTS:+"$T_MUX_OPTS"}" _dur=$2 _codecs=$3
+	T_STORE=$_st
+	# shellcheck disable=SC2086 # options, split on purpose
+	t_run -t 120 -- sd-cmafmux ${T_MUX_OPTS:-} -o "$_st" "$_src"
 	t_is "$T_RC" 0 "$1: sd-cmafmux writes a store"
 	[ "$T_RC" -eq 0 ] || t_diag "$T_ERR"
 	t_run -- sd-manifest -w "$_st"

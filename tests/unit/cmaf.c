@@ -264,6 +264,50 @@ test_av1(void)
 	sd_bytes_free(&b);
 }
 
+/* The sidx of -s: read back field by field, the way dash.js walks it. */
+static void
+test_sidx(void)
+{
+	static const struct sd_cmaf_ref r[3] = {
+		{ 1920, 180000, 56811 },
+		{ 181920, 180000, 66938 },
+		{ 361920, 179000, 60422 },
+	};
+	struct sd_cmaf_ref big = { 0, 1, 0x80000000u };
+	struct sd_bytes b = { NULL, 0, 0, 0 };
+	const uint8_t *p;
+
+	ok(sd_cmaf_sidx(90000, r, 3, &b) == 0 &&
+	    b.len == sd_cmaf_sidx_size(3) && b.len == 76,
+	    "sidx: 3 references, 76 bytes (sd_cmaf_sidx_size)");
+	p = b.p;
+	ok(be32(p) == 76 && memcmp(p + 4, "sidx", 4) == 0 &&
+	    p[8] == 1 && be32(p + 12) == 1 && be32(p + 16) == 90000,
+	    "sidx: version 1, reference_ID 1, the track's timescale");
+	ok(be32(p + 20) == 0 && be32(p + 24) == 1920 && be32(p + 28) == 0 &&
+	    be32(p + 32) == 0 && p[38] == 0 && p[39] == 3,
+	    "sidx: earliest_presentation_time the first t, first_offset 0, "
+	    "3 references");
+	ok(be32(p + 40) == 56811 && be32(p + 44) == 180000 &&
+	    be32(p + 48) == 0x90000000u,
+	    "sidx: media reference, size, duration, starts with SAP type 1");
+	ok(be32(p + 52) == 66938 && be32(p + 56) == 180000 &&
+	    be32(p + 64) == 60422 && be32(p + 68) == 179000,
+	    "sidx: a duration runs to the next t, the last one is its d");
+	b.len = 0;
+	ok(sd_cmaf_sidx(90000, r, 0, &b) == -1, "sidx: no reference refused");
+	ok(sd_cmaf_sidx(90000, &big, 1, &b) == -1,
+	    "sidx: a segment of 2 GiB does not fit 31 bits: refused");
+	ok(sd_cmaf_sidx(90000, r, SD_CMAF_SIDX_MAX + 1, &b) == -1,
+	    "sidx: more than 65535 references refused");
+	b.len = 0;
+	b.failed = 0;
+	ok(sd_cmaf_free(20, &b) == 0 && b.len == 20 && be32(b.p) == 20 &&
+	    memcmp(b.p + 4, "free", 4) == 0, "free: a box of 20 bytes");
+	ok(sd_cmaf_free(7, &b) == -1, "free: under 8 bytes refused");
+	sd_bytes_free(&b);
+}
+
 int
 main(void)
 {
@@ -273,5 +317,6 @@ main(void)
 	test_boxes();
 	test_sizes();
 	test_av1();
+	test_sidx();
 	return done();
 }

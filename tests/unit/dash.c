@@ -15,7 +15,7 @@ static const char *cases[] = {
 	"vod", "event", "live-a", "live-b", "live-ended", "live-disc",
 	"live-disc-first", "vod-disc", "multi-audio", "audio-only", "ts",
 	"long-seg", "long-live", "names", "base", "live-seq4", "live-seq4-one",
-	"vod-resize",
+	"vod-resize", "vod-single", "vod-single-list",
 };
 
 static char *

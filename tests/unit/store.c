@@ -8,6 +8,7 @@
 
 #include "sd.h"
 #include "store.h"
+#include "store_int.h"
 #include "mtap.h"
 
 static const char sample[] =
@@ -313,6 +314,22 @@ static const struct {
 	    "codecs=a\"b\n", "header i: bad codecs" },
 	{ "track id=v type=video timescale=1\nheader track=v file=i "
 	    "width=70000\n", "width=70000: too large" },
+	/* single files (-s): byte ranges */
+	{ "track id=v type=video timescale=1\nseg track=v seq=0 t=0 d=1 "
+	    "bytes=10 file=a init=a\n", "index:4: segment 0: bad byte range" },
+	{ "track id=v type=video timescale=1\nseg track=v seq=0 t=0 d=1 "
+	    "bytes=0 off=100 file=a init=a\n",
+	    "index:4: segment 0: bad byte range" },
+	{ "track id=v type=video timescale=1\nseg track=v seq=0 t=0 d=1 "
+	    "bytes=1099511627776 off=1099511627776 file=a init=a\n",
+	    "index:4: segment 0: bad byte range" },
+	{ "track id=v type=video timescale=1\nseg track=v seq=0 t=0 d=1 "
+	    "bytes=1 off=-1 file=a init=a\n", "off=-1: too small" },
+	{ "track id=v type=video timescale=1\nheader track=v file=i "
+	    "bytes=600 index_off=500 index_bytes=40\n",
+	    "header i: byte range out of range" },
+	{ "track id=v type=video timescale=1\nheader track=v file=i "
+	    "bytes=2199023255552\n", "bytes=2199023255552: too large" },
 	/* fuzz (store): read, then its longest= refused on the way back */
 	{ "track id=v type=video timescale=1\nseg track=v seq=0 t=0 "
 	    "d=90090 file=a init=i\n", "index:4: segment longer than 86400 s" },
@@ -466,9 +483,53 @@ test_headers(void)
 	sd_store_free(&back);
 }
 
+/* Single files (sd-cmafmux -s): the ranges read, written back, kept. */
+static void
+test_ranges(void)
+{
+	static const char text[] = "sd-store 1\nstore target=2 ended=1\n"
+	    "track id=v0 type=video timescale=90000\n"
+	    "header track=v0 file=v0-0.mp4 bytes=664 index_off=864 "
+	    "index_bytes=76\n"
+	    "seg track=v0 seq=0 t=0 d=90000 bytes=5000 file=v0-0.mp4 "
+	    "init=v0-0.mp4 off=940\n"
+	    "seg track=v0 seq=1 t=90000 d=90000 bytes=6000 file=v0-0.mp4 "
+	    "init=v0-0.mp4 off=5940\n"
+	    "seg track=v0 seq=2 t=180000 d=90000 bytes=7000 file=v0-2.m4s "
+	    "init=v0-0.mp4 off=77\n";
+	struct sd_store st, back;
+	const struct sd_store_header *h;
+	struct sd_buf b;
+
+	sd_store_init(&st);
+	sd_store_init(&back);
+	sd_buf_init(&b);
+	ok(sd_store_parse(&st, text, strlen(text), "index") == 0 &&
+	    st.nsegs == 3 && st.segs[1].off == 5940,
+	    "ranges: off= read");
+	h = sd_store_header_of(&st, 0, "v0-0.mp4");
+	ok(h != NULL && h->bytes == 664 && h->index_off == 864 &&
+	    h->index_bytes == 76, "ranges: the header's and the sidx's read");
+	ok(sd_store_seg_in_file(&st.segs[0]) &&
+	    !sd_store_seg_in_file(&st.segs[2]),
+	    "ranges: a segment is a range when its file is its header's");
+	ok(sd_store_format(&st, &b) == 0 && strstr(b.p, "file=v0-0.mp4 "
+	    "init=v0-0.mp4 off=5940 disc=0\n") != NULL &&
+	    strstr(b.p, "off=77") == NULL && strstr(b.p, "header track=v0 "
+	    "file=v0-0.mp4 bytes=664 index_off=864 index_bytes=76\n") != NULL,
+	    "ranges: written back, off= only for ranges");
+	ok(sd_store_parse(&back, b.p, b.len, "back") == 0 &&
+	    back.segs[0].off == 940 && back.hdrs[0].index_bytes == 76,
+	    "ranges: and read again");
+	sd_buf_free(&b);
+	sd_store_free(&st);
+	sd_store_free(&back);
+}
+
 int
 main(void)
 {
+	test_ranges();
 	test_headers();
 	test_sample();
 	test_api();
