@@ -19,6 +19,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,6 +63,8 @@ struct es {
 	size_t ncarry;
 	int64_t carry_pts;
 	unsigned carry_flags;
+	AVPacket *held;			/* video, AC-3: the AU before */
+	int64_t frame_dur;		/* video, 90 kHz */
 };
 
 struct queued {
@@ -150,6 +153,8 @@ head_grow(struct tsin *in, size_t more)
 	in->head_cap = cap;
 	return 0;
 }
+
+static int let_go(struct tsin *, struct es *);
 
 /* ---------------------------------------------------------------- streams */
 
@@ -271,6 +276,9 @@ on_program(void *arg, const struct sd_tsd_program *p)
 			return -1;
 		in->has_video |= s->is_video;
 	}
+	for (i = 0; (size_t)i < in->nes; i++)
+		if (!es_live(p, &in->es[i]) && let_go(in, &in->es[i]) == -1)
+			return -1;
 	if (in->probing)
 		return 0;
 	for (i = 0; i < p->nstreams; i++) {
@@ -308,17 +316,48 @@ enqueue(struct tsin *in, int sid, AVPacket *pkt)
 	return 0;
 }
 
-/* An access unit as a packet of its stream, on its way (or queued). */
+/* A packet on its way down the flow (or queued while probing). */
+static int
+out(struct tsin *in, struct es *e, AVPacket *pkt)
+{
+	int rv = 0;
+
+	if (in->probing)
+		return enqueue(in, e->sid, pkt);
+	pkt->stream_index = e->sidx;
+	if (e->video && pkt->duration == 0)
+		pkt->duration = e->frame_dur;
+	if (e->sidx >= 0)
+		rv = sd_ingest_packet(in->m, pkt);
+	av_packet_free(&pkt);
+	return rv;
+}
+
+/* The video AU held back, let go (a stream's end, a program change). */
+static int
+let_go(struct tsin *in, struct es *e)
+{
+	AVPacket *held = e->held;
+
+	e->held = NULL;
+	return held != NULL ? out(in, e, held) : 0;
+}
+
+/*
+ * An access unit as a packet of its stream. Video and AC-3 go one AU
+ * late, as libavcodec's parsers hand such a frame out when the next one
+ * begins (its ADTS and MPEG audio parsers do not wait): the tracks then
+ * see the packets in libavformat's order, and the -T segments interleave
+ * the same.
+ */
 static int
 emit(struct tsin *in, struct es *e, const uint8_t *p, size_t n,
     int64_t pts, int64_t dts, int key, int damaged, int64_t dur)
 {
-	AVPacket *pkt = in->probing ? av_packet_alloc() : in->m->pkt;
-	int rv;
+	AVPacket *pkt = av_packet_alloc();
 
-	if (pkt == NULL || av_new_packet(pkt, (int)n) < 0) {
-		if (in->probing)
-			av_packet_free(&pkt);
+	if (pkt == NULL || n > INT_MAX || av_new_packet(pkt, (int)n) < 0) {
+		av_packet_free(&pkt);
 		return -1;
 	}
 	memcpy(pkt->data, p, n);
@@ -327,12 +366,26 @@ emit(struct tsin *in, struct es *e, const uint8_t *p, size_t n,
 	pkt->duration = dur;
 	pkt->flags = (key ? AV_PKT_FLAG_KEY : 0) |
 	    (damaged ? AV_PKT_FLAG_CORRUPT : 0);
-	pkt->stream_index = e->sidx;
-	if (in->probing)
-		return enqueue(in, e->sid, pkt);
-	rv = e->sidx >= 0 ? sd_ingest_packet(in->m, pkt) : 0;
-	av_packet_unref(pkt);
-	return rv;
+	if (!e->video && e->codec != SD_TSD_AC3 && e->codec != SD_TSD_EAC3)
+		return out(in, e, pkt);
+	if (let_go(in, e) == -1) {
+		av_packet_free(&pkt);
+		return -1;
+	}
+	e->held = pkt;
+	return 0;
+}
+
+/* Every video AU held back, at the end of the input. */
+static int
+let_all_go(struct tsin *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nes; i++)
+		if (let_go(in, &in->es[i]) == -1)
+			return -1;
+	return 0;
 }
 
 /* One frame into the bit rate libavformat's probe would have averaged. */
@@ -478,8 +531,10 @@ new_stream(struct tsin *in, struct es *e)
 	par->codec_id = codec_id(e);
 	if (e->video) {
 		if (e->nvideo > 1 && sd_tsf_frame_rate(e->dtsn - e->dts0,
-		    e->nvideo - 1, &num, &den) == 0)
+		    e->nvideo - 1, &num, &den) == 0) {
 			st->avg_frame_rate = (AVRational){ num, den };
+			e->frame_dur = (int64_t)90000 * den / num;
+		}
 	} else {
 		par->sample_rate = e->first.sample_rate;
 		av_channel_layout_default(&par->ch_layout, e->first.channels);
@@ -508,6 +563,8 @@ drain(struct tsin *in)
 		const struct es *e = es_of(in, in->q[i].sid);
 		if (rv == 0 && e != NULL && e->sidx >= 0) {
 			pkt->stream_index = e->sidx;
+			if (e->video && pkt->duration == 0)
+				pkt->duration = e->frame_dur;
 			rv = sd_ingest_packet(in->m, pkt);
 		}
 		av_packet_free(&in->q[i].pkt);
@@ -560,9 +617,10 @@ probe(struct tsin *in)
 		return in->err ? -1 : 0;
 	if (rv == 0 && in->eof) {
 		in->ended = 1;
-		rv = sd_tsd_end(in->d);
+		if ((rv = sd_tsd_end(in->d)) == 0)
+			rv = let_all_go(in);
 	}
-	return in->err || in->fallback ? -1 : 1;
+	return in->err || in->fallback || rv != 0 ? -1 : 1;
 }
 
 /* ---------------------------------------------------------------- replay */
@@ -620,8 +678,10 @@ sd_tsin_free(struct mux *m)
 		return;
 	sd_tsd_free(in->d);
 	queue_free(in);
-	for (i = 0; i < in->nes; i++)
+	for (i = 0; i < in->nes; i++) {
 		free(in->es[i].carry);
+		av_packet_free(&in->es[i].held);
+	}
 	if (in->replay != NULL) {
 		av_freep(&in->replay->buffer);
 		avio_context_free(&in->replay);
@@ -730,7 +790,8 @@ sd_tsin_run(struct mux *m)
 	free(buf);
 	if (rv == 0 && in->eof && !in->ended) {
 		in->ended = 1;
-		rv = sd_tsd_end(in->d);
+		if ((rv = sd_tsd_end(in->d)) == 0)
+			rv = let_all_go(in);
 	}
 	return rv != 0 || in->err ? -1 : 0;
 }
