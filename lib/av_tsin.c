@@ -368,6 +368,18 @@ emit(struct tsin *in, struct es *e, const uint8_t *p, size_t n,
 	    (damaged ? AV_PKT_FLAG_CORRUPT : 0);
 	if (!e->video && e->codec != SD_TSD_AC3 && e->codec != SD_TSD_EAC3)
 		return out(in, e, pkt);
+	if (e->codec == SD_TSD_HEVC && e->held != NULL && pkt->size > 4 &&
+	    memcmp(pkt->data, "\0\0\0\1", 4) == 0) {
+		/* libavcodec's HEVC parser cuts at 00 00 01: the zero before
+		 * is the previous frame's last byte */
+		if (av_grow_packet(e->held, 1) < 0) {
+			av_packet_free(&pkt);
+			return -1;
+		}
+		e->held->data[e->held->size - 1] = 0;
+		pkt->data++;
+		pkt->size--;
+	}
 	if (let_go(in, e) == -1) {
 		av_packet_free(&pkt);
 		return -1;
