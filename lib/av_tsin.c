@@ -26,6 +26,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/mathematics.h>
 
 #include "av_mux.h"
 #include "tsdemux.h"
@@ -414,6 +415,11 @@ average_rate(const struct tsin *in, struct es *e, const struct sd_tsf *f)
 	e->avg_rate += (b - e->avg_rate) / e->nrate;
 }
 
+/*
+ * A frame's duration at 90 kHz, rounded down as libavformat states it;
+ * the frames after a PES's first are timed as it times them
+ * (av_add_stable: on the grid of whole frames from 0).
+ */
 static int64_t
 ticks(int64_t samples, int rate)
 {
@@ -456,8 +462,9 @@ audio_frames(struct tsin *in, struct es *e, const struct sd_tsd_au *au)
 		average_rate(in, e, &f);
 		rv = emit(in, e, p + i, f.len, t, t, 1, damaged != 0,
 		    ticks(f.samples, f.sample_rate));
-		if (t != SD_TSD_NOTS)
-			t = (t + ticks(f.samples, f.sample_rate)) &
+		if (t != SD_TSD_NOTS && f.sample_rate > 0)
+			t = av_add_stable((AVRational){ 1, 90000 }, t,
+			    (AVRational){ f.samples, f.sample_rate }, 1) &
 			    ((INT64_C(1) << 33) - 1);
 		i += f.len;
 	}
