@@ -780,6 +780,8 @@ sd_tsin_open(struct mux *m, int *taken)
 	in->head = NULL;
 	in->nhead = in->head_cap = 0;
 	*taken = 1;
+	if (o->verbose)
+		warnx("%s: MPEG-TS, read by sd's own demuxer", o->input);
 	return 0;
 }
 
