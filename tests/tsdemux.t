@@ -8,7 +8,7 @@
 # and the hostile inputs of cmafmux.t.
 . "${0%/*}/lib.sh"
 
-drv="$SD_TOP/tests/drive/tsdemux"
+drv="$SD_BUILD/tests/drive/tsdemux"
 m="$T_TMP/media"
 mkdir -p "$m"
 gen() { "$SD_TOP/scripts/gen-media" "$@"; }
