@@ -36,6 +36,10 @@
 #define HEAD_MIN	(8 * 188)	/* bytes to tell TS by */
 #define PROBE_MAX	(8 << 20)	/* bytes read before setup at most */
 #define PROBE_VIDEO	25		/* video AUs to measure the rate by */
+#define PROBE_TIME	(5 * 90000)	/* media time read before setup at
+					   most: a stream silent that long is
+					   left out, as libavformat's probe
+					   leaves it */
 #define ES_MAX		(2 * SD_TSD_MAX_STREAMS)
 #define CARRY_MAX	(64 << 10)	/* an audio frame across PES */
 /*
@@ -66,6 +70,7 @@ struct es {
 	unsigned carry_flags;
 	AVPacket *held;			/* video, AC-3: the AU before */
 	int64_t frame_dur;		/* video, 90 kHz */
+	int rate_unknown;		/* audio silent through the probe */
 };
 
 struct queued {
@@ -84,6 +89,8 @@ struct tsin {
 	struct es es[ES_MAX];
 	size_t nes;
 	int has_video, video_aus;	/* in the probe */
+	int64_t t_first;		/* the first AU's time, or NOTS */
+	int probe_timed_out;
 	struct queued *q;
 	size_t nq, qcap;
 	int err;
@@ -200,8 +207,9 @@ codec_id(const struct es *e)
 	case SD_TSD_AC3: return AV_CODEC_ID_AC3;
 	case SD_TSD_EAC3: return AV_CODEC_ID_EAC3;
 	case SD_TSD_MPEG_AUDIO:
-		return e->first.layer == 3 ? AV_CODEC_ID_MP3 :
-		    e->first.layer == 2 ? AV_CODEC_ID_MP2 : AV_CODEC_ID_MP1;
+		/* unknown until a frame came: MP3, as libavformat says */
+		return e->first.layer == 2 ? AV_CODEC_ID_MP2 :
+		    e->first.layer == 1 ? AV_CODEC_ID_MP1 : AV_CODEC_ID_MP3;
 	default: return AV_CODEC_ID_NONE;
 	}
 }
@@ -461,8 +469,10 @@ audio_frames(struct tsin *in, struct es *e, const struct sd_tsd_au *au)
 		}
 		average_rate(in, e, &f);
 		rv = emit(in, e, p + i, f.len, t, t, 1, damaged != 0,
-		    ticks(f.samples, f.sample_rate));
-		if (t != SD_TSD_NOTS && f.sample_rate > 0)
+		    e->rate_unknown ? 0 : ticks(f.samples, f.sample_rate));
+		if (e->rate_unknown)
+			t = SD_TSD_NOTS;	/* libavformat times no more */
+		else if (t != SD_TSD_NOTS && f.sample_rate > 0)
 			t = av_add_stable((AVRational){ 1, 90000 }, t,
 			    (AVRational){ f.samples, f.sample_rate }, 1) &
 			    ((INT64_C(1) << 33) - 1);
@@ -492,6 +502,14 @@ on_au(void *arg, const struct sd_tsd_au *au)
 
 	if (e == NULL || (!in->probing && e->sidx < 0) || au->len == 0)
 		return 0;
+	if (in->probing && au->pts != SD_TSD_NOTS) {
+		if (in->t_first == SD_TSD_NOTS)
+			in->t_first = au->pts;
+		else if (((au->pts - in->t_first) & ((INT64_C(1) << 33) - 1)) >
+		    PROBE_TIME && ((au->pts - in->t_first) &
+		    ((INT64_C(1) << 33) - 1)) < INT64_C(1) << 32)
+			in->probe_timed_out = 1;
+	}
 	if (!e->video)
 		rv = audio_frames(in, e, au);
 	else {
@@ -521,6 +539,8 @@ probe_done(const struct tsin *in)
 
 	if (!in->program_seen || in->nes == 0)
 		return 0;
+	if (in->probe_timed_out)
+		return 1;
 	for (i = 0; i < in->nes; i++) {
 		const struct es *e = &in->es[i];
 		if (e->video ? e->nvideo < PROBE_VIDEO : !e->have_first)
@@ -536,8 +556,8 @@ new_stream(struct tsin *in, struct es *e)
 	AVCodecParameters *par;
 	int num, den;
 
-	if (e->video ? e->nvideo == 0 : !e->have_first)
-		return 0;	/* nothing came: left out, as a probe would */
+	/* A stream silent through the probe is kept with what the PMT
+	 * says, its rate unknown, as libavformat keeps it. */
 	if (codec_id(e) == AV_CODEC_ID_MP1)
 		return 0;
 	if ((st = avformat_new_stream(in->m->ic, NULL)) == NULL)
@@ -554,6 +574,8 @@ new_stream(struct tsin *in, struct es *e)
 			st->avg_frame_rate = (AVRational){ num, den };
 			e->frame_dur = (int64_t)90000 * den / num;
 		}
+	} else if (!e->have_first) {
+		e->rate_unknown = 1;
 	} else {
 		par->sample_rate = e->first.sample_rate;
 		av_channel_layout_default(&par->ch_layout, e->first.channels);
@@ -723,6 +745,7 @@ tsin_new(struct mux *m, struct tsin **out)
 		return SD_EX_SOFTWARE;
 	in->m = m;
 	in->probing = 1;
+	in->t_first = SD_TSD_NOTS;
 	in->fd = -1;
 	m->tsin = in;
 	if (strcmp(m->o->input, "-") == 0) {

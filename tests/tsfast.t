@@ -34,6 +34,10 @@ lavfi aac-only.ts -map 1:a -c:a aac
 lavfi h264-opus.ts $x264 -c:a libopus -b:a 64k
 ffmpeg -nostdin -v error -y -i "$(gen h264-eac3.ts)" -c copy \
     -mpegts_flags system_b -f mpegts "$m/sysb-eac3.ts"
+# audio that begins 8 s in, after both probes gave up on it
+ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=320x180:rate=25:duration=12 \
+    -itsoffset 8 -f lavfi -i sine=duration=4 -map 0:v -map 1:a $x264 \
+    -c:a aac -f mpegts "$m/late-audio.ts"
 ffmpeg -nostdin -v error -y -i "$(gen h264-ac3.ts)" -c copy \
     -mpegts_m2ts_mode 1 -f mpegts "$m/m2ts-192.ts"
 
@@ -85,7 +89,7 @@ for f in h264-aac.ts hevc-aac.ts h264-ac3.ts h264-eac3.ts h264-mp2.ts \
 done
 for f in hevc-ac3.ts h264-aac44.ts h264-mp2-32k.ts h264-ac3-open.ts \
     eac3-only.ts aac-only.ts sysb-eac3.ts m2ts-192.ts trunc.ts wrap.ts \
-    concat.ts mpts.ts change.ts; do
+    concat.ts mpts.ts change.ts late-audio.ts; do
 	same "$f" "$m/$f"
 done
 same "h264-aac44.ts -T" -T "$m/h264-aac44.ts"
