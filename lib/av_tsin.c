@@ -177,16 +177,50 @@ es_of(struct tsin *in, int sid)
 	return NULL;
 }
 
+/* Is e still in the program now followed? */
 static int
-es_add(struct tsin *in, const struct sd_tsd_stream *s)
+es_live(const struct sd_tsd_program *p, const struct es *e)
+{
+	int i;
+
+	for (i = 0; i < p->nstreams; i++)
+		if (p->streams[i].id == e->sid)
+			return 1;
+	return 0;
+}
+
+/*
+ * A slot for a stream of program p: a new one, or one of a stream gone
+ * that feeds no track (a channel switching codecs back and forth for
+ * days gets a new stream id each time).
+ */
+static struct es *
+es_slot(struct tsin *in, const struct sd_tsd_program *p)
+{
+	size_t i;
+	struct es *e;
+
+	if (in->nes < ES_MAX)
+		return &in->es[in->nes++];
+	for (i = 0; i < in->nes; i++) {
+		e = &in->es[i];
+		if (e->sidx < 0 && e->held == NULL && !es_live(p, e)) {
+			free(e->carry);
+			return e;
+		}
+	}
+	return NULL;
+}
+
+static void
+es_add(struct tsin *in, const struct sd_tsd_program *p,
+    const struct sd_tsd_stream *s)
 {
 	struct es *e;
 
-	if (es_of(in, s->id) != NULL || s->codec == SD_TSD_NONE)
-		return 0;
-	if (in->nes == ES_MAX)
-		return 0;
-	e = &in->es[in->nes++];
+	if (es_of(in, s->id) != NULL || s->codec == SD_TSD_NONE ||
+	    (e = es_slot(in, p)) == NULL)
+		return;
 	memset(e, 0, sizeof(*e));
 	e->sid = s->id;
 	e->pid = s->pid;
@@ -194,7 +228,6 @@ es_add(struct tsin *in, const struct sd_tsd_stream *s)
 	e->codec = s->codec;
 	strlcpy(e->lang, s->lang, sizeof(e->lang));
 	e->sidx = -1;
-	return 0;
 }
 
 static enum AVCodecID
@@ -212,18 +245,6 @@ codec_id(const struct es *e)
 		    e->first.layer == 1 ? AV_CODEC_ID_MP1 : AV_CODEC_ID_MP3;
 	default: return AV_CODEC_ID_NONE;
 	}
-}
-
-/* Is e still in the program now followed? */
-static int
-es_live(const struct sd_tsd_program *p, const struct es *e)
-{
-	int i;
-
-	for (i = 0; i < p->nstreams; i++)
-		if (p->streams[i].id == e->sid)
-			return 1;
-	return 0;
 }
 
 /* The track a stream new in this PMT takes over: its PID's, or one gone. */
@@ -281,8 +302,7 @@ on_program(void *arg, const struct sd_tsd_program *p)
 			in->fallback = 1;	/* libavcodec reads these */
 			return 1;
 		}
-		if (es_add(in, s) == -1)
-			return -1;
+		es_add(in, p, s);
 		in->has_video |= s->is_video;
 	}
 	for (i = 0; (size_t)i < in->nes; i++)
@@ -796,8 +816,12 @@ sd_tsin_open(struct mux *m, int *taken)
 	}
 	if ((m->ic = avformat_alloc_context()) == NULL)
 		return SD_EX_SOFTWARE;
+	/* the streams of the program as it is now: a switch during the
+	 * probe leaves the old codec's out */
 	for (i = 0; i < in->nes; i++)
-		if (new_stream(in, &in->es[i]) == -1)
+		if (sd_tsd_program(in->d) != NULL &&
+		    es_live(sd_tsd_program(in->d), &in->es[i]) &&
+		    new_stream(in, &in->es[i]) == -1)
 			return SD_EX_SOFTWARE;
 	free(in->head);
 	in->head = NULL;
