@@ -96,7 +96,13 @@ bad=0 out=
 [ -n "$store" ] && t_wait 30 check_store
 t_is "$bad${store:+ store}" "0 store" \
     "switch: the store names only whole files through the change ($out)"
-# sd-cmafmux reads the TS itself and follows the second PMT (av_tsin.c)
+# sd-cmafmux reads the TS itself and follows the second PMT (av_tsin.c):
+# the HEVC header enters the index with its first segment
+hevc_header() {
+	curl -s -o /dev/null --max-time "$(t_secs 2)" "$base/switch/master.m3u8"
+	grep -q '^header track=v0 .* codecs=hvc1\.' "$store/index" 2>/dev/null
+}
+[ -n "$store" ] && t_wait 30 hevc_header
 t_like "$(cat "$store/index" 2>/dev/null)" '^header track=v0 .* codecs=hvc1\.' \
     "switch: the new codec reaches the store"
 
