@@ -676,6 +676,8 @@ probe(struct tsin *in)
 	}
 	if (in->fallback || in->err)
 		return in->err ? -1 : 0;
+	if (!in->program_seen)
+		return 0;	/* sync bytes but no PMT: libavformat judges */
 	if (rv == 0 && in->eof) {
 		in->ended = 1;
 		if ((rv = sd_tsd_end(in->d)) == 0)
