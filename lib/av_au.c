@@ -58,17 +58,6 @@ vp9_config(struct trk *t, double fps)
 	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(t->par->format);
 	unsigned depth = d ? (unsigned)d->comp[0].depth : 8, chroma = 1;
 	int prof = t->par->profile, level = t->par->level;
-	double size = (double)t->par->width * t->par->height;
-	static const struct { int level; double size, rate; } lv[] = {
-		{ 10, 36864, 829440 }, { 11, 73728, 2764800 },
-		{ 20, 122880, 4608000 }, { 21, 245760, 9216000 },
-		{ 30, 552960, 20736000 }, { 31, 983040, 36864000 },
-		{ 40, 2228224, 83558400 }, { 41, 2228224, 160432128 },
-		{ 50, 8912896, 311951360 }, { 51, 8912896, 588251136 },
-		{ 52, 8912896, 1176502272 }, { 60, 35651584, 1176502272 },
-		{ 61, 35651584, 2353004544.0 }, { 62, 35651584, 4706009088.0 },
-	};
-	size_t i;
 
 	if (d != NULL && d->log2_chroma_w == 1 && d->log2_chroma_h == 0)
 		chroma = 2;
@@ -78,15 +67,8 @@ vp9_config(struct trk *t, double fps)
 		chroma = 0;
 	if (prof < 0 || prof > 3)
 		prof = (depth > 8 ? 2 : 0) + (chroma >= 2 ? 1 : 0);
-	if (level < 10 || level > 62) {
-		level = 62;
-		for (i = 0; i < SD_ARRAY_LEN(lv); i++)
-			if (size <= lv[i].size && size * (fps > 0 ? fps : 30) <=
-			    lv[i].rate) {
-				level = lv[i].level;
-				break;
-			}
-	}
+	if (level < 10 || level > 62)
+		level = sd_vp9_level(t->par->width, t->par->height, fps);
 	return sd_vpcc((unsigned)prof, (unsigned)level, depth, chroma,
 	    t->par->color_range == AVCOL_RANGE_JPEG,
 	    (unsigned)t->par->color_primaries & 0xff,

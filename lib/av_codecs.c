@@ -20,22 +20,10 @@
 #include "av_codecs.h"
 #include "codec_config.h"
 #include "nal.h"
+#include "util_int.h"
 
-static int
-put(char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-put(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out, len, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
+/* Every codecs string is written whole or not at all. */
+#define put sd_pathf
 
 /* ------------------------------------------------------------ H.264 */
 
@@ -168,32 +156,6 @@ pix_is_420(const AVCodecParameters *par)
 }
 
 /*
- * The VP9 level (10, 11, ... 62) from the picture size and the luma sample
- * rate, the first row of the VP9 level table (webmproject.org/vp9/levels)
- * whose limits hold.
- */
-static int
-vp9_level(int w, int h, double fps)
-{
-	static const struct { int level; double size, rate; } t[] = {
-		{ 10, 36864, 829440 }, { 11, 73728, 2764800 },
-		{ 20, 122880, 4608000 }, { 21, 245760, 9216000 },
-		{ 30, 552960, 20736000 }, { 31, 983040, 36864000 },
-		{ 40, 2228224, 83558400 }, { 41, 2228224, 160432128 },
-		{ 50, 8912896, 311951360 }, { 51, 8912896, 588251136 },
-		{ 52, 8912896, 1176502272 }, { 60, 35651584, 1176502272 },
-		{ 61, 35651584, 2353004544.0 }, { 62, 35651584, 4706009088.0 },
-	};
-	double size = (double)w * h;
-	size_t i;
-
-	for (i = 0; i < SD_ARRAY_LEN(t); i++)
-		if (size <= t[i].size && size * fps <= t[i].rate)
-			return t[i].level;
-	return 62;
-}
-
-/*
  * vp09.PP.LL.DD. Profile from libavcodec (or the pixel format: 4:2:0 8-bit
  * is profile 0, other 8-bit 1, 4:2:0 high depth 2, else 3), level from the
  * stream when it says, else from size and rate, bit depth from the pixel
@@ -221,7 +183,7 @@ codec_vp9(const AVCodecParameters *par, double fps, char *out, size_t len)
 	if (level < 10 || level > 62) {
 		if (par->width <= 0 || par->height <= 0)
 			return -1;
-		level = vp9_level(par->width, par->height, fps > 0 ? fps : 30);
+		level = sd_vp9_level(par->width, par->height, fps > 0 ? fps : 30);
 	}
 	return put(out, len, "vp09.%02d.%02d.%02d", prof, level, depth);
 }

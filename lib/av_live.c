@@ -14,6 +14,7 @@
 
 #include "av_mux.h"
 #include "util_int.h"
+#include "store.h"
 
 #define GRAVES_MAX	100000
 

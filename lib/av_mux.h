@@ -13,8 +13,12 @@
  *   av_pub.c     cuts published to the store (store.c), its manifests and
  *                the live window (av_live.c)
  *
- * Each file calls only the ones below it. Not public: sd.h declares
- * sd_cmafmux().
+ * Each file calls only the ones below it. Under them, pure and without
+ * libav*: cmaf.c writes the ISO BMFF boxes, nal.c reads H.264/HEVC (Annex
+ * B, avcC, hvcC, SPS), codec_config.c makes the other configuration
+ * records (av1C, vpcC, dac3, dec3, dOps, esds), bits.c is the bit reader
+ * they share; av_codecs.c gives the RFC 6381 codecs strings. Not public:
+ * sd.h declares sd_cmafmux().
  */
 #ifndef AV_MUX_H
 #define AV_MUX_H

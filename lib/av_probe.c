@@ -11,9 +11,9 @@
  * manifest are resolved by us and must stay on http(s) (or files, for a
  * manifest that is a file): a remote playlist never opens a local file.
  *
- * This file holds the entry, the deadline and the input; what libavformat
- * finds is read and reported by av_probe_media.c, manifests are read by
- * av_probe_manifest.c (av_probe.h says what they share).
+ * This file holds the entry; the deadline and the input are av_probe_io.c's,
+ * what libavformat finds is read and reported by av_probe_media.c,
+ * manifests are read by av_probe_manifest.c (av_probe_int.h says what they share).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,11 +28,11 @@
 #include <libavutil/opt.h>
 
 #include "sd.h"
-#include "av_probe.h"
+#include "av_probe_int.h"
 #include "util_int.h"
+#include "classify.h"
 
 #define HEAD_BYTES (64 * 1024)		/* enough to sniff any format */
-#define MANIFEST_MAX (4 * 1024 * 1024)	/* a playlist or MPD beyond: cut */
 
 void
 sd_classify_opts_init(struct sd_classify_opts *o)
@@ -41,254 +41,6 @@ sd_classify_opts_init(struct sd_classify_opts *o)
 	o->probesize = 5000000;
 	o->follow = 1;
 }
-
-/* ---------------------------------------------------------------- time */
-
-static int
-interrupted(void *opaque)
-{
-	struct cls *c = opaque;
-
-	if (sd_mono_ms() >= c->deadline)
-		c->timed_out = 1;
-	return c->timed_out;
-}
-
-static int64_t
-remaining_us(const struct cls *c)
-{
-	int64_t left = (int64_t)(c->deadline - sd_mono_ms()) * 1000;
-
-	return left > 1000 ? left : 1000;
-}
-
-void
-cls_reason(struct cls *c, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	sd_rec_addm(c->out, "reason", "%s", buf);
-}
-
-/*
- * An AVERROR as an exit status, with a reason naming what failed. Timeouts
- * (our deadline, or a socket's) are SD_EX_TEMPFAIL; a missing file
- * SD_EX_NOINPUT; refused, unreachable and HTTP errors SD_EX_UNAVAILABLE;
- * content libavformat cannot read SD_EX_DATAERR.
- */
-enum sd_exit
-cls_fail(struct cls *c, int err, const char *what)
-{
-	char msg[AV_ERROR_MAX_STRING_SIZE];
-
-	if (c->timed_out || err == AVERROR_EXIT || err == AVERROR(ETIMEDOUT)) {
-		cls_reason(c, "%s: no answer within the %g s timeout.", what,
-		    c->o->timeout);
-		return SD_EX_TEMPFAIL;
-	}
-	av_strerror(err, msg, sizeof(msg));
-	cls_reason(c, "%s: %s.", what, msg);
-	if (err == AVERROR_INVALIDDATA || err == AVERROR_EOF ||
-	    err == AVERROR_DECODER_NOT_FOUND ||
-	    err == AVERROR_DEMUXER_NOT_FOUND)
-		return SD_EX_DATAERR;
-	if ((err == AVERROR(ENOENT) || err == AVERROR(EACCES) ||
-	    err == AVERROR(EISDIR)) && !c->is_http)
-		return SD_EX_NOINPUT;
-	return SD_EX_UNAVAILABLE;
-}
-
-/* ---------------------------------------------------------------- input */
-
-/* The protocols a URL found in a manifest may use. */
-static const char *
-whitelist(const struct cls *c)
-{
-	return c->is_http || c->is_stdin ? "http,https,tcp,tls,crypto" :
-	    "file,http,https,tcp,tls,crypto";
-}
-
-void
-cls_io_options(const struct cls *c, AVDictionary **d)
-{
-	char us[32];
-
-	snprintf(us, sizeof(us), "%lld", (long long)remaining_us(c));
-	av_dict_set(d, "rw_timeout", us, 0);
-	av_dict_set(d, "timeout", us, 0);
-	av_dict_set(d, "protocol_whitelist", whitelist(c), 0);
-}
-
-/* May a URI found in a manifest be opened? http(s) always; a local path
- * only when the manifest itself was a local file. */
-int
-cls_uri_allowed(const struct cls *c, const char *url)
-{
-	if (sd_url_is_http(url))
-		return 1;
-	if (c->is_http || c->is_stdin)
-		return 0;
-	return strchr(url, ':') == NULL || strncmp(url, "file:", 5) == 0;
-}
-
-static int
-open_io(struct cls *c, const char *url, AVIOContext **pb)
-{
-	AVDictionary *d = NULL;
-	int rv;
-
-	cls_io_options(c, &d);
-	rv = avio_open2(pb, url, AVIO_FLAG_READ, &c->cb, &d);
-	av_dict_free(&d);
-	return rv;
-}
-
-/* Read from stdin until the deadline: poll first, so that a silent pipe
- * cannot hold us past it. Returns bytes, 0 at EOF, or an AVERROR. */
-static int
-read_stdin(struct cls *c, uint8_t *buf, int size)
-{
-	struct pollfd pfd = { 0, POLLIN, 0 };
-	ssize_t n;
-	int ms;
-
-	for (;;) {
-		if (interrupted(c))
-			return AVERROR_EXIT;
-		ms = (int)(remaining_us(c) / 1000);
-		if (ms > 200)
-			ms = 200;
-		if (poll(&pfd, 1, ms) == -1 && errno != EINTR)
-			return AVERROR(errno);
-		if (pfd.revents == 0)
-			continue;
-		n = read(0, buf, (size_t)size);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return AVERROR(errno);
-		return (int)n;
-	}
-}
-
-/*
- * The bytes we sniffed are kept and replayed to libavformat before the
- * rest of the source, so a live stream is opened once: seeks within the
- * head are served from memory, seeks past it are passed on when the source
- * can seek.
- */
-struct replay {
-	struct cls *c;
-	struct sd_buf *head;
-	AVIOContext *under;	/* NULL: stdin */
-	int64_t pos, upos;	/* our position, the source's */
-};
-
-static int
-replay_read(void *opaque, uint8_t *buf, int size)
-{
-	struct replay *r = opaque;
-	int n;
-
-	if (r->pos < (int64_t)r->head->len) {
-		n = (int)FFMIN((int64_t)size, (int64_t)r->head->len - r->pos);
-		memcpy(buf, r->head->p + r->pos, (size_t)n);
-		r->pos += n;
-		return n;
-	}
-	if (r->under == NULL)
-		n = r->upos == r->pos ? read_stdin(r->c, buf, size) :
-		    AVERROR(ESPIPE);
-	else {
-		if (r->upos != r->pos) {
-			if (avio_seek(r->under, r->pos, SEEK_SET) < 0)
-				return AVERROR(EIO);
-			r->upos = r->pos;
-		}
-		n = avio_read_partial(r->under, buf, size);
-	}
-	if (n == 0)
-		return AVERROR_EOF;
-	if (n > 0) {
-		r->pos += n;
-		r->upos += n;
-	}
-	return n;
-}
-
-static int64_t
-replay_seek(void *opaque, int64_t off, int whence)
-{
-	struct replay *r = opaque;
-	int64_t size = r->under != NULL ? avio_size(r->under) : -1, to;
-
-	if (whence & AVSEEK_SIZE)
-		return size >= 0 ? size : AVERROR(ENOSYS);
-	whence &= ~AVSEEK_FORCE;
-	if (whence == SEEK_SET)
-		to = off;
-	else if (whence == SEEK_CUR)
-		to = r->pos + off;
-	else if (whence == SEEK_END && size >= 0)
-		to = size + off;
-	else
-		return AVERROR(EINVAL);
-	if (to < 0)
-		return AVERROR(EINVAL);
-	if (to > (int64_t)r->head->len &&
-	    (r->under == NULL || !(r->under->seekable & AVIO_SEEKABLE_NORMAL)))
-		return AVERROR(ESPIPE);
-	r->pos = to;
-	return to;
-}
-
-/* Append up to want bytes more from the source (pb, or stdin when NULL);
- * returns 0 at EOF or when done, an AVERROR otherwise. */
-static int
-read_into(struct cls *c, AVIOContext *pb, struct sd_buf *b, size_t want,
-    int *eof)
-{
-	uint8_t tmp[16384];
-	size_t goal = b->len + want;
-	int n;
-
-	*eof = 0;
-	while (b->len < goal) {
-		int ask = (int)FFMIN(sizeof(tmp), goal - b->len);
-
-		n = pb != NULL ? avio_read_partial(pb, tmp, ask) :
-		    read_stdin(c, tmp, ask);
-		if (n == 0 || n == AVERROR_EOF) {
-			*eof = 1;
-			return 0;
-		}
-		if (n < 0)
-			return n;
-		if (sd_buf_append(b, tmp, (size_t)n) == -1)
-			return AVERROR(ENOMEM);
-	}
-	return 0;
-}
-
-/* A manifest named in another one, whole (capped). */
-int
-cls_fetch_text(struct cls *c, const char *url, struct sd_buf *b)
-{
-	AVIOContext *pb = NULL;
-	int rv, eof;
-
-	if ((rv = open_io(c, url, &pb)) < 0)
-		return rv;
-	rv = read_into(c, pb, b, MANIFEST_MAX, &eof);
-	avio_closep(&pb);
-	return rv;
-}
-
-/* ---------------------------------------------------------------- entry */
 
 /*
  * A stream rather than a file: no size is known (an HTTP response without
@@ -317,8 +69,8 @@ classify_media(struct cls *c, enum sd_format f, struct sd_buf *head,
 
 	if ((iobuf = av_malloc(32768)) == NULL)
 		return SD_EX_SOFTWARE;
-	pb = avio_alloc_context(iobuf, 32768, 0, &r, replay_read, NULL,
-	    replay_seek);
+	pb = avio_alloc_context(iobuf, 32768, 0, &r, cls_replay_read, NULL,
+	    cls_replay_seek);
 	if (pb == NULL) {
 		av_free(iobuf);
 		return SD_EX_SOFTWARE;
@@ -459,7 +211,7 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 		return SD_EX_USAGE;
 	}
 	c.deadline = sd_mono_ms() + (long long)(o->timeout * 1000);
-	c.cb.callback = interrupted;
+	c.cb.callback = cls_interrupted;
 	c.cb.opaque = &c;
 
 	if (!c.is_stdin && !c.is_http && strchr(source, ':') != NULL &&
@@ -476,10 +228,10 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 		absolute_base(&c);
 	}
 	sd_buf_init(&head);
-	if (!c.is_stdin && (rv = open_io(&c, source, &pb)) < 0)
+	if (!c.is_stdin && (rv = cls_open_io(&c, source, &pb)) < 0)
 		return cls_fail(&c, rv, "Opening the source");
 	note_http(&c, pb);
-	if ((rv = read_into(&c, pb, &head, HEAD_BYTES, &eof)) < 0) {
+	if ((rv = cls_read_into(&c, pb, &head, HEAD_BYTES, &eof)) < 0) {
 		ex = cls_fail(&c, rv, "Reading the source");
 		goto end;
 	}
@@ -490,7 +242,7 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 	}
 	f = sd_sniff_format(head.p, head.len);
 	if ((f == SD_FMT_HLS || f == SD_FMT_DASH) && !eof &&
-	    (rv = read_into(&c, pb, &head, MANIFEST_MAX - head.len, &eof)) < 0) {
+	    (rv = cls_read_into(&c, pb, &head, MANIFEST_MAX - head.len, &eof)) < 0) {
 		ex = cls_fail(&c, rv, "Reading the manifest");
 		goto end;
 	}

@@ -13,7 +13,10 @@
 #include <string.h>
 
 #include "sd.h"
-#include "av_probe.h"
+#include "av_probe_int.h"
+#include "classify.h"
+#include "url.h"
+#include "util_int.h"
 
 /* ---------------------------------------------------------------- HLS */
 

@@ -15,7 +15,7 @@
 
 #include "sd.h"
 #include "av_codecs.h"
-#include "av_probe.h"
+#include "av_probe_int.h"
 #include "util_int.h"
 
 /* ---------------------------------------------------------------- probing */

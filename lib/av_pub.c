@@ -12,6 +12,8 @@
 #include <libavformat/avformat.h>
 
 #include "av_mux.h"
+#include "manifest_common.h"
+#include "store.h"
 
 /* The stream's frame rate as the index writes it ("25", "30000/1001"). */
 static void

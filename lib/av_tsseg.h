@@ -11,6 +11,7 @@
 #include <libavformat/avformat.h>
 
 #include "sd.h"
+#include "store.h"
 
 struct tsseg;
 

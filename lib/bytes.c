@@ -17,28 +17,35 @@ sd_bytes_free(struct sd_bytes *b)
 }
 
 int
+sd_grow(void **p, size_t *cap, size_t want, size_t first)
+{
+	size_t c = *cap ? *cap : first;
+	void *q;
+
+	if (want <= *cap)
+		return 0;
+	while (c < want)
+		c *= 2;
+	if ((q = realloc(*p, c)) == NULL)
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+int
 sd_bytes_reserve(struct sd_bytes *b, size_t extra)
 {
-	size_t cap;
-	uint8_t *p;
+	void *p = b->p;
 
 	if (b->failed)
 		return -1;
-	if (extra > BYTES_MAX || b->len + extra > BYTES_MAX) {
-		b->failed = 1;
-		return -1;
-	}
-	if (b->len + extra <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + extra)
-		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL) {
+	if (extra > BYTES_MAX || b->len + extra > BYTES_MAX ||
+	    sd_grow(&p, &b->cap, b->len + extra, 4096) == -1) {
 		b->failed = 1;
 		return -1;
 	}
 	b->p = p;
-	b->cap = cap;
 	return 0;
 }
 
@@ -104,4 +111,14 @@ sd_put_zeros(struct sd_bytes *b, size_t n)
 		sd_bytes_put(b, z, k);
 		n -= k;
 	}
+}
+
+uint32_t
+sd_fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }

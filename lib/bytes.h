@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* FNV-1a, 32 bits: hash tables and stable short ids. */
+uint32_t sd_fnv1a(const char *s);
+
 /*
  * Capped at 256 MiB. Once a write fails (no memory, over the cap) failed
  * stays set and every later write does nothing, so a writer checks once,
@@ -19,6 +22,12 @@ struct sd_bytes {
 	size_t len, cap;
 	int failed;
 };
+
+/*
+ * Make room for want bytes at *p of *cap (doubling from first): 0, or -1
+ * with *p and *cap untouched when memory is out. For sd_bytes and sd_buf.
+ */
+int sd_grow(void **p, size_t *cap, size_t want, size_t first);
 
 void sd_bytes_free(struct sd_bytes *b);
 int sd_bytes_reserve(struct sd_bytes *b, size_t extra);

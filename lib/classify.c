@@ -12,6 +12,8 @@
 #include <strings.h>
 
 #include "sd.h"
+#include "classify.h"
+#include "util_int.h"
 
 #define LINE_MAX_HLS 8192	/* longer playlist lines are ignored */
 

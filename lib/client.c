@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "sd.h"
+#include "decide_int.h"
 
 #define HDR_MAX 4096	/* longer headers are looked at up to here */
 

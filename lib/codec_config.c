@@ -253,6 +253,32 @@ sd_av1_strip(uint8_t *p, size_t n)
 
 /* ---------------------------------------------------------------- VP9 */
 
+/*
+ * The VP9 level (10, 11, ... 62) from the picture size and the luma sample
+ * rate, the first row of the VP9 level table (webmproject.org/vp9/levels)
+ * whose limits hold (fps <= 0: 30).
+ */
+int
+sd_vp9_level(int w, int h, double fps)
+{
+	static const struct { int level; double size, rate; } t[] = {
+		{ 10, 36864, 829440 }, { 11, 73728, 2764800 },
+		{ 20, 122880, 4608000 }, { 21, 245760, 9216000 },
+		{ 30, 552960, 20736000 }, { 31, 983040, 36864000 },
+		{ 40, 2228224, 83558400 }, { 41, 2228224, 160432128 },
+		{ 50, 8912896, 311951360 }, { 51, 8912896, 588251136 },
+		{ 52, 8912896, 1176502272 }, { 60, 35651584, 1176502272 },
+		{ 61, 35651584, 2353004544.0 }, { 62, 35651584, 4706009088.0 },
+	};
+	double size = (double)w * h;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (size <= t[i].size && size * (fps > 0 ? fps : 30) <= t[i].rate)
+			return t[i].level;
+	return 62;
+}
+
 int
 sd_vpcc(unsigned profile, unsigned level, unsigned depth, unsigned chroma,
     unsigned full_range, unsigned prim, unsigned trc, unsigned matrix_co,

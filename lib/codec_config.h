@@ -29,6 +29,8 @@ int sd_av1c_from_obus(const uint8_t *p, size_t n, struct sd_bytes *out);
 /* Drop temporal delimiter and padding OBUs in place; the new length. */
 size_t sd_av1_strip(uint8_t *p, size_t n);
 
+/* The VP9 level (10 ... 62) a picture size and frame rate (<= 0: 30) need. */
+int sd_vp9_level(int w, int h, double fps);
 /* vpcC version 1 payload (VP Codec ISO Media File Format 2.2). */
 int sd_vpcc(unsigned profile, unsigned level, unsigned depth,
     unsigned chroma, unsigned full_range, unsigned prim, unsigned trc,

@@ -76,4 +76,7 @@ const char *sd_hw_encoder(const char *codec, enum sd_hw hw);
 /* A plan's track action (copy, none, or an encoder): 1 when it encodes. */
 int sd_action_encodes(const char *action);
 
+/* 1 when MPEG-TS carries the codec; 0 for VP9, AV1, Opus and the unknown. */
+int sd_codec_in_mpegts(const char *codec);
+
 #endif

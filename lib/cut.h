@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "sd.h"
+#include "store.h"
 
 #define CUTS_MAX	64	/* cuts declared but not yet in the index */
 

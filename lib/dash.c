@@ -11,6 +11,7 @@
 
 #include "sd.h"
 #include "manifest_common.h"
+#include "store.h"
 
 #define PERIODS_MAX 256
 

@@ -19,6 +19,7 @@
 #include "sd.h"
 #include "codec_table.h"
 #include "util_int.h"
+#include "decide_int.h"
 
 /* Bit rates are estimates: a source within 10% of a limit meets it. */
 #define RATE_SLACK 1.10

@@ -29,6 +29,8 @@
 
 #include "sd.h"
 #include "util_int.h"
+#include "fetch.h"
+#include "url.h"
 
 #define HEADER_MAX	16384
 #define LINE_MAX_LEN	8192

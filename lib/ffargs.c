@@ -15,6 +15,7 @@
 
 #include "sd.h"
 #include "codec_table.h"
+#include "decide_int.h"
 
 #define ARGV_MAX 512	/* no sane ffmpeg command is near this */
 /* The end of add()'s list: a null pointer of the type va_arg reads. */

@@ -10,6 +10,7 @@
 #include "sd.h"
 #include "manifest_common.h"
 #include "util_int.h"
+#include "store.h"
 
 #define GROUPS_MAX SD_STORE_MAX_TRACKS
 

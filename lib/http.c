@@ -20,6 +20,7 @@
 
 #include "sd.h"
 #include "util_int.h"
+#include "http.h"
 
 static const struct {
 	int code;

@@ -1,6 +1,6 @@
 /*
  * ini_int.h - an INI text as lines that keep their own bytes, shared by
- * migrate.c (sd-migrate) and import.c (sd-import), which both edit a
+ * migrate.c (sd-migrate) and import*.c (sd-import), which both edit a
  * user's file line by line and change nothing else. Not a public
  * interface.
  */
@@ -10,6 +10,14 @@
 #include <string.h>
 
 #include "sd.h"
+
+/* What became of one input line of a migration (sd_migration.lines[],
+ * 1-based, [0] unused). */
+struct sd_mig_line {
+	char op;	/* '=' kept, '~' replaced, '-' deleted */
+	size_t off, len;	/* its new text in out (for '~', '=') */
+	size_t ins_off, ins_len;	/* lines inserted after it */
+};
 
 struct mline {
 	size_t start, total;	/* the raw line in the input, with its eol */
@@ -36,7 +44,7 @@ struct mig {
 	const char *eol;	/* the file's first line ending, for new lines */
 };
 
-/* Cut buf into g->l[1..g->n], each line parsed the way config.c's inih
+/* Cut buf into g->l[1..g->n], each line parsed the way config_read.c's inih
  * reads it; g->eol is the file's first line ending. 0, or -1 (reported). */
 int ini_split_lines(struct mig *g, const char *buf, size_t len);
 /* The name between the brackets of a section line (as written). */

@@ -1,7 +1,7 @@
 /*
  * m3u.h - an extended M3U playlist (#EXTM3U, #EXTINF with tvg-* and
  * group-title attributes, #EXTGRP, URL lines) read into entries. Pure: no
- * I/O, no messages, bounded; import.c and the fuzz harness use it. Not a
+ * I/O, no messages, bounded; import_m3u.c and the fuzz harness use it. Not a
  * public interface.
  */
 #ifndef M3U_H

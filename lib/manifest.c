@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "sd.h"
+#include "manifest_common.h"
+#include "util_int.h"
 
 static int
 write_one(const char *dir, const char *name, const struct sd_buf *b)

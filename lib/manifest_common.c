@@ -10,6 +10,7 @@
 
 #include "sd.h"
 #include "manifest_common.h"
+#include "store.h"
 #include "util_int.h"
 
 int

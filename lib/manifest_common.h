@@ -15,4 +15,14 @@ void sd_iso8601_time(char *buf, size_t len, double t);
 void sd_track_rates(const struct sd_store *st, size_t track,
     long long *peak, long long *avg);
 
+/*
+ * manifest.c: every manifest of the store written into DIR, each
+ * atomically: TRACK.m3u8 per track, then master.m3u8, master-ts.m3u8
+ * (with an mpegts track) and manifest.mpd (with CMAF tracks); a store with
+ * no segment yet gets none. sd-cmafmux calls this after each index write;
+ * sd_manifest_write_all_at (sd.h) takes the time.
+ */
+int sd_manifest_write_all(const char *dir, const struct sd_store *st,
+    const char *base_url);
+
 #endif

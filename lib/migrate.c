@@ -24,6 +24,7 @@
 #include "legacy.h"
 #include "util_int.h"
 #include "ini_int.h"
+#include "config.h"
 
 #define MIG_LINES_MAX 200000
 

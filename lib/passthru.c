@@ -29,6 +29,8 @@
 #include "spool.h"
 #include "session.h"
 #include "util_int.h"
+#include "passthru.h"
+#include "url.h"
 
 #define MANIFEST_MAX (4 << 20)
 #define SEGMENT_MAX (64 << 20)

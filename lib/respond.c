@@ -17,6 +17,7 @@
 #include "sd.h"
 #include "respond.h"
 #include "util_int.h"
+#include "http.h"
 
 /* ---------------------------------------------------------------- heads */
 

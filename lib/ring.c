@@ -162,22 +162,33 @@ sd_ring_new_conn(struct sd_ring *rg)
 	return rv == -1 ? -1 : ring_head_write(rg);
 }
 
-int
-sd_ring_head(const char *dir, unsigned long long *first,
-    unsigned long long *last)
+/* The ring's head file of dir, read whole into buf (NUL-terminated). */
+static int
+read_head(const char *dir, char *buf, size_t size)
 {
-	char p[PATH_MAX], buf[128];
+	char p[PATH_MAX];
 	int fd;
 	ssize_t n;
 
-	sd_pathf(p, sizeof(p), "%s/head", dir);
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) == -1)
+	if (sd_pathf(p, sizeof(p), "%s/head", dir) == -1 ||
+	    (fd = open(p, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
+	return 0;
+}
+
+int
+sd_ring_head(const char *dir, unsigned long long *first,
+    unsigned long long *last)
+{
+	char buf[128];
+
+	if (read_head(dir, buf, sizeof(buf)) == -1)
+		return -1;
 	if (sscanf(buf, "first=%llu last=%llu", first, last) != 2) {
 		errno = EPROTO;
 		return -1;
@@ -189,19 +200,11 @@ sd_ring_head(const char *dir, unsigned long long *first,
 int
 sd_ring_entry(const char *dir, unsigned long long *chunk, size_t *off)
 {
-	char p[PATH_MAX], buf[160], *e;
+	char buf[160], *e;
 	unsigned long long o;
-	int fd;
-	ssize_t n;
 
-	sd_pathf(p, sizeof(p), "%s/head", dir);
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) == -1)
+	if (read_head(dir, buf, sizeof(buf)) == -1)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	if ((e = strstr(buf, " entry=")) == NULL ||
 	    sscanf(e, " entry=%llu:%llu", chunk, &o) != 2 ||
 	    o >= SD_RING_CHUNK || o % SD_TS_PACKET != 0) {

@@ -2,7 +2,7 @@
  * ring.h - the TS ring of a live session (ring.c), for lib/ only: the
  * writer (the upstream session), the readers' cursors (TS clients and
  * pipelines) and the files they share in SPOOL/PROXY/ts/ (sd-relay(7)).
- * Stands on spool.h; sd_relay_tail, the TS client's copy, is in sd.h.
+ * Stands on spool.h; sd_relay_tail, the TS client's copy, is at the end.
  */
 #ifndef SD_RING_H
 #define SD_RING_H
@@ -47,5 +47,13 @@ int sd_ring_entry(const char *dir, unsigned long long *chunk,
 int sd_ring_next(const char *dir, unsigned long long *cursor);
 /* The newest whole chunk, waiting at most wait s: 0, or -1 (ETIMEDOUT). */
 int sd_ring_edge(const char *dir, int wait, unsigned long long *cursor);
+
+/*
+ * Copy the live TS of the ring in dir (SPOOL/PROXY/ts) to out_fd from the
+ * live edge, byte for byte as the source sent it, until the client goes
+ * away (0), the session ends (0) or no data came for a long time (-1,
+ * ETIMEDOUT). Keeps the session used while it copies.
+ */
+int sd_relay_tail(const char *dir, int out_fd);
 
 #endif /* SD_RING_H */

@@ -22,6 +22,7 @@
 
 #include "sd.h"
 #include "serve_int.h"
+#include "util_int.h"
 
 /* SPOOL/PROXY/VARIANT when both names are safe; -1 otherwise. */
 static int

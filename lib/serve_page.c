@@ -8,6 +8,8 @@
 #include "sd.h"
 #include "serve_int.h"
 #include "util_int.h"
+#include "config.h"
+#include "session.h"
 
 /*
  * The player: native HLS where the browser has it (Safari), else hls.js;

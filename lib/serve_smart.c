@@ -23,7 +23,13 @@
 #include "sd.h"
 #include "serve_int.h"
 #include "spool.h"
+#include "store.h"
 #include "util_int.h"
+#include "http.h"
+#include "passthru.h"
+#include "ring.h"
+#include "session.h"
+#include "viewers.h"
 
 #define CLASSIFY_MAX (256 * 1024)	/* a record is a few hundred bytes */
 #define CLASSIFY_GRACE_S 10		/* beyond upstream_timeout */

@@ -33,6 +33,8 @@
 #include "spool.h"
 #include "session.h"
 #include "supervise.h"
+#include "codec_table.h"
+#include "viewers.h"
 
 #define START_WAIT_MAX 30	/* s a first request waits for the upstream */
 #define MAX_FFMPEG_ARGS 256

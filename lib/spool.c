@@ -34,23 +34,6 @@ sd_relay_sleep_ms(int ms)
 
 /* ---------------------------------------------------------------- paths */
 
-/* snprintf for paths: -1 with ENAMETOOLONG rather than a cut name. */
-int
-sd_pathf(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out, len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
 int
 sd_spool_path(char *out, size_t len, const char *spool, const char *proxy,
     const char *name)

@@ -22,13 +22,11 @@
 #define SD_SPOOL_H
 
 #include "sd.h"
+#include "util_int.h"	/* sd_pathf */
 
 /* A sleep that goes on through signals. */
 void sd_relay_sleep_ms(int ms);
 
-/* snprintf for paths: -1 with ENAMETOOLONG rather than a cut name. */
-int sd_pathf(char *out, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* SPOOL/PROXY[/NAME]; -1 (ENAMETOOLONG, EINVAL: PROXY unsafe). */
 int sd_spool_path(char *out, size_t len, const char *spool,
     const char *proxy, const char *name);

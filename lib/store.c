@@ -17,6 +17,7 @@
 #include "sd.h"
 #include "store_int.h"
 #include "util_int.h"
+#include "store.h"
 
 void
 sd_store_init(struct sd_store *st)

@@ -15,6 +15,7 @@
 #include "sd.h"
 #include "store_int.h"
 #include "util_int.h"
+#include "store.h"
 
 /* Decimal seconds with no trailing zeros: 2, 1.5, 0.04. */
 static void

@@ -8,6 +8,7 @@
 #define STORE_INT_H
 
 #include "sd.h"
+#include "store.h"
 
 #define T_MAX		(1LL << 62)	/* so that t + d never overflows */
 #define D_MAX		(1LL << 40)	/* and d * 1000000 neither */

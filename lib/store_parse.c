@@ -17,6 +17,7 @@
 #include "sd.h"
 #include "store_int.h"
 #include "util_int.h"
+#include "store.h"
 
 #define INDEX_MAX	(64u << 20)	/* 500000 segment lines fit easily */
 #define LINE_MAX_LEN	4096

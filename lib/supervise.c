@@ -34,6 +34,7 @@
 #include "spool.h"
 #include "ring.h"
 #include "supervise.h"
+#include "fetch.h"
 
 static volatile sig_atomic_t stop_requested;
 

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "sd.h"
+#include "url.h"
 
 /* One part of a reference; p == NULL: the part is undefined. */
 struct part {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "bytes.h"
 #include "util_int.h"
 
 #define REC_LINE_MAX 8192
@@ -43,27 +44,16 @@ sd_buf_free(struct sd_buf *b)
 static int
 buf_reserve(struct sd_buf *b, size_t extra)
 {
-	size_t want, cap;
-	char *p;
+	void *p = b->p;
 
 	if (b->failed)
 		return -1;
-	if (extra > BUF_CAP_MAX || b->len + extra + 1 > BUF_CAP_MAX) {
-		b->failed = 1;
-		return -1;
-	}
-	want = b->len + extra + 1;
-	if (want <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 256;
-	while (cap < want)
-		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL) {
+	if (extra > BUF_CAP_MAX || b->len + extra + 1 > BUF_CAP_MAX ||
+	    sd_grow(&p, &b->cap, b->len + extra + 1, 256) == -1) {
 		b->failed = 1;
 		return -1;
 	}
 	b->p = p;
-	b->cap = cap;
 	return 0;
 }
 
@@ -607,7 +597,7 @@ sd_sibling_dir(const char *dir)
 	strlcpy(sibling_dir, dir != NULL ? dir : "", sizeof(sibling_dir));
 }
 
-/* The one way sibling programs are found (sd.h). */
+/* The one way sibling programs are found (util_int.h). */
 int
 sd_sibling_path(const char *name, char *out, size_t len)
 {
@@ -660,6 +650,34 @@ long long
 sd_real_ms(void)
 {
 	return clock_ms(CLOCK_REALTIME);
+}
+
+int
+sd_pathf(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+double
+sd_mono_s(void)
+{
+	return (double)sd_mono_ms() / 1000;
+}
+
+double
+sd_real_s(void)
+{
+	return (double)sd_real_ms() / 1000;
 }
 
 /* ---------------------------------------------------------------- writes */

@@ -15,8 +15,8 @@ long long sd_mono_ms(void);
 /* Milliseconds since the Unix epoch: for what is shown, stored or sent. */
 long long sd_real_ms(void);
 /* The same in seconds, for the code that counts in seconds. */
-static inline double sd_mono_s(void) { return (double)sd_mono_ms() / 1000; }
-static inline double sd_real_s(void) { return (double)sd_real_ms() / 1000; }
+double sd_mono_s(void);
+double sd_real_s(void);
 
 /*
  * Wait until fd is ready for events (POLLIN, POLLOUT) for at most
@@ -53,5 +53,46 @@ void sd_vwarn_at(const char *path, long long line, const char *fmt,
 int sd_frame_rate_parse(const char *s, long long *num, long long *den);
 /* The same as frames a second; 0 when s is empty or not a frame rate. */
 double sd_frame_rate_value(const char *s);
+
+/*
+ * snprintf that never cuts: 0, or -1 with ENAMETOOLONG when out is too
+ * small (a path, a codecs string, a name).
+ */
+int sd_pathf(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records (sd.h): building one, and reading one from a buffer. */
+/* Add key=value (printf-style value). Newlines in the value become spaces. */
+int sd_rec_add(struct sd_rec *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The same, for keys that form a list (always an array in JSON). */
+int sd_rec_addm(struct sd_rec *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Replace the value of the first key (or add it). */
+int sd_rec_set(struct sd_rec *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sd_rec_parse(struct sd_rec *r, const char *buf, size_t len, const char *name);
+
+/*
+ * Write len bytes to path atomically: a temporary in the same folder, fsync
+ * when durable != 0, rename. Mode is the new file's mode (0644 typically).
+ */
+int sd_write_atomic(const char *path, const void *buf, size_t len, int mode,
+    int durable);
+
+/* Trim blanks at both ends in place; returns s. */
+char *sd_trim(char *s);
+
+/* 1 when name is a safe single path component: [A-Za-z0-9._-], no "..". */
+int sd_safe_name(const char *name);
+/*
+ * Where the sibling program name (sd-session, sd-cmafmux, sd-classify) is:
+ * next to the running program (or in the folder sd_sibling_dir named), in
+ * the libexec folder, in the bin folder, else the bare name for execvp(3)
+ * to look up on PATH. -1 (ENAMETOOLONG) when out is too small.
+ */
+int sd_sibling_path(const char *name, char *out, size_t len);
+/* For a test driver that does not live next to the programs: their folder. */
+void sd_sibling_dir(const char *dir);
 
 #endif

@@ -21,6 +21,7 @@
 #include "sd.h"
 #include "util_int.h"
 #include "spool.h"
+#include "viewers.h"
 
 /* A manifest client is counted while it asked within this many seconds. */
 #define SEEN_S 30

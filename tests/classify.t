@@ -247,7 +247,7 @@ t_run -- sd-classify -t 5 "http://127.0.0.1:$port/x.ts"
 t_is "$T_RC" 69 "refused port: unreachable (69)"
 
 # A server that accepts and never sends a byte: the timeout code, from
-# sd-classify's own -t 2, before the test's deadline (t_secs 3, below the
+# sd-classify's own -t 2, before the test's deadline (t_secs 8, below the
 # default timeout of 10 s; timeout(1) would give 124).
 silent=$(t_free_port)
 t_bg perl -MIO::Socket::INET -e '
@@ -256,13 +256,13 @@ t_bg perl -MIO::Socket::INET -e '
 	my @keep; while (my $c = $s->accept) { push @keep, $c }'
 t_wait 5 perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(
     PeerAddr => "127.0.0.1:'"$silent"'")'
-t_run -t 3 -- sd-classify -t 2 "http://127.0.0.1:$silent/live.ts"
+t_run -t 8 -- sd-classify -t 2 "http://127.0.0.1:$silent/live.ts"
 t_is "$T_RC" 75 "silent server: timeout (75), sd-classify's own -t 2"
 t_like "$T_OUT" '^reason=.*timeout' "silent server: reason"
 # A pipe that never writes: the same bound for stdin.
 mkfifo "$T_TMP/fifo"
 t_bg sh -c 'exec 3>"$1"; exec sleep 600' sh "$T_TMP/fifo" >/dev/null
-t_run -t 3 -i "$T_TMP/fifo" -- sd-classify -t 2 -
+t_run -t 8 -i "$T_TMP/fifo" -- sd-classify -t 2 -
 t_is "$T_RC" 75 "silent stdin: timeout (75), sd-classify's own -t 2"
 
 # An IPTV channel list is #EXTM3U too, but not HLS.
@@ -436,10 +436,10 @@ t_like "$T_OUT" '^reason=.*not followed' \
     "HLS master pointing at a local file: not followed"
 t_unlike "$T_OUT" '^followed=' "HLS master pointing at a local file: no followed="
 
-t_run -t 3 -- sd-classify -t 2 "$base/misc/stall.m3u8"
+t_run -t 8 -- sd-classify -t 2 "$base/misc/stall.m3u8"
 t_is "$T_RC/$(key hls_playlist)" "75/media" \
     "HLS whose segments never arrive: timeout (75), sd-classify's -t 2"
-t_run -t 3 -- sd-classify -t 2 "$base/misc/stall-master.m3u8"
+t_run -t 8 -- sd-classify -t 2 "$base/misc/stall-master.m3u8"
 t_is "$T_RC/$(key video_codec)/$(key audio_codec)" "0/hevc/eac3" \
     "HLS master whose variant never answers: CODECS stand in, within -t"
 

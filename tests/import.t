@@ -278,21 +278,14 @@ if ! command -v lighttpd >/dev/null || ! command -v curl >/dev/null; then
 	t_done
 	exit
 fi
-port=$(t_free_port)
 www="$T_TMP/www"
 mkdir -p "$www/lists"
 cp "$M3U" "$www/lists/provider.m3u"
 printf '#EXTM3U\n#EXTINF:-1 tvg-id="rel",Relative\nrel/1.ts?x=1\n#EXTINF:-1 tvg-id="root",Root\n/live/2.ts\n' >"$www/lists/rel.m3u"
-cat >"$T_TMP/lighttpd.conf" <<EOF
-server.document-root = "$www"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$T_TMP/lighttpd.log"
-mimetype.assign = ( ".m3u" => "audio/x-mpegurl" )
-EOF
-t_lighttpd "$T_TMP/lighttpd.conf"
-t_wait_http "http://127.0.0.1:$port/lists/provider.m3u"
-t_ok $? "lighttpd serves on 127.0.0.1:$port"
+. "$SD_TOP/tests/serve/lib.sh"
+serve_dir "$www" && t_wait_http "$SERVE_URL/lists/provider.m3u"
+t_ok $? "lighttpd serves the lists on $SERVE_URL"
+port=$SERVE_PORT
 H="$T_TMP/http"
 mkdir -p "$H"
 t_run -- sd-import -C "$H" "http://127.0.0.1:$port/lists/provider.m3u"

@@ -23,6 +23,11 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "passthru.h"
+#include "ring.h"
+#include "session.h"
+#include "util_int.h"
+#include "viewers.h"
 
 static struct sd_config cfg;
 static struct sd_proxy px;

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "sd.h"
+#include "classify.h"
+#include "url.h"
 #include "fuzz.h"
 
 /* One HLS reader at a time; a struct sd_hls is ~200 KB, not for the stack. */

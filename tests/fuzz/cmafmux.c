@@ -26,6 +26,7 @@
 #include <libavutil/mem.h>
 
 #include "sd.h"
+#include "store.h"
 #include "fuzz.h"
 
 static char dir[64], file[80];

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "sd.h"
+#include "config.h"
+#include "decide_int.h"
+#include "util_int.h"
 #include "fuzz.h"
 
 static void

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "fetch.h"
 #include "fuzz.h"
 
 #define PIPE_BYTES (1 << 20)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "http.h"
 #include "fuzz.h"
 
 #define ENV_MAX 64

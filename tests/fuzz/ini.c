@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "config.h"
 #include "fuzz.h"
 
 FUZZ_QUIET_INITIALIZE

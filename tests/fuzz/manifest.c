@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "store.h"
 #include "fuzz.h"
 
 FUZZ_QUIET_INITIALIZE

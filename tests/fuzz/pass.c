@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "passthru.h"
 #include "fuzz.h"
 
 int

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "sd.h"
+#include "util_int.h"
 #include "fuzz.h"
 
 int

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "store.h"
 #include "fuzz.h"
 
 /* Every bad line is warned about: quiet unless SD_FUZZ_VERBOSE. */

@@ -11,6 +11,7 @@
 
 #include "mtap.h"
 #include "sd.h"
+#include "classify.h"
 
 static void
 is_int(long long got, long long want, const char *desc)

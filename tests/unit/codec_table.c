@@ -16,6 +16,8 @@
 
 #include "sd.h"
 #include "codec_table.h"
+#include "config.h"
+#include "util_int.h"
 #include "mtap.h"
 
 /* ---------------------------------------------------------------- codecs */

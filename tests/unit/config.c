@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "sd.h"
+#include "config.h"
 #include "mtap.h"
 
 static char dir[512];

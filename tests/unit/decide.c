@@ -7,6 +7,9 @@
 #include <errno.h>
 
 #include "sd.h"
+#include "config.h"
+#include "decide_int.h"
+#include "util_int.h"
 #include "mtap.h"
 
 /* ---------------------------------------------------------------- helpers */

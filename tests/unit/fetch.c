@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "fetch.h"
 #include "mtap.h"
 
 static void

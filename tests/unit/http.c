@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "http.h"
 #include "mtap.h"
 
 static int

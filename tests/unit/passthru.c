@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "passthru.h"
 #include "mtap.h"
 
 static const char *FROM = "http://up.example/live/ch1/index.m3u8";

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "util_int.h"
 #include "mtap.h"
 
 #define NAME "sd-sibling-test-program"

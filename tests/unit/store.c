@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "store.h"
 #include "mtap.h"
 
 static const char sample[] =

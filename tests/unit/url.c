@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "url.h"
 #include "mtap.h"
 
 static void

@@ -1,21 +1,25 @@
 /*
- * av_probe.h - what the parts of sd_classify share inside lib/: one
+ * av_probe_int.h - what the parts of sd_classify share inside lib/: one
  * classification's state (the source, the deadline, the record written),
  * the media found, and the calls between the parts:
  *
- *   av_probe.c           the entry, the deadline, opening and reading the
- *                        source, reasons and exit statuses
+ *   av_probe.c           the entry: sniff, classify, hand on
+ *   av_probe_io.c        the deadline, opening and reading the source,
+ *                        reasons and exit statuses (below the others)
  *   av_probe_media.c     libavformat's probe of a URL, and its report
  *   av_probe_manifest.c  HLS and DASH manifests, followed and reported
  *
  * Not public: sd.h declares sd_classify().
  */
-#ifndef AV_PROBE_H
-#define AV_PROBE_H
+#ifndef AV_PROBE_INT_H
+#define AV_PROBE_INT_H
 
 #include <libavformat/avformat.h>
 
 #include "sd.h"
+#include "classify.h"
+
+#define MANIFEST_MAX (4 * 1024 * 1024)	/* a playlist or MPD beyond: cut */
 
 #define MAX_AUDIO 8
 
@@ -51,6 +55,28 @@ struct cls {
 				 * redirects: relative URIs resolve here */
 };
 
+/*
+ * The bytes we sniffed are kept and replayed to libavformat before the
+ * rest of the source, so a live stream is opened once: seeks within the
+ * head are served from memory, seeks past it are passed on when the source
+ * can seek.
+ */
+struct replay {
+	struct cls *c;
+	struct sd_buf *head;
+	AVIOContext *under;	/* NULL: stdin */
+	int64_t pos, upos;	/* our position, the source's */
+};
+
+/* av_probe_io.c: the deadline, the input, reasons. */
+int cls_interrupted(void *opaque);
+int cls_open_io(struct cls *c, const char *url, AVIOContext **pb);
+int cls_replay_read(void *opaque, uint8_t *buf, int size);
+int64_t cls_replay_seek(void *opaque, int64_t off, int whence);
+/* Append up to want bytes more from the source (pb, or stdin when NULL):
+ * 0 at EOF or when done, an AVERROR otherwise. */
+int cls_read_into(struct cls *c, AVIOContext *pb, struct sd_buf *b,
+    size_t want, int *eof);
 /* Add a reason= line (printf-style) to the record. */
 void cls_reason(struct cls *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

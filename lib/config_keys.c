@@ -1,0 +1,476 @@
+/*
+ * config_keys.c - the keys of the config files (sd.ini(5)): what each
+ * value may be, the tables of the keys of a profile, a proxy and sd.ini
+ * with their fields, and the handlers that check a key and store it,
+ * the old spellings (output_format, proxy_mode, relay_profile) included.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sd.h"
+#include "codec_table.h"
+#include "config_int.h"
+#include "legacy.h"
+#include "util_int.h"
+#include "config.h"
+
+/* ---------------------------------------------------------------- values */
+
+int
+sd_parse_bitrate(const char *s, long long *out, const char **errstr)
+{
+	char num[32];
+	size_t n;
+	long long mul = 1, v;
+
+	if (sd_copy_trimmed(s, num, sizeof(num)) == -1) {
+		*errstr = "invalid";
+		return -1;
+	}
+	n = strlen(num);
+	if (num[n - 1] == 'k' || num[n - 1] == 'K')
+		mul = 1000;
+	else if (num[n - 1] == 'M' || num[n - 1] == 'm')
+		mul = 1000000;
+	if (mul != 1)
+		num[n - 1] = '\0';
+	v = sd_strtonum(num, 0, 1000000000LL / mul, errstr);
+	if (*errstr != NULL)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* A decimal number of seconds in [min, max]. */
+static int
+parse_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (*s == '\0' || strchr(s, 'x') || strchr(s, 'X'))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "", "25", "29.97" or "30000/1001": above 0, at most 240 a second. */
+static int
+framerate_ok(const char *s)
+{
+	long long num, den;
+
+	return *s == '\0' || (sd_frame_rate_parse(s, &num, &den) == 0 &&
+	    num > 0 && num <= 240 * den);
+}
+
+/* Encoder names, presets, hwaccel names: [A-Za-z0-9_.-], not leading '-'. */
+static int
+word_ok(const char *s)
+{
+	if (*s == '-')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' &&
+		    *s != '-')
+			return 0;
+	return 1;
+}
+
+static int
+text_ok(const char *s)
+{
+	for (; *s; s++)
+		if (iscntrl((unsigned char)*s) && *s != '\t')
+			return 0;
+	return 1;
+}
+
+/*
+ * A source: a URL or path, without blanks or control characters, and not
+ * starting with '-' (it becomes an argument of sd-classify and ffmpeg).
+ */
+static int
+source_ok(const char *s)
+{
+	if (*s == '\0' || *s == '-')
+		return 0;
+	for (; *s; s++)
+		if (iscntrl((unsigned char)*s) || *s == ' ')
+			return 0;
+	return 1;
+}
+
+/* ---------------------------------------------------------------- fields */
+
+enum ftype { F_TEXT, F_WORD, F_NAME, F_INT, F_RATE, F_SECONDS, F_FPS,
+	F_SOURCE };
+
+struct field {
+	const char *key;
+	enum ftype type;
+	size_t off, size;
+	long long min, max;
+	const char *hint;	/* how to write it right */
+};
+
+#define PF(k, t, m, lo, hi, h) \
+	{ k, t, offsetof(struct sd_profile, m), \
+	  sizeof(((struct sd_profile *)0)->m), lo, hi, h }
+#define XF(k, t, m, lo, hi, h) \
+	{ k, t, offsetof(struct sd_proxy, m), \
+	  sizeof(((struct sd_proxy *)0)->m), lo, hi, h }
+#define SF(k, t, m, lo, hi, h) \
+	{ k, t, offsetof(struct sd_settings, m), \
+	  sizeof(((struct sd_settings *)0)->m), lo, hi, h }
+
+static const struct field profile_fields[] = {
+	PF("description", F_TEXT, description, 0, 0, "one line of text"),
+	PF("video_codec", F_WORD, video_codec, 0, 0,
+	    "an ffmpeg encoder such as libx264, or copy"),
+	PF("audio_codec", F_WORD, audio_codec, 0, 0,
+	    "an ffmpeg encoder such as aac, or copy"),
+	PF("video_bitrate", F_RATE, video_bitrate, 0, 0,
+	    "bit/s, with k or M (2500k), 0 keeps the source's"),
+	PF("audio_bitrate", F_RATE, audio_bitrate, 0, 0,
+	    "bit/s, with k or M (128k), 0 for the encoder's default"),
+	PF("maxrate", F_RATE, maxrate, 0, 0, "bit/s, with k or M"),
+	PF("bufsize", F_RATE, bufsize, 0, 0, "bits, with k or M"),
+	PF("preset", F_WORD, preset, 0, 0, "an encoder preset such as fast"),
+	PF("crf", F_INT, crf, -1, 63, "-1 (unset) to 63"),
+	PF("width", F_INT, width, 0, 16384, "0 (keep) to 16384"),
+	PF("height", F_INT, height, 0, 16384, "0 (keep) to 16384"),
+	PF("framerate", F_FPS, framerate, 0, 0,
+	    "empty (keep), 25, 29.97 or 30000/1001"),
+	PF("audio_channels", F_INT, audio_channels, 0, 8, "0 (keep) to 8"),
+	PF("audio_sample_rate", F_INT, audio_sample_rate, 0, 192000,
+	    "0 (keep) or a rate in Hz such as 48000"),
+	PF("hwaccel", F_WORD, hwaccel, 0, 0,
+	    "empty, nvenc, qsv, vaapi, videotoolbox or amf"),
+	PF("hwaccel_device", F_TEXT, hwaccel_device, 0, 0,
+	    "a device such as /dev/dri/renderD128"),
+	PF("fallback", F_WORD, fallback, 0, 0, "empty or software"),
+	PF("input_options", F_TEXT, input_options, 0, 0,
+	    "ffmpeg input options separated by blanks"),
+	PF("output_options", F_TEXT, output_options, 0, 0,
+	    "ffmpeg output options separated by blanks"),
+	PF("segment_duration", F_SECONDS, segment_duration, 0, 30,
+	    "0 (sd.ini's) or seconds from 0.5 to 30"),
+	PF("playlist_size", F_INT, playlist_size, 0, 1000,
+	    "0 (sd.ini's window) to 1000"),
+};
+
+static const struct field proxy_fields[] = {
+	XF("source", F_SOURCE, source, 0, 0,
+	    "a URL (http://, https://, udp://, ...) or a file, without blanks"),
+	XF("name", F_TEXT, name, 0, 0, "one line of text"),
+	XF("group", F_TEXT, group, 0, 0, "one line of text"),
+	XF("logo", F_SOURCE, logo, 0, 0, "a URL without blanks"),
+	XF("tvg_id", F_TEXT, tvg_id, 0, 0, "an EPG id such as bbc1.uk"),
+	XF("max_clients", F_INT, max_clients, 0, 100000,
+	    "0 (unlimited) to 100000"),
+	XF("number", F_INT, number, 1, 99999,
+	    "a channel number from 1 to 99999, unique in the file"),
+};
+
+static const struct field settings_fields[] = {
+	SF("spool", F_TEXT, spool, 0, 0, "an absolute folder"),
+	SF("segment_duration", F_SECONDS, segment_duration, 1, 30,
+	    "seconds from 1 to 30"),
+	SF("window", F_INT, window, 2, 1000, "segments from 2 to 1000"),
+	SF("idle_timeout", F_INT, idle_timeout, 1, 86400,
+	    "seconds from 1 to 86400"),
+	SF("classify_ttl", F_INT, classify_ttl, 0, 604800,
+	    "seconds from 0 to 604800"),
+	SF("upstream_timeout", F_INT, upstream_timeout, 1, 3600,
+	    "seconds from 1 to 3600"),
+	SF("max_sessions", F_INT, max_sessions, 1, 10000, "1 to 10000"),
+	SF("base_url", F_SOURCE, base_url, 0, 0,
+	    "empty (relative URLs) or a URL without blanks"),
+	SF("default_profile", F_NAME, default_profile, 0, 0,
+	    "the name of a profile"),
+};
+
+static const struct field *
+field_find(const struct field *t, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].key, key) == 0)
+			return &t[i];
+	return NULL;
+}
+
+/* Set one field of base from value; -1 (reported) when it is wrong. */
+static int
+field_set(struct ld *ld, void *base, const struct field *f, const char *v)
+{
+	char *dst = (char *)base + f->off;
+	const char *err = NULL;
+	long long n;
+	double d;
+	int okv = 1;
+
+	switch (f->type) {
+	case F_INT:
+		n = sd_strtonum(v, f->min, f->max, &err);
+		if (err != NULL) {
+			LD_ERR(ld, ld->lineno, "%s = %s: the number is %s; "
+			    "write %s", f->key, v, err, f->hint);
+			return -1;
+		}
+		*(int *)(void *)dst = (int)n;
+		return 0;
+	case F_RATE:
+		if (sd_parse_bitrate(v, &n, &err) == -1) {
+			LD_ERR(ld, ld->lineno, "%s = %s: the rate is %s; "
+			    "write %s", f->key, v, err, f->hint);
+			return -1;
+		}
+		*(long long *)(void *)dst = n;
+		return 0;
+	case F_SECONDS:
+		if (parse_seconds(v, (double)f->min, (double)f->max, &d) ==
+		    -1 || (d != 0 && d < 0.5)) {
+			LD_ERR(ld, ld->lineno, "%s = %s: not a valid duration; "
+			    "write %s", f->key, v, f->hint);
+			return -1;
+		}
+		*(double *)(void *)dst = d;
+		return 0;
+	case F_WORD:
+		okv = word_ok(v);
+		break;
+	case F_NAME:
+		okv = *v == '\0' || sd_safe_name(v);
+		break;
+	case F_FPS:
+		okv = framerate_ok(v);
+		break;
+	case F_SOURCE:
+		okv = *v == '\0' || source_ok(v);
+		break;
+	case F_TEXT:
+		okv = text_ok(v);
+		break;
+	}
+	if (!okv) {
+		LD_ERR(ld, ld->lineno, "%s = %s: not a valid value; write %s",
+		    f->key, v, f->hint);
+		return -1;
+	}
+	if (strlen(v) >= f->size) {
+		LD_ERR(ld, ld->lineno, "%s is %zu bytes long; at most %zu "
+		    "fit: shorten it", f->key, strlen(v), f->size - 1);
+		return -1;
+	}
+	strlcpy(dst, v, f->size);
+	return 0;
+}
+
+
+/* ---------------------------------------------------------------- keys */
+
+/* Warn about a key given twice in a section (old and new spellings count
+ * as one key); the last one wins except where noted in the handlers. */
+void
+cfg_key_seen(struct ld *ld, const char *key)
+{
+	const char *now = sd_legacy_key(key);
+	size_t i;
+
+	if (now != NULL)
+		key = now;
+	for (i = 0; i < ld->nkeys; i++)
+		if (strcmp(ld->keys[i].name, key) == 0) {
+			LD_WARN(ld, ld->lineno, "%s is set again (first at "
+			    "line %d); remove one", key, ld->keys[i].line);
+			return;
+		}
+	if (ld->nkeys < KEYS_SEEN_MAX && strlen(key) < SD_NAME_MAX) {
+		strlcpy(ld->keys[ld->nkeys].name, key, SD_NAME_MAX);
+		ld->keys[ld->nkeys++].line = ld->lineno;
+	}
+}
+
+static void
+codec_check(struct ld *ld, const char *key, const char *v, char want)
+{
+	const struct sd_codec *c = sd_codec_find(sd_encoder_codec(v));
+
+	if (strcmp(v, "copy") == 0)
+		return;
+	if (c == NULL)
+		LD_WARN(ld, ld->lineno, "%s = %s: an encoder sd does not "
+		    "know; it is passed to ffmpeg as written, and sd assumes "
+		    "MPEG-TS can carry it", key, v);
+	else if (c->kind != want)
+		LD_ERR(ld, ld->lineno, "%s = %s: that is %s encoder; write "
+		    "%s", key, v, c->kind == 'v' ? "a video" : "an audio",
+		    want == 'v' ? "a video encoder such as libx264, or copy" :
+		    "an audio encoder such as aac, or copy");
+}
+
+int
+cfg_profile_key(struct ld *ld, const char *key, const char *v)
+{
+	struct sd_profile *p = &ld->cfg->profiles[ld->cur];
+	const struct field *f;
+	enum sd_container c;
+	const char *nv;
+
+	if (strcmp(key, "container_format") == 0) {
+		if (sd_container_parse(v, &c) == -1) {
+			LD_ERR(ld, ld->lineno, "container_format = %s: "
+			    "unknown; write auto, fmp4 or mpegts", v);
+			return 0;
+		}
+		p->container = c;
+		p->container_line = ld->lineno;
+		ld->new_container = 1;
+		return 0;
+	}
+	if (strcmp(key, "output_format") == 0) {
+		if ((nv = sd_legacy_value("container_format", v)) == NULL ||
+		    sd_container_parse(nv, &c) == -1) {
+			LD_ERR(ld, ld->lineno, "output_format = %s: unknown "
+			    "(and deprecated); write container_format = auto, "
+			    "fmp4 or mpegts", v);
+			return 0;
+		}
+		ld->cfg->deprecated = 1;
+		if (ld->new_container) {
+			LD_WARN(ld, ld->lineno, "output_format is deprecated "
+			    "and ignored: container_format is set; remove "
+			    "this line (sd-migrate(1) does)");
+			return 0;
+		}
+		LD_WARN(ld, ld->lineno, "output_format = %s is deprecated; "
+		    "write container_format = %s (sd-migrate(1) rewrites "
+		    "the file)", v, sd_container_name(c));
+		p->container = c;
+		p->container_line = ld->lineno;
+		return 0;
+	}
+	if ((f = field_find(profile_fields, SD_ARRAY_LEN(profile_fields),
+	    key)) == NULL)
+		return -1;
+	if (field_set(ld, p, f, v) == 0 && strcmp(key, "video_codec") == 0)
+		codec_check(ld, key, v, 'v');
+	else if (strcmp(key, "audio_codec") == 0 && strcmp(p->audio_codec,
+	    v) == 0)
+		codec_check(ld, key, v, 'a');
+	return 0;
+}
+
+static void
+proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
+    const char *v)
+{
+	const char *nv;
+	int is_old_key = strcmp(key, "proxy_mode") == 0;
+
+	if (is_old_key && ld->new_mode) {
+		LD_WARN(ld, ld->lineno, "proxy_mode is deprecated and ignored: "
+		    "mode is set; remove this line (sd-migrate(1) does)");
+		ld->cfg->deprecated = 1;
+		return;
+	}
+	if (!is_old_key && (strcmp(v, "direct") == 0 ||
+	    strcmp(v, "smart") == 0)) {
+		x->mode = v[0] == 'd' ? SD_MODE_DIRECT : SD_MODE_SMART;
+		x->legacy_mode[0] = '\0';
+		x->mode_line = ld->lineno;
+		ld->new_mode = 1;
+		return;
+	}
+	if ((nv = sd_legacy_value("mode", v)) == NULL) {
+		LD_ERR(ld, ld->lineno, "%s = %s: unknown mode; write mode = "
+		    "direct (redirect to the source) or mode = smart", key, v);
+		return;
+	}
+	ld->cfg->deprecated = 1;
+	LD_WARN(ld, ld->lineno, "%s = %s is deprecated; write mode = %s%s "
+	    "(sd-migrate(1) rewrites the file)", key, v, nv,
+	    strcmp(v, "proxy") == 0 ? " with no profile (passthrough)" : "");
+	x->mode = strcmp(nv, "direct") == 0 ? SD_MODE_DIRECT : SD_MODE_SMART;
+	strlcpy(x->legacy_mode, v, sizeof(x->legacy_mode));
+	x->mode_line = ld->lineno;
+	if (!is_old_key)
+		ld->new_mode = 1;
+}
+
+int
+cfg_proxy_key(struct ld *ld, const char *key, const char *v)
+{
+	struct sd_proxy *x = &ld->cfg->proxies[ld->cur];
+	const struct field *f;
+	int is_old = strcmp(key, "relay_profile") == 0;
+
+	if (strcmp(key, "mode") == 0 || strcmp(key, "proxy_mode") == 0) {
+		proxy_mode_key(ld, x, key, v);
+		return 0;
+	}
+	if (strcmp(key, "profile") == 0 || is_old) {
+		if (is_old) {
+			ld->cfg->deprecated = 1;
+			LD_WARN(ld, ld->lineno, "relay_profile is deprecated"
+			    "%s; write profile = %s (sd-migrate(1) rewrites "
+			    "the file)", ld->new_profile ? " and ignored: "
+			    "profile is set" : "", v);
+			if (ld->new_profile)
+				return 0;
+		} else
+			ld->new_profile = 1;
+		if (*v != '\0' && (!sd_safe_name(v) ||
+		    strlen(v) >= SD_NAME_MAX)) {
+			LD_ERR(ld, ld->lineno, "%s = %s: not a profile name; "
+			    "write the name of a section of profiles.ini",
+			    key, v);
+			return 0;
+		}
+		strlcpy(x->profile, v, sizeof(x->profile));
+		x->profile_line = ld->lineno;
+		return 0;
+	}
+	if ((f = field_find(proxy_fields, SD_ARRAY_LEN(proxy_fields), key)) ==
+	    NULL)
+		return -1;
+	if (field_set(ld, x, f, v) == 0 && strcmp(key, "source") == 0 &&
+	    *v == '\0')
+		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
+	if (strcmp(key, "source") == 0)
+		x->source_line = ld->lineno;
+	if (strcmp(key, "number") == 0)
+		x->number_line = ld->lineno;
+	return 0;
+}
+
+int
+cfg_settings_key(struct ld *ld, const char *key, const char *v)
+{
+	const struct field *f;
+
+	if ((f = field_find(settings_fields, SD_ARRAY_LEN(settings_fields),
+	    key)) == NULL)
+		return -1;
+	if (field_set(ld, &ld->cfg->settings, f, v) == 0 &&
+	    strcmp(key, "default_profile") == 0)
+		ld->default_profile_line = ld->lineno;
+	if (strcmp(key, "spool") == 0 && v[0] != '/') {
+		LD_ERR(ld, ld->lineno, "spool = %s: not an absolute folder; "
+		    "write a path starting with /", v);
+	}
+	return 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * fetch.h - HTTP GET (fetch.c) for the relay inside lib/: the upstream
+ * of supervise.c and the passthrough of passthru.c. sd.h has the whole-
+ * body sd_fetch_all that sd-import(1) uses. Not a public interface.
+ */
+#ifndef SD_FETCH_H
+#define SD_FETCH_H
+
+#include <sys/types.h>
+
+#include "sd.h"
+
+#define SD_FETCH_MAX_REDIRECTS 5
+
+struct sd_url {
+	char scheme[8];		/* http | https */
+	char host[256];		/* without [] for IPv6 */
+	int port;
+	char path[SD_URL_MAX];	/* path and query, "/" at least */
+};
+/* Parse an http:// or https:// URL (no user:password@). */
+int sd_url_parse(const char *url, struct sd_url *u);
+
+/* One GET; http:// here, https:// through a curl(1) child. */
+struct sd_fetch {
+	int fd;
+	int pid;		/* the https child, 0 */
+	int status;		/* of the final response */
+	int chunked, chunk_started, eof;
+	long long remaining;	/* Content-Length left, -1: to EOF */
+	long long chunk_left;
+	int timeout_ms;
+	char url[SD_URL_MAX];	/* after redirects */
+	char location[SD_URL_MAX];
+	char content_type[128];
+	size_t off, len;
+	char buf[32768];
+};
+/*
+ * Connect, send the request, read the head, follow at most
+ * SD_FETCH_MAX_REDIRECTS redirects. 0 with a 2xx response ready to read;
+ * -1 with errno (ETIMEDOUT, ECONNREFUSED, ELOOP, EPROTO: a non-2xx status,
+ * in f->status).
+ */
+int sd_fetch_open(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o);
+/* Body bytes (chunked coding removed): > 0, 0 at the end, -1 (ETIMEDOUT). */
+ssize_t sd_fetch_read(struct sd_fetch *f, void *buf, size_t n);
+int sd_fetch_close(struct sd_fetch *f);
+/* The response already on fd (tests, fuzzing): its head read as above. */
+int sd_fetch_fd(struct sd_fetch *f, int fd, const char *url, int timeout_ms);
+
+#endif /* SD_FETCH_H */
