@@ -45,6 +45,7 @@ write_header(struct mux *m, struct trk *t)
 static int
 first_header(struct mux *m, struct trk *t, const AVPacket *pkt)
 {
+	t->codec_switch = 0;
 	if (sd_au_config(t, pkt->data, (size_t)pkt->size, m->fps) == -1)
 		return -1;
 	return write_header(m, t);
@@ -161,7 +162,8 @@ video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 	memset(&in, 0, sizeof(in));
 	in.key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
 	in.new_params = t->annexb && in.key && t->have_hdr &&
-	    sd_au_new_params(t, pkt->data, (size_t)pkt->size);
+	    (t->codec_switch || sd_au_new_params(t, pkt->data,
+	    (size_t)pkt->size));
 	in.started = t->started;
 	in.need_key = t->need_key;
 	in.disc_pending = m->cq.disc_pending;

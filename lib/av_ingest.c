@@ -257,9 +257,10 @@ open_input(struct mux *m)
 		return SD_EX_SOFTWARE;
 	m->ic->interrupt_callback.callback = interrupted;
 	m->ic->interrupt_callback.opaque = m;
-	if (m->o->pb != NULL) {
-		/* The caller's reader (the fuzzer); it stays the caller's. */
-		m->ic->pb = m->o->pb;
+	if (m->o->pb != NULL || sd_tsin_replay(m) != NULL) {
+		/* The caller's reader (the fuzzer), or stdin's head read
+		 * again after av_tsin.c found no TS in it. */
+		m->ic->pb = m->o->pb != NULL ? m->o->pb : sd_tsin_replay(m);
 		m->ic->flags |= AVFMT_FLAG_CUSTOM_IO;
 		url = "";
 	}
@@ -316,7 +317,9 @@ setup(struct mux *m)
 	if (sd_live_continue(m) == -1)
 		return SD_EX_SOFTWARE;
 	m->cq.open_seq = m->cq.pub_seq = m->first_seq;
-	if ((rv = open_input(m)) != 0)
+	if ((rv = sd_tsin_open(m, &m->ts_native)) != 0)
+		return rv;
+	if (!m->ts_native && (rv = open_input(m)) != 0)
 		return rv;
 	if (tracks_setup(m) == -1)
 		return SD_EX_SOFTWARE;
@@ -355,6 +358,7 @@ teardown(struct mux *m)
 	}
 	sd_live_free(m);
 	sd_vod_free(m);
+	sd_tsin_free(m);
 	for (i = 0; i < TRACKS_MAX; i++)
 		av_packet_free(&m->held[i]);
 	av_packet_free(&m->pkt);
@@ -395,26 +399,38 @@ feed_after_interrupt(struct mux *m, size_t ti, AVPacket *pkt)
 	return rv;
 }
 
+int
+sd_ingest_packet(struct mux *m, AVPacket *pkt)
+{
+	int idx = pkt->stream_index, rv = 0;
+
+	if (idx >= 0 && (unsigned)idx < m->nstreams &&
+	    m->by_stream[idx] >= 0 && pkt->size > 0 &&
+	    !(pkt->flags & AV_PKT_FLAG_CORRUPT && pkt->size < 4))
+		rv = m->interrupted ? feed_after_interrupt(m,
+		    (size_t)m->by_stream[idx], pkt) : sd_feed(m,
+		    &m->trk[m->by_stream[idx]], pkt);
+	progress(m, 0);
+	return rv;
+}
+
 static int
 run(struct mux *m)
 {
 	AVPacket *pkt = m->pkt;
-	int rv, idx;
+	int rv;
 
-	while ((rv = av_read_frame(m->ic, pkt)) >= 0) {
-		idx = pkt->stream_index;
-		if (idx >= 0 && (unsigned)idx < m->nstreams &&
-		    m->by_stream[idx] >= 0 && pkt->size > 0 &&
-		    !(pkt->flags & AV_PKT_FLAG_CORRUPT && pkt->size < 4)) {
-			if ((m->interrupted ? feed_after_interrupt(m,
-			    (size_t)m->by_stream[idx], pkt) : sd_feed(m,
-			    &m->trk[m->by_stream[idx]], pkt)) == -1) {
-				av_packet_unref(pkt);
+	if (m->ts_native) {
+		if (sd_tsin_run(m) == -1)
+			return SD_EX_IOERR;
+		rv = AVERROR_EOF;
+	} else {
+		while ((rv = av_read_frame(m->ic, pkt)) >= 0) {
+			rv = sd_ingest_packet(m, pkt);
+			av_packet_unref(pkt);
+			if (rv == -1)
 				return SD_EX_IOERR;
-			}
 		}
-		av_packet_unref(pkt);
-		progress(m, 0);
 	}
 	if (m->interrupted && m->o->verbose)
 		warnx("%s: interrupted: the last frame of each track "

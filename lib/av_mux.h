@@ -2,7 +2,8 @@
  * av_mux.h - what the libav* edge of sd-cmafmux shares inside lib/: the
  * tracks and the run. One packet goes one way:
  *
- *   av_ingest.c  demux: the input, its tracks, the read loop, SIGTERM
+ *   av_ingest.c  demux: the input, its tracks, the read loop, SIGTERM;
+ *                MPEG-TS through our own demuxer (av_tsin.c, tsdemux.c)
  *   av_feed.c    one packet: its times (timeline.c), its codec handling
  *                (av_au.c), the cut policy's verdict (cut.c), into the
  *                segment in hand
@@ -83,6 +84,7 @@ struct trk {
 	uint64_t seq;		/* the segment it fills */
 	int64_t seg_start;	/* its first presentation time */
 	int started, gone, need_key, disc_next;
+	int codec_switch;	/* the PMT changed the codec: new header */
 	/* totals */
 	uint64_t bytes_total;
 	int64_t dur_total;
@@ -128,11 +130,22 @@ struct mux {
 	/* SIGTERM: the read was interrupted; each track's last packet held */
 	int interrupted;
 	AVPacket *held[TRACKS_MAX];
+	struct tsin *tsin;	/* MPEG-TS read by tsdemux.c (av_tsin.c) */
+	int ts_native;		/* ... and it is the input */
 };
 
 /* Clocks in seconds (sd_mono_ms and sd_real_ms, util.c). */
 #define sd_mux_mono()	sd_mono_s()
 #define sd_mux_wall()	sd_real_s()
+
+/* av_ingest.c: one packet read, on its way (or held at SIGTERM). */
+int sd_ingest_packet(struct mux *m, AVPacket *pkt);
+
+/* av_tsin.c: MPEG-TS input through tsdemux.c */
+int sd_tsin_open(struct mux *m, int *taken);
+AVIOContext *sd_tsin_replay(struct mux *m);
+int sd_tsin_run(struct mux *m);
+void sd_tsin_free(struct mux *m);
 
 /* av_feed.c: one packet of track t, as the demuxer gave it. */
 int sd_feed(struct mux *m, struct trk *t, AVPacket *pkt);

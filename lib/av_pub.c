@@ -83,6 +83,8 @@ sd_pub_retrack(struct mux *m, const struct trk *t)
 	if (t->store_idx < 0)
 		return;
 	st = &m->store.tracks[t->store_idx];
+	strlcpy(st->codec, avcodec_get_name(t->par->codec_id),
+	    sizeof(st->codec));	/* a PMT may switch it (av_tsin.c) */
 	if (t->video) {
 		st->width = t->par->width;
 		st->height = t->par->height;
