@@ -325,14 +325,7 @@ void sd_migration_free(struct sd_migration *m);
 /* A unified diff (3 lines of context) of the input and m->out. */
 int sd_migrate_diff(const struct sd_migration *m, const char *name,
     struct sd_buf *out);
-/*
- * Write out over file atomically (a temporary renamed over it, through a
- * symlink to the file it names, its mode kept), after old (oldlen bytes)
- * was kept as file.bak the same way; old NULL: file is new, no .bak.
- * Returns SD_EX_OK or SD_EX_IOERR (reported).
- */
-int sd_ini_write_back(const char *file, const char *old, size_t oldlen,
-    const struct sd_buf *out);
+/* Writing a migrated file back: writeback.h. */
 
 /* ---------------------------------------------------------------- import.c
  *
