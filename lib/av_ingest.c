@@ -428,7 +428,10 @@ run(struct mux *m)
 		    m->o->input);
 		return SD_EX_DATAERR;
 	}
-	m->store.ended = 1;
+	/* A live input that stops (its pipeline died) is no end of the
+	 * channel: only a stop (SIGTERM) ends a live store. */
+	m->store.ended = !m->o->live || m->interrupted ||
+	    (m->o->stop != NULL && *m->o->stop);
 	if (m->o->live)
 		sd_live_trim(m);
 	if (sd_pub_write(m, 1) == -1)
