@@ -39,6 +39,9 @@ segs() { grep -c '^seg track=v0 ' "$store/index" 2>/dev/null || echo 0; }
 t_wait 60 '[ "$(segs)" -ge 3 ]'
 t_ok $? "the HLS session ($media_pl) has 3 segments"
 
+curl -s -o "$T_TMP/pl0" --max-time "$(t_secs 10)" "$base/tv/$media_pl"
+disc0=$(sed -n 's/^#EXT-X-DISCONTINUITY-SEQUENCE://p' "$T_TMP/pl0")
+seq0=$(sed -n 's/^#EXT-X-MEDIA-SEQUENCE://p' "$T_TMP/pl0")
 # The sessions' own processes die at once; sd-cmafmux sees its input end.
 mux=$(pgrep -f "sd-cmafmux .*$store" | head -1)
 old_pids=$(serve_session_pids "$spool")
@@ -65,11 +68,17 @@ new_pid() {
 }
 t_wait 30 new_pid
 t_ok $? "the request started the session again"
+# the tag while the first new segment is in the window, or (once it has
+# slid out) the discontinuity sequence counting it
 disc() {
 	curl -s -o "$T_TMP/pl" --max-time "$(t_secs 10)" "$base/tv/$media_pl"
-	grep -q '^#EXT-X-DISCONTINUITY$' "$T_TMP/pl"
+	grep -q '^#EXT-X-DISCONTINUITY$' "$T_TMP/pl" ||
+	    [ "$(sed -n 's/^#EXT-X-DISCONTINUITY-SEQUENCE://p' "$T_TMP/pl")" \
+	    -gt "$disc0" ]
 }
 t_wait 60 disc
 t_ok $? "the playlist goes on with EXT-X-DISCONTINUITY"
+t_at_least "$(sed -n 's/^#EXT-X-MEDIA-SEQUENCE://p' "$T_TMP/pl")" \
+    "$seq0" "... and numbers on"
 serve_stop_sessions "$spool"
 t_done
