@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "writeback.h"
 
 #define M3U_MAX (64u << 20)	/* a provider's list with VOD can be large */
 #define INI_MAX (8u << 20)	/* config.c refuses more than 4 MiB anyway */
@@ -180,7 +181,7 @@ import(const struct args *a, const char *text, size_t textlen,
 	struct sd_import_stats st;
 	struct sd_migration m;
 	struct sd_buf diff;
-	char path[PATH_MAX], date[16], *ini = NULL;
+	char path[PATH_MAX], real[PATH_MAX], date[16], *ini = NULL;
 	size_t len = 0;
 	int rv, existed = 1;
 
@@ -210,9 +211,10 @@ import(const struct args *a, const char *text, size_t textlen,
 			fwrite(diff.p ? diff.p : "", 1, diff.len, stdout);
 		sd_buf_free(&diff);
 	} else if (rv == SD_EX_OK && m.changed) {
-		rv = sd_ini_write_back(path, existed ? ini : NULL, len, &m.out);
+		rv = sd_ini_write_back(path, existed ? ini : NULL, len, &m.out,
+		    real, sizeof(real));
 		if (rv == SD_EX_OK)
-			report(path, existed, &st);
+			report(real, existed, &st);
 	}
 	sd_migration_free(&m);
 	free(ini);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "writeback.h"
 
 #define MIGRATE_FILE_MAX (4u << 20)
 
@@ -30,16 +31,20 @@ worst(int a, int b)
 	return a > b ? a : b;
 }
 
-/* The previous text as FILE.bak, then the new one, each atomically. */
+/*
+ * The new text over the file (through a link, over the file it names),
+ * the previous one kept as FILE.bak: messages name the file written.
+ */
 static int
 write_back(const char *file, const char *old, size_t oldlen,
     const struct sd_buf *out)
 {
-	int rv = sd_ini_write_back(file, old, oldlen, out);
+	char real[PATH_MAX];
+	int rv = sd_ini_write_back(file, old, oldlen, out, real, sizeof(real));
 
 	if (rv == SD_EX_OK)
 		fprintf(stderr, "sd-migrate: %s: migrated; the previous file "
-		    "is %s.bak\n", file, file);
+		    "is %s.bak\n", real, real);
 	return rv;
 }
 
@@ -82,10 +87,15 @@ migrate_one(const char *file, const char *def_profile)
 	const char *name = strcmp(file, "-") == 0 ? "stdin" : file;
 	struct sd_migration m;
 	struct sd_buf diff;
-	char *buf;
+	struct stat sb;
+	char *buf, real[PATH_MAX];
 	size_t len;
 	int rv = SD_EX_OK;
 
+	/* Through a symbolic link, messages name the file it names. */
+	if (lstat(file, &sb) == 0 && S_ISLNK(sb.st_mode) &&
+	    realpath(file, real) != NULL)
+		name = real;
 	if (read_input(file, &buf, &len) == -1)
 		return SD_EX_NOINPUT;
 	if (sd_migrate(&m, buf, len, name, def_profile) == -1) {

@@ -55,7 +55,7 @@ first_header(struct mux *m, struct trk *t, const AVPacket *pkt)
 static int
 new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
 {
-	t->gen = (unsigned)t->seq;
+	t->gen = t->seq;
 	if (first_header(m, t, pkt) == -1)
 		return -1;
 	sd_pub_retrack(m, t);

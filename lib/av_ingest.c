@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libavcodec/avcodec.h>
@@ -122,7 +123,7 @@ track_add(struct mux *m, AVStream *st, int kind)
 		return -1;
 	track_lang(t, st);
 	t->store_idx = -1;
-	t->gen = (unsigned)m->first_seq;	/* headers: by first segment */
+	t->gen = m->first_seq;	/* headers: by first segment */
 	t->disc_next = m->continuing;
 	if (track_open_bsf(t, st) == -1)
 		return -1;
@@ -447,13 +448,38 @@ run(struct mux *m)
 	}
 	if (m->o->single && sd_vod_finish(m) == -1)
 		return SD_EX_IOERR;
-	m->store.ended = 1;
+	/* A live input that stops (its pipeline died) is no end of the
+	 * channel: only a stop (SIGTERM) ends a live store. */
+	m->store.ended = !m->o->live || m->interrupted ||
+	    (m->o->stop != NULL && *m->o->stop);
 	if (m->o->live)
 		sd_live_trim(m);
 	if (sd_pub_write(m, 1) == -1)
 		return SD_EX_IOERR;
 	progress(m, 1);
 	return SD_EX_OK;
+}
+
+/*
+ * A new live store numbers from the clock, not from 0: a proxy's store is
+ * deleted at an idle end, and the next session must not serve v0-1.m4s
+ * again with other bytes (segments are immutable for caches). No live
+ * input cuts LIVE_SEQ_PER_S segments a second (they are at least 0.1 s),
+ * so a later store starts past every number of an earlier one.
+ */
+#define LIVE_SEQ_PER_S 100
+
+static void
+fresh_numbering(struct mux *m)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	if (now <= 0)
+		return;
+	m->cq.open_seq = m->cq.pub_seq = (uint64_t)now * LIVE_SEQ_PER_S;
+	for (i = 0; i < m->ntrk; i++)	/* headers: by first segment */
+		m->trk[i].gen = m->cq.open_seq;
 }
 
 /*
@@ -469,7 +495,8 @@ resume_numbering(struct mux *m)
 {
 	struct sd_store old;
 	uint64_t next = 0;
-	unsigned gen = 0, g;
+	uint64_t gen = 0;
+	unsigned long long g;
 	size_t i;
 	const char *p;
 	char path[PATH_MAX];
@@ -482,20 +509,24 @@ resume_numbering(struct mux *m)
 			if (old.segs[i].seq >= next)
 				next = old.segs[i].seq + 1;
 			if ((p = strstr(old.segs[i].init, "-init-")) != NULL &&
-			    sscanf(p, "-init-%u.mp4", &g) == 1 && g >= gen)
+			    sscanf(p, "-init-%llu.mp4", &g) == 1 && g >= gen)
 				gen = g + 1;
 		}
 	}
 	sd_store_free(&old);
-	if (next == 0 && gen == 0)
+	if (next == 0 && gen == 0) {
+		if (m->o->live)
+			fresh_numbering(m);
 		return;
+	}
 	m->cq.open_seq = m->cq.pub_seq = next;
 	for (i = 0; i < m->ntrk; i++)
 		m->trk[i].gen = gen;
 	m->resumed = 1;
 	if (m->o->verbose)
 		warnx("%s: a store was here: numbering on from segment %llu, "
-		    "header %u", m->o->dir, (unsigned long long)next, gen);
+		    "header %llu", m->o->dir, (unsigned long long)next,
+		    (unsigned long long)gen);
 }
 
 int

@@ -70,7 +70,7 @@ struct trk {
 	struct sd_bytes cfg;
 	struct sd_cmaf_track ct;
 	int have_hdr;
-	unsigned gen;
+	uint64_t gen;
 	char init[48];
 	char codecs[128];
 	int store_idx;

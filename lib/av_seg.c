@@ -115,7 +115,8 @@ sd_seg_header(struct mux *m, struct trk *t)
 	t->ct.sample_rate = t->sample_rate;
 	t->ct.channels = t->channels;
 	strlcpy(t->ct.lang, t->lang, sizeof(t->ct.lang));
-	snprintf(t->init, sizeof(t->init), "%s-init-%u.mp4", t->id, t->gen);
+	snprintf(t->init, sizeof(t->init), "%s-init-%llu.mp4", t->id,
+	    (unsigned long long)t->gen);
 	rv = sd_cmaf_header(&t->ct, &b);
 	if (rv == 0 && m->o->single)
 		rv = sd_vod_open(m, t, &b);	/* names t->init */

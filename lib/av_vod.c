@@ -122,7 +122,8 @@ sd_vod_open(struct mux *m, struct trk *t, const struct sd_bytes *hdr)
 {
 	struct vodfile *v;
 
-	snprintf(t->init, sizeof(t->init), "%s-%u.mp4", t->id, t->gen);
+	snprintf(t->init, sizeof(t->init), "%s-%llu.mp4", t->id,
+	    (unsigned long long)t->gen);
 	if ((v = vod_slot(m, t->init)) == NULL)
 		return -1;
 	strlcpy(v->name, t->init, sizeof(v->name));

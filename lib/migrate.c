@@ -10,12 +10,8 @@
  * already there?) follow what config.c does when it loads the old schema,
  * so a migrated file means what the old one meant.
  */
-#include <sys/stat.h>
-
 #include <ctype.h>
 #include <err.h>
-#include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -719,36 +715,4 @@ sd_migrate_diff(const struct sd_migration *m, const char *name,
 	}
 	free(ops);
 	return o->failed ? -1 : 0;
-}
-
-/* ---------------------------------------------------------------- writing */
-
-int
-sd_ini_write_back(const char *file, const char *old, size_t oldlen,
-    const struct sd_buf *out)
-{
-	char target[PATH_MAX], bak[PATH_MAX + 8];
-	struct stat sb;
-	int mode = 0644;
-
-	/* Through a symlink, the file it names is the one rewritten. */
-	if (realpath(file, target) == NULL) {
-		if (errno != ENOENT || old != NULL) {
-			warn("%s", file);
-			return SD_EX_IOERR;
-		}
-		strlcpy(target, file, sizeof(target));	/* a new file */
-	}
-	if (stat(target, &sb) == 0)
-		mode = (int)(sb.st_mode & 07777);
-	snprintf(bak, sizeof(bak), "%s.bak", target);
-	if (old != NULL && sd_write_atomic(bak, old, oldlen, mode, 1) == -1) {
-		warn("%s", bak);
-		return SD_EX_IOERR;
-	}
-	if (sd_write_atomic(target, out->p, out->len, mode, 1) == -1) {
-		warn("%s", target);
-		return SD_EX_IOERR;
-	}
-	return SD_EX_OK;
 }

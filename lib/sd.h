@@ -220,10 +220,7 @@ void sd_migration_free(struct sd_migration *m);
 /* A unified diff (3 lines of context) of the input and m->out. */
 int sd_migrate_diff(const struct sd_migration *m, const char *name,
     struct sd_buf *out);
-/* Write out over file atomically (through a symlink, mode kept) after
- * keeping old as file.bak (old NULL: a new file). SD_EX_OK or SD_EX_IOERR. */
-int sd_ini_write_back(const char *file, const char *old, size_t oldlen,
-    const struct sd_buf *out);
+/* Writing a migrated file back: writeback.h. */
 
 /* ---------------------------------------------------------------- import.c
  * sd-import(1): the channels of an extended M3U merged into a proxies.ini,

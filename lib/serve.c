@@ -16,6 +16,7 @@
  * www/ (respond.c checks the real path); every other path is a 404 before
  * any open(). The answers themselves are respond.c's.
  */
+#include <err.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 #include "sd.h"
 #include "serve_int.h"
 #include "util_int.h"
+#include "spool.h"
+#include "session.h"
 
 /* SPOOL/PROXY/VARIANT when both names are safe; -1 otherwise. */
 static int
@@ -149,6 +152,26 @@ store_variant(const char *v)
 	    strcmp(v, "pass") != 0;
 }
 
+/*
+ * A live session that died (killed, crashed) is no end of its channel: the
+ * next request for any of its files starts it again with the decision it
+ * was started with, and its store goes on with a discontinuity. Nothing
+ * happens for a session that runs, or one whose files are gone.
+ */
+static void
+revive_session(struct srv *s, const struct sd_proxy *px,
+    const char *variant, const char *dir)
+{
+	struct sd_rec dec;
+	char d[PATH_MAX];
+
+	if (sd_session_decision_read(dir, &dec) == 0 &&
+	    sd_relay_ensure(s->cfg, px, variant, &dec, d, sizeof(d)) == -1)
+		warn("%s: %s: the session could not start again", px->id,
+		    variant);
+	sd_rec_free(&dec);
+}
+
 /* /PROXY/VARIANT/FILE: a session's own files. */
 static int
 route_session_file(struct srv *s, const struct sd_proxy *px,
@@ -162,6 +185,7 @@ route_session_file(struct srv *s, const struct sd_proxy *px,
 	    !store_variant(variant) || srv_session_dir(s->cfg, px->id,
 	    variant, dir, sizeof(dir)) == -1)
 		return srv_error(s, 404, "not found", 0);
+	revive_session(s, px, variant, dir);
 	srv_session_used(s, dir);
 	if ((n > 5 && strcmp(file + n - 5, ".m3u8") == 0) ||
 	    strcmp(file, "manifest.mpd") == 0) {

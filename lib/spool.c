@@ -185,16 +185,16 @@ sd_session_idle(const char *dir)
 	    sb.st_mtim.tv_nsec / 1e9);
 }
 
-/* The state record of the session of dir (DIR.state). */
-int
-sd_session_state_read(const char *dir, struct sd_rec *r)
+/* A record of the session of dir: DIR.SFX. */
+static int
+rec_read(const char *dir, const char *sfx, struct sd_rec *r)
 {
 	char p[PATH_MAX], *buf;
 	size_t len;
 	int rv;
 
 	sd_rec_init(r);
-	if (suffixed(p, sizeof(p), dir, ".state") == -1 ||
+	if (suffixed(p, sizeof(p), dir, sfx) == -1 ||
 	    sd_read_file(p, 65536, &buf, &len) == -1)
 		return -1;
 	rv = sd_rec_parse(r, buf, len, p);
@@ -202,15 +202,15 @@ sd_session_state_read(const char *dir, struct sd_rec *r)
 	return rv;
 }
 
-int
-sd_session_state_write(const char *dir, const struct sd_rec *r)
+static int
+rec_write(const char *dir, const char *sfx, const struct sd_rec *r)
 {
 	char p[PATH_MAX];
 	struct sd_buf b;
 	size_t i;
 	int rv;
 
-	if (suffixed(p, sizeof(p), dir, ".state") == -1)
+	if (suffixed(p, sizeof(p), dir, sfx) == -1)
 		return -1;
 	sd_buf_init(&b);
 	for (i = 0; i < r->n; i++)
@@ -218,6 +218,32 @@ sd_session_state_write(const char *dir, const struct sd_rec *r)
 	rv = b.failed ? -1 : sd_write_atomic(p, b.p ? b.p : "", b.len, 0644, 0);
 	sd_buf_free(&b);
 	return rv;
+}
+
+/* The state record of the session of dir (DIR.state). */
+int
+sd_session_state_read(const char *dir, struct sd_rec *r)
+{
+	return rec_read(dir, ".state", r);
+}
+
+int
+sd_session_state_write(const char *dir, const struct sd_rec *r)
+{
+	return rec_write(dir, ".state", r);
+}
+
+/* The decision a variant session was started with (DIR.decision). */
+int
+sd_session_decision_read(const char *dir, struct sd_rec *r)
+{
+	return rec_read(dir, ".decision", r);
+}
+
+int
+sd_session_decision_write(const char *dir, const struct sd_rec *r)
+{
+	return rec_write(dir, ".decision", r);
 }
 
 /* ---------------------------------------------------------------- locks */

@@ -43,6 +43,12 @@ int sd_session_touch(const char *dir);
 double sd_session_idle(const char *dir);
 int sd_session_state_read(const char *dir, struct sd_rec *r);
 int sd_session_state_write(const char *dir, const struct sd_rec *r);
+/*
+ * The decision a variant session was started with, kept beside its state
+ * (DIR.decision): a request for its files restarts it after a crash.
+ */
+int sd_session_decision_read(const char *dir, struct sd_rec *r);
+int sd_session_decision_write(const char *dir, const struct sd_rec *r);
 
 /* SPOOL/.locks/NAME opened (created): an fd or -1. */
 int sd_lock_open(const char *spool, const char *name);

@@ -120,11 +120,11 @@ nap(const struct sess *s, int ms)
 	return idle_over(s);
 }
 
-/* Remove SPOOL/PROXY/NAME{,.state,.used,.log}. */
+/* Remove SPOOL/PROXY/NAME{,.state,.used,.log,.decision}. */
 static void
 remove_variant_files(const char *spool, const char *proxy, const char *name)
 {
-	static const char *sfx[] = { ".state", ".used", ".log" };
+	static const char *sfx[] = { ".state", ".used", ".log", ".decision" };
 	char p[PATH_MAX];
 	size_t i;
 

@@ -191,21 +191,22 @@ frontier_us(const struct timeline *tl)
 }
 
 /*
- * Whether a jump to input time in_us is the last jump, seen on another
- * track: tracks that jump together (within TL_JUMP_FWD_S of the first
- * one's new time) share its offset, so their A/V offset survives.
- *
- * Known wrong (issue 11): a later jump back to the same input time (the
- * third of several clips concatenated, each starting at the same time) is
- * taken for the old one and overlaps it. Telling them apart belongs here,
- * e.g. by also asking that the timeline's end has not moved on since the
- * last jump by more than TL_JUMP_FWD_S (keep frontier_us in the epoch).
+ * Whether a jump of c to input time in_us is the last jump, seen on
+ * another track: tracks that jump together (within TL_JUMP_FWD_S of the
+ * first one's new time) share its offset, so their A/V offset survives.
+ * Input times alone cannot tell: clips concatenated, or an upstream
+ * restarted, start at the same time again and again. So a track joins the
+ * last jump only when it has not joined it yet and the timeline has not
+ * gone on by more than TL_JUMP_FWD_S since; else it is a jump of its own.
  */
 static int
-same_jump(const struct timeline *tl, int64_t in_us)
+same_jump(const struct timeline *tl, const struct tl_clock *c, int64_t in_us)
 {
-	return tl->epoch_valid && llabs(in_us - tl->epoch_in_us) <=
-	    (int64_t)TL_JUMP_FWD_S * 1000000;
+	int64_t window = (int64_t)TL_JUMP_FWD_S * 1000000;
+
+	return tl->jumps > 0 && c->jump != tl->jumps &&
+	    llabs(in_us - tl->epoch_in_us) <= window &&
+	    frontier_us(tl) - tl->epoch_end_us < window;
 }
 
 /* A jump: map the new times (from in, internal units) onto the end. */
@@ -215,14 +216,16 @@ rebase(struct timeline *tl, struct tl_clock *c, int64_t in)
 	int64_t in_us = tl_us(c, in), f;
 	int rv = TL_REBASED;
 
-	if (!same_jump(tl, in_us)) {
+	if (!same_jump(tl, c, in_us)) {
 		f = frontier_us(tl);
+		tl->epoch_end_us = f == INT64_MIN ? in_us : f;
 		tl->epoch_in_us = in_us;
-		tl->epoch_off_us = (f == INT64_MIN ? in_us : f) - in_us;
-		tl->epoch_valid = 1;
+		tl->epoch_off_us = tl->epoch_end_us - in_us;
+		tl->jumps++;
 		rv |= TL_NEW_JUMP;	/* once per jump, not per track */
 	}
 	c->off = tl_from_us(c, tl->epoch_off_us);
+	c->jump = tl->jumps;
 	return rv;
 }
 
@@ -251,6 +254,7 @@ tl_times(struct timeline *tl, struct tl_clock *c, int64_t d, int64_t p,
 	p = tl_from_input(c, p);
 	if (!c->have_last && !c->have_off) {
 		c->off = tl_from_us(c, tl->epoch_off_us);
+		c->jump = tl->jumps;
 		c->have_off = 1;
 	}
 	if (c->have_last) {

@@ -33,6 +33,7 @@ struct tl_clock {
 	/* rebasing */
 	int64_t off;		/* added to input times; moves at a jump */
 	int have_off;
+	unsigned jump;		/* the timeline's jump whose offset off is */
 	/* the last sample taken (tl_took) */
 	int64_t last_dts, last_dur;
 	int have_last;
@@ -44,9 +45,10 @@ struct tl_clock {
 struct timeline {
 	struct tl_clock *clk[TL_CLOCKS_MAX];
 	size_t n;
-	/* the last jump: its first input time and the offset it got, in us */
-	int epoch_valid;
-	int64_t epoch_in_us, epoch_off_us;
+	/* the last jump: its number (0: none yet), its first input time, the
+	 * offset it got and where it put the end of the timeline, in us */
+	unsigned jumps;
+	int64_t epoch_in_us, epoch_off_us, epoch_end_us;
 	/* t=0 of the store, in origin_ts units */
 	int64_t origin;
 	uint32_t origin_ts;

@@ -267,6 +267,56 @@ cat_track "$h/concat" v0 "$T_TMP/concat.mp4"
 t_is "$(frames "$T_TMP/concat.mp4" 0)" $(($(frames "$src" v:0) * 2)) \
     "concatenated: every video frame of both"
 
+# clips_check DIR NAME CLIP: four CLIPs (same timestamps each) in DIR's
+# store: three cuts with disc=1 on every track, each track 4 x the clip's
+# content, every frame decoded, no segment squashed.
+clips_check() {
+	_disc=$(awk '/ disc=1/ { for (i = 2; i <= NF; i++) if ($i ~ /^seq=/)
+	    print substr($i, 5) }' "$1/index" | sort -u | grep -c .)
+	t_is "$_disc" 3 "$2: three cuts with disc=1, one a jump"
+	t_is "$(grep -c '^seg .* disc=1' "$1/index")" 6 \
+	    "$2: every track marks each"
+	t_is "$(awk '$1 == "seg" { for (i = 3; i <= NF; i++) if ($i ~ /^d=/ &&
+	    substr($i, 3) + 0 < 1000) print }' "$1/index")" "" \
+	    "$2: no segment squashed to a few ticks"
+	for _tr in v0 a0; do
+		_sel=$(case $_tr in v0) echo v:0 ;; *) echo a:0 ;; esac)
+		_ts=$(field "$(grep -m1 "^track id=$_tr " "$1/index")" timescale)
+		_got=$(awk -v t="$_tr" -v ts="$_ts" '$1 == "seg" &&
+		    $2 == "track=" t { for (i = 3; i <= NF; i++) if ($i ~ /^d=/)
+		    n += substr($i, 3) } END { printf "%.3f", n / ts }' \
+		    "$1/index")
+		_want=$(src_secs "$3" "$_sel")
+		# each jump may leave a gap of up to 3 frames (the tracks'
+		# ends and starts differ a little), never an overlap
+		t_ok "$(awk -v g="$_got" -v w="$_want" 'BEGIN { d = g - 4 * w
+		    print (d >= -0.05 && d <= 3 * 0.12) ? 0 : 1 }')" \
+		    "$2 $_tr: $_got s in the store, 4 x $_want"
+		cat_track "$1" "$_tr" "$T_TMP/$2-$_tr.mp4"
+		t_run -- ffmpeg -nostdin -v error -xerror \
+		    -i "$T_TMP/$2-$_tr.mp4" -f null -
+		t_is "$T_RC:$T_ERR" "0:" "$2 $_tr: decodes with no error"
+		t_is "$(frames "$T_TMP/$2-$_tr.mp4" 0)" \
+		    $(($(frames "$3" "$_sel") * 4)) "$2 $_tr: every frame of 4"
+	done
+}
+
+# four 6 s clips with the same timestamps (issue 11: the third and fourth
+# were taken for the second's jump and squashed into 1-tick segments)
+clip=$(gen -t 6 h264-aac.ts)
+cat "$clip" "$clip" "$clip" "$clip" >"$h/clips.ts"
+t_run -- sd-cmafmux -o "$h/clips" "$h/clips.ts"
+t_is "$T_RC" 0 "four clips concatenated: exits 0"
+clips_check "$h/clips" clips "$clip"
+
+# live: an upstream restarting three times (ffmpeg run again each time)
+mkdir -p "$h/lclips"
+t_run -t 60 -- sh -c 'for i in 1 2 3 4; do ffmpeg -nostdin -v error \
+    -readrate 4 -i "$1" -c copy -f mpegts pipe:1 || exit 1; done |
+    sd-cmafmux -l -w 40 -o "$2"' sh "$clip" "$h/lclips"
+t_is "$T_RC" 0 "live, upstream restarted three times: exits 0"
+clips_check "$h/lclips" lclips "$clip"
+
 # two programs: the first video's program only
 src2=$(gen h264-ac3.ts)
 ffmpeg -nostdin -v error -y -i "$src" -i "$src2" -map 0:v -map 0:a \
@@ -441,26 +491,36 @@ ffmpeg -nostdin -v error -y -i "$h/big.ts" -c copy -output_ts_offset 20 \
     -f mpegts "$h/big2.ts"
 cat "$h/change.ts" "$h/big2.ts" >"$h/change3.ts"
 mkdir -p "$h/lhdr"
+lhdr_t0=$(date +%s)
 t_run -t 60 -- sh -c 'ffmpeg -nostdin -v error -readrate 1.5 -i "$1" -c copy \
     -f mpegts pipe:1 | sd-cmafmux -l -w 2 -o "$2"' sh "$h/change3.ts" \
     "$h/lhdr"
 t_is "$T_RC" 0 "live headers: exits 0"
 new_hdr=$(awk '/^seg track=v0 / { for (i = 3; i <= NF; i++)
     if ($i ~ /^init=/) print substr($i, 6) }' "$h/lhdr/index" | tail -n 1)
-t_unlike "$new_hdr" '^v0-init-0\.mp4$' "live headers: a new header is listed"
+# a new live store numbers from the clock (issue 11), 100 numbers a
+# second since 1970: its first header is named by its first segment, at
+# least lhdr_t0 * 100, and the new one by a later segment
+new_gen=${new_hdr#v0-init-}
+new_gen=${new_gen%.mp4}
+t_ok "$(awk -v n="$new_gen" -v t="$lhdr_t0" \
+    'BEGIN { print (n + 0 > t * 100) ? 0 : 1 }')" \
+    "live headers: a new header is listed ($new_hdr), numbered from the clock"
 t_ok "$([ -e "$h/lhdr/$new_hdr" ] && echo 0 || echo 1)" \
     "live headers: the listed header is kept"
-t_ok "$([ ! -e "$h/lhdr/v0-init-0.mp4" ] && [ ! -e "$h/lhdr/v0-0.m4s" ] &&
-    echo 0 || echo 1)" \
-    "live headers: the old header is deleted with its segments"
+t_is "$(ls "$h/lhdr" | awk -v g="$new_gen" '/^v0-init-/ {
+    n = substr($0, 9); sub(/\.mp4$/, "", n); if (n + 0 < g + 0) print }')" "" \
+    "live headers: the old header is deleted"
 t_is "$(all_listed "$h/lhdr")" "" "live headers: every listed file exists"
 
 live_src=$(gen -t 20 h264-aac.ts)
 dir="$T_TMP/live"
 mkdir -p "$dir"
 mkfifo "$T_TMP/pipe"
-ffmpeg -nostdin -v error -re -i "$live_src" -c copy -f mpegts pipe:1 \
-    >"$T_TMP/pipe" 2>/dev/null &
+# the pipe stays open after the source's end (until the test stops it):
+# an input that ends does not end a live store, only SIGTERM does
+sh -c 'ffmpeg -nostdin -v error -re -i "$1" -c copy -f mpegts pipe:1;
+    exec sleep 3600' sh "$live_src" >"$T_TMP/pipe" 2>/dev/null &
 fpid=$!
 sd-cmafmux -l -w 3 -o "$dir" <"$T_TMP/pipe" 2>"$T_TMP/live.err" &
 mpid=$!

@@ -1,8 +1,10 @@
 #!/bin/sh
 # sd-migrate(1): golden files (tests/golden/migrate/CASE/in.ini -> out.ini,
 # byte for byte, with the expected stderr and exit status), idempotence,
-# FILE.bak, -n against diff(1) and patch(1), -c, conflicts, CRLF, BOM, and
-# command tests (args, stdin, stdout, stderr, exit status).
+# FILE.bak, -n against diff(1) and patch(1), -c, conflicts, CRLF, BOM,
+# command tests (args, stdin, stdout, stderr, exit status), and the files
+# users own: owner, group, mode, xattrs and ACLs, hard and symbolic links,
+# an older .bak kept when the new text cannot be written.
 . "${0%/*}/lib.sh"
 
 G="$SD_TOP/tests/golden/migrate"
@@ -155,12 +157,128 @@ t_run -- sd-migrate -C "$EMPTY" "$T_TMP/link.ini"
 [ -L "$T_TMP/link.ini" ] && grep -q 'mode = smart' "$T_TMP/target.ini" &&
     cmp -s "$T_TMP/target.ini.bak" "$OLD"
 t_ok $? "symlink: the target migrated, the link kept, target.ini.bak"
+t_is "$T_ERR" "sd-migrate: $T_TMP/target.ini:3: mode = relay without a profile: it gets the default profile, profile = Universal
+sd-migrate: $T_TMP/target.ini: migrated; the previous file is $T_TMP/target.ini.bak" \
+    "symlink: the messages name the file written"
 
 # Mode and permissions of the file are kept.
 cp "$OLD" "$T_TMP/perm.ini"
 chmod 600 "$T_TMP/perm.ini"
 t_run -- sd-migrate -C "$EMPTY" "$T_TMP/perm.ini"
 t_is "$(stat -c %a "$T_TMP/perm.ini")" 600 "file mode 600 kept"
+t_is "$(stat -c %a "$T_TMP/perm.ini.bak")" 600 "... and the .bak's"
+
+# ------------------------------------------- files users own (issue 11)
+# A hard-linked file is rewritten itself: every name sees the new text.
+cp "$OLD" "$T_TMP/hard.ini"
+ln "$T_TMP/hard.ini" "$T_TMP/hard2.ini"
+ino=$(stat -c %i "$T_TMP/hard.ini")
+t_run -- sd-migrate -C "$EMPTY" "$T_TMP/hard.ini"
+t_is "$T_RC" 0 "hard link: migrated"
+t_is "$(stat -c %i:%h "$T_TMP/hard.ini")" "$ino:2" \
+    "hard link: the same file, still two names"
+grep -q 'mode = smart' "$T_TMP/hard2.ini" &&
+    cmp -s "$T_TMP/hard.ini.bak" "$OLD"
+t_ok $? "hard link: the other name has the new text, .bak the old"
+
+# Extended attributes and the ACL (system.posix_acl_access) stay, on the
+# file and on its .bak (which holds the same text).
+X="$SD_BUILD/tests/drive/xattr"
+cp "$OLD" "$T_TMP/attr.ini"
+if "$X" set "$T_TMP/attr.ini" user.sd.note "kept" 2>/dev/null &&
+    "$X" acl "$T_TMP/attr.ini" 65534 2>/dev/null; then
+	want=$("$X" dump "$T_TMP/attr.ini")
+	t_run -- sd-migrate -C "$EMPTY" "$T_TMP/attr.ini"
+	t_is "$T_RC" 0 "xattrs: migrated"
+	t_is "$("$X" dump "$T_TMP/attr.ini")" "$want" \
+	    "xattrs: user.sd.note and the ACL kept"
+	t_is "$("$X" dump "$T_TMP/attr.ini.bak")" "$want" \
+	    "xattrs: the .bak has them too"
+	t_like "$want" '^system.posix_acl_access=' "xattrs: the ACL was set"
+else
+	t_skip 4 "this file system takes no user xattrs or ACLs"
+fi
+
+# An existing .bak is replaced only after the new text is written: here
+# the new text does not fit (a file size limit between the old and the new
+# length), so nothing changes, the older .bak included.
+big="$T_TMP/big.ini"
+{ printf '[a]\nsource = http://h/a.ts\nmode = relay\n'
+  i=0; while [ "$i" -lt 14 ]; do
+	printf '; padding line %02d xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n' "$i"
+	i=$((i + 1)); done; } >"$big"
+printf 'an older backup\n' >"$big.bak"
+cp "$big" "$T_TMP/big.orig"
+size=$(wc -c <"$big" | tr -d ' ')
+t_run -- sh -c 'trap "" XFSZ; exec prlimit --fsize="$1" sd-migrate -C "$2" "$3"' \
+    sh "$size" "$EMPTY" "$big"
+t_is "$T_RC" 74 "new text too big to write: exit 74"
+t_like "$T_ERR" 'big\.ini: File too large$' "... and it says why"
+cmp -s "$big" "$T_TMP/big.orig" && [ "$(cat "$big.bak")" = "an older backup" ]
+t_ok $? "... the file and the older .bak untouched"
+t_is "$(ls "$T_TMP" | grep -c '^big\.ini.*\.......$')" 0 \
+    "... no temporary left"
+
+# Owner and group are the file's, not the one who migrates it.
+if [ "$(id -u)" -eq 0 ]; then
+	cp "$OLD" "$T_TMP/own.ini"
+	chown 65534:65534 "$T_TMP/own.ini"
+	chmod 640 "$T_TMP/own.ini"
+	t_run -- sd-migrate -C "$EMPTY" "$T_TMP/own.ini"
+	t_is "$(stat -c %u:%g:%a "$T_TMP/own.ini")" 65534:65534:640 \
+	    "root migrates nobody's file: owner, group, mode kept"
+	t_is "$(stat -c %u:%g:%a "$T_TMP/own.ini.bak")" 65534:65534:640 \
+	    "... and the .bak's"
+
+	# A user who may write the file but not own it: it is written in
+	# place, so owner and group stay; the .bak (the user's) keeps the
+	# group, or is private when the user may not give it that group.
+	chmod 755 "$T_TMP"
+	sh_dir="$T_TMP/shared"
+	mkdir "$sh_dir"
+	chown 65534:65534 "$sh_dir"
+	cp "$OLD" "$sh_dir/grp.ini"
+	chown 0:65534 "$sh_dir/grp.ini"
+	chmod 664 "$sh_dir/grp.ini"
+	cp "$OLD" "$sh_dir/other.ini"
+	chmod 666 "$sh_dir/other.ini"
+	nob="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	t_run -- $nob sd-migrate -C "$EMPTY" "$sh_dir/grp.ini"
+	t_is "$T_RC" 0 "nobody migrates root:nogroup 664: exit 0"
+	t_is "$(stat -c %u:%g:%a "$sh_dir/grp.ini")" 0:65534:664 \
+	    "... owner root and group kept"
+	grep -q 'mode = smart' "$sh_dir/grp.ini"
+	t_ok $? "... and the file migrated"
+	t_is "$(stat -c %g:%a "$sh_dir/grp.ini.bak")" 65534:664 \
+	    "... its .bak keeps the group and mode"
+	t_run -- $nob sd-migrate -C "$EMPTY" "$sh_dir/other.ini"
+	t_is "$(stat -c %u:%g:%a "$sh_dir/other.ini")" 0:0:666 \
+	    "nobody migrates root:root 666: owner, group, mode kept"
+	t_is "$(stat -c %u:%a "$sh_dir/other.ini.bak")" 65534:600 \
+	    "... its .bak, whose group nobody may not set, is private"
+else
+	t_skip 9 "owner and group tests need root to set them up"
+fi
+
+# sd-import writes proxies.ini the same way: a proxies.ini that is a
+# symbolic link to a hard-linked file with an xattr stays all of that.
+IMP="$T_TMP/imp"
+mkdir -p "$IMP"
+printf '[old]\nsource = http://h/old.ts\n' >"$T_TMP/imp-real.ini"
+ln "$T_TMP/imp-real.ini" "$T_TMP/imp-hard.ini"
+ln -s ../imp-real.ini "$IMP/proxies.ini"
+chmod 640 "$T_TMP/imp-real.ini"
+"$X" set "$T_TMP/imp-real.ini" user.sd.note "kept" 2>/dev/null
+want=$("$X" dump "$T_TMP/imp-real.ini")
+printf '#EXTM3U\n#EXTINF:-1,One\nhttp://h/one.ts\n' >"$T_TMP/imp.m3u"
+t_run -- sd-import -C "$IMP" "$T_TMP/imp.m3u"
+t_is "$T_RC" 0 "sd-import through a link: exit 0"
+[ -L "$IMP/proxies.ini" ] && grep -q 'http://h/one.ts' "$T_TMP/imp-hard.ini"
+t_ok $? "sd-import: the link kept, the hard-linked file has the channel"
+t_is "$(stat -c %a:%h "$T_TMP/imp-real.ini"):$("$X" dump "$T_TMP/imp-real.ini")" \
+    "640:2:$want" "sd-import: mode, links and xattrs kept"
+t_like "$T_ERR" "^sd-import: $T_TMP/imp-real.ini: 1 channel: .*the previous file is $T_TMP/imp-real.ini.bak\$" \
+    "sd-import: the message names the file written"
 
 # Several files: the worst status wins, the good one is still migrated.
 cp "$OLD" "$T_TMP/good.ini"
