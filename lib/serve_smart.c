@@ -557,22 +557,19 @@ pass_manifest(struct srv *s, const struct sd_proxy *px, const char *name,
 /*
  * /PROXY/p/HASH.m3u8 (a media playlist), /PROXY/s/HASH.EXT and
  * /PROXY/d/HASH/REST (files), as the relay's rewriting named them. A
- * DASH template's query is part of the name the relay resolves.
+ * query is not passed on: the upstream sees only names its own manifest
+ * gave (docs/SECURITY.md).
  */
 int
 srv_pass(struct srv *s, const struct sd_proxy *px, const char *name)
 {
-	char full[SD_HTTP_PATH_MAX + 2048], path[PATH_MAX];
+	char path[PATH_MAX];
 	const char *spool = s->cfg->settings.spool, *rel;
 	size_t n = strlen(spool);
 
 	if (name[0] == 'p')
 		return pass_manifest(s, px, name, name);
-	if ((size_t)snprintf(full, sizeof(full), "%s%s%s", name,
-	    name[0] == 'd' && s->rq->query[0] ? "?" : "",
-	    name[0] == 'd' ? s->rq->query : "") >= sizeof(full))
-		return srv_error(s, 414, "name too long", 0);
-	if (sd_relay_segment(s->cfg, px, full, path, sizeof(path)) == -1)
+	if (sd_relay_segment(s->cfg, px, name, path, sizeof(path)) == -1)
 		return pass_error(s);
 	if (strncmp(path, spool, n) != 0 || path[n] != '/')
 		return srv_error(s, 500, "a passthrough file outside the spool",

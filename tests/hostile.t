@@ -1,0 +1,112 @@
+#!/bin/sh
+# hostile.t - upstreams must not steer sd-serve (docs/SECURITY.md,
+# "Upstreams"): a hostile upstream (tests/hostile.pl) serves the traps,
+# and each is checked through lighttpd (CGI) and sd-serve on stdin
+# (inetd). A second server on another port stands for "elsewhere": it
+# must never be asked for anything.
+. "${0%/*}/lib.sh"
+. "${0%/*}/serve/lib.sh"
+
+ts=$("$SD_TOP/scripts/gen-media" h264-aac.ts)
+mp4=$("$SD_TOP/scripts/gen-media" h264-aac.mp4)
+conf=$T_TMP/conf
+spool=$T_TMP/spool
+up=$T_TMP/up
+alt=$T_TMP/alt
+mkdir -p "$conf" "$spool" "$up/files/hls" "$up/files/dash" "$alt/files"
+ffmpeg -nostdin -v error -i "$ts" -c copy -f hls -hls_time 2 \
+    -hls_playlist_type vod -hls_segment_filename "$up/files/hls/seg%d.ts" \
+    "$up/files/hls/index.m3u8"
+t_ok $? "ffmpeg writes an HLS source"
+ffmpeg -nostdin -v error -i "$mp4" -c copy -f dash -seg_duration 2 \
+    "$up/files/dash/manifest.mpd"
+t_ok $? "ffmpeg writes a DASH source"
+uport=$(t_free_port)
+aport=$(t_free_port)
+t_bg perl "$SD_TOP/tests/hostile.pl" -p "$uport" -d "$up"
+t_bg perl "$SD_TOP/tests/hostile.pl" -p "$aport" -d "$alt"
+U=http://127.0.0.1:$uport
+A=http://127.0.0.1:$aport
+
+# The trap playlist: the real segments, then what an attacker would add.
+{
+	sed '/#EXT-X-ENDLIST/d' "$up/files/hls/index.m3u8"
+	printf '#EXT-X-KEY:METHOD=AES-128,URI="%s/files/key.bin"\n' "$A"
+	printf '#EXTINF:2.0,\n%s/files/evil.ts\n' "$A"
+	printf '#EXTINF:2.0,\nhttp://localhost:%s/files/hls/seg0.ts\n' "$uport"
+	printf '#EXTINF:2.0,\npayload.html\n'
+	printf '#EXTINF:2.0,\n/r/%s/files/redir.ts\n' "$aport"
+	printf '#EXTINF:2.0,\n/slow/s.ts\n'
+	printf '#EXT-X-ENDLIST\n'
+} >"$up/files/hls/trap.m3u8"
+echo '<script>alert(document.cookie)</script>' >"$up/files/hls/payload.html"
+echo 'secret of another channel' >"$up/files/secret.txt"
+
+serve_proxy "$conf" hls "$U/files/hls/trap.m3u8" "allow_hosts = localhost"
+serve_proxy "$conf" dash "$U/files/dash/manifest.mpd"
+serve_proxy "$conf" dir "$U/files/hls/index.m3u8" "mode = direct"
+serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 30)" \
+    "upstream_timeout = $(t_secs 2)"
+serve_start "$conf" "$spool"
+base=$SERVE_BASE
+t_wait_http "$U/files/hls/index.m3u8"
+
+get() {	# get URL: CODE, H (head), B (body file)
+	CODE=$(curl -s --path-as-is -D "$T_TMP/h" -o "$T_TMP/b" \
+	    -w '%{http_code}' --max-time "$(t_secs 40)" "$1")
+	H=$(tr -d '\r' <"$T_TMP/h")
+	B=$T_TMP/b
+}
+raw() {	# raw PATH: sd-serve on stdin (inetd); CODE, H, B as above
+	printf 'GET %s HTTP/1.1\r\nHost: tv.example\r\n\r\n' "$1" >"$T_TMP/req"
+	t_run -t 40 -i "$T_TMP/req" -- sd-serve -C "$conf"
+	printf '%s\n' "$T_OUT" | tr -d '\r' | sed '/^$/q' >"$T_TMP/h"
+	printf '%s\n' "$T_OUT" | tr -d '\r' | sed '1,/^$/d' >"$T_TMP/b"
+	H=$(cat "$T_TMP/h")
+	CODE=$(printf '%s\n' "$H" | head -1 | cut -d' ' -f2)
+	B=$T_TMP/b
+}
+asked() {	# asked ERE: 0 when the upstream was asked for a path matching ERE
+	grep -Eq "$1" "$up/connections" 2>/dev/null
+}
+hdr() {	# hdr NAME: the value of header NAME in $H
+	printf '%s\n' "$H" | sed -n "s/^$1: //Ip" | head -1
+}
+
+# 1. DASH passthrough: REST is a plain relative path, no query passed on.
+get "$base/dash/manifest.mpd"
+t_is "$CODE" 200 "DASH: the MPD"
+d=$(sed -n 's|.*<BaseURL>/sd/dash/\(d/[0-9a-f]*/\)</BaseURL>.*|\1|p' "$B" |
+    head -1)
+t_like "$d" '^d/[0-9a-f]{16}/$' "DASH: a BaseURL d/HASH/"
+init=$(sed -n 's/.*initialization="\([^"$]*\)".*/\1/p' "$B" | head -1)
+[ -n "$init" ] || init=$(cd "$up/files/dash" && ls init* | head -1)
+get "$base/dash/$d$init"
+t_is "$CODE" 200 "DASH: a real file of the folder is served"
+for rest in '%252e%252e/%252e%252e/files/secret.txt' \
+    '%2e%2e/%2e%2e/secret.txt' '..%252f..%252fsecret.txt' \
+    '.%252e/secret.txt' '%25252e%25252e/secret.txt' 'a//b' \
+    'x%3fy' 'x%23y' '%2fetc/passwd'; do
+	# (lighttpd may cut PATH_INFO at a decoded '?': "x" is then
+	# asked for, a name of the folder, and the upstream 404s it)
+	get "$base/dash/$d$rest"
+	t_like "$CODE" '^(40[04]|503)$' "DASH CGI: d/HASH/$rest refused ($CODE)"
+	raw "/dash/$d$rest"
+	t_like "$CODE" '^40[04]$' "DASH inetd: d/HASH/$rest refused ($CODE)"
+done
+asked 'secret|%2e|%2E|\.\./|passwd|x\?y|x%3f|x#y|x%23'
+t_ok $((!$?)) "DASH: the upstream was never asked for a path outside"
+get "$base/dash/$d$init?token=evil"
+raw "/dash/$d$init?token=evil2"
+asked 'evil'
+t_ok $((!$?)) "DASH: a client's query is not passed to the upstream"
+
+# 5. Routes are exact.
+get "$base/dir"
+t_is "$CODE" 302 "direct: /dir redirects"
+get "$base/dir/anything/else"
+t_is "$CODE:$(hdr Location)" "404:" "direct CGI: /dir/anything/else is a 404"
+raw "/dir/anything/else"
+t_is "$CODE:$(hdr Location)" "404:" "direct inetd: /dir/anything/else is a 404"
+
+t_done
