@@ -555,6 +555,30 @@ pass_manifest(struct srv *s, const struct sd_proxy *px, const char *name,
 }
 
 /*
+ * The name whose extension gives a passthrough file its Content-Type: the
+ * upstream's own when it is a media type (a playlist, an MPD, MP4, TS,
+ * AAC, AC-3, WebVTT, TTML), else one that makes it application/octet-
+ * stream, an attachment (srv_file): "payload.html" is never a page. Not a
+ * 404: keys and segments behind scripts ("get.php?id=7", "k.key") are
+ * common and must still play.
+ */
+static const char *
+pass_type_name(const char *name)
+{
+	static const char *const media[] = { ".m3u8", ".mpd", ".mp4",
+	    ".m4s", ".m4v", ".m4a", ".cmfv", ".cmfa", ".ts", ".aac", ".ac3",
+	    ".ec3", ".vtt", ".webvtt", ".ttml", ".dfxp" };
+	size_t i, n = strlen(name), m;
+
+	for (i = 0; i < SD_ARRAY_LEN(media); i++) {
+		m = strlen(media[i]);
+		if (n > m && strcmp(name + n - m, media[i]) == 0)
+			return name;
+	}
+	return "file.bin";
+}
+
+/*
  * /PROXY/p/HASH.m3u8 (a media playlist), /PROXY/s/HASH.EXT and
  * /PROXY/d/HASH/REST (files), as the relay's rewriting named them. A
  * query is not passed on: the upstream sees only names its own manifest
@@ -575,7 +599,7 @@ srv_pass(struct srv *s, const struct sd_proxy *px, const char *name)
 		return srv_error(s, 500, "a passthrough file outside the spool",
 		    0);
 	rel = path + n + 1;
-	return srv_file(s, spool, rel, name, 1);
+	return srv_file(s, spool, rel, pass_type_name(name), 1);
 }
 
 int
