@@ -109,4 +109,42 @@ t_is "$CODE:$(hdr Location)" "404:" "direct CGI: /dir/anything/else is a 404"
 raw "/dir/anything/else"
 t_is "$CODE:$(hdr Location)" "404:" "direct inetd: /dir/anything/else is a 404"
 
+# 3. Markup: passthrough files only as media, nosniff on every answer, the
+# page's scripts only its own.
+get "$base/hls/master.m3u8"
+t_is "$CODE" 200 "HLS: the trap playlist"
+cp "$B" "$T_TMP/trap.m3u8"
+html=$(grep -n '^/sd/hls/s/' "$T_TMP/trap.m3u8" | grep -v '\.ts$' | head -1)
+html=${html#*:}
+t_like "$html" '^/sd/hls/s/[0-9a-f]{16}\.[a-z0-9]+$' "HLS: payload.html is named"
+get "${base%/sd}$html"
+t_like "$(hdr Content-Type)" '^application/octet-stream' \
+    "CGI: payload.html is served as application/octet-stream"
+t_is "$(hdr Content-Disposition)" attachment "CGI: payload.html is an attachment"
+raw "${html#/sd}"
+t_like "$(hdr Content-Type)" '^application/octet-stream' \
+    "inetd: payload.html is served as application/octet-stream"
+for u in / /status /playlist.m3u /hls/master.m3u8 /nope /dash/manifest.mpd \
+    "${html#/sd}"; do
+	get "$base$u"
+	t_is "$(hdr X-Content-Type-Options)" nosniff "CGI $u ($CODE): nosniff"
+	raw "$u"
+	t_is "$(hdr X-Content-Type-Options)" nosniff "inetd $u ($CODE): nosniff"
+done
+get "$base/dash/manifest.mpd"
+t_like "$(hdr Content-Security-Policy)" "sandbox" \
+    "an MPD opened in a browser is sandboxed"
+for face in CGI inetd; do
+	if [ $face = CGI ]; then get "$base/"; else raw /; fi
+	csp=$(hdr Content-Security-Policy)
+	nonce=$(printf '%s\n' "$csp" | sed -n "s/.*'nonce-\([0-9a-f]*\)'.*/\1/p")
+	t_like "$csp" "^script-src 'self' 'nonce-[0-9a-f]{32}';" \
+	    "$face page: a policy with scripts from itself and a nonce"
+	t_like "$csp" "object-src 'none'" "$face page: no plugins"
+	t_is "$(grep -c '<script>' "$B")" 0 "$face page: no inline script without the nonce"
+	t_is "$(grep -c "<script nonce=\"$nonce\">" "$B")" 1 \
+	    "$face page: its inline script carries the nonce"
+	t_is "$(grep -Ec ' on[a-z]+=' "$B")" 0 "$face page: no inline handlers"
+done
+
 t_done
