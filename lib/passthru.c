@@ -31,10 +31,12 @@
 #include "util_int.h"
 #include "passthru.h"
 #include "url.h"
+#include "fetch.h"
 
 #define MANIFEST_MAX (4 << 20)
 #define SEGMENT_MAX (64 << 20)
 #define MANIFEST_FRESH_S 1.0	/* a manifest fetched this recently is reused */
+#define PLAYLIST_ENTRIES_MAX 20000	/* URIs in one playlist */
 
 static void
 hash_hex(const char *s, char out[17])
@@ -102,9 +104,10 @@ url_recall(const char *pass, const char *h, char *url, size_t len)
  * file.lock while the others wait for it.
  */
 static int
-fetch_once(const struct sd_config *cfg, const char *url, const char *file,
-    double fresh, size_t max)
+fetch_once(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *url, const char *file, double fresh, size_t max)
 {
+	struct sd_fetch_guard g = { px->source, px->allow_hosts };
 	struct sd_fetch_opts o;
 	struct sd_buf b;
 	struct stat sb;
@@ -130,10 +133,10 @@ fetch_once(const struct sd_config *cfg, const char *url, const char *file,
 #undef FRESH
 	opts_of(cfg, &o);
 	sd_buf_init(&b);
-	rv = sd_fetch_all(url, &o, max, &b, NULL, 0);
+	rv = sd_fetch_all_guarded(url, &o, &g, max, &b);
 	if (rv == 0)
 		rv = sd_write_atomic(file, b.p ? b.p : "", b.len, 0644, 0);
-	else
+	else if (errno != ETIMEDOUT && errno != EACCES)
 		errno = EHOSTDOWN;
 	sd_buf_free(&b);
 	close(fd);
@@ -164,15 +167,44 @@ url_ext(const char *url, char *ext, size_t len)
 	ext[n + 1] = '\0';
 }
 
-/* Append the rewritten form of uri (relative to from) to out. */
+/* The rewriting of one manifest: where it came from, where it leads. */
+struct rw {
+	const char *pass;	/* where HASH.url files go (NULL: none) */
+	const char *from;	/* the manifest's URL */
+	const char *base;	/* the prefix of rewritten URIs */
+	const struct sd_fetch_guard *guard;	/* NULL: any host */
+	size_t entries;		/* URIs so far */
+};
+
+/*
+ * 1 when abs may be named: a URL the guard lets sd-serve fetch. Anything
+ * else is left out of the manifest, with a line for the operator.
+ */
 static int
-hls_uri(struct sd_buf *out, const char *pass, const char *from,
-    const char *uri, int playlist, const char *base)
+uri_allowed(struct rw *rw, const char *abs)
+{
+	if (sd_fetch_allowed(rw->guard, abs))
+		return 1;
+	warnx("%s: %s left out: not the source's origin nor in allow_hosts",
+	    rw->from, abs);
+	return 0;
+}
+
+/*
+ * Append the rewritten form of uri (relative to rw->from) to out: 0, 1
+ * when it is left out (a host the guard refuses), -1.
+ */
+static int
+hls_uri(struct sd_buf *out, struct rw *rw, const char *uri, int playlist)
 {
 	char abs[SD_URL_MAX], h[17], ext[8];
+	const char *pass = rw->pass, *base = rw->base;
 
-	if (sd_url_resolve(from, uri, abs, sizeof(abs)) == -1 ||
-	    url_remember(pass, abs, h) == -1)
+	if (sd_url_resolve(rw->from, uri, abs, sizeof(abs)) == -1)
+		return -1;
+	if (!uri_allowed(rw, abs))
+		return 1;
+	if (url_remember(pass, abs, h) == -1)
 		return -1;
 	if (playlist || strstr(uri, ".m3u8") != NULL)
 		return sd_buf_printf(out, "%sp/%s.m3u8", base, h);
@@ -180,14 +212,17 @@ hls_uri(struct sd_buf *out, const char *pass, const char *from,
 	return sd_buf_printf(out, "%ss/%s%s", base, h, ext);
 }
 
-/* A tag line: every URI="..." attribute rewritten. */
+/*
+ * A tag line: every URI="..." attribute rewritten; the whole tag left out
+ * when one of them is (a key or a rendition from elsewhere).
+ */
 static int
-hls_tag(struct sd_buf *out, const char *pass, const char *from,
-    const char *line, const char *base)
+hls_tag(struct sd_buf *out, struct rw *rw, const char *line)
 {
 	const char *p = line, *q, *e;
 	char uri[SD_URL_MAX];
-	int playlist = strncmp(line, "#EXT-X-MEDIA:", 13) == 0 ||
+	size_t mark = out->len;
+	int rv, playlist = strncmp(line, "#EXT-X-MEDIA:", 13) == 0 ||
 	    strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26) == 0 ||
 	    strncmp(line, "#EXT-X-RENDITION-REPORT:", 24) == 0;
 
@@ -199,27 +234,39 @@ hls_tag(struct sd_buf *out, const char *pass, const char *from,
 		sd_buf_append(out, p, (size_t)(q - p));
 		memcpy(uri, q, (size_t)(e - q));
 		uri[e - q] = '\0';
-		if (hls_uri(out, pass, from, uri, playlist, base) == -1)
+		if ((rv = hls_uri(out, rw, uri, playlist)) == -1)
 			return -1;
+		if (rv == 1) {
+			out->len = mark;
+			return 0;
+		}
 		p = e;
 	}
 	return sd_buf_printf(out, "%s\n", p);
 }
 
+/* Tags that belong to the URI line after them (left out with it). */
 static int
-hls_rewrite(const char *body, size_t len, const char *pass, const char *from,
-    const char *base, struct sd_buf *out)
+segment_tag(const char *line)
+{
+	return strncmp(line, "#EXTINF:", 8) == 0 ||
+	    strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0 ||
+	    strncmp(line, "#EXT-X-BYTERANGE:", 17) == 0;
+}
+
+static int
+hls_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 {
 	const char *p = body, *end = body + len, *nl;
 	char buf[SD_URL_MAX + 1024], *line;
-	int next_is_playlist = 0;
-	size_t n;
+	int next_is_playlist = 0, rv;
+	size_t n, mark = SIZE_MAX;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl ? nl : end) - p);
 		if (n >= sizeof(buf)) {
-			warnx("%s: a playlist line too long", from);
+			warnx("%s: a playlist line too long", rw->from);
 			errno = EPROTO;
 			return -1;
 		}
@@ -232,15 +279,26 @@ hls_rewrite(const char *body, size_t len, const char *pass, const char *from,
 		if (line[0] == '#') {
 			if (strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0)
 				next_is_playlist = 1;
-			if (hls_tag(out, pass, from, line, base) == -1)
+			if (segment_tag(line) && mark == SIZE_MAX)
+				mark = out->len;
+			if (hls_tag(out, rw, line) == -1)
 				return -1;
 			continue;
 		}
-		if (hls_uri(out, pass, from, line, next_is_playlist,
-		    base) == -1)
+		if (++rw->entries > PLAYLIST_ENTRIES_MAX) {
+			warnx("%s: more than %d entries in a playlist",
+			    rw->from, PLAYLIST_ENTRIES_MAX);
+			errno = EPROTO;
 			return -1;
-		sd_buf_append(out, "\n", 1);
+		}
+		if ((rv = hls_uri(out, rw, line, next_is_playlist)) == -1)
+			return -1;
+		if (rv == 1 && mark != SIZE_MAX)
+			out->len = mark;	/* its #EXTINF goes with it */
+		else if (rv == 0)
+			sd_buf_append(out, "\n", 1);
 		next_is_playlist = 0;
+		mark = SIZE_MAX;
 	}
 	return out->failed ? -1 : 0;
 }
@@ -277,11 +335,11 @@ url_dir(const char *url, char *out, size_t len)
  * us).
  */
 static int
-dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
-    const char *base, struct sd_buf *out)
+dash_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 {
 	char dir[SD_URL_MAX], h[17], url[SD_URL_MAX], abs[SD_URL_MAX];
 	const char *p = body, *end = body + len, *mpd, *gt, *q, *e, *period;
+	const char *pass = rw->pass, *from = rw->from, *base = rw->base, *open;
 	int mpd_level = 0;
 
 	if (url_dir(from, dir, sizeof(dir)) == -1 ||
@@ -308,11 +366,10 @@ dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
 			p = e + 11;
 			continue;
 		}
-		if (q == NULL || (q = strchr(q, '>')) == NULL ||
+		if ((open = q) == NULL || (q = strchr(q, '>')) == NULL ||
 		    (e = strstr(q, "</BaseURL>")) == NULL)
 			break;
 		q++;
-		sd_buf_append(out, p, (size_t)(q - p));
 		if ((size_t)(e - q) < sizeof(url)) {
 			memcpy(url, q, (size_t)(e - q));
 			url[e - q] = '\0';
@@ -320,6 +377,14 @@ dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
 			memmove(url, sd_trim(url), strlen(sd_trim(url)) + 1);
 		} else
 			url[0] = '\0';
+		if (url[0] != '\0' && (sd_url_resolve(from, url, abs,
+		    sizeof(abs)) == -1 || !uri_allowed(rw, abs))) {
+			/* A folder elsewhere: the element goes. */
+			sd_buf_append(out, p, (size_t)(open - p));
+			p = e + 10;
+			continue;
+		}
+		sd_buf_append(out, p, (size_t)(q - p));
 		if (strncmp(url, "http://", 7) == 0 ||
 		    strncmp(url, "https://", 8) == 0 || url[0] == '/') {
 			/* Absolute: a folder of its own. */
@@ -345,10 +410,32 @@ dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
 
 /* ---------------------------------------------------------------- entry */
 
+static int
+pass_rewrite(const char *body, size_t len, const char *pass,
+    const char *from, const char *base, const struct sd_fetch_guard *g,
+    struct sd_buf *out)
+{
+	struct rw rw = { pass, from, base, g, 0 };
+
+	if (memchr(body, '\0', len) != NULL) {
+		warnx("%s: a NUL byte in the manifest", from);
+		errno = EPROTO;
+		return -1;
+	}
+	if (len >= 7 && memcmp(body, "#EXTM3U", 7) == 0)
+		return hls_rewrite(body, len, &rw, out);
+	if (strstr(body, "<MPD") != NULL)
+		return dash_rewrite(body, len, &rw, out);
+	warnx("%s: neither an HLS playlist nor a DASH MPD", from);
+	errno = EPROTO;
+	return -1;
+}
+
 int
 sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *name, const char *base, struct sd_buf *out)
 {
+	struct sd_fetch_guard g = { px->source, px->allow_hosts };
 	char pass[PATH_MAX], url[SD_URL_MAX], file[PATH_MAX], h[17];
 	char *body;
 	size_t len;
@@ -378,12 +465,12 @@ sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
 	}
 	hash_hex(url, h);
 	if (sd_pathf(file, sizeof(file), "%s/m-%s", pass, h) == -1 ||
-	    fetch_once(cfg, url, file, MANIFEST_FRESH_S, MANIFEST_MAX) == -1)
+	    fetch_once(cfg, px, url, file, MANIFEST_FRESH_S, MANIFEST_MAX) == -1)
 		return -1;
 	if (sd_read_file(file, MANIFEST_MAX, &body, &len) == -1)
 		return -1;
 	/* Redirects are not followed here: relative URIs resolve on url. */
-	rv = sd_pass_rewrite(body, len, pass, url, base, out);
+	rv = pass_rewrite(body, len, pass, url, base, &g, out);
 	free(body);
 	return rv;
 }
@@ -392,18 +479,7 @@ int
 sd_pass_rewrite(const char *body, size_t len, const char *pass,
     const char *from, const char *base, struct sd_buf *out)
 {
-	if (memchr(body, '\0', len) != NULL) {
-		warnx("%s: a NUL byte in the manifest", from);
-		errno = EPROTO;
-		return -1;
-	}
-	if (len >= 7 && memcmp(body, "#EXTM3U", 7) == 0)
-		return hls_rewrite(body, len, pass, from, base, out);
-	if (strstr(body, "<MPD") != NULL)
-		return dash_rewrite(body, len, pass, from, base, out);
-	warnx("%s: neither an HLS playlist nor a DASH MPD", from);
-	errno = EPROTO;
-	return -1;
+	return pass_rewrite(body, len, pass, from, base, NULL, out);
 }
 
 /*
@@ -462,5 +538,5 @@ sd_relay_segment(const struct sd_config *cfg, const struct sd_proxy *px,
 	hash_hex(url, h);
 	if (sd_pathf(path, pathlen, "%s/f-%s", pass, h) == -1)
 		return -1;
-	return fetch_once(cfg, url, path, 0, SEGMENT_MAX);
+	return fetch_once(cfg, px, url, path, 0, SEGMENT_MAX);
 }

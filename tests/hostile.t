@@ -109,6 +109,34 @@ t_is "$CODE:$(hdr Location)" "404:" "direct CGI: /dir/anything/else is a 404"
 raw "/dir/anything/else"
 t_is "$CODE:$(hdr Location)" "404:" "direct inetd: /dir/anything/else is a 404"
 
+# 2. Only the source's origin and allow_hosts; never a private address but
+# the source's own; no redirect elsewhere.
+get "$base/hls/master.m3u8"
+t_is "$CODE" 200 "SSRF: the trap playlist"
+cp "$B" "$T_TMP/trap.m3u8"
+t_unlike "$(cat "$T_TMP/trap.m3u8")" 'EXT-X-KEY' "SSRF: a key from elsewhere is left out"
+t_unlike "$(cat "$T_TMP/trap.m3u8")" "127\.0\.0\.1|localhost|evil" \
+    "SSRF: no upstream URL in the rewritten playlist"
+t_is "$(grep -c '^#EXTINF' "$T_TMP/trap.m3u8")" "$(grep -c '^/sd/' "$T_TMP/trap.m3u8")" \
+    "SSRF: each #EXTINF left has its URI (the left-out one's went with it)"
+nreal=$(grep -c '^seg' "$up/files/hls/index.m3u8")
+t_is "$(grep -c '^/sd/hls/s/' "$T_TMP/trap.m3u8")" "$((nreal + 4))" \
+    "SSRF: the real segments and 4 same-origin or allowed traps are named"
+set -- $(grep '^/sd/hls/s/' "$T_TMP/trap.m3u8" | tail -4)
+loc=$1 redir=$3 slow=$4
+get "${base%/sd}$loc"
+t_like "$CODE" '^50[234]$' "SSRF CGI: an allowed host resolving to loopback is refused ($CODE)"
+raw "${loc#/sd}"
+t_like "$CODE" '^50[234]$' "SSRF inetd: an allowed host resolving to loopback is refused ($CODE)"
+t_like "$T_ERR" 'localhost: refused: .* is a loopback' "SSRF inetd: the refusal is logged"
+get "${base%/sd}$redir"
+t_like "$CODE" '^50[234]$' "SSRF CGI: a redirect elsewhere is an upstream error ($CODE)"
+raw "${redir#/sd}"
+t_like "$CODE" '^50[234]$' "SSRF inetd: a redirect elsewhere is an upstream error ($CODE)"
+t_like "$T_ERR" 'refused: a redirect' "SSRF inetd: the redirect is logged"
+t_is "$(cat "$alt/connections" 2>/dev/null)" "" \
+    "SSRF: the other origin was never asked for anything"
+
 # 3. Markup: passthrough files only as media, nosniff on every answer, the
 # page's scripts only its own.
 get "$base/hls/master.m3u8"
