@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sd.h"
@@ -36,7 +37,7 @@
 #define MANIFEST_MAX (4 << 20)
 #define SEGMENT_MAX (64 << 20)
 #define MANIFEST_FRESH_S 1.0	/* a manifest fetched this recently is reused */
-#define PLAYLIST_ENTRIES_MAX 20000	/* URIs in one playlist */
+#define PLAYLIST_ENTRIES_MAX 50000	/* URIs in one playlist (24 h of 2 s) */
 
 static void
 hash_hex(const char *s, char out[17])
@@ -99,6 +100,31 @@ url_recall(const char *pass, const char *h, char *url, size_t len)
 }
 
 /*
+ * The lock of a file being fetched, waited for no longer than a fetch may
+ * take (two upstream timeouts and a second): a stuck holder must not hold
+ * every viewer's process. -1 (ETIMEDOUT) past that.
+ */
+static int
+lock_bounded(int fd, const struct sd_config *cfg)
+{
+	int t = cfg->settings.upstream_timeout > 0 ?
+	    cfg->settings.upstream_timeout : 10;
+	long long deadline = sd_mono_ms() + 2000LL * t + 1000;
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (sd_mono_ms() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return 0;
+}
+
+/*
  * Fetch url once into file: when it is there (and, with fresh > 0, younger
  * than fresh s) it is used as is; else one process fetches it under
  * file.lock while the others wait for it.
@@ -122,7 +148,7 @@ fetch_once(const struct sd_config *cfg, const struct sd_proxy *px,
 	if (sd_pathf(lock, sizeof(lock), "%s.lock", file) == -1 ||
 	    (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		return -1;
-	if (flock(fd, LOCK_EX) == -1) {
+	if (lock_bounded(fd, cfg) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -173,7 +199,6 @@ struct rw {
 	const char *from;	/* the manifest's URL */
 	const char *base;	/* the prefix of rewritten URIs */
 	const struct sd_fetch_guard *guard;	/* NULL: any host */
-	size_t entries;		/* URIs so far */
 };
 
 /*
@@ -254,6 +279,25 @@ segment_tag(const char *line)
 	    strncmp(line, "#EXT-X-BYTERANGE:", 17) == 0;
 }
 
+/* URI lines and URI attributes of a playlist: more than it may name? */
+static int
+too_many_entries(const char *body, size_t len)
+{
+	const char *p = body, *end = body + len, *nl;
+	size_t n = 0;
+
+	for (; p < end; p = nl + 1) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+			p++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n += p < nl && *p != '#' && *p != '\r';
+	}
+	for (p = body; (p = strstr(p, "URI=\"")) != NULL; p += 5)
+		n++;
+	return n > PLAYLIST_ENTRIES_MAX;
+}
+
 static int
 hls_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 {
@@ -261,6 +305,14 @@ hls_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 	char buf[SD_URL_MAX + 1024], *line;
 	int next_is_playlist = 0, rv;
 	size_t n, mark = SIZE_MAX;
+
+	/* Refused before any HASH.url file is written. */
+	if (too_many_entries(body, len)) {
+		warnx("%s: more than %d entries in a playlist", rw->from,
+		    PLAYLIST_ENTRIES_MAX);
+		errno = EPROTO;
+		return -1;
+	}
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -284,12 +336,6 @@ hls_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 			if (hls_tag(out, rw, line) == -1)
 				return -1;
 			continue;
-		}
-		if (++rw->entries > PLAYLIST_ENTRIES_MAX) {
-			warnx("%s: more than %d entries in a playlist",
-			    rw->from, PLAYLIST_ENTRIES_MAX);
-			errno = EPROTO;
-			return -1;
 		}
 		if ((rv = hls_uri(out, rw, line, next_is_playlist)) == -1)
 			return -1;
@@ -415,7 +461,7 @@ pass_rewrite(const char *body, size_t len, const char *pass,
     const char *from, const char *base, const struct sd_fetch_guard *g,
     struct sd_buf *out)
 {
-	struct rw rw = { pass, from, base, g, 0 };
+	struct rw rw = { pass, from, base, g };
 
 	if (memchr(body, '\0', len) != NULL) {
 		warnx("%s: a NUL byte in the manifest", from);

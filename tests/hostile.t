@@ -41,10 +41,18 @@ A=http://127.0.0.1:$aport
 } >"$up/files/hls/trap.m3u8"
 echo '<script>alert(document.cookie)</script>' >"$up/files/hls/payload.html"
 echo 'secret of another channel' >"$up/files/secret.txt"
+# A master whose second variant names 100,000 files.
+printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=900000\nindex.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nbig.m3u8\n' \
+    >"$up/files/hls/master.m3u8"
+awk 'BEGIN { print "#EXTM3U\n#EXT-X-TARGETDURATION:2"
+	for (i = 0; i < 100000; i++) printf "#EXTINF:2.0,\nseg0.ts?n=%d\n", i
+	print "#EXT-X-ENDLIST" }' >"$up/files/hls/big.m3u8"
 
 serve_proxy "$conf" hls "$U/files/hls/trap.m3u8" "allow_hosts = localhost"
 serve_proxy "$conf" dash "$U/files/dash/manifest.mpd"
 serve_proxy "$conf" dir "$U/files/hls/index.m3u8" "mode = direct"
+serve_proxy "$conf" big "$U/files/hls/master.m3u8"
+serve_proxy "$conf" empty "$U/empty/live.ts"
 serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 30)" \
     "upstream_timeout = $(t_secs 2)"
 serve_start "$conf" "$spool"
@@ -136,6 +144,40 @@ t_like "$CODE" '^50[234]$' "SSRF inetd: a redirect elsewhere is an upstream erro
 t_like "$T_ERR" 'refused: a redirect' "SSRF inetd: the redirect is logged"
 t_is "$(cat "$alt/connections" 2>/dev/null)" "" \
     "SSRF: the other origin was never asked for anything"
+
+# 4. Bounds: one deadline for an upstream exchange, lock waits bounded,
+# entries per playlist capped, empty answers backed off.
+get "${base%/sd}$slow"
+t_is "$CODE" 504 "bounds CGI: headers a byte at a time end in a 504"
+raw "${slow#/sd}"
+t_is "$CODE" 504 "bounds inetd: headers a byte at a time end in a 504"
+lock=$(ls "$spool"/hls/pass/f-*.lock | while read -r l; do
+	[ -e "${l%.lock}" ] || echo "$l"; done | head -1)
+t_like "$lock" 'f-[0-9a-f]{16}\.lock$' "bounds: the slow file's lock"
+t_bg perl -e 'use Fcntl ":flock"; open(my $f, ">>", $ARGV[0]) or die;
+    flock($f, LOCK_EX) or die; open(my $h, ">", $ARGV[1]); close($h);
+    sleep 3600' "$lock" "$T_TMP/held"
+t_wait 10 '[ -e "$T_TMP/held" ]'
+t_ok $? "bounds: another process holds the lock"
+get "${base%/sd}$slow"
+t_like "$CODE" '^50[34]$' "bounds CGI: a lock held for ever is waited for a while ($CODE)"
+raw "${slow#/sd}"
+t_like "$CODE" '^50[34]$' "bounds inetd: a lock held for ever is waited for a while ($CODE)"
+get "$base/big/master.m3u8"
+t_is "$CODE" 200 "bounds: the big source's master"
+bigp=$(grep '^/sd/big/p/' "$B" | tail -1)
+get "${base%/sd}$bigp"
+t_is "$CODE" 502 "bounds CGI: a playlist of 100,000 entries is refused"
+raw "${bigp#/sd}"
+t_is "$CODE" 502 "bounds inetd: a playlist of 100,000 entries is refused"
+t_like "$T_ERR" 'more than [0-9]+ entries' "bounds: the refusal is logged"
+t_at_least "$((100 - $(ls "$spool/big/pass" | wc -l)))" 0 \
+    "bounds: no file written for its entries ($(ls "$spool/big/pass" | wc -l) in pass/)"
+curl -s -o /dev/null --max-time 2 "$base/empty/stream.ts"
+st() { cat "$spool"/empty/*.state 2>/dev/null; }
+t_wait 40 '[ "$(st | sed -n "s/^retry_after=//p")" -ge 5 ] 2>/dev/null'
+t_ok $? "bounds: an upstream answering 200 with nothing is backed off ($(st | grep retry_after))"
+t_like "$(st)" 'empty body' "bounds: the state says why"
 
 # 3. Markup: passthrough files only as media, nosniff on every answer, the
 # page's scripts only its own.
