@@ -385,7 +385,7 @@ dash_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 {
 	char dir[SD_URL_MAX], h[17], url[SD_URL_MAX], abs[SD_URL_MAX];
 	const char *p = body, *end = body + len, *mpd, *gt, *q, *e, *period;
-	const char *pass = rw->pass, *from = rw->from, *base = rw->base, *open;
+	const char *pass = rw->pass, *from = rw->from, *base = rw->base, *tag;
 	int mpd_level = 0;
 
 	if (url_dir(from, dir, sizeof(dir)) == -1 ||
@@ -412,7 +412,7 @@ dash_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 			p = e + 11;
 			continue;
 		}
-		if ((open = q) == NULL || (q = strchr(q, '>')) == NULL ||
+		if ((tag = q) == NULL || (q = strchr(q, '>')) == NULL ||
 		    (e = strstr(q, "</BaseURL>")) == NULL)
 			break;
 		q++;
@@ -426,7 +426,7 @@ dash_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 		if (url[0] != '\0' && (sd_url_resolve(from, url, abs,
 		    sizeof(abs)) == -1 || !uri_allowed(rw, abs))) {
 			/* A folder elsewhere: the element goes. */
-			sd_buf_append(out, p, (size_t)(open - p));
+			sd_buf_append(out, p, (size_t)(tag - p));
 			p = e + 10;
 			continue;
 		}
