@@ -283,15 +283,19 @@ segment_tag(const char *line)
 static int
 too_many_entries(const char *body, size_t len)
 {
-	const char *p = body, *end = body + len, *nl;
-	size_t n = 0;
+	const char *p;
+	size_t i = 0, n = 0, lead;
 
-	for (; p < end; p = nl + 1) {
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
-			p++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n += p < nl && *p != '#' && *p != '\r';
+	while (i < len) {
+		lead = i;
+		while (lead < len && (body[lead] == ' ' || body[lead] == '\t' ||
+		    body[lead] == '\r'))
+			lead++;
+		if (lead < len && body[lead] != '\n' && body[lead] != '#')
+			n++;
+		while (lead < len && body[lead] != '\n')
+			lead++;
+		i = lead + 1;
 	}
 	for (p = body; (p = strstr(p, "URI=\"")) != NULL; p += 5)
 		n++;
