@@ -177,6 +177,8 @@ static const struct field proxy_fields[] = {
 	XF("group", F_TEXT, group, 0, 0, "one line of text"),
 	XF("logo", F_SOURCE, logo, 0, 0, "a URL without blanks"),
 	XF("tvg_id", F_TEXT, tvg_id, 0, 0, "an EPG id such as bbc1.uk"),
+	XF("allow_hosts", F_TEXT, allow_hosts, 0, 0,
+	    "host names (or host:port) separated by blanks or commas"),
 	XF("max_clients", F_INT, max_clients, 0, 100000,
 	    "0 (unlimited) to 100000"),
 	XF("number", F_INT, number, 1, 99999,

@@ -13,6 +13,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <err.h>
@@ -127,6 +129,151 @@ bad:
 	return -1;
 }
 
+/* ---------------------------------------------------------------- guard */
+
+static int
+same_origin(const struct sd_url *a, const struct sd_url *b)
+{
+	return strcmp(a->scheme, b->scheme) == 0 &&
+	    strcasecmp(a->host, b->host) == 0 && a->port == b->port;
+}
+
+/* 1 when list ("host" for any port, "host:port") names u's host. */
+static int
+host_listed(const char *list, const struct sd_url *u)
+{
+	char item[300], hp[300];
+	const char *p = list ? list : "";
+	size_t n;
+
+	snprintf(hp, sizeof(hp), "%s:%d", u->host, u->port);
+	for (;;) {
+		p += strspn(p, " \t,");
+		if ((n = strcspn(p, " \t,")) == 0)
+			return 0;
+		if (n < sizeof(item)) {
+			memcpy(item, p, n);
+			item[n] = '\0';
+			if (strcasecmp(item, u->host) == 0 ||
+			    strcasecmp(item, hp) == 0)
+				return 1;
+		}
+		p += n;
+	}
+}
+
+/* url parsed without a complaint: -1 when it is not http(s). */
+static int
+parse_quiet(const char *url, struct sd_url *u)
+{
+	if (!sd_url_is_http(url))
+		return -1;
+	return sd_url_parse(url, u);
+}
+
+int
+sd_fetch_allowed(const struct sd_fetch_guard *g, const char *url)
+{
+	struct sd_url u, src;
+
+	if (g == NULL)
+		return 1;
+	if (parse_quiet(url, &u) == -1)
+		return 0;
+	if (parse_quiet(g->source, &src) == 0 && same_origin(&u, &src))
+		return 1;
+	return host_listed(g->allow_hosts, &u);
+}
+
+/*
+ * 1 when u's host may be any address: no guard, the source's own host
+ * (the operator named it), or an address literal allow_hosts names.
+ */
+static int
+any_address_ok(const struct sd_fetch_guard *g, const struct sd_url *u)
+{
+	struct sd_url src;
+	unsigned char a[16];
+
+	if (g == NULL)
+		return 1;
+	if (parse_quiet(g->source, &src) == 0 &&
+	    strcasecmp(src.host, u->host) == 0)
+		return 1;
+	return (inet_pton(AF_INET, u->host, a) == 1 ||
+	    inet_pton(AF_INET6, u->host, a) == 1) &&
+	    host_listed(g->allow_hosts, u);
+}
+
+/* IPv4 (host order): this network, private, shared, loopback, link-local,
+ * IETF, benchmarking, multicast, reserved. */
+static int
+v4_private(uint32_t a)
+{
+	return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
+	    (a & 0xffc00000) == 0x64400000 || (a & 0xffff0000) == 0xa9fe0000 ||
+	    (a & 0xfff00000) == 0xac100000 || (a & 0xffff0000) == 0xc0a80000 ||
+	    (a & 0xffffff00) == 0xc0000000 || (a & 0xfffe0000) == 0xc6120000 ||
+	    a >= 0xe0000000;
+}
+
+/* 1 when sa is no public unicast address (IPv4 inside IPv6 included). */
+static int
+addr_private(const struct sockaddr *sa)
+{
+	struct sockaddr_in s4;
+	struct sockaddr_in6 s6;
+	const uint8_t *b;
+	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	uint32_t v4;
+
+	if (sa->sa_family == AF_INET) {
+		memcpy(&s4, sa, sizeof(s4));
+		return v4_private(ntohl(s4.sin_addr.s_addr));
+	}
+	if (sa->sa_family != AF_INET6)
+		return 1;
+	memcpy(&s6, sa, sizeof(s6));
+	b = s6.sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(&s6.sin6_addr) ||
+	    memcmp(b, nat64, sizeof(nat64)) == 0) {
+		memcpy(&v4, b + 12, 4);
+		return v4_private(ntohl(v4));
+	}
+	return IN6_IS_ADDR_UNSPECIFIED(&s6.sin6_addr) ||
+	    IN6_IS_ADDR_LOOPBACK(&s6.sin6_addr) ||
+	    IN6_IS_ADDR_LINKLOCAL(&s6.sin6_addr) ||
+	    IN6_IS_ADDR_SITELOCAL(&s6.sin6_addr) ||
+	    IN6_IS_ADDR_MULTICAST(&s6.sin6_addr) || (b[0] & 0xfe) == 0xfc ||
+	    IN6_IS_ADDR_V4COMPAT(&s6.sin6_addr);
+}
+
+static void
+addr_text(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void *a = sa->sa_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)(const void *)sa)->
+	    sin_addr : (const void *)&((const struct sockaddr_in6 *)
+	    (const void *)sa)->sin6_addr;
+
+	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
+		strlcpy(buf, "?", len);
+}
+
+/* Milliseconds left before f's deadline, at most ms (no deadline: ms). */
+static int
+left_ms(long long deadline, int ms)
+{
+	long long left;
+
+	if (deadline <= 0)
+		return ms;
+	left = deadline - sd_mono_ms();
+	if (left <= 0)
+		return 0;
+	return ms < 0 || left < ms ? (int)left : ms;
+}
+
 /* ---------------------------------------------------------------- sockets */
 
 static int
@@ -153,11 +300,17 @@ connect_one(const struct addrinfo *ai, int timeout_ms)
 	return fd;
 }
 
+/*
+ * A connection to host:port. public_only: an address that is not public
+ * is skipped with a message, whatever the name resolved to, so that the
+ * check is on the address connected to (DNS rebinding).
+ */
 static int
-tcp_connect(const char *host, int port, int timeout_ms)
+tcp_connect(const char *host, int port, int timeout_ms, long long deadline,
+    int public_only)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	char serv[8];
+	char serv[8], at[64];
 	int fd = -1, rv, saved = ECONNREFUSED;
 
 	snprintf(serv, sizeof(serv), "%d", port);
@@ -166,9 +319,23 @@ tcp_connect(const char *host, int port, int timeout_ms)
 		errno = EHOSTUNREACH;
 		return -1;
 	}
-	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
-		if ((fd = connect_one(ai, timeout_ms)) == -1)
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+		if (public_only && addr_private(ai->ai_addr)) {
+			addr_text(ai->ai_addr, at, sizeof(at));
+			warnx("%s: refused: %s is a loopback, link-local or "
+			    "private address (allow_hosts may name it)", host,
+			    at);
+			saved = EACCES;
+			continue;
+		}
+		if (left_ms(deadline, timeout_ms) == 0) {
+			saved = ETIMEDOUT;
+			break;
+		}
+		if ((fd = connect_one(ai, left_ms(deadline,
+		    timeout_ms))) == -1)
 			saved = errno;
+	}
 	freeaddrinfo(res);
 	if (fd == -1)
 		errno = saved;
@@ -193,7 +360,14 @@ fill(struct sd_fetch *f)
 		return -1;
 	}
 	for (;;) {
-		if (sd_wait_fd(f->fd, POLLIN, f->timeout_ms) == -1)
+		/* One deadline for the exchange: a byte a second is no
+		 * progress that keeps a process forever. */
+		if (f->deadline > 0 && left_ms(f->deadline, -1) == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (sd_wait_fd(f->fd, POLLIN, left_ms(f->deadline,
+		    f->timeout_ms)) == -1)
 			return -1;
 		n = read(f->fd, f->buf + f->len, sizeof(f->buf) - f->len);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
@@ -356,18 +530,63 @@ is_redirect(int status)
 	    status == 307 || status == 308;
 }
 
-/* https: curl(1) writes the body on a pipe; redirects and status are its. */
+/*
+ * Under a guard, curl connects to an address checked here: the first
+ * public one of u's host, pinned with --resolve (curl resolves nothing
+ * itself). 0 with pin written, or -1 (EACCES) when there is none.
+ */
 static int
-open_https(struct sd_fetch *f, const struct sd_fetch_opts *o)
+https_pin(const struct sd_url *u, char *pin, size_t len)
 {
-	char ct[16], st[16], redirs[16];
-	char *argv[24];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char at[64];
+	int rv = -1;
+
+	if (getaddrinfo(u->host, NULL, &hints, &res) != 0) {
+		errno = EHOSTUNREACH;
+		return -1;
+	}
+	for (ai = res; ai != NULL && rv == -1; ai = ai->ai_next) {
+		addr_text(ai->ai_addr, at, sizeof(at));
+		if (addr_private(ai->ai_addr)) {
+			warnx("%s: refused: %s is a loopback, link-local or "
+			    "private address (allow_hosts may name it)",
+			    u->host, at);
+			continue;
+		}
+		rv = snprintf(pin, len, ai->ai_family == AF_INET6 ?
+		    "%s:%d:[%s]" : "%s:%d:%s", u->host, u->port, at) <
+		    (int)len ? 0 : -1;
+	}
+	freeaddrinfo(res);
+	if (rv == -1)
+		errno = EACCES;
+	return rv;
+}
+
+/*
+ * https: curl(1) writes the body on a pipe; redirects and status are its.
+ * Under a guard curl follows no redirect (it could not be checked) and
+ * the whole exchange has a deadline (--max-time).
+ */
+static int
+open_https(struct sd_fetch *f, const struct sd_fetch_opts *o,
+    const struct sd_url *u)
+{
+	char ct[16], st[16], redirs[16], mt[16], pin[SD_URL_MAX];
+	char *argv[32];
 	int p[2], nul, i = 0;
 	pid_t pid;
 
 	snprintf(ct, sizeof(ct), "%d", o->connect_timeout_ms / 1000 + 1);
 	snprintf(st, sizeof(st), "%d", o->read_timeout_ms / 1000 + 1);
-	snprintf(redirs, sizeof(redirs), "%d", SD_FETCH_MAX_REDIRECTS);
+	snprintf(mt, sizeof(mt), "%d", (o->connect_timeout_ms +
+	    o->read_timeout_ms) / 1000 + 1);
+	snprintf(redirs, sizeof(redirs), "%d", f->guard ? 0 :
+	    SD_FETCH_MAX_REDIRECTS);
+	if (!any_address_ok(f->guard, u) && https_pin(u, pin, sizeof(pin)) ==
+	    -1)
+		return -1;
 	argv[i++] = "curl";
 	argv[i++] = "-sSfL";
 	argv[i++] = "-N";
@@ -383,6 +602,14 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o)
 	argv[i++] = st;
 	argv[i++] = "--speed-limit";
 	argv[i++] = "1";
+	if (f->guard != NULL) {
+		argv[i++] = "--max-time";
+		argv[i++] = mt;
+		if (!any_address_ok(f->guard, u)) {
+			argv[i++] = "--resolve";
+			argv[i++] = pin;
+		}
+	}
 	argv[i++] = "-A";
 	argv[i++] = "sd/1";
 	argv[i++] = "--url";
@@ -427,9 +654,21 @@ sd_fetch_opts_default(struct sd_fetch_opts *o)
 	o->read_timeout_ms = 10000;
 }
 
+/* A hop refused by f's guard: its origin, or a redirect's. */
+static int
+hop_refused(const struct sd_fetch *f, int hops)
+{
+	if (sd_fetch_allowed(f->guard, f->url))
+		return 0;
+	warnx("%s: refused: %s the source's origin nor in allow_hosts",
+	    f->url, hops ? "a redirect to a host that is not" : "not");
+	errno = EACCES;
+	return 1;
+}
+
 int
-sd_fetch_open(struct sd_fetch *f, const char *url,
-    const struct sd_fetch_opts *o)
+sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g)
 {
 	struct sd_url u;
 	char next[SD_URL_MAX];
@@ -437,7 +676,12 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
+	f->guard = g;
 	f->timeout_ms = o->read_timeout_ms;
+	/* One deadline for connecting, asking and the head, redirects
+	 * included (sd_fetch_all: the body too). */
+	f->deadline = sd_mono_ms() + o->connect_timeout_ms +
+	    o->read_timeout_ms;
 	if (strlcpy(f->url, url, sizeof(f->url)) >= sizeof(f->url)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -447,10 +691,13 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 			errno = EINVAL;
 			return -1;
 		}
+		if (hop_refused(f, hops))
+			return -1;
 		if (strcmp(u.scheme, "https") == 0)
-			return open_https(f, o);
+			return open_https(f, o, &u);
 		if ((f->fd = tcp_connect(u.host, u.port,
-		    o->connect_timeout_ms)) == -1)
+		    o->connect_timeout_ms, f->deadline,
+		    !any_address_ok(g, &u))) == -1)
 			return -1;
 		f->off = f->len = 0;
 		if (send_request(f, &u) == -1 || read_head(f) == -1) {
@@ -470,6 +717,17 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 	}
 	errno = is_redirect(f->status) ? ELOOP : EPROTO;
 	return -1;
+}
+
+/* The relay's endless stream: the deadline bounds the head only. */
+int
+sd_fetch_open(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o)
+{
+	if (sd_fetch_open_guarded(f, url, o, NULL) == -1)
+		return -1;
+	f->deadline = 0;
+	return 0;
 }
 
 /*
@@ -604,19 +862,21 @@ sd_fetch_close(struct sd_fetch *f)
 	return rv;
 }
 
-int
-sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
-    struct sd_buf *out, char *final_url, size_t final_len)
+/* The whole body under g; one deadline from connecting to the end. */
+static int
+fetch_all(const char *url, const struct sd_fetch_opts *o,
+    const struct sd_fetch_guard *g, size_t max, struct sd_buf *out,
+    char *final_url, size_t final_len)
 {
 	struct sd_fetch f;
 	char chunk[8192];
 	ssize_t n;
-	long long deadline = sd_mono_ms() + o->read_timeout_ms;
 
-	if (sd_fetch_open(&f, url, o) == -1)
+	if (sd_fetch_open_guarded(&f, url, o, g) == -1)
 		return -1;
 	while ((n = sd_fetch_read(&f, chunk, sizeof(chunk))) > 0) {
-		if (out->len + (size_t)n > max || sd_mono_ms() > deadline) {
+		if (out->len + (size_t)n > max ||
+		    left_ms(f.deadline, -1) == 0) {
 			errno = out->len + (size_t)n > max ? EFBIG : ETIMEDOUT;
 			n = -1;
 			break;
@@ -641,4 +901,18 @@ sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
 		strlcpy(final_url, f.url, final_len);
 	sd_fetch_close(&f);
 	return n < 0 ? -1 : 0;
+}
+
+int
+sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
+    struct sd_buf *out, char *final_url, size_t final_len)
+{
+	return fetch_all(url, o, NULL, max, out, final_url, final_len);
+}
+
+int
+sd_fetch_all_guarded(const char *url, const struct sd_fetch_opts *o,
+    const struct sd_fetch_guard *g, size_t max, struct sd_buf *out)
+{
+	return fetch_all(url, o, g, max, out, NULL, 0);
 }

@@ -21,8 +21,26 @@ struct sd_url {
 /* Parse an http:// or https:// URL (no user:password@). */
 int sd_url_parse(const char *url, struct sd_url *u);
 
+/*
+ * Where a fetch may go (docs/SECURITY.md, "Upstreams"): the origin
+ * (scheme, host, port) of source, and the hosts of allow_hosts ("host" or
+ * "host:port", separated by blanks or commas). The source's own host may
+ * be any address (the operator named it); any other host must resolve to
+ * a public address, checked on the address connected to (DNS rebinding),
+ * unless allow_hosts names that address itself. A redirect leaving these
+ * is refused (EACCES). A NULL guard: anywhere (sd-import, the relay).
+ */
+struct sd_fetch_guard {
+	const char *source;
+	const char *allow_hosts;
+};
+/* 1 when url may be fetched under g (NULL: always). */
+int sd_fetch_allowed(const struct sd_fetch_guard *g, const char *url);
+
 /* One GET; http:// here, https:// through a curl(1) child. */
 struct sd_fetch {
+	const struct sd_fetch_guard *guard;	/* NULL: anywhere */
+	long long deadline;	/* sd_mono_ms() when the exchange is over */
 	int fd;
 	int pid;		/* the https child, 0 */
 	int status;		/* of the final response */
@@ -44,6 +62,12 @@ struct sd_fetch {
  */
 int sd_fetch_open(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o);
+/* sd_fetch_open under a guard (NULL: none). */
+int sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g);
+/* sd_fetch_all under a guard: one deadline for the whole exchange. */
+int sd_fetch_all_guarded(const char *url, const struct sd_fetch_opts *o,
+    const struct sd_fetch_guard *g, size_t max, struct sd_buf *out);
 /* Body bytes (chunked coding removed): > 0, 0 at the end, -1 (ETIMEDOUT). */
 ssize_t sd_fetch_read(struct sd_fetch *f, void *buf, size_t n);
 int sd_fetch_close(struct sd_fetch *f);

@@ -501,7 +501,18 @@ sd_http_content_type(const char *name)
 		{ ".mpd", "application/dash+xml" },
 		{ ".mp4", "video/mp4" },
 		{ ".m4s", "video/iso.segment" },
+		{ ".m4v", "video/mp4" },
+		{ ".cmfv", "video/mp4" },
+		{ ".m4a", "audio/mp4" },
+		{ ".cmfa", "audio/mp4" },
 		{ ".ts", "video/mp2t" },
+		{ ".aac", "audio/aac" },
+		{ ".ac3", "audio/ac3" },
+		{ ".ec3", "audio/eac3" },
+		{ ".vtt", "text/vtt; charset=utf-8" },
+		{ ".webvtt", "text/vtt; charset=utf-8" },
+		{ ".ttml", "application/ttml+xml" },
+		{ ".dfxp", "application/ttml+xml" },
 		{ ".js", "text/javascript" },
 		{ ".html", "text/html; charset=utf-8" },
 		{ ".css", "text/css" },
@@ -703,7 +714,10 @@ bad:
  * The response head: "HTTP/1.1 CODE REASON" in inetd mode, a "Status:"
  * header in CGI mode (RFC 3875 6.3.3), then the headers and an empty line.
  * Every response gets CORS (players on other origins read manifests and
- * segments) and, in inetd mode, Connection: close (one request a process).
+ * segments), X-Content-Type-Options: nosniff, a Content-Security-Policy
+ * that makes it no document (unless its first header is a policy of its
+ * own: the page's) and, in inetd mode, Connection: close (one request a
+ * process).
  */
 int
 sd_http_resp_head(const struct sd_http_resp *rs, int cgi, struct sd_buf *out)
@@ -716,7 +730,14 @@ sd_http_resp_head(const struct sd_http_resp *rs, int cgi, struct sd_buf *out)
 	else
 		sd_buf_printf(out, "HTTP/1.1 %d %s\r\nConnection: close\r\n",
 		    rs->status, sd_http_reason(rs->status));
-	sd_buf_printf(out, "Access-Control-Allow-Origin: *\r\n");
+	sd_buf_printf(out, "Access-Control-Allow-Origin: *\r\n"
+	    "X-Content-Type-Options: nosniff\r\n");
+	/* Nothing but the page (which sends its own) is a document: an
+	 * MPD or a TTML file opened in a browser runs no script. */
+	if (rs->head.p == NULL || strncasecmp(rs->head.p,
+	    "Content-Security-Policy:", 24) != 0)
+		sd_buf_printf(out, "Content-Security-Policy: default-src "
+		    "'none'; sandbox\r\n");
 	if (rs->head.len)
 		sd_buf_append(out, rs->head.p, rs->head.len);
 	sd_buf_append(out, "\r\n", 2);

@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sd.h"
@@ -31,10 +32,12 @@
 #include "util_int.h"
 #include "passthru.h"
 #include "url.h"
+#include "fetch.h"
 
 #define MANIFEST_MAX (4 << 20)
 #define SEGMENT_MAX (64 << 20)
 #define MANIFEST_FRESH_S 1.0	/* a manifest fetched this recently is reused */
+#define PLAYLIST_ENTRIES_MAX 50000	/* URIs in one playlist (24 h of 2 s) */
 
 static void
 hash_hex(const char *s, char out[17])
@@ -97,14 +100,40 @@ url_recall(const char *pass, const char *h, char *url, size_t len)
 }
 
 /*
+ * The lock of a file being fetched, waited for no longer than a fetch may
+ * take (two upstream timeouts and a second): a stuck holder must not hold
+ * every viewer's process. -1 (ETIMEDOUT) past that.
+ */
+static int
+lock_bounded(int fd, const struct sd_config *cfg)
+{
+	int t = cfg->settings.upstream_timeout > 0 ?
+	    cfg->settings.upstream_timeout : 10;
+	long long deadline = sd_mono_ms() + 2000LL * t + 1000;
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (sd_mono_ms() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return 0;
+}
+
+/*
  * Fetch url once into file: when it is there (and, with fresh > 0, younger
  * than fresh s) it is used as is; else one process fetches it under
  * file.lock while the others wait for it.
  */
 static int
-fetch_once(const struct sd_config *cfg, const char *url, const char *file,
-    double fresh, size_t max)
+fetch_once(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *url, const char *file, double fresh, size_t max)
 {
+	struct sd_fetch_guard g = { px->source, px->allow_hosts };
 	struct sd_fetch_opts o;
 	struct sd_buf b;
 	struct stat sb;
@@ -119,7 +148,7 @@ fetch_once(const struct sd_config *cfg, const char *url, const char *file,
 	if (sd_pathf(lock, sizeof(lock), "%s.lock", file) == -1 ||
 	    (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		return -1;
-	if (flock(fd, LOCK_EX) == -1) {
+	if (lock_bounded(fd, cfg) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -130,10 +159,10 @@ fetch_once(const struct sd_config *cfg, const char *url, const char *file,
 #undef FRESH
 	opts_of(cfg, &o);
 	sd_buf_init(&b);
-	rv = sd_fetch_all(url, &o, max, &b, NULL, 0);
+	rv = sd_fetch_all_guarded(url, &o, &g, max, &b);
 	if (rv == 0)
 		rv = sd_write_atomic(file, b.p ? b.p : "", b.len, 0644, 0);
-	else
+	else if (errno != ETIMEDOUT && errno != EACCES)
 		errno = EHOSTDOWN;
 	sd_buf_free(&b);
 	close(fd);
@@ -164,15 +193,43 @@ url_ext(const char *url, char *ext, size_t len)
 	ext[n + 1] = '\0';
 }
 
-/* Append the rewritten form of uri (relative to from) to out. */
+/* The rewriting of one manifest: where it came from, where it leads. */
+struct rw {
+	const char *pass;	/* where HASH.url files go (NULL: none) */
+	const char *from;	/* the manifest's URL */
+	const char *base;	/* the prefix of rewritten URIs */
+	const struct sd_fetch_guard *guard;	/* NULL: any host */
+};
+
+/*
+ * 1 when abs may be named: a URL the guard lets sd-serve fetch. Anything
+ * else is left out of the manifest, with a line for the operator.
+ */
 static int
-hls_uri(struct sd_buf *out, const char *pass, const char *from,
-    const char *uri, int playlist, const char *base)
+uri_allowed(struct rw *rw, const char *abs)
+{
+	if (sd_fetch_allowed(rw->guard, abs))
+		return 1;
+	warnx("%s: %s left out: not the source's origin nor in allow_hosts",
+	    rw->from, abs);
+	return 0;
+}
+
+/*
+ * Append the rewritten form of uri (relative to rw->from) to out: 0, 1
+ * when it is left out (a host the guard refuses), -1.
+ */
+static int
+hls_uri(struct sd_buf *out, struct rw *rw, const char *uri, int playlist)
 {
 	char abs[SD_URL_MAX], h[17], ext[8];
+	const char *pass = rw->pass, *base = rw->base;
 
-	if (sd_url_resolve(from, uri, abs, sizeof(abs)) == -1 ||
-	    url_remember(pass, abs, h) == -1)
+	if (sd_url_resolve(rw->from, uri, abs, sizeof(abs)) == -1)
+		return -1;
+	if (!uri_allowed(rw, abs))
+		return 1;
+	if (url_remember(pass, abs, h) == -1)
 		return -1;
 	if (playlist || strstr(uri, ".m3u8") != NULL)
 		return sd_buf_printf(out, "%sp/%s.m3u8", base, h);
@@ -180,14 +237,17 @@ hls_uri(struct sd_buf *out, const char *pass, const char *from,
 	return sd_buf_printf(out, "%ss/%s%s", base, h, ext);
 }
 
-/* A tag line: every URI="..." attribute rewritten. */
+/*
+ * A tag line: every URI="..." attribute rewritten; the whole tag left out
+ * when one of them is (a key or a rendition from elsewhere).
+ */
 static int
-hls_tag(struct sd_buf *out, const char *pass, const char *from,
-    const char *line, const char *base)
+hls_tag(struct sd_buf *out, struct rw *rw, const char *line)
 {
 	const char *p = line, *q, *e;
 	char uri[SD_URL_MAX];
-	int playlist = strncmp(line, "#EXT-X-MEDIA:", 13) == 0 ||
+	size_t mark = out->len;
+	int rv, playlist = strncmp(line, "#EXT-X-MEDIA:", 13) == 0 ||
 	    strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26) == 0 ||
 	    strncmp(line, "#EXT-X-RENDITION-REPORT:", 24) == 0;
 
@@ -199,27 +259,70 @@ hls_tag(struct sd_buf *out, const char *pass, const char *from,
 		sd_buf_append(out, p, (size_t)(q - p));
 		memcpy(uri, q, (size_t)(e - q));
 		uri[e - q] = '\0';
-		if (hls_uri(out, pass, from, uri, playlist, base) == -1)
+		if ((rv = hls_uri(out, rw, uri, playlist)) == -1)
 			return -1;
+		if (rv == 1) {
+			out->len = mark;
+			return 0;
+		}
 		p = e;
 	}
 	return sd_buf_printf(out, "%s\n", p);
 }
 
+/* Tags that belong to the URI line after them (left out with it). */
 static int
-hls_rewrite(const char *body, size_t len, const char *pass, const char *from,
-    const char *base, struct sd_buf *out)
+segment_tag(const char *line)
+{
+	return strncmp(line, "#EXTINF:", 8) == 0 ||
+	    strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0 ||
+	    strncmp(line, "#EXT-X-BYTERANGE:", 17) == 0;
+}
+
+/* URI lines and URI attributes of a playlist: more than it may name? */
+static int
+too_many_entries(const char *body, size_t len)
+{
+	const char *p;
+	size_t i = 0, n = 0, lead;
+
+	while (i < len) {
+		lead = i;
+		while (lead < len && (body[lead] == ' ' || body[lead] == '\t' ||
+		    body[lead] == '\r'))
+			lead++;
+		if (lead < len && body[lead] != '\n' && body[lead] != '#')
+			n++;
+		while (lead < len && body[lead] != '\n')
+			lead++;
+		i = lead + 1;
+	}
+	for (p = body; (p = strstr(p, "URI=\"")) != NULL; p += 5)
+		n++;
+	return n > PLAYLIST_ENTRIES_MAX;
+}
+
+static int
+hls_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 {
 	const char *p = body, *end = body + len, *nl;
 	char buf[SD_URL_MAX + 1024], *line;
-	int next_is_playlist = 0;
-	size_t n;
+	int next_is_playlist = 0, rv;
+	size_t n, mark = SIZE_MAX;
+
+	/* Refused before any HASH.url file is written. */
+	if (too_many_entries(body, len)) {
+		warnx("%s: more than %d entries in a playlist", rw->from,
+		    PLAYLIST_ENTRIES_MAX);
+		errno = EPROTO;
+		return -1;
+	}
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl ? nl : end) - p);
 		if (n >= sizeof(buf)) {
-			warnx("%s: a playlist line too long", from);
+			warnx("%s: a playlist line too long", rw->from);
 			errno = EPROTO;
 			return -1;
 		}
@@ -232,15 +335,20 @@ hls_rewrite(const char *body, size_t len, const char *pass, const char *from,
 		if (line[0] == '#') {
 			if (strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0)
 				next_is_playlist = 1;
-			if (hls_tag(out, pass, from, line, base) == -1)
+			if (segment_tag(line) && mark == SIZE_MAX)
+				mark = out->len;
+			if (hls_tag(out, rw, line) == -1)
 				return -1;
 			continue;
 		}
-		if (hls_uri(out, pass, from, line, next_is_playlist,
-		    base) == -1)
+		if ((rv = hls_uri(out, rw, line, next_is_playlist)) == -1)
 			return -1;
-		sd_buf_append(out, "\n", 1);
+		if (rv == 1 && mark != SIZE_MAX)
+			out->len = mark;	/* its #EXTINF goes with it */
+		else if (rv == 0)
+			sd_buf_append(out, "\n", 1);
 		next_is_playlist = 0;
+		mark = SIZE_MAX;
 	}
 	return out->failed ? -1 : 0;
 }
@@ -277,11 +385,11 @@ url_dir(const char *url, char *out, size_t len)
  * us).
  */
 static int
-dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
-    const char *base, struct sd_buf *out)
+dash_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 {
 	char dir[SD_URL_MAX], h[17], url[SD_URL_MAX], abs[SD_URL_MAX];
 	const char *p = body, *end = body + len, *mpd, *gt, *q, *e, *period;
+	const char *pass = rw->pass, *from = rw->from, *base = rw->base, *tag;
 	int mpd_level = 0;
 
 	if (url_dir(from, dir, sizeof(dir)) == -1 ||
@@ -308,11 +416,10 @@ dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
 			p = e + 11;
 			continue;
 		}
-		if (q == NULL || (q = strchr(q, '>')) == NULL ||
+		if ((tag = q) == NULL || (q = strchr(q, '>')) == NULL ||
 		    (e = strstr(q, "</BaseURL>")) == NULL)
 			break;
 		q++;
-		sd_buf_append(out, p, (size_t)(q - p));
 		if ((size_t)(e - q) < sizeof(url)) {
 			memcpy(url, q, (size_t)(e - q));
 			url[e - q] = '\0';
@@ -320,6 +427,14 @@ dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
 			memmove(url, sd_trim(url), strlen(sd_trim(url)) + 1);
 		} else
 			url[0] = '\0';
+		if (url[0] != '\0' && (sd_url_resolve(from, url, abs,
+		    sizeof(abs)) == -1 || !uri_allowed(rw, abs))) {
+			/* A folder elsewhere: the element goes. */
+			sd_buf_append(out, p, (size_t)(tag - p));
+			p = e + 10;
+			continue;
+		}
+		sd_buf_append(out, p, (size_t)(q - p));
 		if (strncmp(url, "http://", 7) == 0 ||
 		    strncmp(url, "https://", 8) == 0 || url[0] == '/') {
 			/* Absolute: a folder of its own. */
@@ -345,10 +460,32 @@ dash_rewrite(const char *body, size_t len, const char *pass, const char *from,
 
 /* ---------------------------------------------------------------- entry */
 
+static int
+pass_rewrite(const char *body, size_t len, const char *pass,
+    const char *from, const char *base, const struct sd_fetch_guard *g,
+    struct sd_buf *out)
+{
+	struct rw rw = { pass, from, base, g };
+
+	if (memchr(body, '\0', len) != NULL) {
+		warnx("%s: a NUL byte in the manifest", from);
+		errno = EPROTO;
+		return -1;
+	}
+	if (len >= 7 && memcmp(body, "#EXTM3U", 7) == 0)
+		return hls_rewrite(body, len, &rw, out);
+	if (strstr(body, "<MPD") != NULL)
+		return dash_rewrite(body, len, &rw, out);
+	warnx("%s: neither an HLS playlist nor a DASH MPD", from);
+	errno = EPROTO;
+	return -1;
+}
+
 int
 sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *name, const char *base, struct sd_buf *out)
 {
+	struct sd_fetch_guard g = { px->source, px->allow_hosts };
 	char pass[PATH_MAX], url[SD_URL_MAX], file[PATH_MAX], h[17];
 	char *body;
 	size_t len;
@@ -378,12 +515,12 @@ sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
 	}
 	hash_hex(url, h);
 	if (sd_pathf(file, sizeof(file), "%s/m-%s", pass, h) == -1 ||
-	    fetch_once(cfg, url, file, MANIFEST_FRESH_S, MANIFEST_MAX) == -1)
+	    fetch_once(cfg, px, url, file, MANIFEST_FRESH_S, MANIFEST_MAX) == -1)
 		return -1;
 	if (sd_read_file(file, MANIFEST_MAX, &body, &len) == -1)
 		return -1;
 	/* Redirects are not followed here: relative URIs resolve on url. */
-	rv = sd_pass_rewrite(body, len, pass, url, base, out);
+	rv = pass_rewrite(body, len, pass, url, base, &g, out);
 	free(body);
 	return rv;
 }
@@ -392,33 +529,34 @@ int
 sd_pass_rewrite(const char *body, size_t len, const char *pass,
     const char *from, const char *base, struct sd_buf *out)
 {
-	if (memchr(body, '\0', len) != NULL) {
-		warnx("%s: a NUL byte in the manifest", from);
-		errno = EPROTO;
-		return -1;
-	}
-	if (len >= 7 && memcmp(body, "#EXTM3U", 7) == 0)
-		return hls_rewrite(body, len, pass, from, base, out);
-	if (strstr(body, "<MPD") != NULL)
-		return dash_rewrite(body, len, pass, from, base, out);
-	warnx("%s: neither an HLS playlist nor a DASH MPD", from);
-	errno = EPROTO;
-	return -1;
+	return pass_rewrite(body, len, pass, from, base, NULL, out);
 }
 
-/* d/HASH/REST: REST a relative path without "..", blanks or quotes. */
+/*
+ * d/HASH/REST: REST must be a plain relative path, so that the folder's URL
+ * + REST stays inside the folder whatever the upstream decodes: no '%'
+ * (a "%252e" decoded twice is a dot), no query or fragment, no "." or
+ * ".." segment, no empty segment, nothing but unreserved characters and a
+ * few sub-delimiters a template may hold.
+ */
 static int
 rest_ok(const char *rest)
 {
-	const char *p;
+	const char *p, *seg;
+	size_t n;
 
-	if (*rest == '\0' || *rest == '/' || strstr(rest, "..") != NULL ||
-	    strlen(rest) > 1024)
+	if (*rest == '\0' || strlen(rest) > 1024)
 		return 0;
 	for (p = rest; *p; p++)
-		if (!isalnum((unsigned char)*p) && strchr("._-~/=,%&?+", *p) ==
+		if (!isalnum((unsigned char)*p) && strchr("._-~/=,+", *p) ==
 		    NULL)
 			return 0;
+	for (seg = rest; *seg; seg += n + (seg[n] == '/')) {
+		n = strcspn(seg, "/");
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return 0;
+	}
 	return 1;
 }
 
@@ -450,5 +588,5 @@ sd_relay_segment(const struct sd_config *cfg, const struct sd_proxy *px,
 	hash_hex(url, h);
 	if (sd_pathf(path, pathlen, "%s/f-%s", pass, h) == -1)
 		return -1;
-	return fetch_once(cfg, url, path, 0, SEGMENT_MAX);
+	return fetch_once(cfg, px, url, path, 0, SEGMENT_MAX);
 }

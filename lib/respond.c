@@ -84,6 +84,26 @@ srv_send_body(struct srv *s, const char *type, const char *cache,
 	return rc;
 }
 
+/* The page: HTML under its own Content-Security-Policy (the first header:
+ * sd_http_resp_head then adds no other). */
+int
+srv_send_page(struct srv *s, const char *csp, const void *body, size_t len)
+{
+	struct sd_http_resp rs;
+	int rc;
+
+	sd_http_resp_init(&rs, 200);
+	sd_http_header(&rs, "Content-Security-Policy", "%s", csp);
+	sd_http_header(&rs, "Content-Type", "text/html; charset=utf-8");
+	sd_http_header(&rs, "Cache-Control", "no-cache");
+	sd_http_header(&rs, "Content-Length", "%zu", len);
+	rc = send_head(s, &rs);
+	if (rc == 200 && !s->head_only &&
+	    sd_write_all(s->fd, body, len, -1) == -1)
+		return -1;
+	return rc;
+}
+
 /* 302 to url (checked for CR/LF and controls by the header writer). */
 int
 srv_redirect(struct srv *s, const char *url)
@@ -210,6 +230,8 @@ srv_file(struct srv *s, const char *root, const char *rel,
 	else
 		sd_http_resp_init(&rs, r == -1 ? 416 : r == 1 ? 206 : 200);
 	sd_http_header(&rs, "Content-Type", "%s", sd_http_content_type(tn));
+	if (strcmp(sd_http_content_type(tn), "application/octet-stream") == 0)
+		sd_http_header(&rs, "Content-Disposition", "attachment");
 	sd_http_header(&rs, "Cache-Control", "%s",
 	    sd_http_cache_control(tn, live));
 	sd_http_header(&rs, "ETag", "%s", etag);

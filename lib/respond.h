@@ -23,6 +23,9 @@ int srv_send_buf(struct srv *s, struct sd_buf *b);
 int srv_error(struct srv *s, int status, const char *msg, int retry_after);
 int srv_send_body(struct srv *s, const char *type, const char *cache,
     const char *etag, const void *body, size_t len);
+/* The page at /: HTML with its own Content-Security-Policy. */
+int srv_send_page(struct srv *s, const char *csp, const void *body,
+    size_t len);
 int srv_redirect(struct srv *s, const char *url);
 /* The head of an endless MPEG-TS body (the caller streams it): 200 or -1. */
 int srv_stream_head(struct srv *s);

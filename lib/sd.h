@@ -141,6 +141,8 @@ struct sd_proxy {
 	char group[128];
 	char logo[1024];
 	char tvg_id[128];
+	char allow_hosts[1024];	/* hosts passthrough may fetch from besides
+				 * the source's origin (docs/SECURITY.md) */
 	int max_clients;	/* 0: unlimited */
 	int number;		/* channel number (tvg-chno), 0: none */
 	char path[256];

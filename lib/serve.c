@@ -211,8 +211,9 @@ route_proxy(struct srv *s, const char *rest)
 	id[n] = '\0';
 	if ((px = sd_proxy_find(s->cfg, id)) == NULL)
 		return srv_error(s, 404, "no such proxy", 0);
-	if (px->mode == SD_MODE_DIRECT)
-		return srv_redirect(s, px->source);
+	if (px->mode == SD_MODE_DIRECT)	/* /PROXY only: routes are exact */
+		return slash == NULL ? srv_redirect(s, px->source) :
+		    srv_error(s, 404, "not found", 0);
 	if (slash == NULL || slash[1] == '\0')
 		return srv_smart(s, px, NULL);
 	rest = slash + 1;

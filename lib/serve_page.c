@@ -3,6 +3,8 @@
  * lists the proxies and plays one with hls.js or dash.js) and "/status"
  * (JSON for scripts and monitoring).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sd.h"
@@ -18,7 +20,7 @@
  * curious admin) what the player is doing.
  */
 static const char page_script[] =
-"<script>\n"
+"\n"
 "var v = document.getElementById('v'), cur = null;\n"
 "window.sdState = { playing: false, start: null, error: null, url: null };\n"
 "v.addEventListener('playing', function () {\n"
@@ -55,6 +57,11 @@ static const char page_script[] =
 "    sdState.error = 'no HLS player';\n"
 "  }\n"
 "}\n"
+"var SD_BASE = document.body.getAttribute('data-base');\n"
+"document.addEventListener('click', function (e) {\n"
+"  var b = e.target.closest ? e.target.closest('button[data-play]') : null;\n"
+"  if (b) play(SD_BASE, b.getAttribute('data-play'),\n"
+"    b.getAttribute('data-format')); });\n"
 "var q = new URLSearchParams(location.search);\n"
 "if (q.get('play')) play(SD_BASE, q.get('play'), q.get('format') || 'hls');\n"
 "</script>\n";
@@ -88,10 +95,11 @@ page_proxy_row(struct sd_buf *b, const char *base, const struct sd_proxy *px)
 	html_text(b, sd_mode_name(px->mode));
 	sd_buf_printf(b, "</td><td>");
 	if (px->mode == SD_MODE_SMART && sd_safe_name(px->id)) {
-		/* ids are safe names: no quoting needed inside the JS call */
-		sd_buf_printf(b, "<button onclick=\"play(SD_BASE, '%s', 'hls')\">"
-		    "HLS</button> <button onclick=\"play(SD_BASE, '%s', "
-		    "'dash')\">DASH</button> ", px->id, px->id);
+		/* ids are safe names: no quoting needed in an attribute; no
+		 * handler in the markup (the policy allows none) */
+		sd_buf_printf(b, "<button data-play=\"%s\" data-format=\"hls\">"
+		    "HLS</button> <button data-play=\"%s\" data-format="
+		    "\"dash\">DASH</button> ", px->id, px->id);
 	}
 	sd_buf_printf(b, "<a href=\"");
 	html_text(b, base);
@@ -100,17 +108,36 @@ page_proxy_row(struct sd_buf *b, const char *base, const struct sd_proxy *px)
 	sd_buf_printf(b, "</td></tr>\n");
 }
 
+/*
+ * The page's policy: scripts from this server and the page's own inline
+ * one (its nonce, new for every answer) only; no plugin, no <base>, no
+ * framing. hls.js may start a worker from a blob: URL.
+ */
+static void
+page_policy(char *csp, size_t len, const char *nonce)
+{
+	snprintf(csp, len, "script-src 'self' 'nonce-%s'; worker-src 'self' "
+	    "blob:; object-src 'none'; base-uri 'none'; frame-ancestors "
+	    "'none'", nonce);
+}
+
 int
 srv_page(struct srv *s)
 {
 	struct sd_buf b;
 	const char *base = s->rq->script_name;
+	unsigned char rnd[16];
+	char nonce[33], csp[256];
 	size_t i;
 	int rc;
 
 	/* base lands in attributes and a JS string: no quote of either kind */
 	if (!sd_manifest_base_ok(base) || strchr(base, '\'') != NULL)
 		base = "";
+	arc4random_buf(rnd, sizeof(rnd));
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(nonce + 2 * i, 3, "%02x", rnd[i]);
+	page_policy(csp, sizeof(csp), nonce);
 	sd_buf_init(&b);
 	sd_buf_printf(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 	    "<title>sd</title>\n<style>body{font-family:sans-serif;margin:1em}"
@@ -118,7 +145,7 @@ srv_page(struct srv *s)
 	    "td{padding:0 .6em}</style>\n");
 	sd_buf_printf(&b, "<script src=\"%s/www/hls.min.js\"></script>\n"
 	    "<script src=\"%s/www/dash.all.min.js\"></script>\n"
-	    "<script>var SD_BASE = '%s';</script>\n</head><body>\n"
+	    "</head><body data-base=\"%s\">\n"
 	    "<h1>sd</h1>\n<video id=\"v\" controls muted autoplay "
 	    "playsinline></video>\n<p>Playing: <span id=\"now\">nothing"
 	    "</span></p>\n<table>\n<tr><th>Channel</th><th>Group</th>"
@@ -128,10 +155,10 @@ srv_page(struct srv *s)
 	sd_buf_printf(&b, "</table>\n<p><a href=\"%s/playlist.m3u\">playlist"
 	    ".m3u</a> &middot; <a href=\"%s/status\">status</a></p>\n",
 	    base, base);
+	sd_buf_printf(&b, "<script nonce=\"%s\">", nonce);
 	sd_buf_append(&b, page_script, sizeof(page_script) - 1);
 	sd_buf_printf(&b, "</body></html>\n");
-	rc = srv_send_body(s, "text/html; charset=utf-8", "no-cache", NULL,
-	    b.p, b.len);
+	rc = srv_send_page(s, csp, b.p, b.len);
 	sd_buf_free(&b);
 	return rc;
 }

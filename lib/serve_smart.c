@@ -555,30 +555,51 @@ pass_manifest(struct srv *s, const struct sd_proxy *px, const char *name,
 }
 
 /*
+ * The name whose extension gives a passthrough file its Content-Type: the
+ * upstream's own when it is a media type (a playlist, an MPD, MP4, TS,
+ * AAC, AC-3, WebVTT, TTML), else one that makes it application/octet-
+ * stream, an attachment (srv_file): "payload.html" is never a page. Not a
+ * 404: keys and segments behind scripts ("get.php?id=7", "k.key") are
+ * common and must still play.
+ */
+static const char *
+pass_type_name(const char *name)
+{
+	static const char *const media[] = { ".m3u8", ".mpd", ".mp4",
+	    ".m4s", ".m4v", ".m4a", ".cmfv", ".cmfa", ".ts", ".aac", ".ac3",
+	    ".ec3", ".vtt", ".webvtt", ".ttml", ".dfxp" };
+	size_t i, n = strlen(name), m;
+
+	for (i = 0; i < SD_ARRAY_LEN(media); i++) {
+		m = strlen(media[i]);
+		if (n > m && strcmp(name + n - m, media[i]) == 0)
+			return name;
+	}
+	return "file.bin";
+}
+
+/*
  * /PROXY/p/HASH.m3u8 (a media playlist), /PROXY/s/HASH.EXT and
  * /PROXY/d/HASH/REST (files), as the relay's rewriting named them. A
- * DASH template's query is part of the name the relay resolves.
+ * query is not passed on: the upstream sees only names its own manifest
+ * gave (docs/SECURITY.md).
  */
 int
 srv_pass(struct srv *s, const struct sd_proxy *px, const char *name)
 {
-	char full[SD_HTTP_PATH_MAX + 2048], path[PATH_MAX];
+	char path[PATH_MAX];
 	const char *spool = s->cfg->settings.spool, *rel;
 	size_t n = strlen(spool);
 
 	if (name[0] == 'p')
 		return pass_manifest(s, px, name, name);
-	if ((size_t)snprintf(full, sizeof(full), "%s%s%s", name,
-	    name[0] == 'd' && s->rq->query[0] ? "?" : "",
-	    name[0] == 'd' ? s->rq->query : "") >= sizeof(full))
-		return srv_error(s, 414, "name too long", 0);
-	if (sd_relay_segment(s->cfg, px, full, path, sizeof(path)) == -1)
+	if (sd_relay_segment(s->cfg, px, name, path, sizeof(path)) == -1)
 		return pass_error(s);
 	if (strncmp(path, spool, n) != 0 || path[n] != '/')
 		return srv_error(s, 500, "a passthrough file outside the spool",
 		    0);
 	rel = path + n + 1;
-	return srv_file(s, spool, rel, name, 1);
+	return srv_file(s, spool, rel, pass_type_name(name), 1);
 }
 
 int

@@ -189,14 +189,37 @@ pump_upstream(struct sess *s, struct sd_fetch *f, struct sd_ring *rg)
 	}
 }
 
+#define BACKOFF_MAX_MS 60000
+
+/*
+ * Why a connection that answered got nowhere, in err: 1 when retrying at
+ * once would only repeat it (a full disk, an empty 200), 0 otherwise.
+ */
+static int
+pump_stuck(int rv, int saved, unsigned long long got, char *err, size_t len)
+{
+	if (rv == -1 && (saved == ENOSPC || saved == EDQUOT)) {
+		snprintf(err, len, "the spool's disk is full: %s",
+		    strerror(saved));
+		return 1;
+	}
+	if (rv == 0 && got == 0) {
+		snprintf(err, len, "upstream answered with an empty body");
+		return 1;
+	}
+	snprintf(err, len, "upstream %s", rv == 0 ? "ended the stream" :
+	    strerror(saved));
+	return 0;
+}
+
 static int
 upstream_session(struct sess *s)
 {
 	struct sd_fetch_opts o;
 	struct sd_fetch f;
 	struct sd_ring rg;
-	unsigned long long conns = 0;
-	int fails = 0, backoff_ms = 500, rv;
+	unsigned long long conns = 0, before;
+	int fails = 0, backoff_ms = 500, rv, saved, stuck;
 	char err[256];
 
 	sd_fetch_opts_default(&o);
@@ -222,28 +245,37 @@ upstream_session(struct sess *s)
 			sd_fetch_close(&f);
 			if (nap(s, backoff_ms))
 				break;
-			backoff_ms = backoff_ms * 2 > 10000 ? 10000 :
-			    backoff_ms * 2;
+			backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ?
+			    BACKOFF_MAX_MS : backoff_ms * 2;
 			continue;
 		}
 		conns++;
 		fails = 0;
-		backoff_ms = 500;
 		sd_ring_new_conn(&rg);
+		before = rg.bytes;
 		sd_rec_set(&s->st, "connections", "%llu", conns);
 		state_put(s, "up", NULL);
 		rv = pump_upstream(s, &f, &rg);
+		saved = errno;
 		sd_ring_flush(&rg);
-		snprintf(err, sizeof(err), "upstream %s", rv == 0 ?
-		    "ended the stream" : strerror(errno));
+		stuck = pump_stuck(rv, saved, rg.bytes - before, err,
+		    sizeof(err));
 		sd_fetch_close(&f);
 		if (rv == 1)
 			break;
 		s->restarts++;
+		/* A stream that ran: again at once. A full disk or an empty
+		 * answer: later and later, up to a minute. */
+		if (!stuck)
+			backoff_ms = 300;
+		sd_rec_set(&s->st, "retry_after", "%d", backoff_ms / 1000 + 1);
 		state_put(s, "retrying", err);
-		warnx("%s: %s; reconnecting", s->proxy, err);
-		if (nap(s, 300))
+		warnx("%s: %s; reconnecting in %d ms", s->proxy, err,
+		    backoff_ms);
+		if (nap(s, backoff_ms))
 			break;
+		backoff_ms = !stuck ? 500 : backoff_ms * 2 > BACKOFF_MAX_MS ?
+		    BACKOFF_MAX_MS : backoff_ms * 2;
 	}
 	state_put(s, "stopping", NULL);
 	sd_ring_close(&rg);
@@ -650,46 +682,68 @@ pipeline_session(struct sess *s)
 /* ------------------------------------------------ the passthrough reaper */
 
 #define PASS_MAX_BYTES (512LL << 20)
+#define PASS_MAX_FILES 60000	/* an upstream naming files without end */
 
-/* The oldest file of dir into oldest (by mtime); the bytes of all. */
-static long long
-pass_oldest(const char *dir, char *oldest, size_t len)
+struct pass_file {
+	double mtime;
+	long long size;
+	char name[NAME_MAX + 1];
+};
+
+static int
+by_mtime(const void *a, const void *b)
+{
+	const struct pass_file *x = a, *y = b;
+
+	return (x->mtime > y->mtime) - (x->mtime < y->mtime);
+}
+
+/*
+ * At most PASS_MAX_BYTES in PASS_MAX_FILES files (a playlist naming files
+ * without end fills a folder with small ones): one scan, the oldest go
+ * first.
+ */
+static void
+pass_cap(const char *dir)
 {
 	DIR *d;
 	struct dirent *de;
-	char p[PATH_MAX];
 	struct stat sb;
-	double t = 1e18;
+	struct pass_file *v = NULL, *nv;
+	char p[PATH_MAX];
+	size_t n = 0, cap = 0, i;
 	long long total = 0;
 
-	oldest[0] = '\0';
 	if ((d = opendir(dir)) == NULL)
-		return 0;
+		return;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' ||
 		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
 		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
 			continue;
-		total += sb.st_size;
-		if ((double)sb.st_mtim.tv_sec < t && sb.st_size > 0) {
-			t = (double)sb.st_mtim.tv_sec;
-			strlcpy(oldest, p, len);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				break;
+			v = nv;
 		}
+		v[n].mtime = (double)sb.st_mtim.tv_sec +
+		    sb.st_mtim.tv_nsec / 1e9;
+		v[n].size = sb.st_size;
+		strlcpy(v[n].name, de->d_name, sizeof(v[n].name));
+		total += sb.st_size;
+		n++;
 	}
 	closedir(d);
-	return total;
-}
-
-/* At most PASS_MAX_BYTES: the oldest files go first. */
-static void
-pass_cap(const char *dir)
-{
-	char oldest[PATH_MAX];
-	int i;
-
-	for (i = 0; i < 10000 && pass_oldest(dir, oldest, sizeof(oldest)) >
-	    PASS_MAX_BYTES && oldest[0] != '\0'; i++)
-		unlink(oldest);
+	if (total > PASS_MAX_BYTES || n > PASS_MAX_FILES)
+		qsort(v, n, sizeof(*v), by_mtime);
+	for (i = 0; i < n && (total > PASS_MAX_BYTES ||
+	    n - i > PASS_MAX_FILES); i++) {
+		if (sd_pathf(p, sizeof(p), "%s/%s", dir, v[i].name) == 0)
+			unlink(p);
+		total -= v[i].size;
+	}
+	free(v);
 }
 
 static int

@@ -78,9 +78,11 @@ get "$base/direct1"
 t_is "$CODE" 302 "direct: 302"
 t_is "$(hdr Location)" "http://upstream.example/one.ts?token=abc" \
     "direct: Location is the source"
-get "$base/direct1/stream.ts"
-t_is "$CODE:$(hdr Location)" \
-    "302:http://upstream.example/one.ts?token=abc" "direct: any route 302"
+# Routes are exact: only /PROXY of a direct proxy redirects.
+for r in stream.ts anything/else master.m3u8; do
+	get "$base/direct1/$r"
+	t_is "$CODE:$(hdr Location)" "404:" "direct: /direct1/$r is a 404"
+done
 
 # /PROXY picks the format: ?format=, then Accept, then User-Agent. HLS and
 # DASH are redirected to their manifest (before any upstream is touched).
@@ -132,6 +134,7 @@ t_is "$CODE" 200 "segment: 200"
 t_is "$(hdr Content-Type)" "video/iso.segment" "segment: Content-Type"
 t_like "$(hdr Cache-Control)" 'immutable' "segment: Cache-Control immutable"
 t_is "$(hdr Access-Control-Allow-Origin)" "*" "segment: CORS"
+t_is "$(hdr X-Content-Type-Options)" nosniff "segment (lighttpd's): nosniff"
 cmp -s "$B" "$store/$seg"
 t_ok $? "segment: the file's bytes"
 etag=$(hdr ETag)
@@ -196,6 +199,7 @@ t_like "$(cat "$B")" 'News &quot;24&quot;' "page: names escaped"
 t_like "$(cat "$B")" '<script src="/sd/www/hls.min.js">' "page: hls.js"
 get "$base/www/hls.min.js"
 t_is "$CODE" 200 "page script: 200"
+t_is "$(hdr X-Content-Type-Options)" nosniff "page script (lighttpd's): nosniff"
 cmp -s "$B" "$conf/www/hls.min.js"
 t_ok $? "page script: the file"
 
@@ -225,6 +229,9 @@ t_is "$RAW_RC:$CODE:$(hdr Location)" \
     "0:302:http://upstream.example/one.ts?token=abc" "inetd: direct 302"
 t_like "$H" '^HTTP/1.1 302 Found$' "inetd: status line"
 t_like "$H" '^Connection: close$' "inetd: Connection: close"
+req /direct1/anything/else
+raw "$T_TMP/req"
+t_is "$CODE:$(hdr Location)" "404:" "inetd: /direct1/anything/else is a 404"
 for u in "/../secret" "/tv/../../secret" "/%2e%2e/secret" "/%2E%2e/secret" \
     "/tv/cmaf/%2e%2e%2f%2e%2e%2fsecret" "/tv%2fcmaf" "/tv/cmaf/leak.m4s" \
     "/tv/cmaf/abs.m3u8" "/a%00b" "/tv//cmaf/v0.m3u8" "/tv/cmaf/.%2e/x" \

@@ -115,6 +115,40 @@ responses(void)
 #undef R
 }
 
+/* Where passthrough may fetch from (docs/SECURITY.md, "Upstreams"). */
+static void
+guard(void)
+{
+	struct sd_fetch_guard g = { "http://up.example:8080/live/a.m3u8",
+	    "cdn.example, edge.example:8443 192.168.1.20" };
+
+	ok(sd_fetch_allowed(NULL, "http://127.0.0.1/x"), "no guard: anywhere");
+	ok(sd_fetch_allowed(&g, "http://up.example:8080/other/b.ts"),
+	    "the source's origin");
+	ok(sd_fetch_allowed(&g, "http://UP.example:8080/b.ts"),
+	    "the source's origin, the host in capitals");
+	ok(!sd_fetch_allowed(&g, "http://up.example/b.ts"),
+	    "the source's host on another port: refused");
+	ok(!sd_fetch_allowed(&g, "https://up.example:8080/b.ts"),
+	    "the source's host with another scheme: refused");
+	ok(sd_fetch_allowed(&g, "https://cdn.example/s/1.ts"),
+	    "a listed host, any port");
+	ok(sd_fetch_allowed(&g, "http://cdn.example:81/s/1.ts"),
+	    "a listed host, another port");
+	ok(sd_fetch_allowed(&g, "https://edge.example:8443/k"),
+	    "a listed host:port");
+	ok(!sd_fetch_allowed(&g, "https://edge.example/k"),
+	    "a listed host:port on another port: refused");
+	ok(sd_fetch_allowed(&g, "http://192.168.1.20/k"),
+	    "a listed address");
+	ok(!sd_fetch_allowed(&g, "http://evil.example/x"), "elsewhere: refused");
+	ok(!sd_fetch_allowed(&g, "http://cdn.example.evil/x"),
+	    "a listed name as a prefix: refused");
+	ok(!sd_fetch_allowed(&g, "file:///etc/passwd"), "file://: refused");
+	ok(!sd_fetch_allowed(&g, "http://127.0.0.1:8080/x"),
+	    "loopback: refused");
+}
+
 int
 main(void)
 {
@@ -144,5 +178,6 @@ main(void)
 	parse_bad(big, "too long");
 
 	responses();
+	guard();
 	return done();
 }

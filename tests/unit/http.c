@@ -152,6 +152,8 @@ test_writer(void)
 	ok(sd_http_resp_head(&rs, 1, &out) == 0, "CGI head");
 	sd_buf_append(&out, "", 1);
 	is_str(out.p, "Status: 302 Found\r\nAccess-Control-Allow-Origin: *\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Content-Security-Policy: default-src 'none'; sandbox\r\n"
 	    "Location: http://a/b\r\n\r\n", "CGI head text");
 	sd_http_resp_free(&rs);
 

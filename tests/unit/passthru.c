@@ -124,6 +124,23 @@ bad(const char *body, size_t len, const char *desc)
 	ok(err[0] != '\0', "... with a warning");
 }
 
+/* A playlist naming more than 50,000 files is refused as a whole. */
+static void
+test_cap(void)
+{
+	struct sd_buf b;
+	int i;
+
+	sd_buf_init(&b);
+	sd_buf_printf(&b, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
+	for (i = 0; i < 50000; i++)
+		sd_buf_printf(&b, "#EXTINF:2,\n  s%d.ts\r\n", i);
+	ok(rewrite(b.p) == 0, "50,000 entries: rewritten");
+	sd_buf_printf(&b, "#EXT-X-KEY:METHOD=AES-128,URI=\"k\"\n");
+	bad(b.p, b.len, "50,001 entries (a URI attribute the last): refused");
+	sd_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -132,6 +149,7 @@ main(void)
 	sd_buf_init(&out);
 	test_hls();
 	test_dash();
+	test_cap();
 	bad("<html>hello</html>", 18, "not a manifest: refused");
 	bad("#EXTM3U\n\0seg.ts\n", 16, "a NUL byte: refused");
 	memcpy(longline, "#EXTM3U\n", 8);
