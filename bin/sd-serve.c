@@ -23,10 +23,10 @@
 extern char **environ;
 
 static void
-usage(void)
+usage(FILE *fp, int status)
 {
-	fprintf(stderr, "usage: sd-serve [-C dir]\n");
-	exit(SD_EX_USAGE);
+	fprintf(fp, "usage: sd-serve [-C dir]\n");
+	exit(status);
 }
 
 /*
@@ -122,18 +122,20 @@ main(int argc, char *argv[])
 	/* httpoxy: whatever we run (curl, ffmpeg) must not take a proxy from
 	 * a request's "Proxy:" header. */
 	unsetenv("HTTP_PROXY");
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, SD_EX_OK);
 	while ((ch = getopt(argc, argv, "C:")) != -1) {
 		switch (ch) {
 		case 'C':
 			confdir = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr, SD_EX_USAGE);
 		}
 	}
 	argc -= optind;
 	if (argc != 0)
-		usage();
+		usage(stderr, SD_EX_USAGE);
 
 	cgi = getenv("GATEWAY_INTERFACE") != NULL;
 	if (!cgi)
