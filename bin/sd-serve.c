@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "http.h"
 
 #define READ_HEAD_TIMEOUT_MS 10000	/* a slow client gives up its slot */
 #define READY_TIMEOUT_S 20		/* a first manifest waits this long */
@@ -143,6 +144,7 @@ main(int argc, char *argv[])
 	if ((rc = read_request(&rq, cgi)) != 0)
 		return answer_error(cgi, rq.method == SD_HTTP_HEAD, rc, NULL);
 	if (sd_config_load(&cfg, sd_config_dir(confdir)) == -1) {
+		sd_http_log_error(&rq, 500, "configuration error");
 		answer_error(cgi, rq.method == SD_HTTP_HEAD, 500,
 		    "configuration error (see the server log)");
 		return SD_EX_CONFIG;

@@ -12,6 +12,7 @@
 #include <err.h>
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -59,12 +60,17 @@ sd_config_dir(const char *opt)
 const char *
 sd_system_profiles_path(void)
 {
-	static char path[1024];
+	static char path[PATH_MAX + 32];
+	char top[PATH_MAX];
 	const char *dir = getenv("SD_SHAREDIR");
 
-	if (dir == NULL || *dir == '\0')
-		dir = SD_SHAREDIR;
-	snprintf(path, sizeof(path), "%s/profiles.ini", dir);
+	if (dir != NULL && *dir != '\0')
+		snprintf(path, sizeof(path), "%s/profiles.ini", dir);
+	else if (sd_build_tree(top, sizeof(top)) == 0)
+		/* Run from the build tree: its profiles, not an old install's. */
+		snprintf(path, sizeof(path), "%s/etc/system/profiles.ini", top);
+	else
+		snprintf(path, sizeof(path), "%s/profiles.ini", SD_SHAREDIR);
 	return path;
 }
 

@@ -14,7 +14,10 @@
 #define SD_INI_LINE_MAX 4096	/* longer lines are an error */
 #define SD_INI_FILE_MAX (4u << 20)	/* larger files do not load */
 
-/* The system profiles file: $SD_SHAREDIR/profiles.ini or SD_SHAREDIR's. */
+/*
+ * The system profiles file: $SD_SHAREDIR/profiles.ini, else the build
+ * tree's etc/system/profiles.ini when run from one, else SD_SHAREDIR's.
+ */
 const char *sd_system_profiles_path(void);
 const char *sd_mode_name(enum sd_mode m);		/* direct|smart */
 /*

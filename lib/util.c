@@ -629,6 +629,40 @@ sd_sibling_path(const char *name, char *out, size_t len)
 	return 0;
 }
 
+/*
+ * The top of the build tree the running program comes from, when it is not
+ * installed: the nearest folder above its own (bin/ of a plain build, or
+ * build/san/bin/) that holds etc/system/profiles.ini and lib/sd.h, three
+ * levels up at most. -1 when there is none (an installed program).
+ */
+int
+sd_build_tree(char *out, size_t len)
+{
+	char self[PATH_MAX], probe[PATH_MAX + 32], *slash;
+	ssize_t n;
+	int up;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+		return -1;
+	self[n] = '\0';
+	for (up = 0; up < 4; up++) {
+		if ((slash = strrchr(self, '/')) == NULL || slash == self)
+			return -1;
+		*slash = '\0';
+		if (up == 0)
+			continue;	/* the program itself */
+		snprintf(probe, sizeof(probe), "%s/etc/system/profiles.ini",
+		    self);
+		if (access(probe, R_OK) != 0)
+			continue;
+		snprintf(probe, sizeof(probe), "%s/lib/sd.h", self);
+		if (access(probe, R_OK) != 0)
+			continue;
+		return strlcpy(out, self, len) < len ? 0 : -1;
+	}
+	return -1;
+}
+
 /* ---------------------------------------------------------------- clocks */
 
 static long long

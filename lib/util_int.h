@@ -94,5 +94,10 @@ int sd_safe_name(const char *name);
 int sd_sibling_path(const char *name, char *out, size_t len);
 /* For a test driver that does not live next to the programs: their folder. */
 void sd_sibling_dir(const char *dir);
+/*
+ * The top of the build tree the program runs from when not installed (one
+ * with etc/system/profiles.ini and lib/sd.h), into out; -1 when installed.
+ */
+int sd_build_tree(char *out, size_t len);
 
 #endif
