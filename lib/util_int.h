@@ -92,6 +92,9 @@ int sd_safe_name(const char *name);
  * to look up on PATH. -1 (ENAMETOOLONG) when out is too small.
  */
 int sd_sibling_path(const char *name, char *out, size_t len);
+/* The one of names[n] word most likely means (case, a typo), or NULL. */
+const char *sd_near_name(const char *word, const char *const *names,
+    size_t n);
 /* For a test driver that does not live next to the programs: their folder. */
 void sd_sibling_dir(const char *dir);
 /*
