@@ -5,6 +5,7 @@
 #include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <libavutil/log.h>
@@ -12,11 +13,11 @@
 #include "sd.h"
 
 static void
-usage(void)
+usage(FILE *fp, int status)
 {
-	fprintf(stderr, "usage: sd-classify [-j] [-s bytes] [-t seconds] "
+	fprintf(fp, "usage: sd-classify [-j] [-s bytes] [-t seconds] "
 	    "source\n");
-	exit(SD_EX_USAGE);
+	exit(status);
 }
 
 int
@@ -30,6 +31,8 @@ main(int argc, char *argv[])
 	size_t n;
 
 	sd_classify_opts_init(&o);
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, SD_EX_OK);
 	while ((ch = getopt(argc, argv, "js:t:")) != -1) {
 		switch (ch) {
 		case 'j':
@@ -40,7 +43,7 @@ main(int argc, char *argv[])
 			if (es != NULL) {
 				warnx("-s %s: %s (32 to 4294967296 bytes)",
 				    optarg, es);
-				usage();
+				usage(stderr, SD_EX_USAGE);
 			}
 			break;
 		case 't':
@@ -48,17 +51,17 @@ main(int argc, char *argv[])
 			if (es != NULL) {
 				warnx("-t %s: %s (1 to 3600 seconds)", optarg,
 				    es);
-				usage();
+				usage(stderr, SD_EX_USAGE);
 			}
 			break;
 		default:
-			usage();
+			usage(stderr, SD_EX_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 1)
-		usage();
+		usage(stderr, SD_EX_USAGE);
 
 	/* What went wrong is in the record's reasons, not libav's log. */
 	av_log_set_level(AV_LOG_QUIET);
@@ -67,7 +70,7 @@ main(int argc, char *argv[])
 	if (rv == SD_EX_USAGE) {
 		warnx("%s", sd_rec_get(&rec, "reason"));
 		sd_rec_free(&rec);
-		usage();
+		usage(stderr, SD_EX_USAGE);
 	}
 	/* The last reason is the one that ended the classification. */
 	n = sd_rec_count(&rec, "reason");

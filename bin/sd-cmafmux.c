@@ -22,11 +22,11 @@ on_signal(int sig)
 }
 
 static void
-usage(void)
+usage(FILE *fp, int status)
 {
-	fprintf(stderr, "usage: sd-cmafmux [-lsTv] [-d seconds] [-w segments] "
+	fprintf(fp, "usage: sd-cmafmux [-lsTv] [-d seconds] [-w segments] "
 	    "-o dir [input]\n");
-	exit(SD_EX_USAGE);
+	exit(status);
 }
 
 static double
@@ -38,7 +38,7 @@ seconds(const char *s)
 	v = strtod(s, &end);
 	if (end == s || *end != '\0' || !(v >= 0.1 && v <= 60)) {
 		warnx("-d %s: a duration from 0.1 to 60 seconds", s);
-		usage();
+		usage(stderr, SD_EX_USAGE);
 	}
 	return v;
 }
@@ -56,6 +56,8 @@ main(int argc, char *argv[])
 	o.window = 6;
 	o.input = "-";
 	o.stop = &stop;
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, SD_EX_OK);
 	while ((ch = getopt(argc, argv, "d:lo:sTvw:")) != -1) {
 		switch (ch) {
 		case 'd':
@@ -80,17 +82,17 @@ main(int argc, char *argv[])
 			o.window = (int)sd_strtonum(optarg, 1, 100000, &errstr);
 			if (errstr != NULL) {
 				warnx("-w %s: %s", optarg, errstr);
-				usage();
+				usage(stderr, SD_EX_USAGE);
 			}
 			break;
 		default:
-			usage();
+			usage(stderr, SD_EX_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (o.dir == NULL || argc > 1)
-		usage();
+		usage(stderr, SD_EX_USAGE);
 	if (argc == 1)
 		o.input = argv[0];
 	memset(&sa, 0, sizeof(sa));

@@ -15,14 +15,14 @@
 #include "sd.h"
 
 static void
-usage(void)
+usage(FILE *fp, int status)
 {
-	fprintf(stderr,
+	fprintf(fp,
 	    "usage: sd-decide [-j] [-C dir] [-i record] [-s input]\n"
 	    "                 -f format | [-U url] [-a accept] [-u user_agent]\n"
 	    "                 [-p profile | -P proxy]\n"
 	    "       sd-decide [-C dir] -l\n");
-	exit(SD_EX_USAGE);
+	exit(status);
 }
 
 struct args {
@@ -125,7 +125,7 @@ client_of(const struct args *a)
 		if (sd_client_parse(a->format, &c) == -1) {
 			warnx("-f %s: expected hls, hls-ts, dash or ts",
 			    a->format);
-			usage();
+			usage(stderr, SD_EX_USAGE);
 		}
 		return c;
 	}
@@ -187,6 +187,8 @@ parse_args(int argc, char *argv[], struct args *a)
 	int ch;
 
 	memset(a, 0, sizeof(*a));
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, SD_EX_OK);
 	while ((ch = getopt(argc, argv, "a:C:f:i:jlP:p:s:U:u:")) != -1) {
 		switch (ch) {
 		case 'a':
@@ -223,20 +225,20 @@ parse_args(int argc, char *argv[], struct args *a)
 			a->ua = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr, SD_EX_USAGE);
 		}
 	}
 	if (optind != argc || (a->profile != NULL && a->proxy != NULL))
-		usage();
+		usage(stderr, SD_EX_USAGE);
 	if (a->list)
 		return;
 	if (a->format == NULL && a->url == NULL && a->accept == NULL &&
 	    a->ua == NULL) {
 		warnx("the client's format: -f, or -U, -a, -u from its request");
-		usage();
+		usage(stderr, SD_EX_USAGE);
 	}
 	if (a->format != NULL && (a->url || a->accept || a->ua))
-		usage();
+		usage(stderr, SD_EX_USAGE);
 }
 
 int

@@ -15,11 +15,11 @@
 #include "sd.h"
 
 static void
-usage(void)
+usage(FILE *fp, int status)
 {
-	fprintf(stderr, "usage: sd-manifest [-w] [-b base_url] "
+	fprintf(fp, "usage: sd-manifest [-w] [-b base_url] "
 	    "[-f hls | hls-ts | dash] [-t track] dir\n");
-	exit(SD_EX_USAGE);
+	exit(status);
 }
 
 enum format { F_HLS, F_HLS_TS, F_DASH };
@@ -34,7 +34,7 @@ parse_format(const char *s)
 	if (strcmp(s, "dash") == 0)
 		return F_DASH;
 	warnx("-f %s: expected hls, hls-ts or dash", s);
-	usage();
+	usage(stderr, SD_EX_USAGE);
 	return F_HLS;
 }
 
@@ -93,6 +93,8 @@ main(int argc, char *argv[])
 	enum format f = F_HLS;
 	int ch, fset = 0, write_all = 0, rv;
 
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, SD_EX_OK);
 	while ((ch = getopt(argc, argv, "b:f:t:w")) != -1) {
 		switch (ch) {
 		case 'b':
@@ -109,17 +111,17 @@ main(int argc, char *argv[])
 			write_all = 1;
 			break;
 		default:
-			usage();
+			usage(stderr, SD_EX_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 1 || (write_all && (fset || track != NULL)) ||
 	    (track != NULL && f != F_HLS))
-		usage();
+		usage(stderr, SD_EX_USAGE);
 	if (!sd_manifest_base_ok(base)) {
 		warnx("-b %s: not a URL (no blanks, quotes, <, > or \\)", base);
-		usage();
+		usage(stderr, SD_EX_USAGE);
 	}
 
 	sd_store_init(&st);

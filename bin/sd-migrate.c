@@ -19,10 +19,10 @@
 static int nflag, cflag;
 
 static void
-usage(void)
+usage(FILE *fp, int status)
 {
-	fprintf(stderr, "usage: sd-migrate [-cn] [-C dir] [file ...]\n");
-	exit(SD_EX_USAGE);
+	fprintf(fp, "usage: sd-migrate [-cn] [-C dir] [file ...]\n");
+	exit(status);
 }
 
 static int
@@ -151,6 +151,8 @@ main(int argc, char *argv[])
 	size_t nfiles, i;
 	int ch, rv = SD_EX_OK;
 
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, SD_EX_OK);
 	while ((ch = getopt(argc, argv, "cnC:")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -163,7 +165,7 @@ main(int argc, char *argv[])
 			copt = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr, SD_EX_USAGE);
 		}
 	}
 	argc -= optind;

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "sd.h"
+#include "config.h"
+#include "http.h"
 
 #define READ_HEAD_TIMEOUT_MS 10000	/* a slow client gives up its slot */
 #define READY_TIMEOUT_S 20		/* a first manifest waits this long */
@@ -23,10 +25,10 @@
 extern char **environ;
 
 static void
-usage(void)
+usage(FILE *fp, int status)
 {
-	fprintf(stderr, "usage: sd-serve [-C dir]\n");
-	exit(SD_EX_USAGE);
+	fprintf(fp, "usage: sd-serve [-c] [-C dir]\n");
+	exit(status);
 }
 
 /*
@@ -115,32 +117,45 @@ main(int argc, char *argv[])
 	struct sd_http_req rq;
 	struct sd_serve_opts opts;
 	const char *confdir = NULL;
-	int ch, cgi, rc;
+	int ch, cgi, rc, check = 0;
 
 	open_std_fds();
 	signal(SIGPIPE, SIG_IGN);
 	/* httpoxy: whatever we run (curl, ffmpeg) must not take a proxy from
 	 * a request's "Proxy:" header. */
 	unsetenv("HTTP_PROXY");
-	while ((ch = getopt(argc, argv, "C:")) != -1) {
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, SD_EX_OK);
+	while ((ch = getopt(argc, argv, "cC:")) != -1) {
 		switch (ch) {
+		case 'c':
+			check = 1;
+			break;
 		case 'C':
 			confdir = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr, SD_EX_USAGE);
 		}
 	}
 	argc -= optind;
 	if (argc != 0)
-		usage();
+		usage(stderr, SD_EX_USAGE);
+	/* -c: every error fails, as sd-decide -l: for packaging and cron. */
+	if (check) {
+		if (sd_config_load(&cfg, sd_config_dir(confdir)) == -1)
+			return SD_EX_CONFIG;
+		sd_config_free(&cfg);
+		return SD_EX_OK;
+	}
 
 	cgi = getenv("GATEWAY_INTERFACE") != NULL;
 	if (!cgi)
 		quiet_stderr_on_socket();
 	if ((rc = read_request(&rq, cgi)) != 0)
 		return answer_error(cgi, rq.method == SD_HTTP_HEAD, rc, NULL);
-	if (sd_config_load(&cfg, sd_config_dir(confdir)) == -1) {
+	if (sd_config_load_serving(&cfg, sd_config_dir(confdir)) == -1) {
+		sd_http_log_error(&rq, 500, "configuration error");
 		answer_error(cgi, rq.method == SD_HTTP_HEAD, 500,
 		    "configuration error (see the server log)");
 		return SD_EX_CONFIG;

@@ -31,6 +31,7 @@
 #include "av_probe_int.h"
 #include "util_int.h"
 #include "classify.h"
+#include "fetch.h"
 
 #define HEAD_BYTES (64 * 1024)		/* enough to sniff any format */
 
@@ -198,6 +199,7 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 	AVIOContext *pb = NULL;
 	enum sd_format f;
 	enum sd_exit ex;
+	char why[512];
 	int rv, eof;
 
 	memset(&c, 0, sizeof(c));
@@ -228,8 +230,15 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 		absolute_base(&c);
 	}
 	sd_buf_init(&head);
-	if (!c.is_stdin && (rv = cls_open_io(&c, source, &pb)) < 0)
+	if (!c.is_stdin && (rv = cls_open_io(&c, source, &pb)) < 0) {
+		/* libav says "Input/output error": say what the log says. */
+		if (c.is_http && !c.timed_out && sd_host_unresolved(source,
+		    why, sizeof(why))) {
+			cls_reason(&c, "Opening the source: %s.", why);
+			return SD_EX_UNAVAILABLE;
+		}
 		return cls_fail(&c, rv, "Opening the source");
+	}
 	note_http(&c, pb);
 	if ((rv = cls_read_into(&c, pb, &head, HEAD_BYTES, &eof)) < 0) {
 		ex = cls_fail(&c, rv, "Reading the source");

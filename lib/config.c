@@ -12,6 +12,7 @@
 #include <err.h>
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -30,8 +31,23 @@
 void
 cfg_msg(struct ld *ld, int is_error, int line, const char *fmt, ...)
 {
+	char msg[768], reason[1024];
 	va_list ap;
 
+	if (is_error && ld->serving && ld->blame[0] != '\0') {
+		/* Said when the proxy is asked for (its 503), not each load. */
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		if (line > 0)
+			snprintf(reason, sizeof(reason), "%s:%d: %s", ld->path,
+			    line, msg);
+		else
+			snprintf(reason, sizeof(reason), "%s: %s", ld->path,
+			    msg);
+		cfg_broken_add(ld->cfg, ld->blame, reason);
+		return;
+	}
 	va_start(ap, fmt);
 	if (!ld->quiet || is_error)
 		sd_vwarn_at(ld->path, line, fmt, ap);
@@ -40,6 +56,77 @@ cfg_msg(struct ld *ld, int is_error, int line, const char *fmt, ...)
 		ld->errors++;
 	else
 		ld->cfg->warnings++;
+}
+
+/* ---------------------------------------------------------------- broken */
+
+/*
+ * The proxies sd-serve's load disabled, with the first reason of each. A
+ * table beside the config (sd-serve answers one request a process); the
+ * entries of a config go with sd_config_free.
+ */
+struct broken {
+	const struct sd_config *cfg;
+	char id[SD_NAME_MAX];
+	char reason[1024];
+};
+static struct broken *broken;
+static size_t nbroken;
+
+void
+cfg_broken_add(const struct sd_config *cfg, const char *id,
+    const char *reason)
+{
+	struct broken *t;
+
+	if (sd_proxy_broken(cfg, id) != NULL)
+		return;		/* the first reason is the one to fix first */
+	if ((t = reallocarray(broken, nbroken + 1, sizeof(*t))) == NULL)
+		return;
+	broken = t;
+	t = &broken[nbroken++];
+	t->cfg = cfg;
+	strlcpy(t->id, id, sizeof(t->id));
+	strlcpy(t->reason, reason, sizeof(t->reason));
+}
+
+const char *
+sd_proxy_broken(const struct sd_config *cfg, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < nbroken; i++)
+		if (broken[i].cfg == cfg && strcmp(broken[i].id, id) == 0)
+			return broken[i].reason;
+	return NULL;
+}
+
+const char *
+sd_proxy_broken_nth(const struct sd_config *cfg, size_t n, const char **id)
+{
+	size_t i;
+
+	for (i = 0; i < nbroken; i++)
+		if (broken[i].cfg == cfg && n-- == 0) {
+			*id = broken[i].id;
+			return broken[i].reason;
+		}
+	return NULL;
+}
+
+static void
+broken_forget(const struct sd_config *cfg)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < nbroken; i++)
+		if (broken[i].cfg != cfg)
+			broken[j++] = broken[i];
+	nbroken = j;
+	if (nbroken == 0) {
+		free(broken);
+		broken = NULL;
+	}
 }
 
 /* ---------------------------------------------------------------- paths */
@@ -59,12 +146,17 @@ sd_config_dir(const char *opt)
 const char *
 sd_system_profiles_path(void)
 {
-	static char path[1024];
+	static char path[PATH_MAX + 32];
+	char top[PATH_MAX];
 	const char *dir = getenv("SD_SHAREDIR");
 
-	if (dir == NULL || *dir == '\0')
-		dir = SD_SHAREDIR;
-	snprintf(path, sizeof(path), "%s/profiles.ini", dir);
+	if (dir != NULL && *dir != '\0')
+		snprintf(path, sizeof(path), "%s/profiles.ini", dir);
+	else if (sd_build_tree(top, sizeof(top)) == 0)
+		/* Run from the build tree: its profiles, not an old install's. */
+		snprintf(path, sizeof(path), "%s/etc/system/profiles.ini", top);
+	else
+		snprintf(path, sizeof(path), "%s/profiles.ini", SD_SHAREDIR);
 	return path;
 }
 
@@ -252,11 +344,14 @@ numbers_check(struct ld *ld)
 			v[n++] = &ld->cfg->proxies[i];
 	qsort(v, n, sizeof(*v), by_number);
 	for (i = 1; i < n; i++)
-		if (v[i]->number == v[i - 1]->number)
+		if (v[i]->number == v[i - 1]->number) {
+			strlcpy(ld->blame, v[i]->id, sizeof(ld->blame));
 			LD_ERR(ld, v[i]->number_line, "number = %d is also "
 			    "proxy %s's (line %d); give each channel its own "
 			    "number", v[i]->number, v[i - 1]->id,
 			    v[i - 1]->number_line);
+		}
+	ld->blame[0] = '\0';
 	free(v);
 }
 
@@ -269,6 +364,7 @@ load_buf(struct ld *ld, const char *buf, size_t len)
 	ld->buf = buf;
 	ld->len = len;
 	rc = ini_parse_stream(cfg_reader, ld, cfg_handler, ld);
+	ld->blame[0] = '\0';	/* what follows is the whole file's */
 	if (rc > 0)
 		LD_ERR(ld, rc, "not understood; see sd.ini(5)");
 	else if (rc < 0)
@@ -286,7 +382,7 @@ load_buf(struct ld *ld, const char *buf, size_t len)
 /* Load one file of the given kind; a missing optional file is fine. */
 static int
 load_file(struct sd_config *cfg, const char *path, enum ini_kind kind,
-    int system, int required, struct ld *out)
+    int system, int required, struct ld *out, int serving)
 {
 	struct ld ld;
 	char *buf;
@@ -297,6 +393,7 @@ load_file(struct sd_config *cfg, const char *path, enum ini_kind kind,
 	ld.path = path;
 	ld.kind = kind;
 	ld.system = system;
+	ld.serving = serving;
 	if (sd_read_file(path, CONFIG_FILE_MAX, &buf, &len) == -1) {
 		if (errno == ENOENT && !required)
 			return 0;
@@ -342,10 +439,22 @@ sd_settings_load(struct sd_settings *s, const char *path)
 
 	memset(&cfg, 0, sizeof(cfg));
 	settings_defaults(&cfg.settings);
-	rc = load_file(&cfg, path, INI_SETTINGS, 0, 0, NULL);
+	rc = load_file(&cfg, path, INI_SETTINGS, 0, 0, NULL, 0);
 	*s = cfg.settings;
 	sd_config_free(&cfg);
 	return rc;
+}
+
+/* The defined profile a misspelt name means ("universal"), or NULL. */
+static const char *
+profile_near(const struct sd_config *cfg, const char *name)
+{
+	const char *names[64];
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->nprofiles && n < SD_ARRAY_LEN(names); i++)
+		names[n++] = cfg->profiles[i].name;
+	return sd_near_name(name, names, n);
 }
 
 /* Checks that need every file: profile names, relay defaults. */
@@ -353,11 +462,13 @@ static int
 proxies_check(struct sd_config *cfg, struct ld *ld)
 {
 	struct sd_proxy *x;
+	const char *near;
 	size_t i;
 
 	for (i = 0; i < cfg->nproxies; i++) {
 		x = &cfg->proxies[i];
 		ld->path = x->path;
+		strlcpy(ld->blame, x->id, sizeof(ld->blame));
 		if (x->source_line == 0)
 			LD_ERR(ld, x->line, "proxy %s has no source; add "
 			    "source = URL", x->id);
@@ -377,17 +488,25 @@ proxies_check(struct sd_config *cfg, struct ld *ld)
 			strlcpy(x->profile, cfg->settings.default_profile,
 			    sizeof(x->profile));
 		}
-		if (x->profile[0] && sd_profile_find(cfg, x->profile) == NULL)
+		if (x->profile[0] && sd_profile_find(cfg, x->profile) ==
+		    NULL && (near = profile_near(cfg, x->profile)) != NULL)
+			LD_ERR(ld, x->profile_line ? x->profile_line : x->line,
+			    "proxy %s names profile %s, which is not defined; "
+			    "did you mean %s? (names are case-sensitive)",
+			    x->id, x->profile, near);
+		else if (x->profile[0] && sd_profile_find(cfg, x->profile) ==
+		    NULL)
 			LD_ERR(ld, x->profile_line ? x->profile_line : x->line,
 			    "proxy %s names profile %s, which is not defined; "
 			    "add [%s] to profiles.ini or name another profile",
 			    x->id, x->profile, x->profile);
 	}
+	ld->blame[0] = '\0';
 	return ld->errors ? -1 : 0;
 }
 
-int
-sd_config_load(struct sd_config *cfg, const char *dir)
+static int
+config_load(struct sd_config *cfg, const char *dir, int serving)
 {
 	char path[3][1024];
 	struct ld sets, chk;
@@ -414,12 +533,12 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	snprintf(path[1], sizeof(path[1]), "%s/proxies.ini", dir);
 	snprintf(path[2], sizeof(path[2]), "%s/sd.ini", dir);
 	rc |= load_file(cfg, sd_system_profiles_path(), INI_PROFILES, 1, 1,
-	    NULL);
+	    NULL, 0);
 	memset(&sets, 0, sizeof(sets));
 	if (*dir != '\0') {
-		rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL);
-		rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL);
-		rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets);
+		rc |= load_file(cfg, path[0], INI_PROFILES, 0, 0, NULL, 0);
+		rc |= load_file(cfg, path[1], INI_PROXIES, 0, 0, NULL, serving);
+		rc |= load_file(cfg, path[2], INI_SETTINGS, 0, 0, &sets, 0);
 	}
 	memset(&chk, 0, sizeof(chk));
 	chk.cfg = cfg;
@@ -429,6 +548,7 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 		    "%s is not a defined profile; name one of profiles.ini",
 		    cfg->settings.default_profile);
 	rc |= chk.errors ? -1 : 0;
+	chk.serving = serving;
 	rc |= proxies_check(cfg, &chk);
 	if (rc != 0) {
 		sd_config_free(cfg);
@@ -437,9 +557,22 @@ sd_config_load(struct sd_config *cfg, const char *dir)
 	return 0;
 }
 
+int
+sd_config_load(struct sd_config *cfg, const char *dir)
+{
+	return config_load(cfg, dir, 0);
+}
+
+int
+sd_config_load_serving(struct sd_config *cfg, const char *dir)
+{
+	return config_load(cfg, dir, 1);
+}
+
 void
 sd_config_free(struct sd_config *cfg)
 {
+	broken_forget(cfg);
 	free(cfg->proxies);
 	free(cfg->profiles);
 	cfg->proxies = NULL;

@@ -14,8 +14,22 @@
 #define SD_INI_LINE_MAX 4096	/* longer lines are an error */
 #define SD_INI_FILE_MAX (4u << 20)	/* larger files do not load */
 
-/* The system profiles file: $SD_SHAREDIR/profiles.ini or SD_SHAREDIR's. */
+/*
+ * The system profiles file: $SD_SHAREDIR/profiles.ini, else the build
+ * tree's etc/system/profiles.ini when run from one, else SD_SHAREDIR's.
+ */
 const char *sd_system_profiles_path(void);
+/*
+ * sd_config_load for sd-serve: an error inside one proxy's section (or in
+ * the checks of that proxy) disables that proxy only, its reason kept for
+ * sd_proxy_broken; any other error fails the load as sd_config_load does.
+ */
+int sd_config_load_serving(struct sd_config *cfg, const char *dir);
+/* Why proxy id is disabled ("path:line: what; how to fix"), or NULL. */
+const char *sd_proxy_broken(const struct sd_config *cfg, const char *id);
+/* The nth disabled proxy's reason and id (*id), or NULL past the last. */
+const char *sd_proxy_broken_nth(const struct sd_config *cfg, size_t n,
+    const char **id);
 const char *sd_mode_name(enum sd_mode m);		/* direct|smart */
 /*
  * The seed's table, section 1.3: resolve a profile's container. For "auto",

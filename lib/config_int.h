@@ -47,6 +47,10 @@ struct ld {
 	size_t long_len;
 	int default_profile_line;
 	int quiet;			/* print errors only */
+	/* sd-serve's load: an error inside a proxy's section disables that
+	 * proxy (blame names it) instead of the whole configuration */
+	int serving;
+	char blame[SD_NAME_MAX];
 };
 
 /* path:line: message, as an error (counted) or a warning. */
@@ -55,6 +59,12 @@ void cfg_msg(struct ld *, int, int, const char *, ...)
 
 #define LD_ERR(ld, line, ...) cfg_msg((ld), 1, (line), __VA_ARGS__)
 #define LD_WARN(ld, line, ...) cfg_msg((ld), 0, (line), __VA_ARGS__)
+
+/* config.c: the proxy id is disabled for reason ("path:line: ..."). */
+void cfg_broken_add(const struct sd_config *cfg, const char *id,
+    const char *reason);
+/* config_keys.c: a known key of the file's kind near key, or NULL. */
+const char *cfg_key_near(enum ini_kind kind, const char *key);
 
 /* config.c: the index of profile name in cfg, or -1. */
 ssize_t cfg_profile_index(const struct sd_config *cfg, const char *name);

@@ -476,3 +476,36 @@ cfg_settings_key(struct ld *ld, const char *key, const char *v)
 	}
 	return 0;
 }
+
+/* Keys a file of each kind takes besides its table's (old ones included). */
+static const char *const profile_extra[] = { "container_format",
+    "output_format" };
+static const char *const proxy_extra[] = { "mode", "proxy_mode", "profile",
+    "relay_profile" };
+
+/* A known key near an unknown one ("Source", "vidoe_codec"), or NULL. */
+const char *
+cfg_key_near(enum ini_kind kind, const char *key)
+{
+	const char *names[64];
+	const struct field *t = settings_fields;
+	const char *const *extra = NULL;
+	size_t i, n = 0, nt = SD_ARRAY_LEN(settings_fields), ne = 0;
+
+	if (kind == INI_PROFILES) {
+		t = profile_fields;
+		nt = SD_ARRAY_LEN(profile_fields);
+		extra = profile_extra;
+		ne = SD_ARRAY_LEN(profile_extra);
+	} else if (kind == INI_PROXIES) {
+		t = proxy_fields;
+		nt = SD_ARRAY_LEN(proxy_fields);
+		extra = proxy_extra;
+		ne = SD_ARRAY_LEN(proxy_extra);
+	}
+	for (i = 0; i < nt && n < SD_ARRAY_LEN(names); i++)
+		names[n++] = t[i].key;
+	for (i = 0; i < ne && n < SD_ARRAY_LEN(names); i++)
+		names[n++] = extra[i];
+	return sd_near_name(key, names, n);
+}

@@ -130,6 +130,9 @@ section_begin(struct ld *ld, const char *name, int line)
 	ld->skip = 1;
 	ld->nkeys = 0;
 	ld->new_mode = ld->new_profile = ld->new_container = 0;
+	/* Under sd-serve, this section's errors disable this proxy only. */
+	if (ld->kind == INI_PROXIES)
+		strlcpy(ld->blame, name, sizeof(ld->blame));
 	if (ld->kind == INI_SETTINGS) {
 		if (strcmp(name, "sd") != 0)
 			LD_WARN(ld, line, "unknown section [%s] in sd.ini; its "
@@ -151,6 +154,7 @@ section_begin(struct ld *ld, const char *name, int line)
 		return;
 	}
 	if (s == NULL) {
+		ld->blame[0] = '\0';
 		LD_ERR(ld, line, "too many sections (or out of memory)");
 		return;
 	}
@@ -204,7 +208,7 @@ cfg_handler(void *user, const char *section, const char *name,
 {
 	struct ld *ld = user;
 	char buf[SD_INI_LINE_MAX + 1];
-	const char *v;
+	const char *v, *near;
 	int rc;
 
 	(void)section;
@@ -228,7 +232,10 @@ cfg_handler(void *user, const char *section, const char *name,
 		rc = cfg_proxy_key(ld, name, v);
 	else
 		rc = cfg_settings_key(ld, name, v);
-	if (rc == -1)
+	if (rc == -1 && (near = cfg_key_near(ld->kind, name)) != NULL)
+		LD_WARN(ld, ld->lineno, "unknown key %s; ignored: did you "
+		    "mean %s?", name, near);
+	else if (rc == -1)
 		LD_WARN(ld, ld->lineno, "unknown key %s; ignored (see "
 		    "sd.ini(5))", name);
 	return 1;
@@ -256,6 +263,7 @@ reader_section(struct ld *ld, const char *s, size_t n)
 	size_t len;
 
 	if (end == NULL) {
+		ld->blame[0] = '\0';	/* no name to blame */
 		LD_ERR(ld, ld->lineno, "section header without ']'; write "
 		    "[name]");
 		ld->in_section = 1;

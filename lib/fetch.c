@@ -300,6 +300,40 @@ connect_one(const struct addrinfo *ai, int timeout_ms)
 	return fd;
 }
 
+/* The last host name that did not resolve, worded once for every place. */
+static char host_error[512];
+
+static void
+host_error_set(const char *host, int gai_rv)
+{
+	snprintf(host_error, sizeof(host_error), "cannot resolve host %s: %s",
+	    host, gai_strerror(gai_rv));
+}
+
+const char *
+sd_fetch_host_error(void)
+{
+	return host_error[0] != '\0' ? host_error : NULL;
+}
+
+int
+sd_host_unresolved(const char *url, char *buf, size_t len)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	struct sd_url u;
+	int rv;
+
+	if (sd_url_parse(url, &u) == -1)
+		return 0;
+	if ((rv = getaddrinfo(u.host, NULL, &hints, &res)) == 0) {
+		freeaddrinfo(res);
+		return 0;
+	}
+	host_error_set(u.host, rv);
+	strlcpy(buf, host_error, len);
+	return 1;
+}
+
 /*
  * A connection to host:port. public_only: an address that is not public
  * is skipped with a message, whatever the name resolved to, so that the
@@ -315,7 +349,8 @@ tcp_connect(const char *host, int port, int timeout_ms, long long deadline,
 
 	snprintf(serv, sizeof(serv), "%d", port);
 	if ((rv = getaddrinfo(host, serv, &hints, &res)) != 0) {
-		warnx("%s: %s", host, gai_strerror(rv));
+		host_error_set(host, rv);
+		warnx("%s", host_error);
 		errno = EHOSTUNREACH;
 		return -1;
 	}

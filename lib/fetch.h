@@ -22,6 +22,15 @@ struct sd_url {
 int sd_url_parse(const char *url, struct sd_url *u);
 
 /*
+ * A host name that does not resolve reads the same in sd-classify's reason,
+ * a session's last_error (/status) and the log: "cannot resolve host H:
+ * why". sd_host_unresolved: 1 and that text in buf when url's host does
+ * not resolve; sd_fetch_host_error: the last such text, or NULL.
+ */
+int sd_host_unresolved(const char *url, char *buf, size_t len);
+const char *sd_fetch_host_error(void);
+
+/*
  * Where a fetch may go (docs/SECURITY.md, "Upstreams"): the origin
  * (scheme, host, port) of source, and the hosts of allow_hosts ("host" or
  * "host:port", separated by blanks or commas). The source's own host may

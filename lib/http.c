@@ -8,6 +8,7 @@
  * sd_http_read_head (bounded reads with a deadline) and the date helpers.
  */
 #include <ctype.h>
+#include <err.h>
 #include <stddef.h>
 #include <errno.h>
 #include <poll.h>
@@ -773,4 +774,33 @@ sd_http_simple(struct sd_buf *out, int cgi, int head_only, int status,
 	if (rc == 0 && !head_only)
 		sd_buf_append(out, body, (size_t)n);
 	return rc;
+}
+
+/*
+ * The one line a server error leaves on stderr, where lighttpd's errorlog,
+ * the journal or inetd's log keeps it: "sd-serve: GET /path: 503 reason".
+ * A byte a log line must not carry (control, non-ASCII) is written '?'.
+ */
+static void
+log_safe(char *out, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && s[i] != '\0'; i++)
+		out[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+}
+
+void
+sd_http_log_error(const struct sd_http_req *rq, int status, const char *msg)
+{
+	char method[16], path[512];
+
+	if (status < 500)
+		return;
+	log_safe(method, sizeof(method), rq->method_name[0] != '\0' ?
+	    rq->method_name : "-");
+	log_safe(path, sizeof(path), rq->path[0] != '\0' ? rq->path : "-");
+	warnx("%s %s: %d %s", method, path, status,
+	    msg != NULL ? msg : sd_http_reason(status));
 }

@@ -50,4 +50,8 @@ int sd_http_header(struct sd_http_resp *rs, const char *name,
 int sd_http_resp_head(const struct sd_http_resp *rs, int cgi,
     struct sd_buf *out);
 
+/* A 5xx answer, with its request, on stderr (the server log); once each. */
+void sd_http_log_error(const struct sd_http_req *rq, int status,
+    const char *msg);
+
 #endif /* SD_HTTP_H */

@@ -37,6 +37,7 @@ srv_error(struct srv *s, int status, const char *msg, int retry_after)
 
 	sd_buf_init(&b);
 	sd_http_simple(&b, s->rq->cgi, s->head_only, status, msg, retry_after);
+	sd_http_log_error(s->rq, status, msg);
 	s->status = status;
 	return srv_send_buf(s, &b) == -1 ? -1 : status;
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "config.h"
 #include "serve_int.h"
 #include "util_int.h"
 #include "spool.h"
@@ -98,6 +99,8 @@ route_playlist(struct srv *s)
 	sd_buf_printf(&b, "#EXTM3U\n");
 	for (i = 0; i < s->cfg->nproxies; i++) {
 		px = &s->cfg->proxies[i];
+		if (sd_proxy_broken(s->cfg, px->id) != NULL)
+			continue;	/* /status says why */
 		sd_buf_printf(&b, "#EXTINF:-1");
 		m3u_attr(&b, "tvg-id", px->tvg_id);
 		m3u_attr(&b, "tvg-name", px->name[0] ? px->name : px->id);
@@ -202,13 +205,15 @@ route_proxy(struct srv *s, const char *rest)
 {
 	char id[SD_NAME_MAX], variant[SD_NAME_MAX * 4];
 	const struct sd_proxy *px;
-	const char *slash = strchr(rest, '/'), *file;
+	const char *slash = strchr(rest, '/'), *file, *why;
 	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
 
 	if (n == 0 || n >= sizeof(id))
 		return srv_error(s, 404, "no such proxy", 0);
 	memcpy(id, rest, n);
 	id[n] = '\0';
+	if ((why = sd_proxy_broken(s->cfg, id)) != NULL)
+		return srv_error(s, 503, why, 0);
 	if ((px = sd_proxy_find(s->cfg, id)) == NULL)
 		return srv_error(s, 404, "no such proxy", 0);
 	if (px->mode == SD_MODE_DIRECT)	/* /PROXY only: routes are exact */

@@ -151,7 +151,8 @@ srv_page(struct srv *s)
 	    "</span></p>\n<table>\n<tr><th>Channel</th><th>Group</th>"
 	    "<th>Mode</th><th>Play</th></tr>\n", base, base, base);
 	for (i = 0; i < s->cfg->nproxies; i++)
-		page_proxy_row(&b, base, &s->cfg->proxies[i]);
+		if (sd_proxy_broken(s->cfg, s->cfg->proxies[i].id) == NULL)
+			page_proxy_row(&b, base, &s->cfg->proxies[i]);
 	sd_buf_printf(&b, "</table>\n<p><a href=\"%s/playlist.m3u\">playlist"
 	    ".m3u</a> &middot; <a href=\"%s/status\">status</a></p>\n",
 	    base, base);
@@ -168,6 +169,7 @@ srv_status(struct srv *s)
 {
 	struct sd_buf b;
 	const struct sd_proxy *px;
+	const char *why, *id;
 	size_t i;
 	int rc;
 
@@ -183,6 +185,14 @@ srv_status(struct srv *s)
 		    sd_mode_name(px->mode));
 		sd_json_string(&b, px->profile);
 		sd_buf_printf(&b, ",\"max_clients\":%d}", px->max_clients);
+	}
+	sd_buf_printf(&b, "],\"disabled\":[");
+	for (i = 0; (why = sd_proxy_broken_nth(s->cfg, i, &id)) != NULL; i++) {
+		sd_buf_printf(&b, "%s{\"id\":", i ? "," : "");
+		sd_json_string(&b, id);
+		sd_buf_printf(&b, ",\"error\":");
+		sd_json_string(&b, why);
+		sd_buf_printf(&b, "}");
 	}
 	sd_buf_printf(&b, "],\"relay\":");
 	sd_relay_status(s->cfg, &b);

@@ -228,7 +228,8 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 	ring[0] = '\0';
 	if (!source_is_manifest(px->source) && sd_relay_ensure(s->cfg, px,
 	    "ts", NULL, ring, sizeof(ring)) == -1) {
-		status = errno == EHOSTDOWN || errno == EAGAIN ? 503 : 502;
+		status = errno == EHOSTDOWN || errno == EAGAIN ? 503 :
+		    errno == ETIMEDOUT ? 504 : 502;
 		goto done;
 	}
 	sd_buf_init(&out);
@@ -237,11 +238,11 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 	    out.p ? out.p : "", out.len, "sd-classify") == 0) {
 		sd_rec_set(cls, "sd_serve_source", "%s", px->source);
 		cache_write(s, px, path, cls);
+	} else if (rc == SD_EX_TEMPFAIL) {
+		status = 504;	/* it answered too slowly, if at all */
 	} else if (rc == SD_EX_UNAVAILABLE || rc == SD_EX_NOINPUT ||
 	    (ring[0] && !ring_up(ring))) {
 		status = 503;
-	} else if (rc == SD_EX_TEMPFAIL) {
-		status = 504;
 	} else {
 		warnx("%s: sd-classify %s: exit status %d", px->id,
 		    px->source, rc);
@@ -619,8 +620,8 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 	if ((rc = classify_cached(s, px, &cls)) != 0) {
 		char ring[PATH_MAX];
 
-		rc = srv_error(s, rc, rc == 504 ? "classifying the source "
-		    "timed out" : rc == 503 ? "the upstream is down" :
+		rc = srv_error(s, rc, rc == 504 ? "the upstream did not "
+		    "answer in time" : rc == 503 ? "the upstream is down" :
 		    "the source cannot be classified", sd_spool_path(ring,
 		    sizeof(ring), s->cfg->settings.spool, px->id, "ts") == 0 ?
 		    sd_relay_retry_after(ring) : 10);

@@ -400,6 +400,11 @@ sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
 		errno = EHOSTDOWN;
 		return -1;
 	}
+	/* Neither up nor given up in the time allowed: it stalls (504). */
+	if (rv == ENSURE_STARTED && !state_is(tsdir, "up")) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
 	if (strcmp(variant, "ts") == 0)
 		return 0;
 	if (ensure_retry(cfg, px, variant, decision, dir) == -1)

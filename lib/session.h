@@ -40,7 +40,9 @@ int sd_relay_ensure_pass(const struct sd_config *cfg,
  * directly. A first start waits (bounded by upstream_timeout) for the
  * upstream's first answer. Returns 0, or -1 with errno EAGAIN
  * (max_sessions reached: 503), EHOSTDOWN (the upstream stays down: 503
- * with Retry-After: sd_relay_retry_after), EINVAL (bad names), other.
+ * with Retry-After: sd_relay_retry_after), ETIMEDOUT (a first start
+ * that is neither up nor down in that time: a stalled upstream, 504),
+ * EINVAL (bad names), other.
  */
 int sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *variant, const struct sd_rec *decision, char *dir,

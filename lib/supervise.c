@@ -234,6 +234,9 @@ upstream_session(struct sess *s)
 		if (sd_fetch_open(&f, s->source, &o) == -1) {
 			if (f.status != 0)
 				snprintf(err, sizeof(err), "HTTP %d", f.status);
+			else if (errno == EHOSTUNREACH &&
+			    sd_fetch_host_error() != NULL)
+				strlcpy(err, sd_fetch_host_error(), sizeof(err));
 			else
 				snprintf(err, sizeof(err), "connect: %s",
 				    strerror(errno));

@@ -13,8 +13,10 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -580,6 +582,64 @@ sd_safe_name(const char *name)
 	return strstr(name, "..") == NULL;
 }
 
+/* ---------------------------------------------------------------- names */
+
+/* Edits (insert, delete, substitute; case-blind) from a to b, capped. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t row[SD_NAME_MAX + 1], la = strlen(a), lb = strlen(b), i, j;
+	size_t diag, up, cost;
+
+	if (la > SD_NAME_MAX || lb > SD_NAME_MAX)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			cost = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			row[j] = diag + cost;
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * The one of names that word most likely means: the same but for case, else
+ * the only one nearest within two edits (one for words of up to four
+ * letters). NULL when none is, or two are as near.
+ */
+const char *
+sd_near_name(const char *word, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = SIZE_MAX, most = strlen(word) <= 4 ? 1 : 2;
+	int tie = 0;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(word, names[i]) == 0)
+			return names[i];
+	for (i = 0; i < n; i++) {
+		d = edit_distance(word, names[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = names[i];
+			tie = 0;
+		} else if (d == bestd)
+			tie = 1;
+	}
+	return bestd <= most && !tie ? best : NULL;
+}
+
 /* ---------------------------------------------------------------- siblings */
 
 #ifndef SD_LIBEXECDIR
@@ -627,6 +687,40 @@ sd_sibling_path(const char *name, char *out, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The top of the build tree the running program comes from, when it is not
+ * installed: the nearest folder above its own (bin/ of a plain build, or
+ * build/san/bin/) that holds etc/system/profiles.ini and lib/sd.h, three
+ * levels up at most. -1 when there is none (an installed program).
+ */
+int
+sd_build_tree(char *out, size_t len)
+{
+	char self[PATH_MAX], probe[PATH_MAX + 32], *slash;
+	ssize_t n;
+	int up;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+		return -1;
+	self[n] = '\0';
+	for (up = 0; up < 4; up++) {
+		if ((slash = strrchr(self, '/')) == NULL || slash == self)
+			return -1;
+		*slash = '\0';
+		if (up == 0)
+			continue;	/* the program itself */
+		snprintf(probe, sizeof(probe), "%s/etc/system/profiles.ini",
+		    self);
+		if (access(probe, R_OK) != 0)
+			continue;
+		snprintf(probe, sizeof(probe), "%s/lib/sd.h", self);
+		if (access(probe, R_OK) != 0)
+			continue;
+		return strlcpy(out, self, len) < len ? 0 : -1;
+	}
+	return -1;
 }
 
 /* ---------------------------------------------------------------- clocks */

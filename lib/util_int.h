@@ -92,7 +92,15 @@ int sd_safe_name(const char *name);
  * to look up on PATH. -1 (ENAMETOOLONG) when out is too small.
  */
 int sd_sibling_path(const char *name, char *out, size_t len);
+/* The one of names[n] word most likely means (case, a typo), or NULL. */
+const char *sd_near_name(const char *word, const char *const *names,
+    size_t n);
 /* For a test driver that does not live next to the programs: their folder. */
 void sd_sibling_dir(const char *dir);
+/*
+ * The top of the build tree the program runs from when not installed (one
+ * with etc/system/profiles.ini and lib/sd.h), into out; -1 when installed.
+ */
+int sd_build_tree(char *out, size_t len);
 
 #endif

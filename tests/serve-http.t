@@ -336,12 +336,20 @@ t_like "$(tr -d '\r' <"$T_TMP/raw")" '^https://tv.example.org/iptv/tv$' \
 
 # A config that does not load: a 500 and exit status 78, not a crash.
 mkdir "$T_TMP/bad"
-printf '[tv]\nmode = sideways\n' >"$T_TMP/bad/proxies.ini"
+printf 'window = wide\n' >"$T_TMP/bad/sd.ini"
 req /status
 sd-serve -C "$T_TMP/bad" <"$T_TMP/req" >"$T_TMP/raw" 2>"$T_TMP/raw.err"
 t_is "$?" 78 "bad config: exit 78"
 t_like "$(head -1 "$T_TMP/raw")" '^HTTP/1.1 500 ' "bad config: 500"
-t_like "$(cat "$T_TMP/raw.err")" 'proxies.ini:2' "bad config: path:line"
+t_like "$(cat "$T_TMP/raw.err")" 'sd.ini:1' "bad config: path:line"
+# A bad proxy section disables that proxy only (serve-config.t has more).
+rm "$T_TMP/bad/sd.ini"
+printf '[tv]\nmode = sideways\n' >"$T_TMP/bad/proxies.ini"
+req /tv
+sd-serve -C "$T_TMP/bad" <"$T_TMP/req" >"$T_TMP/raw" 2>"$T_TMP/raw.err"
+t_is "$?" 0 "bad proxy: exit 0"
+t_like "$(head -1 "$T_TMP/raw")" '^HTTP/1.1 503 ' "bad proxy: 503"
+t_like "$(cat "$T_TMP/raw")" 'proxies.ini:2: mode = sideways' "bad proxy: path:line in the answer"
 sd-serve -x </dev/null >/dev/null 2>"$T_TMP/raw.err"
 t_is "$?" 64 "bad option: exit 64"
 t_like "$(cat "$T_TMP/raw.err")" '^usage: sd-serve' "bad option: usage"

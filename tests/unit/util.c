@@ -128,9 +128,31 @@ clocks(void)
 	    "the real clock is in milliseconds since 1970");
 }
 
+static void
+near_names(void)
+{
+	const char *profiles[] = { "Universal", "Efficiency", "VP9Opus",
+	    "AV1Opus" };
+	const char *keys[] = { "source", "name", "group", "logo", "mode" };
+
+	ok(sd_near_name("universal", profiles, 4) == profiles[0],
+	    "near: case only");
+	ok(sd_near_name("Univrsal", profiles, 4) == profiles[0],
+	    "near: one letter left out");
+	ok(sd_near_name("Efficency", profiles, 4) == profiles[1],
+	    "near: a typo");
+	ok(sd_near_name("VP8Opus", (const char *[]){ "VP9Opus", "VP7Opus" },
+	    2) == NULL, "near: as near to two names: none");
+	ok(sd_near_name("Cinema", profiles, 4) == NULL, "near: nothing near");
+	ok(sd_near_name("sorce", keys, 5) == keys[0], "near: sorce -> source");
+	ok(sd_near_name("nam", keys, 5) == keys[1], "near: nam -> name");
+	ok(sd_near_name("xy", keys, 0) == NULL, "near: no names");
+}
+
 int
 main(void)
 {
+	near_names();
 	frame_rates();
 	json();
 	messages();
