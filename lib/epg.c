@@ -467,13 +467,42 @@ child(struct epg_filter *f, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * The encodings a guide may be in: UTF-8 (checked, and ASCII as UTF-8)
+ * and the two Latin ones where every byte is a character; the output
+ * declares the same. Any other is refused: its bytes cannot be vouched
+ * for.
+ */
+static void
+encoding_known(struct epg_filter *f)
+{
+	static const char *const utf8[] = { "UTF-8", "UTF8", "US-ASCII",
+	    "ASCII" };
+	static const char *const latin[] = { "ISO-8859-1", "ISO-8859-15" };
+	size_t i;
+
+	for (i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++)
+		if (strcasecmp(f->encoding, utf8[i]) == 0) {
+			strlcpy(f->encoding, "UTF-8", sizeof(f->encoding));
+			f->utf8 = 1;
+			return;
+		}
+	for (i = 0; i < sizeof(latin) / sizeof(latin[0]); i++)
+		if (strcasecmp(f->encoding, latin[i]) == 0) {
+			strlcpy(f->encoding, latin[i], sizeof(f->encoding));
+			f->utf8 = 0;
+			return;
+		}
+	f->encoding[0] = '\0';		/* refused by step_root */
+}
+
 /* The encoding of <?xml ... encoding="E"?>, when it is a plain name. */
 static void
 xml_decl(struct epg_filter *f, const char *p, size_t n)
 {
 	const char *e = memmem(p, n, "encoding", 8);
+	char enc[sizeof(f->encoding)], q;
 	size_t i, k = 0;
-	char q;
 
 	if (n < 6 || memcmp(p, "<?xml", 5) != 0 || !is_space(p[5]) ||
 	    e == NULL)
@@ -484,17 +513,17 @@ xml_decl(struct epg_filter *f, const char *p, size_t n)
 	if (i >= n || (p[i] != '"' && p[i] != '\''))
 		return;
 	q = p[i++];
-	for (; i < n && p[i] != q && k + 1 < sizeof(f->encoding); i++) {
+	for (; i < n && p[i] != q && k + 1 < sizeof(enc); i++) {
 		if (!name_char((unsigned char)p[i]) ||
 		    (unsigned char)p[i] >= 0x80)
 			return;
-		f->encoding[k++] = p[i];
+		enc[k++] = p[i];
 	}
 	if (i >= n || p[i] != q)
 		return;
-	f->encoding[k] = '\0';
-	f->utf8 = strcasecmp(f->encoding, "UTF-8") == 0 ||
-	    strcasecmp(f->encoding, "UTF8") == 0;
+	enc[k] = '\0';
+	strlcpy(f->encoding, enc, sizeof(f->encoding));
+	encoding_known(f);
 }
 
 /* <!DOCTYPE ...> with an internal subset in [ ] and quoted strings. */
@@ -533,6 +562,9 @@ step_root(struct epg_filter *f, const char *p, size_t n)
 	if (!name_is(p + 1, t.nlen, "tv"))
 		return fail(f, "the guide is XML but not XMLTV: its root is "
 		    "not <tv>");
+	if (f->encoding[0] == '\0')
+		return fail(f, "the guide's encoding is not UTF-8, ISO-8859-1 "
+		    "or ISO-8859-15");
 	if (f->utf8 && !utf8_ok((const unsigned char *)p, (size_t)r))
 		return fail(f, "the guide's <tv> is not valid UTF-8");
 	snprintf(head, sizeof(head), "<?xml version=\"1.0\" encoding=\"%s\"?>\n"

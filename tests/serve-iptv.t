@@ -77,6 +77,56 @@ get() {	# get [CURL ARGS] URL: sets H (head), B (body file), CODE
 hdr() { printf '%s\n' "$H" | sed -n "s/^$1: //Ip" | head -1; }
 guide_gets() { grep -c ' /files/guide.xml$' "$up/connections"; }
 
+# ------------------------------------------------------------ the filter
+# epg.c alone (tests/drive/epg): the same guide whatever the pieces it
+# comes in, and hostile guides refused as xmllint refuses them (but
+# what is well-formed and still no XMLTV guide, or over the bounds).
+E=$SD_BUILD/tests/drive/epg
+"$E" news.uk film.fr <"$up/files/guide.xml" >"$T_TMP/f-whole.xml" 2>/dev/null
+t_ok $? "filter: the provider's guide is accepted"
+for c in 1 7 4096; do
+	"$E" -c "$c" news.uk film.fr <"$up/files/guide.xml" \
+	    >"$T_TMP/f-$c.xml" 2>/dev/null
+	cmp -s "$T_TMP/f-$c.xml" "$T_TMP/f-whole.xml"
+	t_ok $? "filter: fed $c bytes at a time, the same output"
+done
+deep=$(i=0; while [ $i -lt 40 ]; do printf '<a>'; i=$((i+1)); done
+    i=0; while [ $i -lt 40 ]; do printf '</a>'; i=$((i+1)); done)
+big=$(head -c 1100000 /dev/zero | tr '\0' x)
+while IFS='|' read -r what doc; do
+	printf "$doc" >"$T_TMP/hostile.xml"
+	t_run -- "$E" a <"$T_TMP/hostile.xml"
+	t_is "$T_RC" 65 "filter refuses $what"
+	case $what in deep*|big*|another*) continue ;; esac
+	xmllint --noout "$T_TMP/hostile.xml" 2>/dev/null
+	t_is "$?" 1 "xmllint refuses $what too"
+done <<HOSTILE
+a bare ampersand|<tv><programme channel="a"><title>a & b</title></programme></tv>
+an entity XML does not define|<tv><channel id="a"><x>&nbsp;</x></channel></tv>
+a guide cut short|<tv><channel id="a"><display-name>A</display-name>
+a wrong end tag|<tv><channel id="a"></programme></tv>
+an attribute twice|<tv><channel id="a" id="b"/></tv>
+bytes that are not UTF-8|<tv><channel id="a">\377</channel></tv>
+a control character|<tv><channel id="a">\001</channel></tv>
+]]> in text|<tv><channel id="a">]]></channel></tv>
+-- in a comment|<tv><channel id="a"><!-- a -- b --></channel></tv>
+a reference to no character|<tv><channel id="a">&#0;</channel></tv>
+another root|<html><channel id="a"/></html>
+deep nesting (40 levels)|<tv><channel id="a">$deep</channel></tv>
+big element (over 1 MiB)|<tv><channel id="a">$big</channel></tv>
+HOSTILE
+printf '<?xml version="1.0" encoding="ISO-8859-1"?>\n<tv><channel id="b&amp;c"><display-name>\351t\351</display-name></channel><channel id="x"/></tv>\n' >"$T_TMP/latin1.xml"
+"$E" 'b&c' <"$T_TMP/latin1.xml" >"$T_TMP/latin1-out.xml" 2>/dev/null
+t_ok $? "filter: an ISO-8859-1 guide is accepted"
+t_is "$(xmllint --xpath 'string(//display-name)' "$T_TMP/latin1-out.xml")" \
+    "été" "filter: its text kept in its encoding, its id decoded"
+for f in "$SD_TOP"/tests/fuzz/corpus/epg/*; do
+	"$E" -c 3 one.uk a 'b&c' <"$f" >"$T_TMP/c.xml" 2>/dev/null || continue
+	xmllint --noout "$T_TMP/c.xml" 2>/dev/null ||
+	    t_diag "xmllint refuses the output of ${f##*/}"
+	t_ok $? "filter: ${f##*/} accepted, its output well-formed"
+done
+
 # ------------------------------------------------------------ playlist
 get "$base/playlist.m3u"
 m3u=$(tr -d '\r' <"$B")
