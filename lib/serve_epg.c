@@ -64,19 +64,20 @@ out_write(void *arg, const char *p, size_t n)
 	return o->b.len >= 65536 ? out_flush(o) : 0;
 }
 
-/* What the guide was made from: the source and the ids asked for. */
+/* What the guide was made from: the source and the ids asked for (one
+ * a line: an id holds no control character). */
 static void
 guide_stamp(const struct sd_config *cfg, char *out, size_t len)
 {
-	uint32_t h = sd_fnv1a("");
-	char ids[64];
+	struct sd_buf ids;
 	size_t i;
 
-	for (i = 0; i < cfg->nproxies; i++) {
-		snprintf(ids, sizeof(ids), "%08x", h);
-		h = sd_fnv1a(ids) ^ sd_fnv1a(cfg->proxies[i].tvg_id);
-	}
-	snprintf(out, len, "%s\n%08x\n", cfg->settings.epg, h);
+	sd_buf_init(&ids);
+	for (i = 0; i < cfg->nproxies; i++)
+		sd_buf_printf(&ids, "%s\n", cfg->proxies[i].tvg_id);
+	snprintf(out, len, "%s\n%08x\n", cfg->settings.epg,
+	    ids.failed || ids.p == NULL ? 0 : sd_fnv1a(ids.p));
+	sd_buf_free(&ids);
 }
 
 /* 1 when dir/guide.xml is younger than epg_ttl and made from stamp. */

@@ -284,6 +284,14 @@ t_is "$(xmllint --xpath 'string(//*[local-name()="URLBase"])' "$B")" "$base" \
 t_is "$(xmllint --xpath 'string(//*[local-name()="serialNumber"])' "$B")" \
     "$id" "device.xml: serialNumber is the DeviceID"
 
+# The spool's own files are there, and never served.
+for u in /.epg/guide.xml /.epg/source /.device-id /.epg/lock; do
+	[ -e "$spool$u" ]
+	t_ok $? "$u is in the spool"
+	get "$base$u"
+	t_is "$CODE" 404 "$u is not served"
+done
+
 # base_url: every URL the tuner gives starts with it.
 serve_ini "$conf" "$spool" "epg = $U/files/guide.xml" \
     "base_url = http://tv.example:8080/sd/"
