@@ -421,10 +421,20 @@ attr_decode(const char *p, size_t n, char *o, size_t olen)
 }
 
 static int
+by_string(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted ids: a guide of many channels asks this for every element. */
+static int
 id_wanted(const struct epg_filter *f, const char *id)
 {
 	size_t i;
 
+	if (f->sorted != NULL)
+		return bsearch(&id, f->sorted, f->nids, sizeof(*f->sorted),
+		    by_string) != NULL;
 	for (i = 0; i < f->nids; i++)
 		if (strcmp(f->ids[i], id) == 0)
 			return 1;
@@ -691,6 +701,12 @@ epg_filter_init(struct epg_filter *f, const char *const *ids, size_t nids,
 	f->arg = arg;
 	f->utf8 = 1;
 	strlcpy(f->encoding, "UTF-8", sizeof(f->encoding));
+	/* without memory for the sorted copy, id_wanted looks at each */
+	if (nids > 0 && (f->sorted = calloc(nids, sizeof(*f->sorted))) !=
+	    NULL) {
+		memcpy(f->sorted, ids, nids * sizeof(*ids));
+		qsort(f->sorted, nids, sizeof(*f->sorted), by_string);
+	}
 }
 
 int
@@ -740,6 +756,8 @@ void
 epg_filter_free(struct epg_filter *f)
 {
 	free(f->buf);
+	free(f->sorted);
 	f->buf = NULL;
+	f->sorted = NULL;
 	f->len = f->cap = f->off = 0;
 }

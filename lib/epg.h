@@ -19,6 +19,7 @@ typedef int (*epg_write_fn)(void *arg, const char *p, size_t n);
 struct epg_filter {
 	const char *const *ids;	/* the channel ids kept */
 	size_t nids;
+	const char **sorted;	/* the same, sorted (NULL: no memory) */
 	epg_write_fn write;
 	void *arg;
 	int state;		/* prolog, body, end, failed */
