@@ -134,7 +134,7 @@ static int
 route_playlist(struct srv *s)
 {
 	struct sd_buf b;
-	char base[1024];
+	char base[1024], guide[1100];
 	const char *route = playlist_format_route(s->rq);
 	size_t i;
 	int rc;
@@ -146,9 +146,12 @@ route_playlist(struct srv *s)
 	sd_buf_init(&b);
 	sd_buf_printf(&b, "#EXTM3U");
 	/* the guide, where players look for it (url-tvg, x-tvg-url) */
-	if (s->cfg->settings.epg[0])
-		sd_buf_printf(&b, " url-tvg=\"%s/epg.xml\" x-tvg-url=\"%s/"
-		    "epg.xml\"", base, base);
+	if (s->cfg->settings.epg[0] &&
+	    (size_t)snprintf(guide, sizeof(guide), "%s/epg.xml", base) <
+	    sizeof(guide)) {
+		m3u_attr(&b, "url-tvg", guide);
+		m3u_attr(&b, "x-tvg-url", guide);
+	}
 	sd_buf_printf(&b, "\n");
 	for (i = 0; i < s->cfg->nproxies; i++)
 		playlist_entry(&b, base, route, &s->cfg->proxies[i]);
