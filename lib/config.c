@@ -255,6 +255,7 @@ settings_defaults(struct sd_settings *s)
 	s->classify_ttl = 300;
 	s->upstream_timeout = 10;
 	s->max_sessions = 16;
+	s->epg_ttl = 6 * 3600;
 	strlcpy(s->default_profile, "Universal", sizeof(s->default_profile));
 }
 

@@ -201,6 +201,10 @@ static const struct field settings_fields[] = {
 	    "empty (relative URLs) or a URL without blanks"),
 	SF("default_profile", F_NAME, default_profile, 0, 0,
 	    "the name of a profile"),
+	SF("epg", F_SOURCE, epg, 0, 0,
+	    "empty, an http:// or https:// URL or an absolute file"),
+	SF("epg_ttl", F_INT, epg_ttl, 60, 604800,
+	    "seconds from 60 to 604800"),
 };
 
 static const struct field *
@@ -474,6 +478,10 @@ cfg_settings_key(struct ld *ld, const char *key, const char *v)
 		LD_ERR(ld, ld->lineno, "spool = %s: not an absolute folder; "
 		    "write a path starting with /", v);
 	}
+	if (strcmp(key, "epg") == 0 && *v != '\0' && *v != '/' &&
+	    strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+		LD_ERR(ld, ld->lineno, "epg = %s: write an http:// or https:// "
+		    "URL or an absolute file", v);
 	return 0;
 }
 

@@ -179,6 +179,7 @@ set_header(struct sd_http_req *rq, const char *name, size_t nlen,
 		F("if-none-match", if_none_match),
 		F("if-modified-since", if_modified_since),
 		F("x-forwarded-proto", forwarded_proto),
+		F("accept-encoding", accept_encoding),
 #undef F
 	};
 	size_t i;
@@ -518,6 +519,7 @@ sd_http_content_type(const char *name)
 		{ ".html", "text/html; charset=utf-8" },
 		{ ".css", "text/css" },
 		{ ".json", "application/json" },
+		{ ".xml", "application/xml" },
 	};
 	size_t i;
 

@@ -238,6 +238,11 @@ srv_file(struct srv *s, const char *root, const char *rel,
 	sd_http_header(&rs, "ETag", "%s", etag);
 	sd_http_header(&rs, "Last-Modified", "%s", date);
 	sd_http_header(&rs, "Accept-Ranges", "bytes");
+	if (s->content_encoding)
+		sd_http_header(&rs, "Content-Encoding", "%s",
+		    s->content_encoding);
+	if (s->content_encoding || s->vary_encoding)
+		sd_http_header(&rs, "Vary", "Accept-Encoding");
 	range_headers(&rs, (long long)sb.st_size, first, &last);
 	rc = send_head(s, &rs);
 	if ((rc == 200 || rc == 206) && !s->head_only && sb.st_size > 0 &&

@@ -15,6 +15,10 @@ struct srv {
 	int fd;
 	int head_only;
 	int status;		/* what was answered */
+	/* srv_file: the file is this coding of the resource (Content-
+	 * Encoding, with Vary: Accept-Encoding); NULL: none. */
+	const char *content_encoding;
+	int vary_encoding;	/* Vary: Accept-Encoding on any answer */
 };
 
 /* Send b (freed); -1 when it failed or could not be written. */

@@ -165,6 +165,8 @@ struct sd_settings {
 	int max_sessions;		/* live sessions at once */
 	char base_url[512];		/* "" : relative URLs */
 	char default_profile[SD_NAME_MAX];
+	char epg[2048];			/* XMLTV guide: URL or file; "": none */
+	int epg_ttl;			/* seconds the filtered guide is kept */
 };
 
 struct sd_config {
@@ -428,6 +430,7 @@ struct sd_http_req {
 	char script_name[512];		/* CGI: where sd-serve is mounted */
 	char host[256];
 	char accept[1024];
+	char accept_encoding[256];
 	char user_agent[1024];
 	char range[128];
 	char if_none_match[512];

@@ -5,6 +5,8 @@
  *   /www/FILE              the page's scripts, from CONFDIR/www only
  *   /playlist.m3u          every proxy for IPTV clients
  *   /status                JSON: proxies, sessions, clients, upstreams
+ *   /epg.xml               the guide of the proxies (serve_epg.c)
+ *   /discover.json ...     the HDHomeRun tuner's answers (hdhr.c)
  *   /PROXY                 the format the client asked for (smart), or 302
  *   /PROXY/stream.ts       MPEG-TS
  *   /PROXY/master.m3u8     HLS (master-ts.m3u8: version 3 TS segments)
@@ -23,6 +25,7 @@
 
 #include "sd.h"
 #include "config.h"
+#include "http.h"
 #include "serve_int.h"
 #include "util_int.h"
 #include "spool.h"
@@ -46,7 +49,7 @@ srv_session_dir(const struct sd_config *cfg, const char *proxy,
  * base_url, else scheme://Host + SCRIPT_NAME (a Host with anything but
  * host-name characters is not used: it would land inside a playlist).
  */
-static void
+void
 srv_base_url(const struct srv *s, char *buf, size_t len)
 {
 	const struct sd_http_req *rq = s->rq;
@@ -84,34 +87,79 @@ m3u_attr(struct sd_buf *b, const char *key, const char *v)
 	sd_buf_append(b, "\"", 1);
 }
 
+/*
+ * ?format=ts|hls|hls-ts|dash: the route of a smart proxy that asks for
+ * it, for clients that cannot say what they want; "" without the query,
+ * NULL for a format sd does not serve.
+ */
+static const char *
+playlist_format_route(const struct sd_http_req *rq)
+{
+	static const struct {
+		const char *format, *route;
+	} routes[] = {
+		{ "ts", "/stream.ts" }, { "hls", "/master.m3u8" },
+		{ "hls-ts", "/master-ts.m3u8" }, { "dash", "/manifest.mpd" },
+	};
+	char f[16];
+	size_t i;
+
+	if (sd_http_query_get(rq->query, "format", f, sizeof(f)) == -1)
+		return strncmp(rq->query, "format=", 7) == 0 ||
+		    strstr(rq->query, "&format=") ? NULL : "";
+	for (i = 0; i < SD_ARRAY_LEN(routes); i++)
+		if (strcmp(f, routes[i].format) == 0)
+			return routes[i].route;
+	return NULL;
+}
+
+static void
+playlist_entry(struct sd_buf *b, const char *base, const char *route,
+    const struct sd_proxy *px)
+{
+	const char *p;
+
+	sd_buf_printf(b, "#EXTINF:-1");
+	m3u_attr(b, "tvg-id", px->tvg_id);
+	if (px->number > 0)
+		sd_buf_printf(b, " tvg-chno=\"%d\"", px->number);
+	m3u_attr(b, "tvg-name", px->name[0] ? px->name : px->id);
+	m3u_attr(b, "tvg-logo", px->logo);
+	m3u_attr(b, "group-title", px->group);
+	sd_buf_append(b, ",", 1);
+	for (p = px->name[0] ? px->name : px->id; *p; p++)
+		if ((unsigned char)*p >= 0x20)
+			sd_buf_append(b, p, 1);
+	sd_buf_printf(b, "\n%s/%s%s\n", base, px->id,
+	    px->mode == SD_MODE_SMART ? route : "");
+}
+
 static int
 route_playlist(struct srv *s)
 {
 	struct sd_buf b;
-	char base[1024];
-	const struct sd_proxy *px;
-	const char *p;
+	char base[1024], guide[1100];
+	const char *route = playlist_format_route(s->rq);
 	size_t i;
 	int rc;
 
+	if (route == NULL)
+		return srv_error(s, 400, "format: write ts, hls, hls-ts or "
+		    "dash", 0);
 	srv_base_url(s, base, sizeof(base));
 	sd_buf_init(&b);
-	sd_buf_printf(&b, "#EXTM3U\n");
-	for (i = 0; i < s->cfg->nproxies; i++) {
-		px = &s->cfg->proxies[i];
-		if (sd_proxy_broken(s->cfg, px->id) != NULL)
-			continue;	/* /status says why */
-		sd_buf_printf(&b, "#EXTINF:-1");
-		m3u_attr(&b, "tvg-id", px->tvg_id);
-		m3u_attr(&b, "tvg-name", px->name[0] ? px->name : px->id);
-		m3u_attr(&b, "tvg-logo", px->logo);
-		m3u_attr(&b, "group-title", px->group);
-		sd_buf_append(&b, ",", 1);
-		for (p = px->name[0] ? px->name : px->id; *p; p++)
-			if ((unsigned char)*p >= 0x20)
-				sd_buf_append(&b, p, 1);
-		sd_buf_printf(&b, "\n%s/%s\n", base, px->id);
+	sd_buf_printf(&b, "#EXTM3U");
+	/* the guide, where players look for it (url-tvg, x-tvg-url) */
+	if (s->cfg->settings.epg[0] &&
+	    (size_t)snprintf(guide, sizeof(guide), "%s/epg.xml", base) <
+	    sizeof(guide)) {
+		m3u_attr(&b, "url-tvg", guide);
+		m3u_attr(&b, "x-tvg-url", guide);
 	}
+	sd_buf_printf(&b, "\n");
+	for (i = 0; i < s->cfg->nproxies; i++)
+		if (sd_proxy_broken(s->cfg, s->cfg->proxies[i].id) == NULL)
+			playlist_entry(&b, base, route, &s->cfg->proxies[i]);
 	rc = srv_send_body(s, "audio/x-mpegurl; charset=utf-8", "no-cache",
 	    NULL, b.p, b.len);
 	sd_buf_free(&b);
@@ -252,6 +300,10 @@ sd_serve(const struct sd_config *cfg, const struct sd_http_req *rq,
 		return route_playlist(&s);
 	if (strcmp(p, "/status") == 0)
 		return srv_status(&s);
+	if (strcmp(p, "/epg.xml") == 0)
+		return srv_epg(&s);
+	if (srv_hdhr_route(p))
+		return srv_hdhr(&s, p);
 	if (strncmp(p, "/www/", 5) == 0)
 		return route_www(&s, p + 5);
 	return route_proxy(&s, p + 1);

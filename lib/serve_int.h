@@ -9,6 +9,18 @@
 
 #include "respond.h"
 
+/* serve.c: where sd-serve is reached from outside, without a final '/':
+ * sd.ini's base_url, else the request's scheme, Host and SCRIPT_NAME. */
+void srv_base_url(const struct srv *s, char *buf, size_t len);
+
+/* serve_epg.c: /epg.xml, the provider's guide for the proxies. */
+int srv_epg(struct srv *s);
+
+/* hdhr.c: /discover.json, /lineup.json, /lineup_status.json,
+ * /device.xml: sd as an HDHomeRun network tuner. */
+int srv_hdhr_route(const char *path);
+int srv_hdhr(struct srv *s, const char *path);
+
 /* serve_page.c */
 int srv_page(struct srv *s);
 int srv_status(struct srv *s);
