@@ -14,6 +14,7 @@
 #include "sd.h"
 #include "codec_table.h"
 #include "config_int.h"
+#include "ingest.h"
 #include "legacy.h"
 #include "util_int.h"
 #include "config.h"
@@ -450,6 +451,11 @@ cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 	if (field_set(ld, x, f, v) == 0 && strcmp(key, "source") == 0 &&
 	    *v == '\0')
 		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
+	if (strcmp(key, "source") == 0 && *v != '\0' &&
+	    sd_ingest_kind(v) == SD_INGEST_BAD)
+		LD_ERR(ld, ld->lineno, "source = %s: sd reads http://, "
+		    "https://, udp://, rtp://, srt://, rist:// and files "
+		    "(a path or file://), not this scheme", v);
 	if (strcmp(key, "source") == 0)
 		x->source_line = ld->lineno;
 	if (strcmp(key, "number") == 0)

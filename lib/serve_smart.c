@@ -586,7 +586,7 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 {
 	struct sd_rec cls, dec;
 	enum sd_client c;
-	const char *d, *src;
+	const char *d;
 	int rc;
 
 	if (client_of(s, name, &c) == -1)
@@ -613,15 +613,12 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 		    "no decision", 0);
 		goto done;
 	}
-	src = sd_rec_get(&cls, "format");
 	if (strcmp(d, "passthrough") == 0 && c == SD_CLIENT_TS)
 		rc = serve_ts(s, px);
 	else if (strcmp(d, "passthrough") == 0)
 		rc = pass_manifest(s, px, "", name);
-	else if (src && strcmp(src, "mpegts") != 0)
-		rc = srv_error(s, 501, "sd cannot yet repackage or transcode "
-		    "an HLS or DASH source", 0);
 	else
+		/* Any source: the session's ingest makes it MPEG-TS. */
 		rc = serve_store(s, px, name, &dec, c);
 done:
 	sd_rec_free(&cls);
