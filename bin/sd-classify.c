@@ -2,9 +2,11 @@
  * sd-classify - what a source is: HLS, DASH, MPEG-TS or another container,
  * with its codecs, sizes, rates and RFC 6381 strings, as a record.
  */
+#include <ctype.h>
 #include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <libavutil/log.h>
@@ -14,14 +16,39 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: sd-classify [-j] [-s bytes] [-t seconds] "
-	    "source\n");
+	fprintf(stderr, "usage: sd-classify [-j] [-H 'Name: value'] "
+	    "[-s bytes] [-t seconds] source\n");
 	exit(SD_EX_USAGE);
+}
+
+/* One -H: "Name: value" on one line, appended with CRLF. */
+static int
+header_add(char *buf, size_t size, const char *h)
+{
+	size_t len = strlen(buf), i, colon = strcspn(h, ":");
+
+	for (i = 0; h[i] != '\0'; i++)
+		if (iscntrl((unsigned char)h[i]) && h[i] != '\t') {
+			warnx("-H: a control character (CR, LF) in a header");
+			return -1;
+		}
+	if (colon == 0 || h[colon] != ':' || strcspn(h, " \t") < colon) {
+		warnx("-H %s: not Name: value", h);
+		return -1;
+	}
+	if (snprintf(buf + len, size - len, "%s\r\n", h) >= (int)(size -
+	    len)) {
+		buf[len] = '\0';
+		warnx("-H: the headers pass %zu bytes", size - 1);
+		return -1;
+	}
+	return 0;
 }
 
 int
 main(int argc, char *argv[])
 {
+	static char headers[4096];
 	struct sd_classify_opts o;
 	struct sd_rec rec;
 	const char *es;
@@ -30,8 +57,13 @@ main(int argc, char *argv[])
 	size_t n;
 
 	sd_classify_opts_init(&o);
-	while ((ch = getopt(argc, argv, "js:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "H:js:t:")) != -1) {
 		switch (ch) {
+		case 'H':
+			if (header_add(headers, sizeof(headers), optarg) == -1)
+				usage();
+			o.headers = headers;
+			break;
 		case 'j':
 			json = 1;
 			break;

@@ -143,6 +143,7 @@ struct sd_proxy {
 	char tvg_id[128];
 	int max_clients;	/* 0: unlimited */
 	int number;		/* channel number (tvg-chno), 0: none */
+	char headers[2048];	/* user_agent, referer, header: "N: v\r\n"... */
 	char path[256];
 	int line;
 	int profile_line;	/* line of profile (or relay_profile); 0: none */
@@ -379,6 +380,7 @@ struct sd_classify_opts {
 	long long probesize;	/* bytes, default 5 MB */
 	int follow;		/* 1 (default): probe an HLS master's best
 				 * variant for what CODECS does not say */
+	const char *headers;	/* "Name: value\r\n" lines, or NULL */
 };
 
 void sd_classify_opts_init(struct sd_classify_opts *o);

@@ -229,7 +229,7 @@ ingest_argv(struct session_argv *a, const struct sd_config *cfg,
 	a->ing.n = 0;
 	if (sd_ingest_via_ffmpeg(px->source, format))
 		rv = sd_ingest_argv(&a->ing, px->source, format, variant,
-		    timeout, NULL, NULL, NULL);
+		    timeout, NULL, NULL, px->headers);
 	sd_rec_free(&cls);
 	free(buf);
 	return rv;

