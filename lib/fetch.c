@@ -324,10 +324,18 @@ read_head(struct sd_fetch *f)
 	return 0;
 }
 
+/* Does a proxy's header block set its own User-Agent? */
+static int
+has_user_agent(const char *h)
+{
+	return h != NULL && (strncasecmp(h, "User-Agent:", 11) == 0 ||
+	    strcasestr(h, "\nUser-Agent:") != NULL);
+}
+
 static int
 send_request(struct sd_fetch *f, const struct sd_url *u)
 {
-	char req[SD_URL_MAX + 512], hostport[300];
+	char req[SD_URL_MAX + 512 + SD_FETCH_HEADERS_MAX], hostport[300];
 	int n;
 
 	if (strchr(u->host, ':') != NULL)
@@ -340,8 +348,9 @@ send_request(struct sd_fetch *f, const struct sd_url *u)
 		snprintf(hostport + l, sizeof(hostport) - l, ":%d", u->port);
 	}
 	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
-	    "User-Agent: sd/1\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-	    u->path, hostport);
+	    "%sAccept: */*\r\nConnection: close\r\n%s\r\n",
+	    u->path, hostport, has_user_agent(f->headers) ? "" :
+	    "User-Agent: sd/1\r\n", f->headers ? f->headers : "");
 	if (n < 0 || (size_t)n >= sizeof(req)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -360,9 +369,11 @@ is_redirect(int status)
 static int
 open_https(struct sd_fetch *f, const struct sd_fetch_opts *o)
 {
-	char ct[16], st[16], redirs[16];
-	char *argv[24];
+	char ct[16], st[16], redirs[16], hcopy[SD_FETCH_HEADERS_MAX], *h, *e;
+	char *argv[24 + 2 * 32];
 	int p[2], nul, i = 0;
+
+	strlcpy(hcopy, f->headers ? f->headers : "", sizeof(hcopy));
 	pid_t pid;
 
 	snprintf(ct, sizeof(ct), "%d", o->connect_timeout_ms / 1000 + 1);
@@ -385,6 +396,13 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o)
 	argv[i++] = "1";
 	argv[i++] = "-A";
 	argv[i++] = "sd/1";
+	/* the proxy's headers, one -H each (a User-Agent overrides -A) */
+	for (h = hcopy; *h != '\0' && i < 24 + 2 * 32 - 4 &&
+	    (e = strstr(h, "\r\n")) != NULL; h = e + 2) {
+		*e = '\0';
+		argv[i++] = "-H";
+		argv[i++] = h;
+	}
 	argv[i++] = "--url";
 	argv[i++] = f->url;
 	argv[i] = NULL;
@@ -425,6 +443,7 @@ sd_fetch_opts_default(struct sd_fetch_opts *o)
 {
 	o->connect_timeout_ms = 5000;
 	o->read_timeout_ms = 10000;
+	o->headers = NULL;
 }
 
 int
@@ -438,6 +457,8 @@ sd_fetch_open(struct sd_fetch *f, const char *url,
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
 	f->timeout_ms = o->read_timeout_ms;
+	f->headers = o->headers != NULL && strlen(o->headers) <
+	    SD_FETCH_HEADERS_MAX ? o->headers : NULL;
 	if (strlcpy(f->url, url, sizeof(f->url)) >= sizeof(f->url)) {
 		errno = ENAMETOOLONG;
 		return -1;

@@ -22,6 +22,8 @@ struct sd_url {
 int sd_url_parse(const char *url, struct sd_url *u);
 
 /* One GET; http:// here, https:// through a curl(1) child. */
+#define SD_FETCH_HEADERS_MAX 2048	/* a proxy's header block, at most */
+
 struct sd_fetch {
 	int fd;
 	int pid;		/* the https child, 0 */
@@ -30,6 +32,7 @@ struct sd_fetch {
 	long long remaining;	/* Content-Length left, -1: to EOF */
 	long long chunk_left;
 	int timeout_ms;
+	const char *headers;	/* the proxy's lines (sd_fetch_opts), NULL */
 	char url[SD_URL_MAX];	/* after redirects */
 	char location[SD_URL_MAX];
 	char content_type[128];

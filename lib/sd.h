@@ -467,6 +467,7 @@ int sd_serve(const struct sd_config *cfg, const struct sd_http_req *rq,
 struct sd_fetch_opts {
 	int connect_timeout_ms;
 	int read_timeout_ms;	/* each read; sd_fetch_all: the whole body */
+	const char *headers;	/* a proxy's "Name: value\r\n" lines, NULL */
 };
 void sd_fetch_opts_default(struct sd_fetch_opts *o);
 /* A whole body of at most max bytes appended to out. */
@@ -486,6 +487,7 @@ struct sd_supervise_opts {
 	double segdur;			/* segment duration (s) */
 	int ts_segs;			/* sd-cmafmux -T */
 	char **ffargv;			/* the transcoder's argv; NULL: none */
+	const char *headers;		/* upstream headers (-H), NULL */
 };
 void sd_supervise_defaults(struct sd_supervise_opts *o);
 int sd_supervise_opts_ok(const struct sd_supervise_opts *o);

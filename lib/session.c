@@ -262,6 +262,9 @@ session_argv(struct session_argv *a, const struct sd_config *cfg,
 	ARG("-d"); ARG(a->num[2]);
 	ARG("-w"); ARG(a->num[3]);
 	ARG("-v"); ARG(variant);
+	if (strcmp(variant, "ts") == 0 && px->headers[0] != '\0') {
+		ARG("-H"); ARG(px->headers);
+	}
 	if (variant_ts_ok(cfg, px, decision))
 		ARG("-T");
 	ARG("--");

@@ -51,6 +51,7 @@ struct sess {
 		double segdur;
 	} l;
 	char **ffargv;		/* NULL: no transcoder */
+	const char *headers;	/* the proxy's upstream headers, NULL */
 	int ff_ts;		/* ffmpeg writes MPEG-TS (-f mpegts) */
 	int ts_segs;		/* -T: sd-cmafmux -T, MPEG-TS segments too */
 	char segdur_arg[32], window_arg[32];
@@ -202,6 +203,7 @@ upstream_session(struct sess *s)
 
 	sd_fetch_opts_default(&o);
 	o.connect_timeout_ms = o.read_timeout_ms = s->l.timeout * 1000;
+	o.headers = s->headers;
 	if (sd_ring_open(&rg, s->dir, SD_RING_KEEP) == -1) {
 		warn("%s", s->dir);
 		return SD_EX_IOERR;
@@ -954,6 +956,7 @@ sess_init(struct sess *s, const struct sd_supervise_opts *o)
 	s->l.segdur = o->segdur > 0 && o->segdur <= 60 ? o->segdur : 2;
 	s->ts_segs = o->ts_segs;
 	s->ffargv = o->ffargv;
+	s->headers = o->headers;
 	/* The output's format: the last -f after the input's. */
 	for (i = 0; s->ffargv != NULL && s->ffargv[i] != NULL &&
 	    s->ffargv[i + 1] != NULL; i++)
