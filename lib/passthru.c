@@ -102,8 +102,8 @@ url_recall(const char *pass, const char *h, char *url, size_t len)
  * file.lock while the others wait for it.
  */
 static int
-fetch_once(const struct sd_config *cfg, const char *url, const char *file,
-    double fresh, size_t max)
+fetch_once(const struct sd_config *cfg, const char *headers, const char *url,
+    const char *file, double fresh, size_t max)
 {
 	struct sd_fetch_opts o;
 	struct sd_buf b;
@@ -129,6 +129,7 @@ fetch_once(const struct sd_config *cfg, const char *url, const char *file,
 	}
 #undef FRESH
 	opts_of(cfg, &o);
+	o.headers = headers;	/* the proxy's user_agent, referer, header */
 	sd_buf_init(&b);
 	rv = sd_fetch_all(url, &o, max, &b, NULL, 0);
 	if (rv == 0)
@@ -378,7 +379,8 @@ sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
 	}
 	hash_hex(url, h);
 	if (sd_pathf(file, sizeof(file), "%s/m-%s", pass, h) == -1 ||
-	    fetch_once(cfg, url, file, MANIFEST_FRESH_S, MANIFEST_MAX) == -1)
+	    fetch_once(cfg, px->headers, url, file, MANIFEST_FRESH_S,
+	    MANIFEST_MAX) == -1)
 		return -1;
 	if (sd_read_file(file, MANIFEST_MAX, &body, &len) == -1)
 		return -1;
@@ -450,5 +452,5 @@ sd_relay_segment(const struct sd_config *cfg, const struct sd_proxy *px,
 	hash_hex(url, h);
 	if (sd_pathf(path, pathlen, "%s/f-%s", pass, h) == -1)
 		return -1;
-	return fetch_once(cfg, url, path, 0, SEGMENT_MAX);
+	return fetch_once(cfg, px->headers, url, path, 0, SEGMENT_MAX);
 }
