@@ -2,6 +2,7 @@
  * sd-classify - what a source is: HLS, DASH, MPEG-TS or another container,
  * with its codecs, sizes, rates and RFC 6381 strings, as a record.
  */
+#include <ctype.h>
 #include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,14 +16,39 @@
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: sd-classify [-j] [-s bytes] [-t seconds] "
-	    "source\n");
+	fprintf(fp, "usage: sd-classify [-j] [-H 'Name: value'] "
+	    "[-s bytes] [-t seconds] source\n");
 	exit(status);
+}
+
+/* One -H: "Name: value" on one line, appended with CRLF. */
+static int
+header_add(char *buf, size_t size, const char *h)
+{
+	size_t len = strlen(buf), i, colon = strcspn(h, ":");
+
+	for (i = 0; h[i] != '\0'; i++)
+		if (iscntrl((unsigned char)h[i]) && h[i] != '\t') {
+			warnx("-H: a control character (CR, LF) in a header");
+			return -1;
+		}
+	if (colon == 0 || h[colon] != ':' || strcspn(h, " \t") < colon) {
+		warnx("-H %s: not Name: value", h);
+		return -1;
+	}
+	if (snprintf(buf + len, size - len, "%s\r\n", h) >= (int)(size -
+	    len)) {
+		buf[len] = '\0';
+		warnx("-H: the headers pass %zu bytes", size - 1);
+		return -1;
+	}
+	return 0;
 }
 
 int
 main(int argc, char *argv[])
 {
+	static char headers[4096];
 	struct sd_classify_opts o;
 	struct sd_rec rec;
 	const char *es;
@@ -33,8 +59,13 @@ main(int argc, char *argv[])
 	sd_classify_opts_init(&o);
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, SD_EX_OK);
-	while ((ch = getopt(argc, argv, "js:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "H:js:t:")) != -1) {
 		switch (ch) {
+		case 'H':
+			if (header_add(headers, sizeof(headers), optarg) == -1)
+				usage(stderr, SD_EX_USAGE);
+			o.headers = headers;
+			break;
 		case 'j':
 			json = 1;
 			break;

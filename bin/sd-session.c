@@ -16,7 +16,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: sd-session -S spool -p proxy [-T] [-d segdur] "
-	    "[-i idle] [-t timeout]\n"
+	    "[-H headers] [-i idle] [-t timeout]\n"
 	    "                  [-u source] [-v variant] [-w window] "
 	    "[-- ffmpeg argv]\n");
 	exit(status);
@@ -44,8 +44,11 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, SD_EX_OK);
 	sd_supervise_defaults(&o);
-	while ((ch = getopt(argc, argv, "S:p:u:i:t:d:w:v:T")) != -1) {
+	while ((ch = getopt(argc, argv, "H:S:p:u:i:t:d:w:v:T")) != -1) {
 		switch (ch) {
+		case 'H':
+			o.headers = optarg;
+			break;
 		case 'S':
 			o.spool = optarg;
 			break;

@@ -99,6 +99,9 @@ cls_io_options(const struct cls *c, AVDictionary **d)
 	av_dict_set(d, "rw_timeout", us, 0);
 	av_dict_set(d, "timeout", us, 0);
 	av_dict_set(d, "protocol_whitelist", whitelist(c), 0);
+	/* The provider's headers (User-Agent, Referer, ...): http only. */
+	if (c->o->headers != NULL && c->o->headers[0] != '\0')
+		av_dict_set(d, "headers", c->o->headers, 0);
 }
 
 /* May a URI found in a manifest be opened? http(s) always; a local path

@@ -14,6 +14,7 @@
 #include "sd.h"
 #include "codec_table.h"
 #include "config_int.h"
+#include "ingest.h"
 #include "legacy.h"
 #include "util_int.h"
 #include "config.h"
@@ -298,6 +299,8 @@ cfg_key_seen(struct ld *ld, const char *key)
 
 	if (now != NULL)
 		key = now;
+	if (strcmp(key, "header") == 0)
+		return;		/* repeatable */
 	for (i = 0; i < ld->nkeys; i++)
 		if (strcmp(ld->keys[i].name, key) == 0) {
 			LD_WARN(ld, ld->lineno, "%s is set again (first at "
@@ -417,6 +420,45 @@ proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
 		ld->new_mode = 1;
 }
 
+/*
+ * user_agent, referer and header (repeatable, "Name: value"): lines sent
+ * on every upstream request of the proxy, kept as "Name: value\r\n"
+ * (ffmpeg's -headers, fetch.c and sd-classify -H). No CR, LF or other
+ * control character may pass: a header must not end the request early.
+ */
+static void
+header_key(struct ld *ld, struct sd_proxy *x, const char *key, const char *v)
+{
+	const char *name = strcmp(key, "user_agent") == 0 ? "User-Agent" :
+	    strcmp(key, "referer") == 0 ? "Referer" : NULL;
+	size_t n = 0, len = strlen(x->headers);
+	int w;
+
+	if (name == NULL) {
+		while (isalnum((unsigned char)v[n]) || v[n] == '-' ||
+		    v[n] == '_')
+			n++;
+		if (n == 0 || v[n] != ':') {
+			LD_ERR(ld, ld->lineno, "header = %s: not a header; "
+			    "write header = Name: value", v);
+			return;
+		}
+	}
+	if (!text_ok(v) || *v == '\0') {
+		LD_ERR(ld, ld->lineno, "%s: an empty value or a control "
+		    "character (CR, LF); write %s = one line of text", key, key);
+		return;
+	}
+	w = name ? snprintf(x->headers + len, sizeof(x->headers) - len,
+	    "%s: %s\r\n", name, v) : snprintf(x->headers + len,
+	    sizeof(x->headers) - len, "%s\r\n", v);
+	if (w < 0 || (size_t)w >= sizeof(x->headers) - len) {
+		x->headers[len] = '\0';
+		LD_ERR(ld, ld->lineno, "%s: the proxy's headers pass %zu "
+		    "bytes; shorten them", key, sizeof(x->headers) - 1);
+	}
+}
+
 int
 cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 {
@@ -426,6 +468,11 @@ cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 
 	if (strcmp(key, "mode") == 0 || strcmp(key, "proxy_mode") == 0) {
 		proxy_mode_key(ld, x, key, v);
+		return 0;
+	}
+	if (strcmp(key, "user_agent") == 0 || strcmp(key, "referer") == 0 ||
+	    strcmp(key, "header") == 0) {
+		header_key(ld, x, key, v);
 		return 0;
 	}
 	if (strcmp(key, "profile") == 0 || is_old) {
@@ -456,6 +503,11 @@ cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 	if (field_set(ld, x, f, v) == 0 && strcmp(key, "source") == 0 &&
 	    *v == '\0')
 		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
+	if (strcmp(key, "source") == 0 && *v != '\0' &&
+	    sd_ingest_kind(v) == SD_INGEST_BAD)
+		LD_ERR(ld, ld->lineno, "source = %s: sd reads http://, "
+		    "https://, udp://, rtp://, srt://, rist:// and files "
+		    "(a path or file://), not this scheme", v);
 	if (strcmp(key, "source") == 0)
 		x->source_line = ld->lineno;
 	if (strcmp(key, "number") == 0)

@@ -20,6 +20,7 @@
 #include "codec_table.h"
 #include "util_int.h"
 #include "decide_int.h"
+#include "ingest.h"
 
 /* Bit rates are estimates: a source within 10% of a limit meets it. */
 #define RATE_SLACK 1.10
@@ -691,6 +692,23 @@ emit(const struct sd_source *s, enum sd_client c, const struct sd_profile *p,
 	return 0;
 }
 
+/*
+ * Which variant of an HLS master the live session reads (ingest.c picks
+ * it the same way): source_variant= its index, and why.
+ */
+static void
+note_source_variant(const struct sd_rec *cls, const struct sd_profile *p,
+    struct sd_rec *out)
+{
+	char why[256];
+	int v = sd_ingest_variant(cls, p, why, sizeof(why));
+
+	if (v < 0)
+		return;
+	sd_rec_add(out, "source_variant", "%d", v);
+	sd_rec_addm(out, "reason", "%s", why);
+}
+
 int
 sd_decide(const struct sd_rec *cls, enum sd_client c,
     const struct sd_profile *p, const struct sd_decide_opts *o,
@@ -743,6 +761,8 @@ sd_decide(const struct sd_rec *cls, enum sd_client c,
 		    d == D_REPACKAGE ? "repackaged" : "transcoded");
 	rv = emit(&s, c, p, d, &plan, o, &notes, out) == -1 ?
 	    SD_EX_SOFTWARE : SD_EX_OK;
+	if (rv == SD_EX_OK && d != D_PASSTHROUGH)
+		note_source_variant(cls, p, out);
 end:
 	sd_rec_free(&notes);
 	return rv;

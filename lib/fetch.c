@@ -533,10 +533,18 @@ read_head(struct sd_fetch *f)
 	return 0;
 }
 
+/* Does a proxy's header block set its own User-Agent? */
+static int
+has_user_agent(const char *h)
+{
+	return h != NULL && (strncasecmp(h, "User-Agent:", 11) == 0 ||
+	    strcasestr(h, "\nUser-Agent:") != NULL);
+}
+
 static int
 send_request(struct sd_fetch *f, const struct sd_url *u)
 {
-	char req[SD_URL_MAX + 512], hostport[300];
+	char req[SD_URL_MAX + 512 + SD_FETCH_HEADERS_MAX], hostport[300];
 	int n;
 
 	if (strchr(u->host, ':') != NULL)
@@ -549,8 +557,9 @@ send_request(struct sd_fetch *f, const struct sd_url *u)
 		snprintf(hostport + l, sizeof(hostport) - l, ":%d", u->port);
 	}
 	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
-	    "User-Agent: sd/1\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-	    u->path, hostport);
+	    "%sAccept: */*\r\nConnection: close\r\n%s\r\n",
+	    u->path, hostport, has_user_agent(f->headers) ? "" :
+	    "User-Agent: sd/1\r\n", f->headers ? f->headers : "");
 	if (n < 0 || (size_t)n >= sizeof(req)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -609,9 +618,12 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o,
     const struct sd_url *u)
 {
 	char ct[16], st[16], redirs[16], mt[16], pin[SD_URL_MAX];
-	char *argv[32];
+	char hcopy[SD_FETCH_HEADERS_MAX], *h, *e;
+	char *argv[32 + 2 * 32];
 	int p[2], nul, i = 0;
 	pid_t pid;
+
+	strlcpy(hcopy, f->headers ? f->headers : "", sizeof(hcopy));
 
 	snprintf(ct, sizeof(ct), "%d", o->connect_timeout_ms / 1000 + 1);
 	snprintf(st, sizeof(st), "%d", o->read_timeout_ms / 1000 + 1);
@@ -647,6 +659,13 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o,
 	}
 	argv[i++] = "-A";
 	argv[i++] = "sd/1";
+	/* the proxy's headers, one -H each (a User-Agent overrides -A) */
+	for (h = hcopy; *h != '\0' && i < 32 + 2 * 32 - 4 &&
+	    (e = strstr(h, "\r\n")) != NULL; h = e + 2) {
+		*e = '\0';
+		argv[i++] = "-H";
+		argv[i++] = h;
+	}
 	argv[i++] = "--url";
 	argv[i++] = f->url;
 	argv[i] = NULL;
@@ -687,6 +706,7 @@ sd_fetch_opts_default(struct sd_fetch_opts *o)
 {
 	o->connect_timeout_ms = 5000;
 	o->read_timeout_ms = 10000;
+	o->headers = NULL;
 }
 
 /* A hop refused by f's guard: its origin, or a redirect's. */
@@ -717,6 +737,8 @@ sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
 	 * included (sd_fetch_all: the body too). */
 	f->deadline = sd_mono_ms() + o->connect_timeout_ms +
 	    o->read_timeout_ms;
+	f->headers = o->headers != NULL && strlen(o->headers) <
+	    SD_FETCH_HEADERS_MAX ? o->headers : NULL;
 	if (strlcpy(f->url, url, sizeof(f->url)) >= sizeof(f->url)) {
 		errno = ENAMETOOLONG;
 		return -1;

@@ -47,6 +47,8 @@ struct sd_fetch_guard {
 int sd_fetch_allowed(const struct sd_fetch_guard *g, const char *url);
 
 /* One GET; http:// here, https:// through a curl(1) child. */
+#define SD_FETCH_HEADERS_MAX 2048	/* a proxy's header block, at most */
+
 struct sd_fetch {
 	const struct sd_fetch_guard *guard;	/* NULL: anywhere */
 	long long deadline;	/* sd_mono_ms() when the exchange is over */
@@ -57,6 +59,7 @@ struct sd_fetch {
 	long long remaining;	/* Content-Length left, -1: to EOF */
 	long long chunk_left;
 	int timeout_ms;
+	const char *headers;	/* the proxy's lines (sd_fetch_opts), NULL */
 	char url[SD_URL_MAX];	/* after redirects */
 	char location[SD_URL_MAX];
 	char content_type[128];

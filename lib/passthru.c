@@ -158,6 +158,7 @@ fetch_once(const struct sd_config *cfg, const struct sd_proxy *px,
 	}
 #undef FRESH
 	opts_of(cfg, &o);
+	o.headers = px->headers;	/* its user_agent, referer, header */
 	sd_buf_init(&b);
 	rv = sd_fetch_all_guarded(url, &o, &g, max, &b);
 	if (rv == 0)

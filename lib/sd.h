@@ -145,6 +145,7 @@ struct sd_proxy {
 				 * the source's origin (docs/SECURITY.md) */
 	int max_clients;	/* 0: unlimited */
 	int number;		/* channel number (tvg-chno), 0: none */
+	char headers[2048];	/* user_agent, referer, header: "N: v\r\n"... */
 	char path[256];
 	int line;
 	int profile_line;	/* line of profile (or relay_profile); 0: none */
@@ -380,6 +381,7 @@ struct sd_classify_opts {
 	long long probesize;	/* bytes, default 5 MB */
 	int follow;		/* 1 (default): probe an HLS master's best
 				 * variant for what CODECS does not say */
+	const char *headers;	/* "Name: value\r\n" lines, or NULL */
 };
 
 void sd_classify_opts_init(struct sd_classify_opts *o);
@@ -468,6 +470,7 @@ int sd_serve(const struct sd_config *cfg, const struct sd_http_req *rq,
 struct sd_fetch_opts {
 	int connect_timeout_ms;
 	int read_timeout_ms;	/* each read; sd_fetch_all: the whole body */
+	const char *headers;	/* a proxy's "Name: value\r\n" lines, NULL */
 };
 void sd_fetch_opts_default(struct sd_fetch_opts *o);
 /* A whole body of at most max bytes appended to out. */
@@ -487,6 +490,7 @@ struct sd_supervise_opts {
 	double segdur;			/* segment duration (s) */
 	int ts_segs;			/* sd-cmafmux -T */
 	char **ffargv;			/* the transcoder's argv; NULL: none */
+	const char *headers;		/* upstream headers (-H), NULL */
 };
 void sd_supervise_defaults(struct sd_supervise_opts *o);
 int sd_supervise_opts_ok(const struct sd_supervise_opts *o);

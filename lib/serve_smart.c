@@ -107,9 +107,30 @@ start_tail(const char *dir, int fd, const int *others, size_t nothers)
  * sd-classify on the source (argv, no shell), or on "-" fed from the ring
  * in ringdir; its record into out. Returns its exit status.
  */
+/*
+ * -H LINE for each "Name: value\r\n" of headers (a copy cut in place,
+ * in the child): at most max argv slots used. Returns how many.
+ */
+static size_t
+headers_argv(const char *headers, char **argv, size_t max)
+{
+	static char copy[sizeof(((struct sd_proxy *)0)->headers)];
+	char *p = copy, *e;
+	size_t n = 0;
+
+	strlcpy(copy, headers ? headers : "", sizeof(copy));
+	while (*p != '\0' && n + 2 <= max && (e = strstr(p, "\r\n")) != NULL) {
+		*e = '\0';
+		argv[n++] = "-H";
+		argv[n++] = p;
+		p = e + 2;
+	}
+	return n;
+}
+
 static int
-run_classify(struct srv *s, const char *source, const char *ringdir,
-    struct sd_buf *out)
+run_classify(struct srv *s, const char *source, const char *headers,
+    const char *ringdir, struct sd_buf *out)
 {
 	char prog[PATH_MAX], secs[16];
 	int p[2], in[2] = { -1, -1 }, rc, st;
@@ -129,8 +150,17 @@ run_classify(struct srv *s, const char *source, const char *ringdir,
 	if (in[1] != -1)
 		close(in[1]);
 	if ((pid = fork()) == 0) {
-		char *argv[] = { "sd-classify", "-t", secs, "--",
-		    ringdir ? "-" : (char *)source, NULL };
+		char *argv[64];
+		size_t n = 0;
+
+		argv[n++] = "sd-classify";
+		argv[n++] = "-t";
+		argv[n++] = secs;
+		/* the provider's headers, one -H each */
+		n += headers_argv(headers, argv + n, 64 - 4 - n);
+		argv[n++] = "--";
+		argv[n++] = ringdir ? "-" : (char *)source;
+		argv[n] = NULL;
 
 		dup2(p[1], 1);
 		/* Under inetd stdin is the client's request: never classify's. */
@@ -233,7 +263,8 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 		goto done;
 	}
 	sd_buf_init(&out);
-	rc = run_classify(s, px->source, ring[0] ? ring : NULL, &out);
+	rc = run_classify(s, px->source, px->headers, ring[0] ? ring : NULL,
+	    &out);
 	if (rc == SD_EX_OK && !out.failed && sd_rec_parse(cls,
 	    out.p ? out.p : "", out.len, "sd-classify") == 0) {
 		sd_rec_set(cls, "sd_serve_source", "%s", px->source);
@@ -608,7 +639,7 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 {
 	struct sd_rec cls, dec;
 	enum sd_client c;
-	const char *d, *src;
+	const char *d;
 	int rc;
 
 	if (client_of(s, name, &c) == -1)
@@ -635,15 +666,12 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 		    "no decision", 0);
 		goto done;
 	}
-	src = sd_rec_get(&cls, "format");
 	if (strcmp(d, "passthrough") == 0 && c == SD_CLIENT_TS)
 		rc = serve_ts(s, px);
 	else if (strcmp(d, "passthrough") == 0)
 		rc = pass_manifest(s, px, "", name);
-	else if (src && strcmp(src, "mpegts") != 0)
-		rc = srv_error(s, 501, "sd cannot yet repackage or transcode "
-		    "an HLS or DASH source", 0);
 	else
+		/* Any source: the session's ingest makes it MPEG-TS. */
 		rc = serve_store(s, px, name, &dec, c);
 done:
 	sd_rec_free(&cls);

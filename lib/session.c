@@ -35,6 +35,7 @@
 #include "supervise.h"
 #include "codec_table.h"
 #include "viewers.h"
+#include "ingest.h"
 
 #define START_WAIT_MAX 30	/* s a first request waits for the upstream */
 #define MAX_FFMPEG_ARGS 256
@@ -197,7 +198,42 @@ struct session_argv {
 	char *v[32 + MAX_FFMPEG_ARGS];
 	char num[5][32];
 	int n;
+	struct sd_ingest_argv ing;	/* the ts session's ffmpeg, if any */
 };
+
+/*
+ * The upstream session's ffmpeg (ingest.c) when fetch.c cannot read the
+ * source itself; 0 with a->ing.n == 0 when it can. The HLS variant comes
+ * from the cached classification (sd-classify reads manifests before any
+ * session starts) and the proxy's profile, as sd-decide records it.
+ */
+static int
+ingest_argv(struct session_argv *a, const struct sd_config *cfg,
+    const struct sd_proxy *px, int timeout)
+{
+	char path[PATH_MAX], why[256], *buf = NULL;
+	const struct sd_profile *p = px->profile[0] ?
+	    sd_profile_find(cfg, px->profile) : NULL;
+	const char *format = NULL;
+	struct sd_rec cls;
+	size_t len;
+	int variant = -1, rv = 0;
+
+	sd_rec_init(&cls);
+	if (sd_spool_path(path, sizeof(path), cfg->settings.spool, px->id,
+	    "classify") == 0 && sd_read_file(path, CLASSIFY_MAX, &buf,
+	    &len) == 0 && sd_rec_parse(&cls, buf, len, path) == 0) {
+		format = sd_rec_get(&cls, "format");
+		variant = sd_ingest_variant(&cls, p, why, sizeof(why));
+	}
+	a->ing.n = 0;
+	if (sd_ingest_via_ffmpeg(px->source, format))
+		rv = sd_ingest_argv(&a->ing, px->source, format, variant,
+		    timeout, NULL, NULL, px->headers);
+	sd_rec_free(&cls);
+	free(buf);
+	return rv;
+}
 
 static int
 session_argv(struct session_argv *a, const struct sd_config *cfg,
@@ -226,9 +262,20 @@ session_argv(struct session_argv *a, const struct sd_config *cfg,
 	ARG("-d"); ARG(a->num[2]);
 	ARG("-w"); ARG(a->num[3]);
 	ARG("-v"); ARG(variant);
+	if (strcmp(variant, "ts") == 0 && px->headers[0] != '\0') {
+		ARG("-H"); ARG(px->headers);
+	}
 	if (variant_ts_ok(cfg, px, decision))
 		ARG("-T");
 	ARG("--");
+	if (strcmp(variant, "ts") == 0) {
+		if (ingest_argv(a, cfg, px, l.timeout) == -1)
+			return -1;
+		for (i = 0; i < a->ing.n; i++)
+			ARG(a->ing.v[i]);
+		a->v[a->n] = NULL;
+		return 0;
+	}
 	nargs = decision ? sd_rec_count(decision, "ffmpeg_arg") : 0;
 	if (nargs > MAX_FFMPEG_ARGS - 2) {
 		errno = E2BIG;

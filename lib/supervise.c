@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
@@ -50,6 +51,7 @@ struct sess {
 		double segdur;
 	} l;
 	char **ffargv;		/* NULL: no transcoder */
+	const char *headers;	/* the proxy's upstream headers, NULL */
 	int ff_ts;		/* ffmpeg writes MPEG-TS (-f mpegts) */
 	int ts_segs;		/* -T: sd-cmafmux -T, MPEG-TS segments too */
 	char segdur_arg[32], window_arg[32];
@@ -224,6 +226,7 @@ upstream_session(struct sess *s)
 
 	sd_fetch_opts_default(&o);
 	o.connect_timeout_ms = o.read_timeout_ms = s->l.timeout * 1000;
+	o.headers = s->headers;
 	if (sd_ring_open(&rg, s->dir, SD_RING_KEEP) == -1) {
 		warn("%s", s->dir);
 		return SD_EX_IOERR;
@@ -766,6 +769,212 @@ pass_session(struct sess *s)
 }
 
 
+/* ------------------------------------------------ the ffmpeg ingest */
+
+/*
+ * The upstream session of a source fetch.c does not read (HLS, DASH,
+ * udp://, srt://, files, see ingest.c): `ffmpeg -c copy -f mpegts` with
+ * its stdout into the ring, restarted with backoff when it exits or
+ * stalls (no byte for the timeout). Its stderr goes to the log, and its
+ * last line becomes last_error (an HLS segment's 404, a refused SRT).
+ */
+struct ingest {
+	struct child ff;
+	int out, err;		/* our ends of ffmpeg's stdout and stderr */
+	char line[256];		/* the last whole line of its stderr */
+	char part[256];
+	size_t plen;
+};
+
+static pid_t
+ingest_spawn(struct sess *s, int out, int err)
+{
+	pid_t pid = fork();
+	int nul;
+
+	if (pid != 0) {
+		if (pid > 0)
+			setpgid(pid, pid);
+		return pid;
+	}
+	setpgid(0, 0);
+	if ((nul = open("/dev/null", O_RDONLY)) == -1 || dup2(nul, 0) == -1 ||
+	    dup2(out, 1) == -1 || dup2(err, 2) == -1)
+		_exit(127);
+	sd_close_from(3);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(s->ffargv[0], s->ffargv);
+	_exit(127);
+}
+
+static int
+ingest_start(struct sess *s, struct ingest *in)
+{
+	int o[2], e[2];
+
+	in->out = in->err = -1;
+	in->plen = 0;
+	in->line[0] = '\0';
+	if (pipe2(o, O_CLOEXEC) == -1)
+		return -1;
+	if (pipe2(e, O_CLOEXEC) == -1) {
+		close(o[0]);
+		close(o[1]);
+		return -1;
+	}
+	in->ff.pid = ingest_spawn(s, o[1], e[1]);
+	in->ff.started = sd_real_s();
+	in->ff.name = "ffmpeg";
+	close(o[1]);
+	close(e[1]);
+	in->out = o[0];
+	in->err = e[0];
+	fcntl(in->err, F_SETFL, O_NONBLOCK);
+	return in->ff.pid == -1 ? -1 : 0;
+}
+
+/* ffmpeg's stderr: copied to the log, its last line kept. */
+static void
+ingest_stderr(struct ingest *in)
+{
+	char buf[1024];
+	ssize_t n, i;
+
+	while ((n = read(in->err, buf, sizeof(buf))) > 0) {
+		(void)!write(2, buf, (size_t)n);
+		for (i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				in->part[in->plen] = '\0';
+				if (in->plen > 0)
+					memcpy(in->line, in->part,
+					    in->plen + 1);
+				in->plen = 0;
+			} else if (in->plen < sizeof(in->part) - 1 &&
+			    !iscntrl((unsigned char)buf[i]))
+				in->part[in->plen++] = buf[i];
+		}
+	}
+}
+
+/*
+ * ffmpeg's stdout into the ring until it ends, stalls or the session
+ * must end (1). got: bytes read. -1 with why set otherwise.
+ */
+static int
+ingest_pump(struct sess *s, struct ingest *in, struct sd_ring *rg,
+    unsigned long long *got, int *announced, char *why, size_t len)
+{
+	char buf[65536];
+	struct pollfd pfd[2];
+	double last_data = sd_mono_s(), last_check = 0, now;
+	ssize_t n;
+
+	for (;;) {
+		pfd[0] = (struct pollfd){ .fd = in->out, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = in->err, .events = POLLIN };
+		if (poll(pfd, 2, 200) > 0) {
+			if (pfd[1].revents)
+				ingest_stderr(in);
+			if (pfd[0].revents) {
+				if ((n = read(in->out, buf, sizeof(buf))) <= 0) {
+					ingest_stderr(in);
+					snprintf(why, len, "ffmpeg ended the "
+					    "stream%s%s", in->line[0] ? ": " :
+					    "", in->line);
+					return -1;
+				}
+				if (sd_ring_write(rg, buf, (size_t)n) == -1) {
+					snprintf(why, len, "ring: %s",
+					    strerror(errno));
+					return -1;
+				}
+				*got += (size_t)n;
+				last_data = sd_mono_s();
+				if (!*announced) {
+					*announced = 1;
+					state_put(s, "up", NULL);
+				}
+			}
+		}
+		now = sd_mono_s();
+		if (now - last_data > s->l.timeout) {
+			snprintf(why, len, "no data for %d s%s%s",
+			    s->l.timeout, in->line[0] ? ": " : "", in->line);
+			return -1;
+		}
+		if (now - last_check >= 1) {
+			last_check = now;
+			sd_rec_set(&s->st, "bytes", "%llu", rg->bytes);
+			sd_session_state_write(s->dir, &s->st);
+			if (idle_over(s))
+				return 1;
+		}
+	}
+}
+
+static void
+ingest_stop(struct ingest *in)
+{
+	close_fd(&in->out);
+	close_fd(&in->err);
+	child_stop(&in->ff);
+}
+
+static int
+ingest_session(struct sess *s)
+{
+	struct ingest in = { .out = -1, .err = -1 };
+	struct sd_ring rg;
+	unsigned long long conns = 0, got;
+	int fails = 0, backoff_ms = 500, rv, announced;
+	char why[320];
+
+	if (sd_ring_open(&rg, s->dir, SD_RING_KEEP) == -1) {
+		warn("%s", s->dir);
+		return SD_EX_IOERR;
+	}
+	sd_rec_set(&s->st, "ingest", "ffmpeg");
+	while (!idle_over(s)) {
+		state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
+		    "retrying" : "connecting", NULL);
+		got = 0;
+		announced = 0;
+		if (ingest_start(s, &in) == -1) {
+			snprintf(why, sizeof(why), "ffmpeg: %s",
+			    strerror(errno));
+			rv = -1;
+		} else {
+			conns++;
+			sd_ring_new_conn(&rg);
+			sd_rec_set(&s->st, "connections", "%llu", conns);
+			rv = ingest_pump(s, &in, &rg, &got, &announced, why,
+			    sizeof(why));
+		}
+		ingest_stop(&in);
+		sd_ring_flush(&rg);
+		if (rv == 1)
+			break;
+		s->restarts++;
+		if (got > 0) {
+			fails = 0;
+			backoff_ms = 500;
+		} else {
+			fails++;
+			backoff_ms = backoff_ms * 2 > 10000 ? 10000 :
+			    backoff_ms * 2;
+		}
+		sd_rec_set(&s->st, "retry_after", "%d", backoff_ms / 1000 + 1);
+		state_put(s, fails >= 3 ? "down" : "retrying", why);
+		warnx("%s: %s; restarting ffmpeg", s->proxy, why);
+		if (nap(s, got > 0 ? 300 : backoff_ms))
+			break;
+	}
+	state_put(s, "stopping", NULL);
+	sd_ring_close(&rg);
+	remove_proxy_spool(s);
+	return SD_EX_OK;
+}
+
 /* ------------------------------------------------ sd-session(8) */
 
 void
@@ -804,6 +1013,7 @@ sess_init(struct sess *s, const struct sd_supervise_opts *o)
 	s->l.segdur = o->segdur > 0 && o->segdur <= 60 ? o->segdur : 2;
 	s->ts_segs = o->ts_segs;
 	s->ffargv = o->ffargv;
+	s->headers = o->headers;
 	/* The output's format: the last -f after the input's. */
 	for (i = 0; s->ffargv != NULL && s->ffargv[i] != NULL &&
 	    s->ffargv[i + 1] != NULL; i++)
@@ -843,7 +1053,9 @@ sd_supervise(const struct sd_supervise_opts *o)
 	sd_rec_add(&s.st, "bytes", "0");
 	warnx("%s/%s: session %ld started", s.proxy, s.variant,
 	    (long)getpid());
-	if (strcmp(s.variant, "ts") == 0)
+	if (strcmp(s.variant, "ts") == 0 && s.ffargv != NULL)
+		rv = ingest_session(&s);
+	else if (strcmp(s.variant, "ts") == 0)
 		rv = upstream_session(&s);
 	else if (strcmp(s.variant, "pass") == 0)
 		rv = pass_session(&s);
