@@ -468,3 +468,67 @@ sd_feed(struct mux *m, struct trk *t, AVPacket *pkt)
 	}
 	return 0;
 }
+
+/* ---------------------------------------------------------------- entry */
+
+/* The -v line: media time, speed, segments (last: the " done" line). */
+void
+sd_mux_progress(struct mux *m, int last)
+{
+	double now = sd_mux_mono(), media = 0, el;
+	const struct trk *t = m->ntrk > 0 ? &m->trk[0] : NULL;
+
+	if (!m->o->verbose || (!last && now - m->last_progress < 1.0))
+		return;
+	m->last_progress = now;
+	if (t != NULL && t->clk.have_last && m->tl.have_origin)
+		media = (double)(t->clk.last_dts - tl_origin_in(&m->tl,
+		    t->clk.ts)) / t->clk.ts;
+	el = now - m->t_begin;
+	fprintf(stderr, "sd-cmafmux: time=%02d:%02d:%05.2f speed=%.1fx "
+	    "segments=%llu%s\n", (int)(media / 3600), (int)(media / 60) % 60,
+	    media - 60 * (int)(media / 60), el > 0 ? media / el : 0,
+	    (unsigned long long)m->segments, last ? " done" : "");
+}
+
+/*
+ * A packet read after the interrupt fired: the flush ends each stream on
+ * the frame the signal cut (the parser's remainder, or the partial PES of
+ * a stream without a parser), and a frame completed by that flush comes
+ * before it. So each track's packet is held until the next one of the same
+ * track shows that it was whole; the last one held is dropped, as is any
+ * packet the demuxer flags as corrupt. The store ends on whole frames, and
+ * every frame that arrived whole before the signal is kept.
+ */
+static int
+feed_after_interrupt(struct mux *m, size_t ti, AVPacket *pkt)
+{
+	AVPacket *h;
+	int rv = 0;
+
+	if (pkt->flags & AV_PKT_FLAG_CORRUPT)
+		return 0;
+	if (m->held[ti] == NULL && (m->held[ti] = av_packet_alloc()) == NULL)
+		return -1;
+	h = m->held[ti];
+	if (h->size > 0)
+		rv = sd_feed(m, &m->trk[ti], h);
+	av_packet_unref(h);
+	av_packet_move_ref(h, pkt);
+	return rv;
+}
+
+int
+sd_ingest_packet(struct mux *m, AVPacket *pkt)
+{
+	int idx = pkt->stream_index, rv = 0;
+
+	if (idx >= 0 && (unsigned)idx < m->nstreams &&
+	    m->by_stream[idx] >= 0 && pkt->size > 0 &&
+	    !(pkt->flags & AV_PKT_FLAG_CORRUPT && pkt->size < 4))
+		rv = m->interrupted ? feed_after_interrupt(m,
+		    (size_t)m->by_stream[idx], pkt) : sd_feed(m,
+		    &m->trk[m->by_stream[idx]], pkt);
+	sd_mux_progress(m, 0);
+	return rv;
+}

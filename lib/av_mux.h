@@ -138,8 +138,10 @@ struct mux {
 #define sd_mux_mono()	sd_mono_s()
 #define sd_mux_wall()	sd_real_s()
 
-/* av_ingest.c: one packet read, on its way (or held at SIGTERM). */
+/* av_feed.c: one packet read, on its way (or held at SIGTERM). */
 int sd_ingest_packet(struct mux *m, AVPacket *pkt);
+/* av_feed.c: the -v progress line, at most once a second (last: now). */
+void sd_mux_progress(struct mux *m, int last);
 
 /* av_tsin.c: MPEG-TS input through tsdemux.c */
 int sd_tsin_open(struct mux *m, int *taken);

@@ -311,3 +311,33 @@ srv_store_manifest(struct srv *s, const char *dir, const char *name,
 	sd_store_free(&st);
 	return rc;
 }
+
+/*
+ * Where sd-serve is reached from outside, for absolute URLs: sd.ini's
+ * base_url, else scheme://Host + SCRIPT_NAME (a Host with anything but
+ * host-name characters is not used: it would land inside a playlist).
+ */
+void
+srv_base_url(const struct srv *s, char *buf, size_t len)
+{
+	const struct sd_http_req *rq = s->rq;
+	const char *h;
+	int https = rq->https || strcasecmp(rq->forwarded_proto, "https") == 0;
+
+	if (s->cfg->settings.base_url[0]) {
+		strlcpy(buf, s->cfg->settings.base_url, len);
+		if (*buf && buf[strlen(buf) - 1] == '/')
+			buf[strlen(buf) - 1] = '\0';
+		return;
+	}
+	for (h = rq->host; *h; h++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789.-:[]", *h))
+			break;
+	if (*h || !rq->host[0] || !sd_manifest_base_ok(rq->script_name)) {
+		strlcpy(buf, rq->script_name, len);
+		return;
+	}
+	snprintf(buf, len, "%s://%s%s", https ? "https" : "http", rq->host,
+	    rq->script_name);
+}

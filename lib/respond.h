@@ -39,4 +39,8 @@ int srv_file(struct srv *s, const char *root, const char *rel,
 int srv_store_manifest(struct srv *s, const char *dir, const char *name,
     const char *base);
 
+/* Where sd-serve is reached from outside, without a final '/': sd.ini's
+ * base_url, else the request's scheme, Host and SCRIPT_NAME. */
+void srv_base_url(const struct srv *s, char *buf, size_t len);
+
 #endif

@@ -9,10 +9,6 @@
 
 #include "respond.h"
 
-/* serve.c: where sd-serve is reached from outside, without a final '/':
- * sd.ini's base_url, else the request's scheme, Host and SCRIPT_NAME. */
-void srv_base_url(const struct srv *s, char *buf, size_t len);
-
 /* serve_epg.c: /epg.xml, the provider's guide for the proxies. */
 int srv_epg(struct srv *s);
 
