@@ -276,3 +276,66 @@ sd_lock_held(const char *path)
 	close(fd);
 	return held;
 }
+
+/* ---------------------------------------------------------------- caps */
+
+struct pass_file {
+	double mtime;
+	long long size;
+	char name[NAME_MAX + 1];
+};
+
+static int
+by_mtime(const void *a, const void *b)
+{
+	const struct pass_file *x = a, *y = b;
+
+	return (x->mtime > y->mtime) - (x->mtime < y->mtime);
+}
+
+/*
+ * At most max_bytes in max_files files (a playlist naming files without
+ * end fills a folder with small ones): one scan, the oldest go first.
+ */
+void
+sd_spool_cap(const char *dir, long long max_bytes, size_t max_files)
+{
+	DIR *d;
+	struct dirent *de;
+	struct stat sb;
+	struct pass_file *v = NULL, *nv;
+	char p[PATH_MAX];
+	size_t n = 0, cap = 0, i;
+	long long total = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
+		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				break;
+			v = nv;
+		}
+		v[n].mtime = (double)sb.st_mtim.tv_sec +
+		    sb.st_mtim.tv_nsec / 1e9;
+		v[n].size = sb.st_size;
+		strlcpy(v[n].name, de->d_name, sizeof(v[n].name));
+		total += sb.st_size;
+		n++;
+	}
+	closedir(d);
+	if (total > max_bytes || n > max_files)
+		qsort(v, n, sizeof(*v), by_mtime);
+	for (i = 0; i < n && (total > max_bytes ||
+	    n - i > max_files); i++) {
+		if (sd_pathf(p, sizeof(p), "%s/%s", dir, v[i].name) == 0)
+			unlink(p);
+		total -= v[i].size;
+	}
+	free(v);
+}

@@ -55,4 +55,8 @@ int sd_lock_open(const char *spool, const char *name);
 /* 1 when someone holds the lock file path, 0 when not, -1 missing. */
 int sd_lock_held(const char *path);
 
+/* Oldest files of dir removed until it holds at most max_bytes in at most
+ * max_files files (passthrough caches). */
+void sd_spool_cap(const char *dir, long long max_bytes, size_t max_files);
+
 #endif /* SD_SPOOL_H */

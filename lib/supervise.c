@@ -61,20 +61,6 @@ struct sess {
 	unsigned long long restarts;
 };
 
-/* Every fd from lowfd up closed (a child keeps only what it is given). */
-void
-sd_close_from(int lowfd)
-{
-	if (close_range((unsigned)lowfd, ~0U, 0) == -1) {
-		long max = sysconf(_SC_OPEN_MAX);
-		int fd;
-
-		for (fd = lowfd; fd < (max > 0 && max < 65536 ? max : 1024);
-		    fd++)
-			close(fd);
-	}
-}
-
 static void
 on_term(int sig)
 {
@@ -690,68 +676,6 @@ pipeline_session(struct sess *s)
 #define PASS_MAX_BYTES (512LL << 20)
 #define PASS_MAX_FILES 60000	/* an upstream naming files without end */
 
-struct pass_file {
-	double mtime;
-	long long size;
-	char name[NAME_MAX + 1];
-};
-
-static int
-by_mtime(const void *a, const void *b)
-{
-	const struct pass_file *x = a, *y = b;
-
-	return (x->mtime > y->mtime) - (x->mtime < y->mtime);
-}
-
-/*
- * At most PASS_MAX_BYTES in PASS_MAX_FILES files (a playlist naming files
- * without end fills a folder with small ones): one scan, the oldest go
- * first.
- */
-static void
-pass_cap(const char *dir)
-{
-	DIR *d;
-	struct dirent *de;
-	struct stat sb;
-	struct pass_file *v = NULL, *nv;
-	char p[PATH_MAX];
-	size_t n = 0, cap = 0, i;
-	long long total = 0;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' ||
-		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
-		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
-				break;
-			v = nv;
-		}
-		v[n].mtime = (double)sb.st_mtim.tv_sec +
-		    sb.st_mtim.tv_nsec / 1e9;
-		v[n].size = sb.st_size;
-		strlcpy(v[n].name, de->d_name, sizeof(v[n].name));
-		total += sb.st_size;
-		n++;
-	}
-	closedir(d);
-	if (total > PASS_MAX_BYTES || n > PASS_MAX_FILES)
-		qsort(v, n, sizeof(*v), by_mtime);
-	for (i = 0; i < n && (total > PASS_MAX_BYTES ||
-	    n - i > PASS_MAX_FILES); i++) {
-		if (sd_pathf(p, sizeof(p), "%s/%s", dir, v[i].name) == 0)
-			unlink(p);
-		total -= v[i].size;
-	}
-	free(v);
-}
-
 static int
 pass_session(struct sess *s)
 {
@@ -761,7 +685,7 @@ pass_session(struct sess *s)
 	state_put(s, "up", NULL);
 	while (!nap(s, 2000)) {
 		sd_spool_trim(s->dir, keep);
-		pass_cap(s->dir);
+		sd_spool_cap(s->dir, PASS_MAX_BYTES, PASS_MAX_FILES);
 	}
 	state_put(s, "stopping", NULL);
 	remove_variant_files(s->spool, s->proxy, s->variant);

@@ -6,7 +6,5 @@
 #ifndef SD_SUPERVISE_H
 #define SD_SUPERVISE_H
 
-/* Close every fd from lowfd up: a child keeps only what it is given. */
-void sd_close_from(int lowfd);
 
 #endif /* SD_SUPERVISE_H */

@@ -914,3 +914,17 @@ sd_frame_rate_value(const char *s)
 		return 0;
 	return (double)num / (double)den;
 }
+
+/* Every fd from lowfd up closed (a child keeps only what it is given). */
+void
+sd_close_from(int lowfd)
+{
+	if (close_range((unsigned)lowfd, ~0U, 0) == -1) {
+		long max = sysconf(_SC_OPEN_MAX);
+		int fd;
+
+		for (fd = lowfd; fd < (max > 0 && max < 65536 ? max : 1024);
+		    fd++)
+			close(fd);
+	}
+}

@@ -103,4 +103,7 @@ void sd_sibling_dir(const char *dir);
  */
 int sd_build_tree(char *out, size_t len);
 
+/* Every fd from lowfd up closed (a child keeps only what it is given). */
+void sd_close_from(int lowfd);
+
 #endif
