@@ -32,7 +32,6 @@
 #include "util_int.h"
 #include "spool.h"
 #include "session.h"
-#include "supervise.h"
 #include "codec_table.h"
 #include "viewers.h"
 #include "ingest.h"

@@ -34,7 +34,6 @@
 #include "util_int.h"
 #include "spool.h"
 #include "ring.h"
-#include "supervise.h"
 #include "fetch.h"
 
 static volatile sig_atomic_t stop_requested;
