@@ -59,13 +59,25 @@ send_head(struct srv *s, struct sd_http_resp *rs)
 	return srv_send_buf(s, &b) == -1 ? -1 : rs->status;
 }
 
+/* The head, then the body unless the answer has none (HEAD, 304). */
+static int
+send_whole(struct srv *s, struct sd_http_resp *rs, const void *body,
+    size_t len)
+{
+	int rc = send_head(s, rs);
+
+	if (rc == 200 && !s->head_only &&
+	    sd_write_all(s->fd, body, len, -1) == -1)
+		return -1;
+	return rc;
+}
+
 /* A whole in-memory answer: body with its type and caching. */
 int
 srv_send_body(struct srv *s, const char *type, const char *cache,
     const char *etag, const void *body, size_t len)
 {
 	struct sd_http_resp rs;
-	int rc;
 
 	if (etag && s->rq->if_none_match[0] &&
 	    sd_http_etag_match(s->rq->if_none_match, etag))
@@ -78,11 +90,7 @@ srv_send_body(struct srv *s, const char *type, const char *cache,
 		sd_http_header(&rs, "ETag", "%s", etag);
 	if (rs.status == 200)
 		sd_http_header(&rs, "Content-Length", "%zu", len);
-	rc = send_head(s, &rs);
-	if (rc == 200 && !s->head_only &&
-	    sd_write_all(s->fd, body, len, -1) == -1)
-		return -1;
-	return rc;
+	return send_whole(s, &rs, body, len);
 }
 
 /* The page: HTML under its own Content-Security-Policy (the first header:
@@ -91,18 +99,13 @@ int
 srv_send_page(struct srv *s, const char *csp, const void *body, size_t len)
 {
 	struct sd_http_resp rs;
-	int rc;
 
 	sd_http_resp_init(&rs, 200);
 	sd_http_header(&rs, "Content-Security-Policy", "%s", csp);
 	sd_http_header(&rs, "Content-Type", "text/html; charset=utf-8");
 	sd_http_header(&rs, "Cache-Control", "no-cache");
 	sd_http_header(&rs, "Content-Length", "%zu", len);
-	rc = send_head(s, &rs);
-	if (rc == 200 && !s->head_only &&
-	    sd_write_all(s->fd, body, len, -1) == -1)
-		return -1;
-	return rc;
+	return send_whole(s, &rs, body, len);
 }
 
 /* 302 to url (checked for CR/LF and controls by the header writer). */
