@@ -66,8 +66,8 @@ printf 'GET /cr HTTP/1.0\r\n\r\n' >"$T_TMP/req"
 t_run -i "$T_TMP/req" -- sd-serve -C "$T_TMP/conf-cr"
 t_unlike "$(printf '%s\n' "$T_OUT" | tr -d '\r')" '^Set-Cookie' \
     "a CR in a direct proxy's source: never a header of its own"
-t_like "$(printf '%s\n' "$T_OUT" | head -1)" ' 500 ' \
-    "a CR in a direct proxy's source: 500, not a redirect"
+t_like "$(printf '%s\n' "$T_OUT" | head -1)" ' 503 ' \
+    "a CR in a direct proxy's source: that proxy is disabled (503), not a redirect"
 t_like "$T_ERR" 'proxies.ini:2: source' "the log names the line"
 # An upstream whose redirect carries a CR: fetch.c refuses the head
 # (tests/fuzz/corpus/fetch/crash-bare-cr), the relay answers 5xx.
