@@ -8,6 +8,8 @@
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -402,21 +404,28 @@ run(struct mux *m)
 /*
  * A new live store numbers from the clock, not from 0: a proxy's store is
  * deleted at an idle end, and the next session must not serve v0-1.m4s
- * again with other bytes (segments are immutable for caches). No live
- * input cuts LIVE_SEQ_PER_S segments a second (they are at least 0.1 s),
- * so a later store starts past every number of an earlier one.
+ * again with other bytes (segments are immutable for caches). Numbers
+ * must stay 32-bit: DASH's startNumber and $Number$ are xs:unsignedInt,
+ * and GStreamer's dashdemux reads them so. So the clock counts from
+ * LIVE_EPOCH, at twice the rate of cuts of the target duration (a cut is
+ * at least -d long, a discontinuity adds one): a later store starts past
+ * every number of an earlier one, for 136 years at -d 2, 6 at -d 0.1.
  */
-#define LIVE_SEQ_PER_S 100
+#define LIVE_EPOCH 1704067200	/* 2024-01-01T00:00:00Z */
 
 static void
 fresh_numbering(struct mux *m)
 {
 	time_t now = time(NULL);
+	uint64_t per_s = (uint64_t)ceil(2.0 / m->o->target), seq;
 	size_t i;
 
-	if (now <= 0)
+	if (now <= LIVE_EPOCH)
 		return;
-	m->cq.open_seq = m->cq.pub_seq = (uint64_t)now * LIVE_SEQ_PER_S;
+	seq = (uint64_t)(now - LIVE_EPOCH) * (per_s > 0 ? per_s : 1);
+	if (seq > UINT32_MAX / 2)	/* past the clock's range: from 0 */
+		return;
+	m->cq.open_seq = m->cq.pub_seq = seq;
 	for (i = 0; i < m->ntrk; i++)	/* headers: by first segment */
 		m->trk[i].gen = m->cq.open_seq;
 }

@@ -498,14 +498,18 @@ t_run -t 60 -- sh -c 'ffmpeg -nostdin -v error -readrate 1.5 -i "$1" -c copy \
 t_is "$T_RC" 0 "live headers: exits 0"
 new_hdr=$(awk '/^seg track=v0 / { for (i = 3; i <= NF; i++)
     if ($i ~ /^init=/) print substr($i, 6) }' "$h/lhdr/index" | tail -n 1)
-# a new live store numbers from the clock (issue 11), 100 numbers a
-# second since 1970: its first header is named by its first segment, at
-# least lhdr_t0 * 100, and the new one by a later segment
+# a new live store numbers from the clock (issue 11): seconds since 2024
+# (1704067200) at -d 2: its first header is named by its first segment, at
+# least lhdr_t0 - 1704067200, and the new one by a later segment; every
+# number stays 32-bit, as DASH's $Number$ must (GStreamer stops past it)
 new_gen=${new_hdr#v0-init-}
 new_gen=${new_gen%.mp4}
 t_ok "$(awk -v n="$new_gen" -v t="$lhdr_t0" \
-    'BEGIN { print (n + 0 > t * 100) ? 0 : 1 }')" \
+    'BEGIN { print (n + 0 >= t - 1704067200) ? 0 : 1 }')" \
     "live headers: a new header is listed ($new_hdr), numbered from the clock"
+t_is "$(awk '$1 == "seg" { s = $3; sub(/seq=/, "", s)
+    if (s + 0 > 4294967295) print s }' "$h/lhdr/index")" "" \
+    "live headers: every segment number fits DASH's 32-bit \$Number\$"
 t_ok "$([ -e "$h/lhdr/$new_hdr" ] && echo 0 || echo 1)" \
     "live headers: the listed header is kept"
 t_is "$(ls "$h/lhdr" | awk -v g="$new_gen" '/^v0-init-/ {
