@@ -850,9 +850,20 @@ test_api(void)
 	sd_tsd_free(NULL);
 }
 
+/* The sections here are signed with this file's CRC, so it is checked
+ * against the standard's check value first: a CRC wrong in both the test
+ * and the demuxer would otherwise pass. */
+static void
+test_crc(void)
+{
+	ok(crc32_mpeg((const uint8_t *)"123456789", 9) == 0x0376e6e7u,
+	    "CRC-32/MPEG-2 of \"123456789\" is the check value 0x0376E6E7");
+}
+
 int
 main(void)
 {
+	test_crc();
 	test_basic();
 	test_resync();
 	test_sections();
