@@ -302,11 +302,11 @@ struct pipeline {
 
 /*
  * A child in a process group of its own (child_stop signals the group):
- * in on its stdin, out (-1: ours) on its stdout. argv[0] is a path, or a
- * name looked up on PATH (ffmpeg).
+ * in on its stdin (-1: /dev/null), out and err (-1: ours) on its stdout
+ * and stderr. argv[0] is a path, or a name looked up on PATH (ffmpeg).
  */
 static pid_t
-spawn_child(char **argv, int in, int out)
+spawn_child(char **argv, int in, int out, int err)
 {
 	pid_t pid = fork();
 
@@ -316,7 +316,11 @@ spawn_child(char **argv, int in, int out)
 		return pid;
 	}
 	setpgid(0, 0);
-	if (dup2(in, 0) == -1 || (out != -1 && dup2(out, 1) == -1))
+	if (in == -1)
+		in = open("/dev/null", O_RDONLY);
+	if (in == -1 || dup2(in, 0) == -1 ||
+	    (out != -1 && dup2(out, 1) == -1) ||
+	    (err != -1 && dup2(err, 2) == -1))
 		_exit(127);
 	sd_close_from(3);
 	signal(SIGPIPE, SIG_DFL);
@@ -345,7 +349,7 @@ mux_start(struct sess *s, struct pipeline *p)
 	mux[i] = NULL;
 	if (pipe2(a, O_CLOEXEC) == -1)
 		return -1;
-	p->mux.pid = spawn_child(mux, a[0], -1);
+	p->mux.pid = spawn_child(mux, a[0], -1, -1);
 	p->mux.started = sd_real_s();
 	p->mux.name = "sd-cmafmux";
 	close(a[0]);
@@ -366,7 +370,7 @@ ff_start(struct sess *s, struct pipeline *p)
 		close(a[1]);
 		return -1;
 	}
-	p->ff.pid = spawn_child(s->ffargv, a[0], b[1]);
+	p->ff.pid = spawn_child(s->ffargv, a[0], b[1], -1);
 	p->ff.started = sd_real_s();
 	p->ff.name = "ffmpeg";
 	close(a[0]);
@@ -709,27 +713,6 @@ struct ingest {
 	size_t plen;
 };
 
-static pid_t
-ingest_spawn(struct sess *s, int out, int err)
-{
-	pid_t pid = fork();
-	int nul;
-
-	if (pid != 0) {
-		if (pid > 0)
-			setpgid(pid, pid);
-		return pid;
-	}
-	setpgid(0, 0);
-	if ((nul = open("/dev/null", O_RDONLY)) == -1 || dup2(nul, 0) == -1 ||
-	    dup2(out, 1) == -1 || dup2(err, 2) == -1)
-		_exit(127);
-	sd_close_from(3);
-	signal(SIGPIPE, SIG_DFL);
-	execvp(s->ffargv[0], s->ffargv);
-	_exit(127);
-}
-
 static int
 ingest_start(struct sess *s, struct ingest *in)
 {
@@ -745,7 +728,7 @@ ingest_start(struct sess *s, struct ingest *in)
 		close(o[1]);
 		return -1;
 	}
-	in->ff.pid = ingest_spawn(s, o[1], e[1]);
+	in->ff.pid = spawn_child(s->ffargv, -1, o[1], e[1]);
 	in->ff.started = sd_real_s();
 	in->ff.name = "ffmpeg";
 	close(o[1]);
