@@ -191,6 +191,18 @@ t_done() {
 	[ "$T_FAILED" -eq 0 ]
 }
 
+# t_lavfi_ts OUT ARGS...: 4 s of testsrc2 + sine, encoded by ARGS, as
+# MPEG-TS in OUT (for the stream types gen-media does not make).
+t_lavfi_ts() {
+	_lt_out=$1
+	shift
+	ffmpeg -nostdin -v error -y \
+	    -f lavfi -i testsrc2=size=320x180:rate=25:duration=4 \
+	    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=4 \
+	    "$@" -f mpegts "$_lt_out" || t_diag "ffmpeg failed for $_lt_out"
+}
+T_X264="-c:v libx264 -preset veryfast -g 50 -bf 2 -pix_fmt yuv420p"
+
 # t_free_port: print a TCP port on 127.0.0.1 that nothing listens on now.
 t_free_port() {
 	perl -MIO::Socket::INET -e \

@@ -13,16 +13,13 @@ gen() { "$SD_TOP/scripts/gen-media" "$@"; }
 m=$T_TMP/media
 mkdir -p "$m"
 
-# lavfi NAME ARGS...: 4 s of testsrc2 + sine, encoded by ARGS, as TS.
+# lavfi NAME ARGS...: t_lavfi_ts into the media folder.
 lavfi() {
 	out=$m/$1
 	shift
-	ffmpeg -nostdin -v error -y \
-	    -f lavfi -i testsrc2=size=320x180:rate=25:duration=4 \
-	    -f lavfi -i sine=frequency=440:sample_rate=48000:duration=4 \
-	    "$@" -f mpegts "$out" || t_diag "ffmpeg failed for $out"
+	t_lavfi_ts "$out" "$@"
 }
-x264="-c:v libx264 -preset veryfast -g 50 -bf 2 -pix_fmt yuv420p"
+x264=$T_X264
 lavfi hevc-ac3.ts -c:v libx265 -preset ultrafast -x265-params \
     keyint=50:min-keyint=50:scenecut=0:bframes=2:log-level=error \
     -pix_fmt yuv420p -c:a ac3
