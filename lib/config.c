@@ -60,32 +60,19 @@ cfg_msg(struct ld *ld, int is_error, int line, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- broken */
 
-/*
- * The proxies sd-serve's load disabled, with the first reason of each. A
- * table beside the config (sd-serve answers one request a process); the
- * entries of a config go with sd_config_free.
- */
-struct broken {
-	const struct sd_config *cfg;
-	char id[SD_NAME_MAX];
-	char reason[1024];
-};
-static struct broken *broken;
-static size_t nbroken;
-
+/* The proxies sd-serve's load disabled, with the first reason of each. */
 void
-cfg_broken_add(const struct sd_config *cfg, const char *id,
-    const char *reason)
+cfg_broken_add(struct sd_config *cfg, const char *id, const char *reason)
 {
-	struct broken *t;
+	struct sd_broken *t;
 
 	if (sd_proxy_broken(cfg, id) != NULL)
 		return;		/* the first reason is the one to fix first */
-	if ((t = reallocarray(broken, nbroken + 1, sizeof(*t))) == NULL)
+	if ((t = reallocarray(cfg->broken, cfg->nbroken + 1,
+	    sizeof(*t))) == NULL)
 		return;
-	broken = t;
-	t = &broken[nbroken++];
-	t->cfg = cfg;
+	cfg->broken = t;
+	t = &cfg->broken[cfg->nbroken++];
 	strlcpy(t->id, id, sizeof(t->id));
 	strlcpy(t->reason, reason, sizeof(t->reason));
 }
@@ -95,38 +82,19 @@ sd_proxy_broken(const struct sd_config *cfg, const char *id)
 {
 	size_t i;
 
-	for (i = 0; i < nbroken; i++)
-		if (broken[i].cfg == cfg && strcmp(broken[i].id, id) == 0)
-			return broken[i].reason;
+	for (i = 0; i < cfg->nbroken; i++)
+		if (strcmp(cfg->broken[i].id, id) == 0)
+			return cfg->broken[i].reason;
 	return NULL;
 }
 
 const char *
 sd_proxy_broken_nth(const struct sd_config *cfg, size_t n, const char **id)
 {
-	size_t i;
-
-	for (i = 0; i < nbroken; i++)
-		if (broken[i].cfg == cfg && n-- == 0) {
-			*id = broken[i].id;
-			return broken[i].reason;
-		}
-	return NULL;
-}
-
-static void
-broken_forget(const struct sd_config *cfg)
-{
-	size_t i, j;
-
-	for (i = j = 0; i < nbroken; i++)
-		if (broken[i].cfg != cfg)
-			broken[j++] = broken[i];
-	nbroken = j;
-	if (nbroken == 0) {
-		free(broken);
-		broken = NULL;
-	}
+	if (n >= cfg->nbroken)
+		return NULL;
+	*id = cfg->broken[n].id;
+	return cfg->broken[n].reason;
 }
 
 /* ---------------------------------------------------------------- paths */
@@ -573,10 +541,11 @@ sd_config_load_serving(struct sd_config *cfg, const char *dir)
 void
 sd_config_free(struct sd_config *cfg)
 {
-	broken_forget(cfg);
+	free(cfg->broken);
 	free(cfg->proxies);
 	free(cfg->profiles);
+	cfg->broken = NULL;
 	cfg->proxies = NULL;
 	cfg->profiles = NULL;
-	cfg->nproxies = cfg->nprofiles = 0;
+	cfg->nbroken = cfg->nproxies = cfg->nprofiles = 0;
 }

@@ -61,7 +61,7 @@ void cfg_msg(struct ld *, int, int, const char *, ...)
 #define LD_WARN(ld, line, ...) cfg_msg((ld), 0, (line), __VA_ARGS__)
 
 /* config.c: the proxy id is disabled for reason ("path:line: ..."). */
-void cfg_broken_add(const struct sd_config *cfg, const char *id,
+void cfg_broken_add(struct sd_config *cfg, const char *id,
     const char *reason);
 /* config_keys.c: a known key of the file's kind near key, or NULL. */
 const char *cfg_key_near(enum ini_kind kind, const char *key);

@@ -179,6 +179,9 @@ struct sd_config {
 	struct sd_settings settings;
 	int deprecated;			/* old-schema keys or values were seen */
 	int warnings;			/* warnings printed while loading */
+	/* the proxies sd-serve's load disabled: sd_proxy_broken */
+	struct sd_broken { char id[SD_NAME_MAX], reason[1024]; } *broken;
+	size_t nbroken;
 };
 
 /* The config folder: opt (-C) if set, else $SD_CONF, else SD_SYSCONFDIR. */
@@ -393,11 +396,8 @@ void sd_classify_opts_init(struct sd_classify_opts *o);
 enum sd_exit sd_classify(const char *source, const struct sd_classify_opts *o,
     struct sd_rec *out);
 
-/* ---------------------------------------------------------------- cmafmux
- *
- * sd-cmafmux(1): options, and the whole run. Its flow (demux, codec
- * handling, timeline, cut policy, writers, store) and parts: av_mux.h.
- */
+/* ------------------------------------------------------------ cmafmux
+ * sd-cmafmux(1): options, and the whole run (its parts: av_mux.h). */
 struct AVIOContext;
 struct sd_mux_opts {
 	const char *input;	/* path, URL or "-" (stdin) */
