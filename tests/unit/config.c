@@ -403,6 +403,16 @@ static const struct bad bads[] = {
 	  "defined; add [Nope] to profiles.ini or name another profile" },
 	{ "no source", "proxies.ini", "; c\n[a]\nmode = direct\n", 2,
 	  "proxy a has no source; add source = URL" },
+	{ "header without a name", "proxies.ini", "[a]\nsource = http://a\n"
+	  "header = no colon\n", 3, "header = no colon: not a header; write "
+	  "header = Name: value" },
+	{ "control character in user_agent", "proxies.ini", "[a]\n"
+	  "source = http://a\nuser_agent = a\001b\n", 3, "user_agent: an "
+	  "empty value or a control character (CR, LF); write user_agent = "
+	  "one line of text" },
+	{ "empty referer", "proxies.ini", "[a]\nsource = http://a\n"
+	  "referer =\n", 3, "referer: an empty value or a control character "
+	  "(CR, LF); write referer = one line of text" },
 	{ "key outside a section", "proxies.ini", "source = http://a\n", 1,
 	  "source is outside any section; put it under a [name] line" },
 	{ "section without ]", "profiles.ini", "[p\nvideo_codec = aac\n", 1,
