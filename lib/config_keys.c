@@ -459,6 +459,28 @@ header_key(struct ld *ld, struct sd_proxy *x, const char *key, const char *v)
 	}
 }
 
+/*
+ * allow_hosts: "host" or "host:port" entries (an IPv6 address in
+ * brackets), separated by blanks or commas. A URL written there would
+ * never match a host and silently allow nothing, so it is refused.
+ */
+static int
+host_list_ok(const char *v)
+{
+	size_t n;
+
+	for (;;) {
+		v += strspn(v, " \t,");
+		if ((n = strcspn(v, " \t,")) == 0)
+			return 1;
+		if (strspn(v, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") < n ||
+		    *v == ':' || *v == '.')
+			return 0;
+		v += n;
+	}
+}
+
 int
 cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 {
@@ -473,6 +495,12 @@ cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 	if (strcmp(key, "user_agent") == 0 || strcmp(key, "referer") == 0 ||
 	    strcmp(key, "header") == 0) {
 		header_key(ld, x, key, v);
+		return 0;
+	}
+	if (strcmp(key, "allow_hosts") == 0 && !host_list_ok(v)) {
+		LD_ERR(ld, ld->lineno, "allow_hosts = %s: not a list of hosts; "
+		    "write host or host:port entries separated by blanks or "
+		    "commas (cdn.example.net 10.0.0.5:8080)", v);
 		return 0;
 	}
 	if (strcmp(key, "profile") == 0 || is_old) {

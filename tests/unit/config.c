@@ -413,6 +413,11 @@ static const struct bad bads[] = {
 	{ "empty referer", "proxies.ini", "[a]\nsource = http://a\n"
 	  "referer =\n", 3, "referer: an empty value or a control character "
 	  "(CR, LF); write referer = one line of text" },
+	{ "a URL in allow_hosts", "proxies.ini", "[a]\nsource = http://a\n"
+	  "allow_hosts = cdn.example https://cdn2.example/\n", 3,
+	  "allow_hosts = cdn.example https://cdn2.example/: not a list of "
+	  "hosts; write host or host:port entries separated by blanks or "
+	  "commas (cdn.example.net 10.0.0.5:8080)" },
 	{ "key outside a section", "proxies.ini", "source = http://a\n", 1,
 	  "source is outside any section; put it under a [name] line" },
 	{ "section without ]", "profiles.ini", "[p\nvideo_codec = aac\n", 1,
