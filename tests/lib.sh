@@ -50,6 +50,8 @@ t_cleanup() {
 	for p in ${T_PIDS:-}; do kill "$p" 2>/dev/null; done
 	for p in ${T_PIDS:-}; do wait "$p" 2>/dev/null; done
 	if [ "$T_FAILED" -eq 0 ] || [ -z "${SD_KEEP:-}" ]; then
+		# T_MORE_TMP: scratch folders a test made outside T_TMP
+		for d in ${T_MORE_TMP:-}; do rm -rf "$d"; done
 		rm -rf "$T_TMP"
 	else
 		echo "# kept $T_TMP" >&2

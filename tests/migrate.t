@@ -233,8 +233,22 @@ if [ "$(id -u)" -eq 0 ]; then
 	# A user who may write the file but not own it: it is written in
 	# place, so owner and group stay; the .bak (the user's) keeps the
 	# group, or is private when the user may not give it that group.
+	# nobody must reach the files: a checkout under a private folder
+	# (a mktemp -d clone) is not reachable, so then they go to /tmp.
+	nob="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	chmod 755 "$T_TMP"
-	sh_dir="$T_TMP/shared"
+	sh_base=$T_TMP sh_migrate=$(command -v sd-migrate)
+	if ! $nob test -x "$T_TMP" 2>/dev/null ||
+	    ! $nob test -x "$sh_migrate" 2>/dev/null; then
+		sh_base=$(mktemp -d /tmp/sd-migrate.XXXXXX)
+		chmod 755 "$sh_base"
+		T_MORE_TMP="${T_MORE_TMP:-} $sh_base"
+		cp "$sh_migrate" "$sh_base/sd-migrate"
+		sh_migrate=$sh_base/sd-migrate
+	fi
+	sh_empty="$sh_base/empty-conf"
+	mkdir -p "$sh_empty"
+	sh_dir="$sh_base/shared"
 	mkdir "$sh_dir"
 	chown 65534:65534 "$sh_dir"
 	cp "$OLD" "$sh_dir/grp.ini"
@@ -242,8 +256,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	chmod 664 "$sh_dir/grp.ini"
 	cp "$OLD" "$sh_dir/other.ini"
 	chmod 666 "$sh_dir/other.ini"
-	nob="setpriv --reuid=65534 --regid=65534 --clear-groups"
-	t_run -- $nob sd-migrate -C "$EMPTY" "$sh_dir/grp.ini"
+	t_run -- $nob "$sh_migrate" -C "$sh_empty" "$sh_dir/grp.ini"
 	t_is "$T_RC" 0 "nobody migrates root:nogroup 664: exit 0"
 	t_is "$(stat -c %u:%g:%a "$sh_dir/grp.ini")" 0:65534:664 \
 	    "... owner root and group kept"
@@ -251,7 +264,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	t_ok $? "... and the file migrated"
 	t_is "$(stat -c %g:%a "$sh_dir/grp.ini.bak")" 65534:664 \
 	    "... its .bak keeps the group and mode"
-	t_run -- $nob sd-migrate -C "$EMPTY" "$sh_dir/other.ini"
+	t_run -- $nob "$sh_migrate" -C "$sh_empty" "$sh_dir/other.ini"
 	t_is "$(stat -c %u:%g:%a "$sh_dir/other.ini")" 0:0:666 \
 	    "nobody migrates root:root 666: owner, group, mode kept"
 	t_is "$(stat -c %u:%a "$sh_dir/other.ini.bak")" 65534:600 \
