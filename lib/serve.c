@@ -186,7 +186,7 @@ revive_session(struct srv *s, const struct sd_proxy *px,
 	struct sd_rec dec;
 	char d[PATH_MAX];
 
-	if (sd_session_decision_read(dir, &dec) == 0 &&
+	if (sd_session_rec_read(dir, ".decision", &dec) == 0 &&
 	    sd_relay_ensure(s->cfg, px, variant, &dec, d, sizeof(d)) == -1)
 		warn("%s: %s: the session could not start again", px->id,
 		    variant);

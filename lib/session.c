@@ -346,8 +346,8 @@ start_session(const struct sd_config *cfg, const struct sd_proxy *px,
 		return -1;
 	}
 	state_set_starting(dir);
-	if (decision != NULL && sd_session_decision_write(dir, decision) ==
-	    -1)
+	if (decision != NULL &&
+	    sd_session_rec_write(dir, ".decision", decision) == -1)
 		warn("%s.decision", dir);
 	sd_session_touch(dir);
 	return spawn_detached(lockfd, log, a.v);

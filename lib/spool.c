@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -127,23 +128,7 @@ sd_spool_rmtree(const char *path, int depth)
 void
 sd_spool_trim(const char *dir, double max_age)
 {
-	DIR *d;
-	struct dirent *de;
-	char p[PATH_MAX];
-	struct stat sb;
-	double now = sd_real_s();
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' ||
-		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
-		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
-			continue;
-		if (max_age < 0 || now - (double)sb.st_mtim.tv_sec > max_age)
-			unlink(p);
-	}
-	closedir(d);
+	sd_spool_cap(dir, max_age, LLONG_MAX, SIZE_MAX);
 }
 
 /* What a session's variant may be called: not one of the spool's folders. */
@@ -186,8 +171,8 @@ sd_session_idle(const char *dir)
 }
 
 /* A record of the session of dir: DIR.SFX. */
-static int
-rec_read(const char *dir, const char *sfx, struct sd_rec *r)
+int
+sd_session_rec_read(const char *dir, const char *sfx, struct sd_rec *r)
 {
 	char p[PATH_MAX], *buf;
 	size_t len;
@@ -202,8 +187,8 @@ rec_read(const char *dir, const char *sfx, struct sd_rec *r)
 	return rv;
 }
 
-static int
-rec_write(const char *dir, const char *sfx, const struct sd_rec *r)
+int
+sd_session_rec_write(const char *dir, const char *sfx, const struct sd_rec *r)
 {
 	char p[PATH_MAX];
 	struct sd_buf b;
@@ -224,26 +209,13 @@ rec_write(const char *dir, const char *sfx, const struct sd_rec *r)
 int
 sd_session_state_read(const char *dir, struct sd_rec *r)
 {
-	return rec_read(dir, ".state", r);
+	return sd_session_rec_read(dir, ".state", r);
 }
 
 int
 sd_session_state_write(const char *dir, const struct sd_rec *r)
 {
-	return rec_write(dir, ".state", r);
-}
-
-/* The decision a variant session was started with (DIR.decision). */
-int
-sd_session_decision_read(const char *dir, struct sd_rec *r)
-{
-	return rec_read(dir, ".decision", r);
-}
-
-int
-sd_session_decision_write(const char *dir, const struct sd_rec *r)
-{
-	return rec_write(dir, ".decision", r);
+	return sd_session_rec_write(dir, ".state", r);
 }
 
 /* ---------------------------------------------------------------- locks */
@@ -294,11 +266,14 @@ by_mtime(const void *a, const void *b)
 }
 
 /*
- * At most max_bytes in max_files files (a playlist naming files without
- * end fills a folder with small ones): one scan, the oldest go first.
+ * Plain files of dir older than max_age s removed (all: max_age < 0), and
+ * of the rest at most max_bytes in max_files files (a playlist naming
+ * files without end fills a folder with small ones), the oldest first:
+ * one scan.
  */
 void
-sd_spool_cap(const char *dir, long long max_bytes, size_t max_files)
+sd_spool_cap(const char *dir, double max_age, long long max_bytes,
+    size_t max_files)
 {
 	DIR *d;
 	struct dirent *de;
@@ -307,6 +282,7 @@ sd_spool_cap(const char *dir, long long max_bytes, size_t max_files)
 	char p[PATH_MAX];
 	size_t n = 0, cap = 0, i;
 	long long total = 0;
+	double now = sd_real_s(), mtime;
 
 	if ((d = opendir(dir)) == NULL)
 		return;
@@ -315,14 +291,20 @@ sd_spool_cap(const char *dir, long long max_bytes, size_t max_files)
 		    sd_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == -1 ||
 		    stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
 			continue;
+		mtime = (double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9;
+		if (max_age < 0 || now - mtime > max_age) {
+			unlink(p);
+			continue;
+		}
+		if (max_bytes == LLONG_MAX && max_files == SIZE_MAX)
+			continue;	/* no cap: nothing to list */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 1024;
 			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
 				break;
 			v = nv;
 		}
-		v[n].mtime = (double)sb.st_mtim.tv_sec +
-		    sb.st_mtim.tv_nsec / 1e9;
+		v[n].mtime = mtime;
 		v[n].size = sb.st_size;
 		strlcpy(v[n].name, de->d_name, sizeof(v[n].name));
 		total += sb.st_size;

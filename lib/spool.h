@@ -44,19 +44,22 @@ double sd_session_idle(const char *dir);
 int sd_session_state_read(const char *dir, struct sd_rec *r);
 int sd_session_state_write(const char *dir, const struct sd_rec *r);
 /*
- * The decision a variant session was started with, kept beside its state
- * (DIR.decision): a request for its files restarts it after a crash.
+ * A record kept beside the session of dir, as DIR + sfx: ".state" (the
+ * two above), ".decision" (the decision a variant session was started
+ * with: a request for its files restarts it after a crash).
  */
-int sd_session_decision_read(const char *dir, struct sd_rec *r);
-int sd_session_decision_write(const char *dir, const struct sd_rec *r);
+int sd_session_rec_read(const char *dir, const char *sfx, struct sd_rec *r);
+int sd_session_rec_write(const char *dir, const char *sfx,
+    const struct sd_rec *r);
 
 /* SPOOL/.locks/NAME opened (created): an fd or -1. */
 int sd_lock_open(const char *spool, const char *name);
 /* 1 when someone holds the lock file path, 0 when not, -1 missing. */
 int sd_lock_held(const char *path);
 
-/* Oldest files of dir removed until it holds at most max_bytes in at most
- * max_files files (passthrough caches). */
-void sd_spool_cap(const char *dir, long long max_bytes, size_t max_files);
+/* Files of dir older than max_age removed, then the oldest until it holds
+ * at most max_bytes in max_files files (passthrough caches); one scan. */
+void sd_spool_cap(const char *dir, double max_age, long long max_bytes,
+    size_t max_files);
 
 #endif /* SD_SPOOL_H */

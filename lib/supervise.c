@@ -407,17 +407,26 @@ child_stop(struct child *c)
 static void
 close_fd(int *fd)
 {
-	if (*fd != -1)
+	if (fd != NULL && *fd != -1)
 		close(*fd);
-	*fd = -1;
+	if (fd != NULL)
+		*fd = -1;
+}
+
+/* Our ends of a child's pipes closed (a or b NULL: none), then the child
+ * stopped. */
+static void
+child_end(struct child *c, int *a, int *b)
+{
+	close_fd(a);
+	close_fd(b);
+	child_stop(c);
 }
 
 static void
 ff_stop(struct pipeline *p)
 {
-	close_fd(&p->ff_in);
-	close_fd(&p->ff_out);
-	child_stop(&p->ff);
+	child_end(&p->ff, &p->ff_in, &p->ff_out);
 }
 
 static void
@@ -425,8 +434,7 @@ pipeline_stop(struct pipeline *p)
 {
 	ff_stop(p);
 	/* sd-cmafmux finishes the segments in hand on SIGTERM (-l). */
-	close_fd(&p->mux_in);
-	child_stop(&p->mux);
+	child_end(&p->mux, &p->mux_in, NULL);
 	p->mlen = 0;
 }
 
@@ -687,8 +695,7 @@ pass_session(struct sess *s)
 	sd_spool_mkdirs(s->dir);
 	state_put(s, "up", NULL);
 	while (!nap(s, 2000)) {
-		sd_spool_trim(s->dir, keep);
-		sd_spool_cap(s->dir, PASS_MAX_BYTES, PASS_MAX_FILES);
+		sd_spool_cap(s->dir, keep, PASS_MAX_BYTES, PASS_MAX_FILES);
 	}
 	state_put(s, "stopping", NULL);
 	remove_variant_files(s->spool, s->proxy, s->variant);
@@ -818,14 +825,6 @@ ingest_pump(struct sess *s, struct ingest *in, struct sd_ring *rg,
 	}
 }
 
-static void
-ingest_stop(struct ingest *in)
-{
-	close_fd(&in->out);
-	close_fd(&in->err);
-	child_stop(&in->ff);
-}
-
 static int
 ingest_session(struct sess *s)
 {
@@ -856,7 +855,7 @@ ingest_session(struct sess *s)
 			rv = ingest_pump(s, &in, &rg, &got, &announced, why,
 			    sizeof(why));
 		}
-		ingest_stop(&in);
+		child_end(&in.ff, &in.out, &in.err);
 		sd_ring_flush(&rg);
 		if (rv == 1)
 			break;
