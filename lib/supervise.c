@@ -151,6 +151,16 @@ remove_proxy_spool(const struct sess *s)
 
 /* ------------------------------------------------ the upstream session */
 
+/* Once a second while pumping: bytes into the state record; 1 when the
+ * session has been idle long enough to end. */
+static int
+pump_tick(struct sess *s, const struct sd_ring *rg)
+{
+	sd_rec_set(&s->st, "bytes", "%llu", rg->bytes);
+	sd_session_state_write(s->dir, &s->st);
+	return idle_over(s);
+}
+
 /* Read one connection into the ring until it ends or the session must. */
 static int
 pump_upstream(struct sess *s, struct sd_fetch *f, struct sd_ring *rg)
@@ -168,9 +178,7 @@ pump_upstream(struct sess *s, struct sd_fetch *f, struct sd_ring *rg)
 		now = sd_mono_s();
 		if (now - last_check >= 1) {
 			last_check = now;
-			sd_rec_set(&s->st, "bytes", "%llu", rg->bytes);
-			sd_session_state_write(s->dir, &s->st);
-			if (idle_over(s))
+			if (pump_tick(s, rg))
 				return 1;
 		}
 	}
@@ -329,6 +337,16 @@ spawn_child(char **argv, int in, int out, int err)
 	_exit(127);
 }
 
+/* c started as spawn_child says, named for messages, its start noted. */
+static void
+child_start(struct child *c, const char *name, char **argv, int in,
+    int out, int err)
+{
+	c->pid = spawn_child(argv, in, out, err);
+	c->started = sd_real_s();
+	c->name = name;
+}
+
 static int
 mux_start(struct sess *s, struct pipeline *p)
 {
@@ -349,9 +367,7 @@ mux_start(struct sess *s, struct pipeline *p)
 	mux[i] = NULL;
 	if (pipe2(a, O_CLOEXEC) == -1)
 		return -1;
-	p->mux.pid = spawn_child(mux, a[0], -1, -1);
-	p->mux.started = sd_real_s();
-	p->mux.name = "sd-cmafmux";
+	child_start(&p->mux, "sd-cmafmux", mux, a[0], -1, -1);
 	close(a[0]);
 	p->mux_in = a[1];
 	fcntl(p->mux_in, F_SETFL, O_NONBLOCK);
@@ -370,9 +386,7 @@ ff_start(struct sess *s, struct pipeline *p)
 		close(a[1]);
 		return -1;
 	}
-	p->ff.pid = spawn_child(s->ffargv, a[0], b[1], -1);
-	p->ff.started = sd_real_s();
-	p->ff.name = "ffmpeg";
+	child_start(&p->ff, "ffmpeg", s->ffargv, a[0], b[1], -1);
 	close(a[0]);
 	close(b[1]);
 	p->ff_in = a[1];
@@ -735,9 +749,7 @@ ingest_start(struct sess *s, struct ingest *in)
 		close(o[1]);
 		return -1;
 	}
-	in->ff.pid = spawn_child(s->ffargv, -1, o[1], e[1]);
-	in->ff.started = sd_real_s();
-	in->ff.name = "ffmpeg";
+	child_start(&in->ff, "ffmpeg", s->ffargv, -1, o[1], e[1]);
 	close(o[1]);
 	close(e[1]);
 	in->out = o[0];
@@ -817,9 +829,7 @@ ingest_pump(struct sess *s, struct ingest *in, struct sd_ring *rg,
 		}
 		if (now - last_check >= 1) {
 			last_check = now;
-			sd_rec_set(&s->st, "bytes", "%llu", rg->bytes);
-			sd_session_state_write(s->dir, &s->st);
-			if (idle_over(s))
+			if (pump_tick(s, rg))
 				return 1;
 		}
 	}
