@@ -48,7 +48,14 @@ live -c copy -f mpegts "udp://127.0.0.1:$udp?pkt_size=1316"
 srt=
 if ffmpeg -hide_banner -protocols 2>/dev/null | grep -qx ' *srt'; then
 	srt=$(t_free_port)
-	live -c copy -f mpegts "srt://127.0.0.1:$srt?mode=listener"
+	# A listener takes one caller and ends with it; a real SRT encoder
+	# takes the next one, so the sender starts again (sd-classify calls
+	# first, the ingest after it, again after a restart).
+	t_bg sh -c 'trap "kill \$c 2>/dev/null; exit 0" TERM
+	    while :; do
+		ffmpeg -nostdin -v error -re -i "$0" -c copy -f mpegts "$1" &
+		c=$!; wait $c
+	    done' "$media" "srt://127.0.0.1:$srt?mode=listener"
 fi
 t_wait 20 '[ -s "$web/hls/master.m3u8" ] && [ -s "$web/fmp4/live.m3u8" ] &&
     [ -s "$web/dash/live.mpd" ]'
