@@ -191,6 +191,9 @@ sd_ingest_argv(struct sd_ingest_argv *a, const char *url,
 		ARG("-map"); ARG("0:a?");
 	}
 	ARG("-c"); ARG("copy");
+	/* Each packet out at once: the 32 KiB output buffer would hold a
+	 * low-rate channel's first keyframe back for most of a second. */
+	ARG("-flush_packets"); ARG("1");
 	ARG("-f"); ARG("mpegts");
 	ARG("pipe:1");
 	a->v[a->n] = NULL;

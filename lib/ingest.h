@@ -56,7 +56,7 @@ struct sd_ingest_argv {
  * ffmpeg -nostdin -loglevel error [reconnect and timeout options for
  * http] [-re for files] [-user_agent, -referer, -headers] -i URL
  * [-map of variant (HLS program), its video and audio renditions]
- * -c copy -f mpegts pipe:1. headers: "Name: value\r\n" lines or NULL.
+ * -c copy -flush_packets 1 -f mpegts pipe:1. headers: "Name: value\r\n" lines or NULL.
  * Strings pointed to must outlive a (url, ua, referer, headers).
  */
 int sd_ingest_argv(struct sd_ingest_argv *a, const char *url,
