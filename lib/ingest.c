@@ -230,6 +230,12 @@ sd_ingest_argv(struct sd_ingest_argv *a, const char *url,
 		if (headers != NULL && *headers != '\0') {
 			ARG("-headers"); ARG(headers);
 		}
+	} else if (k == SD_INGEST_STREAM) {
+		/* A live stream arrives in real time: ffmpeg's 5 s of
+		 * analysis (an MPEG-TS input is read that long whatever it
+		 * found) would be 5 s more of every zap. One second holds
+		 * a keyframe's parameters and many audio frames. */
+		ARG("-analyzeduration"); ARG("1000000");
 	} else if (k == SD_INGEST_FILE) {
 		/* A file is a channel: played in real time, over and over. */
 		ARG("-re"); ARG("-stream_loop"); ARG("-1");

@@ -94,6 +94,8 @@ argvs(void)
 	ok(sd_ingest_argv(&a, "udp://h:1", NULL, -1, 5, NULL, NULL,
 	    "X: y\r\n") == 0 && !has(&a, "-headers", "X: y\r\n") &&
 	    has(&a, "-map", "0:a?"), "udp: no http options, every track");
+	ok(has(&a, "-analyzeduration", "1000000"),
+	    "udp: one second of analysis, not five");
 	ok(sd_ingest_argv(&a, "gopher://h/", NULL, -1, 5, NULL, NULL,
 	    NULL) == -1, "gopher: no argv");
 	ok(sd_ingest_argv(&a, "http://a/live.mpd", "dash", 1, 5, NULL, NULL,
