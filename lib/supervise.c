@@ -337,7 +337,7 @@ feed_load(const char *tsdir, struct feed *fd)
 	size_t len;
 
 	if (!fd->have_cursor) {
-		if (sd_ring_edge(tsdir, 0, &fd->cursor) == -1)
+		if (sd_ring_start(tsdir, &fd->cursor) == -1)
 			return 0;
 		fd->have_cursor = 1;
 	}
