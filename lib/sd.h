@@ -408,6 +408,7 @@ struct sd_mux_opts {
 	int ts;			/* -T: MPEG-TS segments too */
 	int single;		/* -s: one file a track, with a sidx */
 	int verbose;		/* -v */
+	const char *numbers;	/* -N: the live numbers file (livenum.h) */
 	volatile int *stop;	/* set by a signal: finish and end the store */
 	struct AVIOContext *pb;	/* read this instead of input (fuzzing) */
 	const char *format;	/* a demuxer to use (NULL: probe) */

@@ -192,8 +192,13 @@ sup_child_start(struct child *c, const char *name, char **argv, int in,
 static int
 mux_start(struct sess *s, struct pipeline *p)
 {
-	char *mux[13];
+	char *mux[15], numbers[PATH_MAX];
 	int a[2], i = 0;
+
+	/* the names' numbers outlive the store (livenum.h) */
+	if (sd_spool_numbers_path(numbers, sizeof(numbers), s->spool,
+	    s->proxy, s->variant) == -1)
+		return -1;
 
 	mux[i++] = s->mux;
 	mux[i++] = "-l";
@@ -203,6 +208,8 @@ mux_start(struct sess *s, struct pipeline *p)
 	mux[i++] = s->segdur_arg;
 	mux[i++] = "-w";
 	mux[i++] = s->window_arg;
+	mux[i++] = "-N";
+	mux[i++] = numbers;
 	mux[i++] = "-o";
 	mux[i++] = s->dir;
 	mux[i++] = "-";
