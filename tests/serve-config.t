@@ -6,9 +6,7 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/serve/lib.sh"
 
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-mkdir -p "$conf" "$spool"
+serve_dirs
 serve_ini "$conf" "$spool"
 serve_proxy "$conf" direct1 http://upstream.example/one.ts "mode = direct" \
     "name = Direct One"
