@@ -8,8 +8,8 @@
  *		into the ring, reconnecting with backoff;
  *   pass	the passthrough cache's reaper: old files go;
  *   other	a pipeline session: feeds the ring into
- *		`[ffmpeg ARGV |] sd-cmafmux -l [-T] -o SPOOL/PROXY/VAR` and
- *		restarts that pipeline when it exits or stalls.
+ *		`[ffmpeg ARGV |] sd-cmafmux -l [-T] -N NUMBERS -o SPOOL/PROXY/VAR`
+ *		and restarts that pipeline when it exits or stalls.
  *
  * Stands on spool.c and ring.c; supervise.h is what upstream.c shares; session.c starts the process, and
  * bin/sd-session.c reads its command line.
