@@ -496,12 +496,18 @@ sd_session_wait_ready(const char *dir, int timeout)
 	struct sd_store st;
 	struct stat sb;
 	char p[PATH_MAX];
-	double until = sd_mono_s() + timeout;
+	double until = sd_mono_s() + timeout, touched = 0, now;
 	int ready;
 
 	if (sd_pathf(p, sizeof(p), "%s/index", dir) == -1)
 		return -1;
 	for (;;) {
+		/* A waiting viewer is a viewer: the session must not end idle
+		 * under it when idle_timeout is shorter than this wait. */
+		if ((now = sd_mono_s()) - touched >= 1) {
+			sd_session_touch(dir);
+			touched = now;
+		}
 		/* Quietly until there is an index: sd_store_read warns. */
 		sd_store_init(&st);
 		ready = stat(p, &sb) == 0 && sd_store_read(&st, dir) == 0 &&

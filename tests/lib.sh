@@ -137,12 +137,20 @@ t_secs() {
 # so a condition can be written in place: t_wait 10 '[ -s "$f" ]' (name
 # variables there, not positional parameters: those are t_wait's).
 t_wait() {
+	# Give up once both SECONDS of polls (0.1 s each) and SECONDS on the
+	# clock have gone, or the clock says four times SECONDS: a poll that
+	# itself takes seconds (curl) must not stretch a wait without end.
 	_tw_n=$(($(t_secs "$1") * 10))
+	_tw_now=$(date +%s)
+	_tw_end=$((_tw_now + $(t_secs "$1")))
+	_tw_last=$((_tw_now + 4 * $(t_secs "$1") + 1))
 	shift
 	while :; do
 		if [ $# -eq 1 ]; then eval "$1" && return 0
 		else "$@" && return 0; fi
-		[ "$_tw_n" -gt 0 ] || return 1
+		_tw_now=$(date +%s)
+		[ "$_tw_now" -lt "$_tw_last" ] || return 1
+		[ "$_tw_n" -gt 0 ] || [ "$_tw_now" -lt "$_tw_end" ] || return 1
 		sleep 0.1
 		_tw_n=$((_tw_n - 1))
 	done
