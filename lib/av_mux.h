@@ -1,15 +1,19 @@
 /*
- * av_mux.h - what the libav* edge of sd-cmafmux shares inside lib/: the
- * tracks and the run. One packet goes one way:
+ * av_mux.h - what sd-cmafmux's files share inside lib/: the tracks and
+ * the run. None of them calls libav*: packets, codec parameters and
+ * streams are sd's own (av_edge.h), and libavformat (any input but
+ * MPEG-TS, the muxer of -T) is the edge, loaded only when needed. One
+ * packet goes one way:
  *
  *   av_ingest.c  demux: the input, its tracks, the read loop, SIGTERM;
- *                MPEG-TS through our own demuxer (av_tsin.c, tsdemux.c)
+ *                MPEG-TS through our own demuxer (av_tsin.c, tsdemux.c),
+ *                anything else through the edge (av_edge.c in sd-av.so)
  *   av_feed.c    one packet: its times (timeline.c), its codec handling
  *                (av_au.c), the cut policy's verdict (cut.c), into the
  *                segment in hand
  *   av_seg.c     the segmenter: segments in hand, cuts applied, the CMAF
  *                header and segment files (cmaf.c's boxes, segfile.c),
- *                the MPEG-TS segments of -T (av_tsseg.c)
+ *                the MPEG-TS segments of -T (av_tsseg.c, in the edge)
  *   av_vod.c     -s: the segments of a track into one file with a sidx
  *   av_pub.c     cuts published to the store (store.c), its manifests and
  *                the live window (av_live.c)
