@@ -126,8 +126,7 @@ video_keep(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
 		return -1;
 	/* The TS segments take the packet as it came, before conversion. */
 	if (m->tsseg != NULL && m->edge->tsseg_packet(m->tsseg,
-	    (size_t)(t - m->trk),
-	    pkt, dts, pts, t->clk.ts) == -1)
+	    (size_t)(t - m->trk), pkt, dts, pts, t->clk.ts) == -1)
 		return -1;
 	if (sd_au_video_sample(t, pkt, &len) == -1)
 		return -1;
