@@ -54,7 +54,13 @@ PROGS   := $(patsubst %.c,$(OUT)%,$(sort $(wildcard bin/sd-*.c)))
 LIBEXEC_PROGS := $(OUT)bin/sd-session
 # Programs that do media work link libav*; the rest stay small and start fast
 # (libavformat alone costs 60 ms and 28 MB at start-up).
-AV_PROGS := bin/sd-classify bin/sd-cmafmux
+AV_PROGS := bin/sd-classify
+# sd-cmafmux reads MPEG-TS without libav*: its libav* edge (every other
+# input, -T) is a shared object it loads with dlopen only then (av_edge.h),
+# found next to it or in LIBEXECDIR. lib/ objects are position-independent
+# so that the edge can be linked from them.
+EDGE_SO  := $(OUT)bin/sd-av.so
+EDGE_OBJ := $(addprefix $(OUT)lib/,av_edge.o av_tsseg.o av_par.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(patsubst %.c,$(OUT)%.test,$(UNIT_SRC))
 # Test drivers over lib/ functions (tests/drive/NAME.c -> tests/drive/NAME).
@@ -70,7 +76,7 @@ FUZZ_SRC   := $(sort $(wildcard tests/fuzz/*.c))
 FUZZERS    := $(FUZZ_SRC:.c=.fuzz)
 FUZZ_OBJ   := $(patsubst lib/%.c,tests/fuzz/obj/%.o,$(LIB_SRC))
 
-all: $(PROGS)
+all: $(PROGS) $(EDGE_SO)
 
 $(OUT).build-flags: FORCE
 	@$(PKG) --exists $(BASE_PKGS) $(AV_PKGS) 2>/dev/null || { \
@@ -81,7 +87,7 @@ $(OUT).build-flags: FORCE
 
 $(OUT)lib/%.o: lib/%.c $(LIB_H) $(OUT).build-flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
 $(LIBSD): $(LIB_OBJ)
 	rm -f $@
@@ -90,6 +96,10 @@ $(LIBSD): $(LIB_OBJ)
 $(OUT)bin/%: bin/%.c $(LIBSD) lib/sd.h $(OUT).build-flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBSD) $(if $(filter bin/$*,$(AV_PROGS)),$(AV_LIBS)) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
+
+$(EDGE_SO): $(EDGE_OBJ) $(LIBSD) $(OUT).build-flags
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $(EDGE_OBJ) $(LIBSD) $(AV_LIBS) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
 
 $(OUT)tests/unit/%.test: tests/unit/%.c $(LIBSD) $(LIB_H) $(OUT).build-flags
 	@mkdir -p $(@D)
@@ -167,6 +177,7 @@ install: all
 		$(DESTDIR)$(BINDIR)
 	$(if $(filter $(LIBEXEC_PROGS),$(PROGS)),install -m 755 \
 		$(filter $(LIBEXEC_PROGS),$(PROGS)) $(DESTDIR)$(LIBEXECDIR))
+	install -m 755 $(EDGE_SO) $(DESTDIR)$(LIBEXECDIR)
 	install -m 444 etc/system/profiles.ini $(DESTDIR)$(SHAREDIR)/profiles.ini
 	for f in etc/lighttpd.conf etc/inetd.conf; do \
 		$(SUBST) $$f >$(DESTDIR)$(SHAREDIR)/$${f##*/} && \
@@ -192,7 +203,7 @@ install: all
 # the spool.
 uninstall:
 	for p in $(notdir $(PROGS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
-	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(LIBEXEC_PROGS)))
+	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(LIBEXEC_PROGS) $(EDGE_SO)))
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	rm -f $(DESTDIR)$(SHAREDIR)/profiles.ini $(DESTDIR)$(SHAREDIR)/lighttpd.conf \
 		$(DESTDIR)$(SHAREDIR)/inetd.conf
@@ -202,7 +213,7 @@ uninstall:
 	for m in $(MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 
 clean:
-	rm -f $(LIB_OBJ) $(LIBSD) $(PROGS) $(UNITS) $(DRIVERS) $(OUT).build-flags
+	rm -f $(LIB_OBJ) $(LIBSD) $(PROGS) $(EDGE_SO) $(UNITS) $(DRIVERS) $(OUT).build-flags
 	rm -rf $(SAN_OUT) tests/tmp tests/fuzz/obj $(FUZZERS)
 
 .PHONY: all build check units deps lint run bench install uninstall clean fuzz fuzzers FORCE

@@ -10,10 +10,8 @@
 #include <limits.h>
 #include <string.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavutil/pixdesc.h>
-
 #include "av_mux.h"
+#include "bits.h"
 
 /* ---------------------------------------------------------------- headers */
 
@@ -21,29 +19,19 @@
 void
 sd_au_codecs(struct trk *t, double fps)
 {
-	AVCodecParameters *p = avcodec_parameters_alloc();
+	struct sd_par p = *t->par;
 
 	t->codecs[0] = '\0';
-	if (p == NULL || avcodec_parameters_copy(p, t->par) < 0)
-		goto out;
 	if (strcmp(t->ct.cfg_type, "avcC") == 0 ||
 	    strcmp(t->ct.cfg_type, "hvcC") == 0 ||
 	    strcmp(t->ct.cfg_type, "av1C") == 0 || (t->asc_len > 0)) {
-		const uint8_t *src = t->asc_len > 0 ? t->asc : t->cfg.p;
-		size_t n = t->asc_len > 0 ? t->asc_len : t->cfg.len;
-		av_freep(&p->extradata);
-		p->extradata_size = 0;
-		if ((p->extradata = av_mallocz(n +
-		    AV_INPUT_BUFFER_PADDING_SIZE)) == NULL)
-			goto out;
-		memcpy(p->extradata, src, n);
-		p->extradata_size = (int)n;
+		p.extradata = t->asc_len > 0 ? t->asc : t->cfg.p;
+		p.extradata_size = (int)(t->asc_len > 0 ? t->asc_len :
+		    t->cfg.len);
 	}
 	/* The frame rate: a VP9 level as vpcC says it (vp9_config). */
-	if (sd_codec_string_fps(p, fps, t->codecs, sizeof(t->codecs)) == -1)
+	if (sd_codecs_of(&p, fps, t->codecs, sizeof(t->codecs)) == -1)
 		t->codecs[0] = '\0';
-out:
-	avcodec_parameters_free(&p);
 }
 
 static unsigned
@@ -55,13 +43,13 @@ mpeg_audio_oti(const struct trk *t)
 static int
 vp9_config(struct trk *t, double fps)
 {
-	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(t->par->format);
-	unsigned depth = d ? (unsigned)d->comp[0].depth : 8, chroma = 1;
+	const struct sd_par *d = t->par->pix_known ? t->par : NULL;
+	unsigned depth = d ? (unsigned)d->pix_depth : 8, chroma = 1;
 	int prof = t->par->profile, level = t->par->level;
 
-	if (d != NULL && d->log2_chroma_w == 1 && d->log2_chroma_h == 0)
+	if (d != NULL && d->pix_log2_cw == 1 && d->pix_log2_ch == 0)
 		chroma = 2;
-	else if (d != NULL && d->log2_chroma_w == 0 && d->log2_chroma_h == 0)
+	else if (d != NULL && d->pix_log2_cw == 0 && d->pix_log2_ch == 0)
 		chroma = 3;
 	else if (t->par->chroma_location == AVCHROMA_LOC_LEFT)
 		chroma = 0;
@@ -80,7 +68,7 @@ vp9_config(struct trk *t, double fps)
 int
 sd_au_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 {
-	const AVCodecParameters *p = t->par;
+	const struct sd_par *p = t->par;
 	const uint8_t *x = p->extradata;
 	size_t xn = p->extradata_size > 0 ? (size_t)p->extradata_size : 0;
 	int rate = 0, samples = 0, rv = -1, w, h;
@@ -176,7 +164,7 @@ sd_au_config(struct trk *t, const uint8_t *au, size_t n, double fps)
 	}
 	if (rv == -1 || t->cfg.failed) {
 		warnx("%s: no usable %s configuration in the stream", t->id,
-		    avcodec_get_name(p->codec_id));
+		    sd_codec_name(p->codec_id));
 		return -1;
 	}
 	return 0;
@@ -201,11 +189,11 @@ sd_au_new_params(const struct trk *t, const uint8_t *au, size_t n)
 
 /* An AV1 sample: the packet without temporal delimiters. */
 static int
-av1_sample(struct trk *t, const AVPacket *pkt, long *len)
+av1_sample(struct trk *t, const struct sd_pkt *pkt, long *len)
 {
 	struct sample *s = &t->s[t->n];
 
-	if (pkt->buf != NULL && av_buffer_is_writable(pkt->buf)) {
+	if (sd_pkt_writable(pkt)) {
 		*len = (long)sd_av1_strip(pkt->data, (size_t)pkt->size);
 		return sd_seg_ref(t, pkt);
 	}
@@ -225,12 +213,12 @@ av1_sample(struct trk *t, const AVPacket *pkt, long *len)
  * *len: the sample's size.
  */
 int
-sd_au_video_sample(struct trk *t, const AVPacket *pkt, long *len)
+sd_au_video_sample(struct trk *t, const struct sd_pkt *pkt, long *len)
 {
 	int key, params = 0;
 
 	t->s[t->n].buf = NULL;
-	if (t->annexb && pkt->buf != NULL && av_buffer_is_writable(pkt->buf) &&
+	if (t->annexb && sd_pkt_writable(pkt) &&
 	    (*len = sd_annexb_to_lp_inplace(t->hevc, pkt->data,
 	    (size_t)pkt->size, &key, &params)) >= 0)
 		return sd_seg_ref(t, pkt);
@@ -269,7 +257,7 @@ opus_samples(const uint8_t *p, size_t n)
 
 /* The frame's duration in samples (the track's timescale). */
 int64_t
-sd_au_audio_duration(const struct trk *t, const AVPacket *pkt)
+sd_au_audio_duration(const struct trk *t, const struct sd_pkt *pkt)
 {
 	int64_t d = 0;
 
@@ -291,18 +279,15 @@ sd_au_audio_duration(const struct trk *t, const AVPacket *pkt)
 
 /* The ASC that aac_adtstoasc found, once. */
 void
-sd_au_aac_asc(struct trk *t, const AVPacket *pkt)
+sd_au_aac_asc(struct trk *t, const struct sd_pkt *pkt)
 {
 	size_t n = 0;
 	const uint8_t *x;
 
 	if (t->asc_len > 0)
 		return;
-	x = av_packet_get_side_data(pkt, AV_PKT_DATA_NEW_EXTRADATA, &n);
-	if (x == NULL && t->bsf != NULL && t->bsf->par_out->extradata_size > 0) {
-		x = t->bsf->par_out->extradata;
-		n = (size_t)t->bsf->par_out->extradata_size;
-	}
+	x = pkt->new_extra;
+	n = pkt->new_extra_len;
 	if (x == NULL && t->par->extradata_size > 0) {
 		x = t->par->extradata;
 		n = (size_t)t->par->extradata_size;
@@ -319,7 +304,7 @@ sd_au_aac_asc(struct trk *t, const AVPacket *pkt)
  * 0: not a frame we read.
  */
 uint32_t
-sd_au_audio_sig(const struct trk *t, const AVPacket *pkt, uint8_t asc[2])
+sd_au_audio_sig(const struct trk *t, const struct sd_pkt *pkt, uint8_t asc[2])
 {
 	const uint8_t *d = pkt->data;
 	uint8_t x[5];
@@ -349,3 +334,128 @@ sd_au_audio_sig(const struct trk *t, const AVPacket *pkt, uint8_t asc[2])
 	}
 }
 
+
+/* ---------------------------------------------------------------- ADTS */
+
+#define ADTS_HEADER	7
+#define PCE_MAX		320	/* libavcodec's MAX_PCE_SIZE */
+
+struct bitw {
+	uint8_t *p;
+	size_t cap, pos;	/* bytes, bits written */
+};
+
+static void
+bitw_put(struct bitw *w, unsigned n, uint32_t v)
+{
+	while (n-- > 0) {
+		size_t byte = w->pos / 8;
+		if (byte >= w->cap)
+			return;
+		if (w->pos % 8 == 0)
+			w->p[byte] = 0;
+		if ((v >> n) & 1)
+			w->p[byte] |= (uint8_t)(0x80 >> (w->pos % 8));
+		w->pos++;
+	}
+}
+
+static uint32_t
+pce_copy(struct bitw *w, struct sd_bits *b, unsigned n)
+{
+	uint32_t v = sd_bits_get(b, n);
+
+	bitw_put(w, n, v);
+	return v;
+}
+
+/*
+ * A program_config_element copied bit for bit behind the ASC, as
+ * libavcodec's aac_adtstoasc does (ff_copy_pce_data): the channel
+ * layout of an ADTS frame with channel_configuration 0.
+ */
+static int
+pce_copy_all(struct bitw *w, struct sd_bits *b)
+{
+	unsigned five, four, comment, bits;
+
+	pce_copy(w, b, 10);	/* tag, object type, rate */
+	five = pce_copy(w, b, 4);	/* front */
+	five += pce_copy(w, b, 4);	/* side */
+	five += pce_copy(w, b, 4);	/* back */
+	four = pce_copy(w, b, 2);	/* LFE */
+	four += pce_copy(w, b, 3);	/* data */
+	five += pce_copy(w, b, 4);	/* coupling */
+	if (pce_copy(w, b, 1))
+		pce_copy(w, b, 4);	/* mono mixdown */
+	if (pce_copy(w, b, 1))
+		pce_copy(w, b, 4);	/* stereo mixdown */
+	if (pce_copy(w, b, 1))
+		pce_copy(w, b, 3);	/* matrix mixdown */
+	for (bits = five * 5 + four * 4; bits > 16; bits -= 16)
+		pce_copy(w, b, 16);
+	if (bits)
+		pce_copy(w, b, bits);
+	w->pos = (w->pos + 7) & ~(size_t)7;
+	b->pos = (b->pos + 7) & ~(size_t)7;
+	for (comment = pce_copy(w, b, 8); comment > 0; comment--)
+		pce_copy(w, b, 8);
+	return b->failed || w->pos / 8 > w->cap ? -1 : 0;
+}
+
+/*
+ * An ADTS frame as a raw AAC frame (what aac_adtstoasc makes of it):
+ * *raw shares pkt's bytes past the header (and its CRC); the first frame
+ * also states the AudioSpecificConfig (with a PCE when the header says
+ * channel_configuration 0). -1: not an ADTS frame we can carry, dropped.
+ */
+int
+sd_au_adts_raw(struct trk *t, const struct sd_pkt *pkt, struct sd_pkt *raw)
+{
+	const uint8_t *d = pkt->data;
+	unsigned crc_absent, aot, sr, ch, rdb, frame_len;
+	size_t skip;
+	struct sd_bits b;
+	struct bitw w;
+
+	*raw = *pkt;
+	raw->new_extra = NULL;
+	raw->new_extra_len = 0;
+	if (t->par->extradata != NULL && pkt->size >= 2 &&
+	    (((unsigned)d[0] << 8 | d[1]) >> 4) != 0xfff)
+		return 0;		/* raw already */
+	if (pkt->size < ADTS_HEADER || d[0] != 0xff || (d[1] & 0xf0) != 0xf0)
+		return -1;
+	crc_absent = d[1] & 1;
+	aot = d[2] >> 6;
+	sr = (d[2] >> 2) & 0xf;
+	ch = (unsigned)(d[2] & 1) << 2 | d[3] >> 6;
+	frame_len = (unsigned)(d[3] & 3) << 11 | (unsigned)d[4] << 3 |
+	    d[5] >> 5;
+	rdb = d[6] & 3;
+	if (sr > 12 || frame_len < ADTS_HEADER || (!crc_absent && rdb > 0))
+		return -1;
+	skip = ADTS_HEADER + (crc_absent ? 0 : 2);
+	if ((size_t)pkt->size <= skip)
+		return -1;
+	raw->data += skip;
+	raw->size -= (int)skip;
+	if (t->adts_done)
+		return 0;
+	w.p = t->adts_cfg + 2;
+	w.cap = sizeof(t->adts_cfg) - 2;
+	w.pos = 0;
+	if (ch == 0) {
+		sd_bits_init(&b, raw->data, (size_t)raw->size);
+		if (sd_bits_get(&b, 3) != 5 || pce_copy_all(&w, &b) == -1)
+			return -1;	/* no PCE first: libavcodec gives up */
+		raw->data += b.pos / 8;
+		raw->size -= (int)(b.pos / 8);
+	}
+	t->adts_cfg[0] = (uint8_t)((aot + 1) << 3 | sr >> 1);
+	t->adts_cfg[1] = (uint8_t)((sr & 1) << 7 | ch << 3);
+	raw->new_extra = t->adts_cfg;
+	raw->new_extra_len = 2 + w.pos / 8;
+	t->adts_done = 1;
+	return 0;
+}

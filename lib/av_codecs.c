@@ -13,11 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavutil/pixdesc.h>
+#include <libavcodec/avcodec.h>	/* FF_PROFILE_*: constants only */
 
 #include "sd.h"
 #include "av_codecs.h"
+#include "av_edge.h"
 #include "codec_config.h"
 #include "nal.h"
 #include "util_int.h"
@@ -32,7 +32,7 @@
  * three bytes after the SPS NAL header (also bytes 1-3 of an avcC).
  */
 static int
-codec_h264(const AVCodecParameters *par, char *out, size_t len)
+codec_h264(const struct sd_par *par, char *out, size_t len)
 {
 	size_t n = par->extradata_size > 0 ? (size_t)par->extradata_size : 0;
 	uint8_t pcl[3];
@@ -107,7 +107,7 @@ reverse32(uint32_t v)
  * and Apple players take only hvc1.
  */
 static int
-codec_hevc(const AVCodecParameters *par, char *out, size_t len)
+codec_hevc(const struct sd_par *par, char *out, size_t len)
 {
 	struct hevc_ptl ptl;
 	char cons[6 * 3 + 1] = "";
@@ -136,23 +136,20 @@ codec_hevc(const AVCodecParameters *par, char *out, size_t len)
 /* ------------------------------------------------------------ VP9 */
 
 static int
-pix_depth(const AVCodecParameters *par)
+pix_depth(const struct sd_par *par)
 {
-	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(par->format);
-
-	if (d != NULL && d->nb_components > 0)
-		return d->comp[0].depth;
+	if (par->pix_known && par->pix_ncomp > 0)
+		return par->pix_depth;
 	if (par->bits_per_raw_sample > 0)
 		return par->bits_per_raw_sample;
 	return 8;
 }
 
 static int
-pix_is_420(const AVCodecParameters *par)
+pix_is_420(const struct sd_par *par)
 {
-	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(par->format);
-
-	return d == NULL || (d->log2_chroma_w == 1 && d->log2_chroma_h == 1);
+	return !par->pix_known ||
+	    (par->pix_log2_cw == 1 && par->pix_log2_ch == 1);
 }
 
 /*
@@ -162,7 +159,7 @@ pix_is_420(const AVCodecParameters *par)
  * format. A WebM CodecPrivate (ID, length, value triples) wins when present.
  */
 static int
-codec_vp9(const AVCodecParameters *par, double fps, char *out, size_t len)
+codec_vp9(const struct sd_par *par, double fps, char *out, size_t len)
 {
 	const uint8_t *x = par->extradata;
 	size_t n = par->extradata_size > 0 ? (size_t)par->extradata_size : 0;
@@ -195,7 +192,7 @@ codec_vp9(const AVCodecParameters *par, double fps, char *out, size_t len)
  * 0, bit depth, from av1C (AV1-ISOBMFF 2.3) or a sequence header OBU.
  */
 static int
-codec_av1(const AVCodecParameters *par, char *out, size_t len)
+codec_av1(const struct sd_par *par, char *out, size_t len)
 {
 	const uint8_t *x = par->extradata;
 	size_t n = par->extradata_size > 0 ? (size_t)par->extradata_size : 0;
@@ -227,7 +224,7 @@ codec_av1(const AVCodecParameters *par, char *out, size_t len)
  * carry no extradata: libavcodec's profile is the AOT minus one.
  */
 static int
-codec_aac(const AVCodecParameters *par, char *out, size_t len)
+codec_aac(const struct sd_par *par, char *out, size_t len)
 {
 	unsigned aot = sd_asc_object_type(par->extradata,
 	    par->extradata_size > 0 ? (size_t)par->extradata_size : 0);
@@ -248,7 +245,7 @@ codec_aac(const AVCodecParameters *par, char *out, size_t len)
  * form Apple's HLS authoring specification and Chromium use for MP3.
  */
 static int
-codec_mpeg_audio(const AVCodecParameters *par, char *out, size_t len)
+codec_mpeg_audio(const struct sd_par *par, char *out, size_t len)
 {
 	if (par->codec_id == AV_CODEC_ID_MP3)
 		return put(out, len, "mp4a.40.34");
@@ -265,8 +262,7 @@ codec_mpeg_audio(const AVCodecParameters *par, char *out, size_t len)
  * sd_codec_string assumes 30 frames a second.
  */
 int
-sd_codec_string_fps(const AVCodecParameters *par, double fps, char *out,
-    size_t len)
+sd_codecs_of(const struct sd_par *par, double fps, char *out, size_t len)
 {
 	if (par == NULL || out == NULL || len == 0)
 		return -1;
@@ -302,8 +298,25 @@ sd_codec_string_fps(const AVCodecParameters *par, double fps, char *out,
 	}
 }
 
-int
-sd_codec_string(const AVCodecParameters *par, char *out, size_t len)
+/* avcodec_get_name's names of the codecs sd-cmafmux carries. */
+const char *
+sd_codec_name(enum AVCodecID id)
 {
-	return sd_codec_string_fps(par, 0, out, len);
+	switch (id) {
+	case AV_CODEC_ID_H264: return "h264";
+	case AV_CODEC_ID_HEVC: return "hevc";
+	case AV_CODEC_ID_VP9: return "vp9";
+	case AV_CODEC_ID_AV1: return "av1";
+	case AV_CODEC_ID_MPEG2VIDEO: return "mpeg2video";
+	case AV_CODEC_ID_AAC: return "aac";
+	case AV_CODEC_ID_MP1: return "mp1";
+	case AV_CODEC_ID_MP2: return "mp2";
+	case AV_CODEC_ID_MP3: return "mp3";
+	case AV_CODEC_ID_OPUS: return "opus";
+	case AV_CODEC_ID_AC3: return "ac3";
+	case AV_CODEC_ID_EAC3: return "eac3";
+	case AV_CODEC_ID_FLAC: return "flac";
+	case AV_CODEC_ID_NONE: return "none";
+	default: return "unknown_codec";
+	}
 }

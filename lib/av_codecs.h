@@ -1,6 +1,7 @@
 /*
  * av_codecs.h - the RFC 6381 codecs string of a stream (av_codecs.c), for
- * sd-classify's probe (av_probe_media.c) and sd-cmafmux's tracks (av_ingest.c).
+ * sd-classify's probe (av_probe_media.c) and sd-cmafmux's tracks (av_au.c).
+ * sd_codec_string takes libavcodec's parameters (av_par.c).
  * Inside lib/ only: not part of sd.h.
  */
 #ifndef SD_AV_CODECS_H
@@ -8,7 +9,10 @@
 
 #include <stddef.h>
 
+#include <libavcodec/codec_id.h>
+
 struct AVCodecParameters;
+struct sd_par;
 
 /*
  * Built from the stream's own parameters and extradata (avcC or Annex B
@@ -26,5 +30,11 @@ int sd_codec_string(const struct AVCodecParameters *par, char *out,
  * and sd_codec_string assumes 30. */
 int sd_codec_string_fps(const struct AVCodecParameters *par, double fps,
     char *out, size_t len);
+
+/* The same from sd's own parameters (av_edge.h): no libav* call. */
+int sd_codecs_of(const struct sd_par *par, double fps, char *out,
+    size_t len);
+/* What avcodec_get_name says of the codecs sd carries. */
+const char *sd_codec_name(enum AVCodecID id);
 
 #endif

@@ -14,10 +14,6 @@
 #include <err.h>
 #include <string.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavcodec/bsf.h>
-#include <libavformat/avformat.h>
-
 #include "av_mux.h"
 
 #define PRESTART_S	10		/* audio kept while no keyframe came */
@@ -43,7 +39,7 @@ write_header(struct mux *m, struct trk *t)
 
 /* The configuration from this access unit, and its header. */
 static int
-first_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+first_header(struct mux *m, struct trk *t, const struct sd_pkt *pkt)
 {
 	t->codec_switch = 0;
 	if (sd_au_config(t, pkt->data, (size_t)pkt->size, m->fps) == -1)
@@ -53,7 +49,7 @@ first_header(struct mux *m, struct trk *t, const AVPacket *pkt)
 
 /* New parameters from this access unit on: a header of their own. */
 static int
-new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+new_header(struct mux *m, struct trk *t, const struct sd_pkt *pkt)
 {
 	t->gen = t->seq;
 	if (first_header(m, t, pkt) == -1)
@@ -102,7 +98,7 @@ declare(struct mux *m, int64_t p_us, int disc)
 
 static int
 video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
-    int newhdr, const AVPacket *pkt)
+    int newhdr, const struct sd_pkt *pkt)
 {
 	if (declare(m, tl_us(&t->clk, p), disc) == -1) {
 		warnx("internal: cut queue full");
@@ -120,7 +116,7 @@ video_cut(struct mux *m, struct trk *t, int64_t dts, int64_t p, int disc,
 
 /* The access unit into the segment in hand, and into the TS segments. */
 static int
-video_keep(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
+video_keep(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
     int64_t pts)
 {
 	int64_t dur = t->clk.last_dur;
@@ -129,8 +125,8 @@ video_keep(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 	if (sd_seg_reserve(t) == -1)
 		return -1;
 	/* The TS segments take the packet as it came, before conversion. */
-	if (m->tsseg != NULL && sd_tsseg_packet(m->tsseg, (size_t)(t - m->trk),
-	    pkt, dts, pts, t->clk.ts) == -1)
+	if (m->tsseg != NULL && m->edge->tsseg_packet(m->tsseg,
+	    (size_t)(t - m->trk), pkt, dts, pts, t->clk.ts) == -1)
 		return -1;
 	if (sd_au_video_sample(t, pkt, &len) == -1)
 		return -1;
@@ -138,7 +134,7 @@ video_keep(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 	t->s[t->n].pts = pts;
 	t->s[t->n].size = (uint32_t)len;
 	t->hand_bytes += (size_t)len;
-	t->s[t->n].key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+	t->s[t->n].key = (pkt->flags & SD_PKT_KEY) != 0;
 	if (t->clk.have_last && dts - t->clk.last_dts > 0)
 		dur = dts - t->clk.last_dts;
 	else if (!t->clk.have_last)
@@ -153,14 +149,14 @@ video_keep(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
 }
 
 static int
-video_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t dts,
+video_au(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
     int64_t pts)
 {
 	struct cut_video_in in;
 	int disc;
 
 	memset(&in, 0, sizeof(in));
-	in.key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+	in.key = (pkt->flags & SD_PKT_KEY) != 0;
 	in.new_params = t->annexb && in.key && t->have_hdr &&
 	    (t->codec_switch || sd_au_new_params(t, pkt->data,
 	    (size_t)pkt->size));
@@ -244,9 +240,9 @@ mark_disc(struct mux *m, struct cut *c)
 
 /* The new parameters' header, from this frame on. */
 static int
-audio_new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
+audio_new_header(struct mux *m, struct trk *t, const struct sd_pkt *pkt)
 {
-	if (t->par->codec_id == AV_CODEC_ID_AAC && t->bsf != NULL) {
+	if (t->par->codec_id == AV_CODEC_ID_AAC && t->adts) {
 		memcpy(t->asc, t->next_asc, 2);
 		t->asc_len = 2;
 	}
@@ -260,7 +256,7 @@ audio_new_header(struct mux *m, struct trk *t, const AVPacket *pkt)
  * Returns 1 when this frame is to be dropped.
  */
 static int
-audio_watch(struct mux *m, struct trk *t, const AVPacket *pkt)
+audio_watch(struct mux *m, struct trk *t, const struct sd_pkt *pkt)
 {
 	struct cut *c = m->cq.open_seq > 0 ? cutq_of(&m->cq,
 	    m->cq.open_seq - 1) : NULL;
@@ -303,7 +299,7 @@ audio_watch(struct mux *m, struct trk *t, const AVPacket *pkt)
 
 /* At the discontinuity after a change: close the old segment, new header. */
 static int
-audio_switch(struct mux *m, struct trk *t, const AVPacket *pkt,
+audio_switch(struct mux *m, struct trk *t, const struct sd_pkt *pkt,
     int64_t time)
 {
 	if (!t->cfg_change || !t->have_hdr ||
@@ -358,11 +354,11 @@ audio_drive(struct mux *m, struct trk *t, int64_t dur)
 }
 
 static int
-audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
+audio_au(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t time)
 {
 	int64_t dur;
 
-	if (t->gone || pkt->size <= 0 || (pkt->flags & AV_PKT_FLAG_DISCARD))
+	if (t->gone || pkt->size <= 0 || (pkt->flags & SD_PKT_DISCARD))
 		return 0;	/* priming the source's edit list cut off */
 	if (t->par->codec_id == AV_CODEC_ID_AAC)
 		sd_au_aac_asc(t, pkt);
@@ -408,16 +404,16 @@ audio_au(struct mux *m, struct trk *t, const AVPacket *pkt, int64_t time)
 
 /* The input's times onto the timeline; -1: the packet has none. */
 static int
-packet_times(struct mux *m, struct trk *t, const AVPacket *pkt,
+packet_times(struct mux *m, struct trk *t, const struct sd_pkt *pkt,
     int64_t *dts, int64_t *pts)
 {
 	int rv;
 
 	/* A demuxer may state a stream's time base again (mpegts does at
 	 * each new PMT): the clock reads it as it is now. */
-	t->clk.tb_num = t->st->time_base.num;
-	t->clk.tb_den = t->st->time_base.den;
-	t->clk.wrap_bits = t->st->pts_wrap_bits;
+	t->clk.tb_num = t->st->tb_num;
+	t->clk.tb_den = t->st->tb_den;
+	t->clk.wrap_bits = t->st->wrap_bits;
 	if ((rv = tl_times(&m->tl, &t->clk, pkt->dts, pkt->pts, dts,
 	    pts)) == -1)
 		return -1;
@@ -433,8 +429,9 @@ packet_times(struct mux *m, struct trk *t, const AVPacket *pkt,
 }
 
 int
-sd_feed(struct mux *m, struct trk *t, AVPacket *pkt)
+sd_feed(struct mux *m, struct trk *t, struct sd_pkt *pkt)
 {
+	struct sd_pkt raw;
 	int64_t dts, pts;
 	int rv;
 
@@ -443,7 +440,7 @@ sd_feed(struct mux *m, struct trk *t, AVPacket *pkt)
 	if (t->video)
 		return video_au(m, t, pkt, dts, pts) == -1 ? -1 : 0;
 	if (m->tsseg != NULL && (m->has_video ? m->trk[0].started :
-	    m->driver != NULL) && sd_tsseg_packet(m->tsseg,
+	    m->driver != NULL) && m->edge->tsseg_packet(m->tsseg,
 	    (size_t)(t - m->trk), pkt, dts, pts, t->clk.ts) == -1)
 		return -1;
 	if (t->have_hdr && (rv = audio_watch(m, t, pkt)) != 0) {
@@ -456,17 +453,11 @@ sd_feed(struct mux *m, struct trk *t, AVPacket *pkt)
 		if ((t->sig = sd_au_audio_sig(t, pkt, asc)) != 0)
 			t->have_sig = 1;
 	}
-	if (t->bsf == NULL)
+	if (!t->adts)
 		return audio_au(m, t, pkt, dts);
-	if (av_bsf_send_packet(t->bsf, pkt) < 0)
+	if (sd_au_adts_raw(t, pkt, &raw) == -1)
 		return 0;		/* a malformed frame: dropped */
-	while ((rv = av_bsf_receive_packet(t->bsf, m->fpkt)) == 0) {
-		rv = audio_au(m, t, m->fpkt, dts);
-		av_packet_unref(m->fpkt);
-		if (rv == -1)
-			return -1;
-	}
-	return 0;
+	return audio_au(m, t, &raw, dts);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -501,31 +492,29 @@ sd_mux_progress(struct mux *m, int last)
  * every frame that arrived whole before the signal is kept.
  */
 static int
-feed_after_interrupt(struct mux *m, size_t ti, AVPacket *pkt)
+feed_after_interrupt(struct mux *m, size_t ti, struct sd_pkt *pkt)
 {
-	AVPacket *h;
+	struct sd_pkt *h = &m->held[ti];
 	int rv = 0;
 
-	if (pkt->flags & AV_PKT_FLAG_CORRUPT)
+	if (pkt->flags & SD_PKT_CORRUPT)
 		return 0;
-	if (m->held[ti] == NULL && (m->held[ti] = av_packet_alloc()) == NULL)
-		return -1;
-	h = m->held[ti];
 	if (h->size > 0)
 		rv = sd_feed(m, &m->trk[ti], h);
-	av_packet_unref(h);
-	av_packet_move_ref(h, pkt);
+	sd_pkt_unref(h);
+	if (sd_pkt_move(h, pkt) == -1)
+		return -1;
 	return rv;
 }
 
 int
-sd_ingest_packet(struct mux *m, AVPacket *pkt)
+sd_ingest_packet(struct mux *m, struct sd_pkt *pkt)
 {
 	int idx = pkt->stream_index, rv = 0;
 
 	if (idx >= 0 && (unsigned)idx < m->nstreams &&
 	    m->by_stream[idx] >= 0 && pkt->size > 0 &&
-	    !(pkt->flags & AV_PKT_FLAG_CORRUPT && pkt->size < 4))
+	    !(pkt->flags & SD_PKT_CORRUPT && pkt->size < 4))
 		rv = m->interrupted ? feed_after_interrupt(m,
 		    (size_t)m->by_stream[idx], pkt) : sd_feed(m,
 		    &m->trk[m->by_stream[idx]], pkt);

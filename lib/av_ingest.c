@@ -1,9 +1,10 @@
 /*
  * av_ingest.c - sd-cmafmux(1): a media stream in, a segment store out.
- * This is the demux edge: libavformat opens the input, the tracks sd can
- * carry are chosen, and each packet read goes down the flow (av_mux.h) by
- * av_feed.c; at the end (or at SIGTERM) the segments in hand are closed
- * and the store ended.
+ * The input is opened (MPEG-TS by our own demuxer, av_tsin.c; anything
+ * else by libavformat, through the edge that is loaded only then,
+ * av_edge.h), the tracks sd can carry are chosen, and each packet read
+ * goes down the flow (av_mux.h) by av_feed.c; at the end (or at SIGTERM)
+ * the segments in hand are closed and the store ended.
  */
 #include <err.h>
 #include <errno.h>
@@ -14,10 +15,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <libavcodec/avcodec.h>
-#include <libavcodec/bsf.h>
-#include <libavformat/avformat.h>
 
 #include "sd.h"
 #include "av_mux.h"
@@ -48,48 +45,23 @@ track_kind(enum AVCodecID id)
 }
 
 static void
-track_lang(struct trk *t, const AVStream *st)
+track_lang(struct trk *t, const struct sd_stream *st)
 {
-	const AVDictionaryEntry *e = av_dict_get(st->metadata, "language",
-	    NULL, 0);
 	size_t i;
 
 	strlcpy(t->lang, "und", sizeof(t->lang));
-	if (e == NULL || strlen(e->value) != 3)
+	if (strlen(st->lang) != 3)
 		return;
 	for (i = 0; i < 3; i++)
-		if (e->value[i] < 'a' || e->value[i] > 'z')
+		if (st->lang[i] < 'a' || st->lang[i] > 'z')
 			return;
-	strlcpy(t->lang, e->value, sizeof(t->lang));
+	strlcpy(t->lang, st->lang, sizeof(t->lang));
 }
 
 static int
-track_open_bsf(struct trk *t, const AVStream *st)
-{
-	const AVBitStreamFilter *f;
-
-	if (t->par->codec_id != AV_CODEC_ID_AAC ||
-	    t->par->extradata_size >= 2)
-		return 0;
-	if ((f = av_bsf_get_by_name("aac_adtstoasc")) == NULL ||
-	    av_bsf_alloc(f, &t->bsf) < 0 ||
-	    avcodec_parameters_copy(t->bsf->par_in, st->codecpar) < 0) {
-		warnx("%s: cannot set up aac_adtstoasc", t->id);
-		return -1;
-	}
-	t->bsf->time_base_in = st->time_base;
-	if (av_bsf_init(t->bsf) < 0) {
-		warnx("%s: cannot set up aac_adtstoasc", t->id);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-track_add(struct mux *m, AVStream *st, int kind)
+track_add(struct mux *m, struct sd_stream *st, int kind)
 {
 	struct trk *t;
-	AVRational tb = st->time_base;
 	uint32_t ts;
 
 	if (m->ntrk == TRACKS_MAX)
@@ -99,14 +71,17 @@ track_add(struct mux *m, AVStream *st, int kind)
 	t->sidx = st->index;
 	t->st = st;
 	t->video = kind == 'v';
-	if ((t->par = avcodec_parameters_alloc()) == NULL ||
-	    avcodec_parameters_copy(t->par, st->codecpar) < 0)
+	if ((t->par = malloc(sizeof(*t->par))) == NULL)
 		return -1;
-	t->par->codec_tag = 0;	/* the TS tag means nothing in MP4 */
+	if (sd_par_copy(t->par, &st->par) == -1) {
+		free(t->par);
+		t->par = NULL;
+		return -1;
+	}
 	if (t->video) {
 		strlcpy(t->id, "v0", sizeof(t->id));
-		ts = tb.num == 1 && tb.den >= 1000 && tb.den <= 1000000 ?
-		    (uint32_t)tb.den : 90000;
+		ts = st->tb_num == 1 && st->tb_den >= 1000 &&
+		    st->tb_den <= 1000000 ? (uint32_t)st->tb_den : 90000;
 		t->hevc = t->par->codec_id == AV_CODEC_ID_HEVC;
 		t->annexb = (t->par->codec_id == AV_CODEC_ID_H264 || t->hevc) &&
 		    (t->par->extradata_size < 4 ||
@@ -118,7 +93,7 @@ track_add(struct mux *m, AVStream *st, int kind)
 		    t->par->sample_rate > 0 ? (uint32_t)t->par->sample_rate :
 		    90000;
 	}
-	tl_clock_init(&t->clk, ts, tb.num, tb.den, st->pts_wrap_bits,
+	tl_clock_init(&t->clk, ts, st->tb_num, st->tb_den, st->wrap_bits,
 	    t->video);
 	if (tl_add(&m->tl, &t->clk) == -1)
 		return -1;
@@ -126,46 +101,13 @@ track_add(struct mux *m, AVStream *st, int kind)
 	t->store_idx = -1;
 	t->gen = m->first_seq;	/* headers: by first segment */
 	t->disc_next = m->continuing;
-	if (track_open_bsf(t, st) == -1)
-		return -1;
+	/* ADTS headers come off each frame, as aac_adtstoasc cuts them */
+	t->adts = t->par->codec_id == AV_CODEC_ID_AAC &&
+	    t->par->extradata_size < 2;
 	t->sample_rate = t->par->sample_rate;
-	t->channels = t->par->ch_layout.nb_channels;
+	t->channels = t->par->channels;
 	m->by_stream[st->index] = (int)m->ntrk;
 	m->ntrk++;
-	return 0;
-}
-
-/*
- * In a multi-program TS, the program of the first video stream: its audio
- * goes with it, another channel's does not. NULL: take every stream.
- */
-static const AVProgram *
-video_program(const AVFormatContext *ic)
-{
-	unsigned p, k;
-
-	if (ic->nb_programs < 2)
-		return NULL;
-	for (p = 0; p < ic->nb_programs; p++)
-		for (k = 0; k < ic->programs[p]->nb_stream_indexes; k++) {
-			unsigned i = ic->programs[p]->stream_index[k];
-			if (i < ic->nb_streams && track_kind(
-			    ic->streams[i]->codecpar->codec_id) == 'v')
-				return ic->programs[p];
-		}
-	return NULL;
-}
-
-static int
-in_program(const AVProgram *pg, unsigned i)
-{
-	unsigned k;
-
-	if (pg == NULL)
-		return 1;
-	for (k = 0; k < pg->nb_stream_indexes; k++)
-		if (pg->stream_index[k] == i)
-			return 1;
 	return 0;
 }
 
@@ -173,31 +115,24 @@ in_program(const AVProgram *pg, unsigned i)
 static int
 tracks_setup(struct mux *m)
 {
-	AVFormatContext *ic = m->ic;
-	const AVProgram *pg = video_program(ic);
 	unsigned i;
 	int kind, pass;
 
-	if ((m->by_stream = calloc(ic->nb_streams ? ic->nb_streams : 1,
+	if ((m->by_stream = calloc(m->nstreams ? m->nstreams : 1,
 	    sizeof(int))) == NULL)
 		return -1;
-	m->nstreams = ic->nb_streams;
-	for (i = 0; i < ic->nb_streams; i++)
+	for (i = 0; i < m->nstreams; i++)
 		m->by_stream[i] = -1;
 	for (pass = 'v'; pass; pass = pass == 'v' ? 'a' : 0) {
-		for (i = 0; i < ic->nb_streams; i++) {
-			AVStream *st = ic->streams[i];
-			kind = track_kind(st->codecpar->codec_id);
-			if ((st->disposition & AV_DISPOSITION_ATTACHED_PIC) ||
-			    !in_program(pg, i))
+		for (i = 0; i < m->nstreams; i++) {
+			struct sd_stream *st = &m->streams[i];
+			kind = track_kind(st->par.codec_id);
+			if (st->skip)
 				continue;
-			if (kind == 0 && pass == 'a' &&
-			    (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO ||
-			    st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO))
+			if (kind == 0 && pass == 'a' && st->par.media != 0)
 				warnx("stream %u: %s is not carried; left out",
-				    i, st->codecpar->codec_id == AV_CODEC_ID_NONE ?
-				    "an unknown codec" :
-				    avcodec_get_name(st->codecpar->codec_id));
+				    i, st->par.codec_id == AV_CODEC_ID_NONE ?
+				    "an unknown codec" : st->name);
 			if (kind != pass || (kind == 'v' && m->has_video) ||
 			    (kind == 'a' && m->naudio == AUDIO_MAX))
 				continue;
@@ -229,67 +164,53 @@ stop_requested(void *arg)
 }
 
 static int
+host_packet(void *arg, struct sd_pkt *pkt)
+{
+	return sd_ingest_packet(arg, pkt);
+}
+
+/* Anything but the MPEG-TS we read: libavformat, through the edge. */
+static int
 open_input(struct mux *m)
 {
-	const char *url = strcmp(m->o->input, "-") == 0 ? "pipe:0" :
-	    m->o->input;
-	AVDictionary *opt = NULL;
-	int rv;
+	struct sd_edge_host h;
 
-	if ((m->ic = avformat_alloc_context()) == NULL)
+	if (m->edge == NULL && (m->edge = sd_edge_load(m->o)) == NULL)
 		return SD_EX_SOFTWARE;
-	m->ic->interrupt_callback.callback = stop_requested;
-	m->ic->interrupt_callback.opaque = m;
-	if (m->o->pb != NULL || sd_tsin_replay(m) != NULL) {
-		/* The caller's reader (the fuzzer), or stdin's head read
-		 * again after av_tsin.c found no TS in it. */
-		m->ic->pb = m->o->pb != NULL ? m->o->pb : sd_tsin_replay(m);
-		m->ic->flags |= AVFMT_FLAG_CUSTOM_IO;
-		url = "";
-	}
-	if (m->o->live && m->o->pb == NULL)
-		av_dict_set(&opt, "reconnect", "1", 0);
-	rv = avformat_open_input(&m->ic, url, m->o->format == NULL ? NULL :
-	    av_find_input_format(m->o->format), &opt);
-	av_dict_free(&opt);
-	if (rv < 0) {
-		warnx("%s: %s", m->o->input, av_err2str(rv));
-		return rv == AVERROR(ENOENT) || rv == AVERROR(EACCES) ?
-		    SD_EX_NOINPUT : rv == AVERROR_INVALIDDATA ?
-		    SD_EX_DATAERR : strstr(url, "://") ? SD_EX_UNAVAILABLE :
-		    SD_EX_NOINPUT;
-	}
-	if ((rv = avformat_find_stream_info(m->ic, NULL)) < 0) {
-		warnx("%s: %s", m->o->input, av_err2str(rv));
-		return SD_EX_DATAERR;
-	}
-	return 0;
+	memset(&h, 0, sizeof(h));
+	h.arg = m;
+	h.packet = host_packet;
+	h.stopped = stop_requested;
+	h.replay = sd_tsin_has_replay(m) ? sd_tsin_replay : NULL;
+	return m->edge->open(m->o, &h, &m->ein, &m->streams, &m->nstreams);
 }
 
 static void
 frame_rate(struct mux *m)
 {
-	AVRational r;
+	const struct sd_stream *st;
 
 	if (!m->has_video)
 		return;
-	r = m->trk[0].st->avg_frame_rate;
-	if (r.num > 0 && r.den > 0)
-		m->fps = av_q2d(r);
+	st = m->trk[0].st;
+	if (st->fr_num > 0 && st->fr_den > 0)
+		m->fps = (double)st->fr_num / st->fr_den;
 }
 
-/* -T: the MPEG-TS segments carry every track. */
+/* -T: the MPEG-TS segments carry every track (libavformat's muxer). */
 static int
 open_ts(struct mux *m)
 {
 	struct tsseg_track tt[TRACKS_MAX];
 	size_t i;
 
+	if (m->edge == NULL && (m->edge = sd_edge_load(m->o)) == NULL)
+		return -1;
 	for (i = 0; i < m->ntrk; i++) {
 		tt[i].st = m->trk[i].st;
 		tt[i].id = m->trk[i].id;
 	}
-	return sd_tsseg_open(tt, m->ntrk, &m->tsseg);
+	return m->edge->tsseg_open(tt, m->ntrk, &m->tsseg);
 }
 
 static int
@@ -312,9 +233,6 @@ setup(struct mux *m)
 		return SD_EX_DATAERR;
 	}
 	frame_rate(m);
-	if ((m->pkt = av_packet_alloc()) == NULL ||
-	    (m->fpkt = av_packet_alloc()) == NULL)
-		return SD_EX_SOFTWARE;
 	if (m->o->ts && open_ts(m) == -1)
 		return SD_EX_SOFTWARE;
 	m->store.live = m->o->live;
@@ -328,12 +246,14 @@ teardown(struct mux *m)
 {
 	size_t i;
 
-	sd_tsseg_close(m->tsseg);
+	if (m->tsseg != NULL)
+		m->edge->tsseg_close(m->tsseg);
 	m->tsseg = NULL;
 	for (i = 0; i < m->ntrk; i++) {
 		struct trk *t = &m->trk[i];
-		av_bsf_free(&t->bsf);
-		avcodec_parameters_free(&t->par);
+		if (t->par != NULL)
+			sd_par_free(t->par);
+		free(t->par);
 		sd_seg_drop(t, t->n);
 		sd_bytes_free(&t->data);
 		sd_bytes_free(&t->cfg);
@@ -343,10 +263,12 @@ teardown(struct mux *m)
 	sd_vod_free(m);
 	sd_tsin_free(m);
 	for (i = 0; i < TRACKS_MAX; i++)
-		av_packet_free(&m->held[i]);
-	av_packet_free(&m->pkt);
-	av_packet_free(&m->fpkt);
-	avformat_close_input(&m->ic);
+		sd_pkt_unref(&m->held[i]);
+	if (m->ein != NULL)
+		m->edge->close(m->ein);	/* its streams with it */
+	else
+		free(m->streams);	/* ours (av_tsin.c) */
+	m->streams = NULL;
 	sd_bytes_free(&m->head);
 	free(m->iov);
 	free(m->cs);
@@ -358,27 +280,19 @@ teardown(struct mux *m)
 static int
 run(struct mux *m)
 {
-	AVPacket *pkt = m->pkt;
+	const char *why = NULL;
 	int rv;
 
 	if (m->ts_native) {
 		if (sd_tsin_run(m) == -1)
 			return SD_EX_IOERR;
-		rv = AVERROR_EOF;
-	} else {
-		while ((rv = av_read_frame(m->ic, pkt)) >= 0) {
-			rv = sd_ingest_packet(m, pkt);
-			av_packet_unref(pkt);
-			if (rv == -1)
-				return SD_EX_IOERR;
-		}
-	}
+	} else if ((rv = m->edge->run(m->ein, &why)) == -2)
+		return SD_EX_IOERR;
 	if (m->interrupted && m->o->verbose)
 		warnx("%s: interrupted: the last frame of each track "
 		    "dropped, cut by the signal", m->o->input);
-	if (rv != AVERROR_EOF && rv != AVERROR_EXIT)
-		warnx("%s: %s; ending the store there", m->o->input,
-		    av_err2str(rv));
+	if (why != NULL)
+		warnx("%s: %s; ending the store there", m->o->input, why);
 	if (sd_seg_finish(m) == -1)
 		return SD_EX_IOERR;
 	if (m->store.nsegs == 0) {
@@ -491,7 +405,7 @@ sd_cmafmux(const struct sd_mux_opts *o)
 	m->num.path = o->live ? o->numbers : NULL;
 	m->t_begin = sd_mux_mono();
 	m->ts_store_idx = -1;
-	av_log_set_level(o->verbose ? AV_LOG_WARNING : AV_LOG_FATAL);
+	m->edge = o->edge;
 	sd_store_init(&m->store);
 	if (mkdir(o->dir, 0755) == -1 && errno != EEXIST) {
 		warn("%s", o->dir);

@@ -1,15 +1,19 @@
 /*
- * av_mux.h - what the libav* edge of sd-cmafmux shares inside lib/: the
- * tracks and the run. One packet goes one way:
+ * av_mux.h - what sd-cmafmux's files share inside lib/: the tracks and
+ * the run. None of them calls libav*: packets, codec parameters and
+ * streams are sd's own (av_edge.h), and libavformat (any input but
+ * MPEG-TS, the muxer of -T) is the edge, loaded only when needed. One
+ * packet goes one way:
  *
  *   av_ingest.c  demux: the input, its tracks, the read loop, SIGTERM;
- *                MPEG-TS through our own demuxer (av_tsin.c, tsdemux.c)
+ *                MPEG-TS through our own demuxer (av_tsin.c, tsdemux.c),
+ *                anything else through the edge (av_edge.c in sd-av.so)
  *   av_feed.c    one packet: its times (timeline.c), its codec handling
  *                (av_au.c), the cut policy's verdict (cut.c), into the
  *                segment in hand
  *   av_seg.c     the segmenter: segments in hand, cuts applied, the CMAF
  *                header and segment files (cmaf.c's boxes, segfile.c),
- *                the MPEG-TS segments of -T (av_tsseg.c)
+ *                the MPEG-TS segments of -T (av_tsseg.c, in the edge)
  *   av_vod.c     -s: the segments of a track into one file with a sidx
  *   av_pub.c     cuts published to the store (store.c), its manifests and
  *                the live window (av_live.c)
@@ -24,14 +28,11 @@
 #ifndef AV_MUX_H
 #define AV_MUX_H
 
-#include <libavcodec/avcodec.h>
-#include <libavcodec/bsf.h>
-#include <libavformat/avformat.h>
-
 #include <sys/uio.h>
 #include <time.h>
 
 #include "sd.h"
+#include "av_edge.h"
 #include "av_codecs.h"
 #include "cmaf.h"
 #include "codec_config.h"
@@ -48,16 +49,18 @@ struct sample {
 	int64_t dts, pts;	/* internal times, track timescale */
 	uint32_t size, dur;
 	int key;
-	AVBufferRef *buf;	/* the packet's own buffer (no copy) ... */
+	struct sd_pktbuf *buf;	/* the packet's own buffer (no copy) ... */
 	const uint8_t *p;	/* ... holding the bytes here */
 	size_t off;		/* or, with buf NULL, at trk.data + off */
 };
 
 struct trk {
 	int sidx;		/* input stream */
-	AVStream *st;
-	AVCodecParameters *par;	/* a copy, codec_tag 0 */
-	AVBSFContext *bsf;	/* aac_adtstoasc for ADTS */
+	struct sd_stream *st;
+	struct sd_par *par;	/* a copy */
+	int adts;		/* AAC in ADTS: its headers cut off (av_au.c) */
+	int adts_done;		/* ... and the first one's ASC told */
+	uint8_t adts_cfg[2 + 320];	/* that ASC (and a PCE) */
 	int video, hevc, annexb;
 	char id[8];		/* v0, a0, a1 ... */
 	char lang[4];
@@ -98,8 +101,9 @@ struct grave {
 
 struct mux {
 	const struct sd_mux_opts *o;
-	AVFormatContext *ic;
-	AVPacket *pkt, *fpkt;
+	const struct sd_edge_ops *edge;	/* libavformat's input, -T */
+	struct sd_edge *ein;	/* ... the input it read */
+	struct sd_stream *streams;	/* the input's, ours or the edge's */
 	int *by_stream;
 	unsigned nstreams;
 	struct trk trk[TRACKS_MAX];
@@ -131,7 +135,7 @@ struct mux {
 	size_t ngraves, graves_cap;
 	/* SIGTERM: the read was interrupted; each track's last packet held */
 	int interrupted;
-	AVPacket *held[TRACKS_MAX];
+	struct sd_pkt held[TRACKS_MAX];
 	struct tsin *tsin;	/* MPEG-TS read by tsdemux.c (av_tsin.c) */
 	int ts_native;		/* ... and it is the input */
 };
@@ -141,33 +145,36 @@ struct mux {
 #define sd_mux_wall()	sd_real_s()
 
 /* av_feed.c: one packet read, on its way (or held at SIGTERM). */
-int sd_ingest_packet(struct mux *m, AVPacket *pkt);
+int sd_ingest_packet(struct mux *m, struct sd_pkt *pkt);
 /* av_feed.c: the -v progress line, at most once a second (last: now). */
 void sd_mux_progress(struct mux *m, int last);
 
 /* av_tsin.c: MPEG-TS input through tsdemux.c */
 int sd_tsin_open(struct mux *m, int *taken);
-AVIOContext *sd_tsin_replay(struct mux *m);
+int sd_tsin_replay(void *arg, uint8_t *buf, int size);
+int sd_tsin_has_replay(const struct mux *m);
 int sd_tsin_run(struct mux *m);
 void sd_tsin_free(struct mux *m);
 
 /* av_feed.c: one packet of track t, as the demuxer gave it. */
-int sd_feed(struct mux *m, struct trk *t, AVPacket *pkt);
+int sd_feed(struct mux *m, struct trk *t, struct sd_pkt *pkt);
 
 /* av_au.c: codec handling of access units */
 int sd_au_config(struct trk *t, const uint8_t *au, size_t n, double fps);
 void sd_au_codecs(struct trk *t, double fps);
 int sd_au_new_params(const struct trk *t, const uint8_t *au, size_t n);
-int sd_au_video_sample(struct trk *t, const AVPacket *pkt, long *len);
-int64_t sd_au_audio_duration(const struct trk *t, const AVPacket *pkt);
-void sd_au_aac_asc(struct trk *t, const AVPacket *pkt);
-uint32_t sd_au_audio_sig(const struct trk *t, const AVPacket *pkt,
+int sd_au_video_sample(struct trk *t, const struct sd_pkt *pkt, long *len);
+int64_t sd_au_audio_duration(const struct trk *t, const struct sd_pkt *pkt);
+void sd_au_aac_asc(struct trk *t, const struct sd_pkt *pkt);
+int sd_au_adts_raw(struct trk *t, const struct sd_pkt *pkt,
+    struct sd_pkt *raw);
+uint32_t sd_au_audio_sig(const struct trk *t, const struct sd_pkt *pkt,
     uint8_t asc[2]);
 
 /* av_seg.c: the samples of the segment in hand */
 int sd_seg_reserve(struct trk *t);
-int sd_seg_ref(struct trk *t, const AVPacket *pkt);
-int sd_seg_keep(struct trk *t, const AVPacket *pkt);
+int sd_seg_ref(struct trk *t, const struct sd_pkt *pkt);
+int sd_seg_keep(struct trk *t, const struct sd_pkt *pkt);
 void sd_seg_drop(struct trk *t, size_t k);
 /* av_seg.c: headers, segments, cuts */
 int sd_seg_header(struct mux *m, struct trk *t);

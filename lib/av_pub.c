@@ -8,9 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-
 #include "av_mux.h"
 #include "manifest_common.h"
 #include "store.h"
@@ -19,15 +16,14 @@
 static void
 frame_rate(const struct trk *t, char *out, size_t len)
 {
-	AVRational fr = t->st->avg_frame_rate;
+	int num = t->st->fr_num, den = t->st->fr_den;
 
-	if (fr.num <= 0 || fr.den <= 0 || fr.num >= 1000000 ||
-	    fr.den >= 100000)
+	if (num <= 0 || den <= 0 || num >= 1000000 || den >= 100000)
 		return;
-	if (fr.den == 1)
-		snprintf(out, len, "%d", fr.num);
+	if (den == 1)
+		snprintf(out, len, "%d", num);
 	else
-		snprintf(out, len, "%d/%d", fr.num, fr.den);
+		snprintf(out, len, "%d/%d", num, den);
 }
 
 /* The CODECS of the TS variant: every track's. */
@@ -83,7 +79,7 @@ sd_pub_retrack(struct mux *m, const struct trk *t)
 	if (t->store_idx < 0)
 		return;
 	st = &m->store.tracks[t->store_idx];
-	strlcpy(st->codec, avcodec_get_name(t->par->codec_id),
+	strlcpy(st->codec, sd_codec_name(t->par->codec_id),
 	    sizeof(st->codec));	/* a PMT may switch it (av_tsin.c) */
 	if (t->video) {
 		st->width = t->par->width;
@@ -100,7 +96,7 @@ store_track(struct mux *m, struct trk *t)
 	memset(s, 0, sizeof(*s));
 	strlcpy(s->id, t->id, sizeof(s->id));
 	strlcpy(s->type, t->video ? "video" : "audio", sizeof(s->type));
-	strlcpy(s->codec, avcodec_get_name(t->par->codec_id), sizeof(s->codec));
+	strlcpy(s->codec, sd_codec_name(t->par->codec_id), sizeof(s->codec));
 	strlcpy(s->codecs, t->codecs, sizeof(s->codecs));
 	s->timescale = t->clk.ts;
 	if (t->video) {

@@ -15,9 +15,6 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-
 #include "av_mux.h"
 #include "segfile.h"
 
@@ -48,19 +45,18 @@ sd_seg_reserve(struct trk *t)
 
 /* The next sample's bytes are in the packet: keep a reference. */
 int
-sd_seg_ref(struct trk *t, const AVPacket *pkt)
+sd_seg_ref(struct trk *t, const struct sd_pkt *pkt)
 {
 	struct sample *s = &t->s[t->n];
 
-	if ((s->buf = av_buffer_ref(pkt->buf)) == NULL)
-		return -1;
+	s->buf = sd_pktbuf_ref(pkt->buf);
 	s->p = pkt->data;
 	return 0;
 }
 
 /* The packet's bytes as the next sample: by reference, else copied. */
 int
-sd_seg_keep(struct trk *t, const AVPacket *pkt)
+sd_seg_keep(struct trk *t, const struct sd_pkt *pkt)
 {
 	struct sample *s = &t->s[t->n];
 
@@ -82,7 +78,7 @@ sd_seg_drop(struct trk *t, size_t k)
 	for (i = 0; i < k; i++) {
 		t->hand_bytes -= t->s[i].size;
 		if (t->s[i].buf != NULL)
-			av_buffer_unref(&t->s[i].buf);
+			sd_pktbuf_unref(&t->s[i].buf);
 		else
 			bytes += t->s[i].size;
 	}
@@ -186,11 +182,11 @@ static int
 ts_cut(struct mux *m, const struct trk *t, struct cut *c,
     const struct sd_store_seg *rec)
 {
-	int64_t t90 = av_rescale(rec->t, 90000, t->clk.ts);
+	int64_t t90 = tl_rescale(rec->t, 90000, t->clk.ts);
 	int rv;
 
-	rv = sd_tsseg_cut(m->tsseg, m->o->dir, t->seq, t90,
-	    av_rescale(rec->t + rec->d, 90000, t->clk.ts) - t90,
+	rv = m->edge->tsseg_cut(m->tsseg, m->o->dir, t->seq, t90,
+	    tl_rescale(rec->t + rec->d, 90000, t->clk.ts) - t90,
 	    m->trk[0].disc_next, &c->ts_seg);
 	if (rv == -1)
 		return -1;

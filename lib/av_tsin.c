@@ -2,15 +2,16 @@
  * av_tsin.c - sd-cmafmux's MPEG-TS input without libavformat's demuxer:
  * tsdemux.c finds the access units, tsframes.c splits audio PES into
  * frames, and each goes down the same flow as a libavformat packet
- * (sd_ingest_packet, av_ingest.c). The streams sd carries get AVStreams
- * of a context that opened no input, with the parameters libavformat's
- * probe would have found (rate, channels, frame rate), read from the
- * bitstream here.
+ * (sd_ingest_packet, av_ingest.c). The streams sd carries get the
+ * parameters libavformat's probe would have found (rate, channels, frame
+ * rate), read from the bitstream here. No libav* function is called:
+ * an MPEG-TS input never loads libavformat (av_edge.h).
  *
  * The head of the input is read first: bytes that are not TS, or a
  * program with a stream only libavcodec can read (Opus, LATM), go to
- * libavformat instead, the head replayed on stdin. SD_CMAFMUX_LIBAV=1 in
- * the environment forces libavformat for every input (tests compare).
+ * libavformat instead (the edge, av_edge.h), the head replayed on stdin.
+ * SD_CMAFMUX_LIBAV=1 in the environment forces libavformat for every
+ * input (tests compare).
  *
  * A PMT that changes a PID's video codec (H.264 -> HEVC, a broadcast
  * switch libavformat 5.1 misses) switches the video track: a
@@ -23,10 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/mathematics.h>
 
 #include "av_mux.h"
 #include "tsdemux.h"
@@ -56,7 +53,7 @@ struct es {
 	int sid, pid, video;
 	enum sd_tsd_codec codec;
 	char lang[4];
-	int sidx;			/* AVStream, or -1: not carried */
+	int sidx;			/* its sd_stream, or -1: not carried */
 	/* probe */
 	struct sd_tsf first;
 	int have_first, nvideo, have_key;
@@ -68,14 +65,14 @@ struct es {
 	size_t ncarry;
 	int64_t carry_pts;
 	unsigned carry_flags;
-	AVPacket *held;			/* video, AC-3: the AU before */
+	struct sd_pkt *held;		/* video, AC-3: the AU before */
 	int64_t frame_dur;		/* video, 90 kHz */
 	int rate_unknown;		/* audio silent through the probe */
 };
 
 struct queued {
 	int sid;
-	AVPacket *pkt;
+	struct sd_pkt *pkt;
 };
 
 struct tsin {
@@ -85,7 +82,6 @@ struct tsin {
 	int probing, fallback, program_seen, eof, ended;
 	uint8_t *head;			/* every byte read while probing */
 	size_t nhead, head_cap, replayed;
-	AVIOContext *replay;
 	struct es es[ES_MAX];
 	size_t nes;
 	int has_video, video_aus;	/* in the probe */
@@ -277,7 +273,7 @@ switch_video(struct tsin *in, struct es *e)
 		return;
 	t = &m->trk[ti];
 	t->par->codec_id = codec_id(e);
-	t->st->codecpar->codec_id = t->par->codec_id;
+	t->st->par.codec_id = t->par->codec_id;
 	t->hevc = e->codec == SD_TSD_HEVC;
 	t->codec_switch = 1;
 	t->need_key = t->started;
@@ -327,8 +323,32 @@ on_program(void *arg, const struct sd_tsd_program *p)
 
 /* ---------------------------------------------------------------- packets */
 
+/* A packet of n bytes of its own. */
+static struct sd_pkt *
+pkt_new(size_t n)
+{
+	struct sd_pkt *pkt = malloc(sizeof(*pkt));
+
+	if (pkt != NULL && sd_pkt_alloc(pkt, n) == -1) {
+		sd_pkt_unref(pkt);
+		free(pkt);
+		return NULL;
+	}
+	return pkt;
+}
+
+static void
+pkt_free(struct sd_pkt **pkt)
+{
+	if (*pkt == NULL)
+		return;
+	sd_pkt_unref(*pkt);
+	free(*pkt);
+	*pkt = NULL;
+}
+
 static int
-enqueue(struct tsin *in, int sid, AVPacket *pkt)
+enqueue(struct tsin *in, int sid, struct sd_pkt *pkt)
 {
 	struct queued *q;
 
@@ -347,7 +367,7 @@ enqueue(struct tsin *in, int sid, AVPacket *pkt)
 
 /* A packet on its way down the flow (or queued while probing). */
 static int
-out(struct tsin *in, struct es *e, AVPacket *pkt)
+out(struct tsin *in, struct es *e, struct sd_pkt *pkt)
 {
 	int rv = 0;
 
@@ -358,7 +378,7 @@ out(struct tsin *in, struct es *e, AVPacket *pkt)
 		pkt->duration = e->frame_dur;
 	if (e->sidx >= 0)
 		rv = sd_ingest_packet(in->m, pkt);
-	av_packet_free(&pkt);
+	pkt_free(&pkt);
 	return rv;
 }
 
@@ -366,7 +386,7 @@ out(struct tsin *in, struct es *e, AVPacket *pkt)
 static int
 let_go(struct tsin *in, struct es *e)
 {
-	AVPacket *held = e->held;
+	struct sd_pkt *held = e->held;
 
 	e->held = NULL;
 	return held != NULL ? out(in, e, held) : 0;
@@ -383,34 +403,29 @@ static int
 emit(struct tsin *in, struct es *e, const uint8_t *p, size_t n,
     int64_t pts, int64_t dts, int key, int damaged, int64_t dur)
 {
-	AVPacket *pkt = av_packet_alloc();
+	struct sd_pkt *pkt;
 
-	if (pkt == NULL || n > INT_MAX || av_new_packet(pkt, (int)n) < 0) {
-		av_packet_free(&pkt);
+	if (n > INT_MAX || (pkt = pkt_new(n)) == NULL)
 		return -1;
-	}
 	memcpy(pkt->data, p, n);
 	pkt->pts = pts == SD_TSD_NOTS ? AV_NOPTS_VALUE : pts;
 	pkt->dts = dts == SD_TSD_NOTS ? AV_NOPTS_VALUE : dts;
 	pkt->duration = dur;
-	pkt->flags = (key ? AV_PKT_FLAG_KEY : 0) |
-	    (damaged ? AV_PKT_FLAG_CORRUPT : 0);
+	pkt->flags = (key ? SD_PKT_KEY : 0) | (damaged ? SD_PKT_CORRUPT : 0);
 	if (!e->video && e->codec != SD_TSD_AC3 && e->codec != SD_TSD_EAC3)
 		return out(in, e, pkt);
 	if (e->codec == SD_TSD_HEVC && e->held != NULL && pkt->size > 4 &&
 	    memcmp(pkt->data, "\0\0\0\1", 4) == 0) {
 		/* libavcodec's HEVC parser cuts at 00 00 01: the zero before
-		 * is the previous frame's last byte */
-		if (av_grow_packet(e->held, 1) < 0) {
-			av_packet_free(&pkt);
-			return -1;
-		}
+		 * is the previous frame's last byte (in the zeroed padding
+		 * past the held packet's end, av_pkt.c) */
+		e->held->size++;
 		e->held->data[e->held->size - 1] = 0;
 		pkt->data++;
 		pkt->size--;
 	}
 	if (let_go(in, e) == -1) {
-		av_packet_free(&pkt);
+		pkt_free(&pkt);
 		return -1;
 	}
 	e->held = pkt;
@@ -454,6 +469,28 @@ ticks(int64_t samples, int rate)
 	return rate > 0 ? samples * 90000 / rate : 0;
 }
 
+/*
+ * ts (90 kHz) plus a frame of samples at rate, as libavutil's
+ * av_add_stable steps it: exact where the step is whole, else on the
+ * grid of whole frames from 0, the remainder of ts kept.
+ */
+static int64_t
+add_stable(int64_t ts, int64_t samples, int64_t rate)
+{
+	int64_t m = samples * 90000, old, old_ts;
+
+	if (m % rate == 0 && ts <= INT64_MAX - m / rate)
+		return ts + m / rate;
+	if (m < rate)
+		return ts;
+	old = tl_rescale(ts, rate, m);
+	old_ts = tl_rescale(old, m, rate);
+	if (old == INT64_MAX || old == AV_NOPTS_VALUE ||
+	    old_ts == AV_NOPTS_VALUE)
+		return ts;
+	return tl_rescale(old + 1, m, rate) + (ts - old_ts);
+}
+
 /* The audio frames of a PES (after what the last one left). */
 static int
 audio_frames(struct tsin *in, struct es *e, const struct sd_tsd_au *au)
@@ -493,8 +530,7 @@ audio_frames(struct tsin *in, struct es *e, const struct sd_tsd_au *au)
 		if (e->rate_unknown)
 			t = SD_TSD_NOTS;	/* libavformat times no more */
 		else if (t != SD_TSD_NOTS && f.sample_rate > 0)
-			t = av_add_stable((AVRational){ 1, 90000 }, t,
-			    (AVRational){ f.samples, f.sample_rate }, 1) &
+			t = add_stable(t, f.samples, f.sample_rate) &
 			    ((INT64_C(1) << 33) - 1);
 		i += f.len;
 	}
@@ -569,36 +605,42 @@ probe_done(const struct tsin *in)
 	return 1;
 }
 
-static int
+/* The stream of e, in m->streams (room for every es made). */
+static void
 new_stream(struct tsin *in, struct es *e)
 {
-	AVStream *st;
-	AVCodecParameters *par;
+	struct mux *m = in->m;
+	struct sd_stream *st;
+	struct sd_par *par;
 	int num, den;
 
 	/* A stream silent through the probe is kept with what the PMT
 	 * says, its rate unknown, as libavformat keeps it. */
 	if (codec_id(e) == AV_CODEC_ID_MP1)
-		return 0;
-	if ((st = avformat_new_stream(in->m->ic, NULL)) == NULL)
-		return -1;
-	par = st->codecpar;
-	st->time_base = (AVRational){ 1, 90000 };
-	st->pts_wrap_bits = 33;
-	st->id = e->pid;
-	par->codec_type = e->video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
+		return;
+	st = &m->streams[m->nstreams];
+	st->index = (int)m->nstreams++;
+	par = &st->par;
+	sd_par_init(par);
+	st->tb_num = 1;
+	st->tb_den = 90000;
+	st->wrap_bits = 33;
+	st->duration_us = AV_NOPTS_VALUE;
+	par->media = e->video ? 'v' : 'a';
 	par->codec_id = codec_id(e);
+	strlcpy(st->name, sd_codec_name(par->codec_id), sizeof(st->name));
 	if (e->video) {
 		if (e->nvideo > 1 && sd_tsf_frame_rate(e->dtsn - e->dts0,
 		    e->nvideo - 1, &num, &den) == 0) {
-			st->avg_frame_rate = (AVRational){ num, den };
+			st->fr_num = num;
+			st->fr_den = den;
 			e->frame_dur = (int64_t)90000 * den / num;
 		}
 	} else if (!e->have_first) {
 		e->rate_unknown = 1;
 	} else {
 		par->sample_rate = e->first.sample_rate;
-		av_channel_layout_default(&par->ch_layout, e->first.channels);
+		par->channels = e->first.channels;
 		if (par->codec_id == AV_CODEC_ID_AAC) {
 			par->frame_size = 1024;
 			par->bit_rate = e->avg_rate;
@@ -606,10 +648,8 @@ new_stream(struct tsin *in, struct es *e)
 		if (e->codec == SD_TSD_MPEG_AUDIO)
 			par->bit_rate = e->first.bit_rate;
 	}
-	if (e->lang[0] != '\0')
-		av_dict_set(&st->metadata, "language", e->lang, 0);
+	strlcpy(st->lang, e->lang, sizeof(st->lang));
 	e->sidx = st->index;
-	return 0;
 }
 
 /* The queued packets, now that the tracks exist. */
@@ -620,7 +660,7 @@ drain(struct tsin *in)
 	int rv = 0;
 
 	for (i = 0; i < in->nq; i++) {
-		AVPacket *pkt = in->q[i].pkt;
+		struct sd_pkt *pkt = in->q[i].pkt;
 		const struct es *e = es_of(in, in->q[i].sid);
 		if (rv == 0 && e != NULL && e->sidx >= 0) {
 			pkt->stream_index = e->sidx;
@@ -628,7 +668,7 @@ drain(struct tsin *in)
 				pkt->duration = e->frame_dur;
 			rv = sd_ingest_packet(in->m, pkt);
 		}
-		av_packet_free(&in->q[i].pkt);
+		pkt_free(&in->q[i].pkt);
 	}
 	in->nq = 0;
 	return rv;
@@ -640,7 +680,7 @@ queue_free(struct tsin *in)
 	size_t i;
 
 	for (i = 0; i < in->nq; i++)
-		av_packet_free(&in->q[i].pkt);
+		pkt_free(&in->q[i].pkt);
 	free(in->q);
 	in->q = NULL;
 	in->nq = in->qcap = 0;
@@ -688,14 +728,20 @@ probe(struct tsin *in)
 
 /* ---------------------------------------------------------------- replay */
 
-/* libavformat reads the head again, then the rest of stdin. */
-static int
-replay_read(void *opaque, uint8_t *buf, int size)
+/*
+ * libavformat (the edge) reads the head again, then the rest of stdin:
+ * bytes, 0 at the end, -1 at an error or the stop (m->interrupted).
+ */
+int
+sd_tsin_replay(void *arg, uint8_t *buf, int size)
 {
-	struct tsin *in = opaque;
+	struct mux *m = arg;
+	struct tsin *in = m->tsin;
 	size_t k;
 	ssize_t n;
 
+	if (in == NULL || size <= 0)
+		return -1;
 	if (in->replayed < in->nhead) {
 		k = in->nhead - in->replayed;
 		if (k > (size_t)size)
@@ -705,28 +751,17 @@ replay_read(void *opaque, uint8_t *buf, int size)
 		return (int)k;
 	}
 	if (in->eof)
-		return AVERROR_EOF;
+		return 0;
 	if ((n = read_some(in, buf, (size_t)size)) < 0)
-		return in->m->interrupted ? AVERROR_EXIT : AVERROR(EIO);
-	return n == 0 ? AVERROR_EOF : (int)n;
+		return -1;
+	return (int)n;
 }
 
-AVIOContext *
-sd_tsin_replay(struct mux *m)
+/* stdin was read here and is not MPEG-TS: the edge replays its head. */
+int
+sd_tsin_has_replay(const struct mux *m)
 {
-	struct tsin *in = m->tsin;
-	uint8_t *buf;
-
-	if (in == NULL || !in->own_fd)
-		return NULL;
-	if (in->replay != NULL)
-		return in->replay;
-	if ((buf = av_malloc(CHUNK)) == NULL)
-		return NULL;
-	if ((in->replay = avio_alloc_context(buf, CHUNK, 0, in, replay_read,
-	    NULL, NULL)) == NULL)
-		av_free(buf);
-	return in->replay;
+	return m->tsin != NULL && m->tsin->own_fd;
 }
 
 /* ---------------------------------------------------------------- API */
@@ -743,11 +778,7 @@ sd_tsin_free(struct mux *m)
 	queue_free(in);
 	for (i = 0; i < in->nes; i++) {
 		free(in->es[i].carry);
-		av_packet_free(&in->es[i].held);
-	}
-	if (in->replay != NULL) {
-		av_freep(&in->replay->buffer);
-		avio_context_free(&in->replay);
+		pkt_free(&in->es[i].held);
 	}
 	if (in->fd > 0)
 		close(in->fd);
@@ -790,9 +821,9 @@ tsin_new(struct mux *m, struct tsin **out)
 }
 
 /*
- * Is the input MPEG-TS we read ourselves? *taken 1: m->ic holds its
- * streams (no input opened) and sd_tsin_run reads it. *taken 0: open it
- * with libavformat (sd_tsin_replay for stdin). Returns an SD_EX value.
+ * Is the input MPEG-TS we read ourselves? *taken 1: m->streams holds its
+ * streams and sd_tsin_run reads it. *taken 0: open it with libavformat
+ * (the edge; sd_tsin_replay for stdin). Returns an SD_EX value.
  */
 int
 sd_tsin_open(struct mux *m, int *taken)
@@ -816,15 +847,16 @@ sd_tsin_open(struct mux *m, int *taken)
 			sd_tsin_free(m);	/* libavformat opens the file */
 		return 0;
 	}
-	if ((m->ic = avformat_alloc_context()) == NULL)
+	if ((m->streams = calloc(in->nes ? in->nes : 1,
+	    sizeof(*m->streams))) == NULL)
 		return SD_EX_SOFTWARE;
+	m->nstreams = 0;
 	/* the streams of the program as it is now: a switch during the
 	 * probe leaves the old codec's out */
 	for (i = 0; i < in->nes; i++)
 		if (sd_tsd_program(in->d) != NULL &&
-		    es_live(sd_tsd_program(in->d), &in->es[i]) &&
-		    new_stream(in, &in->es[i]) == -1)
-			return SD_EX_SOFTWARE;
+		    es_live(sd_tsd_program(in->d), &in->es[i]))
+			new_stream(in, &in->es[i]);
 	free(in->head);
 	in->head = NULL;
 	in->nhead = in->head_cap = 0;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
 #include <libavutil/opt.h>
 
 #include "av_tsseg.h"
@@ -51,28 +53,54 @@ ts_fits(enum AVCodecID id)
 	    id == AV_CODEC_ID_EAC3 || id == AV_CODEC_ID_OPUS;
 }
 
+/* The output stream's parameters from the input stream's. */
+static int
+ts_par(AVCodecParameters *o, const struct sd_par *p)
+{
+	o->codec_type = p->media == 'v' ? AVMEDIA_TYPE_VIDEO :
+	    AVMEDIA_TYPE_AUDIO;
+	o->codec_id = p->codec_id;
+	o->bit_rate = p->bit_rate;
+	o->sample_rate = p->sample_rate;
+	if (p->channels > 0)
+		av_channel_layout_default(&o->ch_layout, p->channels);
+	o->frame_size = p->frame_size;
+	o->width = p->width;
+	o->height = p->height;
+	o->profile = p->profile;
+	o->level = p->level;
+	if (p->extradata_size > 0) {
+		if ((o->extradata = av_mallocz((size_t)p->extradata_size +
+		    AV_INPUT_BUFFER_PADDING_SIZE)) == NULL)
+			return -1;
+		memcpy(o->extradata, p->extradata, (size_t)p->extradata_size);
+		o->extradata_size = p->extradata_size;
+	}
+	return 0;
+}
+
 static int
 ts_streams(struct tsseg *s, const struct tsseg_track *tracks)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
-		const AVStream *st = tracks[i].st;
+		const struct sd_stream *st = tracks[i].st;
 		AVStream *os;
 		s->out[i].ostream = -1;
 		strlcpy(s->out[i].id, tracks[i].id, sizeof(s->out[i].id));
-		if (!ts_fits(st->codecpar->codec_id)) {
+		if (!ts_fits(st->par.codec_id)) {
 			warnx("-T: %s (%s) cannot be carried in MPEG-TS; "
 			    "no TS segments", tracks[i].id,
-			    avcodec_get_name(st->codecpar->codec_id));
+			    avcodec_get_name(st->par.codec_id));
 			return -1;
 		}
 		if ((os = avformat_new_stream(s->oc, NULL)) == NULL ||
-		    avcodec_parameters_copy(os->codecpar, st->codecpar) < 0)
+		    ts_par(os->codecpar, &st->par) == -1)
 			return -1;
-		os->codecpar->codec_tag = 0;
 		os->time_base = (AVRational){ 1, 90000 };
-		av_dict_copy(&os->metadata, st->metadata, 0);
+		if (st->lang[0] != '\0')
+			av_dict_set(&os->metadata, "language", st->lang, 0);
 		s->out[i].ostream = os->index;
 	}
 	return 0;
@@ -119,8 +147,8 @@ fail:
 }
 
 int
-sd_tsseg_packet(struct tsseg *s, size_t i, const AVPacket *pkt, int64_t dts,
-    int64_t pts, uint32_t ts)
+sd_tsseg_packet(struct tsseg *s, size_t i, const struct sd_pkt *pkt,
+    int64_t dts, int64_t pts, uint32_t ts)
 {
 	AVRational tb = { 1, (int)ts };
 	AVStream *os;
@@ -136,8 +164,10 @@ sd_tsseg_packet(struct tsseg *s, size_t i, const AVPacket *pkt, int64_t dts,
 	if (pts < dts)
 		pts = dts;
 	o->last = dts;
-	if (av_packet_ref(s->pkt, pkt) < 0)
-		return -1;
+	/* the bytes borrowed: av_write_frame writes them at once */
+	s->pkt->data = pkt->data;
+	s->pkt->size = pkt->size;
+	s->pkt->flags = pkt->flags & SD_PKT_KEY ? AV_PKT_FLAG_KEY : 0;
 	s->pkt->stream_index = o->ostream;
 	s->pkt->dts = av_rescale_q(dts, tb, os->time_base);
 	s->pkt->pts = av_rescale_q(pts, tb, os->time_base);

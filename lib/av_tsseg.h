@@ -7,19 +7,12 @@
 #ifndef AV_TSSEG_H
 #define AV_TSSEG_H
 
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-
 #include "sd.h"
+#include "av_edge.h"
 #include "store.h"
 
-struct tsseg;
-
-/* One track of the TS segments: its input stream, its name in messages. */
-struct tsseg_track {
-	const AVStream *st;
-	const char *id;
-};
+/* The segmenter calls these through the edge (sd_edge_ops): they need
+ * libavformat's mpegts muxer. */
 
 /*
  * A TS muxer for tracks[0..n), in that order, into *out. 0 with *out NULL
@@ -29,7 +22,7 @@ struct tsseg_track {
 int sd_tsseg_open(const struct tsseg_track *tracks, size_t n,
     struct tsseg **out);
 /* The input packet of track i at internal times dts, pts (timescale ts). */
-int sd_tsseg_packet(struct tsseg *s, size_t i, const AVPacket *pkt,
+int sd_tsseg_packet(struct tsseg *s, size_t i, const struct sd_pkt *pkt,
     int64_t dts, int64_t pts, uint32_t ts);
 /*
  * Close the segment in hand as seq, spanning [t90, t90 + d90), into

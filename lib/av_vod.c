@@ -76,9 +76,10 @@ refs_expected(const struct mux *m)
 {
 	double secs = 0, n;
 
-	if (m->ic != NULL && m->ic->duration > 0 &&
-	    m->ic->duration != AV_NOPTS_VALUE)
-		secs = (double)m->ic->duration / AV_TIME_BASE;
+	if (m->streams != NULL && m->nstreams > 0 &&
+	    m->streams[0].duration_us > 0 &&
+	    m->streams[0].duration_us != AV_NOPTS_VALUE)
+		secs = (double)m->streams[0].duration_us / AV_TIME_BASE;
 	if (!(secs > 0))
 		return REFS_UNKNOWN;
 	/* Cuts fall on keyframes at or after the target: a quarter more

@@ -399,6 +399,7 @@ enum sd_exit sd_classify(const char *source, const struct sd_classify_opts *o,
 /* ------------------------------------------------------------ cmafmux
  * sd-cmafmux(1): options, and the whole run (its parts: av_mux.h). */
 struct AVIOContext;
+struct sd_edge_ops;
 struct sd_mux_opts {
 	const char *input;	/* path, URL or "-" (stdin) */
 	const char *dir;	/* the store */
@@ -412,6 +413,9 @@ struct sd_mux_opts {
 	volatile int *stop;	/* set by a signal: finish and end the store */
 	struct AVIOContext *pb;	/* read this instead of input (fuzzing) */
 	const char *format;	/* a demuxer to use (NULL: probe) */
+	/* libavformat's side linked in (&sd_av_edge, av_edge.h); NULL:
+	 * loaded from sd-av.so when an input needs it */
+	const struct sd_edge_ops *edge;
 };
 /* Returns an enum sd_exit value. */
 int sd_cmafmux(const struct sd_mux_opts *o);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # install.t - `make install` writes this install's paths into the lighttpd
 # include, the inetd line and the systemd units; ships the sd user and the
-# spool for systemd; a hardened service unit; `make uninstall` takes back
+# spool for systemd; sd-cmafmux's libav* edge (sd-av.so) in LIBEXECDIR; a
+# hardened service unit; `make uninstall` takes back
 # all but the user's config folder.
 #
 # A copy of the tree is installed (with one program, to keep the build
@@ -27,7 +28,8 @@ t_run -t 900 -- "$T_TMP/mk" install
 t_is "$T_RC" 0 "make install: exit status"
 [ "$T_RC" -eq 0 ] || t_diag "$T_ERR"
 
-for f in opt/sd/bin/sd-decide opt/sd/bin/sd-batch opt/sd/share/sd/profiles.ini \
+for f in opt/sd/bin/sd-decide opt/sd/bin/sd-batch opt/sd/libexec/sd/sd-av.so \
+    opt/sd/share/sd/profiles.ini \
     opt/sd/share/sd/lighttpd.conf opt/sd/share/sd/inetd.conf \
     opt/sd/lib/systemd/system/sd-serve@.service opt/sd/lib/systemd/system/sd-serve.socket \
     opt/sd/lib/sysusers.d/sd.conf opt/sd/lib/tmpfiles.d/sd.conf \

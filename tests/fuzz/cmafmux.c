@@ -27,6 +27,7 @@
 
 #include "sd.h"
 #include "store.h"
+#include "av_edge.h"
 #include "fuzz.h"
 
 static char dir[64], file[80];
@@ -164,6 +165,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.ts = size % 3 == 0;
 	o.pb = pb;
 	o.format = "mpegts";
+	o.edge = &sd_av_edge;
 	if ((size & 2) && write_file(data, size) == 0) {
 		o.input = file;
 		o.pb = NULL;
