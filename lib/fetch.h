@@ -45,6 +45,15 @@ struct sd_fetch_guard {
 };
 /* 1 when url may be fetched under g (NULL: always). */
 int sd_fetch_allowed(const struct sd_fetch_guard *g, const char *url);
+/*
+ * A TCP connection to url's host and port, under g's rules as above (the
+ * origin, then the address connected to), for the guard proxy (guard.c).
+ * -1 with errno (EACCES: refused, with a log line) otherwise.
+ */
+int sd_fetch_connect(const struct sd_fetch_guard *g, const char *url,
+    int timeout_ms);
+/* u's "host[:port]" as a Host header names it (the scheme's port left out). */
+void sd_url_hostport(const struct sd_url *u, char *buf, size_t len);
 
 /* One GET; http:// here, https:// through a curl(1) child. */
 #define SD_FETCH_HEADERS_MAX 2048	/* a proxy's header block, at most */
