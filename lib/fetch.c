@@ -656,8 +656,10 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o,
 	argv[i++] = "--speed-limit";
 	argv[i++] = "1";
 	if (f->guard != NULL) {
-		argv[i++] = "--max-time";
-		argv[i++] = mt;
+		if (!f->stream) {
+			argv[i++] = "--max-time";
+			argv[i++] = mt;
+		}
 		if (!any_address_ok(f->guard, u)) {
 			argv[i++] = "--resolve";
 			argv[i++] = pin;
@@ -743,9 +745,9 @@ sd_fetch_connect(const struct sd_fetch_guard *g, const char *url,
 	    timeout_ms, !any_address_ok(g, &u));
 }
 
-int
-sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
-    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g)
+static int
+fetch_open(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g, int stream)
 {
 	struct sd_url u;
 	char next[SD_URL_MAX];
@@ -754,6 +756,7 @@ sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
 	f->guard = g;
+	f->stream = stream;
 	f->timeout_ms = o->read_timeout_ms;
 	/* One deadline for connecting, asking and the head, redirects
 	 * included (sd_fetch_all: the body too). */
@@ -798,15 +801,29 @@ sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
 	return -1;
 }
 
+int
+sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g)
+{
+	return fetch_open(f, url, o, g, 0);
+}
+
 /* The relay's endless stream: the deadline bounds the head only. */
+int
+sd_fetch_open_stream(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g)
+{
+	if (fetch_open(f, url, o, g, 1) == -1)
+		return -1;
+	f->deadline = 0;
+	return 0;
+}
+
 int
 sd_fetch_open(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o)
 {
-	if (sd_fetch_open_guarded(f, url, o, NULL) == -1)
-		return -1;
-	f->deadline = 0;
-	return 0;
+	return sd_fetch_open_stream(f, url, o, NULL);
 }
 
 /*

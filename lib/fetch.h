@@ -63,6 +63,7 @@ struct sd_fetch {
 	long long deadline;	/* sd_mono_ms() when the exchange is over */
 	int fd;
 	int pid;		/* the https child, 0 */
+	int stream;		/* an endless body: no deadline past the head */
 	int status;		/* of the final response */
 	int chunked, chunk_started, eof;
 	long long remaining;	/* Content-Length left, -1: to EOF */
@@ -83,8 +84,14 @@ struct sd_fetch {
  */
 int sd_fetch_open(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o);
-/* sd_fetch_open under a guard (NULL: none). */
+/* sd_fetch_open under a guard (NULL: none), one deadline for all. */
 int sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g);
+/*
+ * A live stream under a guard (the TS relay): the deadline bounds the
+ * connection, redirects and head, not the body; each hop checked.
+ */
+int sd_fetch_open_stream(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o, const struct sd_fetch_guard *g);
 /* sd_fetch_all under a guard: one deadline for the whole exchange. */
 int sd_fetch_all_guarded(const char *url, const struct sd_fetch_opts *o,

@@ -364,6 +364,17 @@ sd_guard_alive(struct sd_guard *gd)
 }
 
 int
+sd_guard_ensure(struct sd_guard *gd, const struct sd_fetch_guard *g,
+    int timeout_ms)
+{
+	if (sd_guard_alive(gd))
+		return 0;
+	if (sd_guard_start(gd, g, timeout_ms) == -1)
+		return -1;
+	return sd_guard_env(gd);
+}
+
+int
 sd_guard_env(const struct sd_guard *gd)
 {
 	if (setenv("http_proxy", gd->url, 1) == -1)

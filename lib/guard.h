@@ -30,6 +30,10 @@ int sd_guard_alive(struct sd_guard *gd);
  * tunnel, for https); no_proxy, which would exempt hosts, removed.
  */
 int sd_guard_env(const struct sd_guard *gd);
+/* The guard running (started again when it ended) and in the
+ * environment: 0, or -1 with errno. For a session's ffmpeg. */
+int sd_guard_ensure(struct sd_guard *gd, const struct sd_fetch_guard *g,
+    int timeout_ms);
 /* Stop the guard and its connections (SIGTERM to its group); reaped. */
 void sd_guard_stop(struct sd_guard *gd);
 

@@ -53,8 +53,8 @@ struct sd_ingest_argv {
 };
 
 /*
- * ffmpeg -nostdin -loglevel error [reconnect and timeout options for
- * http] [-re for files] [-user_agent, -referer, -headers] -i URL
+ * ffmpeg -nostdin -loglevel error [for http: the protocol whitelist,
+ * reconnect and timeout options] [-re for files] [-user_agent, -referer, -headers] -i URL
  * [-map of variant (HLS program), its video and audio renditions]
  * -c copy -f mpegts pipe:1. headers: "Name: value\r\n" lines or NULL.
  * Strings pointed to must outlive a (url, ua, referer, headers).

@@ -494,6 +494,8 @@ struct sd_supervise_opts {
 	int ts_segs;			/* sd-cmafmux -T */
 	char **ffargv;			/* the transcoder's argv; NULL: none */
 	const char *headers;		/* upstream headers (-H), NULL */
+	const char *allow_hosts;	/* -A: hosts besides the source's
+					 * origin (docs/SECURITY.md), NULL */
 };
 void sd_supervise_defaults(struct sd_supervise_opts *o);
 int sd_supervise_opts_ok(const struct sd_supervise_opts *o);

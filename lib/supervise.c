@@ -35,6 +35,8 @@
 #include "spool.h"
 #include "ring.h"
 #include "fetch.h"
+#include "guard.h"
+#include "ingest.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -51,6 +53,7 @@ struct sess {
 	} l;
 	char **ffargv;		/* NULL: no transcoder */
 	const char *headers;	/* the proxy's upstream headers, NULL */
+	struct sd_fetch_guard guard;	/* where the upstream may lead */
 	int ff_ts;		/* ffmpeg writes MPEG-TS (-f mpegts) */
 	int ts_segs;		/* -T: sd-cmafmux -T, MPEG-TS segments too */
 	char segdur_arg[32], window_arg[32];
@@ -227,7 +230,7 @@ upstream_session(struct sess *s)
 	while (!idle_over(s)) {
 		state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
 		    "retrying" : "connecting", NULL);
-		if (sd_fetch_open(&f, s->source, &o) == -1) {
+		if (sd_fetch_open_stream(&f, s->source, &o, &s->guard) == -1) {
 			if (f.status != 0)
 				snprintf(err, sizeof(err), "HTTP %d", f.status);
 			else if (errno == EHOSTUNREACH &&
@@ -839,6 +842,8 @@ static int
 ingest_session(struct sess *s)
 {
 	struct ingest in = { .out = -1, .err = -1 };
+	struct sd_guard gd = { 0, "" };	/* ffmpeg's http_proxy */
+	int http = sd_ingest_kind(s->source) == SD_INGEST_HTTP;
 	struct sd_ring rg;
 	unsigned long long conns = 0, got;
 	int fails = 0, backoff_ms = 500, rv, announced;
@@ -854,7 +859,8 @@ ingest_session(struct sess *s)
 		    "retrying" : "connecting", NULL);
 		got = 0;
 		announced = 0;
-		if (ingest_start(s, &in) == -1) {
+		if ((http && sd_guard_ensure(&gd, &s->guard,
+		    s->l.timeout * 1000) == -1) || ingest_start(s, &in) == -1) {
 			snprintf(why, sizeof(why), "ffmpeg: %s",
 			    strerror(errno));
 			rv = -1;
@@ -884,6 +890,7 @@ ingest_session(struct sess *s)
 		if (nap(s, got > 0 ? 300 : backoff_ms))
 			break;
 	}
+	sd_guard_stop(&gd);
 	state_put(s, "stopping", NULL);
 	sd_ring_close(&rg);
 	remove_proxy_spool(s);
@@ -929,6 +936,8 @@ sess_init(struct sess *s, const struct sd_supervise_opts *o)
 	s->ts_segs = o->ts_segs;
 	s->ffargv = o->ffargv;
 	s->headers = o->headers;
+	s->guard.source = s->source;
+	s->guard.allow_hosts = o->allow_hosts ? o->allow_hosts : "";
 	/* The output's format: the last -f after the input's. */
 	for (i = 0; s->ffargv != NULL && s->ffargv[i] != NULL &&
 	    s->ffargv[i + 1] != NULL; i++)
