@@ -231,7 +231,11 @@ upstream_session(struct sess *s)
 		state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
 		    "retrying" : "connecting", NULL);
 		if (sd_fetch_open_stream(&f, s->source, &o, &s->guard) == -1) {
-			if (f.status != 0)
+			if (errno == EACCES)
+				strlcpy(err, "refused: a redirect leads outside "
+				    "the source's origin and allow_hosts",
+				    sizeof(err));
+			else if (f.status != 0)
 				snprintf(err, sizeof(err), "HTTP %d", f.status);
 			else if (errno == EHOSTUNREACH &&
 			    sd_fetch_host_error() != NULL)
