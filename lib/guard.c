@@ -48,8 +48,11 @@
 
 /* ---------------------------------------------------------------- heads */
 
-/* Read fd into buf until a blank line ends the head: its length, the
- * bytes after it left in buf[head..*len). -1 on EOF, overflow, timeout. */
+/*
+ * Read fd into buf until a blank line ends the head: the head's length
+ * (body bytes read with it follow, up to *len; buf[*len] is a NUL). -1
+ * on EOF, a NUL in the head, no head within cap, or the timeout.
+ */
 static ssize_t
 head_read(int fd, char *buf, size_t cap, size_t *len, int timeout_ms)
 {
@@ -60,8 +63,9 @@ head_read(int fd, char *buf, size_t cap, size_t *len, int timeout_ms)
 	*len = 0;
 	for (;;) {
 		buf[*len] = '\0';
-		if ((end = strstr(buf, "\r\n\r\n")) != NULL)
-			return end + 4 - buf;
+		if ((end = memmem(buf, *len, "\r\n\r\n", 4)) != NULL)
+			return memchr(buf, '\0', (size_t)(end - buf)) ? -1 :
+			    end + 4 - buf;
 		if (*len + 1 >= cap || sd_wait_fd(fd, POLLIN,
 		    (int)(deadline - sd_mono_ms() > 0 ? deadline -
 		    sd_mono_ms() : 0)) == -1)
@@ -69,7 +73,7 @@ head_read(int fd, char *buf, size_t cap, size_t *len, int timeout_ms)
 		n = read(fd, buf + *len, cap - 1 - *len);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n <= 0 || memchr(buf + *len, '\0', (size_t)n) != NULL)
+		if (n <= 0)
 			return -1;
 		*len += (size_t)n;
 	}
