@@ -254,6 +254,34 @@ for face in CGI inetd; do
 	t_is "$(grep -Ec ' on[a-z]+=' "$B")" 0 "$face page: no inline handlers"
 done
 
+# The guard itself (tests/drive/guard), as a plain client (curl -x) meets
+# it: the source's origin passes, anything else is a 403, https included
+# (a CONNECT tunnel), and so is a name of the source's address that is
+# not the source's host (loopback) or a request that is no proxy request.
+mkfifo "$T_TMP/gin"
+t_bg sh -c 'exec "$0" -u "$1" -A "$2" <"$3" >"$4"' \
+    "$SD_BUILD/tests/drive/guard" "$U/files/hls/index.m3u8" "cdn.example" \
+    "$T_TMP/gin" "$T_TMP/gurl"
+exec 8>"$T_TMP/gin"
+t_wait 10 '[ -s "$T_TMP/gurl" ]'
+G=$(cat "$T_TMP/gurl")
+t_like "$G" '^http://127\.0\.0\.1:[0-9]+$' "guard: listens on 127.0.0.1 ($G)"
+gx() {	# gx ARGS: the status of curl -x $G ARGS
+	curl -s -o /dev/null -w '%{http_code}' --max-time "$(t_secs 10)" \
+	    -x "$G" "$@"
+}
+t_is "$(gx "$U/files/hls/seg0.ts")" 200 "guard: the source's origin passes"
+t_is "$(gx "$A/files/live.ts")" 403 "guard: another port of the host is a 403"
+t_is "$(gx "http://localhost:$uport/files/hls/seg0.ts")" 403 \
+    "guard: another name for the source's (loopback) address is a 403"
+t_is "$(curl -s -o /dev/null -w '%{http_connect}' --max-time "$(t_secs 10)" \
+    -x "$G" -p "https://127.0.0.1:$aport/")" 403 \
+    "guard: a CONNECT tunnel elsewhere is a 403"
+t_is "$(curl -s -o /dev/null -w '%{http_code}' "$G/files/hls/seg0.ts")" 405 \
+    "guard: a request that is no proxy request is a 405"
+exec 8>&-
+t_is "$(elsewhere 'live.ts| /$')" "" "guard: elsewhere was never asked"
+
 # 2, continued: the readers that are not ours. sd-classify (libavformat)
 # probes a smart proxy's source before anything else: through its guard
 # it followed neither the trap MPD's BaseURL nor a variant elsewhere (the
