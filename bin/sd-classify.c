@@ -16,8 +16,9 @@
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: sd-classify [-j] [-H 'Name: value'] "
-	    "[-s bytes] [-t seconds] source\n");
+	fprintf(fp, "usage: sd-classify [-j] [-A host[:port]] "
+	    "[-H 'Name: value'] [-s bytes]\n"
+	    "                   [-t seconds] source\n");
 	exit(status);
 }
 
@@ -45,10 +46,35 @@ header_add(char *buf, size_t size, const char *h)
 	return 0;
 }
 
+/*
+ * One -A: a host or host:port the guard lets sd-classify fetch from
+ * besides the source's origin, appended to the blank-separated list.
+ * A URL would allow nothing, so it is refused.
+ */
+static int
+host_add(char *buf, size_t size, const char *h)
+{
+	size_t len = strlen(buf);
+
+	if (h[0] == '\0' || strspn(h, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != strlen(h)) {
+		warnx("-A %s: not a host or host:port (cdn.example.net, "
+		    "10.0.0.5:8080)", h);
+		return -1;
+	}
+	if (snprintf(buf + len, size - len, "%s%s", len ? " " : "", h) >=
+	    (int)(size - len)) {
+		buf[len] = '\0';
+		warnx("-A: the hosts pass %zu bytes", size - 1);
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	static char headers[4096];
+	static char headers[4096], hosts[4096];
 	struct sd_classify_opts o;
 	struct sd_rec rec;
 	const char *es;
@@ -59,8 +85,13 @@ main(int argc, char *argv[])
 	sd_classify_opts_init(&o);
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, SD_EX_OK);
-	while ((ch = getopt(argc, argv, "H:js:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:H:js:t:")) != -1) {
 		switch (ch) {
+		case 'A':
+			if (host_add(hosts, sizeof(hosts), optarg) == -1)
+				usage(stderr, SD_EX_USAGE);
+			o.allow_hosts = hosts;
+			break;
 		case 'H':
 			if (header_add(headers, sizeof(headers), optarg) == -1)
 				usage(stderr, SD_EX_USAGE);

@@ -15,10 +15,11 @@
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: sd-session -S spool -p proxy [-T] [-d segdur] "
-	    "[-H headers] [-i idle] [-t timeout]\n"
-	    "                  [-u source] [-v variant] [-w window] "
-	    "[-- ffmpeg argv]\n");
+	fprintf(fp, "usage: sd-session -S spool -p proxy [-T] [-A hosts] "
+	    "[-d segdur] [-H headers]\n"
+	    "                  [-i idle] [-t timeout]"
+	    " [-u source] [-v variant] [-w window]\n"
+	    "                  [-- ffmpeg argv]\n");
 	exit(status);
 }
 
@@ -44,8 +45,11 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, SD_EX_OK);
 	sd_supervise_defaults(&o);
-	while ((ch = getopt(argc, argv, "H:S:p:u:i:t:d:w:v:T")) != -1) {
+	while ((ch = getopt(argc, argv, "A:H:S:p:u:i:t:d:w:v:T")) != -1) {
 		switch (ch) {
+		case 'A':
+			o.allow_hosts = optarg;
+			break;
 		case 'H':
 			o.headers = optarg;
 			break;

@@ -32,12 +32,14 @@
 #include "util_int.h"
 #include "classify.h"
 #include "fetch.h"
+#include "guard.h"
 
 #define HEAD_BYTES (64 * 1024)		/* enough to sniff any format */
 
 void
 sd_classify_opts_init(struct sd_classify_opts *o)
 {
+	memset(o, 0, sizeof(*o));
 	o->timeout = 10;
 	o->probesize = 5000000;
 	o->follow = 1;
@@ -190,9 +192,9 @@ hint(struct cls *c, enum sd_format f)
 			    "decides.", c->mime);
 }
 
-enum sd_exit
-sd_classify(const char *source, const struct sd_classify_opts *o,
-    struct sd_rec *out)
+static enum sd_exit
+classify(const char *source, const struct sd_classify_opts *o,
+    struct sd_rec *out, const char *proxy)
 {
 	struct cls c;
 	struct sd_buf head;
@@ -208,6 +210,7 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 	c.source = source;
 	c.is_stdin = strcmp(source, "-") == 0;
 	c.is_http = sd_url_is_http(source);
+	c.proxy = proxy;
 	if (strlcpy(c.base, source, sizeof(c.base)) >= sizeof(c.base)) {
 		cls_reason(&c, "The source is longer than %d bytes.", SD_URI_MAX - 1);
 		return SD_EX_USAGE;
@@ -269,5 +272,45 @@ sd_classify(const char *source, const struct sd_classify_opts *o,
 end:
 	avio_closep(&pb);
 	sd_buf_free(&head);
+	return ex;
+}
+
+/*
+ * What an URL or stdin names is fetched through a guard (guard.c): the
+ * source's origin and o->allow_hosts only, whatever a manifest or a
+ * redirect says. http_proxy names it for every libavformat open, the
+ * ones its demuxers make on their own included; the previous value comes
+ * back after.
+ */
+enum sd_exit
+sd_classify(const char *source, const struct sd_classify_opts *o,
+    struct sd_rec *out)
+{
+	struct sd_fetch_guard g = { "", o->allow_hosts };
+	struct sd_guard gd = { 0, "" };
+	const char *was = getenv("http_proxy");
+	char *saved = was != NULL ? strdup(was) : NULL;
+	enum sd_exit ex;
+
+	if (sd_url_is_http(source) || strcmp(source, "-") == 0) {
+		g.source = sd_url_is_http(source) ? source : "";
+		if (sd_guard_start(&gd, &g, (int)(o->timeout * 1000)) == -1 ||
+		    sd_guard_env(&gd) == -1) {
+			sd_rec_addm(out, "reason", "The guard cannot start: "
+			    "%s.", strerror(errno));
+			sd_guard_stop(&gd);
+			free(saved);
+			return SD_EX_SOFTWARE;
+		}
+	}
+	ex = classify(source, o, out, gd.pid > 0 ? gd.url : NULL);
+	if (gd.pid > 0) {
+		sd_guard_stop(&gd);
+		if (saved != NULL)
+			setenv("http_proxy", saved, 1);
+		else
+			unsetenv("http_proxy");
+	}
+	free(saved);
 	return ex;
 }

@@ -47,6 +47,7 @@ struct cls {
 	struct sd_rec *out;
 	const char *source;
 	int is_stdin, is_http;
+	const char *proxy;	/* the guard's http://127.0.0.1:PORT, NULL */
 	long long deadline;	/* sd_mono_ms() */
 	int timed_out;
 	AVIOInterruptCB cb;

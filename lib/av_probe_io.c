@@ -82,11 +82,13 @@ cls_fail(struct cls *c, int err, const char *what)
 
 /* ---------------------------------------------------------------- input */
 
-/* The protocols a URL found in a manifest may use. */
+/* The protocols a URL found in a manifest may use (httpproxy: https
+ * through the guard's CONNECT). */
 static const char *
 whitelist(const struct cls *c)
 {
-	return c->is_http || c->is_stdin ? "http,https,tcp,tls,crypto" :
+	return c->is_http || c->is_stdin ?
+	    "http,https,tcp,tls,crypto,httpproxy" :
 	    "file,http,https,tcp,tls,crypto";
 }
 
@@ -99,6 +101,10 @@ cls_io_options(const struct cls *c, AVDictionary **d)
 	av_dict_set(d, "rw_timeout", us, 0);
 	av_dict_set(d, "timeout", us, 0);
 	av_dict_set(d, "protocol_whitelist", whitelist(c), 0);
+	/* The environment says it too; the option also reaches the
+	 * demuxers' own opens when they copy it (hls, dash). */
+	if (c->proxy != NULL)
+		av_dict_set(d, "http_proxy", c->proxy, 0);
 	/* The provider's headers (User-Agent, Referer, ...): http only. */
 	if (c->o->headers != NULL && c->o->headers[0] != '\0')
 		av_dict_set(d, "headers", c->o->headers, 0);

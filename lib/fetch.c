@@ -541,21 +541,27 @@ has_user_agent(const char *h)
 	    strcasestr(h, "\nUser-Agent:") != NULL);
 }
 
+void
+sd_url_hostport(const struct sd_url *u, char *buf, size_t len)
+{
+	size_t l;
+
+	if (strchr(u->host, ':') != NULL)
+		snprintf(buf, len, "[%s]", u->host);
+	else
+		strlcpy(buf, u->host, len);
+	if (u->port != (strcmp(u->scheme, "https") == 0 ? 443 : 80) &&
+	    (l = strlen(buf)) < len)
+		snprintf(buf + l, len - l, ":%d", u->port);
+}
+
 static int
 send_request(struct sd_fetch *f, const struct sd_url *u)
 {
 	char req[SD_URL_MAX + 512 + SD_FETCH_HEADERS_MAX], hostport[300];
 	int n;
 
-	if (strchr(u->host, ':') != NULL)
-		snprintf(hostport, sizeof(hostport), "[%s]", u->host);
-	else
-		strlcpy(hostport, u->host, sizeof(hostport));
-	if (u->port != 80) {
-		size_t l = strlen(hostport);
-
-		snprintf(hostport + l, sizeof(hostport) - l, ":%d", u->port);
-	}
+	sd_url_hostport(u, hostport, sizeof(hostport));
 	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
 	    "%sAccept: */*\r\nConnection: close\r\n%s\r\n",
 	    u->path, hostport, has_user_agent(f->headers) ? "" :
@@ -650,8 +656,10 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o,
 	argv[i++] = "--speed-limit";
 	argv[i++] = "1";
 	if (f->guard != NULL) {
-		argv[i++] = "--max-time";
-		argv[i++] = mt;
+		if (!f->stream) {
+			argv[i++] = "--max-time";
+			argv[i++] = mt;
+		}
 		if (!any_address_ok(f->guard, u)) {
 			argv[i++] = "--resolve";
 			argv[i++] = pin;
@@ -709,21 +717,37 @@ sd_fetch_opts_default(struct sd_fetch_opts *o)
 	o->headers = NULL;
 }
 
-/* A hop refused by f's guard: its origin, or a redirect's. */
+/* A hop refused by g, with a log line: the origin, or a redirect's. */
 static int
-hop_refused(const struct sd_fetch *f, int hops)
+hop_refused(const struct sd_fetch_guard *g, const char *url, int hops)
 {
-	if (sd_fetch_allowed(f->guard, f->url))
+	if (sd_fetch_allowed(g, url))
 		return 0;
 	warnx("%s: refused: %s the source's origin nor in allow_hosts",
-	    f->url, hops ? "a redirect to a host that is not" : "not");
+	    url, hops ? "a redirect to a host that is not" : "not");
 	errno = EACCES;
 	return 1;
 }
 
 int
-sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
-    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g)
+sd_fetch_connect(const struct sd_fetch_guard *g, const char *url,
+    int timeout_ms)
+{
+	struct sd_url u;
+
+	if (sd_url_parse(url, &u) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (hop_refused(g, url, 0))
+		return -1;
+	return tcp_connect(u.host, u.port, timeout_ms, sd_mono_ms() +
+	    timeout_ms, !any_address_ok(g, &u));
+}
+
+static int
+fetch_open(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g, int stream)
 {
 	struct sd_url u;
 	char next[SD_URL_MAX];
@@ -732,6 +756,7 @@ sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
 	f->guard = g;
+	f->stream = stream;
 	f->timeout_ms = o->read_timeout_ms;
 	/* One deadline for connecting, asking and the head, redirects
 	 * included (sd_fetch_all: the body too). */
@@ -748,7 +773,7 @@ sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
 			errno = EINVAL;
 			return -1;
 		}
-		if (hop_refused(f, hops))
+		if (hop_refused(g, f->url, hops))
 			return -1;
 		if (strcmp(u.scheme, "https") == 0)
 			return open_https(f, o, &u);
@@ -776,15 +801,29 @@ sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
 	return -1;
 }
 
+int
+sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g)
+{
+	return fetch_open(f, url, o, g, 0);
+}
+
 /* The relay's endless stream: the deadline bounds the head only. */
+int
+sd_fetch_open_stream(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g)
+{
+	if (fetch_open(f, url, o, g, 1) == -1)
+		return -1;
+	f->deadline = 0;
+	return 0;
+}
+
 int
 sd_fetch_open(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o)
 {
-	if (sd_fetch_open_guarded(f, url, o, NULL) == -1)
-		return -1;
-	f->deadline = 0;
-	return 0;
+	return sd_fetch_open_stream(f, url, o, NULL);
 }
 
 /*

@@ -45,6 +45,15 @@ struct sd_fetch_guard {
 };
 /* 1 when url may be fetched under g (NULL: always). */
 int sd_fetch_allowed(const struct sd_fetch_guard *g, const char *url);
+/*
+ * A TCP connection to url's host and port, under g's rules as above (the
+ * origin, then the address connected to), for the guard proxy (guard.c).
+ * -1 with errno (EACCES: refused, with a log line) otherwise.
+ */
+int sd_fetch_connect(const struct sd_fetch_guard *g, const char *url,
+    int timeout_ms);
+/* u's "host[:port]" as a Host header names it (the scheme's port left out). */
+void sd_url_hostport(const struct sd_url *u, char *buf, size_t len);
 
 /* One GET; http:// here, https:// through a curl(1) child. */
 #define SD_FETCH_HEADERS_MAX 2048	/* a proxy's header block, at most */
@@ -54,6 +63,7 @@ struct sd_fetch {
 	long long deadline;	/* sd_mono_ms() when the exchange is over */
 	int fd;
 	int pid;		/* the https child, 0 */
+	int stream;		/* an endless body: no deadline past the head */
 	int status;		/* of the final response */
 	int chunked, chunk_started, eof;
 	long long remaining;	/* Content-Length left, -1: to EOF */
@@ -74,8 +84,14 @@ struct sd_fetch {
  */
 int sd_fetch_open(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o);
-/* sd_fetch_open under a guard (NULL: none). */
+/* sd_fetch_open under a guard (NULL: none), one deadline for all. */
 int sd_fetch_open_guarded(struct sd_fetch *f, const char *url,
+    const struct sd_fetch_opts *o, const struct sd_fetch_guard *g);
+/*
+ * A live stream under a guard (the TS relay): the deadline bounds the
+ * connection, redirects and head, not the body; each hop checked.
+ */
+int sd_fetch_open_stream(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o, const struct sd_fetch_guard *g);
 /* sd_fetch_all under a guard: one deadline for the whole exchange. */
 int sd_fetch_all_guarded(const char *url, const struct sd_fetch_opts *o,

@@ -217,6 +217,10 @@ sd_ingest_argv(struct sd_ingest_argv *a, const char *url,
 	ARG("ffmpeg"); ARG("-nostdin"); ARG("-hide_banner");
 	ARG("-loglevel"); ARG("error");
 	if (k == SD_INGEST_HTTP) {
+		/* No file: or other scheme from a playlist; httpproxy is
+		 * https through the session's guard (guard.c). */
+		ARG("-protocol_whitelist");
+		ARG("http,https,tcp,tls,crypto,httpproxy");
 		ARG("-reconnect"); ARG("1");
 		ARG("-reconnect_on_network_error"); ARG("1");
 		ARG("-reconnect_delay_max"); ARG("4");

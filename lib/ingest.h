@@ -55,9 +55,9 @@ struct sd_ingest_argv {
 };
 
 /*
- * ffmpeg -nostdin -loglevel error [reconnect and timeout options for
- * http] [-re for files] [-analyzeduration 1 s for udp & co.]
- * [-user_agent, -referer, -headers] -i URL
+ * ffmpeg -nostdin -loglevel error [for http: the protocol whitelist,
+ * reconnect and timeout options] [-re for files] [-analyzeduration 1 s
+ * for udp & co.] [-user_agent, -referer, -headers] -i URL
  * [-map of variant (HLS program), its video and audio renditions;
  * DASH: -map 0:v:variant? (0 when variant is -1) -map 0:a?, every audio
  * representation]

@@ -385,13 +385,16 @@ struct sd_classify_opts {
 	int follow;		/* 1 (default): probe an HLS master's best
 				 * variant for what CODECS does not say */
 	const char *headers;	/* "Name: value\r\n" lines, or NULL */
+	const char *allow_hosts;	/* hosts besides the source's origin
+				 * ("host", "host:port", blank-separated) */
 };
 
 void sd_classify_opts_init(struct sd_classify_opts *o);
 /*
  * Classify SOURCE (an http(s) URL, a file, or "-") into out (initialised):
  * the record and exit statuses of sd-classify(1); out holds reason= lines
- * in every case.
+ * in every case. An URL or "-" is read through a guard (guard.c), whose
+ * address is http_proxy in the environment while it runs.
  */
 enum sd_exit sd_classify(const char *source, const struct sd_classify_opts *o,
     struct sd_rec *out);
@@ -499,6 +502,8 @@ struct sd_supervise_opts {
 	int ts_segs;			/* sd-cmafmux -T */
 	char **ffargv;			/* the transcoder's argv; NULL: none */
 	const char *headers;		/* upstream headers (-H), NULL */
+	const char *allow_hosts;	/* -A: hosts besides the source's
+					 * origin (docs/SECURITY.md), NULL */
 };
 void sd_supervise_defaults(struct sd_supervise_opts *o);
 int sd_supervise_opts_ok(const struct sd_supervise_opts *o);

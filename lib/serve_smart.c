@@ -128,10 +128,35 @@ headers_argv(const char *headers, char **argv, size_t max)
 	return n;
 }
 
-static int
-run_classify(struct srv *s, const char *source, const char *headers,
-    const char *ringdir, struct sd_buf *out)
+/*
+ * -A HOST for each entry of allow_hosts (blanks or commas between), the
+ * same way: at most max argv slots used. Returns how many.
+ */
+static size_t
+hosts_argv(const char *hosts, char **argv, size_t max)
 {
+	static char copy[sizeof(((struct sd_proxy *)0)->allow_hosts)];
+	char *p = copy;
+	size_t n = 0, len;
+
+	strlcpy(copy, hosts ? hosts : "", sizeof(copy));
+	for (;;) {
+		p += strspn(p, " \t,");
+		if ((len = strcspn(p, " \t,")) == 0 || n + 2 > max)
+			return n;
+		argv[n++] = "-A";
+		argv[n++] = p;
+		p += len;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+}
+
+static int
+run_classify(struct srv *s, const struct sd_proxy *px, const char *ringdir,
+    struct sd_buf *out)
+{
+	const char *source = px->source;
 	char prog[PATH_MAX], secs[16];
 	int p[2], in[2] = { -1, -1 }, rc, st;
 	int timeout = s->cfg->settings.upstream_timeout + CLASSIFY_GRACE_S;
@@ -150,14 +175,16 @@ run_classify(struct srv *s, const char *source, const char *headers,
 	if (in[1] != -1)
 		close(in[1]);
 	if ((pid = fork()) == 0) {
-		char *argv[64];
+		char *argv[192];
 		size_t n = 0;
 
 		argv[n++] = "sd-classify";
 		argv[n++] = "-t";
 		argv[n++] = secs;
 		/* the provider's headers, one -H each */
-		n += headers_argv(headers, argv + n, 64 - 4 - n);
+		n += headers_argv(px->headers, argv + n, 64 - 4 - n);
+		/* where else the guard lets it fetch, one -A each */
+		n += hosts_argv(px->allow_hosts, argv + n, 192 - 4 - n);
 		argv[n++] = "--";
 		argv[n++] = ringdir ? "-" : (char *)source;
 		argv[n] = NULL;
@@ -263,8 +290,7 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 		goto done;
 	}
 	sd_buf_init(&out);
-	rc = run_classify(s, px->source, px->headers, ring[0] ? ring : NULL,
-	    &out);
+	rc = run_classify(s, px, ring[0] ? ring : NULL, &out);
 	if (rc == SD_EX_OK && !out.failed && sd_rec_parse(cls,
 	    out.p ? out.p : "", out.len, "sd-classify") == 0) {
 		sd_rec_set(cls, "sd_serve_source", "%s", px->source);

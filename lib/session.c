@@ -264,6 +264,9 @@ session_argv(struct session_argv *a, const struct sd_config *cfg,
 	if (strcmp(variant, "ts") == 0 && px->headers[0] != '\0') {
 		ARG("-H"); ARG(px->headers);
 	}
+	if (strcmp(variant, "ts") == 0 && px->allow_hosts[0] != '\0') {
+		ARG("-A"); ARG(px->allow_hosts);
+	}
 	if (variant_ts_ok(cfg, px, decision))
 		ARG("-T");
 	ARG("--");

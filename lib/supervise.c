@@ -606,6 +606,8 @@ sess_init(struct sess *s, const struct sd_supervise_opts *o)
 	s->ts_segs = o->ts_segs;
 	s->ffargv = o->ffargv;
 	s->headers = o->headers;
+	s->guard.source = s->source;
+	s->guard.allow_hosts = o->allow_hosts ? o->allow_hosts : "";
 	/* The output's format: the last -f after the input's. */
 	for (i = 0; s->ffargv != NULL && s->ffargv[i] != NULL &&
 	    s->ffargv[i + 1] != NULL; i++)

@@ -11,6 +11,7 @@
 
 #include "sd.h"
 #include "ring.h"
+#include "fetch.h"
 
 /* One session, as sd-session's command line made it. */
 struct sess {
@@ -26,6 +27,7 @@ struct sess {
 	} l;
 	char **ffargv;		/* NULL: no transcoder */
 	const char *headers;	/* the proxy's upstream headers, NULL */
+	struct sd_fetch_guard guard;	/* where the upstream may lead */
 	int ff_ts;		/* ffmpeg writes MPEG-TS (-f mpegts) */
 	int ts_segs;		/* -T: sd-cmafmux -T, MPEG-TS segments too */
 	char segdur_arg[32], window_arg[32];

@@ -19,6 +19,8 @@
 #include "spool.h"
 #include "ring.h"
 #include "fetch.h"
+#include "guard.h"
+#include "ingest.h"
 #include "supervise.h"
 
 /* Once a second while pumping: bytes into the state record; 1 when the
@@ -97,8 +99,12 @@ sup_upstream_session(struct sess *s)
 	while (!sup_idle_over(s)) {
 		sup_state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
 		    "retrying" : "connecting", NULL);
-		if (sd_fetch_open(&f, s->source, &o) == -1) {
-			if (f.status != 0)
+		if (sd_fetch_open_stream(&f, s->source, &o, &s->guard) == -1) {
+			if (errno == EACCES)
+				strlcpy(err, "refused: a redirect leads outside "
+				    "the source's origin and allow_hosts",
+				    sizeof(err));
+			else if (f.status != 0)
 				snprintf(err, sizeof(err), "HTTP %d", f.status);
 			else if (errno == EHOSTUNREACH &&
 			    sd_fetch_host_error() != NULL)
@@ -274,6 +280,8 @@ int
 sup_ingest_session(struct sess *s)
 {
 	struct ingest in = { .out = -1, .err = -1 };
+	struct sd_guard gd = { 0, "" };	/* ffmpeg's http_proxy */
+	int http = sd_ingest_kind(s->source) == SD_INGEST_HTTP;
 	struct sd_ring rg;
 	unsigned long long conns = 0, got;
 	int fails = 0, backoff_ms = 500, rv, announced;
@@ -289,7 +297,8 @@ sup_ingest_session(struct sess *s)
 		    "retrying" : "connecting", NULL);
 		got = 0;
 		announced = 0;
-		if (ingest_start(s, &in) == -1) {
+		if ((http && sd_guard_ensure(&gd, &s->guard,
+		    s->l.timeout * 1000) == -1) || ingest_start(s, &in) == -1) {
 			snprintf(why, sizeof(why), "ffmpeg: %s",
 			    strerror(errno));
 			rv = -1;
@@ -319,6 +328,7 @@ sup_ingest_session(struct sess *s)
 		if (sup_nap(s, got > 0 ? 300 : backoff_ms))
 			break;
 	}
+	sd_guard_stop(&gd);
 	sup_state_put(s, "stopping", NULL);
 	sd_ring_close(&rg);
 	sup_remove_proxy_spool(s);

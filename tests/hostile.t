@@ -44,6 +44,30 @@ echo 'secret of another channel' >"$up/files/secret.txt"
 # An MPD whose period has a BaseURL elsewhere.
 sed "/<Period/a <BaseURL>$A/dash/</BaseURL>" "$up/files/dash/manifest.mpd" \
     >"$up/files/dash/trap.mpd"
+# What the readers of sd-serve's sessions and sd-classify would follow
+# elsewhere: a master whose best variant is there (its CODECS stand in),
+# a playlist for an ingest ffmpeg with a key, a segment and a redirect
+# there, an MPD for it whose BaseURL is there, and a TS source that
+# redirects there. The "elsewhere" server has each file, so a reader
+# that got through would be served.
+printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=900000,CODECS="avc1.64001f,mp4a.40.2"\n%s/files/cvariant.m3u8\n' \
+    "$A" >"$up/files/hls/cmaster.m3u8"
+cp "$up/files/hls/index.m3u8" "$alt/files/cvariant.m3u8"
+{
+	sed '/#EXT-X-ENDLIST/d' "$up/files/hls/index.m3u8"
+	printf '#EXTINF:2.0,\n/r/%s/files/iredir.ts\n' "$aport"
+	printf '#EXTINF:2.0,\n%s/files/ievil.ts\n' "$A"
+	printf '#EXT-X-KEY:METHOD=AES-128,URI="%s/files/ikey.bin"\n' "$A"
+	printf '#EXTINF:2.0,\nseg0.ts\n'
+	printf '#EXT-X-ENDLIST\n'
+} >"$up/files/hls/itrap.m3u8"
+for f in iredir.ts ievil.ts live.ts; do cp "$ts" "$alt/files/$f"; done
+head -c 16 /dev/zero >"$alt/files/ikey.bin"
+sed "/<Period/a <BaseURL>$A/idash/</BaseURL>" "$up/files/dash/manifest.mpd" \
+    >"$up/files/dash/itrap.mpd"
+mkdir -p "$alt/files/dash" "$alt/files/idash"
+cp "$up/files/dash/"* "$alt/files/dash/"
+cp "$up/files/dash/"* "$alt/files/idash/"
 # A master whose second variant names 100,000 files.
 printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=900000\nindex.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nbig.m3u8\n' \
     >"$up/files/hls/master.m3u8"
@@ -57,6 +81,10 @@ serve_proxy "$conf" dir "$U/files/hls/index.m3u8" "mode = direct"
 serve_proxy "$conf" big "$U/files/hls/master.m3u8"
 serve_proxy "$conf" dasht "$U/files/dash/trap.mpd"
 serve_proxy "$conf" empty "$U/empty/live.ts"
+serve_proxy "$conf" cmaster "$U/files/hls/cmaster.m3u8"
+serve_proxy "$conf" hlsi "$U/files/hls/itrap.m3u8"
+serve_proxy "$conf" dashi "$U/files/dash/itrap.mpd"
+serve_proxy "$conf" tsr "$U/r/$aport/files/live.ts"
 serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 30)" \
     "upstream_timeout = $(t_secs 2)"
 serve_start "$conf" "$spool"
@@ -80,6 +108,9 @@ raw() {	# raw PATH: sd-serve on stdin (inetd); CODE, H, B as above
 }
 asked() {	# asked ERE: 0 when the upstream was asked for a path matching ERE
 	grep -Eq "$1" "$up/connections" 2>/dev/null
+}
+elsewhere() {	# elsewhere ERE: what "elsewhere" was asked for matching ERE
+	grep -E "$1" "$alt/connections" 2>/dev/null | sed 's/^conn [0-9]* //'
 }
 hdr() {	# hdr NAME: the value of header NAME in $H
 	printf '%s\n' "$H" | sed -n "s/^$1: //Ip" | head -1
@@ -146,11 +177,6 @@ t_like "$CODE" '^50[234]$' "SSRF CGI: a redirect elsewhere is an upstream error 
 raw "${redir#/sd}"
 t_like "$CODE" '^50[234]$' "SSRF inetd: a redirect elsewhere is an upstream error ($CODE)"
 t_like "$T_ERR" 'refused: a redirect' "SSRF inetd: the redirect is logged"
-t_is "$(cat "$alt/connections" 2>/dev/null)" "" \
-    "SSRF: the other origin was never asked for anything"
-# (sd-classify, which probes the source before any passthrough, still
-# follows the MPD's BaseURL anywhere: docs/SECURITY.md, "What is not
-# covered"; so this one comes after the check above)
 get "$base/dasht/manifest.mpd"
 t_is "$CODE" 200 "SSRF: the trap MPD"
 t_unlike "$(cat "$B")" "127\.0\.0\.1" "SSRF: a BaseURL elsewhere is left out of the MPD"
@@ -227,5 +253,69 @@ for face in CGI inetd; do
 	    "$face page: its inline script carries the nonce"
 	t_is "$(grep -Ec ' on[a-z]+=' "$B")" 0 "$face page: no inline handlers"
 done
+
+# The guard itself (tests/drive/guard), as a plain client (curl -x) meets
+# it: the source's origin passes, anything else is a 403, https included
+# (a CONNECT tunnel), and so is a name of the source's address that is
+# not the source's host (loopback) or a request that is no proxy request.
+mkfifo "$T_TMP/gin"
+t_bg sh -c 'exec "$0" -u "$1" -A "$2" <"$3" >"$4"' \
+    "$SD_BUILD/tests/drive/guard" "$U/files/hls/index.m3u8" "cdn.example" \
+    "$T_TMP/gin" "$T_TMP/gurl"
+exec 8>"$T_TMP/gin"
+t_wait 10 '[ -s "$T_TMP/gurl" ]'
+G=$(cat "$T_TMP/gurl")
+t_like "$G" '^http://127\.0\.0\.1:[0-9]+$' "guard: listens on 127.0.0.1 ($G)"
+gx() {	# gx ARGS: the status of curl -x $G ARGS
+	curl -s -o /dev/null -w '%{http_code}' --max-time "$(t_secs 10)" \
+	    -x "$G" "$@"
+}
+t_is "$(gx "$U/files/hls/seg0.ts")" 200 "guard: the source's origin passes"
+t_is "$(gx "$A/files/live.ts")" 403 "guard: another port of the host is a 403"
+t_is "$(gx "http://localhost:$uport/files/hls/seg0.ts")" 403 \
+    "guard: another name for the source's (loopback) address is a 403"
+t_is "$(curl -s -o /dev/null -w '%{http_connect}' --max-time "$(t_secs 10)" \
+    -x "$G" -p "https://127.0.0.1:$aport/")" 403 \
+    "guard: a CONNECT tunnel elsewhere is a 403"
+t_is "$(curl -s -o /dev/null -w '%{http_code}' "$G/files/hls/seg0.ts")" 405 \
+    "guard: a request that is no proxy request is a 405"
+exec 8>&-
+t_is "$(elsewhere 'live.ts| /$')" "" "guard: elsewhere was never asked"
+
+# 2, continued: the readers that are not ours. sd-classify (libavformat)
+# probes a smart proxy's source before anything else: through its guard
+# it followed neither the trap MPD's BaseURL nor a variant elsewhere (the
+# MPD's and the master's codecs stand in).
+t_is "$(elsewhere '/dash/')" "" "SSRF: sd-classify never asked elsewhere for the MPD's BaseURL"
+get "$base/cmaster/master.m3u8"
+t_is "$CODE" 200 "SSRF: a master whose variant is elsewhere is classified from its CODECS"
+t_is "$(elsewhere cvariant)" "" "SSRF: sd-classify never asked elsewhere for the variant"
+t_like "$(cat "$spool/cmaster/classify")" "reason=The variant's media playlist: .*403" \
+    "SSRF: the classification says the variant was refused"
+
+# A session's ingest ffmpeg (an HLS or DASH source for a TS client) reads
+# through the session's guard: the key, segment and redirect elsewhere
+# are refused (403, a line in the session's log), the rest plays.
+t_bg curl -s -o "$T_TMP/hlsi.ts" --max-time "$(t_secs 20)" "$base/hlsi?format=ts"
+t_wait 40 'grep -q "ikey.bin: refused" "$spool/hlsi/ts.log" 2>/dev/null'
+t_ok $? "ingest HLS: the key elsewhere was refused (the session's log says so)"
+t_like "$(cat "$spool/hlsi/ts.log")" 'iredir.ts: refused' \
+    "ingest HLS: the redirect elsewhere was refused"
+t_is "$(elsewhere 'ikey|ievil|iredir')" "" "ingest HLS: elsewhere was never asked"
+t_wait 20 '[ "$(wc -c <"$T_TMP/hlsi.ts")" -gt 100000 ]'
+t_ok $? "ingest HLS: the segments of the source's origin still play ($(wc -c <"$T_TMP/hlsi.ts") bytes)"
+t_bg curl -s -o /dev/null --max-time "$(t_secs 10)" "$base/dashi?format=ts"
+t_wait 40 'grep -q "idash/.*: refused" "$spool/dashi/ts.log" 2>/dev/null'
+t_ok $? "ingest DASH: the BaseURL elsewhere was refused"
+t_is "$(elsewhere 'idash')" "" "ingest DASH: elsewhere was never asked"
+
+# The TS relay (sd-session) follows a redirect only within the source's
+# origin and allow_hosts.
+t_bg curl -s -o /dev/null --max-time "$(t_secs 5)" "$base/tsr/stream.ts"
+t_wait 40 'grep -q "refused" "$spool/tsr/ts.state" 2>/dev/null'
+t_ok $? "TS relay: the redirect elsewhere is an upstream error ($(grep last_error "$spool/tsr/ts.state" 2>/dev/null))"
+t_is "$(elsewhere live.ts)" "" "TS relay: elsewhere was never asked"
+t_is "$(cat "$alt/connections" 2>/dev/null)" "" \
+    "SSRF: the other origin was never asked for anything"
 
 t_done
