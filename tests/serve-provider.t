@@ -10,7 +10,7 @@
 . "$SD_TOP/tests/serve/lib.sh"
 
 if ! command -v lighttpd >/dev/null; then
-	t_skip 19 "no lighttpd"
+	t_skip 26 "no lighttpd"
 	t_done
 	exit 0
 fi
@@ -19,7 +19,10 @@ conf=$T_TMP/conf
 spool=$T_TMP/spool
 up=$T_TMP/up
 up2=$T_TMP/up2
-mkdir -p "$conf" "$spool" "$up" "$up2"
+mkdir -p "$conf" "$spool" "$up/files/hls" "$up2"
+ffmpeg -nostdin -v error -i "$("$SD_TOP/scripts/gen-media" h264-aac.ts)" \
+    -c copy -f hls -hls_time 2 -hls_playlist_type vod \
+    -hls_segment_filename "$up/files/hls/seg%d.ts" "$up/files/hls/index.m3u8"
 uport=$(t_free_port)
 t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" -f "$media" \
     -s 150
@@ -36,6 +39,10 @@ provider = acme
 
 [b]
 source = http://127.0.0.1:$uport/live.ts?ch=b
+provider = acme
+
+[hp]
+source = http://127.0.0.1:$uport/files/hls/index.m3u8
 provider = acme
 
 [h1]
@@ -83,6 +90,13 @@ st=$(curl -s "$base/status" | node -e '
 	console.log(p ? p.kind + " " + p.used + "/" + p.max + " " +
 	    p.channels.join(",") : "none");' 2>&1)
 t_is "$st" "section 1/1 a" "status: acme uses 1 of 1, by a"
+# An HLS source of acme is not even classified (an upstream connection).
+code=$(curl -s -o "$T_TMP/hp.body" -w '%{http_code}' \
+    --max-time "$(t_secs 20)" "$base/hp/master.m3u8")
+t_is "$code:$(cat "$T_TMP/hp.body")" "503:503 Service Unavailable: \
+provider acme allows 1 connection; in use by channel a" \
+    "hp: 503 while a streams, with the reason"
+t_is "$(conns "$up" /files/hls/index.m3u8)" 0 "... and no upstream request"
 wait $ca
 
 # When a's session ends idle, its slot frees: b starts.
@@ -103,6 +117,21 @@ t_is "$(ffprobe -v quiet -show_entries stream=codec_name -of csv=p=0 \
     "b: ffprobe reads H.264 and AAC"
 t_is "$(conns "$up" '/live.ts?ch=b')" 1 "b: one upstream connection"
 t_is "$(conns "$up" '/live.ts?ch=a')" 1 "a: still the one connection"
+
+# HLS passthrough fetches from the upstream while its cache session lives:
+# that session holds one of acme's connections too.
+t_wait 30 '! held b'
+t_ok $? "b's session ends once idle"
+code=$(curl -s -o "$T_TMP/hp.m3u8" -w '%{http_code}' \
+    --max-time "$(t_secs 30)" "$base/hp/master.m3u8")
+t_is "$code" 200 "hp: an HLS passthrough of acme plays"
+code=$(curl -s -o "$T_TMP/a2.body" -w '%{http_code}' \
+    --max-time "$(t_secs 20)" "$base/a/stream.ts")
+t_is "$code" 503 "a is refused while hp's passthrough lives"
+t_like "$(cat "$T_TMP/a2.body")" 'in use by channel hp \(passthrough\)' \
+    "a: the reason names hp's passthrough"
+t_wait 30 '! held hp@pass'
+t_ok $? "hp's passthrough session ends once idle"
 
 # A proxy's own max_connections: its host's limit, h2 (same host) too.
 curl -s --max-time "$(t_secs 8)" -o "$T_TMP/h1.ts" "$base/h1/stream.ts" &
