@@ -8,6 +8,8 @@
  *   SPOOL/.locks/PROXY.lock	held (flock) by PROXY's upstream session
  *   SPOOL/.locks/PROXY@VAR.lock	held by the session of variant VAR
  *   SPOOL/.locks/start		serialises starts (max_sessions count)
+ *   SPOOL/.providers/KEY/N.slot	held by a session that opens upstream
+ *				connections: max_connections (provider.c)
  *   SPOOL/PROXY/ts/		the ring (ring.h)
  *   SPOOL/PROXY/VAR/		a live store written by sd-cmafmux -l
  *   SPOOL/PROXY/VAR.state	the session's state record (key=value)
