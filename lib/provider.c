@@ -168,7 +168,14 @@ scan_holder(const struct sd_config *cfg, const struct sd_proxy *px,
 	sd_rec_free(&r);
 }
 
-/* The held slots in dir (px: whose are "mine"; may be NULL). */
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The held slots in dir (px: whose are "mine"; may be NULL), their
+ * holders in the order of their names. */
 static void
 scan_slots(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *dir, struct scan *sc)
@@ -192,6 +199,7 @@ scan_slots(const struct sd_config *cfg, const struct sd_proxy *px,
 		scan_holder(cfg, px, p, sc);
 	}
 	closedir(d);
+	qsort(sc->who, (size_t)sc->nwho, sizeof(sc->who[0]), by_name);
 }
 
 /* "provider P allows N connection(s); in use by channel(s) A, B". */

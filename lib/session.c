@@ -392,9 +392,8 @@ provider_slot(const struct sd_config *cfg, const struct sd_proxy *px,
 		return 0;
 	if (sd_provider_take(cfg, px, variant, slot, busy_why,
 	    sizeof(busy_why), &busy_retry_after) == -1) {
-		if (errno == EUSERS)
-			warnx("%s: %s", px->id, busy_why);
-		else
+		/* EUSERS is the request's 503, logged with its reason. */
+		if (errno != EUSERS)
 			warn("%s: the provider's slot", px->id);
 		return -1;
 	}
