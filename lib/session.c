@@ -477,6 +477,7 @@ sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
 	int rv;
 
 	limits_of(&cfg->settings, &l);
+	busy_why[0] = '\0';
 	if (!sd_spool_variant_ok(variant) || strcmp(variant, "pass") == 0 ||
 	    cfg->settings.spool[0] == '\0') {
 		errno = EINVAL;
@@ -513,6 +514,7 @@ int
 sd_relay_ensure_pass(const struct sd_config *cfg, const struct sd_proxy *px,
     char *dir, size_t dirlen)
 {
+	busy_why[0] = '\0';
 	if (sd_spool_path(dir, dirlen, cfg->settings.spool, px->id,
 	    "pass") == -1)
 		return -1;
@@ -526,6 +528,7 @@ sd_relay_ensure_pass(const struct sd_config *cfg, const struct sd_proxy *px,
 int
 sd_relay_provider_room(const struct sd_config *cfg, const struct sd_proxy *px)
 {
+	busy_why[0] = '\0';
 	return sd_provider_room(cfg, px, busy_why, sizeof(busy_why),
 	    &busy_retry_after);
 }
