@@ -93,6 +93,8 @@ main(int argc, char *argv[])
 		return SD_EX_USAGE;
 	}
 	fcntl(SD_SESSION_LOCK_FD, F_SETFD, FD_CLOEXEC);
+	/* The provider's slot, when given, is held until we exit. */
+	fcntl(SD_SESSION_SLOT_FD, F_SETFD, FD_CLOEXEC);
 	rv = sd_supervise(&o);
 	close(SD_SESSION_LOCK_FD);
 	return rv;

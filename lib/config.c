@@ -257,6 +257,16 @@ sd_proxy_find(const struct sd_config *cfg, const char *id)
 	return NULL;
 }
 
+const struct sd_provider *
+sd_provider_find(const struct sd_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nproviders; i++)
+		if (strcmp(cfg->providers[i].name, name) == 0)
+			return &cfg->providers[i];
+	return NULL;
+}
 
 /* ---------------------------------------------------------------- files */
 
@@ -426,6 +436,57 @@ profile_near(const struct sd_config *cfg, const char *name)
 	return sd_near_name(name, names, n);
 }
 
+/* The defined provider a misspelt name means, or NULL. */
+static const char *
+provider_near(const struct sd_config *cfg, const char *name)
+{
+	const char *names[64];
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->nproviders && n < SD_ARRAY_LEN(names); i++)
+		names[n++] = cfg->providers[i].name;
+	return sd_near_name(name, names, n);
+}
+
+/*
+ * provider = NAME names a [provider.NAME] of the file, which holds the
+ * limit (a proxy's own max_connections is its host's, so both at once is
+ * a contradiction); the proxy takes its headers when it sets none.
+ */
+static void
+provider_check(struct sd_config *cfg, struct ld *ld, struct sd_proxy *x)
+{
+	const struct sd_provider *p;
+	const char *near, *why;
+	char sect[SD_NAME_MAX + 16];
+	int line = x->provider_line ? x->provider_line : x->line;
+
+	if (x->provider[0] == '\0')
+		return;
+	if ((p = sd_provider_find(cfg, x->provider)) == NULL) {
+		if ((near = provider_near(cfg, x->provider)) != NULL)
+			LD_ERR(ld, line, "proxy %s names provider %s, which is "
+			    "not defined; did you mean %s? (names are "
+			    "case-sensitive)", x->id, x->provider, near);
+		else
+			LD_ERR(ld, line, "proxy %s names provider %s, which is "
+			    "not defined; add a section [provider.%s] with "
+			    "max_connections", x->id, x->provider, x->provider);
+		return;
+	}
+	snprintf(sect, sizeof(sect), "provider.%s", p->name);
+	if ((why = sd_proxy_broken(cfg, sect)) != NULL)
+		LD_ERR(ld, line, "proxy %s joins provider %s, which is wrong: "
+		    "%s", x->id, p->name, why);
+	if (x->max_connections > 0)
+		LD_ERR(ld, x->max_connections_line, "proxy %s: max_connections "
+		    "is its host's limit, but the proxy joins provider %s; "
+		    "set max_connections in [provider.%s] (line %d) and "
+		    "remove it here", x->id, p->name, p->name, p->line);
+	if (x->headers[0] == '\0')
+		strlcpy(x->headers, p->headers, sizeof(x->headers));
+}
+
 /* Checks that need every file: profile names, relay defaults. */
 static int
 proxies_check(struct sd_config *cfg, struct ld *ld)
@@ -469,6 +530,7 @@ proxies_check(struct sd_config *cfg, struct ld *ld)
 			    "proxy %s names profile %s, which is not defined; "
 			    "add [%s] to profiles.ini or name another profile",
 			    x->id, x->profile, x->profile);
+		provider_check(cfg, ld, x);
 	}
 	ld->blame[0] = '\0';
 	return ld->errors ? -1 : 0;
@@ -544,8 +606,10 @@ sd_config_free(struct sd_config *cfg)
 	free(cfg->broken);
 	free(cfg->proxies);
 	free(cfg->profiles);
+	free(cfg->providers);
 	cfg->broken = NULL;
 	cfg->proxies = NULL;
 	cfg->profiles = NULL;
-	cfg->nbroken = cfg->nproxies = cfg->nprofiles = 0;
+	cfg->providers = NULL;
+	cfg->nbroken = cfg->nproxies = cfg->nprofiles = cfg->nproviders = 0;
 }

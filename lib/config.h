@@ -31,6 +31,9 @@ const char *sd_proxy_broken(const struct sd_config *cfg, const char *id);
 const char *sd_proxy_broken_nth(const struct sd_config *cfg, size_t n,
     const char **id);
 const char *sd_mode_name(enum sd_mode m);		/* direct|smart */
+/* The [provider.NAME] section of name, or NULL. */
+const struct sd_provider *sd_provider_find(const struct sd_config *cfg,
+    const char *name);
 /*
  * The seed's table, section 1.3: resolve a profile's container. For "auto",
  * copy matches the source's container (source_is_ts), a modern encoder gives

@@ -34,7 +34,9 @@ struct ld {
 	int errors;
 	/* the current section */
 	int in_section, skip;
-	size_t cur;			/* index into proxies or profiles */
+	size_t cur;			/* index into proxies or profiles,
+					 * or providers (in_provider) */
+	int in_provider;		/* a [provider.NAME] of proxies.ini */
 	int new_mode, new_profile, new_container;	/* new keys seen */
 	struct seen keys[KEYS_SEEN_MAX];
 	size_t nkeys;
@@ -80,5 +82,7 @@ void cfg_key_seen(struct ld *ld, const char *key);
 int cfg_profile_key(struct ld *ld, const char *key, const char *v);
 int cfg_proxy_key(struct ld *ld, const char *key, const char *v);
 int cfg_settings_key(struct ld *ld, const char *key, const char *v);
+/* config_keys.c: a key of a [provider.NAME] section (unknown ones warned). */
+void cfg_provider_key(struct ld *ld, const char *key, const char *v);
 
 #endif

@@ -184,6 +184,10 @@ static const struct field proxy_fields[] = {
 	    "0 (unlimited) to 100000"),
 	XF("number", F_INT, number, 1, 99999,
 	    "a channel number from 1 to 99999, unique in the file"),
+	XF("provider", F_NAME, provider, 0, 0,
+	    "the NAME of a [provider.NAME] section"),
+	XF("max_connections", F_INT, max_connections, 1, 1000,
+	    "the upstream connections its host allows, 1 to 1000"),
 };
 
 static const struct field settings_fields[] = {
@@ -427,11 +431,12 @@ proxy_mode_key(struct ld *ld, struct sd_proxy *x, const char *key,
  * control character may pass: a header must not end the request early.
  */
 static void
-header_key(struct ld *ld, struct sd_proxy *x, const char *key, const char *v)
+header_key(struct ld *ld, char *headers, size_t size, const char *key,
+    const char *v)
 {
 	const char *name = strcmp(key, "user_agent") == 0 ? "User-Agent" :
 	    strcmp(key, "referer") == 0 ? "Referer" : NULL;
-	size_t n = 0, len = strlen(x->headers);
+	size_t n = 0, len = strlen(headers);
 	int w;
 
 	if (name == NULL) {
@@ -449,14 +454,20 @@ header_key(struct ld *ld, struct sd_proxy *x, const char *key, const char *v)
 		    "character (CR, LF); write %s = one line of text", key, key);
 		return;
 	}
-	w = name ? snprintf(x->headers + len, sizeof(x->headers) - len,
-	    "%s: %s\r\n", name, v) : snprintf(x->headers + len,
-	    sizeof(x->headers) - len, "%s\r\n", v);
-	if (w < 0 || (size_t)w >= sizeof(x->headers) - len) {
-		x->headers[len] = '\0';
-		LD_ERR(ld, ld->lineno, "%s: the proxy's headers pass %zu "
-		    "bytes; shorten them", key, sizeof(x->headers) - 1);
+	w = name ? snprintf(headers + len, size - len, "%s: %s\r\n", name,
+	    v) : snprintf(headers + len, size - len, "%s\r\n", v);
+	if (w < 0 || (size_t)w >= size - len) {
+		headers[len] = '\0';
+		LD_ERR(ld, ld->lineno, "%s: the section's headers pass %zu "
+		    "bytes; shorten them", key, size - 1);
 	}
+}
+
+static int
+is_header_key(const char *key)
+{
+	return strcmp(key, "user_agent") == 0 || strcmp(key, "referer") == 0 ||
+	    strcmp(key, "header") == 0;
 }
 
 /*
@@ -492,9 +503,8 @@ cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 		proxy_mode_key(ld, x, key, v);
 		return 0;
 	}
-	if (strcmp(key, "user_agent") == 0 || strcmp(key, "referer") == 0 ||
-	    strcmp(key, "header") == 0) {
-		header_key(ld, x, key, v);
+	if (is_header_key(key)) {
+		header_key(ld, x->headers, sizeof(x->headers), key, v);
 		return 0;
 	}
 	if (strcmp(key, "allow_hosts") == 0 && !host_list_ok(v)) {
@@ -540,7 +550,47 @@ cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 		x->source_line = ld->lineno;
 	if (strcmp(key, "number") == 0)
 		x->number_line = ld->lineno;
+	if (strcmp(key, "provider") == 0)
+		x->provider_line = ld->lineno;
+	if (strcmp(key, "max_connections") == 0)
+		x->max_connections_line = ld->lineno;
 	return 0;
+}
+
+/*
+ * A [provider.NAME] section: max_connections, and the user_agent,
+ * referer and header lines of the proxies that join it and set none.
+ */
+void
+cfg_provider_key(struct ld *ld, const char *key, const char *v)
+{
+	static const char *const keys[] = { "max_connections", "user_agent",
+	    "referer", "header" };
+	struct sd_provider *p = &ld->cfg->providers[ld->cur];
+	const char *err = NULL, *near;
+	long long n;
+
+	if (is_header_key(key)) {
+		header_key(ld, p->headers, sizeof(p->headers), key, v);
+		return;
+	}
+	if (strcmp(key, "max_connections") == 0) {
+		n = sd_strtonum(v, 1, 1000, &err);
+		if (err != NULL)
+			LD_ERR(ld, ld->lineno, "max_connections = %s: the "
+			    "number is %s; write the upstream connections the "
+			    "provider allows, 1 to 1000", v, err);
+		else
+			p->max_connections = (int)n;
+		return;
+	}
+	if ((near = sd_near_name(key, keys, SD_ARRAY_LEN(keys))) != NULL)
+		LD_WARN(ld, ld->lineno, "unknown key %s; ignored: did you "
+		    "mean %s?", key, near);
+	else
+		LD_WARN(ld, ld->lineno, "unknown key %s in a provider; "
+		    "ignored (a provider takes max_connections, user_agent, "
+		    "referer and header)", key);
 }
 
 int

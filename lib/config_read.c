@@ -23,6 +23,8 @@
 
 #define PROFILES_MAX 1000
 #define PROXIES_MAX 20000
+#define PROVIDERS_MAX 1000
+#define PROVIDER_PREFIX "provider."
 #define LONG_MARK "\x1e"		/* value handed over on the side */
 
 /*
@@ -90,6 +92,35 @@ proxy_begin(struct ld *ld, const char *id, int line)
 	return 0;
 }
 
+/* [provider.NAME]: a provider of proxies.ini, not a proxy. */
+static int
+provider_begin(struct ld *ld, const char *name, int line)
+{
+	struct sd_config *cfg = ld->cfg;
+	struct sd_provider *p;
+
+	if (*name == '\0') {
+		LD_ERR(ld, line, "[%s] names no provider; write "
+		    "[" PROVIDER_PREFIX "NAME]", PROVIDER_PREFIX);
+		return -1;
+	}
+	if ((p = grow(cfg->providers, cfg->nproviders, sizeof(*p),
+	    PROVIDERS_MAX)) == NULL) {
+		LD_ERR(ld, line, "more than %d providers (or out of memory); "
+		    "remove some", PROVIDERS_MAX);
+		return -1;
+	}
+	cfg->providers = p;
+	p = &cfg->providers[cfg->nproviders];
+	memset(p, 0, sizeof(*p));
+	strlcpy(p->name, name, sizeof(p->name));
+	strlcpy(p->path, ld->path, sizeof(p->path));
+	p->line = line;
+	ld->cur = cfg->nproviders++;
+	ld->in_provider = 1;
+	return 0;
+}
+
 /* The slot of name in the set of sections: its own, or the empty one
  * where it goes (the set grows first when half full). NULL: too many. */
 static struct seen *
@@ -130,6 +161,7 @@ section_begin(struct ld *ld, const char *name, int line)
 	ld->skip = 1;
 	ld->nkeys = 0;
 	ld->new_mode = ld->new_profile = ld->new_container = 0;
+	ld->in_provider = 0;
 	/* Under sd-serve, this section's errors disable this proxy only. */
 	if (ld->kind == INI_PROXIES)
 		strlcpy(ld->blame, name, sizeof(ld->blame));
@@ -161,8 +193,12 @@ section_begin(struct ld *ld, const char *name, int line)
 	strlcpy(s->name, name, sizeof(s->name));
 	s->line = line;
 	ld->nsections++;
-	rc = ld->kind == INI_PROFILES ? profile_begin(ld, name, line) :
-	    proxy_begin(ld, name, line);
+	if (ld->kind == INI_PROFILES)
+		rc = profile_begin(ld, name, line);
+	else if (strncmp(name, PROVIDER_PREFIX, strlen(PROVIDER_PREFIX)) == 0)
+		rc = provider_begin(ld, name + strlen(PROVIDER_PREFIX), line);
+	else
+		rc = proxy_begin(ld, name, line);
 	ld->skip = rc == -1;
 }
 
@@ -228,7 +264,10 @@ cfg_handler(void *user, const char *section, const char *name,
 	cfg_key_seen(ld, name);
 	if (ld->kind == INI_PROFILES)
 		rc = cfg_profile_key(ld, name, v);
-	else if (ld->kind == INI_PROXIES)
+	else if (ld->kind == INI_PROXIES && ld->in_provider) {
+		cfg_provider_key(ld, name, v);
+		return 1;
+	} else if (ld->kind == INI_PROXIES)
 		rc = cfg_proxy_key(ld, name, v);
 	else
 		rc = cfg_settings_key(ld, name, v);

@@ -146,12 +146,17 @@ struct sd_proxy {
 	int max_clients;	/* 0: unlimited */
 	int number;		/* channel number (tvg-chno), 0: none */
 	char headers[2048];	/* user_agent, referer, header: "N: v\r\n"... */
+	char provider[SD_NAME_MAX];	/* the [provider.NAME] it joins; "":
+					 * its source's host is its provider */
+	int max_connections;	/* its host's upstream limit; 0: none */
 	char path[256];
 	int line;
 	int profile_line;	/* line of profile (or relay_profile); 0: none */
 	int mode_line;		/* line of mode (or proxy_mode); 0: none */
 	int source_line;	/* line of source; 0: none */
 	int number_line;	/* line of number; 0: none */
+	int provider_line;	/* line of provider; 0: none */
+	int max_connections_line;	/* line of max_connections; 0: none */
 	char legacy_mode[16];	/* old mode as written (redirect, proxy,
 				 * relay), "" for the new schema */
 };
@@ -170,10 +175,25 @@ struct sd_settings {
 	int epg_ttl;			/* seconds the filtered guide is kept */
 };
 
+/*
+ * A [provider.NAME] section of proxies.ini: upstream connections that
+ * every proxy naming it shares (provider.c counts them), and the headers
+ * its proxies send when they set none of their own.
+ */
+struct sd_provider {
+	char name[SD_NAME_MAX];		/* NAME, without "provider." */
+	int max_connections;		/* 0: unlimited */
+	char headers[2048];		/* as sd_proxy's */
+	char path[256];
+	int line;
+};
+
 struct sd_config {
 	char dir[256];			/* the config folder */
 	struct sd_proxy *proxies;
 	size_t nproxies;
+	struct sd_provider *providers;	/* [provider.NAME] sections */
+	size_t nproviders;
 	struct sd_profile *profiles;	/* system ones first, then the user's */
 	size_t nprofiles;
 	struct sd_settings settings;
@@ -493,6 +513,9 @@ int sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
  * lock is held on SD_SESSION_LOCK_FD. Returns an enum sd_exit.
  */
 #define SD_SESSION_LOCK_FD 3
+/* A session that opens upstream connections may also hold its provider's
+ * slot (provider.c) on this fd, for its whole life. */
+#define SD_SESSION_SLOT_FD 4
 struct sd_supervise_opts {
 	const char *spool, *proxy, *variant;
 	const char *source;		/* may be empty for variant "pass" */

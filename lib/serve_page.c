@@ -12,6 +12,7 @@
 #include "util_int.h"
 #include "config.h"
 #include "session.h"
+#include "provider.h"
 
 /*
  * The player: native HLS where the browser has it (Safari), else hls.js;
@@ -194,7 +195,9 @@ srv_status(struct srv *s)
 		sd_json_string(&b, why);
 		sd_buf_printf(&b, "}");
 	}
-	sd_buf_printf(&b, "],\"relay\":");
+	sd_buf_printf(&b, "],\"providers\":");
+	sd_provider_status(s->cfg, &b);
+	sd_buf_printf(&b, ",\"relay\":");
 	sd_relay_status(s->cfg, &b);
 	sd_buf_printf(&b, "}\n");
 	rc = srv_send_body(s, "application/json", "no-store", NULL, b.p,

@@ -283,9 +283,16 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 		sd_rec_init(cls);
 	}
 	ring[0] = '\0';
+	/* Classifying a manifest source is an upstream connection too. */
+	if (source_is_manifest(px->source) &&
+	    sd_relay_provider_room(s->cfg, px) == -1) {
+		status = 503;
+		goto done;
+	}
 	if (!source_is_manifest(px->source) && sd_relay_ensure(s->cfg, px,
 	    "ts", NULL, ring, sizeof(ring)) == -1) {
-		status = errno == EHOSTDOWN || errno == EAGAIN ? 503 :
+		status = errno == EHOSTDOWN || errno == EAGAIN ||
+		    errno == EUSERS ? 503 :
 		    errno == ETIMEDOUT ? 504 : 502;
 		goto done;
 	}
@@ -354,10 +361,24 @@ redirect_to_manifest(struct srv *s, const struct sd_proxy *px,
 	return srv_redirect(s, url);
 }
 
+/* The 503 of a provider without a free connection (EUSERS). */
+static int
+provider_busy(struct srv *s)
+{
+	const char *why;
+	int retry = 5;
+
+	if ((why = sd_relay_busy(&retry)) == NULL)
+		why = "the provider's connections are in use";
+	return srv_error(s, 503, why, retry);
+}
+
 /* Map sd_relay_ensure's errno to an answer. */
 static int
 relay_error(struct srv *s, const char *dir)
 {
+	if (errno == EUSERS)
+		return provider_busy(s);
 	if (errno == EAGAIN)
 		return srv_error(s, 503, "too many live sessions", 5);
 	if (errno == EHOSTDOWN)
@@ -570,6 +591,8 @@ pass_error(struct srv *s)
 {
 	if (errno == ENOENT)
 		return srv_error(s, 404, "not a name this server gave", 0);
+	if (errno == EUSERS)
+		return provider_busy(s);
 	if (errno == EHOSTDOWN || errno == EAGAIN)
 		return srv_error(s, 503, "the upstream is down", 5);
 	if (errno == ETIMEDOUT)
@@ -674,7 +697,12 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 		return redirect_to_manifest(s, px, c);
 	sd_rec_init(&cls);
 	sd_rec_init(&dec);
-	if ((rc = classify_cached(s, px, &cls)) != 0) {
+	if ((rc = classify_cached(s, px, &cls)) == 503 &&
+	    sd_relay_busy(&rc) != NULL) {
+		rc = provider_busy(s);
+		goto done;
+	}
+	if (rc != 0) {
 		char ring[PATH_MAX];
 
 		rc = srv_error(s, rc, rc == 504 ? "the upstream did not "

@@ -34,6 +34,7 @@
 #include "session.h"
 #include "codec_table.h"
 #include "viewers.h"
+#include "provider.h"
 #include "ingest.h"
 
 #define START_WAIT_MAX 30	/* s a first request waits for the upstream */
@@ -91,17 +92,37 @@ count_sessions(const char *spool, const char *except)
 
 /* ---------------------------------------------------------------- start */
 
-/* The grandchild: fd 3 the lock, 0/1 /dev/null, 2 the log. */
+/* Why the last start was refused for its provider (sd_relay_busy). */
+static char busy_why[512];
+static int busy_retry_after;
+
+/* fd on target for the exec, or _exit. */
 static void
-exec_session(int lockfd, const char *logpath, char **argv)
+fd_to(int fd, int target)
+{
+	if (fd != target) {
+		if (dup2(fd, target) == -1)
+			_exit(SD_EX_SOFTWARE);
+	} else
+		fcntl(target, F_SETFD, 0);
+}
+
+/* The grandchild: fd 3 the lock, 4 the provider's slot (slotfd >= 0),
+ * 0/1 /dev/null, 2 the log. */
+static void
+exec_session(int lockfd, int slotfd, const char *logpath, char **argv)
 {
 	int nul, log;
 
-	if (lockfd != SD_SESSION_LOCK_FD) {
-		if (dup2(lockfd, SD_SESSION_LOCK_FD) == -1)
+	if (slotfd == SD_SESSION_LOCK_FD) {
+		/* Out of the lock's way first. */
+		if ((slotfd = fcntl(slotfd, F_DUPFD_CLOEXEC,
+		    SD_SESSION_SLOT_FD + 1)) == -1)
 			_exit(SD_EX_SOFTWARE);
-	} else
-		fcntl(SD_SESSION_LOCK_FD, F_SETFD, 0);
+	}
+	fd_to(lockfd, SD_SESSION_LOCK_FD);
+	if (slotfd >= 0)
+		fd_to(slotfd, SD_SESSION_SLOT_FD);
 	nul = open("/dev/null", O_RDWR);
 	log = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
 	if (nul == -1)
@@ -109,7 +130,8 @@ exec_session(int lockfd, const char *logpath, char **argv)
 	dup2(nul, 0);
 	dup2(nul, 1);
 	dup2(log != -1 ? log : nul, 2);
-	sd_close_from(SD_SESSION_LOCK_FD + 1);
+	sd_close_from(slotfd >= 0 ? SD_SESSION_SLOT_FD + 1 :
+	    SD_SESSION_LOCK_FD + 1);
 	signal(SIGPIPE, SIG_DFL);
 	execvp(argv[0], argv);
 	_exit(127);
@@ -117,7 +139,7 @@ exec_session(int lockfd, const char *logpath, char **argv)
 
 /* Double fork, setsid: the session outlives the request and its group. */
 static int
-spawn_detached(int lockfd, const char *logpath, char **argv)
+spawn_detached(int lockfd, int slotfd, const char *logpath, char **argv)
 {
 	pid_t pid, w;
 	int status;
@@ -131,7 +153,7 @@ spawn_detached(int lockfd, const char *logpath, char **argv)
 		case -1:
 			_exit(SD_EX_SOFTWARE);
 		case 0:
-			exec_session(lockfd, logpath, argv);
+			exec_session(lockfd, slotfd, logpath, argv);
 			break;
 		default:
 			_exit(0);
@@ -332,11 +354,12 @@ state_set_starting(const char *dir)
 	sd_rec_free(&r);
 }
 
-/* Start the session under the lock held on lockfd (guard held). */
+/* Start the session under the lock held on lockfd (guard held), with its
+ * provider's slot on slotfd (-1: none). */
 static int
 start_session(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *variant, const struct sd_rec *decision, int lockfd,
-    const char *dir)
+    int slotfd, const char *dir)
 {
 	struct session_argv a;
 	char log[PATH_MAX];
@@ -353,7 +376,31 @@ start_session(const struct sd_config *cfg, const struct sd_proxy *px,
 	    sd_session_rec_write(dir, ".decision", decision) == -1)
 		warn("%s.decision", dir);
 	sd_session_touch(dir);
-	return spawn_detached(lockfd, log, a.v);
+	return spawn_detached(lockfd, slotfd, log, a.v);
+}
+
+/*
+ * The sessions that open upstream connections hold a slot of their
+ * provider: the channel's ingest, and its passthrough cache (whose
+ * requests fetch the upstream's manifests and segments while it lives).
+ * A variant (cmaf, t-*) reads the ring only. 0 (*slot -1: none needed),
+ * or -1 with EUSERS and busy_why.
+ */
+static int
+provider_slot(const struct sd_config *cfg, const struct sd_proxy *px,
+    const char *variant, int *slot)
+{
+	*slot = -1;
+	if (strcmp(variant, "ts") != 0 && strcmp(variant, "pass") != 0)
+		return 0;
+	if (sd_provider_take(cfg, px, variant, slot, busy_why,
+	    sizeof(busy_why), &busy_retry_after) == -1) {
+		/* EUSERS is the request's 503, logged with its reason. */
+		if (errno != EUSERS)
+			warn("%s: the provider's slot", px->id);
+		return -1;
+	}
+	return 0;
 }
 
 enum { ENSURE_RUNNING, ENSURE_STARTED, ENSURE_STOPPING };
@@ -365,7 +412,7 @@ ensure_one(const struct sd_config *cfg, const struct sd_proxy *px,
 {
 	struct limits l;
 	char name[SD_NAME_MAX * 3];
-	int guard, fd, rv = -1;
+	int guard, fd, slot = -1, rv = -1;
 
 	limits_of(&cfg->settings, &l);
 	if (lock_name(name, sizeof(name), px->id, variant) == -1 ||
@@ -385,8 +432,11 @@ ensure_one(const struct sd_config *cfg, const struct sd_proxy *px,
 		warnx("%s: max_sessions (%d) sessions run already",
 		    px->id, l.max_sessions);
 		errno = EAGAIN;
-	} else if (start_session(cfg, px, variant, decision, fd, dir) == 0)
+	} else if (provider_slot(cfg, px, variant, &slot) == 0 &&
+	    start_session(cfg, px, variant, decision, fd, slot, dir) == 0)
 		rv = ENSURE_STARTED;
+	if (slot != -1)
+		close(slot);	/* the session holds it now, or nobody */
 	close(fd);
 	close(guard);
 	return rv;
@@ -430,6 +480,7 @@ sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
 	int rv;
 
 	limits_of(&cfg->settings, &l);
+	busy_why[0] = '\0';
 	if (!sd_spool_variant_ok(variant) || strcmp(variant, "pass") == 0 ||
 	    cfg->settings.spool[0] == '\0') {
 		errno = EINVAL;
@@ -466,6 +517,7 @@ int
 sd_relay_ensure_pass(const struct sd_config *cfg, const struct sd_proxy *px,
     char *dir, size_t dirlen)
 {
+	busy_why[0] = '\0';
 	if (sd_spool_path(dir, dirlen, cfg->settings.spool, px->id,
 	    "pass") == -1)
 		return -1;
@@ -475,6 +527,23 @@ sd_relay_ensure_pass(const struct sd_config *cfg, const struct sd_proxy *px,
 }
 
 /* ---------------------------------------------------------------- requests */
+
+int
+sd_relay_provider_room(const struct sd_config *cfg, const struct sd_proxy *px)
+{
+	busy_why[0] = '\0';
+	return sd_provider_room(cfg, px, busy_why, sizeof(busy_why),
+	    &busy_retry_after);
+}
+
+const char *
+sd_relay_busy(int *retry_after)
+{
+	if (busy_why[0] == '\0')
+		return NULL;
+	*retry_after = busy_retry_after;
+	return busy_why;
+}
 
 int
 sd_relay_retry_after(const char *dir)

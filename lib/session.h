@@ -40,13 +40,27 @@ int sd_relay_ensure_pass(const struct sd_config *cfg,
  * directly. A first start waits (bounded by upstream_timeout) for the
  * upstream's first answer. Returns 0, or -1 with errno EAGAIN
  * (max_sessions reached: 503), EHOSTDOWN (the upstream stays down: 503
- * with Retry-After: sd_relay_retry_after), ETIMEDOUT (a first start
+ * with Retry-After: sd_relay_retry_after), EUSERS (every connection
+ * of the proxy's provider is in use: 503, sd_relay_busy), ETIMEDOUT (a first start
  * that is neither up nor down in that time: a stalled upstream, 504),
  * EINVAL (bad names), other.
  */
 int sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *variant, const struct sd_rec *decision, char *dir,
     size_t dirlen);
+/*
+ * Why sd_relay_ensure or sd_relay_ensure_pass failed with EUSERS (the
+ * proxy's provider has no free connection: 503), and the Retry-After;
+ * NULL when no start of this process was refused so.
+ */
+const char *sd_relay_busy(int *retry_after);
+/*
+ * Before a request of its own opens an upstream connection of px (the
+ * classification of a manifest source): 0 when px's provider has room or
+ * px holds one of its connections; -1 with EUSERS (sd_relay_busy) if not.
+ */
+int sd_relay_provider_room(const struct sd_config *cfg,
+    const struct sd_proxy *px);
 /* Seconds a client should wait before asking again (Retry-After). */
 int sd_relay_retry_after(const char *dir);
 /* Wait at most timeout s until the store in dir lists a segment: 0 or -1. */

@@ -11,6 +11,8 @@
  *   SPOOL/.numbers/PROXY@VAR	the next number VAR's live stores may use
  *				(sd-cmafmux -N, livenum.h): kept when an
  *				idle end deletes SPOOL/PROXY
+ *   SPOOL/.providers/KEY/N.slot	held by a session that opens upstream
+ *				connections: max_connections (provider.c)
  *   SPOOL/PROXY/ts/		the ring (ring.h)
  *   SPOOL/PROXY/VAR/		a live store written by sd-cmafmux -l
  *   SPOOL/PROXY/VAR.state	the session's state record (key=value)

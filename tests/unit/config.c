@@ -456,6 +456,41 @@ static const struct bad bads[] = {
 	{ "number 0", "proxies.ini", "[a]\nsource = http://a\nnumber = 0\n",
 	  3, "number = 0: the number is too small; write a channel number "
 	  "from 1 to 99999" },
+	{ "max_connections 0", "proxies.ini", "[provider.acme]\n"
+	  "max_connections = 0\n", 2, "max_connections = 0: the number is "
+	  "too small; write the upstream connections the provider allows, "
+	  "1 to 1000" },
+	{ "max_connections not a number", "proxies.ini", "[provider.acme]\n"
+	  "max_connections = one\n", 2, "max_connections = one: the number "
+	  "is invalid" },
+	{ "a proxy's max_connections -1", "proxies.ini", "[a]\n"
+	  "source = http://a\nmax_connections = -1\n", 3,
+	  "max_connections = -1: the number is too small; write the upstream "
+	  "connections its host allows, 1 to 1000" },
+	{ "unknown provider, near one", "proxies.ini", "[provider.acme]\n"
+	  "max_connections = 1\n\n[a]\nsource = http://a\nprovider = Acme\n",
+	  6, "proxy a names provider Acme, which is not defined; did you mean "
+	  "acme? (names are case-sensitive)" },
+	{ "unknown provider", "proxies.ini", "[a]\nsource = http://a\n"
+	  "provider = zz9\n", 3, "proxy a names provider zz9, which is not "
+	  "defined; add a section [provider.zz9] with max_connections" },
+	{ "max_connections beside provider", "proxies.ini", "[provider.acme]\n"
+	  "max_connections = 2\n[a]\nsource = http://a\nprovider = acme\n"
+	  "max_connections = 1\n", 6, "proxy a: max_connections is its "
+	  "host's limit, but the proxy joins provider acme; set "
+	  "max_connections in [provider.acme] (line 1) and remove it here" },
+	{ "a provider without a name", "proxies.ini", "[provider.]\n"
+	  "max_connections = 1\n", 1, "[provider.] names no provider; write "
+	  "[provider.NAME]" },
+	{ "a bad provider name", "proxies.ini", "[a]\nsource = http://a\n"
+	  "provider = a/b\n", 3, "provider = a/b: not a valid value; write the "
+	  "NAME of a [provider.NAME] section" },
+	{ "a duplicate provider", "proxies.ini", "[provider.acme]\n"
+	  "max_connections = 1\n[provider.acme]\n", 3, "duplicate section "
+	  "[provider.acme] (first at line 1)" },
+	{ "a bad header in a provider", "proxies.ini", "[provider.acme]\n"
+	  "header = nope\n", 2, "header = nope: not a header; write header = "
+	  "Name: value" },
 };
 
 static void
@@ -522,6 +557,63 @@ test_errors(void)
 	cleanup();
 }
 
+/* ------------------------------------------------------------- providers */
+
+static void
+test_providers(void)
+{
+	struct sd_config cfg;
+	const struct sd_provider *p;
+	const struct sd_proxy *x;
+	const char *err;
+
+	fresh(1, "proxies.ini", "[a]\nsource = http://up.example/a.ts\n"
+	    "provider = acme\n\n[provider.acme]\nmax_connections = 1\n"
+	    "user_agent = AcmeBox/1.0\nheader = X-Token: 7\nmax_conections "
+	    "= 2\n\n[b]\nsource = http://up.example/b.ts\nprovider = acme\n"
+	    "user_agent = Own/2\n\n[c]\nsource = http://other:8080/c.ts\n"
+	    "max_connections = 2\n");
+	ok(load(&cfg, &err) == 0, "providers load");
+	p = sd_provider_find(&cfg, "acme");
+	ok(cfg.nproviders == 1 && p != NULL && p->max_connections == 1 &&
+	    p->line == 5, "[provider.acme]: max_connections 1, line 5");
+	ok(sd_proxy_find(&cfg, "provider.acme") == NULL && cfg.nproxies == 3,
+	    "a provider is no proxy");
+	x = sd_proxy_find(&cfg, "a");
+	ok(x && strcmp(x->provider, "acme") == 0 && x->provider_line == 3 &&
+	    x->max_connections == 0, "a joins acme (line 3)");
+	is_str(x ? x->headers : "", "User-Agent: AcmeBox/1.0\r\n"
+	    "X-Token: 7\r\n", "a proxy with no headers takes its provider's");
+	x = sd_proxy_find(&cfg, "b");
+	is_str(x ? x->headers : "", "User-Agent: Own/2\r\n",
+	    "a proxy's own headers win over its provider's");
+	x = sd_proxy_find(&cfg, "c");
+	ok(x && x->provider[0] == '\0' && x->max_connections == 2 &&
+	    x->max_connections_line == 18, "c: its host's max_connections 2");
+	has_msg(err, "proxies.ini", 9, "unknown key max_conections; ignored: "
+	    "did you mean max_connections?", "a misspelt provider key: "
+	    "warned, with the key meant");
+	sd_config_free(&cfg);
+	cleanup();
+
+	/* Under sd-serve, a wrong provider disables the proxies joining it. */
+	fresh(1, "proxies.ini", "[provider.acme]\nmax_connections = many\n"
+	    "[a]\nsource = http://a\nprovider = acme\n[b]\n"
+	    "source = http://b\n");
+	capture_start();
+	ok(sd_config_load_serving(&cfg, dir) == 0, "serving: a wrong provider "
+	    "does not fail the load");
+	err = capture_end();
+	ok(sd_proxy_broken(&cfg, "a") != NULL && strstr(sd_proxy_broken(&cfg,
+	    "a"), "joins provider acme, which is wrong") != NULL &&
+	    strstr(sd_proxy_broken(&cfg, "a"), "max_connections = many") !=
+	    NULL, "... it disables the proxy that joins it, saying why");
+	ok(sd_proxy_broken(&cfg, "b") == NULL, "... and not the others");
+	sd_config_free(&cfg);
+	cleanup();
+	(void)err;
+}
+
 static void
 test_paths(void)
 {
@@ -565,5 +657,6 @@ main(void)
 	test_proxies();
 	test_old_schema();
 	test_errors();
+	test_providers();
 	return done();
 }
