@@ -70,17 +70,24 @@ sd_ring_close(struct sd_ring *rg)
 	rg->buf = NULL;
 }
 
+/* The newest entry point, once its chunk is written and still there. */
+static int
+ring_entry_nameable(const struct sd_ring *rg)
+{
+	return rg->scan.found > 0 && rg->scan.entry_chunk >= rg->first &&
+	    rg->scan.entry_chunk < rg->next;
+}
+
 static int
 ring_head_write(struct sd_ring *rg)
 {
 	char line[160];
-	int n;
+	int n, entry = ring_entry_nameable(rg);
 
 	n = snprintf(line, sizeof(line), "first=%llu last=%llu conn=%u",
 	    (unsigned long long)rg->first, (unsigned long long)(rg->next - 1),
 	    rg->conn);
-	if (rg->scan.found > 0 && rg->scan.entry_chunk >= rg->first &&
-	    rg->scan.entry_chunk < rg->next)
+	if (entry)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 		    " entry=%llu:%zu", rg->scan.entry_chunk,
 		    rg->scan.entry_off);
@@ -88,9 +95,8 @@ ring_head_write(struct sd_ring *rg)
 	if (sd_segfile_write(rg->dir, "head", line, (size_t)n, NULL, 0) == -1)
 		return -1;
 	rg->head_at = sd_mono_s();
-	rg->head_entry = rg->scan.entry_chunk;
+	rg->head_entry = entry ? rg->scan.entry_chunk : ULLONG_MAX;
 	rg->head_entry_off = rg->scan.entry_off;
-	rg->head_found = rg->scan.found;
 	return 0;
 }
 
@@ -126,9 +132,9 @@ ring_trim(struct sd_ring *rg)
 static int
 ring_head_due(const struct sd_ring *rg)
 {
-	return rg->scan.found != rg->head_found ||
-	    rg->scan.entry_chunk != rg->head_entry ||
-	    rg->scan.entry_off != rg->head_entry_off ||
+	return (ring_entry_nameable(rg) &&
+	    (rg->scan.entry_chunk != rg->head_entry ||
+	    rg->scan.entry_off != rg->head_entry_off)) ||
 	    sd_mono_s() - rg->head_at >= SD_RING_HEAD_S;
 }
 

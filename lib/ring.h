@@ -30,9 +30,9 @@ struct sd_ring {
 	unsigned long long bytes;	/* written to chunks */
 	double started;			/* when the open chunk began */
 	double head_at;			/* when `head` was written */
-	unsigned long long head_entry;	/* the entry point it names */
+	unsigned long long head_entry;	/* the entry point it names, or
+					 * ULLONG_MAX */
 	size_t head_entry_off;
-	unsigned long long head_found;
 	char *buf;
 	size_t len;
 	size_t scanned;			/* bytes of buf looked at */

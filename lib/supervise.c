@@ -531,7 +531,7 @@ feed_read(const char *tsdir, struct feed *fd)
 	    (in = open(p, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
 	if (fstat(in, &sb) == -1 || sb.st_size <= 0 ||
-	    sb.st_size > SD_RING_CHUNK || (buf = malloc((size_t)sb.st_size)) ==
+	    sb.st_size > SD_RING_CHUNK * 2 || (buf = malloc((size_t)sb.st_size)) ==
 	    NULL) {
 		close(in);
 		return 0;
