@@ -4,14 +4,14 @@
  * life and ends when its activity stamp is older than idle_timeout,
  * removing its files. Three kinds, by variant:
  *
- *   ts		the upstream session: reads the source once into the ring,
- *		reconnecting with backoff;
+ *   ts		the upstream session (upstream.c): reads the source once
+ *		into the ring, reconnecting with backoff;
  *   pass	the passthrough cache's reaper: old files go;
  *   other	a pipeline session: feeds the ring into
  *		`[ffmpeg ARGV |] sd-cmafmux -l [-T] -o SPOOL/PROXY/VAR` and
  *		restarts that pipeline when it exits or stalls.
  *
- * Stands on spool.c and ring.c; session.c starts the process, and
+ * Stands on spool.c and ring.c; supervise.h is what upstream.c shares; session.c starts the process, and
  * bin/sd-session.c reads its command line.
  */
 #include <sys/stat.h>
@@ -34,31 +34,10 @@
 #include "util_int.h"
 #include "spool.h"
 #include "ring.h"
-#include "fetch.h"
+#include "supervise.h"
 
 static volatile sig_atomic_t stop_requested;
 
-struct sess {
-	char spool[PATH_MAX];
-	char proxy[SD_NAME_MAX];
-	char variant[SD_NAME_MAX];
-	char source[SD_URL_MAX];
-	char dir[PATH_MAX];	/* SPOOL/PROXY/VAR */
-	char tsdir[PATH_MAX];	/* SPOOL/PROXY/ts */
-	struct {
-		int idle, timeout, window;
-		double segdur;
-	} l;
-	char **ffargv;		/* NULL: no transcoder */
-	const char *headers;	/* the proxy's upstream headers, NULL */
-	int ff_ts;		/* ffmpeg writes MPEG-TS (-f mpegts) */
-	int ts_segs;		/* -T: sd-cmafmux -T, MPEG-TS segments too */
-	char segdur_arg[32], window_arg[32];
-	char mux[PATH_MAX];	/* sd-cmafmux (sd_sibling_path) */
-	struct sd_rec st;	/* the state record */
-	double started;
-	unsigned long long restarts;
-};
 
 static void
 on_term(int sig)
@@ -67,8 +46,8 @@ on_term(int sig)
 	stop_requested = 1;
 }
 
-static void
-state_put(struct sess *s, const char *state, const char *error)
+void
+sup_state_put(struct sess *s, const char *state, const char *error)
 {
 	sd_rec_set(&s->st, "state", "%s", state);
 	sd_rec_set(&s->st, "since", "%.0f", sd_real_s());
@@ -88,23 +67,23 @@ log_bound(void)
 		(void)!ftruncate(2, 0);
 }
 
-static int
-idle_over(const struct sess *s)
+int
+sup_idle_over(const struct sess *s)
 {
 	log_bound();
 	return stop_requested || sd_session_idle(s->dir) > s->l.idle;
 }
 
 /* Sleep ms in steps, returning early (1) when the session must end. */
-static int
-nap(const struct sess *s, int ms)
+int
+sup_nap(const struct sess *s, int ms)
 {
 	for (; ms > 0; ms -= 200) {
-		if (idle_over(s))
+		if (sup_idle_over(s))
 			return 1;
 		sd_relay_sleep_ms(ms < 200 ? ms : 200);
 	}
-	return idle_over(s);
+	return sup_idle_over(s);
 }
 
 /* Remove SPOOL/PROXY/NAME{,.state,.used,.log,.decision}. */
@@ -124,8 +103,8 @@ remove_variant_files(const char *spool, const char *proxy, const char *name)
 }
 
 /* The upstream session's end: everything of the proxy no live session owns. */
-static void
-remove_proxy_spool(const struct sess *s)
+void
+sup_remove_proxy_spool(const struct sess *s)
 {
 	char dir[PATH_MAX], base[SD_NAME_MAX * 2], lock[PATH_MAX];
 	DIR *d;
@@ -149,138 +128,6 @@ remove_proxy_spool(const struct sess *s)
 	rmdir(dir);
 }
 
-/* ------------------------------------------------ the upstream session */
-
-/* Once a second while pumping: bytes into the state record; 1 when the
- * session has been idle long enough to end. */
-static int
-pump_tick(struct sess *s, const struct sd_ring *rg)
-{
-	sd_rec_set(&s->st, "bytes", "%llu", rg->bytes);
-	sd_session_state_write(s->dir, &s->st);
-	return idle_over(s);
-}
-
-/* Read one connection into the ring until it ends or the session must. */
-static int
-pump_upstream(struct sess *s, struct sd_fetch *f, struct sd_ring *rg)
-{
-	char buf[65536];
-	double last_check = sd_mono_s(), now;
-	ssize_t n;
-
-	for (;;) {
-		n = sd_fetch_read(f, buf, sizeof(buf));
-		if (n <= 0)
-			return n == 0 ? 0 : -1;
-		if (sd_ring_write(rg, buf, (size_t)n) == -1)
-			return -1;
-		now = sd_mono_s();
-		if (now - last_check >= 1) {
-			last_check = now;
-			if (pump_tick(s, rg))
-				return 1;
-		}
-	}
-}
-
-#define BACKOFF_MAX_MS 60000
-
-/*
- * Why a connection that answered got nowhere, in err: 1 when retrying at
- * once would only repeat it (a full disk, an empty 200), 0 otherwise.
- */
-static int
-pump_stuck(int rv, int saved, unsigned long long got, char *err, size_t len)
-{
-	if (rv == -1 && (saved == ENOSPC || saved == EDQUOT)) {
-		snprintf(err, len, "the spool's disk is full: %s",
-		    strerror(saved));
-		return 1;
-	}
-	if (rv == 0 && got == 0) {
-		snprintf(err, len, "upstream answered with an empty body");
-		return 1;
-	}
-	snprintf(err, len, "upstream %s", rv == 0 ? "ended the stream" :
-	    strerror(saved));
-	return 0;
-}
-
-static int
-upstream_session(struct sess *s)
-{
-	struct sd_fetch_opts o;
-	struct sd_fetch f;
-	struct sd_ring rg;
-	unsigned long long conns = 0, before;
-	int fails = 0, backoff_ms = 500, rv, saved, stuck;
-	char err[256];
-
-	sd_fetch_opts_default(&o);
-	o.connect_timeout_ms = o.read_timeout_ms = s->l.timeout * 1000;
-	o.headers = s->headers;
-	if (sd_ring_open(&rg, s->dir, SD_RING_KEEP) == -1) {
-		warn("%s", s->dir);
-		return SD_EX_IOERR;
-	}
-	while (!idle_over(s)) {
-		state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
-		    "retrying" : "connecting", NULL);
-		if (sd_fetch_open(&f, s->source, &o) == -1) {
-			if (f.status != 0)
-				snprintf(err, sizeof(err), "HTTP %d", f.status);
-			else if (errno == EHOSTUNREACH &&
-			    sd_fetch_host_error() != NULL)
-				strlcpy(err, sd_fetch_host_error(), sizeof(err));
-			else
-				snprintf(err, sizeof(err), "connect: %s",
-				    strerror(errno));
-			fails++;
-			s->restarts++;
-			sd_rec_set(&s->st, "retry_after", "%d",
-			    backoff_ms / 1000 + 1);
-			state_put(s, fails >= 3 ? "down" : "retrying", err);
-			sd_fetch_close(&f);
-			if (nap(s, backoff_ms))
-				break;
-			backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ?
-			    BACKOFF_MAX_MS : backoff_ms * 2;
-			continue;
-		}
-		conns++;
-		fails = 0;
-		sd_ring_new_conn(&rg);
-		before = rg.bytes;
-		sd_rec_set(&s->st, "connections", "%llu", conns);
-		state_put(s, "up", NULL);
-		rv = pump_upstream(s, &f, &rg);
-		saved = errno;
-		sd_ring_flush(&rg);
-		stuck = pump_stuck(rv, saved, rg.bytes - before, err,
-		    sizeof(err));
-		sd_fetch_close(&f);
-		if (rv == 1)
-			break;
-		s->restarts++;
-		/* A stream that ran: again at once. A full disk or an empty
-		 * answer: later and later, up to a minute. */
-		if (!stuck)
-			backoff_ms = 300;
-		sd_rec_set(&s->st, "retry_after", "%d", backoff_ms / 1000 + 1);
-		state_put(s, "retrying", err);
-		warnx("%s: %s; reconnecting in %d ms", s->proxy, err,
-		    backoff_ms);
-		if (nap(s, backoff_ms))
-			break;
-		backoff_ms = !stuck ? 500 : backoff_ms * 2 > BACKOFF_MAX_MS ?
-		    BACKOFF_MAX_MS : backoff_ms * 2;
-	}
-	state_put(s, "stopping", NULL);
-	sd_ring_close(&rg);
-	remove_proxy_spool(s);
-	return SD_EX_OK;
-}
 
 /* ------------------------------------------------ the pipeline session */
 
@@ -292,11 +139,6 @@ upstream_session(struct sess *s)
  * one on sd-cmafmux's input (new PAT/PMT, a timestamp jump: disc=1).
  * Another container cannot be continued, so then both restart.
  */
-struct child {
-	pid_t pid;
-	double started;
-	const char *name;
-};
 
 struct pipeline {
 	struct child ff, mux;	/* ff.pid 0: no transcoder running */
@@ -338,8 +180,8 @@ spawn_child(char **argv, int in, int out, int err)
 }
 
 /* c started as spawn_child says, named for messages, its start noted. */
-static void
-child_start(struct child *c, const char *name, char **argv, int in,
+void
+sup_child_start(struct child *c, const char *name, char **argv, int in,
     int out, int err)
 {
 	c->pid = spawn_child(argv, in, out, err);
@@ -367,7 +209,7 @@ mux_start(struct sess *s, struct pipeline *p)
 	mux[i] = NULL;
 	if (pipe2(a, O_CLOEXEC) == -1)
 		return -1;
-	child_start(&p->mux, "sd-cmafmux", mux, a[0], -1, -1);
+	sup_child_start(&p->mux, "sd-cmafmux", mux, a[0], -1, -1);
 	close(a[0]);
 	p->mux_in = a[1];
 	fcntl(p->mux_in, F_SETFL, O_NONBLOCK);
@@ -386,7 +228,7 @@ ff_start(struct sess *s, struct pipeline *p)
 		close(a[1]);
 		return -1;
 	}
-	child_start(&p->ff, "ffmpeg", s->ffargv, a[0], b[1], -1);
+	sup_child_start(&p->ff, "ffmpeg", s->ffargv, a[0], b[1], -1);
 	close(a[0]);
 	close(b[1]);
 	p->ff_in = a[1];
@@ -429,8 +271,8 @@ close_fd(int *fd)
 
 /* Our ends of a child's pipes closed (a or b NULL: none), then the child
  * stopped. */
-static void
-child_end(struct child *c, int *a, int *b)
+void
+sup_child_end(struct child *c, int *a, int *b)
 {
 	close_fd(a);
 	close_fd(b);
@@ -440,7 +282,7 @@ child_end(struct child *c, int *a, int *b)
 static void
 ff_stop(struct pipeline *p)
 {
-	child_end(&p->ff, &p->ff_in, &p->ff_out);
+	sup_child_end(&p->ff, &p->ff_in, &p->ff_out);
 }
 
 static void
@@ -448,7 +290,7 @@ pipeline_stop(struct pipeline *p)
 {
 	ff_stop(p);
 	/* sd-cmafmux finishes the segments in hand on SIGTERM (-l). */
-	child_end(&p->mux, &p->mux_in, NULL);
+	sup_child_end(&p->mux, &p->mux_in, NULL);
 	p->mlen = 0;
 }
 
@@ -557,7 +399,7 @@ static int
 feed_load(const char *tsdir, struct feed *fd)
 {
 	if (!fd->have_cursor) {
-		if (sd_ring_edge(tsdir, 0, &fd->cursor) == -1)
+		if (sd_ring_start(tsdir, &fd->cursor) == -1)
 			return 0;
 		fd->have_cursor = 1;
 		if (fd->watch == -1)
@@ -713,7 +555,7 @@ pipeline_run(struct sess *s, struct pipeline *p, struct feed *fd, char *why,
 		if (now - last_check >= 1) {
 			last_check = now;
 			sd_session_touch(s->tsdir);
-			if (idle_over(s))
+			if (sup_idle_over(s))
 				return RUN_END;
 			lag_check(s, &fd->lag, now);
 			if (child_exited(&p->mux, why, len))
@@ -747,7 +589,7 @@ pipeline_state(struct sess *s, const struct pipeline *p, const char *state,
 {
 	sd_rec_set(&s->st, "ffmpeg_pid", "%ld", (long)p->ff.pid);
 	sd_rec_set(&s->st, "mux_pid", "%ld", (long)p->mux.pid);
-	state_put(s, state, why);
+	sup_state_put(s, state, why);
 }
 
 /* Start what is not running; -1 when a part cannot start. */
@@ -775,12 +617,12 @@ pipeline_session(struct sess *s)
 		warn("%s", s->dir);
 		return SD_EX_IOERR;
 	}
-	while (!idle_over(s)) {
+	while (!sup_idle_over(s)) {
 		if (pipeline_up(s, &p) == -1) {
 			s->restarts++;
 			pipeline_state(s, &p, "retrying", strerror(errno));
 			pipeline_stop(&p);
-			if (nap(s, backoff_ms))
+			if (sup_nap(s, backoff_ms))
 				break;
 			continue;
 		}
@@ -802,7 +644,7 @@ pipeline_session(struct sess *s)
 		fd.off = fd.len;	/* a new transcoder starts on a chunk */
 		if (sd_mono_s() - up_since > 30)
 			backoff_ms = 500;
-		if (nap(s, backoff_ms))
+		if (sup_nap(s, backoff_ms))
 			break;
 		backoff_ms = backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2;
 	}
@@ -811,7 +653,7 @@ pipeline_session(struct sess *s)
 	free(fd.buf);
 	if (fd.watch != -1)
 		close(fd.watch);
-	state_put(s, "stopping", NULL);
+	sup_state_put(s, "stopping", NULL);
 	remove_variant_files(s->spool, s->proxy, s->variant);
 	return SD_EX_OK;
 }
@@ -827,188 +669,16 @@ pass_session(struct sess *s)
 	double keep = 60 + s->l.window * s->l.segdur * 3;
 
 	sd_spool_mkdirs(s->dir);
-	state_put(s, "up", NULL);
-	while (!nap(s, 2000)) {
+	sup_state_put(s, "up", NULL);
+	while (!sup_nap(s, 2000)) {
 		sd_spool_cap(s->dir, keep, PASS_MAX_BYTES, PASS_MAX_FILES);
 	}
-	state_put(s, "stopping", NULL);
+	sup_state_put(s, "stopping", NULL);
 	remove_variant_files(s->spool, s->proxy, s->variant);
 	return SD_EX_OK;
 }
 
 
-/* ------------------------------------------------ the ffmpeg ingest */
-
-/*
- * The upstream session of a source fetch.c does not read (HLS, DASH,
- * udp://, srt://, files, see ingest.c): `ffmpeg -c copy -f mpegts` with
- * its stdout into the ring, restarted with backoff when it exits or
- * stalls (no byte for the timeout). Its stderr goes to the log, and its
- * last line becomes last_error (an HLS segment's 404, a refused SRT).
- */
-struct ingest {
-	struct child ff;
-	int out, err;		/* our ends of ffmpeg's stdout and stderr */
-	char line[256];		/* the last whole line of its stderr */
-	char part[256];
-	size_t plen;
-};
-
-static int
-ingest_start(struct sess *s, struct ingest *in)
-{
-	int o[2], e[2];
-
-	in->out = in->err = -1;
-	in->plen = 0;
-	in->line[0] = '\0';
-	if (pipe2(o, O_CLOEXEC) == -1)
-		return -1;
-	if (pipe2(e, O_CLOEXEC) == -1) {
-		close(o[0]);
-		close(o[1]);
-		return -1;
-	}
-	child_start(&in->ff, "ffmpeg", s->ffargv, -1, o[1], e[1]);
-	close(o[1]);
-	close(e[1]);
-	in->out = o[0];
-	in->err = e[0];
-	fcntl(in->err, F_SETFL, O_NONBLOCK);
-	return in->ff.pid == -1 ? -1 : 0;
-}
-
-/* ffmpeg's stderr: copied to the log, its last line kept. */
-static void
-ingest_stderr(struct ingest *in)
-{
-	char buf[1024];
-	ssize_t n, i;
-
-	while ((n = read(in->err, buf, sizeof(buf))) > 0) {
-		(void)!write(2, buf, (size_t)n);
-		for (i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				in->part[in->plen] = '\0';
-				if (in->plen > 0)
-					memcpy(in->line, in->part,
-					    in->plen + 1);
-				in->plen = 0;
-			} else if (in->plen < sizeof(in->part) - 1 &&
-			    !iscntrl((unsigned char)buf[i]))
-				in->part[in->plen++] = buf[i];
-		}
-	}
-}
-
-/*
- * ffmpeg's stdout into the ring until it ends, stalls or the session
- * must end (1). got: bytes read. -1 with why set otherwise.
- */
-static int
-ingest_pump(struct sess *s, struct ingest *in, struct sd_ring *rg,
-    unsigned long long *got, int *announced, char *why, size_t len)
-{
-	char buf[65536];
-	struct pollfd pfd[2];
-	double last_data = sd_mono_s(), last_check = 0, now;
-	ssize_t n;
-
-	for (;;) {
-		pfd[0] = (struct pollfd){ .fd = in->out, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = in->err, .events = POLLIN };
-		if (poll(pfd, 2, 200) > 0) {
-			if (pfd[1].revents)
-				ingest_stderr(in);
-			if (pfd[0].revents) {
-				if ((n = read(in->out, buf, sizeof(buf))) <= 0) {
-					ingest_stderr(in);
-					snprintf(why, len, "ffmpeg ended the "
-					    "stream%s%s", in->line[0] ? ": " :
-					    "", in->line);
-					return -1;
-				}
-				if (sd_ring_write(rg, buf, (size_t)n) == -1) {
-					snprintf(why, len, "ring: %s",
-					    strerror(errno));
-					return -1;
-				}
-				*got += (size_t)n;
-				last_data = sd_mono_s();
-				if (!*announced) {
-					*announced = 1;
-					state_put(s, "up", NULL);
-				}
-			}
-		}
-		now = sd_mono_s();
-		if (now - last_data > s->l.timeout) {
-			snprintf(why, len, "no data for %d s%s%s",
-			    s->l.timeout, in->line[0] ? ": " : "", in->line);
-			return -1;
-		}
-		if (now - last_check >= 1) {
-			last_check = now;
-			if (pump_tick(s, rg))
-				return 1;
-		}
-	}
-}
-
-static int
-ingest_session(struct sess *s)
-{
-	struct ingest in = { .out = -1, .err = -1 };
-	struct sd_ring rg;
-	unsigned long long conns = 0, got;
-	int fails = 0, backoff_ms = 500, rv, announced;
-	char why[320];
-
-	if (sd_ring_open(&rg, s->dir, SD_RING_KEEP) == -1) {
-		warn("%s", s->dir);
-		return SD_EX_IOERR;
-	}
-	sd_rec_set(&s->st, "ingest", "ffmpeg");
-	while (!idle_over(s)) {
-		state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
-		    "retrying" : "connecting", NULL);
-		got = 0;
-		announced = 0;
-		if (ingest_start(s, &in) == -1) {
-			snprintf(why, sizeof(why), "ffmpeg: %s",
-			    strerror(errno));
-			rv = -1;
-		} else {
-			conns++;
-			sd_ring_new_conn(&rg);
-			sd_rec_set(&s->st, "connections", "%llu", conns);
-			rv = ingest_pump(s, &in, &rg, &got, &announced, why,
-			    sizeof(why));
-		}
-		child_end(&in.ff, &in.out, &in.err);
-		sd_ring_flush(&rg);
-		if (rv == 1)
-			break;
-		s->restarts++;
-		if (got > 0) {
-			fails = 0;
-			backoff_ms = 500;
-		} else {
-			fails++;
-			backoff_ms = backoff_ms * 2 > 10000 ? 10000 :
-			    backoff_ms * 2;
-		}
-		sd_rec_set(&s->st, "retry_after", "%d", backoff_ms / 1000 + 1);
-		state_put(s, fails >= 3 ? "down" : "retrying", why);
-		warnx("%s: %s; restarting ffmpeg", s->proxy, why);
-		if (nap(s, got > 0 ? 300 : backoff_ms))
-			break;
-	}
-	state_put(s, "stopping", NULL);
-	sd_ring_close(&rg);
-	remove_proxy_spool(s);
-	return SD_EX_OK;
-}
 
 /* ------------------------------------------------ sd-session(8) */
 
@@ -1089,9 +759,9 @@ sd_supervise(const struct sd_supervise_opts *o)
 	warnx("%s/%s: session %ld started", s.proxy, s.variant,
 	    (long)getpid());
 	if (strcmp(s.variant, "ts") == 0 && s.ffargv != NULL)
-		rv = ingest_session(&s);
+		rv = sup_ingest_session(&s);
 	else if (strcmp(s.variant, "ts") == 0)
-		rv = upstream_session(&s);
+		rv = sup_upstream_session(&s);
 	else if (strcmp(s.variant, "pass") == 0)
 		rv = pass_session(&s);
 	else

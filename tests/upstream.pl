@@ -8,7 +8,10 @@
 # the bytes it sent to DIR/conn-N.body, so a test can cmp what a client got
 # against what the source really sent. Routes:
 #   /live.ts[?chunked=1&...] FILE paced in real time (SECONDS long), to EOF;
-#                          chunked=1 sends it with chunked transfer coding
+#                          chunked=1 sends it with chunked transfer coding;
+#                          join=1 starts where a broadcast of FILE begun
+#                          when this server started is now (a 188-byte
+#                          boundary, mid-GOP like a real provider)
 #   /redirect/N            302 to /redirect/N-1, /redirect/0 to /files/data.bin
 #   /files/NAME[?chunked=1] a file of DIR/files (HLS/DASH test source),
 #                          with Content-Length, or chunked in 1000-byte
@@ -25,15 +28,22 @@ my %o;
 getopts('p:d:f:s:', \%o) or die "usage: upstream.pl -p port -d dir [-f file] [-s secs]\n";
 my ($port, $dir, $file, $secs) = ($o{p}, $o{d}, $o{f}, $o{s} || 10);
 die "upstream.pl: -p and -d are needed\n" unless $port && $dir;
+my $born = Time::HiRes::time();
 
 sub stream {
-	my ($c, $n, $chunked) = @_;
+	my ($c, $n, $chunked, $join) = @_;
 	my $data = SdHTTP::slurp($file);
+	my $rate = length($data) / $secs;
+	if ($join && length($data) > 0) {
+		my $at = int((Time::HiRes::time() - $born) * $rate) %
+		    length($data);
+		$data = substr($data, $at - $at % 188);
+	}
 	open(my $log, '>:raw', "$dir/conn-$n.body") or die "$dir/conn-$n.body: $!";
 	$log->autoflush(1);
 	SdHTTP::head($c, "200 OK", "Content-Type: video/mp2t",
 	    $chunked ? "Transfer-Encoding: chunked" : ()) or return;
-	SdHTTP::paced($c, $data, length($data) / $secs, undef, $chunked, $log);
+	SdHTTP::paced($c, $data, $rate, undef, $chunked, $log);
 	close($log);
 }
 
@@ -66,7 +76,7 @@ sub serve_file {
 SdHTTP::serve($port, $dir, sub {
 	my ($c, $path, $n) = @_;
 	if ($path =~ m{^/live\.ts(\?.*)?$} && $file) {
-		stream($c, $n, ($1 // '') =~ /chunked=1/);
+		stream($c, $n, ($1 // '') =~ /chunked=1/, ($1 // '') =~ /join=1/);
 	} elsif ($path =~ m{^/redirect/(\d+)$}) {
 		SdHTTP::head($c, "302 Found", "Location: " .
 		    ($1 > 0 ? "/redirect/" . ($1 - 1) : "/files/data.bin"),

@@ -1,0 +1,64 @@
+/*
+ * supervise.h - what the two halves of sd-session(8) share: the session
+ * (supervise.c: its life, its children, the pipeline and passthrough
+ * kinds) and its upstream side (upstream.c: the source into the ring).
+ */
+#ifndef SD_SUPERVISE_H
+#define SD_SUPERVISE_H
+
+#include <sys/types.h>
+#include <limits.h>
+
+#include "sd.h"
+#include "ring.h"
+
+/* One session, as sd-session's command line made it. */
+struct sess {
+	char spool[PATH_MAX];
+	char proxy[SD_NAME_MAX];
+	char variant[SD_NAME_MAX];
+	char source[SD_URL_MAX];
+	char dir[PATH_MAX];	/* SPOOL/PROXY/VAR */
+	char tsdir[PATH_MAX];	/* SPOOL/PROXY/ts */
+	struct {
+		int idle, timeout, window;
+		double segdur;
+	} l;
+	char **ffargv;		/* NULL: no transcoder */
+	const char *headers;	/* the proxy's upstream headers, NULL */
+	int ff_ts;		/* ffmpeg writes MPEG-TS (-f mpegts) */
+	int ts_segs;		/* -T: sd-cmafmux -T, MPEG-TS segments too */
+	char segdur_arg[32], window_arg[32];
+	char mux[PATH_MAX];	/* sd-cmafmux (sd_sibling_path) */
+	struct sd_rec st;	/* the state record */
+	double started;
+	unsigned long long restarts;
+};
+
+/* A child process; pid 0: none running. */
+struct child {
+	pid_t pid;
+	double started;
+	const char *name;
+};
+
+/* The state record written with state and, when not NULL, last_error. */
+void	sup_state_put(struct sess *, const char *state, const char *error);
+/* 1 when the session must end (idle long enough, or told to stop). */
+int	sup_idle_over(const struct sess *);
+/* Sleep ms in steps; 1 as soon as the session must end. */
+int	sup_nap(const struct sess *, int ms);
+/* The upstream session's end: the proxy's files no live session owns. */
+void	sup_remove_proxy_spool(const struct sess *);
+
+/* A child in a process group of its own; in/out/err -1: /dev/null, ours. */
+void	sup_child_start(struct child *, const char *name, char **argv,
+	    int in, int out, int err);
+/* Our ends of its pipes closed (NULL: none), then the child stopped. */
+void	sup_child_end(struct child *, int *a, int *b);
+
+/* The ts variant: the source read once into the ring (upstream.c). */
+int	sup_upstream_session(struct sess *);	/* MPEG-TS over HTTP(S) */
+int	sup_ingest_session(struct sess *);	/* everything else: ffmpeg */
+
+#endif
