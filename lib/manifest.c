@@ -10,22 +10,13 @@
 #include "sd.h"
 #include "manifest_common.h"
 #include "util_int.h"
+#include "segfile.h"
 
+/* Written like the store's other files: created 0644, no fchmod. */
 static int
 write_one(const char *dir, const char *name, const struct sd_buf *b)
 {
-	char path[PATH_MAX];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path)) {
-		warnx("%s: path too long", dir);
-		return -1;
-	}
-	if (sd_write_atomic(path, b->p, b->len, 0644, 0) == -1) {
-		warn("%s", path);
-		return -1;
-	}
-	return 0;
+	return sd_segfile_write(dir, name, b->p, b->len, NULL, 0);
 }
 
 static int

@@ -18,6 +18,7 @@
  * starts there, so that sd-cmafmux has a whole GOP at once and its first
  * segment waits for no new keyframe (the zap time of sd-relay(7)).
  */
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include <err.h>
@@ -34,6 +35,7 @@
 #include "util_int.h"
 #include "spool.h"
 #include "ring.h"
+#include "segfile.h"
 
 /* ---------------------------------------------------------------- writer */
 
@@ -71,18 +73,24 @@ sd_ring_close(struct sd_ring *rg)
 	rg->buf = NULL;
 }
 
+/* The newest entry point, once its chunk is written and still there. */
+static int
+ring_entry_nameable(const struct sd_ring *rg)
+{
+	return rg->scan.found > 0 && rg->scan.entry_chunk >= rg->first &&
+	    rg->scan.entry_chunk < rg->next;
+}
+
 static int
 ring_head_write(struct sd_ring *rg)
 {
-	char p[PATH_MAX], line[224];
-	int n;
+	char line[224];
+	int n, entry = ring_entry_nameable(rg);
 
-	sd_pathf(p, sizeof(p), "%s/head", rg->dir);
 	n = snprintf(line, sizeof(line), "first=%llu last=%llu conn=%u",
 	    (unsigned long long)rg->first, (unsigned long long)(rg->next - 1),
 	    rg->conn);
-	if (rg->scan.found > 0 && rg->scan.entry_chunk >= rg->first &&
-	    rg->scan.entry_chunk < rg->next)
+	if (entry)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 		    " entry=%llu:%zu", rg->scan.entry_chunk,
 		    rg->scan.entry_off);
@@ -91,55 +99,121 @@ ring_head_write(struct sd_ring *rg)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 		    " prev=%llu:%zu", rg->prev_chunk, rg->prev_off);
 	n += snprintf(line + n, sizeof(line) - (size_t)n, "\n");
-	return sd_write_atomic(p, line, (size_t)n, 0644, 0);
+	if (sd_segfile_write(rg->dir, "head", line, (size_t)n, NULL, 0) == -1)
+		return -1;
+	rg->head_at = sd_mono_s();
+	rg->head_entry = entry ? rg->scan.entry_chunk : ULLONG_MAX;
+	rg->head_entry_off = rg->scan.entry_off;
+	return 0;
+}
+
+/*
+ * Chunks beyond keep go in batches of SD_RING_TRIM, the head naming the
+ * new first one before any is unlinked (a reader that finds a chunk gone
+ * reads the head and skips on).
+ */
+static int
+ring_trim(struct sd_ring *rg)
+{
+	char p[PATH_MAX];
+	unsigned long long old = rg->first;
+
+	if (rg->next - rg->first <= rg->keep + SD_RING_TRIM)
+		return 0;
+	rg->first = rg->next - rg->keep;
+	if (ring_head_write(rg) == -1)
+		return -1;
+	for (; old < rg->first; old++)
+		if (sd_pathf(p, sizeof(p), "%s/%016llu.ts", rg->dir, old) == 0)
+			unlink(p);
+	return 0;
+}
+
+/*
+ * Readers find a new chunk by its name (sd_ring_next), so the head, which
+ * costs a file of its own, is written again only when what it says
+ * matters: a new entry point, the first chunk moved (ring_trim), a new
+ * connection, and at least every SD_RING_HEAD_S for `last` (where a new
+ * reader joins).
+ */
+static int
+ring_head_due(const struct sd_ring *rg)
+{
+	return (ring_entry_nameable(rg) &&
+	    (rg->scan.entry_chunk != rg->head_entry ||
+	    rg->scan.entry_off != rg->head_entry_off)) ||
+	    sd_mono_s() - rg->head_at >= SD_RING_HEAD_S;
 }
 
 /* The packet at off of the open chunk: entry points, the last two kept. */
-static void
-ring_scan(struct sd_ring *rg, size_t off)
+static int
+ring_scan_packet(struct sd_ring *rg, size_t off)
 {
 	unsigned long long chunk = rg->scan.entry_chunk;
 	size_t eoff = rg->scan.entry_off;
 	int had = rg->scan.found > 0;
 
 	if (sd_ts_scan_packet(&rg->scan, (unsigned char *)rg->buf + off,
-	    rg->next, off) == 1 && had) {
+	    rg->next, off) != 1)
+		return 0;
+	if (had) {
 		rg->prev_chunk = chunk;
 		rg->prev_off = eoff;
 		rg->have_prev = 1;
 	}
+	return 1;
+}
+
+/*
+ * Look at the whole packets that came since the last look: entry points
+ * (tsentry.c), and 1 when the keyframe of the newest one is complete, as
+ * a demuxer sees it: at the next PES start on the video PID. That is when
+ * sd-cmafmux can close the segment before it, so the chunk is written at
+ * once rather than up to SD_RING_FLUSH_S later.
+ */
+static int
+ring_scan(struct sd_ring *rg)
+{
+	const unsigned char *pkt;
+	int key_done = 0;
+
+	for (; rg->scanned + SD_TS_PACKET <= rg->len;
+	    rg->scanned += SD_TS_PACKET) {
+		pkt = (const unsigned char *)rg->buf + rg->scanned;
+		if (ring_scan_packet(rg, rg->scanned) == 1)
+			rg->key_open = 1;
+		else if (rg->key_open && pkt[0] == 0x47 && (pkt[1] & 0x40) &&
+		    (((pkt[1] & 0x1f) << 8) | pkt[2]) == rg->scan.video_pid) {
+			rg->key_open = 0;
+			key_done = 1;
+		}
+	}
+	return key_done;
 }
 
 /* Write out the whole packets buffered as one chunk; keep the rest. */
 int
 sd_ring_flush(struct sd_ring *rg)
 {
-	char p[PATH_MAX];
-	size_t whole = rg->len - rg->len % 188, i;
+	char name[32];
+	size_t whole = rg->len - rg->len % SD_TS_PACKET;
 
 	rg->started = sd_mono_s();
 	if (whole == 0)
 		return 0;
-	for (i = 0; i < whole; i += SD_TS_PACKET)
-		ring_scan(rg, i);
-	sd_pathf(p, sizeof(p), "%s/%016llu.ts", rg->dir,
+	ring_scan(rg);
+	snprintf(name, sizeof(name), "%016llu.ts",
 	    (unsigned long long)rg->next);
-	if (sd_write_atomic(p, rg->buf, whole, 0644, 0) == -1) {
-		warn("%s", p);
+	if (sd_segfile_write(rg->dir, name, rg->buf, whole, NULL, 0) == -1)
 		return -1;
-	}
 	rg->next++;
 	rg->bytes += whole;
 	memmove(rg->buf, rg->buf + whole, rg->len - whole);
 	rg->len -= whole;
-	while (rg->next - rg->first > rg->keep) {
-		sd_pathf(p, sizeof(p), "%s/%016llu.ts", rg->dir,
-		    (unsigned long long)rg->first);
-		rg->first++;
-		if (ring_head_write(rg) == 0)
-			unlink(p);
-	}
-	return ring_head_write(rg);
+	rg->scanned = 0;
+	if (rg->next - rg->first > rg->keep + SD_RING_TRIM)
+		return ring_trim(rg);
+	return ring_head_due(rg) ? ring_head_write(rg) : 0;
 }
 
 /* Append upstream bytes; a chunk is cut when full or old enough. */
@@ -159,7 +233,8 @@ sd_ring_write(struct sd_ring *rg, const void *data, size_t n)
 		rg->len += room;
 		p += room;
 		n -= room;
-		if (rg->len == SD_RING_CHUNK && sd_ring_flush(rg) == -1)
+		if ((ring_scan(rg) || rg->len == SD_RING_CHUNK) &&
+		    sd_ring_flush(rg) == -1)
 			return -1;
 	}
 	if (sd_mono_s() - rg->started >= SD_RING_FLUSH_S)
@@ -179,7 +254,8 @@ sd_ring_new_conn(struct sd_ring *rg)
 	rg->scan.found = last.found;
 	rg->scan.entry_chunk = last.entry_chunk;
 	rg->scan.entry_off = last.entry_off;
-	rg->len = 0;
+	rg->len = rg->scanned = 0;
+	rg->key_open = 0;
 	rg->conn++;
 	return rv == -1 ? -1 : ring_head_write(rg);
 }
@@ -244,6 +320,55 @@ int
 sd_ring_entry(const char *dir, unsigned long long *chunk, size_t *off)
 {
 	return head_point(dir, " entry=", chunk, off);
+}
+
+/* ---------------------------------------------------------------- wait */
+
+/*
+ * Readers wait for the writer's next rename into dir (a chunk, the head)
+ * instead of looking every few milliseconds: an inotify descriptor, or -1
+ * (then sd_ring_wait sleeps its time out).
+ */
+int
+sd_ring_watch(const char *dir)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd == -1)
+		return -1;
+	if (inotify_add_watch(fd, dir, IN_MOVED_TO) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Drain what the watch saw (the events only say "look again"). */
+void
+sd_ring_watch_drain(int watch)
+{
+	char buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	if (watch != -1)
+		while (read(watch, buf, sizeof(buf)) > 0)
+			;
+}
+
+/* Wait at most ms for a rename into the ring: 1 one came (drained), 0 not. */
+int
+sd_ring_wait(int watch, int ms)
+{
+	struct pollfd p = { .fd = watch, .events = POLLIN };
+
+	if (watch == -1) {
+		sd_relay_sleep_ms(ms);
+		return 0;
+	}
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	sd_ring_watch_drain(watch);
+	return 1;
 }
 
 /* ---------------------------------------------------------------- tail */
@@ -379,13 +504,14 @@ sd_relay_tail(const char *dir, int out_fd)
 	double last_data, last_touch = 0, now;
 	size_t skip;
 	char *buf;
-	int rv;
+	int rv, watch;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (tail_start(dir, &cursor, &skip) == -1)
 		return -1;
 	if ((buf = malloc(65536)) == NULL)
 		return -1;
+	watch = sd_ring_watch(dir);
 	last_data = sd_mono_s();
 	for (;;) {
 		now = sd_mono_s();
@@ -415,9 +541,10 @@ sd_relay_tail(const char *dir, int out_fd)
 			rv = -1;
 			break;
 		}
-		sd_relay_sleep_ms(40);
+		sd_ring_wait(watch, watch == -1 ? 40 : 500);
 	}
+	if (watch != -1)
+		close(watch);
 	free(buf);
 	return rv;
 }
-

@@ -13,6 +13,8 @@
 #define SD_RING_CHUNK (188 * 512)	/* bytes a chunk holds at most */
 #define SD_RING_FLUSH_S 0.2		/* a chunk is cut at least this often */
 #define SD_RING_KEEP 256		/* chunks the ring keeps */
+#define SD_RING_TRIM 16			/* ... removed this many at once */
+#define SD_RING_HEAD_S 1.0		/* `head` is at most this old */
 #define SD_TAIL_STALL_S 30		/* a reader gives up without data */
 #define SD_TAIL_WRITE_TIMEOUT_S 60	/* ... or when its client blocks */
 #define SD_ENTRY_WAIT_S 5		/* a new TS client waits this long for
@@ -30,8 +32,14 @@ struct sd_ring {
 	unsigned conn;			/* upstream connections so far */
 	unsigned long long bytes;	/* written to chunks */
 	double started;			/* when the open chunk began */
+	double head_at;			/* when `head` was written */
+	unsigned long long head_entry;	/* the entry point it names, or
+					 * ULLONG_MAX */
+	size_t head_entry_off;
 	char *buf;
 	size_t len;
+	size_t scanned;			/* bytes of buf looked at */
+	int key_open;			/* an entry point's keyframe goes on */
 };
 /* Chunks a dead session left in dir are removed; numbering goes on. */
 int sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep);
@@ -55,6 +63,14 @@ int sd_ring_edge(const char *dir, int wait, unsigned long long *cursor);
  * GOP the pipeline can cut at once), else the newest, else the edge.
  */
 int sd_ring_start(const char *dir, unsigned long long *cursor);
+
+/*
+ * Waiting for the writer: a watch on the ring's folder (-1: none, then
+ * sd_ring_wait sleeps), 1 when a file was renamed into it within ms.
+ */
+int sd_ring_watch(const char *dir);
+int sd_ring_wait(int watch, int ms);
+void sd_ring_watch_drain(int watch);
 
 /*
  * Copy the live TS of the ring in dir (SPOOL/PROXY/ts) to out_fd from the

@@ -16,6 +16,7 @@
 #include "store_int.h"
 #include "util_int.h"
 #include "store.h"
+#include "segfile.h"
 
 /* Decimal seconds with no trailing zeros: 2, 1.5, 0.04. */
 static void
@@ -200,10 +201,8 @@ sd_store_write(const struct sd_store *st, const char *dir)
 	sd_buf_init(&b);
 	if (sd_store_format(st, &b) == -1)
 		warnx("%s: cannot format the index", path);
-	else if (sd_write_atomic(path, b.p, b.len, 0644, 0) == -1)
-		warn("%s", path);
-	else
-		rv = 0;
+	else if (sd_segfile_write(dir, "index", b.p, b.len, NULL, 0) == 0)
+		rv = 0;		/* no fchmod: created 0644 (segfile.c) */
 	sd_buf_free(&b);
 	return rv;
 }

@@ -328,37 +328,146 @@ index_mtime(const char *dir)
 	return (double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9;
 }
 
+/*
+ * How late segments come out. sd-cmafmux publishes a cut (renames the
+ * index) as soon as it has read the bytes that complete it, which came in
+ * the last chunk fed before; those bytes reached the ring after the chunk
+ * before that one was written, and before their own was. The index's time
+ * minus the first is the lag (lag_max_ms: at worst too long by one chunk's
+ * time in the ring), minus the second the part after the ring
+ * (lag_out_max_ms: the feed and sd-cmafmux). The ring writes a chunk as
+ * soon as a keyframe is complete (ring.c), so there the second is the lag.
+ */
+#define LAG_FED 16		/* chunks remembered */
+#define LAG_LATE_MS 100		/* a segment later than this is late */
+#define LAG_WRITE_S 5		/* the lag_* keys: at most this often */
+
+struct lag {
+	struct {
+		double fed;		/* written to the pipe */
+		double since, ring;	/* its bytes came into the ring after
+					 * since, before ring */
+	} fed[LAG_FED];
+	unsigned long long nfed;
+	double index, written;	/* the index's time; the keys' */
+	unsigned long long cuts, late, out_late, noted;
+	long max_ms, out_max_ms;
+};
+
 /* A chunk being fed: its bytes and how far they went. */
 struct feed {
 	char *buf;
 	size_t len, off;
 	unsigned long long cursor;
 	int have_cursor;
+	int watch;		/* on the ring (sd_ring_watch), -1 */
 	double last_write;
+	double mtime, prev_mtime;	/* when the chunk, the one before, were
+					 * written to the ring */
+	struct lag lag;
 };
+
+/* Chunk fd->cursor read whole; 0 when it is not there. */
+static int
+feed_read(const char *tsdir, struct feed *fd)
+{
+	char p[PATH_MAX], *buf;
+	struct stat sb;
+	ssize_t n;
+	int in;
+
+	if (sd_pathf(p, sizeof(p), "%s/%016llu.ts", tsdir, fd->cursor) == -1 ||
+	    (in = open(p, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (fstat(in, &sb) == -1 || sb.st_size <= 0 ||
+	    sb.st_size > SD_RING_CHUNK * 2 || (buf = malloc((size_t)sb.st_size)) ==
+	    NULL) {
+		close(in);
+		return 0;
+	}
+	n = read(in, buf, (size_t)sb.st_size);
+	close(in);
+	if (n <= 0) {
+		free(buf);
+		return 0;
+	}
+	free(fd->buf);
+	fd->buf = buf;
+	fd->len = (size_t)n;
+	fd->off = 0;
+	fd->prev_mtime = fd->mtime;
+	fd->mtime = (double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9;
+	if (fd->prev_mtime == 0)
+		fd->prev_mtime = fd->mtime;
+	return 1;
+}
 
 static int
 feed_load(const char *tsdir, struct feed *fd)
 {
-	char p[PATH_MAX], *buf;
-	size_t len;
-
 	if (!fd->have_cursor) {
 		if (sd_ring_start(tsdir, &fd->cursor) == -1)
 			return 0;
 		fd->have_cursor = 1;
+		if (fd->watch == -1)
+			fd->watch = sd_ring_watch(tsdir);
 	}
-	if (sd_ring_next(tsdir, &fd->cursor) != 1)
+	if (sd_ring_next(tsdir, &fd->cursor) != 1 || !feed_read(tsdir, fd))
 		return 0;
-	if (sd_pathf(p, sizeof(p), "%s/%016llu.ts", tsdir, fd->cursor) == -1 ||
-	    sd_read_file(p, SD_RING_CHUNK * 2, &buf, &len) == -1)
-		return 0;
-	free(fd->buf);
-	fd->buf = buf;
-	fd->len = len;
-	fd->off = 0;
 	fd->cursor++;
 	return 1;
+}
+
+/* The chunk in hand went whole into the pipe at now. */
+static void
+lag_fed(struct feed *fd, double now)
+{
+	struct lag *l = &fd->lag;
+
+	l->fed[l->nfed % LAG_FED].fed = now;
+	l->fed[l->nfed % LAG_FED].since = fd->prev_mtime;
+	l->fed[l->nfed % LAG_FED].ring = fd->mtime;
+	l->nfed++;
+}
+
+/* A new index since the last look: its lag counted, the keys kept. */
+static void
+lag_check(struct sess *s, struct lag *l, double now)
+{
+	double index = index_mtime(s->dir), since = 0, ring = 0;
+	unsigned long long k;
+	long ms;
+
+	if (index <= l->index)
+		return;
+	for (k = l->nfed; k > 0 && l->nfed - k < LAG_FED; k--)
+		if (l->fed[(k - 1) % LAG_FED].fed <= index) {
+			since = l->fed[(k - 1) % LAG_FED].since;
+			ring = l->fed[(k - 1) % LAG_FED].ring;
+			break;
+		}
+	if (l->index > 0 && since > 0) {
+		ms = (long)((index - since) * 1000 + 0.5);
+		l->cuts++;
+		l->late += ms > LAG_LATE_MS;
+		if (ms > l->max_ms)
+			l->max_ms = ms;
+		ms = (long)((index - ring) * 1000 + 0.5);
+		l->out_late += ms > LAG_LATE_MS;
+		if (ms > l->out_max_ms)
+			l->out_max_ms = ms;
+	}
+	l->index = index;
+	if (l->cuts == l->noted || now - l->written < LAG_WRITE_S)
+		return;
+	sd_rec_set(&s->st, "lag_segments", "%llu", l->cuts);
+	sd_rec_set(&s->st, "lag_late", "%llu", l->late);
+	sd_rec_set(&s->st, "lag_max_ms", "%ld", l->max_ms);
+	sd_rec_set(&s->st, "lag_out_late", "%llu", l->out_late);
+	sd_rec_set(&s->st, "lag_out_max_ms", "%ld", l->out_max_ms);
+	sd_session_state_write(s->dir, &s->st);
+	l->noted = l->cuts;
+	l->written = now;
 }
 
 /*
@@ -386,24 +495,30 @@ pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
 {
 	struct pollfd pfd[3];
 	int in = p->ff.pid > 0 ? p->ff_in : p->mux_in, n = 0, i_in = -1,
-	    i_out = -1, i_mux = -1;
+	    i_out = -1, i_mux = -1, wait_ms = fd->watch == -1 ? 40 : 500;
 	ssize_t r;
 
-	if (fd->off == fd->len && !feed_load(s->tsdir, fd) && p->mlen == 0 &&
-	    p->ff.pid <= 0) {
-		sd_relay_sleep_ms(40);
-		return 0;
+	/* The watch is drained before looking, so a chunk that comes after
+	 * the look wakes the wait below. */
+	if (fd->off == fd->len) {
+		sd_ring_watch_drain(fd->watch);
+		if (!feed_load(s->tsdir, fd) && p->mlen == 0 &&
+		    p->ff.pid <= 0) {
+			sd_ring_wait(fd->watch, wait_ms);
+			return 0;
+		}
 	}
 	if (fd->off < fd->len) {
 		pfd[i_in = n++] = (struct pollfd){ .fd = in, .events = POLLOUT };
-	}
+	} else if (fd->watch != -1)
+		pfd[n++] = (struct pollfd){ .fd = fd->watch, .events = POLLIN };
 	if (p->ff.pid > 0 && p->mlen < MBUF_SIZE)
 		pfd[i_out = n++] = (struct pollfd){ .fd = p->ff_out,
 		    .events = POLLIN };
 	if (p->mlen > 0)
 		pfd[i_mux = n++] = (struct pollfd){ .fd = p->mux_in,
 		    .events = POLLOUT };
-	if (poll(pfd, (nfds_t)n, 40) <= 0)
+	if (poll(pfd, (nfds_t)n, fd->off < fd->len ? 40 : wait_ms) <= 0)
 		return 0;
 	if (i_in >= 0 && pfd[i_in].revents) {
 		r = write(in, fd->buf + fd->off, fd->len - fd->off);
@@ -412,6 +527,8 @@ pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
 		if (r > 0) {
 			fd->off += (size_t)r;
 			fd->last_write = sd_real_s();
+			if (fd->off == fd->len)
+				lag_fed(fd, fd->last_write);
 		}
 	}
 	if (i_out >= 0 && pfd[i_out].revents) {
@@ -447,6 +564,7 @@ pipeline_run(struct sess *s, struct pipeline *p, struct feed *fd, char *why,
 			sd_session_touch(s->tsdir);
 			if (sup_idle_over(s))
 				return RUN_END;
+			lag_check(s, &fd->lag, now);
 			if (child_exited(&p->mux, why, len))
 				return RUN_RESTART_ALL;
 			if (child_exited(&p->ff, why, len))
@@ -496,7 +614,7 @@ static int
 pipeline_session(struct sess *s)
 {
 	struct pipeline p = { .ff_in = -1, .ff_out = -1, .mux_in = -1 };
-	struct feed fd = { 0 };
+	struct feed fd = { .watch = -1 };
 	char why[256];
 	int backoff_ms = 500, rv = RUN_RESTART_ALL;
 	double up_since;
@@ -540,6 +658,8 @@ pipeline_session(struct sess *s)
 	pipeline_stop(&p);
 	free(p.mbuf);
 	free(fd.buf);
+	if (fd.watch != -1)
+		close(fd.watch);
 	sup_state_put(s, "stopping", NULL);
 	remove_variant_files(s->spool, s->proxy, s->variant);
 	return SD_EX_OK;

@@ -51,6 +51,15 @@ t_wait 20 '[ -s "$SPOOL/tv/cmaf/master.m3u8" ]'
 t_ok $? "repackage session: the store's master playlist appears"
 t_wait 20 '[ -s "$SPOOL/tv/tx/manifest.mpd" ]'
 t_ok $? "transcode session: the store's MPD appears"
+# How late its cuts were published (sd-relay(7)): counted once two
+# indexes were seen, written at most every 5 s; never less from the chunk
+# before than from the chunk itself.
+t_wait 30 '[ "$(state cmaf lag_segments)" -ge 1 ] 2>/dev/null'
+t_ok $? "repackage session: its state counts published segments (lag_segments)"
+lag=$(state cmaf lag_max_ms) out=$(state cmaf lag_out_max_ms)
+t_ok "$([ "${lag:--1}" -ge "${out:--1}" ] && [ "${out:--1}" -ge 0 ] &&
+    [ "$(state cmaf lag_late)" -ge "$(state cmaf lag_out_late)" ]; echo $?)" \
+    "... and how late they were: lag_max_ms $lag >= lag_out_max_ms $out >= 0"
 
 # Both players, 12 s of media each, across an upstream restart, a TS
 # client beside: the upstream goes away once both have rendered a frame,
