@@ -273,3 +273,27 @@ sd_ingest_argv(struct sd_ingest_argv *a, const char *url,
 	a->v[a->n] = NULL;
 	return 0;
 }
+
+int
+sd_ingest_argv_variant(char *const *argv)
+{
+	const char *es;
+	char num[16];
+	size_t i, n;
+	long long v;
+
+	for (i = 0; argv != NULL && argv[i] != NULL && argv[i + 1] != NULL;
+	    i++) {
+		if (strcmp(argv[i], "-map") != 0 ||
+		    strncmp(argv[i + 1], "0:p:", 4) != 0)
+			continue;
+		n = strcspn(argv[i + 1] + 4, ":");
+		if (n == 0 || n >= sizeof(num))
+			return -1;
+		memcpy(num, argv[i + 1] + 4, n);
+		num[n] = '\0';
+		v = sd_strtonum(num, 0, 4095, &es);
+		return es == NULL ? (int)v : -1;
+	}
+	return -1;
+}

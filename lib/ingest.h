@@ -68,4 +68,10 @@ int sd_ingest_argv(struct sd_ingest_argv *a, const char *url,
     const char *format, int variant, int timeout_s, const char *ua,
     const char *referer, const char *headers);
 
+/*
+ * The HLS variant an argv of sd_ingest_argv maps (its -map 0:p:N:v?), for
+ * the session's own HLS reader; -1 when it maps none.
+ */
+int sd_ingest_argv_variant(char *const *argv);
+
 #endif /* SD_INGEST_H */

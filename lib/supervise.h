@@ -62,5 +62,8 @@ void	sup_child_end(struct child *, int *a, int *b);
 /* The ts variant: the source read once into the ring (upstream.c). */
 int	sup_upstream_session(struct sess *);	/* MPEG-TS over HTTP(S) */
 int	sup_ingest_session(struct sess *);	/* everything else: ffmpeg */
+/* An HLS source with TS segments, read by us (upstream_hls.c): 0 when
+ * it ran the session, 1 when the source is ffmpeg's after all. */
+int	sup_hls_session(struct sess *, struct sd_ring *);
 
 #endif

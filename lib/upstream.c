@@ -161,8 +161,9 @@ sup_upstream_session(struct sess *s)
 /* ------------------------------------------------ the ffmpeg ingest */
 
 /*
- * The upstream session of a source fetch.c does not read (HLS, DASH,
- * udp://, srt://, files, see ingest.c): `ffmpeg -c copy -f mpegts` with
+ * The upstream session of a source fetch.c does not read (HLS but
+ * the TS-segment kind upstream_hls.c reads, DASH, udp://, srt://,
+ * files, see ingest.c): `ffmpeg -c copy -f mpegts` with
  * its stdout into the ring, restarted with backoff when it exits or
  * stalls (no byte for the timeout). Its stderr goes to the log, and its
  * last line becomes last_error (an HLS segment's 404, a refused SRT).
@@ -284,15 +285,17 @@ sup_ingest_session(struct sess *s)
 	int http = sd_ingest_kind(s->source) == SD_INGEST_HTTP;
 	struct sd_ring rg;
 	unsigned long long conns = 0, got;
-	int fails = 0, backoff_ms = 500, rv, announced;
+	int fails = 0, backoff_ms = 500, rv, announced, ours;
 	char why[320];
 
 	if (sd_ring_open(&rg, s->dir, SD_RING_KEEP) == -1) {
 		warn("%s", s->dir);
 		return SD_EX_IOERR;
 	}
-	sd_rec_set(&s->st, "ingest", "ffmpeg");
-	while (!sup_idle_over(s)) {
+	/* HLS with TS segments: our own reader (upstream_hls.c) */
+	if (!(ours = sup_hls_session(s, &rg) == 0))
+		sd_rec_set(&s->st, "ingest", "ffmpeg");
+	while (!ours && !sup_idle_over(s)) {
 		sup_state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
 		    "retrying" : "connecting", NULL);
 		got = 0;
