@@ -120,7 +120,7 @@ int
 sd_hls_live_parse(struct sd_hls_live *l, const char *buf, size_t len)
 {
 	size_t cap = 0, i;
-	char *p, *nl;
+	char *p, *nl, *line;
 	double dur = 0;
 	int disc = 0;
 
@@ -141,8 +141,9 @@ sd_hls_live_parse(struct sd_hls_live *l, const char *buf, size_t len)
 		*nl = '\0';
 		if (strlen(p) != (size_t)(nl - p))
 			continue;	/* a NUL inside: not a line of text */
-		sd_trim(p);
-		if (*p != '\0' && live_line(l, p, &cap, &dur, &disc) == -1)
+		line = sd_trim(p);
+		if (*line != '\0' && live_line(l, line, &cap, &dur, &disc) ==
+		    -1)
 			return -1;
 	}
 	if (l->master) {
