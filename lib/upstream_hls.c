@@ -134,25 +134,38 @@ fetch_to(struct hls_reader *r, const char *url, const char *what,
 	return 0;
 }
 
-/* A playlist at url read into l; final: its URL after redirects. */
+/*
+ * A playlist at url read into l; final: its URL after redirects; b (its
+ * bytes) is the caller's to free.
+ */
 static int
 playlist_get(struct hls_reader *r, const char *url, struct sd_hls_live *l,
-    char *final)
+    char *final, struct sd_buf *b)
 {
-	struct sd_buf b;
 	int rv;
 
-	sd_buf_init(&b);
+	sd_buf_init(b);
 	memset(l, 0, sizeof(*l));
 	errno = 0;
-	rv = fetch_to(r, url, "playlist", SD_HLS_LIVE_MAX, sink_buf, &b,
+	rv = fetch_to(r, url, "playlist", SD_HLS_LIVE_MAX, sink_buf, b,
 	    final);
-	if (rv == 0 && sd_hls_live_parse(l, b.p ? b.p : "", b.len) == -1) {
+	if (rv == 0 && sd_hls_live_parse(l, b->p ? b->p : "", b->len) == -1) {
 		snprintf(r->why, sizeof(r->why), "playlist: %s", errno ==
 		    EINVAL ? "not an HLS playlist" : errno == E2BIG ?
 		    "more than 50000 segments or 4 MiB" : strerror(errno));
 		rv = errno == EINVAL ? FOR_FFMPEG : -1;
 	}
+	return rv;
+}
+
+/* A media playlist: playlist_get without its bytes. */
+static int
+media_get(struct hls_reader *r, const char *url, struct sd_hls_live *l,
+    char *final)
+{
+	struct sd_buf b;
+	int rv = playlist_get(r, url, l, final, &b);
+
 	sd_buf_free(&b);
 	return rv;
 }
@@ -160,13 +173,13 @@ playlist_get(struct hls_reader *r, const char *url, struct sd_hls_live *l,
 /* The master's variant (ingest.c's choice) resolved into r->media;
  * FOR_FFMPEG when its audio is a rendition of its own. */
 static int
-master_variant(struct hls_reader *r, const struct sd_hls_live *l,
+master_variant(struct hls_reader *r, const struct sd_buf *b,
     const char *from)
 {
 	struct sd_hls *m = malloc(sizeof(*m));
 	int v, rv = -1, unfit;
 
-	if (m == NULL || sd_hls_parse(l->text, strlen(l->text), m) == -1) {
+	if (m == NULL || sd_hls_parse(b->p, b->len, m) == -1) {
 		snprintf(r->why, sizeof(r->why), "master: %s", strerror(ENOMEM));
 		free(m);
 		return -1;
@@ -198,16 +211,19 @@ static int
 hls_open(struct hls_reader *r, struct sd_hls_live *l)
 {
 	char final[SD_URL_MAX];
-	int rv;
+	struct sd_buf b;
+	int rv, master = 0;
 
-	if ((rv = playlist_get(r, r->s->source, l, final)) != 0)
-		return rv;
-	if (l->master) {
-		rv = master_variant(r, l, final);
+	rv = playlist_get(r, r->s->source, l, final, &b);
+	if (rv == 0 && (master = l->master)) {
 		sd_hls_live_free(l);
-		if (rv != 0)
-			return rv;
-		if ((rv = playlist_get(r, r->media, l, final)) != 0)
+		rv = master_variant(r, &b, final);
+	}
+	sd_buf_free(&b);
+	if (rv != 0)
+		return rv;
+	if (master) {
+		if ((rv = media_get(r, r->media, l, final)) != 0)
 			return rv;
 		if (l->master) {
 			snprintf(r->why, sizeof(r->why), "the variant's URI "
@@ -324,7 +340,7 @@ hls_follow(struct hls_reader *r, struct sd_hls_live *l)
 			return 1;
 		sd_hls_live_free(l);
 		loaded = sd_mono_s();
-		if ((rv = playlist_get(r, r->media, l, NULL)) != 0)
+		if ((rv = media_get(r, r->media, l, NULL)) != 0)
 			return rv;
 		if (l->master || l->unfit) {
 			snprintf(r->why, sizeof(r->why), "the media playlist "
