@@ -4,13 +4,13 @@
  * clients, CMAF sessions and transcodes downstream never see the
  * difference.
  *
- * MPEG-TS over HTTP(S) is read by fetch.c, byte for byte. Everything
- * else goes through one `ffmpeg -c copy -f mpegts` writing to the
- * session (supervise.c): an HLS playlist (TS or fMP4 segments), a DASH
- * MPD, udp://, rtp://, srt://, rist:// and files. ffmpeg's own readers
- * were chosen over a segment fetcher of ours: they already follow live
- * playlists, decrypt AES-128, remux fMP4 and read DASH templates, and a
- * remux costs a few percent of one core (docs in sd-relay(7)). An HLS
+ * MPEG-TS over HTTP(S) is read by fetch.c, byte for byte, and so is an
+ * HLS playlist whose segments are MPEG-TS with nothing else to undo
+ * (upstream_hls.c). Everything else goes through one `ffmpeg -c copy -f
+ * mpegts` writing to the session (upstream.c): HLS with keys, fMP4
+ * segments, byte ranges or audio renditions, a DASH MPD, udp://, rtp://,
+ * srt://, rist:// and files. ffmpeg's readers already decrypt AES-128,
+ * remux fMP4 and read DASH templates (docs in sd-relay(7)). An HLS
  * master is read for the variant this file picks (ffmpeg's program of
  * that index: its video and every audio rendition of its group), so the
  * other variants' segments are never fetched.
