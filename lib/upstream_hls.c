@@ -40,6 +40,7 @@ struct hls_reader {
 	char media[SD_URL_MAX];	/* the media playlist, after redirects */
 	long long last;		/* media sequence last appended, -1 */
 	int dirty;		/* the ring's stream does not go on as is */
+	int announced;		/* state "up" since this round's open */
 	double last_new;	/* when a segment was last appended */
 	unsigned long long segs;
 	char why[320];
@@ -296,8 +297,11 @@ segments_append(struct hls_reader *r, const struct sd_hls_live *l,
 	while ((i = sd_hls_live_next(l, r->last, &jump)) >= 0) {
 		if ((rv = segment_append(r, l, i, jump)) != 0)
 			return rv;
-		if ((*added)++ == 0 && r->segs == 1)
+		(*added)++;
+		if (!r->announced) {
+			r->announced = 1;
 			sup_state_put(r->s, "up", NULL);
+		}
 		if (hls_tick(r))
 			return 1;
 	}
@@ -357,6 +361,7 @@ hls_round(struct hls_reader *r, unsigned long long *conns)
 	struct sd_hls_live l;
 	int rv;
 
+	r->announced = 0;
 	rv = hls_open(r, &l);
 	if (rv == 0) {
 		(*conns)++;
