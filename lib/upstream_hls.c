@@ -268,6 +268,11 @@ segment_append(struct hls_reader *r, const struct sd_hls_live *l, long i,
 		}
 		return -1;
 	}
+	/* A whole segment: readers get it now, not with the next one. */
+	if (sd_ring_flush(r->rg) == -1) {
+		snprintf(r->why, sizeof(r->why), "ring: %s", strerror(errno));
+		return -1;
+	}
 	if (r->segs++ == 0)
 		warnx("%s: first HLS segment (%lld, %llu bytes) %.0f ms after "
 		    "the session started", r->s->proxy, l->seg[i].seq, k.got,
