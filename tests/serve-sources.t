@@ -9,6 +9,9 @@
 # A DASH source with two audio languages keeps both. hls.js and dash.js in
 # Chromium play, from the session: the HLS-TS source to an HLS client as
 # CMAF, the DASH source to an HLS client, the HLS source to a DASH client.
+# HLS with TS segments and nothing only ffmpeg reads goes through the
+# session's own reader (ingest=hls), newest segment first; one whose
+# segments 404 is an upstream error with a growing backoff.
 # A source of an unsupported scheme is refused at config load.
 . "${0%/*}/lib.sh"
 . "${0%/*}/play.sh"
@@ -193,4 +196,91 @@ if [ -x /usr/bin/chromium ] &&
 else
 	t_skip 4 "needs chromium and playwright-core"
 fi
+
+# ---- HLS with TS segments and nothing only ffmpeg reads (no rendition,
+# no key, no fMP4, no byte range): the session's own reader
+# (upstream_hls.c) fetches each segment once, newest first, into the ring;
+# segments that 404 are an upstream error with a growing backoff.
+mkdir -p "$web/own" "$web/bad/real"
+live -c copy -f hls -hls_time 1 -hls_list_size 6 -hls_flags delete_segments \
+    "$web/own/live.m3u8"
+# (the bad source names its segments under seg/, a link that goes away)
+ln -s real "$web/bad/seg"
+live -c copy -f hls -hls_time 1 -hls_list_size 6 -hls_flags delete_segments \
+    -hls_base_url seg/ -hls_segment_filename "$web/bad/real/b%d.ts" \
+    "$web/bad/live.m3u8"
+printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=640x360\nlive.m3u8\n' \
+    >"$web/own/master.m3u8"
+t_wait 20 '[ -s "$web/own/live.m3u8" ] && [ -s "$web/bad/live.m3u8" ]'
+t_ok $? "ffmpeg writes two more live HLS sources (TS segments)"
+serve_proxy "$conf" own "$web_url/own/master.m3u8" "profile = Universal" \
+    "user_agent = sd-own-agent/2"
+# (the same source with fMP4 wanted: its HLS client is fed by the
+# session, not passed through; a TS client is refused there)
+printf '\n[OwnCmaf]\nvideo_codec = copy\naudio_codec = copy\ncontainer_format = fmp4\n' \
+    >>"$conf/profiles.ini"
+serve_proxy "$conf" ownc "$web_url/own/master.m3u8" "profile = OwnCmaf" \
+    "user_agent = sd-own-agent/2"
+serve_proxy "$conf" bad "$web_url/bad/live.m3u8" "profile = Universal"
+
+T_GST_MAX=60
+t_gst_start "$base/ownc/master.m3u8" 6
+g1=$T_GST_PID l1=$T_GST_LOG
+t_gst_start "$base/own/manifest.mpd" 6
+g2=$T_GST_PID l2=$T_GST_LOG
+T_GST_MAX=
+t_wait 30 '[ -f "$spool/ownc/cmaf.state" ] &&
+    grep -q "^ingest=" "$spool/ownc/ts.state" 2>/dev/null'
+t_ok $? "ownc: the HLS client is fed by the session's CMAF store"
+t_is "$(sed -n 's/^ingest=//p' "$spool/ownc/ts.state" 2>/dev/null)" hls \
+    "ownc: the state says ingest=hls"
+ts_decodes own
+t_is "$(sed -n 's/^ingest=//p' "$spool/own/ts.state" 2>/dev/null)" hls \
+    "own: the state says ingest=hls (the session's own reader)"
+t_is "$(sed -n 's/^connections=//p' "$spool/own/ts.state" 2>/dev/null)" 1 \
+    "own: one upstream session"
+t_like "$(cat "$spool/own/ts.log" 2>/dev/null)" \
+    'own: HLS variant 0, 2000000 bit/s' "own: the master's variant is read"
+t_gst_wait "$g1" "$l1" "$base/ownc/master.m3u8" 6 \
+    "ownc: GStreamer plays 6 s of master.m3u8 (CMAF from the session)"
+t_gst_wait "$g2" "$l2" "$base/own/manifest.mpd" 6 \
+    "own: GStreamer plays 6 s of manifest.mpd"
+uas=$(grep ' /own/' "$T_TMP/access.log" | sed 's/.*"\(.*\)"$/\1/' |
+    sort -u | tr '\n' '|')
+t_is "$uas" "sd-own-agent/2|" \
+    "own: every upstream request has the proxy's User-Agent"
+# (two proxies: each one's sd-classify probes the first segments, each
+# one's session reads a segment once, whatever its viewers)
+many=$(grep -o 'GET /own/live[0-9]*\.ts' "$T_TMP/access.log" | sort |
+    uniq -c | awk '$1 > 4' | wc -l)
+t_is "$many" 0 "own: no segment read more than once by a session"
+
+# The HLS source above (its audio in a rendition's playlist) is ffmpeg's.
+curl -s --max-time "$(t_secs 20)" -o /dev/null "$base/hls/stream.ts" &
+hls_client=$!
+t_wait 20 'grep -q "^ingest=" "$spool/hls/ts.state" 2>/dev/null'
+t_is "$(sed -n 's/^ingest=//p' "$spool/hls/ts.state" 2>/dev/null)" ffmpeg \
+    "hls (an audio rendition): the state says ingest=ffmpeg"
+t_like "$(sed -n 's/^ingest_reason=//p' "$spool/hls/ts.state" 2>/dev/null)" \
+    "rendition" "hls: ingest_reason names the rendition"
+kill "$hls_client" 2>/dev/null
+wait "$hls_client" 2>/dev/null
+
+# Segments that 404: the session runs, then its segments go away.
+curl -s --max-time "$(t_secs 40)" -o "$T_TMP/bad.ts" \
+    "$base/bad/stream.ts" &
+bad_client=$!
+t_wait 30 '[ -s "$T_TMP/bad.ts" ]'
+t_ok $? "bad: the TS client gets data while the segments are there"
+rm "$web/bad/seg"
+t_wait 30 'curl -s "$base/status" |
+    grep -q "\"proxy\":\"bad\",\"variant\":\"ts\",\"state\":\"down\""'
+t_ok $? "bad: the session is down once its segments 404"
+t_like "$(curl -s "$base/status")" \
+    '"proxy":"bad","variant":"ts".*"last_error":"segment [0-9]*: HTTP 404"' \
+    "bad: /status's last_error names the segment's 404"
+ra=$(sed -n 's/^retry_after=//p' "$spool/bad/ts.state")
+t_at_least "${ra:-0}" 2 "bad: the backoff grew (retry_after $ra s)"
+kill "$bad_client" 2>/dev/null
+wait "$bad_client" 2>/dev/null
 t_done
