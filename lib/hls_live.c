@@ -165,8 +165,8 @@ sd_hls_live_next(const struct sd_hls_live *l, long long last, int *jump)
 		return -1;
 	first = l->seg[0].seq;
 	newest = l->seg[l->n - 1].seq;
-	if (last < 0)
-		return (long)l->n - 1;
+	if (last < 0)	/* the two newest: a whole GOP to cut at once */
+		return l->n >= 2 ? (long)l->n - 2 : 0;
 	if (newest == last)
 		return -1;
 	*jump = 1;

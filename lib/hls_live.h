@@ -50,7 +50,9 @@ void sd_hls_live_free(struct sd_hls_live *l);
 
 /*
  * The segment to append after the one of media sequence last (-1: none
- * yet: the newest, for a short zap). Its index, or -1 when none is new.
+ * yet: the one before the newest, so a zap has at once a whole segment
+ * and the keyframe that ends it, and a pipeline cuts without waiting for
+ * the upstream). Its index, or -1 when none is new.
  * *jump: 1 when it does not follow last (a sequence gap, a playlist that
  * restarted lower, EXT-X-DISCONTINUITY before it).
  */

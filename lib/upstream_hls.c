@@ -3,9 +3,10 @@
  * source whose segments are MPEG-TS (sd-relay(7), "The ingest"): the
  * master's variant (the one ingest.c chose), its media playlist reloaded
  * as RFC 8216 6.3.4 says, each new segment fetched once in media-sequence
- * order and its bytes appended to the ring as they come. A zap starts at
- * the newest segment. All through fetch.c, so the proxy's headers, the
- * origin rule, deadlines and redirect checks hold as for a TS source.
+ * order and its bytes appended to the ring as they come. A zap starts
+ * with the two newest segments. All through fetch.c, so the proxy's
+ * headers, the origin rule, deadlines and redirect checks hold as for a
+ * TS source.
  *
  * A playlist with keys, fMP4 segments, byte ranges or its audio in a
  * rendition's own playlist stays ffmpeg's (upstream.c), and the state

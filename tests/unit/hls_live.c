@@ -62,8 +62,8 @@ test_next(void)
 	int jump;
 
 	parse(&l, live);
-	ok(sd_hls_live_next(&l, -1, &jump) == 2 && !jump,
-	    "zap: the newest segment first");
+	ok(sd_hls_live_next(&l, -1, &jump) == 1 && !jump,
+	    "zap: the one before the newest first (two segments at once)");
 	ok(sd_hls_live_next(&l, 43, &jump) == -1,
 	    "nothing new after the newest");
 	ok(sd_hls_live_next(&l, 41, &jump) == 1 && !jump,
@@ -74,6 +74,10 @@ test_next(void)
 	    "fell behind (30, list starts at 41): the oldest, a jump");
 	ok(sd_hls_live_next(&l, 900, &jump) == 2 && jump,
 	    "the sequence restarted lower: its newest, a jump");
+	sd_hls_live_free(&l);
+	parse(&l, "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\na.ts\n");
+	ok(sd_hls_live_next(&l, -1, &jump) == 0,
+	    "zap on a playlist of one segment: that one");
 	sd_hls_live_free(&l);
 	parse(&l, "#EXTM3U\n#EXT-X-TARGETDURATION:1\n");
 	ok(l.n == 0 && sd_hls_live_next(&l, -1, &jump) == -1,
