@@ -10,8 +10,8 @@
 # Chromium play, from the session: the HLS-TS source to an HLS client as
 # CMAF, the DASH source to an HLS client, the HLS source to a DASH client.
 # HLS with TS segments and nothing only ffmpeg reads goes through the
-# session's own reader (ingest=hls), newest segment first; one whose
-# segments 404 is an upstream error with a growing backoff.
+# session's own reader (ingest=hls), the two newest segments first; one
+# whose segments 404 is an upstream error with a growing backoff.
 # A source of an unsupported scheme is refused at config load.
 . "${0%/*}/lib.sh"
 . "${0%/*}/play.sh"
@@ -199,8 +199,8 @@ fi
 
 # ---- HLS with TS segments and nothing only ffmpeg reads (no rendition,
 # no key, no fMP4, no byte range): the session's own reader
-# (upstream_hls.c) fetches each segment once, newest first, into the ring;
-# segments that 404 are an upstream error with a growing backoff.
+# (upstream_hls.c) fetches each segment once, the two newest first, into
+# the ring; segments that 404 are an upstream error with a growing backoff.
 mkdir -p "$web/own" "$web/bad/real"
 live -c copy -f hls -hls_time 1 -hls_list_size 6 -hls_flags delete_segments \
     "$web/own/live.m3u8"
