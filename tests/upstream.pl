@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # upstream.pl - a real HTTP/1.1 upstream for the relay tests, on 127.0.0.1.
 #
-#   upstream.pl -p PORT -d DIR [-f FILE.ts] [-s SECONDS]
+#   upstream.pl -p PORT -d DIR [-f FILE.ts] [-s SECONDS] [-x STALL]
 #
 # Every connection is logged as a line "conn N PATH" to DIR/connections
 # (tests/SdHTTP.pm: appended, so a restarted server keeps counting), and
@@ -9,6 +9,11 @@
 # against what the source really sent. Routes:
 #   /live.ts[?chunked=1&...] FILE paced in real time (SECONDS long), to EOF;
 #                          chunked=1 sends it with chunked transfer coding
+#   /channel.ts            FILE as a live channel: every connection joins
+#                          at the point the server's clock has reached
+#                          (from its start), in real time, and sends
+#                          nothing while the file STALL (-x) exists (its
+#                          writer stopped: the connection stays open)
 #   /redirect/N            302 to /redirect/N-1, /redirect/0 to /files/data.bin
 #   /files/NAME[?chunked=1] a file of DIR/files (HLS/DASH test source),
 #                          with Content-Length, or chunked in 1000-byte
@@ -20,10 +25,13 @@ use FindBin;
 use lib $FindBin::Bin;
 use Getopt::Std;
 use SdHTTP;
+use Time::HiRes ();
 
 my %o;
-getopts('p:d:f:s:', \%o) or die "usage: upstream.pl -p port -d dir [-f file] [-s secs]\n";
+getopts('p:d:f:s:x:', \%o) or
+    die "usage: upstream.pl -p port -d dir [-f file] [-s secs] [-x stall]\n";
 my ($port, $dir, $file, $secs) = ($o{p}, $o{d}, $o{f}, $o{s} || 10);
+my $started = Time::HiRes::time();
 die "upstream.pl: -p and -d are needed\n" unless $port && $dir;
 
 sub stream {
@@ -35,6 +43,32 @@ sub stream {
 	    $chunked ? "Transfer-Encoding: chunked" : ()) or return;
 	SdHTTP::paced($c, $data, length($data) / $secs, undef, $chunked, $log);
 	close($log);
+}
+
+sub channel {
+	my ($c, $n) = @_;
+	my $data = SdHTTP::slurp($file);
+	my $rate = length($data) / $secs;
+	my $stall = $o{x} // '';
+	SdHTTP::head($c, "200 OK", "Content-Type: video/mp2t") or return;
+	my $sent;
+	while (1) {
+		if ($stall ne '' && -e $stall) {
+			Time::HiRes::sleep(0.05);
+			undef $sent;	# live: what was missed is gone
+			next;
+		}
+		my $due = int((Time::HiRes::time() - $started) * $rate);
+		$due -= $due % 188;
+		return if $due >= length($data);
+		$sent //= $due;
+		if ($due > $sent) {
+			SdHTTP::send_all($c, substr($data, $sent, $due - $sent))
+			    or return;
+			$sent = $due;
+		}
+		Time::HiRes::sleep(0.02);
+	}
 }
 
 sub serve_file {
@@ -65,7 +99,9 @@ sub serve_file {
 
 SdHTTP::serve($port, $dir, sub {
 	my ($c, $path, $n) = @_;
-	if ($path =~ m{^/live\.ts(\?.*)?$} && $file) {
+	if ($path eq '/channel.ts' && $file) {
+		channel($c, $n);
+	} elsif ($path =~ m{^/live\.ts(\?.*)?$} && $file) {
 		stream($c, $n, ($1 // '') =~ /chunked=1/);
 	} elsif ($path =~ m{^/redirect/(\d+)$}) {
 		SdHTTP::head($c, "302 Found", "Location: " .
