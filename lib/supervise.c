@@ -328,6 +328,7 @@ struct feed {
 	unsigned long long cursor;
 	int have_cursor;
 	double last_write;
+	double resumed;		/* when input came again after a pause */
 };
 
 static int
@@ -356,7 +357,9 @@ feed_load(const char *tsdir, struct feed *fd)
 
 /*
  * Stalled: data waits for the pipeline (or went in lately) and no segment
- * came out for stall_s since the later of the last one and since.
+ * came out for stall_s since the later of the last one, since, and the
+ * input's coming back after a pause (an upstream that failed over or
+ * reconnected: the pipeline waits for a keyframe and a segment's worth).
  */
 static int
 pipeline_stalled(const struct sess *s, const struct feed *fd, double since,
@@ -370,6 +373,8 @@ pipeline_stalled(const struct sess *s, const struct feed *fd, double since,
 		stall_s = 10;
 	if (last_out < since)
 		last_out = since;
+	if (last_out < fd->resumed)
+		last_out = fd->resumed;
 	return demand && now - last_out > stall_s;
 }
 
@@ -404,6 +409,8 @@ pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
 			return -1;
 		if (r > 0) {
 			fd->off += (size_t)r;
+			if (sd_real_s() - fd->last_write > 2)
+				fd->resumed = sd_real_s();
 			fd->last_write = sd_real_s();
 		}
 	}

@@ -40,7 +40,7 @@ base=$SERVE_BASE
 st() {
 	curl -s --max-time "$(t_secs 5)" "$base/status" | perl -MJSON::PP -e '
 	    my $j = eval { decode_json(join "", <STDIN>) } or exit 1;
-	    for my $s (@{$j->{sessions}}) {
+	    for my $s (@{$j->{relay}{sessions}}) {
 		next unless $s->{proxy} eq "fo" && $s->{variant} eq "ts";
 		my %v = (%$s, error0 => $s->{sources}[0]{last_error},
 		    error1 => $s->{sources}[1]{last_error},
@@ -99,7 +99,8 @@ ts_back=$(size "$T_TMP/ts.out")
 hls_back=$(size "$T_TMP/hls.out")
 t_wait 40 '[ "$(size "$T_TMP/ts.out")" -gt $((ts_back + 200000)) ] &&
     [ "$(size "$T_TMP/hls.out")" -gt $((hls_back + 200000)) ]'
-t_ok $? "both clients get media from the first source"
+t_ok $? "both clients get media from the first source ($ts_back, $(size "$T_TMP/ts.out"); $hls_back, $(size "$T_TMP/hls.out") bytes)" ||
+    t_diag "$(tail -20 "$spool/fo/cmaf.log")" "$(tail -5 "$T_TMP/hls.err")"
 
 kill "$ff_pid" "$curl_pid" 2>/dev/null
 wait "$ff_pid" "$curl_pid" 2>/dev/null
@@ -110,7 +111,8 @@ for k in ts hls; do
 	ffmpeg -nostdin -v error -i "$T_TMP/$k.out" -map 0:v -f null - \
 	    2>"$T_TMP/$k.dec"
 	n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries \
-	    stream=nb_read_frames -of csv=p=0 "$T_TMP/$k.out" 2>/dev/null)
+	    stream=nb_read_frames -of csv=p=0 "$T_TMP/$k.out" 2>/dev/null |
+	    head -1 | tr -dc 0-9)
 	t_at_least "$(( ${n:-0} / 25 ))" 6 "$k client: ffmpeg decodes ${n:-0} frames (25 a second)"
 done
 t_unlike "$(cat "$T_TMP/hls.err")" 'HTTP error|Server returned|[45][0-9][0-9] ' \
