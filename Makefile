@@ -145,6 +145,7 @@ run: build
 bench: build
 	@scripts/bench
 	@scripts/bench-serve
+	@scripts/bench-zap
 
 # The shipped lighttpd include, inetd line and systemd units name the
 # default paths; install writes them with this install's paths.

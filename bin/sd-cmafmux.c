@@ -24,8 +24,8 @@ on_signal(int sig)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: sd-cmafmux [-lsTv] [-d seconds] [-w segments] "
-	    "-o dir [input]\n");
+	fprintf(fp, "usage: sd-cmafmux [-lsTv] [-d seconds] [-N numbers] "
+	    "[-w segments]\n                  -o dir [input]\n");
 	exit(status);
 }
 
@@ -58,13 +58,16 @@ main(int argc, char *argv[])
 	o.stop = &stop;
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, SD_EX_OK);
-	while ((ch = getopt(argc, argv, "d:lo:sTvw:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:lN:o:sTvw:")) != -1) {
 		switch (ch) {
 		case 'd':
 			o.target = seconds(optarg);
 			break;
 		case 'l':
 			o.live = 1;
+			break;
+		case 'N':
+			o.numbers = optarg;
 			break;
 		case 'o':
 			o.dir = optarg;

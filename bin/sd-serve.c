@@ -154,7 +154,7 @@ main(int argc, char *argv[])
 		quiet_stderr_on_socket();
 	if ((rc = read_request(&rq, cgi)) != 0)
 		return answer_error(cgi, rq.method == SD_HTTP_HEAD, rc, NULL);
-	if (sd_config_load_serving(&cfg, sd_config_dir(confdir)) == -1) {
+	if (sd_serve_config_load(&cfg, sd_config_dir(confdir)) == -1) {
 		sd_http_log_error(&rq, 500, "configuration error");
 		answer_error(cgi, rq.method == SD_HTTP_HEAD, 500,
 		    "configuration error (see the server log)");

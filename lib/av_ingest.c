@@ -8,7 +8,6 @@
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +396,7 @@ run(struct mux *m)
 		sd_live_trim(m);
 	if (sd_pub_write(m, 1) == -1)
 		return SD_EX_IOERR;
+	sd_livenum_end(&m->num, m->cq.open_seq + 1);
 	sd_mux_progress(m, 1);
 	return SD_EX_OK;
 }
@@ -407,23 +407,18 @@ run(struct mux *m)
  * again with other bytes (segments are immutable for caches). Numbers
  * must stay 32-bit: DASH's startNumber and $Number$ are xs:unsignedInt,
  * and GStreamer's dashdemux reads them so. So the clock counts from
- * LIVE_EPOCH, at twice the rate of cuts of the target duration (a cut is
- * at least -d long, a discontinuity adds one): a later store starts past
- * every number of an earlier one, for 136 years at -d 2, 6 at -d 0.1.
+ * 2024, at twice the rate of cuts of the target duration (a cut is at
+ * least -d long, a discontinuity adds one): a later store starts past
+ * every number of an earlier one, for 136 years at -d 2, 6 at -d 0.1,
+ * and past the numbers file (-N) when the clock went back (livenum.h).
  */
-#define LIVE_EPOCH 1704067200	/* 2024-01-01T00:00:00Z */
-
 static void
 fresh_numbering(struct mux *m)
 {
-	time_t now = time(NULL);
-	uint64_t per_s = (uint64_t)ceil(2.0 / m->o->target), seq;
+	uint64_t seq = sd_livenum_first(&m->num, time(NULL), m->o->target);
 	size_t i;
 
-	if (now <= LIVE_EPOCH)
-		return;
-	seq = (uint64_t)(now - LIVE_EPOCH) * (per_s > 0 ? per_s : 1);
-	if (seq > UINT32_MAX / 2)	/* past the clock's range: from 0 */
+	if (seq == 0)
 		return;
 	m->cq.open_seq = m->cq.pub_seq = seq;
 	for (i = 0; i < m->ntrk; i++)	/* headers: by first segment */
@@ -493,6 +488,7 @@ sd_cmafmux(const struct sd_mux_opts *o)
 		return SD_EX_SOFTWARE;
 	}
 	m->o = o;
+	m->num.path = o->live ? o->numbers : NULL;
 	m->t_begin = sd_mux_mono();
 	m->ts_store_idx = -1;
 	av_log_set_level(o->verbose ? AV_LOG_WARNING : AV_LOG_FATAL);
@@ -502,6 +498,7 @@ sd_cmafmux(const struct sd_mux_opts *o)
 		rv = SD_EX_IOERR;
 	} else if ((rv = setup(m)) == 0) {
 		resume_numbering(m);
+		sd_livenum_reserve(&m->num, m->cq.open_seq);
 		rv = run(m);
 	}
 	teardown(m);

@@ -38,6 +38,7 @@
 #include "nal.h"
 #include "av_tsseg.h"
 #include "cut.h"
+#include "livenum.h"
 #include "timeline.h"
 #include "util_int.h"
 
@@ -110,6 +111,7 @@ struct mux {
 	struct cutq cq;
 	int resumed;		/* numbering on from a store found in dir */
 	uint64_t first_seq;	/* after the store an earlier run left */
+	struct sd_livenum num;	/* -N: numbers kept across stores */
 	int continuing;
 	/* the segment writers */
 	struct sd_cmaf_sample *cs;

@@ -286,6 +286,8 @@ sd_seg_declare(struct mux *m, int64_t p_us, int disc)
 		if (!t->gone && t->started)
 			need |= 1u << i;
 	}
+	/* the next segment (and maybe a header) takes open_seq + 1 */
+	sd_livenum_reserve(&m->num, m->cq.open_seq + 1);
 	return cutq_declare(&m->cq, p_us, disc, need);
 }
 

@@ -99,6 +99,59 @@ variant_allowed(const struct sd_profile *p, int w, int h)
 	    (p->height <= 0 || h <= p->height);
 }
 
+/*
+ * One representation= line: "ID TYPE BANDWIDTH WxH CODECS"; 1 when it is
+ * video (its type, or a size when the MPD gave no type), with bw and size.
+ */
+static int
+rep_video(const char *line, long long *bw, int *w, int *h)
+{
+	char type[16];
+
+	*w = *h = 0;
+	if (sscanf(line, "%*s %15s %lld %dx%d", type, bw, w, h) < 3 ||
+	    *bw < 0)
+		return 0;
+	return strcmp(type, "video") == 0 || (strcmp(type, "-") == 0 &&
+	    *w > 0);
+}
+
+/*
+ * A DASH MPD: the video representation to read, counted among the video
+ * representations in MPD order (ffmpeg's dash reader's 0:v:N).
+ */
+static int
+dash_video(const struct sd_rec *cls, const struct sd_profile *p,
+    char *why, size_t whylen)
+{
+	size_t i, n = sd_rec_count(cls, "representation");
+	long long bw, best_bw = -1;
+	int w, h, k = 0, best = -1, low = -1, low_px = 0;
+
+	for (i = 0; i < n && i < 4096; i++) {
+		if (!rep_video(sd_rec_get_nth(cls, "representation", i), &bw,
+		    &w, &h))
+			continue;
+		if (low == -1 || w * h < low_px) {
+			low = k;
+			low_px = w * h;
+		}
+		if (variant_allowed(p, w, h) && bw > best_bw) {
+			best = k;
+			best_bw = bw;
+		}
+		k++;
+	}
+	if (best == -1)
+		best = low;
+	if (best != -1)
+		snprintf(why, whylen, "The source's DASH video representation "
+		    "%d of %d, the highest bandwidth %s, with every audio "
+		    "representation.", best, k, best_bw >= 0 ? "that fits" :
+		    "(none fits: the smallest)");
+	return best;
+}
+
 int
 sd_ingest_variant(const struct sd_rec *cls, const struct sd_profile *p,
     char *why, size_t whylen)
@@ -107,6 +160,8 @@ sd_ingest_variant(const struct sd_rec *cls, const struct sd_profile *p,
 	long long bw, best_bw = -1, low_bw = -1;
 	int w, h, best = -1, low = -1, low_px = 0;
 
+	if (n == 0 && sd_rec_count(cls, "representation") > 0)
+		return dash_video(cls, p, why, whylen);
 	for (i = 0; i < n && i < 4096; i++) {
 		if (variant_parse(sd_rec_get_nth(cls, "variant", i), &bw, &w,
 		    &h) == -1)
@@ -151,6 +206,8 @@ sd_ingest_argv(struct sd_ingest_argv *a, const char *url,
 	enum sd_ingest k = sd_ingest_kind(url);
 	int hls = format ? strcmp(format, "hls") == 0 :
 	    sd_ingest_is_manifest(url) && strcasestr(url, ".m3u8") != NULL;
+	int dash = k == SD_INGEST_HTTP && (format ? strcmp(format, "dash") ==
+	    0 : sd_ingest_is_manifest(url) && !hls);
 
 	memset(a, 0, sizeof(*a));
 	if (k == SD_INGEST_BAD)
@@ -173,6 +230,12 @@ sd_ingest_argv(struct sd_ingest_argv *a, const char *url,
 		if (headers != NULL && *headers != '\0') {
 			ARG("-headers"); ARG(headers);
 		}
+	} else if (k == SD_INGEST_STREAM) {
+		/* A live stream arrives in real time: ffmpeg's 5 s of
+		 * analysis (an MPEG-TS input is read that long whatever it
+		 * found) would be 5 s more of every zap. One second holds
+		 * a keyframe's parameters and many audio frames. */
+		ARG("-analyzeduration"); ARG("1000000");
 	} else if (k == SD_INGEST_FILE) {
 		/* A file is a channel: played in real time, over and over. */
 		ARG("-re"); ARG("-stream_loop"); ARG("-1");
@@ -185,12 +248,22 @@ sd_ingest_argv(struct sd_ingest_argv *a, const char *url,
 		snprintf(a->map[1], sizeof(a->map[1]), "0:p:%d:a?", variant);
 		ARG("-map"); ARG(a->map[0]);
 		ARG("-map"); ARG(a->map[1]);
+	} else if (dash) {
+		/* One video representation, every audio one: ffmpeg's own
+		 * choice would keep one audio language only. */
+		snprintf(a->map[0], sizeof(a->map[0]), "0:v:%d?",
+		    variant >= 0 ? variant : 0);
+		ARG("-map"); ARG(a->map[0]);
+		ARG("-map"); ARG("0:a?");
 	} else if (k != SD_INGEST_HTTP) {
 		/* udp & co.: every video and audio track of the stream */
 		ARG("-map"); ARG("0:v?");
 		ARG("-map"); ARG("0:a?");
 	}
 	ARG("-c"); ARG("copy");
+	/* Each packet out at once: the 32 KiB output buffer would hold a
+	 * low-rate channel's first keyframe back for most of a second. */
+	ARG("-flush_packets"); ARG("1");
 	ARG("-f"); ARG("mpegts");
 	ARG("pipe:1");
 	a->v[a->n] = NULL;

@@ -36,8 +36,10 @@ int sd_ingest_via_ffmpeg(const char *url, const char *format);
  * The HLS variant (its index in the master, which is ffmpeg's program id)
  * with the highest bandwidth whose resolution the profile allows (p NULL,
  * or no width/height limit: the highest). cls holds sd-classify's
- * variant= lines ("BANDWIDTH WxH CODECS"). Returns -1 when it lists none;
- * why says which, in words.
+ * variant= lines ("BANDWIDTH WxH CODECS"). For a DASH MPD (representation=
+ * lines, "ID TYPE BANDWIDTH WxH CODECS"), the same choice among its video
+ * representations, counted in MPD order (ffmpeg's 0:v:N). Returns -1 when
+ * it lists none; why says which, in words.
  */
 int sd_ingest_variant(const struct sd_rec *cls, const struct sd_profile *p,
     char *why, size_t whylen);
@@ -54,9 +56,12 @@ struct sd_ingest_argv {
 
 /*
  * ffmpeg -nostdin -loglevel error [reconnect and timeout options for
- * http] [-re for files] [-user_agent, -referer, -headers] -i URL
- * [-map of variant (HLS program), its video and audio renditions]
- * -c copy -f mpegts pipe:1. headers: "Name: value\r\n" lines or NULL.
+ * http] [-re for files] [-analyzeduration 1 s for udp & co.]
+ * [-user_agent, -referer, -headers] -i URL
+ * [-map of variant (HLS program), its video and audio renditions;
+ * DASH: -map 0:v:variant? (0 when variant is -1) -map 0:a?, every audio
+ * representation]
+ * -c copy -flush_packets 1 -f mpegts pipe:1. headers: "Name: value\r\n" lines or NULL.
  * Strings pointed to must outlive a (url, ua, referer, headers).
  */
 int sd_ingest_argv(struct sd_ingest_argv *a, const char *url,

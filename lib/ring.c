@@ -13,7 +13,10 @@
  * (tsentry.c) and names the newest in `head` as "entry=CHUNK:OFFSET", the
  * PAT that starts it; `head` is rewritten (atomically) only after the chunks
  * it names are there, so a reader that reads it finds them. A new TS client
- * starts there rather than at an arbitrary packet of the live edge.
+ * starts there rather than at an arbitrary packet of the live edge. The
+ * entry point before it is named too, "prev=CHUNK:OFFSET": a new pipeline
+ * starts there, so that sd-cmafmux has a whole GOP at once and its first
+ * segment waits for no new keyframe (the zap time of sd-relay(7)).
  */
 #include <sys/stat.h>
 
@@ -71,7 +74,7 @@ sd_ring_close(struct sd_ring *rg)
 static int
 ring_head_write(struct sd_ring *rg)
 {
-	char p[PATH_MAX], line[160];
+	char p[PATH_MAX], line[224];
 	int n;
 
 	sd_pathf(p, sizeof(p), "%s/head", rg->dir);
@@ -83,8 +86,28 @@ ring_head_write(struct sd_ring *rg)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 		    " entry=%llu:%zu", rg->scan.entry_chunk,
 		    rg->scan.entry_off);
+	if (rg->have_prev && rg->prev_chunk >= rg->first &&
+	    rg->prev_chunk < rg->next)
+		n += snprintf(line + n, sizeof(line) - (size_t)n,
+		    " prev=%llu:%zu", rg->prev_chunk, rg->prev_off);
 	n += snprintf(line + n, sizeof(line) - (size_t)n, "\n");
 	return sd_write_atomic(p, line, (size_t)n, 0644, 0);
+}
+
+/* The packet at off of the open chunk: entry points, the last two kept. */
+static void
+ring_scan(struct sd_ring *rg, size_t off)
+{
+	unsigned long long chunk = rg->scan.entry_chunk;
+	size_t eoff = rg->scan.entry_off;
+	int had = rg->scan.found > 0;
+
+	if (sd_ts_scan_packet(&rg->scan, (unsigned char *)rg->buf + off,
+	    rg->next, off) == 1 && had) {
+		rg->prev_chunk = chunk;
+		rg->prev_off = eoff;
+		rg->have_prev = 1;
+	}
 }
 
 /* Write out the whole packets buffered as one chunk; keep the rest. */
@@ -98,8 +121,7 @@ sd_ring_flush(struct sd_ring *rg)
 	if (whole == 0)
 		return 0;
 	for (i = 0; i < whole; i += SD_TS_PACKET)
-		sd_ts_scan_packet(&rg->scan, (unsigned char *)rg->buf + i,
-		    rg->next, i);
+		ring_scan(rg, i);
 	sd_pathf(p, sizeof(p), "%s/%016llu.ts", rg->dir,
 	    (unsigned long long)rg->next);
 	if (sd_write_atomic(p, rg->buf, whole, 0644, 0) == -1) {
@@ -185,7 +207,7 @@ int
 sd_ring_head(const char *dir, unsigned long long *first,
     unsigned long long *last)
 {
-	char buf[128];
+	char buf[224];
 
 	if (read_head(dir, buf, sizeof(buf)) == -1)
 		return -1;
@@ -196,23 +218,32 @@ sd_ring_head(const char *dir, unsigned long long *first,
 	return 0;
 }
 
-/* The newest entry point named in dir's head: 0, or -1 (none, no ring). */
-int
-sd_ring_entry(const char *dir, unsigned long long *chunk, size_t *off)
+/* The point " KEY=CHUNK:OFFSET" of dir's head: 0, or -1 (none, no ring). */
+static int
+head_point(const char *dir, const char *key, unsigned long long *chunk,
+    size_t *off)
 {
-	char buf[160], *e;
+	char buf[224], *e;
 	unsigned long long o;
+	size_t n = strlen(key);
 
 	if (read_head(dir, buf, sizeof(buf)) == -1)
 		return -1;
-	if ((e = strstr(buf, " entry=")) == NULL ||
-	    sscanf(e, " entry=%llu:%llu", chunk, &o) != 2 ||
+	if ((e = strstr(buf, key)) == NULL ||
+	    sscanf(e + n, "%llu:%llu", chunk, &o) != 2 ||
 	    o >= SD_RING_CHUNK || o % SD_TS_PACKET != 0) {
 		errno = ENOENT;
 		return -1;
 	}
 	*off = (size_t)o;
 	return 0;
+}
+
+/* The newest entry point named in dir's head: 0, or -1 (none, no ring). */
+int
+sd_ring_entry(const char *dir, unsigned long long *chunk, size_t *off)
+{
+	return head_point(dir, " entry=", chunk, off);
 }
 
 /* ---------------------------------------------------------------- tail */
@@ -282,6 +313,33 @@ sd_ring_edge(const char *dir, int wait, unsigned long long *cursor)
 		}
 		sd_relay_sleep_ms(50);
 	}
+}
+
+/*
+ * Where a new pipeline starts reading: the chunk of the entry point before
+ * the newest when the ring still holds it, else the newest's, else the
+ * live edge (no waiting: a source without entry points feeds from the
+ * edge). From the live edge, sd-cmafmux would wait up to a GOP for a
+ * keyframe to begin its first segment, and a GOP more for the keyframe
+ * that ends it; from the entry point before the newest, both are in the
+ * ring already. The store then runs up to two GOPs behind the edge instead
+ * of one, where an HLS or DASH player sits three segments back anyway.
+ */
+int
+sd_ring_start(const char *dir, unsigned long long *cursor)
+{
+	unsigned long long first, last, chunk;
+	size_t off;
+
+	if (sd_ring_head(dir, &first, &last) == 0 &&
+	    ((head_point(dir, " prev=", &chunk, &off) == 0 &&
+	    chunk >= first && chunk <= last) ||
+	    (sd_ring_entry(dir, &chunk, &off) == 0 &&
+	    chunk >= first && chunk <= last))) {
+		*cursor = chunk;
+		return 0;
+	}
+	return sd_ring_edge(dir, 0, cursor);
 }
 
 /*

@@ -21,6 +21,9 @@
 /* The writer: one per ring, in the upstream session. */
 struct sd_ring {
 	struct sd_ts_scan scan;		/* entry points: in `head` */
+	unsigned long long prev_chunk;	/* the entry point before the newest */
+	size_t prev_off;
+	int have_prev;
 	char dir[4096];
 	unsigned long long first, next;	/* oldest chunk, next to write */
 	unsigned keep;
@@ -47,6 +50,11 @@ int sd_ring_entry(const char *dir, unsigned long long *chunk,
 int sd_ring_next(const char *dir, unsigned long long *cursor);
 /* The newest whole chunk, waiting at most wait s: 0, or -1 (ETIMEDOUT). */
 int sd_ring_edge(const char *dir, int wait, unsigned long long *cursor);
+/*
+ * A pipeline's first chunk: the entry point before the newest (a whole
+ * GOP the pipeline can cut at once), else the newest, else the edge.
+ */
+int sd_ring_start(const char *dir, unsigned long long *cursor);
 
 /*
  * Copy the live TS of the ring in dir (SPOOL/PROXY/ts) to out_fd from the

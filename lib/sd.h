@@ -416,6 +416,7 @@ struct sd_mux_opts {
 	int ts;			/* -T: MPEG-TS segments too */
 	int single;		/* -s: one file a track, with a sidx */
 	int verbose;		/* -v */
+	const char *numbers;	/* -N: the live numbers file (livenum.h) */
 	volatile int *stop;	/* set by a signal: finish and end the store */
 	struct AVIOContext *pb;	/* read this instead of input (fuzzing) */
 	const char *format;	/* a demuxer to use (NULL: probe) */
@@ -469,6 +470,9 @@ struct sd_serve_opts {
 };
 int sd_serve(const struct sd_config *cfg, const struct sd_http_req *rq,
     const struct sd_serve_opts *opts, int out_fd);
+/* serve_warn.c: the config for one request (sd_config_load_serving), its
+ * warnings logged once per config (SPOOL/.config-warned), errors always. */
+int sd_serve_config_load(struct sd_config *cfg, const char *dir);
 
 /* ------------------------------------------------ the relay: sd-relay(7)
  * Its layers: session.h. Fetching (fetch.h) here as sd-import(1) needs. */

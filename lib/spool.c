@@ -89,6 +89,24 @@ sd_spool_mkdirs(const char *path)
 	return mkdir(p, 0755) == -1 && errno != EEXIST ? -1 : 0;
 }
 
+/*
+ * Outside SPOOL/PROXY, which the upstream session removes at its idle end:
+ * the numbers must outlive the stores they number (livenum.h).
+ */
+int
+sd_spool_numbers_path(char *out, size_t len, const char *spool,
+    const char *proxy, const char *variant)
+{
+	if (!sd_safe_name(proxy) || !sd_safe_name(variant)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sd_pathf(out, len, "%s/.numbers", spool) == -1 ||
+	    sd_spool_mkdirs(out) == -1)
+		return -1;
+	return sd_pathf(out, len, "%s/.numbers/%s@%s", spool, proxy, variant);
+}
+
 /* Remove a folder of plain files and folders of plain files, bounded. */
 int
 sd_spool_rmtree(const char *path, int depth)

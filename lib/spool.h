@@ -8,6 +8,9 @@
  *   SPOOL/.locks/PROXY.lock	held (flock) by PROXY's upstream session
  *   SPOOL/.locks/PROXY@VAR.lock	held by the session of variant VAR
  *   SPOOL/.locks/start		serialises starts (max_sessions count)
+ *   SPOOL/.numbers/PROXY@VAR	the next number VAR's live stores may use
+ *				(sd-cmafmux -N, livenum.h): kept when an
+ *				idle end deletes SPOOL/PROXY
  *   SPOOL/PROXY/ts/		the ring (ring.h)
  *   SPOOL/PROXY/VAR/		a live store written by sd-cmafmux -l
  *   SPOOL/PROXY/VAR.state	the session's state record (key=value)
@@ -30,6 +33,10 @@ void sd_relay_sleep_ms(int ms);
 /* SPOOL/PROXY[/NAME]; -1 (ENAMETOOLONG, EINVAL: PROXY unsafe). */
 int sd_spool_path(char *out, size_t len, const char *spool,
     const char *proxy, const char *name);
+/* SPOOL/.numbers/PROXY@VARIANT, its folder made: the numbers file of the
+ * variant's live stores (sd-cmafmux -N); -1 with errno. */
+int sd_spool_numbers_path(char *out, size_t len, const char *spool,
+    const char *proxy, const char *variant);
 /* A variant name a session may have: safe, short, not a spool folder. */
 int sd_spool_variant_ok(const char *variant);
 int sd_spool_mkdirs(const char *path);

@@ -8,8 +8,8 @@
  *		into the ring, reconnecting with backoff;
  *   pass	the passthrough cache's reaper: old files go;
  *   other	a pipeline session: feeds the ring into
- *		`[ffmpeg ARGV |] sd-cmafmux -l [-T] -o SPOOL/PROXY/VAR` and
- *		restarts that pipeline when it exits or stalls.
+ *		`[ffmpeg ARGV |] sd-cmafmux -l [-T] -N NUMBERS -o SPOOL/PROXY/VAR`
+ *		and restarts that pipeline when it exits or stalls.
  *
  * Stands on spool.c and ring.c; supervise.h is what upstream.c shares; session.c starts the process, and
  * bin/sd-session.c reads its command line.
@@ -192,8 +192,13 @@ sup_child_start(struct child *c, const char *name, char **argv, int in,
 static int
 mux_start(struct sess *s, struct pipeline *p)
 {
-	char *mux[13];
+	char *mux[15], numbers[PATH_MAX];
 	int a[2], i = 0;
+
+	/* the names' numbers outlive the store (livenum.h) */
+	if (sd_spool_numbers_path(numbers, sizeof(numbers), s->spool,
+	    s->proxy, s->variant) == -1)
+		return -1;
 
 	mux[i++] = s->mux;
 	mux[i++] = "-l";
@@ -203,6 +208,8 @@ mux_start(struct sess *s, struct pipeline *p)
 	mux[i++] = s->segdur_arg;
 	mux[i++] = "-w";
 	mux[i++] = s->window_arg;
+	mux[i++] = "-N";
+	mux[i++] = numbers;
 	mux[i++] = "-o";
 	mux[i++] = s->dir;
 	mux[i++] = "-";
@@ -338,7 +345,7 @@ feed_load(const char *tsdir, struct feed *fd)
 	size_t len;
 
 	if (!fd->have_cursor) {
-		if (sd_ring_edge(tsdir, 0, &fd->cursor) == -1)
+		if (sd_ring_start(tsdir, &fd->cursor) == -1)
 			return 0;
 		fd->have_cursor = 1;
 	}

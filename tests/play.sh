@@ -187,7 +187,8 @@ t_gst_last_pts() {
 
 # t_browser_play hls|dash URL [SECONDS [DESCRIPTION]]: hls.js or dash.js in
 # headless Chromium (tests/play/play.js) plays URL muted, from the page
-# served next to it (/play/index.html on URL's server): SECONDS empty, to
+# served next to it (/play/index.html on URL's server, or on PLAY_ORIGIN's
+# when set: a server with tests/play, see serve_dir): SECONDS empty, to
 # the end (VOD), failing when the playhead stops for t_secs 20 or the end
 # is not reached within t_secs T_PLAY_MAX (default 120); else (live) until
 # the playhead has moved SECONDS since it started, failing when that does

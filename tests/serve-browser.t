@@ -13,15 +13,11 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d "$mods/playwright-core" ] ||
 	exit 0
 fi
 media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-mkdir -p "$conf/www" "$spool" "$T_TMP/up"
+serve_dirs "$T_TMP/conf/www"
 cp "$mods/hls.js/dist/hls.min.js" \
     "$mods/dashjs/dist/modern/umd/dash.all.min.js" "$conf/www/"
-uport=$(t_free_port)
-t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$T_TMP/up" \
-    -f "$media" -s 150
-serve_proxy "$conf" tv "http://127.0.0.1:$uport/live.ts"
+serve_upstream "$media" 150
+serve_proxy "$conf" tv "$SERVE_UP/live.ts"
 serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 10)"
 serve_start "$conf" "$spool"
 t_ok $? "lighttpd with sd-serve answers"

@@ -6,9 +6,7 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/serve/lib.sh"
 
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-mkdir -p "$conf" "$spool"
+serve_dirs
 serve_ini "$conf" "$spool"
 serve_proxy "$conf" direct1 http://upstream.example/one.ts "mode = direct" \
     "name = Direct One"
@@ -64,4 +62,20 @@ t_like "$B" '"id":"bad","error":"[^"]*proxies\.ini:'"$badline"': ' \
     "/status lists bad as disabled with its reason"
 t_like "$(cat "$log")" "sd-serve: GET /tv: 503 .*proxies\.ini:$tvline: " \
     "the log has the request and the reason"
+
+# Config warnings: once per config in the log, not once per request (each
+# request runs sd-serve, which loads the config); again after an edit.
+# sd-serve -c and sd-decide -l print them every time.
+warned() { grep -c "proxies\.ini:$typoline: unknown key sorce" "$log"; }
+t_is "$(warned)" 1 "the unknown key: logged once over the requests above"
+printf '# edited\n' >>"$ini"
+get "$base/direct1"
+get "$base/direct2"
+t_is "$(warned)" 2 "the config edited: logged once more over 2 requests"
+t_run -- sd-serve -c -C "$conf"
+t_like "$T_ERR" "proxies\.ini:$typoline: unknown key sorce" \
+    "sd-serve -c still prints the warning"
+t_run -- sd-decide -l -C "$conf"
+t_like "$T_ERR" "proxies\.ini:$typoline: unknown key sorce" \
+    "sd-decide -l still prints the warning"
 t_done

@@ -7,9 +7,7 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/serve/lib.sh"
 
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-mkdir -p "$conf" "$spool"
+serve_dirs
 serve_ini "$conf" "$spool" "upstream_timeout = 2"
 
 # An upstream that takes the connection and says nothing.

@@ -6,10 +6,8 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/serve/lib.sh"
 
-conf=$T_TMP/conf
-spool=$T_TMP/spool
+serve_dirs "$T_TMP/conf/www" "$T_TMP/spool/tv/cmaf"
 store=$spool/tv/cmaf
-mkdir -p "$conf/www" "$store"
 # A secret beside the spool: no request may ever bring it back.
 secret="SECRET-$$-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 echo "$secret" >"$T_TMP/secret"

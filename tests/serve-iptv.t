@@ -10,10 +10,7 @@
 . "${0%/*}/serve/lib.sh"
 
 media=$("$SD_TOP/scripts/gen-media" -t 60 h264-aac.ts) || exit 1
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-up=$T_TMP/up
-mkdir -p "$conf" "$spool" "$up/files"
+serve_dirs "$T_TMP/up/files"
 
 # The provider: a guide of four channels (two of them ours), its gzip
 # copy, an HTML page where a guide should be, and the live stream.
@@ -35,10 +32,8 @@ XML
 gzip -c "$up/files/guide.xml" >"$up/files/guide.xml.gz"
 printf '<!DOCTYPE html>\n<html><body>Please log in</body></html>\n' \
     >"$up/files/login.html"
-uport=$(t_free_port)
-U=http://127.0.0.1:$uport
-t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" -f "$media" -s 60
-t_wait_http "$U/none"
+serve_upstream "$media" 60
+U=$SERVE_UP
 
 cat >"$conf/proxies.ini" <<EOF
 [news]

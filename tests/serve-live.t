@@ -9,13 +9,10 @@
 . "${0%/*}/play.sh"
 
 media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-up=$T_TMP/up
-mkdir -p "$conf" "$spool" "$up"
-uport=$(t_free_port)
+serve_dirs
+serve_upstream "$media" 150
+uport=$SERVE_UPORT
 dead=$(t_free_port)
-t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" -f "$media" -s 150
 cat >"$conf/proxies.ini" <<EOF
 [tv]
 name = Live TV
@@ -44,7 +41,6 @@ EOF
 serve_start "$conf" "$spool"
 t_ok $? "lighttpd with sd-serve starts"
 base=$SERVE_BASE
-t_wait_http "http://127.0.0.1:$uport/none"
 
 conns() {	# conns PATH: upstream connections made for PATH so far
 	grep -c " $1\$" "$up/connections" 2>/dev/null || echo 0

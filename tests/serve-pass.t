@@ -8,10 +8,7 @@
 
 ts=$("$SD_TOP/scripts/gen-media" h264-aac.ts)
 mp4=$("$SD_TOP/scripts/gen-media" h264-aac.mp4)
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-up=$T_TMP/up
-mkdir -p "$conf" "$spool" "$up/files/hls" "$up/files/dash"
+serve_dirs "$T_TMP/up/files/hls" "$T_TMP/up/files/dash"
 ffmpeg -nostdin -v error -i "$ts" -c copy -f hls -hls_time 2 \
     -hls_playlist_type vod -hls_segment_filename "$up/files/hls/seg%d.ts" \
     "$up/files/hls/index.m3u8"
@@ -19,8 +16,8 @@ t_ok $? "ffmpeg writes an HLS source"
 ffmpeg -nostdin -v error -i "$mp4" -c copy -f dash -seg_duration 2 \
     "$up/files/dash/manifest.mpd"
 t_ok $? "ffmpeg writes a DASH source"
-uport=$(t_free_port)
-t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up"
+serve_upstream
+uport=$SERVE_UPORT
 {
 	printf '[hlsp]\nsource = http://127.0.0.1:%s/files/hls/index.m3u8\n' \
 	    "$uport"
@@ -32,7 +29,6 @@ t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up"
 serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 30)"
 serve_start "$conf" "$spool"
 base=$SERVE_BASE
-t_wait_http "http://127.0.0.1:$uport/none"
 
 # HLS
 code=$(curl -s -D "$T_TMP/h" -o "$T_TMP/m.m3u8" -w '%{http_code}' \

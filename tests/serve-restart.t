@@ -6,24 +6,12 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/play.sh"
 
-if [ ! -x "$SD_BUILD/bin/sd-cmafmux" ]; then
-	t_skip 6 "bin/sd-cmafmux is not built"
-	t_done
-	exit 0
-fi
+serve_need_mux 6
 media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-up=$T_TMP/up
-mkdir -p "$conf" "$spool" "$up"
-uport=$(t_free_port)
-upstream() {
-	t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" \
-	    -f "$media" -s 150
-	UPID=$T_BGPID
-}
-upstream
-serve_proxy "$conf" tv "http://127.0.0.1:$uport/live.ts"
+serve_dirs
+serve_upstream "$media" 150
+uport=$SERVE_UPORT
+serve_proxy "$conf" tv "$SERVE_UP/live.ts"
 serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 20)" \
     "upstream_timeout = $(t_secs 5)"
 serve_start "$conf" "$spool"
@@ -40,8 +28,8 @@ T_GST_MAX=90
 t_gst_start "$base/tv/master.m3u8" 20
 T_GST_MAX=
 t_wait 60 '[ "$(t_gst_span "$T_GST_LOG" | cut -d. -f1)" -ge 6 ]'
-kill "$UPID"
-wait "$UPID" 2>/dev/null
+kill "$SERVE_UPID"
+wait "$SERVE_UPID" 2>/dev/null
 up_state() {
 	curl -s "$base/status" | node -e '
 	const s = JSON.parse(require("fs").readFileSync(0));
@@ -51,7 +39,7 @@ up_state() {
 }
 t_wait 20 '[ "$(up_state)" != up ]'
 t_ok $? "the session sees the upstream go"
-upstream
+serve_upstream -p "$uport" "$media" 150
 # What had been rendered by then: a sink with sync=true renders no faster
 # than the clock, so 20 s in all is well past the restart.
 back=$(t_gst_span "$T_GST_LOG")

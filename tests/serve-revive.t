@@ -8,21 +8,11 @@
 . "${0%/*}/lib.sh"
 . "$SD_TOP/tests/serve/lib.sh"
 
-if [ ! -x "$SD_BUILD/bin/sd-cmafmux" ] || ! command -v lighttpd >/dev/null
-then
-	t_skip 8 "bin/sd-cmafmux is not built, or no lighttpd"
-	t_done
-	exit 0
-fi
+serve_need_mux 8
 media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-up=$T_TMP/up
-mkdir -p "$conf" "$spool" "$up"
-uport=$(t_free_port)
-t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" -f "$media" \
-    -s 150
-serve_proxy "$conf" tv "http://127.0.0.1:$uport/live.ts"
+serve_dirs
+serve_upstream "$media" 150
+serve_proxy "$conf" tv "$SERVE_UP/live.ts"
 serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 60)" \
     "upstream_timeout = $(t_secs 5)"
 serve_start "$conf" "$spool"

@@ -6,15 +6,19 @@
 # upstream session reads each through one `ffmpeg -c copy -f mpegts`
 # (ingest.c); a TS client, an HLS client and a DASH client each decode at
 # least 6 s; every upstream segment is fetched once whatever the viewers.
+# A DASH source with two audio languages keeps both. hls.js and dash.js in
+# Chromium play, from the session: the HLS-TS source to an HLS client as
+# CMAF, the DASH source to an HLS client, the HLS source to a DASH client.
 # A source of an unsupported scheme is refused at config load.
 . "${0%/*}/lib.sh"
 . "${0%/*}/play.sh"
 
-media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
+media=$("$SD_TOP/scripts/gen-media" -t 300 h264-aac.ts)
+media2=$("$SD_TOP/scripts/gen-media" -t 150 h264-2aac.ts)
 conf=$T_TMP/conf
 spool=$T_TMP/spool
 web=$T_TMP/web
-mkdir -p "$conf" "$spool" "$web/hls" "$web/fmp4" "$web/dash"
+mkdir -p "$conf" "$spool" "$web/hls" "$web/fmp4" "$web/dash" "$web/dash2"
 
 # A bad scheme: refused at load with path:line.
 mkdir -p "$T_TMP/bad"
@@ -30,7 +34,7 @@ serve_dir "$web" 'server.modules += ( "mod_accesslog" )' \
 t_ok $? "lighttpd serves the upstream folder"
 web_url=$SERVE_URL
 
-# The live sources: the same media in real time, copied (150 s outlast
+# The live sources: the same media in real time, copied (300 s outlast
 # the test; no -stream_loop: ffmpeg 5.1 breaks aac_adtstoasc at a loop).
 live() { t_bg ffmpeg -nostdin -v error -re -i "$media" "$@"; }
 live -map 0:v -map 0:a -c copy -f hls -hls_time 1 -hls_list_size 8 \
@@ -43,15 +47,27 @@ live -c copy $mp4 -f hls -hls_time 1 -hls_list_size 8 -hls_segment_type fmp4 \
     -hls_flags delete_segments "$web/fmp4/live.m3u8"
 live -c copy $mp4 -f dash -seg_duration 1 -window_size 8 -use_template 1 \
     -use_timeline 1 -streaming 0 "$web/dash/live.mpd"
+# two audio languages (eng, fra), each an adaptation set of its own
+t_bg ffmpeg -nostdin -v error -re -i "$media2" -map 0 -c copy $mp4 -f dash \
+    -seg_duration 1 -window_size 8 -use_template 1 -use_timeline 1 \
+    -streaming 0 -adaptation_sets "id=0,streams=v id=1,streams=1 id=2,streams=2" \
+    "$web/dash2/live.mpd"
 udp=$(t_free_port)
 live -c copy -f mpegts "udp://127.0.0.1:$udp?pkt_size=1316"
 srt=
 if ffmpeg -hide_banner -protocols 2>/dev/null | grep -qx ' *srt'; then
 	srt=$(t_free_port)
-	live -c copy -f mpegts "srt://127.0.0.1:$srt?mode=listener"
+	# A listener takes one caller and ends with it; a real SRT encoder
+	# takes the next one, so the sender starts again (sd-classify calls
+	# first, the ingest after it, again after a restart).
+	t_bg sh -c 'trap "kill \$c 2>/dev/null; exit 0" TERM
+	    while :; do
+		ffmpeg -nostdin -v error -re -i "$0" -c copy -f mpegts "$1" &
+		c=$!; wait $c
+	    done' "$media" "srt://127.0.0.1:$srt?mode=listener"
 fi
 t_wait 20 '[ -s "$web/hls/master.m3u8" ] && [ -s "$web/fmp4/live.m3u8" ] &&
-    [ -s "$web/dash/live.mpd" ]'
+    [ -s "$web/dash/live.mpd" ] && [ -s "$web/dash2/live.mpd" ]'
 t_ok $? "ffmpeg writes the live HLS, fMP4 HLS and DASH sources"
 # The master the provider hands out: a dead low variant listed first.
 {
@@ -71,6 +87,7 @@ serve_proxy "$conf" hls "$web_url/hls/channel.m3u8" "profile = Universal" \
     "user_agent = sd-test-agent/1" "header = X-Sd-Test: 1"
 serve_proxy "$conf" fmp4 "$web_url/fmp4/live.m3u8" "profile = Universal"
 serve_proxy "$conf" dash "$web_url/dash/live.mpd" "profile = Universal"
+serve_proxy "$conf" dash2 "$web_url/dash2/live.mpd" "profile = Universal"
 serve_proxy "$conf" udp "udp://127.0.0.1:$udp"
 [ -z "$srt" ] || serve_proxy "$conf" srt "srt://127.0.0.1:$srt"
 serve_start "$conf" "$spool"
@@ -145,4 +162,35 @@ t_ok "$([ "$dup" -le 4 ] && echo 0 || echo 1)" \
     "hls: segments fetched once by the session, whatever the viewers ($dup twice)"
 t_at_least "$(grep -c 'GET /hls/ven[0-9]*\.ts' "$T_TMP/access.log")" 6 \
     "hls: the audio rendition's segments are read"
+
+# DASH with two audio adaptation sets: the session keeps both languages.
+curl -s --max-time "$(t_secs 14)" -o "$T_TMP/dash2.ts" "$base/dash2/stream.ts"
+t_is "$(ffprobe -v error -select_streams a -show_entries stream=index \
+    -of csv=p=0 "$T_TMP/dash2.ts" 2>/dev/null | wc -l)" 2 \
+    "dash2: both audio languages reach the TS client" ||
+    t_diag "$(tail -5 "$spool/dash2/ts.log" 2>/dev/null)" \
+    "$(ffprobe -v error -show_streams "$T_TMP/dash2.ts" 2>&1 | grep -e codec_name -e language)"
+
+# Players in Chromium, each fed by the session (not passed through). A
+# profile that wants fMP4 makes the HLS-TS source's HLS client a CMAF one;
+# the page comes from the upstream's lighttpd (sd-serve's has no /play/).
+if [ -x /usr/bin/chromium ] &&
+    [ -d "$SD_TOP/tests/node_modules/playwright-core" ]; then
+	printf '[Cmaf]\nvideo_codec = copy\naudio_codec = copy\ncontainer_format = fmp4\n' \
+	    >"$conf/profiles.ini"
+	serve_proxy "$conf" hlscmaf "$web_url/hls/channel.m3u8" \
+	    "profile = Cmaf"
+	export PLAY_ORIGIN=$web_url
+	t_browser_play hls "$base/hlscmaf/master.m3u8" 6 \
+	    "hls: hls.js plays 6 s of the HLS-TS source as CMAF"
+	t_ok "$([ -f "$spool/hlscmaf/cmaf.state" ] && echo 0 || echo 1)" \
+	    "hls: the HLS client was fed by the session's CMAF store" ||
+	    t_diag "$(ls "$spool/hlscmaf")"
+	t_browser_play hls "$base/dash/master.m3u8" 6 \
+	    "dash: hls.js plays 6 s of the DASH source"
+	t_browser_play dash "$base/hls/manifest.mpd" 6 \
+	    "hls: dash.js plays 6 s of the HLS source"
+else
+	t_skip 4 "needs chromium and playwright-core"
+fi
 t_done

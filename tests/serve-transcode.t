@@ -7,25 +7,15 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/play.sh"
 
-if [ ! -x "$SD_BUILD/bin/sd-cmafmux" ]; then
-	t_skip 10 "bin/sd-cmafmux is not built"
-	t_done
-	exit 0
-fi
+serve_need_mux 10
 media=$("$SD_TOP/scripts/gen-media" -t 150 h264-mp2.ts)
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-up=$T_TMP/up
-mkdir -p "$conf" "$spool" "$up"
-uport=$(t_free_port)
-t_bg perl "$SD_TOP/tests/upstream.pl" -p "$uport" -d "$up" -f "$media" \
-    -s 150
-serve_proxy "$conf" mp2 "http://127.0.0.1:$uport/live.ts" "profile = Universal"
+serve_dirs
+serve_upstream "$media" 150
+serve_proxy "$conf" mp2 "$SERVE_UP/live.ts" "profile = Universal"
 serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 20)"
 serve_start "$conf" "$spool"
 t_ok $? "lighttpd with sd-serve answers"
 base=$SERVE_BASE
-t_wait_http "http://127.0.0.1:$uport/none"
 
 code=$(curl -s -o "$T_TMP/master.m3u8" -w '%{http_code}' \
     --max-time "$(t_secs 40)" "$base/mp2/master.m3u8")

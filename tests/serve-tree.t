@@ -6,9 +6,7 @@
 . "${0%/*}/lib.sh"
 . "${0%/*}/serve/lib.sh"
 
-conf=$T_TMP/conf
-spool=$T_TMP/spool
-mkdir -p "$conf" "$spool"
+serve_dirs
 serve_ini "$conf" "$spool"
 # A smart proxy on a system profile, its upstream a closed port.
 serve_proxy "$conf" tv http://127.0.0.1:9/live.ts "profile = Universal"

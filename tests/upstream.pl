@@ -8,7 +8,10 @@
 # the bytes it sent to DIR/conn-N.body, so a test can cmp what a client got
 # against what the source really sent. Routes:
 #   /live.ts[?chunked=1&...] FILE paced in real time (SECONDS long), to EOF;
-#                          chunked=1 sends it with chunked transfer coding
+#                          chunked=1 sends it with chunked transfer coding;
+#                          join=1 starts where a broadcast of FILE begun
+#                          when this server started is now (a 188-byte
+#                          boundary, mid-GOP like a real provider)
 #   /channel.ts            FILE as a live channel: every connection joins
 #                          at the point the server's clock has reached
 #                          (from its start), in real time, and sends
@@ -31,17 +34,23 @@ my %o;
 getopts('p:d:f:s:x:', \%o) or
     die "usage: upstream.pl -p port -d dir [-f file] [-s secs] [-x stall]\n";
 my ($port, $dir, $file, $secs) = ($o{p}, $o{d}, $o{f}, $o{s} || 10);
-my $started = Time::HiRes::time();
 die "upstream.pl: -p and -d are needed\n" unless $port && $dir;
+my $born = Time::HiRes::time();
 
 sub stream {
-	my ($c, $n, $chunked) = @_;
+	my ($c, $n, $chunked, $join) = @_;
 	my $data = SdHTTP::slurp($file);
+	my $rate = length($data) / $secs;
+	if ($join && length($data) > 0) {
+		my $at = int((Time::HiRes::time() - $born) * $rate) %
+		    length($data);
+		$data = substr($data, $at - $at % 188);
+	}
 	open(my $log, '>:raw', "$dir/conn-$n.body") or die "$dir/conn-$n.body: $!";
 	$log->autoflush(1);
 	SdHTTP::head($c, "200 OK", "Content-Type: video/mp2t",
 	    $chunked ? "Transfer-Encoding: chunked" : ()) or return;
-	SdHTTP::paced($c, $data, length($data) / $secs, undef, $chunked, $log);
+	SdHTTP::paced($c, $data, $rate, undef, $chunked, $log);
 	close($log);
 }
 
@@ -58,7 +67,7 @@ sub channel {
 			undef $sent;	# live: what was missed is gone
 			next;
 		}
-		my $due = int((Time::HiRes::time() - $started) * $rate);
+		my $due = int((Time::HiRes::time() - $born) * $rate);
 		$due -= $due % 188;
 		return if $due >= length($data);
 		$sent //= $due;
@@ -102,7 +111,7 @@ SdHTTP::serve($port, $dir, sub {
 	if ($path eq '/channel.ts' && $file) {
 		channel($c, $n);
 	} elsif ($path =~ m{^/live\.ts(\?.*)?$} && $file) {
-		stream($c, $n, ($1 // '') =~ /chunked=1/);
+		stream($c, $n, ($1 // '') =~ /chunked=1/, ($1 // '') =~ /join=1/);
 	} elsif ($path =~ m{^/redirect/(\d+)$}) {
 		SdHTTP::head($c, "302 Found", "Location: " .
 		    ($1 > 0 ? "/redirect/" . ($1 - 1) : "/files/data.bin"),

@@ -1,5 +1,6 @@
 // play.js hls|dash URL [SECONDS] - play URL in headless Chromium with
-// hls.js or dash.js (the page /play/index.html on URL's server), muted.
+// hls.js or dash.js (the page /play/index.html on URL's server, or on
+// PLAY_ORIGIN's), muted.
 // Without SECONDS (VOD): until the video ends; fails on a fatal player
 // error, when the playhead stops moving for PLAY_STALL_S (default 20), or
 // after PLAY_MAX_S (default 120). With SECONDS (live): until the playhead
@@ -87,7 +88,9 @@ async function main() {
     });
     page.on('requestfailed', r => logs.push(
       `request failed: ${r.url()} (${r.failure() && r.failure().errorText})`));
-    const origin = new URL(url).origin;
+    // PLAY_ORIGIN: the server of the page when URL's has none (sd-serve's
+    // lighttpd serves no /play/; its answers carry CORS).
+    const origin = process.env.PLAY_ORIGIN || new URL(url).origin;
     await page.goto(`${origin}/play/index.html?p=${player}&src=` +
       encodeURIComponent(url));
     const [s, why] = await watch(page);

@@ -20,6 +20,19 @@
 #   serve_proxy CONF NAME SOURCE [LINE...]
 #	a section [NAME] appended to CONF/proxies.ini: source = SOURCE, then
 #	each LINE; mode = smart unless a LINE sets the mode.
+#   serve_dirs [DIR...]
+#	the folders every serve test writes, made: conf=$T_TMP/conf (the
+#	sd-serve config folder), spool=$T_TMP/spool and up=$T_TMP/up (the
+#	upstream's), and each DIR (a path) too. Sets conf, spool and up.
+#   serve_need_mux COUNT
+#	skip COUNT tests and exit when bin/sd-cmafmux is not built or there
+#	is no lighttpd (the tests of live sessions).
+#   serve_upstream [-p PORT] [FILE [SECONDS]]
+#	tests/upstream.pl over $T_TMP/up on a free port (or PORT, to bring
+#	it back where it was): /live.ts sends FILE paced in real time for
+#	SECONDS (default 150), /files/ serves $T_TMP/up/files. Waits until
+#	it answers (1 when it does not). Sets SERVE_UPORT, SERVE_UP
+#	(http://127.0.0.1:PORT) and SERVE_UPID (stopped at exit).
 #   serve_session_pids SPOOL
 #	the ids in the state records of SPOOL's sessions, one a line.
 #   serve_stop_sessions SPOOL
@@ -128,6 +141,43 @@ serve_proxy() {
 		done
 		[ -z "$_sd_mode" ] || echo "$_sd_mode"
 	} >>"$1/proxies.ini"
+}
+
+serve_dirs() {
+	conf=$T_TMP/conf
+	spool=$T_TMP/spool
+	up=$T_TMP/up
+	mkdir -p "$conf" "$spool" "$up" "$@"
+}
+
+serve_need_mux() {
+	[ -x "$SD_BUILD/bin/sd-cmafmux" ] && command -v lighttpd >/dev/null &&
+	    return 0
+	t_skip "$1" "bin/sd-cmafmux is not built, or no lighttpd"
+	t_done
+	exit 0
+}
+
+serve_upstream() {
+	SERVE_UPORT=
+	if [ "${1:-}" = -p ]; then
+		SERVE_UPORT=$2
+		shift 2
+	fi
+	[ -n "$SERVE_UPORT" ] || SERVE_UPORT=$(t_free_port)
+	SERVE_UP=http://127.0.0.1:$SERVE_UPORT
+	mkdir -p "$T_TMP/up"
+	if [ $# -gt 0 ]; then
+		t_bg perl "$SD_TOP/tests/upstream.pl" -p "$SERVE_UPORT" \
+		    -d "$T_TMP/up" -f "$1" -s "${2:-150}"
+	else
+		t_bg perl "$SD_TOP/tests/upstream.pl" -p "$SERVE_UPORT" \
+		    -d "$T_TMP/up"
+	fi
+	SERVE_UPID=$T_BGPID
+	t_wait_http "$SERVE_UP/none" && return 0
+	t_diag "the upstream on port $SERVE_UPORT did not answer"
+	return 1
 }
 
 serve_session_pids() {

@@ -94,8 +94,46 @@ argvs(void)
 	ok(sd_ingest_argv(&a, "udp://h:1", NULL, -1, 5, NULL, NULL,
 	    "X: y\r\n") == 0 && !has(&a, "-headers", "X: y\r\n") &&
 	    has(&a, "-map", "0:a?"), "udp: no http options, every track");
+	ok(has(&a, "-analyzeduration", "1000000"),
+	    "udp: one second of analysis, not five");
 	ok(sd_ingest_argv(&a, "gopher://h/", NULL, -1, 5, NULL, NULL,
 	    NULL) == -1, "gopher: no argv");
+	ok(sd_ingest_argv(&a, "http://a/live.mpd", "dash", 1, 5, NULL, NULL,
+	    NULL) == 0 && has(&a, "-map", "0:v:1?") && has(&a, "-map", "0:a?"),
+	    "DASH: one video representation, every audio one");
+	ok(sd_ingest_argv(&a, "http://a/get?id=7", "dash", -1, 5, NULL, NULL,
+	    NULL) == 0 && has(&a, "-map", "0:v:0?") && has(&a, "-map", "0:a?"),
+	    "DASH by its classification, no video chosen: the first");
+	ok(has(&a, "-flush_packets", "1"), "each packet written at once");
+}
+
+/* DASH: the video representation by bandwidth within the profile, counted
+ * among video representations only (ffmpeg's 0:v:N). */
+static void
+dash_reps(void)
+{
+	struct sd_rec cls;
+	struct sd_profile p;
+	char why[256];
+
+	sd_rec_init(&cls);
+	sd_rec_add(&cls, "representation", "a1 audio 128000 - mp4a.40.2");
+	sd_rec_add(&cls, "representation", "v1 video 800000 640x360 avc1");
+	sd_rec_add(&cls, "representation", "a2 audio 96000 - mp4a.40.2");
+	sd_rec_add(&cls, "representation", "v2 video 5000000 1920x1080 avc1");
+	sd_rec_add(&cls, "representation", "v3 - 2500000 1280x720 avc1");
+	ok(sd_ingest_variant(&cls, NULL, why, sizeof(why)) == 1,
+	    "DASH: the highest bandwidth video is v:1");
+	memset(&p, 0, sizeof(p));
+	p.width = 1280;
+	p.height = 720;
+	ok(sd_ingest_variant(&cls, &p, why, sizeof(why)) == 2,
+	    "DASH: a 720p profile: v:2, typed by its size");
+	p.width = 320;
+	p.height = 180;
+	ok(sd_ingest_variant(&cls, &p, why, sizeof(why)) == 0,
+	    "DASH: none fits: the smallest, v:0");
+	sd_rec_free(&cls);
 }
 
 int
@@ -103,6 +141,7 @@ main(void)
 {
 	kinds();
 	variants();
+	dash_reps();
 	argvs();
 	return done();
 }
