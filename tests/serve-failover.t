@@ -19,7 +19,11 @@ stall=$T_TMP/stall
 
 dead=$(t_free_port)
 live=$(t_free_port)
-t_bg perl "$UP" -p "$live" -d "$T_TMP/up1" -f "$media" -s 180 -x "$stall"
+# (both upstreams play the channel on one clock, as a provider's backup
+# does: going back to the first is a step forward in time, not back)
+born=$(date +%s)
+t_bg perl "$UP" -p "$live" -d "$T_TMP/up1" -f "$media" -s 180 -x "$stall" \
+    -b "$born"
 t_wait_http "http://127.0.0.1:$live/nothing"
 t_ok $? "the second source's upstream listens"
 src0=http://127.0.0.1:$dead/channel.ts
@@ -93,7 +97,7 @@ t_ok $rc "the HLS client gets media after the stall ($hls_mid, $(size "$T_TMP/hl
 
 # The first source comes alive: taken back within failover_retry (and the
 # timeout its probe may take), while the clients go on.
-t_bg perl "$UP" -p "$dead" -d "$T_TMP/up0" -f "$media" -s 180
+t_bg perl "$UP" -p "$dead" -d "$T_TMP/up0" -f "$media" -s 180 -b "$born"
 t_wait 30 '[ "$(st source)" = "$src0" ] && [ "$(st state)" = up ]'
 rc=$?
 t_ok $rc "the session goes back to the first source once it answers"

@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # upstream.pl - a real HTTP/1.1 upstream for the relay tests, on 127.0.0.1.
 #
-#   upstream.pl -p PORT -d DIR [-f FILE.ts] [-s SECONDS] [-x STALL]
+#   upstream.pl -p PORT -d DIR [-f FILE.ts] [-s SECONDS] [-x STALL] [-b EPOCH]
 #
 # Every connection is logged as a line "conn N PATH" to DIR/connections
 # (tests/SdHTTP.pm: appended, so a restarted server keeps counting), and
@@ -14,7 +14,8 @@
 #                          boundary, mid-GOP like a real provider)
 #   /channel.ts            FILE as a live channel: every connection joins
 #                          at the point the server's clock has reached
-#                          (from its start), in real time, and sends
+#                          (from its start, or from EPOCH, -b: two servers
+#                          of one channel in step), in real time, and sends
 #                          nothing while the file STALL (-x) exists (its
 #                          writer stopped: the connection stays open)
 #   /redirect/N            302 to /redirect/N-1, /redirect/0 to /files/data.bin
@@ -31,11 +32,11 @@ use SdHTTP;
 use Time::HiRes ();
 
 my %o;
-getopts('p:d:f:s:x:', \%o) or
-    die "usage: upstream.pl -p port -d dir [-f file] [-s secs] [-x stall]\n";
+getopts('p:d:f:s:x:b:', \%o) or die "usage: upstream.pl -p port -d dir " .
+    "[-f file] [-s secs] [-x stall] [-b epoch]\n";
 my ($port, $dir, $file, $secs) = ($o{p}, $o{d}, $o{f}, $o{s} || 10);
 die "upstream.pl: -p and -d are needed\n" unless $port && $dir;
-my $born = Time::HiRes::time();
+my $born = $o{b} // Time::HiRes::time();
 
 sub stream {
 	my ($c, $n, $chunked, $join) = @_;
