@@ -17,9 +17,9 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: sd-session -S spool -p proxy [-T] [-A hosts] "
 	    "[-d segdur] [-H headers]\n"
-	    "                  [-i idle] [-t timeout]"
-	    " [-u source] [-v variant] [-w window]\n"
-	    "                  [-- ffmpeg argv]\n");
+	    "                  [-i idle] [-r retry] [-t timeout]"
+	    " [-u source ...] [-v variant]\n"
+	    "                  [-w window] [-- ffmpeg argv]\n");
 	exit(status);
 }
 
@@ -45,7 +45,7 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, SD_EX_OK);
 	sd_supervise_defaults(&o);
-	while ((ch = getopt(argc, argv, "A:H:S:p:u:i:t:d:w:v:T")) != -1) {
+	while ((ch = getopt(argc, argv, "A:H:S:p:u:i:r:t:d:w:v:T")) != -1) {
 		switch (ch) {
 		case 'A':
 			o.allow_hosts = optarg;
@@ -60,7 +60,17 @@ main(int argc, char *argv[])
 			o.proxy = optarg;
 			break;
 		case 'u':
-			o.source = optarg;
+			/* each -u one source, in order (failover) */
+			if (o.nsources == SD_SOURCES_MAX) {
+				warnx("-u: at most %d sources", SD_SOURCES_MAX);
+				usage(stderr, SD_EX_USAGE);
+			}
+			o.sources[o.nsources++] = optarg;
+			if (o.source == NULL)
+				o.source = optarg;
+			break;
+		case 'r':
+			o.failover_retry = number(ch, optarg, 86400);
 			break;
 		case 'i':
 			o.idle = number(ch, optarg, 86400);

@@ -222,9 +222,30 @@ settings_defaults(struct sd_settings *s)
 	s->idle_timeout = 30;
 	s->classify_ttl = 300;
 	s->upstream_timeout = 10;
+	s->failover_retry = 300;
 	s->max_sessions = 16;
 	s->epg_ttl = 6 * 3600;
 	strlcpy(s->default_profile, "Universal", sizeof(s->default_profile));
+}
+
+int
+sd_proxy_source(const struct sd_proxy *px, int i, char *buf, size_t len)
+{
+	const char *p = px->nsources > 0 ? px->sources : px->source;
+	size_t n;
+
+	for (p += strspn(p, " \t"); *p != '\0'; p += strspn(p, " \t")) {
+		n = strcspn(p, " \t");
+		if (i-- == 0) {
+			if (n >= len)
+				return -1;
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			return 0;
+		}
+		p += n;
+	}
+	return -1;
 }
 
 ssize_t

@@ -173,7 +173,8 @@ static const struct field profile_fields[] = {
 
 static const struct field proxy_fields[] = {
 	XF("source", F_SOURCE, source, 0, 0,
-	    "a URL (http://, https://, udp://, ...) or a file, without blanks"),
+	    "a URL (http://, https://, udp://, ...) or a file, without "
+	    "blanks; several separated by blanks for failover"),
 	XF("name", F_TEXT, name, 0, 0, "one line of text"),
 	XF("group", F_TEXT, group, 0, 0, "one line of text"),
 	XF("logo", F_SOURCE, logo, 0, 0, "a URL without blanks"),
@@ -201,6 +202,8 @@ static const struct field settings_fields[] = {
 	    "seconds from 0 to 604800"),
 	SF("upstream_timeout", F_INT, upstream_timeout, 1, 3600,
 	    "seconds from 1 to 3600"),
+	SF("failover_retry", F_INT, failover_retry, 1, 86400,
+	    "seconds from 1 to 86400"),
 	SF("max_sessions", F_INT, max_sessions, 1, 10000, "1 to 10000"),
 	SF("base_url", F_SOURCE, base_url, 0, 0,
 	    "empty (relative URLs) or a URL without blanks"),
@@ -492,6 +495,59 @@ host_list_ok(const char *v)
 	}
 }
 
+/*
+ * source: one URL, or several separated by blanks, tried in order
+ * (failover, sd.ini(5)). Each is checked as a single source is; source
+ * keeps the first (direct mode, passthrough), sources all of them.
+ */
+static void
+source_key(struct ld *ld, struct sd_proxy *x, const char *v)
+{
+	char url[sizeof(x->source)];
+	size_t n, len = 0;
+	int count = 0;
+
+	x->source_line = ld->lineno;
+	x->source[0] = x->sources[0] = '\0';
+	x->nsources = 0;
+	for (v += strspn(v, " \t"); *v != '\0'; v += strspn(v, " \t")) {
+		n = strcspn(v, " \t");
+		if (n >= sizeof(url) || len + n + 1 >= sizeof(x->sources)) {
+			LD_ERR(ld, ld->lineno, "source is longer than %zu "
+			    "bytes: shorten it", sizeof(x->sources) - 1);
+			return;
+		}
+		memcpy(url, v, n);
+		url[n] = '\0';
+		v += n;
+		if (++count > SD_SOURCES_MAX) {
+			LD_ERR(ld, ld->lineno, "source lists more than %d "
+			    "URLs; keep the first %d", SD_SOURCES_MAX,
+			    SD_SOURCES_MAX);
+			return;
+		}
+		if (!source_ok(url)) {
+			LD_ERR(ld, ld->lineno, "source = %s: not a valid value; "
+			    "write a URL (http://, https://, udp://, ...) or a "
+			    "file, several separated by blanks", url);
+			return;
+		}
+		if (sd_ingest_kind(url) == SD_INGEST_BAD) {
+			LD_ERR(ld, ld->lineno, "source = %s: sd reads http://, "
+			    "https://, udp://, rtp://, srt://, rist:// and "
+			    "files (a path or file://), not this scheme", url);
+			return;
+		}
+		len += (size_t)snprintf(x->sources + len,
+		    sizeof(x->sources) - len, "%s%s", len ? " " : "", url);
+		if (count == 1)
+			strlcpy(x->source, url, sizeof(x->source));
+	}
+	if (count == 0)
+		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
+	x->nsources = count;
+}
+
 int
 cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 {
@@ -535,19 +591,14 @@ cfg_proxy_key(struct ld *ld, const char *key, const char *v)
 		x->profile_line = ld->lineno;
 		return 0;
 	}
+	if (strcmp(key, "source") == 0) {
+		source_key(ld, x, v);
+		return 0;
+	}
 	if ((f = field_find(proxy_fields, SD_ARRAY_LEN(proxy_fields), key)) ==
 	    NULL)
 		return -1;
-	if (field_set(ld, x, f, v) == 0 && strcmp(key, "source") == 0 &&
-	    *v == '\0')
-		LD_ERR(ld, ld->lineno, "source is empty; write source = URL");
-	if (strcmp(key, "source") == 0 && *v != '\0' &&
-	    sd_ingest_kind(v) == SD_INGEST_BAD)
-		LD_ERR(ld, ld->lineno, "source = %s: sd reads http://, "
-		    "https://, udp://, rtp://, srt://, rist:// and files "
-		    "(a path or file://), not this scheme", v);
-	if (strcmp(key, "source") == 0)
-		x->source_line = ld->lineno;
+	field_set(ld, x, f, v);
 	if (strcmp(key, "number") == 0)
 		x->number_line = ld->lineno;
 	if (strcmp(key, "provider") == 0)

@@ -49,6 +49,38 @@ hash_hex(const char *s, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+/*
+ * The source passthrough reads: of a proxy listing several (failover),
+ * the one sd-classify found answering (sd_serve_classified of the cached
+ * classification, renewed every classify_ttl); else the first. Passthrough
+ * does not fail over within a classification's life.
+ */
+static void
+pass_source(const struct sd_config *cfg, const struct sd_proxy *px,
+    char *url, size_t len)
+{
+	char path[PATH_MAX], *buf, want[SD_URL_MAX];
+	const char *v;
+	struct sd_rec cls;
+	size_t n;
+	int k;
+
+	strlcpy(url, px->source, len);
+	if (px->nsources < 2 || sd_spool_path(path, sizeof(path),
+	    cfg->settings.spool, px->id, "classify") == -1 ||
+	    sd_read_file(path, 256 * 1024, &buf, &n) == -1)
+		return;
+	sd_rec_init(&cls);
+	if (sd_rec_parse(&cls, buf, n, path) == 0 &&
+	    (v = sd_rec_get(&cls, "sd_serve_classified")) != NULL)
+		for (k = 0; sd_proxy_source(px, k, want, sizeof(want)) == 0;
+		    k++)
+			if (strcmp(want, v) == 0)
+				strlcpy(url, v, len);
+	sd_rec_free(&cls);
+	free(buf);
+}
+
 static int
 opts_of(const struct sd_config *cfg, struct sd_fetch_opts *o)
 {
@@ -133,7 +165,8 @@ static int
 fetch_once(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *url, const char *file, double fresh, size_t max)
 {
-	struct sd_fetch_guard g = { px->source, px->allow_hosts };
+	char source[SD_URL_MAX];
+	struct sd_fetch_guard g = { source, px->allow_hosts };
 	struct sd_fetch_opts o;
 	struct sd_buf b;
 	struct stat sb;
@@ -157,6 +190,7 @@ fetch_once(const struct sd_config *cfg, const struct sd_proxy *px,
 		return 0;
 	}
 #undef FRESH
+	pass_source(cfg, px, source, sizeof(source));
 	opts_of(cfg, &o);
 	o.headers = px->headers;	/* its user_agent, referer, header */
 	sd_buf_init(&b);
@@ -486,8 +520,9 @@ int
 sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
     const char *name, const char *base, struct sd_buf *out)
 {
-	struct sd_fetch_guard g = { px->source, px->allow_hosts };
 	char pass[PATH_MAX], url[SD_URL_MAX], file[PATH_MAX], h[17];
+	char source[SD_URL_MAX];
+	struct sd_fetch_guard g = { source, px->allow_hosts };
 	char *body;
 	size_t len;
 	int rv;
@@ -500,6 +535,7 @@ sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
 	}
 	if (sd_relay_ensure_pass(cfg, px, pass, sizeof(pass)) == -1)
 		return -1;
+	pass_source(cfg, px, source, sizeof(source));
 	if (strncmp(name, "p/", 2) == 0) {
 		if (strlen(name) != 2 + 16 + 5 ||
 		    strcmp(name + 18, ".m3u8") != 0) {
@@ -510,7 +546,7 @@ sd_relay_manifest(const struct sd_config *cfg, const struct sd_proxy *px,
 		h[16] = '\0';
 		if (url_recall(pass, h, url, sizeof(url)) == -1)
 			return -1;
-	} else if (strlcpy(url, px->source, sizeof(url)) >= sizeof(url)) {
+	} else if (strlcpy(url, source, sizeof(url)) >= sizeof(url)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

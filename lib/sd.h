@@ -102,6 +102,7 @@ enum sd_mode { SD_MODE_DIRECT, SD_MODE_SMART };
 enum sd_container { SD_CONT_AUTO, SD_CONT_FMP4, SD_CONT_MPEGTS };
 
 #define SD_NAME_MAX 64		/* section names: proxies and profiles */
+#define SD_SOURCES_MAX 8	/* URLs in one proxy's source (failover) */
 
 struct sd_profile {
 	char name[SD_NAME_MAX];
@@ -135,7 +136,9 @@ struct sd_profile {
 struct sd_proxy {
 	char id[SD_NAME_MAX];	/* section name: the URL path component */
 	char name[128];		/* display name */
-	char source[2048];
+	char source[2048];	/* the first of sources: direct, passthrough */
+	char sources[2048];	/* every source, in order, one blank apart */
+	int nsources;		/* 1 to SD_SOURCES_MAX: failover */
 	enum sd_mode mode;
 	char profile[SD_NAME_MAX];	/* "": passthrough */
 	char group[128];
@@ -168,6 +171,8 @@ struct sd_settings {
 	int idle_timeout;		/* seconds without a request, default 30 */
 	int classify_ttl;		/* seconds a classification is cached */
 	int upstream_timeout;		/* seconds */
+	int failover_retry;		/* seconds on a later source before
+					 * the first is tried again */
 	int max_sessions;		/* live sessions at once */
 	char base_url[512];		/* "" : relative URLs */
 	char default_profile[SD_NAME_MAX];
@@ -215,6 +220,9 @@ const struct sd_profile *sd_profile_find(const struct sd_config *cfg,
     const char *name);
 const struct sd_proxy *sd_proxy_find(const struct sd_config *cfg,
     const char *id);
+/* The i-th (0-based) of px's sources into buf: 0, or -1 past the last. */
+int sd_proxy_source(const struct sd_proxy *px, int i, char *buf,
+    size_t len);
 const char *sd_container_name(enum sd_container c);	/* auto|fmp4|mpegts */
 /* 1 when the profile's codecs need fMP4 (VP9, AV1, Opus). */
 int sd_profile_requires_fmp4(const struct sd_profile *p);
@@ -519,11 +527,19 @@ int sd_fetch_all(const char *url, const struct sd_fetch_opts *o, size_t max,
 struct sd_supervise_opts {
 	const char *spool, *proxy, *variant;
 	const char *source;		/* may be empty for variant "pass" */
+	/* the ts session's sources in order (-u each), tried one after
+	 * the other (failover); source is the first */
+	const char *sources[SD_SOURCES_MAX];
+	int nsources;
+	int failover_retry;		/* s before the first source again */
 	int idle, timeout;		/* idle_timeout, upstream_timeout (s) */
 	int window;			/* segments in the live window */
 	double segdur;			/* segment duration (s) */
 	int ts_segs;			/* sd-cmafmux -T */
-	char **ffargv;			/* the transcoder's argv; NULL: none */
+	/* the transcoder's argv; NULL: none. For the ts variant, the
+	 * ingest ffmpeg of each source in -u order, one after the other,
+	 * separated by "--"; none (or an empty one): fetch.c reads it */
+	char **ffargv;
 	const char *headers;		/* upstream headers (-H), NULL */
 	const char *allow_hosts;	/* -A: hosts besides the source's
 					 * origin (docs/SECURITY.md), NULL */

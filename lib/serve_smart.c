@@ -153,13 +153,11 @@ hosts_argv(const char *hosts, char **argv, size_t max)
 }
 
 static int
-run_classify(struct srv *s, const struct sd_proxy *px, const char *ringdir,
-    struct sd_buf *out)
+run_classify(struct srv *s, const struct sd_proxy *px, const char *source,
+    const char *ringdir, int timeout, struct sd_buf *out)
 {
-	const char *source = px->source;
 	char prog[PATH_MAX], secs[16];
 	int p[2], in[2] = { -1, -1 }, rc, st;
-	int timeout = s->cfg->settings.upstream_timeout + CLASSIFY_GRACE_S;
 	pid_t pid, tail = -1;
 
 	sd_sibling_path("sd-classify", prog, sizeof(prog));
@@ -247,11 +245,91 @@ cache_write(struct srv *s, const struct sd_proxy *px, const char *path,
 	free(buf);
 }
 
+/* What a failed sd-classify answers: 504, 503 or 502. */
+static int
+classify_failed(const struct sd_proxy *px, const char *url, int rc,
+    const char *ring)
+{
+	if (rc == SD_EX_TEMPFAIL)
+		return 504;	/* it answered too slowly, if at all */
+	if (rc == SD_EX_UNAVAILABLE || rc == SD_EX_NOINPUT ||
+	    (ring != NULL && !ring_up(ring)))
+		return 503;
+	warnx("%s: sd-classify %s: exit status %d", px->id, url, rc);
+	return 502;
+}
+
+/* sd-classify's output as the record cls, kept for the next requests. */
+static int
+classify_keep(struct srv *s, const struct sd_proxy *px, const char *path,
+    const char *url, const struct sd_buf *out, struct sd_rec *cls)
+{
+	if (out->failed || sd_rec_parse(cls, out->p ? out->p : "", out->len,
+	    "sd-classify") == -1)
+		return -1;
+	sd_rec_set(cls, "sd_serve_source", "%s", px->nsources > 0 ?
+	    px->sources : px->source);
+	if (url != NULL)
+		sd_rec_set(cls, "sd_serve_classified", "%s", url);
+	cache_write(s, px, path, cls);
+	return 0;
+}
+
+/*
+ * HLS and DASH sources by their URL, in the proxy's order: the first
+ * that answers is classified (sd_serve_classified names it). Each may
+ * take upstream_timeout (sd-classify -t) and is stopped 10 s after that;
+ * a later one gets what is left of the first one's time and one more
+ * upstream_timeout each, so a dead first source costs one timeout, not
+ * an error. *k: the first source that is no manifest (read from the
+ * ring instead), or nsources. Returns 0, or the status of the last
+ * failure.
+ */
+static int
+classify_urls(struct srv *s, const struct sd_proxy *px, const char *path,
+    struct sd_rec *cls, int *k)
+{
+	int t = s->cfg->settings.upstream_timeout;
+	long long until = sd_mono_ms() + (t + CLASSIFY_GRACE_S) * 1000LL;
+	char url[SD_URL_MAX];
+	struct sd_buf out;
+	int rc, status = 502, left;
+
+	for (*k = 0; sd_proxy_source(px, *k, url, sizeof(url)) == 0; (*k)++) {
+		if (!source_is_manifest(url))
+			return status;
+		if ((left = (int)((until - sd_mono_ms()) / 1000)) < 1)
+			break;
+		/* Classifying a manifest is an upstream connection too. */
+		if (sd_relay_provider_room(s->cfg, px) == -1) {
+			*k = px->nsources > 0 ? px->nsources : 1;
+			return 503;
+		}
+		sd_buf_init(&out);
+		rc = run_classify(s, px, url, NULL, left, &out);
+		if (rc == SD_EX_OK && classify_keep(s, px, path, url, &out,
+		    cls) == 0) {
+			sd_buf_free(&out);
+			return 0;
+		}
+		sd_rec_free(cls);
+		sd_rec_init(cls);
+		status = classify_failed(px, url, rc, NULL);
+		sd_buf_free(&out);
+		until += t * 1000LL;
+	}
+	*k = px->nsources > 0 ? px->nsources : 1;
+	return status;
+}
+
 /*
  * The cached classification of px, or a fresh one. The cache file
- * (SPOOL/PROXY/classify) is the record plus the source it was made for,
+ * (SPOOL/PROXY/classify) is the record plus the sources it was made for,
  * rewritten atomically; a flock on SPOOL/.locks/PROXY.classify keeps a
  * crowd of first requests from classifying the same source at once.
+ * Manifests are classified by URL (classify_urls); anything else from the
+ * ring, which the upstream session fills from whichever source answers
+ * (sd_relay_ensure waits for it, each source given upstream_timeout).
  * Returns 0, or the HTTP status to answer.
  */
 static int
@@ -263,7 +341,7 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 	struct stat sb;
 	char *buf;
 	size_t len;
-	int lock, rc, status = 0;
+	int lock, rc, status = 0, k = 0;
 
 	if (sd_spool_path(path, sizeof(path), s->cfg->settings.spool, px->id,
 	    "classify") == -1)
@@ -277,41 +355,26 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 		rc = sd_rec_parse(cls, buf, len, path);
 		free(buf);
 		src = sd_rec_get(cls, "sd_serve_source");
-		if (rc == 0 && src && strcmp(src, px->source) == 0)
+		if (rc == 0 && src && strcmp(src, px->nsources > 0 ?
+		    px->sources : px->source) == 0)
 			goto done;
 		sd_rec_free(cls);
 		sd_rec_init(cls);
 	}
-	ring[0] = '\0';
-	/* Classifying a manifest source is an upstream connection too. */
-	if (source_is_manifest(px->source) &&
-	    sd_relay_provider_room(s->cfg, px) == -1) {
-		status = 503;
+	if ((status = classify_urls(s, px, path, cls, &k)) == 0 ||
+	    k >= (px->nsources > 0 ? px->nsources : 1))
 		goto done;
-	}
-	if (!source_is_manifest(px->source) && sd_relay_ensure(s->cfg, px,
-	    "ts", NULL, ring, sizeof(ring)) == -1) {
+	ring[0] = '\0';
+	if (sd_relay_ensure(s->cfg, px, "ts", NULL, ring, sizeof(ring)) == -1) {
 		status = errno == EHOSTDOWN || errno == EAGAIN ||
-		    errno == EUSERS ? 503 :
-		    errno == ETIMEDOUT ? 504 : 502;
+		    errno == EUSERS ? 503 : errno == ETIMEDOUT ? 504 : 502;
 		goto done;
 	}
 	sd_buf_init(&out);
-	rc = run_classify(s, px, ring[0] ? ring : NULL, &out);
-	if (rc == SD_EX_OK && !out.failed && sd_rec_parse(cls,
-	    out.p ? out.p : "", out.len, "sd-classify") == 0) {
-		sd_rec_set(cls, "sd_serve_source", "%s", px->source);
-		cache_write(s, px, path, cls);
-	} else if (rc == SD_EX_TEMPFAIL) {
-		status = 504;	/* it answered too slowly, if at all */
-	} else if (rc == SD_EX_UNAVAILABLE || rc == SD_EX_NOINPUT ||
-	    (ring[0] && !ring_up(ring))) {
-		status = 503;
-	} else {
-		warnx("%s: sd-classify %s: exit status %d", px->id,
-		    px->source, rc);
-		status = 502;
-	}
+	rc = run_classify(s, px, px->source, ring,
+	    s->cfg->settings.upstream_timeout + CLASSIFY_GRACE_S, &out);
+	status = rc == SD_EX_OK && classify_keep(s, px, path, NULL, &out,
+	    cls) == 0 ? 0 : classify_failed(px, px->source, rc, ring);
 	sd_buf_free(&out);
 done:
 	if (lock != -1)

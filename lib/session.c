@@ -214,19 +214,26 @@ variant_ts_ok(const struct sd_config *cfg, const struct sd_proxy *px,
 }
 
 /* The argv of sd-session(8) for (px, variant). */
+#define SESSION_ARGV_MAX (32 + 2 * SD_SOURCES_MAX + MAX_FFMPEG_ARGS + \
+	SD_SOURCES_MAX * (SD_INGEST_ARGS + 1))
 struct session_argv {
 	char prog[PATH_MAX];
-	char *v[32 + MAX_FFMPEG_ARGS];
+	char *v[SESSION_ARGV_MAX + 1];
 	char num[5][32];
 	int n;
-	struct sd_ingest_argv ing;	/* the ts session's ffmpeg, if any */
+	int nsrc;			/* the ts session's sources */
+	char url[SD_SOURCES_MAX][SD_URL_MAX];
+	struct sd_ingest_argv ing[SD_SOURCES_MAX];	/* n == 0: fetch.c */
 };
 
 /*
- * The upstream session's ffmpeg (ingest.c) when fetch.c cannot read the
- * source itself; 0 with a->ing.n == 0 when it can. The HLS variant comes
- * from the cached classification (sd-classify reads manifests before any
- * session starts) and the proxy's profile, as sd-decide records it.
+ * The upstream session's sources, each with its ffmpeg (ingest.c) when
+ * fetch.c cannot read it (a->ing[k].n == 0 when it can). The format and
+ * HLS variant come from the cached classification (sd-classify reads
+ * manifests before any session starts) and the proxy's profile, as
+ * sd-decide records it; they belong to the source classified
+ * (sd_serve_classified, else the first): another source of the list is
+ * known by its URL alone, and ffmpeg picks its variant.
  */
 static int
 ingest_argv(struct session_argv *a, const struct sd_config *cfg,
@@ -235,25 +242,32 @@ ingest_argv(struct session_argv *a, const struct sd_config *cfg,
 	char path[PATH_MAX], why[256], *buf = NULL;
 	const struct sd_profile *p = px->profile[0] ?
 	    sd_profile_find(cfg, px->profile) : NULL;
-	const char *format = NULL;
+	const char *format = NULL, *classified = NULL;
 	struct sd_rec cls;
 	size_t len;
-	int variant = -1, rv = 0;
+	int variant = -1, rv = 0, k, mine;
 
 	sd_rec_init(&cls);
 	if (sd_spool_path(path, sizeof(path), cfg->settings.spool, px->id,
 	    "classify") == 0 && sd_read_file(path, CLASSIFY_MAX, &buf,
 	    &len) == 0 && sd_rec_parse(&cls, buf, len, path) == 0) {
 		format = sd_rec_get(&cls, "format");
+		classified = sd_rec_get(&cls, "sd_serve_classified");
 		variant = sd_ingest_variant(&cls, p, why, sizeof(why));
 	}
-	a->ing.n = 0;
-	if (sd_ingest_via_ffmpeg(px->source, format))
-		rv = sd_ingest_argv(&a->ing, px->source, format, variant,
-		    timeout, NULL, NULL, px->headers);
+	for (k = 0; rv == 0 && k < SD_SOURCES_MAX && sd_proxy_source(px, k,
+	    a->url[k], sizeof(a->url[k])) == 0; k++) {
+		mine = classified ? strcmp(classified, a->url[k]) == 0 : k == 0;
+		a->ing[k].n = 0;
+		if (sd_ingest_via_ffmpeg(a->url[k], mine ? format : NULL))
+			rv = sd_ingest_argv(&a->ing[k], a->url[k], mine ?
+			    format : NULL, mine ? variant : -1, timeout, NULL,
+			    NULL, px->headers);
+	}
+	a->nsrc = k;
 	sd_rec_free(&cls);
 	free(buf);
-	return rv;
+	return rv == 0 && k > 0 ? 0 : -1;
 }
 
 static int
@@ -264,6 +278,7 @@ session_argv(struct session_argv *a, const struct sd_config *cfg,
 	struct limits l;
 	const char *arg;
 	size_t i, nargs;
+	int k;
 
 	if (sd_sibling_path("sd-session", a->prog, sizeof(a->prog)) == -1)
 		return -1;
@@ -272,12 +287,24 @@ session_argv(struct session_argv *a, const struct sd_config *cfg,
 	snprintf(a->num[1], sizeof(a->num[1]), "%d", l.timeout);
 	snprintf(a->num[2], sizeof(a->num[2]), "%g", l.segdur);
 	snprintf(a->num[3], sizeof(a->num[3]), "%d", l.window);
+	snprintf(a->num[4], sizeof(a->num[4]), "%d",
+	    cfg->settings.failover_retry > 0 ? cfg->settings.failover_retry :
+	    300);
 	a->n = 0;
 #define ARG(s) (a->v[a->n++] = (char *)(s))
 	ARG(a->prog);
 	ARG("-S"); ARG(cfg->settings.spool);
 	ARG("-p"); ARG(px->id);
-	ARG("-u"); ARG(px->source);
+	if (strcmp(variant, "ts") != 0) {
+		ARG("-u"); ARG(px->source);
+	} else {
+		if (ingest_argv(a, cfg, px, l.timeout) == -1)
+			return -1;
+		for (k = 0; k < a->nsrc; k++) {
+			ARG("-u"); ARG(a->url[k]);
+		}
+		ARG("-r"); ARG(a->num[4]);
+	}
 	ARG("-i"); ARG(a->num[0]);
 	ARG("-t"); ARG(a->num[1]);
 	ARG("-d"); ARG(a->num[2]);
@@ -293,10 +320,13 @@ session_argv(struct session_argv *a, const struct sd_config *cfg,
 		ARG("-T");
 	ARG("--");
 	if (strcmp(variant, "ts") == 0) {
-		if (ingest_argv(a, cfg, px, l.timeout) == -1)
-			return -1;
-		for (i = 0; i < a->ing.n; i++)
-			ARG(a->ing.v[i]);
+		/* each source's ffmpeg (or none), "--" between them */
+		for (k = 0; k < a->nsrc; k++) {
+			for (i = 0; i < a->ing[k].n; i++)
+				ARG(a->ing[k].v[i]);
+			if (k + 1 < a->nsrc)
+				ARG("--");
+		}
 		a->v[a->n] = NULL;
 		return 0;
 	}
@@ -477,7 +507,7 @@ sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
 {
 	char tsdir[PATH_MAX];
 	struct limits l;
-	int rv;
+	int rv, wait;
 
 	limits_of(&cfg->settings, &l);
 	busy_why[0] = '\0';
@@ -493,9 +523,11 @@ sd_relay_ensure(const struct sd_config *cfg, const struct sd_proxy *px,
 	if ((rv = ensure_retry(cfg, px, "ts", NULL, tsdir)) == -1)
 		return -1;
 	sd_session_touch(tsdir);
+	/* Each source may take the timeout before the next is tried. */
+	wait = l.timeout * (px->nsources > 1 ? px->nsources : 1) + 2;
 	if (rv == ENSURE_STARTED)
-		wait_first_answer(tsdir, l.timeout + 2 < START_WAIT_MAX ?
-		    l.timeout + 2 : START_WAIT_MAX);
+		wait_first_answer(tsdir, wait < START_WAIT_MAX ? wait :
+		    START_WAIT_MAX);
 	if (state_is(tsdir, "down")) {
 		errno = EHOSTDOWN;
 		return -1;
@@ -612,6 +644,37 @@ json_num_or_null(struct sd_buf *b, const char *v)
 	sd_buf_printf(b, "null");
 }
 
+/*
+ * The upstream session's sources: "source" (in use) and "sources", each
+ * one's url, last_error and error_at (null: none), from its state record.
+ */
+static void
+status_sources(struct sd_buf *b, const struct sd_rec *r)
+{
+	char key[40];
+	const char *v;
+	int k;
+
+	sd_buf_printf(b, ",\"source\":");
+	sd_json_string(b, (v = sd_rec_get(r, "source")) ? v : "");
+	sd_buf_printf(b, ",\"sources\":[");
+	for (k = 0; k < SD_SOURCES_MAX; k++) {
+		snprintf(key, sizeof(key), "source_%d", k);
+		if ((v = sd_rec_get(r, key)) == NULL)
+			break;
+		sd_buf_printf(b, "%s{\"url\":", k ? "," : "");
+		sd_json_string(b, v);
+		snprintf(key, sizeof(key), "source_%d_error", k);
+		sd_buf_printf(b, ",\"last_error\":");
+		sd_json_string(b, (v = sd_rec_get(r, key)) ? v : "");
+		snprintf(key, sizeof(key), "source_%d_error_at", k);
+		sd_buf_printf(b, ",\"error_at\":");
+		json_num_or_null(b, sd_rec_get(r, key));
+		sd_buf_printf(b, "}");
+	}
+	sd_buf_printf(b, "]");
+}
+
 /* One session's object; *first tells whether a comma goes before it. */
 static void
 status_one(struct sd_buf *b, const struct sd_config *cfg,
@@ -645,6 +708,8 @@ status_one(struct sd_buf *b, const struct sd_config *cfg,
 	    sd_viewer_count(cfg, px) : 0);
 	sd_buf_printf(b, ",\"last_error\":");
 	sd_json_string(b, (v = sd_rec_get(&r, "last_error")) ? v : "");
+	if (strcmp(variant, "ts") == 0)
+		status_sources(b, &r);
 	sd_buf_printf(b, "}");
 	sd_rec_free(&r);
 }

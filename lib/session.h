@@ -68,7 +68,9 @@ int sd_session_wait_ready(const char *dir, int timeout);
 /*
  * /status: appends {"sessions":[{"proxy","variant","pid","state",
  * "connections","restarts","bytes","started","since","last_used",
- * "clients","retry_after","last_error"}...]} (valid JSON).
+ * "clients","retry_after","last_error"}...]} (valid JSON); the upstream
+ * session (variant ts) adds "source" (in use) and "sources":[{"url",
+ * "last_error","error_at"}...] in the order tried.
  */
 int sd_relay_status(const struct sd_config *cfg, struct sd_buf *out);
 

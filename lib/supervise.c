@@ -365,6 +365,7 @@ struct feed {
 	double mtime, prev_mtime;	/* when the chunk, the one before, were
 					 * written to the ring */
 	struct lag lag;
+	double resumed;		/* when input came again after a pause */
 };
 
 /* Chunk fd->cursor read whole; 0 when it is not there. */
@@ -472,7 +473,9 @@ lag_check(struct sess *s, struct lag *l, double now)
 
 /*
  * Stalled: data waits for the pipeline (or went in lately) and no segment
- * came out for stall_s since the later of the last one and since.
+ * came out for stall_s since the later of the last one, since, and the
+ * input's coming back after a pause (an upstream that failed over or
+ * reconnected: the pipeline waits for a keyframe and a segment's worth).
  */
 static int
 pipeline_stalled(const struct sess *s, const struct feed *fd, double since,
@@ -486,6 +489,8 @@ pipeline_stalled(const struct sess *s, const struct feed *fd, double since,
 		stall_s = 10;
 	if (last_out < since)
 		last_out = since;
+	if (last_out < fd->resumed)
+		last_out = fd->resumed;
 	return demand && now - last_out > stall_s;
 }
 
@@ -526,6 +531,8 @@ pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
 			return -1;
 		if (r > 0) {
 			fd->off += (size_t)r;
+			if (sd_real_s() - fd->last_write > 2)
+				fd->resumed = sd_real_s();
 			fd->last_write = sd_real_s();
 			if (fd->off == fd->len)
 				lag_fed(fd, fd->last_write);
@@ -698,6 +705,7 @@ sd_supervise_defaults(struct sd_supervise_opts *o)
 	o->timeout = 10;
 	o->segdur = 2;
 	o->window = 6;
+	o->failover_retry = 300;
 }
 
 int
@@ -707,6 +715,34 @@ sd_supervise_opts_ok(const struct sd_supervise_opts *o)
 	    sd_safe_name(o->proxy) && o->variant != NULL &&
 	    sd_spool_variant_ok(o->variant) && ((o->source != NULL &&
 	    o->source[0] != '\0') || strcmp(o->variant, "pass") == 0);
+}
+
+static int sess_paths(struct sess *);
+
+/*
+ * The ts session's sources: the URLs of -u, each with its own ingest
+ * ffmpeg from o->ffargv ("--" between them, in -u order; none: fetch.c).
+ * ffargv is cut in place at each "--".
+ */
+static int
+sources_init(struct sess *s, const struct sd_supervise_opts *o)
+{
+	char **a = o->ffargv;
+	int i;
+
+	s->nsrc = o->nsources > 0 ? o->nsources : 1;
+	if (s->nsrc > SD_SOURCES_MAX)
+		return -1;
+	for (i = 0; i < s->nsrc; i++) {
+		s->src[i].url = o->nsources > 0 ? o->sources[i] : o->source;
+		s->src[i].ffargv = a != NULL && *a != NULL &&
+		    strcmp(*a, "--") != 0 ? a : NULL;
+		while (a != NULL && *a != NULL && strcmp(*a, "--") != 0)
+			a++;
+		if (a != NULL && *a != NULL)
+			*a++ = NULL;	/* the "--" ends this argv */
+	}
+	return a != NULL && *a != NULL ? -1 : 0;	/* argvs left over */
 }
 
 static int
@@ -724,10 +760,13 @@ sess_init(struct sess *s, const struct sd_supervise_opts *o)
 	s->l.window = o->window;
 	s->l.segdur = o->segdur > 0 && o->segdur <= 60 ? o->segdur : 2;
 	s->ts_segs = o->ts_segs;
-	s->ffargv = o->ffargv;
+	s->failover_retry = o->failover_retry > 0 ? o->failover_retry : 300;
 	s->headers = o->headers;
-	s->guard.source = s->source;
+	s->guard.source = s->source;	/* the source in use: upstream.c */
 	s->guard.allow_hosts = o->allow_hosts ? o->allow_hosts : "";
+	if (strcmp(s->variant, "ts") == 0)
+		return sources_init(s, o) == -1 ? -1 : sess_paths(s);
+	s->ffargv = o->ffargv;
 	/* The output's format: the last -f after the input's. */
 	for (i = 0; s->ffargv != NULL && s->ffargv[i] != NULL &&
 	    s->ffargv[i + 1] != NULL; i++)
@@ -737,6 +776,13 @@ sess_init(struct sess *s, const struct sd_supervise_opts *o)
 			s->ff_ts = strcmp(s->ffargv[i + 1], "mpegts") == 0;
 	snprintf(s->segdur_arg, sizeof(s->segdur_arg), "%g", s->l.segdur);
 	snprintf(s->window_arg, sizeof(s->window_arg), "%d", s->l.window);
+	return sess_paths(s);
+}
+
+/* The session's folders and sd-cmafmux's path. */
+static int
+sess_paths(struct sess *s)
+{
 	if (sd_spool_path(s->dir, sizeof(s->dir), s->spool, s->proxy,
 	    s->variant) == -1 || sd_spool_path(s->tsdir, sizeof(s->tsdir),
 	    s->spool, s->proxy, "ts") == -1)
@@ -767,9 +813,7 @@ sd_supervise(const struct sd_supervise_opts *o)
 	sd_rec_add(&s.st, "bytes", "0");
 	warnx("%s/%s: session %ld started", s.proxy, s.variant,
 	    (long)getpid());
-	if (strcmp(s.variant, "ts") == 0 && s.ffargv != NULL)
-		rv = sup_ingest_session(&s);
-	else if (strcmp(s.variant, "ts") == 0)
+	if (strcmp(s.variant, "ts") == 0)
 		rv = sup_upstream_session(&s);
 	else if (strcmp(s.variant, "pass") == 0)
 		rv = pass_session(&s);

@@ -12,13 +12,31 @@
 #include "sd.h"
 #include "ring.h"
 #include "fetch.h"
+#include "guard.h"
+
+/*
+ * One source of the ts session (sd-session -u, in order: failover): who
+ * reads it, and what went wrong with it last.
+ */
+struct source {
+	const char *url;
+	char **ffargv;		/* the ingest ffmpeg; NULL: fetch.c reads it */
+	char last_error[256];
+	double error_at;	/* sd_real_s() of last_error; 0: none */
+	struct sd_fetch_guard rule;	/* where it may lead: its origin... */
+	struct sd_guard gd;	/* ...held by a guard for its ffmpeg */
+};
 
 /* One session, as sd-session's command line made it. */
 struct sess {
 	char spool[PATH_MAX];
 	char proxy[SD_NAME_MAX];
 	char variant[SD_NAME_MAX];
-	char source[SD_URL_MAX];
+	char source[SD_URL_MAX];	/* the source in use */
+	struct source src[SD_SOURCES_MAX];	/* the ts session's */
+	int nsrc, cur;		/* how many; the one in use */
+	int failover_retry;	/* s on a later source before the first again */
+	double left_first;	/* sd_real_s() when the first was last left */
 	char dir[PATH_MAX];	/* SPOOL/PROXY/VAR */
 	char tsdir[PATH_MAX];	/* SPOOL/PROXY/ts */
 	struct {
@@ -59,9 +77,12 @@ void	sup_child_start(struct child *, const char *name, char **argv,
 /* Our ends of its pipes closed (NULL: none), then the child stopped. */
 void	sup_child_end(struct child *, int *a, int *b);
 
-/* The ts variant: the source read once into the ring (upstream.c). */
-int	sup_upstream_session(struct sess *);	/* MPEG-TS over HTTP(S) */
-int	sup_ingest_session(struct sess *);	/* everything else: ffmpeg */
+/*
+ * The ts variant (upstream.c): the sources read once into the ring, one
+ * at a time, by fetch.c (MPEG-TS over HTTP(S)) or an ingest ffmpeg
+ * (everything else), failing over from one to the next.
+ */
+int	sup_upstream_session(struct sess *);
 /* An HLS source with TS segments, read by us (upstream_hls.c): 0 when
  * it ran the session, 1 when the source is ffmpeg's after all. */
 int	sup_hls_session(struct sess *, struct sd_ring *);

@@ -4,7 +4,20 @@
  * viewers, reconnecting with backoff. MPEG-TS over HTTP(S) is read by
  * fetch.c byte for byte; every other source (ingest.c) by one
  * `ffmpeg -c copy -f mpegts` whose stdout is the stream.
+ *
+ * Failover: a proxy may list several sources (sd-session -u, in order).
+ * A source that cannot be connected to, answers nothing or stalls (no
+ * byte for upstream_timeout) gives way to the next one at once; after the
+ * last, the first again after a backoff. A stream that ran and ended is
+ * reconnected to the same source first. While a later source is in use,
+ * the first one is tried again every failover_retry seconds beside it,
+ * and taken back as soon as it answers. Each change is a new connection
+ * in the ring (sd_ring_new_conn): viewers see a discontinuity, never an
+ * error. The state record names the source in use and each source's last
+ * error and its time (/status).
  */
+#include <sys/ioctl.h>
+
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
@@ -33,137 +46,53 @@ pump_tick(struct sess *s, const struct sd_ring *rg)
 	return sup_idle_over(s);
 }
 
-/* Read one connection into the ring until it ends or the session must. */
-static int
-pump_upstream(struct sess *s, struct sd_fetch *f, struct sd_ring *rg)
-{
-	char buf[65536];
-	double last_check = sd_mono_s(), now;
-	ssize_t n;
+/* ------------------------------------------------ the sources */
 
-	for (;;) {
-		n = sd_fetch_read(f, buf, sizeof(buf));
-		if (n <= 0)
-			return n == 0 ? 0 : -1;
-		if (sd_ring_write(rg, buf, (size_t)n) == -1)
-			return -1;
-		now = sd_mono_s();
-		if (now - last_check >= 1) {
-			last_check = now;
-			if (pump_tick(s, rg))
-				return 1;
-		}
+/* source and source_N=URL in the state record: the source in use first. */
+static void
+source_use(struct sess *s, int i)
+{
+	char key[32];
+	int k;
+
+	if (s->cur == 0 && i != 0)
+		s->left_first = sd_real_s();
+	s->cur = i;
+	strlcpy(s->source, s->src[i].url, sizeof(s->source));
+	sd_rec_set(&s->st, "source", "%s", s->src[i].url);
+	for (k = 0; k < s->nsrc; k++) {
+		snprintf(key, sizeof(key), "source_%d", k);
+		sd_rec_set(&s->st, key, "%s", s->src[k].url);
 	}
 }
 
-#define BACKOFF_MAX_MS 60000
-
-/*
- * Why a connection that answered got nowhere, in err: 1 when retrying at
- * once would only repeat it (a full disk, an empty 200), 0 otherwise.
- */
-static int
-pump_stuck(int rv, int saved, unsigned long long got, char *err, size_t len)
+/* Source i's last error, and when, for /status. */
+static void
+source_failed(struct sess *s, int i, const char *why)
 {
-	if (rv == -1 && (saved == ENOSPC || saved == EDQUOT)) {
-		snprintf(err, len, "the spool's disk is full: %s",
-		    strerror(saved));
-		return 1;
-	}
-	if (rv == 0 && got == 0) {
-		snprintf(err, len, "upstream answered with an empty body");
-		return 1;
-	}
-	snprintf(err, len, "upstream %s", rv == 0 ? "ended the stream" :
-	    strerror(saved));
-	return 0;
+	char key[32];
+
+	strlcpy(s->src[i].last_error, why, sizeof(s->src[i].last_error));
+	s->src[i].error_at = sd_real_s();
+	snprintf(key, sizeof(key), "source_%d_error", i);
+	sd_rec_set(&s->st, key, "%s", why);
+	snprintf(key, sizeof(key), "source_%d_error_at", i);
+	sd_rec_set(&s->st, key, "%.0f", s->src[i].error_at);
 }
 
-int
-sup_upstream_session(struct sess *s)
+/* 1 when a later source is in use and the first is due another try. */
+static int
+first_due(const struct sess *s)
 {
-	struct sd_fetch_opts o;
-	struct sd_fetch f;
-	struct sd_ring rg;
-	unsigned long long conns = 0, before;
-	int fails = 0, backoff_ms = 500, rv, saved, stuck;
-	char err[256];
-
-	sd_fetch_opts_default(&o);
-	o.connect_timeout_ms = o.read_timeout_ms = s->l.timeout * 1000;
-	o.headers = s->headers;
-	if (sd_ring_open(&rg, s->dir, SD_RING_KEEP) == -1) {
-		warn("%s", s->dir);
-		return SD_EX_IOERR;
-	}
-	while (!sup_idle_over(s)) {
-		sup_state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
-		    "retrying" : "connecting", NULL);
-		if (sd_fetch_open_stream(&f, s->source, &o, &s->guard) == -1) {
-			if (errno == EACCES)
-				strlcpy(err, "refused: a redirect leads outside "
-				    "the source's origin and allow_hosts",
-				    sizeof(err));
-			else if (f.status != 0)
-				snprintf(err, sizeof(err), "HTTP %d", f.status);
-			else if (errno == EHOSTUNREACH &&
-			    sd_fetch_host_error() != NULL)
-				strlcpy(err, sd_fetch_host_error(), sizeof(err));
-			else
-				snprintf(err, sizeof(err), "connect: %s",
-				    strerror(errno));
-			fails++;
-			s->restarts++;
-			sd_rec_set(&s->st, "retry_after", "%d",
-			    backoff_ms / 1000 + 1);
-			sup_state_put(s, fails >= 3 ? "down" : "retrying", err);
-			sd_fetch_close(&f);
-			if (sup_nap(s, backoff_ms))
-				break;
-			backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ?
-			    BACKOFF_MAX_MS : backoff_ms * 2;
-			continue;
-		}
-		conns++;
-		fails = 0;
-		sd_ring_new_conn(&rg);
-		before = rg.bytes;
-		sd_rec_set(&s->st, "connections", "%llu", conns);
-		sup_state_put(s, "up", NULL);
-		rv = pump_upstream(s, &f, &rg);
-		saved = errno;
-		sd_ring_flush(&rg);
-		stuck = pump_stuck(rv, saved, rg.bytes - before, err,
-		    sizeof(err));
-		sd_fetch_close(&f);
-		if (rv == 1)
-			break;
-		s->restarts++;
-		/* A stream that ran: again at once. A full disk or an empty
-		 * answer: later and later, up to a minute. */
-		if (!stuck)
-			backoff_ms = 300;
-		sd_rec_set(&s->st, "retry_after", "%d", backoff_ms / 1000 + 1);
-		sup_state_put(s, "retrying", err);
-		warnx("%s: %s; reconnecting in %d ms", s->proxy, err,
-		    backoff_ms);
-		if (sup_nap(s, backoff_ms))
-			break;
-		backoff_ms = !stuck ? 500 : backoff_ms * 2 > BACKOFF_MAX_MS ?
-		    BACKOFF_MAX_MS : backoff_ms * 2;
-	}
-	sup_state_put(s, "stopping", NULL);
-	sd_ring_close(&rg);
-	sup_remove_proxy_spool(s);
-	return SD_EX_OK;
+	return s->cur != 0 && sd_real_s() - s->left_first >=
+	    s->failover_retry;
 }
 
 /* ------------------------------------------------ the ffmpeg ingest */
 
 /*
- * The upstream session of a source fetch.c does not read (HLS but
- * the TS-segment kind upstream_hls.c reads, DASH, udp://, srt://,
- * files, see ingest.c): `ffmpeg -c copy -f mpegts` with
+ * The upstream session of a source fetch.c does not read (HLS, DASH,
+ * udp://, srt://, files, see ingest.c): `ffmpeg -c copy -f mpegts` with
  * its stdout into the ring, restarted with backoff when it exits or
  * stalls (no byte for the timeout). Its stderr goes to the log, and its
  * last line becomes last_error (an HLS segment's 404, a refused SRT).
@@ -177,7 +106,7 @@ struct ingest {
 };
 
 static int
-ingest_start(struct sess *s, struct ingest *in)
+ingest_start(char **argv, struct ingest *in)
 {
 	int o[2], e[2];
 
@@ -191,7 +120,7 @@ ingest_start(struct sess *s, struct ingest *in)
 		close(o[1]);
 		return -1;
 	}
-	sup_child_start(&in->ff, "ffmpeg", s->ffargv, -1, o[1], e[1]);
+	sup_child_start(&in->ff, "ffmpeg", argv, -1, o[1], e[1]);
 	close(o[1]);
 	close(e[1]);
 	in->out = o[0];
@@ -223,115 +152,327 @@ ingest_stderr(struct ingest *in)
 	}
 }
 
+/* ------------------------------------------------ one connection */
+
+/* A source being read: by fetch.c, or by an ingest ffmpeg. */
+struct conn {
+	int via_ffmpeg;
+	int answered;		/* fetch.c: a 2xx head; ffmpeg: a first byte */
+	struct sd_fetch f;
+	struct ingest in;
+};
+
+static struct sd_fetch_opts fetch_opts;
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->via_ffmpeg)
+		sup_child_end(&c->in.ff, &c->in.out, &c->in.err);
+	else
+		sd_fetch_close(&c->f);
+}
+
+/* Open source i into c: 0, or -1 with why it did not answer in err. */
+static int
+conn_open(struct sess *s, int i, struct conn *c, char *err, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->in.out = c->in.err = c->f.fd = -1;
+	if ((c->via_ffmpeg = s->src[i].ffargv != NULL)) {
+		/* ffmpeg fetches over HTTP only through the source's guard
+		 * (its http_proxy): no host, redirect or address fetch.c
+		 * would refuse. */
+		if ((sd_ingest_kind(s->src[i].url) == SD_INGEST_HTTP &&
+		    sd_guard_ensure(&s->src[i].gd, &s->src[i].rule,
+		    s->l.timeout * 1000) == -1) ||
+		    ingest_start(s->src[i].ffargv, &c->in) == -1) {
+			snprintf(err, len, "ffmpeg: %s", strerror(errno));
+			conn_close(c);
+			return -1;
+		}
+		return 0;
+	}
+	if (sd_fetch_open_stream(&c->f, s->src[i].url, &fetch_opts,
+	    &s->src[i].rule) == -1) {
+		if (c->f.status != 0)
+			snprintf(err, len, "HTTP %d", c->f.status);
+		else if (errno == EHOSTUNREACH && sd_fetch_host_error() != NULL)
+			strlcpy(err, sd_fetch_host_error(), len);
+		else
+			snprintf(err, len, "connect: %s", strerror(errno));
+		conn_close(c);
+		return -1;
+	}
+	c->answered = 1;
+	return 0;
+}
+
 /*
- * ffmpeg's stdout into the ring until it ends, stalls or the session
- * must end (1). got: bytes read. -1 with why set otherwise.
+ * Bytes of c: > 0; 0 when none came within a moment (ffmpeg); -1 when
+ * the connection ended, with why and *saved (errno, 0 at an end).
+ */
+static ssize_t
+conn_read(struct conn *c, char *buf, size_t n, char *why, size_t len,
+    int *saved)
+{
+	struct pollfd pfd[2];
+	ssize_t r;
+
+	*saved = 0;
+	if (!c->via_ffmpeg) {
+		if ((r = sd_fetch_read(&c->f, buf, n)) > 0)
+			return r;
+		*saved = r == 0 ? 0 : errno;
+		snprintf(why, len, "upstream %s", r == 0 ? "ended the stream" :
+		    strerror(*saved));
+		return -1;
+	}
+	pfd[0] = (struct pollfd){ .fd = c->in.out, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = c->in.err, .events = POLLIN };
+	if (poll(pfd, 2, 200) <= 0)
+		return 0;
+	if (pfd[1].revents)
+		ingest_stderr(&c->in);
+	if (!pfd[0].revents)
+		return 0;
+	if ((r = read(c->in.out, buf, n)) > 0)
+		return r;
+	ingest_stderr(&c->in);
+	snprintf(why, len, "ffmpeg ended the stream%s%s", c->in.line[0] ?
+	    ": " : "", c->in.line);
+	return -1;
+}
+
+/* ------------------------------------------------ the session */
+
+enum { PUMP_END, PUMP_FAILED, PUMP_STALLED, PUMP_FIRST_DUE };
+
+/*
+ * c into the ring until it ends (PUMP_FAILED), stalls (no byte for the
+ * timeout: PUMP_STALLED), the session must end (PUMP_END) or the first
+ * source is due another try (PUMP_FIRST_DUE, c still open). got: bytes.
  */
 static int
-ingest_pump(struct sess *s, struct ingest *in, struct sd_ring *rg,
-    unsigned long long *got, int *announced, char *why, size_t len)
+pump(struct sess *s, struct conn *c, struct sd_ring *rg,
+    unsigned long long *got, char *why, size_t len, int *saved)
 {
 	char buf[65536];
-	struct pollfd pfd[2];
-	double last_data = sd_mono_s(), last_check = 0, now;
+	double last_data = sd_mono_s(), last_check = last_data, now;
 	ssize_t n;
 
 	for (;;) {
-		pfd[0] = (struct pollfd){ .fd = in->out, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = in->err, .events = POLLIN };
-		if (poll(pfd, 2, 200) > 0) {
-			if (pfd[1].revents)
-				ingest_stderr(in);
-			if (pfd[0].revents) {
-				if ((n = read(in->out, buf, sizeof(buf))) <= 0) {
-					ingest_stderr(in);
-					snprintf(why, len, "ffmpeg ended the "
-					    "stream%s%s", in->line[0] ? ": " :
-					    "", in->line);
-					return -1;
-				}
-				if (sd_ring_write(rg, buf, (size_t)n) == -1) {
-					snprintf(why, len, "ring: %s",
-					    strerror(errno));
-					return -1;
-				}
-				*got += (size_t)n;
-				last_data = sd_mono_s();
-				if (!*announced) {
-					*announced = 1;
-					sup_state_put(s, "up", NULL);
-				}
+		if ((n = conn_read(c, buf, sizeof(buf), why, len, saved)) < 0) {
+			if (*saved == 0 && *got == 0 && !c->via_ffmpeg)
+				snprintf(why, len, "upstream answered with an "
+				    "empty body");
+			return *saved == ETIMEDOUT ? PUMP_STALLED : PUMP_FAILED;
+		}
+		if (n > 0) {
+			if (sd_ring_write(rg, buf, (size_t)n) == -1) {
+				*saved = errno;
+				snprintf(why, len, "%s: %s", errno == ENOSPC ||
+				    errno == EDQUOT ? "the spool's disk is full" :
+				    "ring", strerror(errno));
+				return PUMP_FAILED;
+			}
+			*got += (size_t)n;
+			last_data = sd_mono_s();
+			if (!c->answered) {
+				c->answered = 1;
+				sup_state_put(s, "up", NULL);
 			}
 		}
 		now = sd_mono_s();
 		if (now - last_data > s->l.timeout) {
 			snprintf(why, len, "no data for %d s%s%s",
-			    s->l.timeout, in->line[0] ? ": " : "", in->line);
-			return -1;
+			    s->l.timeout, c->via_ffmpeg && c->in.line[0] ?
+			    ": " : "", c->via_ffmpeg ? c->in.line : "");
+			return PUMP_STALLED;
 		}
 		if (now - last_check >= 1) {
 			last_check = now;
 			if (pump_tick(s, rg))
-				return 1;
+				return PUMP_END;
+			if (first_due(s))
+				return PUMP_FIRST_DUE;
 		}
 	}
 }
 
-int
-sup_ingest_session(struct sess *s)
+/*
+ * The first source, tried again beside the one in use: opened into c
+ * and, for ffmpeg, given the timeout to bring a first byte. 0 when it
+ * answers; -1 with why otherwise (c closed).
+ */
+static int
+first_again(struct sess *s, struct conn *c, char *why, size_t len)
 {
-	struct ingest in = { .out = -1, .err = -1 };
-	struct sd_guard gd = { 0, "" };	/* ffmpeg's http_proxy */
-	int http = sd_ingest_kind(s->source) == SD_INGEST_HTTP;
+	struct pollfd pfd;
+	double until = sd_mono_s() + s->l.timeout;
+	int ready = 0, ended = 0;
+
+	if (conn_open(s, 0, c, why, len) == -1)
+		return -1;
+	while (!c->answered && !ended && sd_mono_s() < until) {
+		pfd = (struct pollfd){ .fd = c->in.out, .events = POLLIN };
+		/* bytes waiting (left for the pump), or an end with none */
+		if (poll(&pfd, 1, 200) > 0 && ioctl(c->in.out, FIONREAD,
+		    &ready) == 0 && ready > 0)
+			c->answered = 1;
+		else if (pfd.revents & (POLLHUP | POLLERR))
+			ended = 1;
+		ingest_stderr(&c->in);
+	}
+	if (c->answered)
+		return 0;
+	if (ended)
+		snprintf(why, len, "ffmpeg ended the stream%s%s",
+		    c->in.line[0] ? ": " : "", c->in.line);
+	else
+		snprintf(why, len, "no data for %d s%s%s", s->l.timeout,
+		    c->in.line[0] ? ": " : "", c->in.line);
+	conn_close(c);
+	return -1;
+}
+
+#define BACKOFF_MAX_MS 60000	/* fetch.c's sources */
+#define BACKOFF_MAX_FF_MS 10000	/* ffmpeg's: a player of files restarts */
+
+/* A connection: c open on s->cur, a new one in the ring, counted. */
+static void
+conn_counted(struct sess *s, struct conn *c, struct sd_ring *rg,
+    unsigned long long *conns)
+{
+	(*conns)++;
+	sd_ring_new_conn(rg);
+	sd_rec_set(&s->st, "connections", "%llu", *conns);
+	if (c->answered)
+		sup_state_put(s, "up", NULL);
+}
+
+/*
+ * After a connection that ended or never came: which source next, and
+ * how long to wait first (ms). A disk that is full: the same, later and
+ * later. A stream that ran and ended: the same, at once. One that did
+ * not answer, answered nothing or stalled: the next one at once; after
+ * the last, the first after a backoff.
+ */
+static int
+next_after(struct sess *s, int rv, int saved, unsigned long long got,
+    const char *why, int *fails, int *backoff_ms)
+{
+	int max = s->src[s->cur].ffargv ? BACKOFF_MAX_FF_MS : BACKOFF_MAX_MS;
+	int wait = 0;
+
+	if (saved == ENOSPC || saved == EDQUOT) {
+		wait = *backoff_ms;
+		*backoff_ms = *backoff_ms * 2 > max ? max : *backoff_ms * 2;
+		return wait;
+	}
+	if (got > 0 && rv != PUMP_STALLED) {
+		*fails = 0;
+		*backoff_ms = 500;
+		return 300;
+	}
+	if (got > 0)
+		*fails = 0;
+	(*fails)++;
+	source_failed(s, s->cur, why);
+	if (s->cur + 1 < s->nsrc) {
+		source_use(s, s->cur + 1);
+		return 0;
+	}
+	wait = *backoff_ms;
+	*backoff_ms = *backoff_ms * 2 > max ? max : *backoff_ms * 2;
+	source_use(s, 0);
+	return wait;
+}
+
+int
+sup_upstream_session(struct sess *s)
+{
+	static struct conn cs[2];
+	struct conn *c = &cs[0], *t;
 	struct sd_ring rg;
-	unsigned long long conns = 0, got;
-	int fails = 0, backoff_ms = 500, rv, announced, ours;
+	unsigned long long conns = 0, got = 0;
+	int fails = 0, backoff_ms = 500, rv, saved = 0, open = 0, wait;
+	int down_after = s->nsrc > 3 ? s->nsrc : 3, i;
 	char why[320];
 
+	sd_fetch_opts_default(&fetch_opts);
+	fetch_opts.connect_timeout_ms = fetch_opts.read_timeout_ms =
+	    s->l.timeout * 1000;
+	fetch_opts.headers = s->headers;
 	if (sd_ring_open(&rg, s->dir, SD_RING_KEEP) == -1) {
 		warn("%s", s->dir);
 		return SD_EX_IOERR;
 	}
-	/* HLS with TS segments: our own reader (upstream_hls.c) */
-	if (!(ours = sup_hls_session(s, &rg) == 0))
+	for (i = 0; i < s->nsrc; i++) {
+		s->src[i].rule.source = s->src[i].url;
+		s->src[i].rule.allow_hosts = s->guard.allow_hosts;
+	}
+	source_use(s, 0);
+	/* One HLS source with TS segments: our own reader (upstream_hls.c);
+	 * a list fails over through ffmpeg's, which reads any kind. */
+	if (s->nsrc == 1 && s->src[0].ffargv != NULL) {
+		if (sup_hls_session(s, &rg) == 0)
+			goto end;
 		sd_rec_set(&s->st, "ingest", "ffmpeg");
-	while (!ours && !sup_idle_over(s)) {
-		sup_state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
-		    "retrying" : "connecting", NULL);
-		got = 0;
-		announced = 0;
-		if ((http && sd_guard_ensure(&gd, &s->guard,
-		    s->l.timeout * 1000) == -1) || ingest_start(s, &in) == -1) {
-			snprintf(why, sizeof(why), "ffmpeg: %s",
-			    strerror(errno));
-			rv = -1;
-		} else {
-			conns++;
-			sd_ring_new_conn(&rg);
-			sd_rec_set(&s->st, "connections", "%llu", conns);
-			rv = ingest_pump(s, &in, &rg, &got, &announced, why,
-			    sizeof(why));
+	}
+	while (!sup_idle_over(s)) {
+		if (!open) {
+			sup_state_put(s, fails >= down_after ? "down" :
+			    conns > 0 || fails > 0 ? "retrying" : "connecting",
+			    NULL);
+			got = 0;
+			saved = 0;
+			if (conn_open(s, s->cur, c, why, sizeof(why)) == 0) {
+				open = 1;
+				conn_counted(s, c, &rg, &conns);
+			}
 		}
-		sup_child_end(&in.ff, &in.out, &in.err);
-		sd_ring_flush(&rg);
-		if (rv == 1)
+		rv = open ? pump(s, c, &rg, &got, why, sizeof(why), &saved) :
+		    PUMP_FAILED;
+		if (rv == PUMP_END)
 			break;
-		s->restarts++;
-		if (got > 0) {
-			fails = 0;
-			backoff_ms = 500;
-		} else {
-			fails++;
-			backoff_ms = backoff_ms * 2 > 10000 ? 10000 :
-			    backoff_ms * 2;
+		if (rv == PUMP_FIRST_DUE) {
+			t = c == &cs[0] ? &cs[1] : &cs[0];
+			if (first_again(s, t, why, sizeof(why)) == -1) {
+				source_failed(s, 0, why);
+				s->left_first = sd_real_s();
+				continue;
+			}
+			warnx("%s: %s answers again; leaving %s", s->proxy,
+			    s->src[0].url, s->source);
+			conn_close(c);
+			sd_ring_flush(&rg);
+			c = t;
+			source_use(s, 0);
+			got = 0;
+			conn_counted(s, c, &rg, &conns);
+			continue;
 		}
-		sd_rec_set(&s->st, "retry_after", "%d", backoff_ms / 1000 + 1);
-		sup_state_put(s, fails >= 3 ? "down" : "retrying", why);
-		warnx("%s: %s; restarting ffmpeg", s->proxy, why);
-		if (sup_nap(s, got > 0 ? 300 : backoff_ms))
+		if (open)
+			conn_close(c);
+		open = 0;
+		sd_ring_flush(&rg);
+		s->restarts++;
+		wait = next_after(s, rv, saved, got, why, &fails, &backoff_ms);
+		sd_rec_set(&s->st, "retry_after", "%d", wait / 1000 + 1);
+		sup_state_put(s, fails >= down_after ? "down" : "retrying",
+		    why);
+		warnx("%s: %s; %s %s in %d ms", s->proxy, why, got > 0 &&
+		    rv != PUMP_STALLED ? "reconnecting to" : "trying",
+		    s->source, wait);
+		if (sup_nap(s, wait))
 			break;
 	}
-	sd_guard_stop(&gd);
+	if (open)
+		conn_close(c);
+end:
+	for (i = 0; i < s->nsrc; i++)
+		sd_guard_stop(&s->src[i].gd);
 	sup_state_put(s, "stopping", NULL);
 	sd_ring_close(&rg);
 	sup_remove_proxy_spool(s);

@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # upstream.pl - a real HTTP/1.1 upstream for the relay tests, on 127.0.0.1.
 #
-#   upstream.pl -p PORT -d DIR [-f FILE.ts] [-s SECONDS]
+#   upstream.pl -p PORT -d DIR [-f FILE.ts] [-s SECONDS] [-x STALL] [-b EPOCH]
 #
 # Every connection is logged as a line "conn N PATH" to DIR/connections
 # (tests/SdHTTP.pm: appended, so a restarted server keeps counting), and
@@ -12,6 +12,12 @@
 #                          join=1 starts where a broadcast of FILE begun
 #                          when this server started is now (a 188-byte
 #                          boundary, mid-GOP like a real provider)
+#   /channel.ts            FILE as a live channel: every connection joins
+#                          at the point the server's clock has reached
+#                          (from its start, or from EPOCH, -b: two servers
+#                          of one channel in step), in real time, and sends
+#                          nothing while the file STALL (-x) exists (its
+#                          writer stopped: the connection stays open)
 #   /redirect/N            302 to /redirect/N-1, /redirect/0 to /files/data.bin
 #   /files/NAME[?chunked=1] a file of DIR/files (HLS/DASH test source),
 #                          with Content-Length, or chunked in 1000-byte
@@ -23,12 +29,14 @@ use FindBin;
 use lib $FindBin::Bin;
 use Getopt::Std;
 use SdHTTP;
+use Time::HiRes ();
 
 my %o;
-getopts('p:d:f:s:', \%o) or die "usage: upstream.pl -p port -d dir [-f file] [-s secs]\n";
+getopts('p:d:f:s:x:b:', \%o) or die "usage: upstream.pl -p port -d dir " .
+    "[-f file] [-s secs] [-x stall] [-b epoch]\n";
 my ($port, $dir, $file, $secs) = ($o{p}, $o{d}, $o{f}, $o{s} || 10);
 die "upstream.pl: -p and -d are needed\n" unless $port && $dir;
-my $born = Time::HiRes::time();
+my $born = $o{b} // Time::HiRes::time();
 
 sub stream {
 	my ($c, $n, $chunked, $join) = @_;
@@ -45,6 +53,32 @@ sub stream {
 	    $chunked ? "Transfer-Encoding: chunked" : ()) or return;
 	SdHTTP::paced($c, $data, $rate, undef, $chunked, $log);
 	close($log);
+}
+
+sub channel {
+	my ($c, $n) = @_;
+	my $data = SdHTTP::slurp($file);
+	my $rate = length($data) / $secs;
+	my $stall = $o{x} // '';
+	SdHTTP::head($c, "200 OK", "Content-Type: video/mp2t") or return;
+	my $sent;
+	while (1) {
+		if ($stall ne '' && -e $stall) {
+			Time::HiRes::sleep(0.05);
+			undef $sent;	# live: what was missed is gone
+			next;
+		}
+		my $due = int((Time::HiRes::time() - $born) * $rate);
+		$due -= $due % 188;
+		return if $due >= length($data);
+		$sent //= $due;
+		if ($due > $sent) {
+			SdHTTP::send_all($c, substr($data, $sent, $due - $sent))
+			    or return;
+			$sent = $due;
+		}
+		Time::HiRes::sleep(0.02);
+	}
 }
 
 sub serve_file {
@@ -75,7 +109,9 @@ sub serve_file {
 
 SdHTTP::serve($port, $dir, sub {
 	my ($c, $path, $n) = @_;
-	if ($path =~ m{^/live\.ts(\?.*)?$} && $file) {
+	if ($path eq '/channel.ts' && $file) {
+		channel($c, $n);
+	} elsif ($path =~ m{^/live\.ts(\?.*)?$} && $file) {
 		stream($c, $n, ($1 // '') =~ /chunked=1/, ($1 // '') =~ /join=1/);
 	} elsif ($path =~ m{^/redirect/(\d+)$}) {
 		SdHTTP::head($c, "302 Found", "Location: " .

@@ -250,6 +250,7 @@ test_system(void)
 	    cfg.settings.idle_timeout == 30 &&
 	    cfg.settings.classify_ttl == 300 &&
 	    cfg.settings.upstream_timeout == 10 &&
+	    cfg.settings.failover_retry == 300 &&
 	    strcmp(cfg.settings.default_profile, "Universal") == 0 &&
 	    cfg.settings.base_url[0] == '\0', "sd.ini defaults");
 	sd_config_free(&cfg);
@@ -270,6 +271,50 @@ test_system(void)
 }
 
 /* ------------------------------------------------------------- proxies */
+
+/* source = several URLs (failover): each kept in order, the first apart. */
+static void
+test_source_lists(void)
+{
+	struct sd_config cfg;
+	const struct sd_proxy *x;
+	const char *err;
+	char text[SD_SOURCES_MAX * 24 + 64];
+	size_t off;
+	int i;
+
+	fresh(2, "proxies.ini", "[a]\nsource = http://127.0.0.1:1/x.ts \t "
+	    "http://b/live.m3u8\tudp://239.0.0.1:1234  /srv/loop.ts\n"
+	    "[b]\nsource = http://only/x.ts\n", "sd.ini",
+	    "failover_retry = 7\n");
+	ok(load(&cfg, &err) == 0, "a source list loads");
+	is_str(err, "", "a source list: no warnings");
+	x = sd_proxy_find(&cfg, "a");
+	ok(x && x->nsources == 4, "four sources counted");
+	is_str(x ? x->source : "", "http://127.0.0.1:1/x.ts",
+	    "source is the first URL");
+	is_str(x ? x->sources : "", "http://127.0.0.1:1/x.ts "
+	    "http://b/live.m3u8 udp://239.0.0.1:1234 /srv/loop.ts",
+	    "sources: all of them in order, one blank apart");
+	x = sd_proxy_find(&cfg, "b");
+	ok(x && x->nsources == 1 && strcmp(x->sources, x->source) == 0,
+	    "one URL: one source, sources == source");
+	ok(cfg.settings.failover_retry == 7, "failover_retry = 7");
+	sd_config_free(&cfg);
+	cleanup();
+
+	off = (size_t)snprintf(text, sizeof(text), "[a]\nsource =");
+	for (i = 0; i < SD_SOURCES_MAX; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    " http://h/%d.ts", i);
+	snprintf(text + off, sizeof(text) - off, "\n");
+	fresh(1, "proxies.ini", text);
+	ok(load(&cfg, &err) == 0, "SD_SOURCES_MAX sources load");
+	x = sd_proxy_find(&cfg, "a");
+	ok(x && x->nsources == SD_SOURCES_MAX, "all of them counted");
+	sd_config_free(&cfg);
+	cleanup();
+}
 
 static void
 test_proxies(void)
@@ -307,6 +352,7 @@ test_proxies(void)
 	    "sd.ini values");
 	sd_config_free(&cfg);
 	cleanup();
+	test_source_lists();
 }
 
 /* ----------------------------------------------------------- old schema */
@@ -443,10 +489,25 @@ static const struct bad bads[] = {
 	  "spool = spool: not an absolute folder" },
 	{ "bad framerate", "profiles.ini", "[p]\nframerate = 25/0\n", 2,
 	  "framerate = 25/0: not a valid value" },
-	{ "blank in a source", "proxies.ini", "[a]\nsource = http://a b\n", 2,
-	  "source = http://a b: not a valid value" },
+	{ "a bad scheme second", "proxies.ini", "[a]\nsource = http://a "
+	  "gopher://b/x\n", 2, "source = gopher://b/x: sd reads http://" },
+	{ "an option second", "proxies.ini", "[a]\nsource = http://a\t-y\n",
+	  2, "source = -y: not a valid value; write a URL" },
+	{ "a control character in a list", "proxies.ini",
+	  "[a]\nsource = http://a http://b\001c\n", 2,
+	  "source = http://b" },
+	{ "too many sources", "proxies.ini", "[a]\nsource = http://a/1 "
+	  "http://a/2 http://a/3 http://a/4 http://a/5 http://a/6 http://a/7 "
+	  "http://a/8 http://a/9\n", 2, "source lists more than 8 URLs" },
+	{ "failover_retry 0", "sd.ini", "failover_retry = 0\n", 1,
+	  "failover_retry = 0: the number is too small; write seconds from "
+	  "1 to 86400" },
+	{ "failover_retry words", "sd.ini", "failover_retry = soon\n", 1,
+	  "failover_retry = soon: the number is invalid" },
 	{ "source like an option", "proxies.ini", "[a]\nsource = -y\n", 2,
 	  "source = -y: not a valid value; write a URL" },
+	{ "blanks only", "proxies.ini", "[a]\nsource = \t \n", 2,
+	  "source is empty; write source = URL" },
 	{ "empty source", "proxies.ini", "[a]\nsource =\n", 2,
 	  "source is empty; write source = URL" },
 	{ "duplicate number", "proxies.ini", "[a]\nsource = http://a\n"
