@@ -1,9 +1,9 @@
 /*
  * av_live.c - the live window of sd-cmafmux -l: the index lists the last
- * -w cuts; a segment that leaves it stays on disk for its duration plus the
- * playlist's (sd-store(5)), since a client may have just read a playlist
- * that names it, then it is deleted; so is a header, with its last segment,
- * once no listed segment names it.
+ * -w cuts; a segment that leaves it stays on disk for its duration plus
+ * twice the playlist's (sd-store(5)), since a client may have just read a
+ * playlist that names it, then it is deleted; so is a header, with its
+ * last segment, once no listed segment names it.
  */
 #include <err.h>
 #include <errno.h>
@@ -18,8 +18,23 @@
 
 #define GRAVES_MAX	100000
 
+/*
+ * How long a file stays after the last index that names it is replaced:
+ * RFC 8216 6.2.2's minimum is its duration plus the playlist's, for a
+ * client that has just read that playlist; a client on a loaded machine
+ * fetches what it read seconds later still, so as long as the playlist
+ * again is allowed for it. A few files more on disk; never a 404 for a
+ * name a playlist gave.
+ */
+static double
+keep_secs(double playlist, double own)
+{
+	return 2 * playlist + own;
+}
+
+/* due: monotonic seconds; 0: lag seconds after this run's first index. */
 static void
-bury(struct mux *m, const char *file, double due)
+bury_lagged(struct mux *m, const char *file, double due, double lag)
 {
 	struct grave *g;
 	size_t cap;
@@ -38,9 +53,20 @@ bury(struct mux *m, const char *file, double due)
 	g = &m->graves[m->ngraves++];
 	strlcpy(g->file, file, sizeof(g->file));
 	g->due = due;
+	g->lag = lag;
 }
 
-/* Delete what is due; the list is in due order per track, so scan all. */
+static void
+bury(struct mux *m, const char *file, double due)
+{
+	bury_lagged(m, file, due, 0);
+}
+
+/*
+ * Delete what is due; the list is in due order per track, so scan all.
+ * It runs just before each index is written: a file an earlier run's index
+ * names (due 0) is dated from now, the moment that index is replaced.
+ */
 static void
 sweep(struct mux *m, double now)
 {
@@ -49,6 +75,8 @@ sweep(struct mux *m, double now)
 
 	for (i = 0; i < m->ngraves; i++) {
 		struct grave *g = &m->graves[i];
+		if (g->due == 0)
+			g->due = now + g->lag;
 		if (g->due > now) {
 			m->graves[kept++] = *g;
 			continue;
@@ -143,10 +171,10 @@ sd_live_trim(struct mux *m)
 		sd_store_trim(st, first);
 		playlist = listed_secs(st);
 		for (k = 0; k < i; k++)
-			bury(m, gone[k].file, now + playlist +
+			bury(m, gone[k].file, now + keep_secs(playlist,
 			    (double)gone[k].d /
-			    st->tracks[gone[k].track].timescale);
-		bury_headers(m, gone, i, now + playlist);
+			    st->tracks[gone[k].track].timescale));
+		bury_headers(m, gone, i, now + keep_secs(playlist, 0));
 		free(gone);
 	}
 	sweep(m, now);
@@ -158,7 +186,9 @@ sd_live_trim(struct mux *m)
  * numbers its segments and headers on from there, so no name ever means
  * two things to an HTTP cache, starts with a discontinuity, and in live
  * mode deletes the old files once the old playlists can no longer name
- * them.
+ * them: the old index is served until this run writes its first one,
+ * which may be many seconds away (a keyframe, a whole cut, a slow
+ * source), so their delay counts from then, not from now.
  */
 int
 sd_live_continue(struct mux *m)
@@ -166,7 +196,7 @@ sd_live_continue(struct mux *m)
 	char path[PATH_MAX];
 	struct sd_store old;
 	uint64_t last_disc = UINT64_MAX;
-	double due;
+	double lag;
 	size_t i;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/index", m->o->dir) >=
@@ -187,12 +217,12 @@ sd_live_continue(struct mux *m)
 		}
 	}
 	m->continuing = old.nsegs > 0;
-	due = sd_mux_mono() + listed_secs(&old) + old.longest;
+	lag = keep_secs(listed_secs(&old), old.longest);
 	for (i = 0; m->o->live && i < old.nsegs; i++) {
-		bury(m, old.segs[i].file, due);
+		bury_lagged(m, old.segs[i].file, 0, lag);
 		if (old.segs[i].init[0] && (i == 0 ||
 		    strcmp(old.segs[i].init, old.segs[i - 1].init) != 0))
-			bury(m, old.segs[i].init, due);
+			bury_lagged(m, old.segs[i].init, 0, lag);
 	}
 	sd_store_free(&old);
 	return 0;

@@ -96,7 +96,8 @@ struct trk {
 
 struct grave {
 	char file[48];
-	double due;		/* monotonic seconds */
+	double due;		/* monotonic seconds; 0: not dated yet */
+	double lag;		/* undated: due this long after the next index */
 };
 
 struct mux {
