@@ -1,7 +1,9 @@
 /*
- * supervise.h - what the two halves of sd-session(8) share: the session
- * (supervise.c: its life, its children, the pipeline and passthrough
- * kinds) and its upstream side (upstream.c: the source into the ring).
+ * supervise.h - what the parts of sd-session(8) share: its life
+ * (sess_life.c: signals, state, idle clock, children), its kinds
+ * (supervise.c: the pipeline and passthrough sessions, and which runs)
+ * and its upstream side (upstream.c, upstream_hls.c: the sources into
+ * the ring).
  */
 #ifndef SD_SUPERVISE_H
 #define SD_SUPERVISE_H
@@ -62,12 +64,17 @@ struct child {
 	const char *name;
 };
 
+/* sess_life.c: TERM and INT end the session (sup_idle_over says so). */
+void	sup_signals(void);
 /* The state record written with state and, when not NULL, last_error. */
 void	sup_state_put(struct sess *, const char *state, const char *error);
 /* 1 when the session must end (idle long enough, or told to stop). */
 int	sup_idle_over(const struct sess *);
 /* Sleep ms in steps; 1 as soon as the session must end. */
 int	sup_nap(const struct sess *, int ms);
+/* SPOOL/PROXY/NAME and its .state, .used, .log, .decision removed. */
+void	sup_remove_variant_files(const char *spool, const char *proxy,
+	    const char *name);
 /* The upstream session's end: the proxy's files no live session owns. */
 void	sup_remove_proxy_spool(const struct sess *);
 

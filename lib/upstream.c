@@ -195,7 +195,10 @@ conn_open(struct sess *s, int i, struct conn *c, char *err, size_t len)
 	}
 	if (sd_fetch_open_stream(&c->f, s->src[i].url, &fetch_opts,
 	    &s->src[i].rule) == -1) {
-		if (c->f.status != 0)
+		if (errno == EACCES)
+			strlcpy(err, "refused: a redirect leads outside the "
+			    "source's origin and allow_hosts", len);
+		else if (c->f.status != 0)
 			snprintf(err, len, "HTTP %d", c->f.status);
 		else if (errno == EHOSTUNREACH && sd_fetch_host_error() != NULL)
 			strlcpy(err, sd_fetch_host_error(), len);
