@@ -9,7 +9,8 @@ for src in "$SD_TOP"/bin/sd-*.c; do
 	p=$(basename "$src" .c)
 	progs="$progs $SD_BUILD/bin/$p"
 done
-for s in sd-batch run-demo bench bench-serve bench-transcode install-deps \
+for s in sd-batch run-demo bench bench-serve bench-transcode bench-zap \
+    bench-zap-client install-deps \
     gen-media fuzz; do
 	progs="$progs $SD_TOP/scripts/$s"
 done
