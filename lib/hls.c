@@ -86,6 +86,29 @@ first_seg(const struct sd_store *st, size_t track)
 	return NULL;
 }
 
+/*
+ * EXT-X-MEDIA-SEQUENCE of a track that has no segment yet: a restarted
+ * sd-cmafmux may write its first index with the video's first cut and
+ * not yet the audio's. Its next segment will be numbered no lower than
+ * the store's first listed one (every track's cut N is numbered N), or
+ * the first of this writer's generation; 0 would take the playlist back
+ * behind what a player read before (RFC 8216 6.2.1), and FFmpeg's reader
+ * stops fetching that rendition for good.
+ */
+static uint64_t
+empty_track_seq(const struct sd_store *st)
+{
+	uint64_t seq = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < st->nsegs; i++)
+		if (st->segs[i].seq < seq)
+			seq = st->segs[i].seq;
+	if (seq != UINT64_MAX)
+		return seq;
+	return st->ngens > 0 ? st->gens[st->ngens - 1].seq : 0;
+}
+
 static void
 media_header(const struct sd_store *st, size_t k, struct sd_buf *b)
 {
@@ -97,7 +120,7 @@ media_header(const struct sd_store *st, size_t k, struct sd_buf *b)
 	    "#EXT-X-TARGETDURATION:%lld\n#EXT-X-MEDIA-SEQUENCE:%llu\n",
 	    is_type(&st->tracks[k], "mpegts") ? 3 : 7,
 	    target_duration(st, k),
-	    (unsigned long long)(s != NULL ? s->seq : 0));
+	    (unsigned long long)(s != NULL ? s->seq : empty_track_seq(st)));
 	if (st->live || discseq > 0)
 		sd_buf_printf(b, "#EXT-X-DISCONTINUITY-SEQUENCE:%llu\n",
 		    (unsigned long long)discseq);

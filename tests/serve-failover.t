@@ -34,7 +34,7 @@ serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 30)" \
     "upstream_timeout = $timeout" "failover_retry = $(t_secs 3)"
 serve_proxy "$conf" fo "$src0 $src1"
 serve_start "$conf" "$spool" 'server.modules += ( "mod_accesslog" )' \
-    "accesslog.filename = \"$T_TMP/access.log\"" 'accesslog.format = "%r %s"'
+    "accesslog.filename = \"$T_TMP/access.log\"" 'accesslog.format = "%t %T %r %s"'
 t_ok $? "lighttpd with sd-serve starts"
 base=$SERVE_BASE
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sd.h"
+#include "store.h"
 #include "mtap.h"
 
 static const char *cases[] = {
@@ -217,6 +218,43 @@ test_errors(void)
 	sd_store_free(&st);
 }
 
+/*
+ * A restarted writer's first index may list the video's first cut before
+ * the audio's: the empty audio playlist keeps the store's numbers (its
+ * next segment's), never MEDIA-SEQUENCE 0 behind what a player read.
+ */
+static void
+test_empty_track(void)
+{
+	struct sd_store st;
+	char base[256], *a = NULL, *v = NULL;
+	size_t i, n = 0;
+
+	if (load("live-seq4", &st, base, sizeof(base)) == -1) {
+		ok(0, "live-seq4 loads");
+		return;
+	}
+	for (i = 0; i < st.nsegs; i++)
+		if (strcmp(st.tracks[st.segs[i].track].id, "a0") != 0)
+			st.segs[n++] = st.segs[i];
+	st.nsegs = n;
+	a = media(&st, "a0", base);
+	v = media(&st, "v0", base);
+	ok(a != NULL && count(a, "#EXTINF:") == 0 &&
+	    tag_value(a, "#EXT-X-MEDIA-SEQUENCE:") == 4,
+	    "a track with no segment yet: MEDIA-SEQUENCE 4 (the store's), not 0");
+	ok(v != NULL && tag_value(v, "#EXT-X-MEDIA-SEQUENCE:") == 4,
+	    "the other track's playlist is untouched");
+	st.nsegs = 0;
+	free(a);
+	a = media(&st, "a0", base);
+	ok(a != NULL && tag_value(a, "#EXT-X-MEDIA-SEQUENCE:") == 0,
+	    "no segment at all: the generation's first number (0)");
+	free(a);
+	free(v);
+	sd_store_free(&st);
+}
+
 int
 main(void)
 {
@@ -225,6 +263,7 @@ main(void)
 	for (i = 0; i < SD_ARRAY_LEN(cases); i++)
 		golden_case(cases[i]);
 	test_live_rules();
+	test_empty_track();
 	test_errors();
 	return done();
 }
