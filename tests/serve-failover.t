@@ -117,7 +117,12 @@ t_ok $rc "both clients get media from the first source ($ts_back, $(size "$T_TMP
     "$(grep -v ' /sd/status ' "$T_TMP/access.log" | tail -12)" \
     "$(tail -3 "$T_TMP/hls.err")"
 
+# (ffmpeg leaves on one TERM only between packets: its HLS reader waiting
+# for a playlist to grow does not look, and waits as long as a segment
+# lasts; a second signal interrupts it)
 kill "$ff_pid" "$curl_pid" 2>/dev/null
+t_wait 10 '! kill -0 "$ff_pid" 2>/dev/null' || kill -INT "$ff_pid" 2>/dev/null
+t_wait 10 '! kill -0 "$ff_pid" 2>/dev/null' || kill -KILL "$ff_pid" 2>/dev/null
 wait "$ff_pid" "$curl_pid" 2>/dev/null
 
 # What the clients got decodes: at least 6 s each, one discontinuity or
