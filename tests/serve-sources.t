@@ -267,6 +267,7 @@ t_wait 30 '[ -f "$spool/ownc/cmaf.state" ] &&
 t_ok $? "ownc: the HLS client is fed by the session's CMAF store"
 t_is "$(sed -n 's/^ingest=//p' "$spool/ownc/ts.state" 2>/dev/null)" hls \
     "ownc: the state says ingest=hls"
+ts_get own
 ts_decodes own
 t_is "$(sed -n 's/^ingest=//p' "$spool/own/ts.state" 2>/dev/null)" hls \
     "own: the state says ingest=hls (the session's own reader)"
