@@ -59,7 +59,7 @@ AV_PROGS := bin/sd-classify
 # input, -T) is a shared object it loads with dlopen only then (av_edge.h),
 # found next to it or in LIBEXECDIR. lib/ objects are position-independent
 # so that the edge can be linked from them.
-EDGE_SO  := $(OUT)bin/sd-av.so
+EDGE_SO  := $(OUT)bin/libsd-av.so
 EDGE_OBJ := $(addprefix $(OUT)lib/,av_edge.o av_tsseg.o av_par.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(patsubst %.c,$(OUT)%.test,$(UNIT_SRC))

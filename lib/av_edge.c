@@ -2,7 +2,7 @@
  * av_edge.c - the libav* edge of sd-cmafmux (av_edge.h): libavformat
  * opens any input that is not the MPEG-TS av_tsin.c reads, its streams
  * and packets are handed over as sd's own, and the -T segments are
- * written by libavformat's mpegts muxer (av_tsseg.c). Built into sd-av.so,
+ * written by libavformat's mpegts muxer (av_tsseg.c). Built into libsd-av.so,
  * which sd-cmafmux loads with dlopen only when an input needs it
  * (av_load.c); a test links it in.
  */

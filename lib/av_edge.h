@@ -8,7 +8,7 @@
  * MPEG-TS input is read, cut and written without libavformat,
  * libavcodec or libavutil in the process. Every other input, and the
  * MPEG-TS segments of -T, go through the edge (av_edge.c, av_tsseg.c),
- * which sd-cmafmux loads with dlopen(3) from sd-av.so only then
+ * which sd-cmafmux loads with dlopen(3) from libsd-av.so only then
  * (av_load.c): loading libavformat maps some 135 libraries and costs
  * about 28 MB before a byte is read.
  *
@@ -132,7 +132,7 @@ struct tsseg_track {
 	const char *id;
 };
 
-/* The edge's entry points: sd-av.so's one exported symbol, sd_av_edge. */
+/* The edge's entry points: libsd-av.so's one exported symbol, sd_av_edge. */
 struct sd_edge_ops {
 	/* once, before the rest: libav*'s messages as -v asks */
 	void (*init)(const struct sd_mux_opts *o);
@@ -158,7 +158,7 @@ struct sd_edge_ops {
 	void (*tsseg_close)(struct tsseg *s);
 };
 
-/* av_edge.c: the edge itself (in sd-av.so, or linked in by a test). */
+/* av_edge.c: the edge itself (in libsd-av.so, or linked in by a test). */
 extern const struct sd_edge_ops sd_av_edge;
 
 /* av_load.c: the edge, loaded at the first need; NULL: said why. */

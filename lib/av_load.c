@@ -1,6 +1,6 @@
 /*
  * av_load.c - sd-cmafmux's libav* edge, loaded when an input needs it
- * (av_edge.h): sd-av.so, found as sd's sibling programs are (next to the
+ * (av_edge.h): libsd-av.so, found as sd's sibling programs are (next to the
  * program, then in LIBEXECDIR). An MPEG-TS input never gets here, so its
  * process maps none of libavformat, libavcodec, libavutil and the
  * hundred-odd libraries they pull in.
@@ -13,7 +13,7 @@
 #include "av_edge.h"
 #include "util_int.h"
 
-#define EDGE_FILE	"sd-av.so"
+#define EDGE_FILE	"libsd-av.so"
 
 const struct sd_edge_ops *
 sd_edge_load(const struct sd_mux_opts *o)

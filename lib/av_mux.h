@@ -7,7 +7,7 @@
  *
  *   av_ingest.c  demux: the input, its tracks, the read loop, SIGTERM;
  *                MPEG-TS through our own demuxer (av_tsin.c, tsdemux.c),
- *                anything else through the edge (av_edge.c in sd-av.so)
+ *                anything else through the edge (av_edge.c in libsd-av.so)
  *   av_feed.c    one packet: its times (timeline.c), its codec handling
  *                (av_au.c), the cut policy's verdict (cut.c), into the
  *                segment in hand

@@ -445,7 +445,7 @@ struct sd_mux_opts {
 	struct AVIOContext *pb;	/* read this instead of input (fuzzing) */
 	const char *format;	/* a demuxer to use (NULL: probe) */
 	/* libavformat's side linked in (&sd_av_edge, av_edge.h); NULL:
-	 * loaded from sd-av.so when an input needs it */
+	 * loaded from libsd-av.so when an input needs it */
 	const struct sd_edge_ops *edge;
 };
 /* Returns an enum sd_exit value. */

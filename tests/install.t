@@ -1,7 +1,7 @@
 #!/bin/sh
 # install.t - `make install` writes this install's paths into the lighttpd
 # include, the inetd line and the systemd units; ships the sd user and the
-# spool for systemd; sd-cmafmux's libav* edge (sd-av.so) in LIBEXECDIR; a
+# spool for systemd; sd-cmafmux's libav* edge (libsd-av.so) in LIBEXECDIR; a
 # hardened service unit; `make uninstall` takes back
 # all but the user's config folder.
 #
@@ -28,7 +28,7 @@ t_run -t 900 -- "$T_TMP/mk" install
 t_is "$T_RC" 0 "make install: exit status"
 [ "$T_RC" -eq 0 ] || t_diag "$T_ERR"
 
-for f in opt/sd/bin/sd-decide opt/sd/bin/sd-batch opt/sd/libexec/sd/sd-av.so \
+for f in opt/sd/bin/sd-decide opt/sd/bin/sd-batch opt/sd/libexec/sd/libsd-av.so \
     opt/sd/share/sd/profiles.ini \
     opt/sd/share/sd/lighttpd.conf opt/sd/share/sd/inetd.conf \
     opt/sd/lib/systemd/system/sd-serve@.service opt/sd/lib/systemd/system/sd-serve.socket \

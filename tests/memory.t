@@ -3,7 +3,7 @@
 # MPEG-TS on stdin through a fifo maps none of libavformat, libavcodec and
 # libavutil (read from /proc/PID/maps once it has written a segment), and
 # its store is whole. The same program fed another container, or asked
-# for -T, loads its libav* edge (sd-av.so) and so maps libavformat: the
+# for -T, loads its libav* edge (libsd-av.so) and so maps libavformat: the
 # look at the maps would see it.
 . "${0%/*}/lib.sh"
 
@@ -48,7 +48,7 @@ t_ok $? "MPEG-TS: a segment written while the input is open"
 m=$(maps "$FEED_PID")
 t_like "$m" 'libbsd' "the maps were read (libbsd is there)"
 t_unlike "$m" 'libav(format|codec|util)|sd-av\.so' \
-    "MPEG-TS: no libavformat, libavcodec, libavutil, sd-av.so mapped"
+    "MPEG-TS: no libavformat, libavcodec, libavutil, libsd-av.so mapped"
 unfeed "$ts"
 t_is "$FEED_RC" 0 "MPEG-TS: exit status"
 t_ok "$([ -s "$out/index" ] && grep -q 'ended=1' "$out/index"; echo $?)" \
@@ -58,7 +58,7 @@ t_ok "$([ -s "$out/index" ] && grep -q 'ended=1' "$out/index"; echo $?)" \
 feed nut "$T_TMP/in.nut"
 t_wait 30 'maps "$FEED_PID" | grep -q libavformat'
 t_ok $? "NUT: libavformat mapped (the edge loaded)"
-t_like "$(maps "$FEED_PID")" 'sd-av\.so' "NUT: from sd-av.so"
+t_like "$(maps "$FEED_PID")" 'sd-av\.so' "NUT: from libsd-av.so"
 unfeed "$T_TMP/in.nut"
 t_is "$FEED_RC" 0 "NUT: exit status"
 t_ok "$([ -n "$(ls "$T_TMP/nut" | grep '^v0-[0-9]*\.m4s$')" ]; echo $?)" \
@@ -77,12 +77,12 @@ t_ok "$([ -n "$(ls "$T_TMP/tsT" | grep '^ts-[0-9]*\.ts$')" ]; echo $?)" \
 mkdir -p "$T_TMP/bin"
 cp "$SD_BUILD/bin/sd-cmafmux" "$T_TMP/bin/"
 t_run -- "$T_TMP/bin/sd-cmafmux" -o "$T_TMP/alone" "$ts"
-t_is "$T_RC" 0 "no sd-av.so: MPEG-TS still read"
+t_is "$T_RC" 0 "no libsd-av.so: MPEG-TS still read"
 t_run -- "$T_TMP/bin/sd-cmafmux" -o "$T_TMP/alone-nut" "$T_TMP/in.nut"
-if [ -e /usr/local/libexec/sd/sd-av.so ] || [ -e /usr/local/bin/sd-av.so ]; then
-	t_skip 2 "an installed sd-av.so would be found"
+if [ -e /usr/local/libexec/sd/libsd-av.so ] || [ -e /usr/local/bin/libsd-av.so ]; then
+	t_skip 2 "an installed libsd-av.so would be found"
 else
-	t_is "$T_RC" 70 "no sd-av.so: NUT refused (EX_SOFTWARE)"
-	t_like "$T_ERR" 'cannot load the libav\* edge' "no sd-av.so: said"
+	t_is "$T_RC" 70 "no libsd-av.so: NUT refused (EX_SOFTWARE)"
+	t_like "$T_ERR" 'cannot load the libav\* edge' "no libsd-av.so: said"
 fi
 t_done
