@@ -217,6 +217,7 @@ serve_stop_sessions() {
 	for _sd_p in $_sd_pids; do t_wait_gone "$_sd_p"; done
 }
 
+# serve_master_try NAME: serve_master_200's one ask; 1 on a 503 or 504.
 serve_master_try() {
 	SERVE_CODE=$(curl -s -o "$T_TMP/$1.m3u8" -w '%{http_code}' \
 	    --max-time "$(t_secs 40)" "$SERVE_BASE/$1/master.m3u8")
