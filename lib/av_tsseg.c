@@ -98,8 +98,8 @@ open_own(struct tsseg *s, const struct tsseg_track *tracks, int verbose)
 	return 1;
 lav:
 	if (verbose)
-		warnx("-T: %s: %s: libavformat's muxer", i < s->n ?
-		    tracks[i].id : "", why);
+		warnx("-T: %s (%s): %s: libavformat's muxer", tracks[i].id,
+		    sd_codec_name(tracks[i].st->par.codec_id), why);
 	return 0;
 }
 
