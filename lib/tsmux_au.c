@@ -260,7 +260,8 @@ sd_tsm_adts_header(uint8_t h[7], int profile, int sr_index, int ch, size_t n)
 	h[2] = (uint8_t)(profile << 6 | sr_index << 2 | ch >> 2);
 	h[3] = (uint8_t)((ch & 3) << 6 | len >> 11);
 	h[4] = (uint8_t)(len >> 3);
-	h[5] = (uint8_t)((len & 7) << 5 | 0x1f);	/* fullness 0x7ff: VBR */
+	/* buffer fullness 0x7ff: VBR */
+	h[5] = (uint8_t)((len & 7) << 5 | 0x1f);
 	h[6] = 0xfc;		/* one raw data block */
 	return 0;
 }

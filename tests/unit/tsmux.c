@@ -241,8 +241,8 @@ test_annexb(void)
 	ok(a != NULL && a->n == sizeof(ac3) && memcmp(a->p, ac3,
 	    sizeof(ac3)) == 0 && a->pts == 900000, "AC-3: bytes and PTS");
 	for (k = 0; k < nseg / 188; k++)
-		if (pkt_pid((size_t)k) == SD_TSM_FIRST_PID && (seg[k * 188 + 1] &
-		    0x40))
+		if (pkt_pid(k) == SD_TSM_FIRST_PID &&
+		    (seg[k * 188 + 1] & 0x40))
 			pcr += (pkt_af(k) & 0x10) != 0;
 	ok(pcr == 4, "a PCR in the first packet of each video PES");
 	got_free(&g);
