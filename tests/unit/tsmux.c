@@ -436,6 +436,47 @@ test_supported(void)
 	    == NULL, "no streams, or too many: no muxer");
 }
 
+/* Random AUs (bytes, sizes, flags, times) into each form: no crash, no
+ * sanitizer report, whole packets that demux with no error. */
+static void
+test_random(void)
+{
+	uint8_t avcc[] = { 1, 0x64, 0, 0x0c, 0xfd, 0xe1, 0, 2, 0x67, 0x64, 1,
+	    0, 1, 0x68 }, asc[2] = { 0x12, 0x10 };
+	struct sd_tsm_stream s[3] = { { .codec = SD_TSD_H264, .config = avcc,
+	    .config_len = sizeof(avcc) }, { .codec = SD_TSD_AAC_ADTS,
+	    .config = asc, .config_len = 2 }, { .codec = SD_TSD_EAC3 } };
+	static uint8_t au[70000];
+	struct sd_tsm *m = sd_tsm_new(s, 3);
+	unsigned seed = 1;
+	struct got g;
+	int i, whole = 1, bad = 0;
+
+	for (i = 0; i < 3000; i++) {
+		size_t n;
+		int rv;
+		seed = seed * 1103515245u + 12345u;
+		n = 1 + (seed >> 8) % (i % 10 == 0 ? sizeof(au) : 400);
+		fill(au, n, seed);
+		if (seed & 0x100)
+			memset(au, 0, (seed >> 9) % 5);	/* prefixes, codes */
+		rv = sd_tsm_au(m, (int)(seed % 3), au, n, (int64_t)i * 3600,
+		    (int64_t)i * 3600 - (seed & 0x200 ? 7200 : 0),
+		    seed & 0x400 ? SD_TSM_KEY : 0);
+		bad += rv == -1;
+		if (i % 100 == 99) {
+			cut(m, 0);
+			whole &= nseg % 188 == 0;
+		}
+	}
+	ok(bad == 0 && whole, "random AUs: muxed or left out, whole packets");
+	demux(seg, nseg, &g);
+	ok(g.st.cc_errors == 0 && g.st.crc_errors == 0 &&
+	    g.st.skipped == 0, "random AUs: the last segment demuxes cleanly");
+	got_free(&g);
+	sd_tsm_free(m);
+}
+
 int
 main(void)
 {
@@ -444,6 +485,7 @@ main(void)
 	test_segments();
 	test_switch();
 	test_supported();
+	test_random();
 	(void)is_str;
 	(void)capture_start;
 	(void)capture_end;
