@@ -109,7 +109,7 @@ rep_video(const char *line, long long *bw, int *w, int *h)
 	char type[16];
 
 	*w = *h = 0;
-	if (sscanf(line, "%*s %15s %lld %dx%d", type, bw, w, h) < 3 ||
+	if (sscanf(line, "%*s %15s %lld %dx%d", type, bw, w, h) < 2 ||
 	    *bw < 0)
 		return 0;
 	return strcmp(type, "video") == 0 || (strcmp(type, "-") == 0 &&
