@@ -399,6 +399,8 @@ walk_mpd(struct walk *w, int last, rep_fn on_rep, void *ctx,
 				d->tsbd = attr_dur(&t, "timeShiftBufferDepth",
 				    0);
 				d->ast = attr_time(&t, "availabilityStartTime");
+				d->duration = attr_dur(&t,
+				    "mediaPresentationDuration", 0);
 			}
 			continue;
 		}
@@ -582,18 +584,23 @@ emit_end(struct emit *e)
 	e->t->n = SD_DASH_LIVE_SEGS;
 }
 
-/* The media time of now (the live edge) in timescale units; -1 when
- * the MPD does not say when it started. */
+/* The media time of now (the live edge; a static MPD: its end) in
+ * timescale units; -1 when the MPD does not say when it started. */
 static long long
 live_edge(const struct sd_dash_live *d, const struct sd_dash_track *t,
     double now)
 {
-	double x;
+	double x, in;
 
-	if (d->ast <= 0 || now < d->ast + d->period_start)
+	if (!d->dynamic)
+		in = d->duration - d->period_start;
+	else if (d->ast <= 0 || now < d->ast + d->period_start)
 		return -1;
-	x = (now - d->ast - d->period_start) * (double)t->timescale +
-	    (double)t->pto;
+	else
+		in = now - d->ast - d->period_start;
+	if (!(in >= 0))
+		return -1;
+	x = in * (double)t->timescale + (double)t->pto;
 	return x < (double)NUM_MAX ? (long long)x : -1;
 }
 
@@ -667,10 +674,13 @@ by_duration(const struct sd_dash_live *d, struct sd_dash_track *t,
 		errno = ENOTSUP;	/* no clock to count from */
 		return -1;
 	}
-	if ((newest = (edge - t->pto) / dur - 1) < 0)
+	/* live: the last whole one; static: the last one, whole or not */
+	newest = (edge - t->pto) / dur - ((edge - t->pto) % dur == 0 ||
+	    d->dynamic ? 1 : 0);
+	if (newest < 0)
 		return 0;	/* the first segment is not whole yet */
-	keep = d->tsbd > 0 ? (long long)(d->tsbd * (double)t->timescale /
-	    (double)dur) : 2;
+	keep = !d->dynamic ? SD_DASH_LIVE_SEGS : d->tsbd > 0 ?
+	    (long long)(d->tsbd * (double)t->timescale / (double)dur) : 2;
 	keep = keep < 1 ? 1 : keep > SD_DASH_LIVE_SEGS ? SD_DASH_LIVE_SEGS :
 	    keep;
 	first = newest + 1 > keep ? newest + 1 - keep : 0;
@@ -794,8 +804,8 @@ sd_dash_live_parse(struct sd_dash_live *d, const char *buf, size_t len,
 	if (walk_mpd(w, 0, list_rep, l, d) == -1)
 		goto end;
 	c.chosen = chosen;
-	if (!d->dynamic || (last = w->period) == 0) {
-		rv = 0;		/* ended, or no Period yet */
+	if ((last = w->period) == 0) {
+		rv = 0;		/* no Period yet */
 		goto end;
 	}
 	walk_free(w);

@@ -44,6 +44,7 @@ struct sd_dash_live {
 	double min_update;	/* minimumUpdatePeriod, s; 0: absent */
 	double ast;		/* availabilityStartTime, s since 1970; 0 */
 	double tsbd;		/* timeShiftBufferDepth, s; 0: absent */
+	double duration;	/* mediaPresentationDuration, s; 0: absent */
 	double period_start;	/* the last Period's @start, s */
 	int video_reps;		/* video representations of that Period */
 	int video_pick;		/* the one read, among them; -1: none */
@@ -61,7 +62,8 @@ struct sd_dash_live {
  * E2BIG (too large), ENOTSUP (segments not described by a
  * SegmentTemplate: SegmentBase, SegmentList, ContentProtection),
  * ENOENT (no video or audio representation), ENAMETOOLONG. A static MPD
- * reads with dynamic = 0 and no tracks.
+ * (dynamic = 0: the source ended) lists its last segments, up to its
+ * mediaPresentationDuration, and is not loaded again.
  */
 int sd_dash_live_parse(struct sd_dash_live *d, const char *buf, size_t len,
     const char *url, double now, int hint);

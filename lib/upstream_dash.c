@@ -427,6 +427,12 @@ dash_feed(struct dash_round *x)
 	long i, bi = -1;
 	double s, bs;
 
+	for (k = 0; k < (int)x->d->ntrk; k++) {
+		const struct sd_dash_track *t = &x->d->trk[k];
+
+		if (t->n > 0 && t->seg[t->n - 1].time < x->last[k])
+			x->last[k] = -1;	/* it started again lower */
+	}
 	for (;;) {
 		for (best = -1, bs = 0, k = 0; k < (int)x->d->ntrk; k++) {
 			if ((i = dash_next(x, k)) < 0)
@@ -485,10 +491,6 @@ dash_load(struct dash_round *x, const struct sd_buf *given)
 		    strerror(errno));
 		rv = errno == ENOTSUP || errno == EINVAL ? OWN_FFMPEG :
 		    OWN_FAILED;
-	} else if (!x->d->dynamic) {
-		snprintf(r->why, sizeof(r->why), "the MPD is static: the "
-		    "source ended");
-		rv = OWN_ENDED;
 	}
 	sd_buf_free(&b);
 	return rv;
@@ -545,6 +547,11 @@ dash_follow(struct dash_round *x, struct sd_dash_track *was)
 	for (;;) {
 		if ((rv = dash_feed(x)) != 0)
 			return rv;
+		if (!x->d->dynamic) {
+			snprintf(r->why, sizeof(r->why), "the MPD is static: "
+			    "the source ended");
+			return OWN_ENDED;
+		}
 		if (sd_mono_s() - r->last_new > r->s->l.timeout) {
 			snprintf(r->why, sizeof(r->why), "no new segment for "
 			    "%d s", r->s->l.timeout);
@@ -593,6 +600,9 @@ own_dash_round(struct own_reader *r, const struct sd_buf *b)
 		x->last[k] = -1;
 	if ((rv = dash_load(x, b)) != 0)
 		goto end;
+	/* the same tracks as the round before: on from where it stopped */
+	if (r->tlast_n == x->d->ntrk)
+		memcpy(x->last, r->tlast, sizeof(x->last));
 	warnx("%s: DASH: video representation %d of %d, %zu track%s, MPD "
 	    "every %.1f s: %s", r->s->proxy, x->d->video_pick,
 	    x->d->video_reps, x->d->ntrk, x->d->ntrk == 1 ? "" : "s",
@@ -610,6 +620,8 @@ own_dash_round(struct own_reader *r, const struct sd_buf *b)
 		rv = dash_follow(x, was);
 	if (rv == OWN_ENDED)
 		remux_finish(&x->m, r->s->l.timeout);
+	memcpy(r->tlast, x->last, sizeof(r->tlast));
+	r->tlast_n = x->d->ntrk;
 end:
 	if (x != NULL) {
 		remux_end(&x->m);

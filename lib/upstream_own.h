@@ -13,6 +13,7 @@
 #include "ring.h"
 #include "fetch.h"
 #include "hls_live.h"
+#include "dash_live.h"
 #include "supervise.h"
 
 /* One source as our readers follow it, kept across its rounds. */
@@ -25,6 +26,9 @@ struct own_reader {
 	struct sd_fetch_guard g;
 	char media[SD_URL_MAX];	/* the media playlist or MPD, after redirects */
 	long long last;		/* HLS: media sequence last appended, -1 */
+	/* DASH: each track's media time last fed (-1), for tlast_n tracks */
+	long long tlast[SD_DASH_LIVE_TRACKS];
+	size_t tlast_n;
 	int dirty;		/* the ring's stream does not go on as is */
 	int announced;		/* state "up" since this round's open */
 	double last_new;	/* when a segment was last appended */

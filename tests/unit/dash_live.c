@@ -171,8 +171,14 @@ test_ended_and_bad(void)
 	size_t i;
 
 	ok(parse("<MPD type=\"static\"><Period/></MPD>", "http://h/m.mpd", 0,
-	    -1) == 0 && !d->dynamic && d->ntrk == 0,
-	    "a static MPD: ended, nothing to read");
+	    -1) == -1 && errno == ENOENT, "a static MPD with nothing: ENOENT");
+	ok(parse("<MPD type='static' mediaPresentationDuration='PT9S'><Period>"
+	    "<AdaptationSet contentType='video'><SegmentTemplate "
+	    "media='$Number$' initialization='i' duration='2'/>"
+	    "<Representation id='v'/></AdaptationSet></Period></MPD>",
+	    "http://h/m.mpd", 0, -1) == 0 && !d->dynamic && d->ntrk == 1 &&
+	    d->trk[0].n == 5 && d->trk[0].seg[4].number == 5,
+	    "a static MPD: ended, its segments to the end (9 s: 5 of 2 s)");
 	ok(parse("#EXTM3U\n", "http://h/m.mpd", 0, -1) == -1 &&
 	    errno == EINVAL, "not an MPD: EINVAL");
 	for (i = 0; i < SD_ARRAY_LEN(unfit); i++)
