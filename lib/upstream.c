@@ -2,7 +2,9 @@
  * upstream.c - the upstream side of a channel's ts session (sd-relay(7)):
  * the source read once into the channel's ring, whatever the number of
  * viewers, reconnecting with backoff. MPEG-TS over HTTP(S) is read by
- * fetch.c byte for byte; every other source (ingest.c) by one
+ * fetch.c byte for byte; HLS and DASH by our own readers (upstream_hls.c,
+ * upstream_dash.c), one round at a time, unless they find the source is
+ * ffmpeg's; every other source (ingest.c) by one
  * `ffmpeg -c copy -f mpegts` whose stdout is the stream.
  *
  * Failover: a proxy may list several sources (sd-session -u, in order).
