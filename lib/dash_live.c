@@ -641,6 +641,10 @@ timeline(const struct sd_dash_live *d, struct sd_dash_track *t,
 	for (i = 0; i < tl->ns; i++) {
 		const struct s_ent *s = &tl->s[i];
 
+		if (s->t >= 0 && s->t < time) {
+			errno = EINVAL;	/* a timeline that goes back */
+			return -1;
+		}
 		if (s->t >= 0)
 			time = s->t;
 		if (s->d <= 0)

@@ -376,8 +376,8 @@ hls_follow(struct own_reader *r, struct sd_hls_live *l)
 	}
 }
 
-/* 1 when the source cannot be an HLS playlist or MPD we read: not
- * http(s), or not meant for ffmpeg (fetch.c reads it). */
+/* 1 when source i may be an HLS playlist or MPD we read: http(s), meant
+ * for ffmpeg (not a plain TS stream), not found to be ffmpeg's. */
 int
 sup_own_may(const struct sess *s, int i)
 {
