@@ -189,6 +189,12 @@ test_ended_and_bad(void)
 	    -1 && errno == ENOENT, "no video or audio: ENOENT");
 	ok(parse(hostile, "http://h/m.mpd", 0, -1) == -1 && errno == EINVAL,
 	    "a timeline that overflows: EINVAL, not a wrap");
+	ok(parse("<MPD type='dynamic'><Period><AdaptationSet contentType="
+	    "'video'><SegmentTemplate media='$Time$' initialization='i'>"
+	    "<SegmentTimeline><S t='10' d='2'/><S t='4' d='2'/>"
+	    "</SegmentTimeline></SegmentTemplate><Representation id='v'/>"
+	    "</AdaptationSet></Period></MPD>", "http://h/m.mpd", 0, -1) == -1 &&
+	    errno == EINVAL, "a timeline that goes back: EINVAL");
 	ok(parse(many, "http://h/m.mpd", 0, -1) == 0 &&
 	    d->trk[0].n == SD_DASH_LIVE_SEGS && d->trk[0].seg[SD_DASH_LIVE_SEGS -
 	    1].number == 1000000000001LL, "an @r of 10^12: the newest kept, "
