@@ -3,12 +3,9 @@
 # MPEG-TS over HTTP: HLS with TS segments (a master whose first variant is
 # dead and whose best one has an alternate audio rendition), HLS with fMP4
 # segments, DASH, a UDP stream and an SRT stream (when ffmpeg has srt). The
-# upstream session reads each into one MPEG-TS stream (ingest.c: HLS with
-# fMP4 segments and DASH by its own reader, remuxed by an ffmpeg fed
-# through pipes, see serve-dash.t; the HLS with an audio rendition, UDP and
-# SRT by `ffmpeg -c copy -f mpegts`); a TS client, an HLS client and a
-# DASH client each decode at least 6 s; every upstream segment is
-# fetched once whatever the viewers.
+# upstream session reads each through one `ffmpeg -c copy -f mpegts`
+# (ingest.c); a TS client, an HLS client and a DASH client each decode at
+# least 6 s; every upstream segment is fetched once whatever the viewers.
 # A DASH source with two audio languages keeps both. hls.js and dash.js in
 # Chromium play, from the session: the HLS-TS source to an HLS client as
 # CMAF, the DASH source to an HLS client, the HLS source to a DASH client.
