@@ -484,21 +484,13 @@ sd_hls_best_variant(const struct sd_hls *h)
 
 /* ---------------------------------------------------------------- DASH */
 
-/* One start tag: its name and the attribute text after it. */
-struct xml_tag {
-	char name[64];		/* without namespace prefix */
-	const char *attrs;	/* into the buffer */
-	size_t alen;
-	int closing;		/* </name> */
-};
-
 /*
  * The next tag at or after *pos. Comments, processing instructions and
  * CDATA are skipped; quoted attribute values may hold '>'. Returns 0, or
  * -1 at the end of the buffer.
  */
-static int
-xml_next(const char *p, size_t len, size_t *pos, struct xml_tag *t)
+int
+sd_xml_next(const char *p, size_t len, size_t *pos, struct sd_xml_tag *t)
 {
 	size_t i = *pos, j, k;
 	char q = 0;
@@ -555,8 +547,8 @@ xml_next(const char *p, size_t len, size_t *pos, struct xml_tag *t)
 
 /* The value of attribute name in a tag (entities are left as they are:
  * none of the values we read needs them). Returns 1 when found. */
-static int
-xml_attr(const struct xml_tag *t, const char *name, char *out, size_t len)
+int
+sd_xml_attr(const struct sd_xml_tag *t, const char *name, char *out, size_t len)
 {
 	const char *p = t->attrs, *end = t->attrs + t->alen, *v;
 	size_t nlen = strlen(name);
@@ -591,13 +583,13 @@ xml_attr(const struct xml_tag *t, const char *name, char *out, size_t len)
 }
 
 static long long
-xml_num(const struct xml_tag *t, const char *name, long long max)
+xml_num(const struct sd_xml_tag *t, const char *name, long long max)
 {
 	char v[32];
 	const char *es;
 	long long n;
 
-	if (!xml_attr(t, name, v, sizeof(v)))
+	if (!sd_xml_attr(t, name, v, sizeof(v)))
 		return 0;
 	n = sd_strtonum(v, 0, max, &es);
 	return es == NULL ? n : 0;
@@ -643,26 +635,26 @@ struct dash_inherit {
 };
 
 static void
-dash_common(const struct xml_tag *t, struct dash_inherit *in)
+dash_common(const struct sd_xml_tag *t, struct dash_inherit *in)
 {
 	char v[16];
 
-	xml_attr(t, "contentType", in->content_type, sizeof(in->content_type));
-	xml_attr(t, "mimeType", in->mime, sizeof(in->mime));
-	if (xml_attr(t, "codecs", in->codecs, sizeof(in->codecs)))
+	sd_xml_attr(t, "contentType", in->content_type, sizeof(in->content_type));
+	sd_xml_attr(t, "mimeType", in->mime, sizeof(in->mime));
+	if (sd_xml_attr(t, "codecs", in->codecs, sizeof(in->codecs)))
 		squeeze_blanks(in->codecs);
-	xml_attr(t, "lang", in->lang, sizeof(in->lang));
-	xml_attr(t, "frameRate", in->frame_rate, sizeof(in->frame_rate));
-	if (xml_attr(t, "width", v, sizeof(v)))
+	sd_xml_attr(t, "lang", in->lang, sizeof(in->lang));
+	sd_xml_attr(t, "frameRate", in->frame_rate, sizeof(in->frame_rate));
+	if (sd_xml_attr(t, "width", v, sizeof(v)))
 		in->width = (int)xml_num(t, "width", 65535);
-	if (xml_attr(t, "height", v, sizeof(v)))
+	if (sd_xml_attr(t, "height", v, sizeof(v)))
 		in->height = (int)xml_num(t, "height", 65535);
-	if (xml_attr(t, "audioSamplingRate", v, sizeof(v)))
+	if (sd_xml_attr(t, "audioSamplingRate", v, sizeof(v)))
 		in->sample_rate = (int)xml_num(t, "audioSamplingRate", 1000000);
 }
 
 static void
-dash_rep(struct sd_dash *d, const struct xml_tag *t,
+dash_rep(struct sd_dash *d, const struct sd_xml_tag *t,
     const struct dash_inherit *set)
 {
 	struct dash_inherit in = *set;
@@ -674,7 +666,7 @@ dash_rep(struct sd_dash *d, const struct xml_tag *t,
 	r = &d->reps[d->nreps++];
 	memset(r, 0, sizeof(*r));
 	dash_common(t, &in);
-	xml_attr(t, "id", r->id, sizeof(r->id));
+	sd_xml_attr(t, "id", r->id, sizeof(r->id));
 	r->bandwidth = xml_num(t, "bandwidth", 1000000000000LL);
 	strlcpy(r->mime, in.mime, sizeof(r->mime));
 	strlcpy(r->codecs, in.codecs, sizeof(r->codecs));
@@ -692,23 +684,23 @@ dash_rep(struct sd_dash *d, const struct xml_tag *t,
 }
 
 static void
-dash_mpd_root(struct sd_dash *d, const struct xml_tag *t)
+dash_mpd_root(struct sd_dash *d, const struct sd_xml_tag *t)
 {
 	char v[64];
 
-	if (xml_attr(t, "type", v, sizeof(v)))
+	if (sd_xml_attr(t, "type", v, sizeof(v)))
 		d->dynamic = strcmp(v, "dynamic") == 0;
-	xml_attr(t, "profiles", d->profiles, sizeof(d->profiles));
-	if (xml_attr(t, "minBufferTime", v, sizeof(v)))
+	sd_xml_attr(t, "profiles", d->profiles, sizeof(d->profiles));
+	if (sd_xml_attr(t, "minBufferTime", v, sizeof(v)))
 		d->min_buffer_time = sd_iso8601_duration(v);
-	if (xml_attr(t, "mediaPresentationDuration", v, sizeof(v)))
+	if (sd_xml_attr(t, "mediaPresentationDuration", v, sizeof(v)))
 		d->duration = sd_iso8601_duration(v);
 }
 
 int
 sd_dash_parse(const char *buf, size_t len, struct sd_dash *d)
 {
-	struct xml_tag t;
+	struct sd_xml_tag t;
 	struct dash_inherit set;
 	size_t pos = 0;
 	int root = 0;
@@ -717,7 +709,7 @@ sd_dash_parse(const char *buf, size_t len, struct sd_dash *d)
 	memset(&set, 0, sizeof(set));
 	if (buf == NULL || !looks_mpd((const unsigned char *)buf, len))
 		return -1;
-	while (xml_next(buf, len, &pos, &t) == 0) {
+	while (sd_xml_next(buf, len, &pos, &t) == 0) {
 		if (t.closing) {
 			if (strcmp(t.name, "AdaptationSet") == 0)
 				memset(&set, 0, sizeof(set));

@@ -108,6 +108,27 @@ struct sd_dash {
 	size_t nreps_seen;
 };
 
+/* One XML tag of a bounded, hostile-safe reader (sd_dash_parse's, and
+ * dash_live.c's): its name and the attribute text after it. */
+struct sd_xml_tag {
+	char name[64];		/* without namespace prefix */
+	const char *attrs;	/* into the buffer */
+	size_t alen;
+	int closing;		/* </name> */
+};
+
+/*
+ * The next tag at or after *pos (then just past its '>'). Comments,
+ * processing instructions and CDATA are skipped; quoted attribute values
+ * may hold '>'. Returns 0, or -1 at the end of the buffer.
+ */
+int sd_xml_next(const char *p, size_t len, size_t *pos,
+    struct sd_xml_tag *t);
+/* The value of attribute name in t, as written (entities left as they
+ * are), into out; 1 when found. */
+int sd_xml_attr(const struct sd_xml_tag *t, const char *name, char *out,
+    size_t len);
+
 /* Read a DASH MPD (a minimal, bounded XML reader). Returns 0, or -1 when
  * there is no MPD root element. */
 int sd_dash_parse(const char *buf, size_t len, struct sd_dash *d);

@@ -28,7 +28,7 @@ sd_hls_live_free(struct sd_hls_live *l)
 
 static int
 seg_add(struct sd_hls_live *l, size_t *cap, const char *uri, double dur,
-    int disc)
+    int disc, const char *map)
 {
 	struct sd_hls_seg *p;
 	size_t ncap;
@@ -47,7 +47,7 @@ seg_add(struct sd_hls_live *l, size_t *cap, const char *uri, double dur,
 		*cap = ncap;
 	}
 	l->seg[l->n++] = (struct sd_hls_seg){ .duration = dur,
-	    .discontinuity = disc, .uri = uri };
+	    .discontinuity = disc, .uri = uri, .map = map };
 	return 0;
 }
 
@@ -61,17 +61,33 @@ tag_num(const char *line, size_t taglen, long long max)
 	return es == NULL ? v : -1;
 }
 
-/* One line of the copy (NUL-terminated, trimmed); *dur and *disc carry
- * what the tags before a URI said about it. */
+/*
+ * EXT-X-MAP's URI, cut out of the line in place; NULL when it has none.
+ * A BYTERANGE of it is one more thing only ffmpeg reads.
+ */
+static const char *
+map_uri(struct sd_hls_live *l, char *line)
+{
+	char *u = strstr(line, "URI=\""), *e;
+
+	if (strstr(line, "BYTERANGE=") != NULL)
+		l->unfit |= SD_HLS_UNFIT_RANGE;
+	if (u == NULL || (e = strchr(u + 5, '"')) == NULL || e == u + 5)
+		return NULL;
+	*e = '\0';
+	return u + 5;
+}
+
+/* One line of the copy (NUL-terminated, trimmed); *dur, *disc and *map
+ * carry what the tags before a URI said about it. */
 static int
 live_line(struct sd_hls_live *l, char *line, size_t *cap, double *dur,
-    int *disc)
+    int *disc, const char **map)
 {
 	long long v;
 
 	if (line[0] != '#') {
-		if (seg_add(l, cap, line, *dur,
-		    *disc) == -1)
+		if (seg_add(l, cap, line, *dur, *disc, *map) == -1)
 			return -1;
 		*dur = 0;
 		*disc = 0;
@@ -88,6 +104,8 @@ live_line(struct sd_hls_live *l, char *line, size_t *cap, double *dur,
 		    v : 0;
 	else if (strcmp(line, "#EXT-X-ENDLIST") == 0)
 		l->endlist = 1;
+	else if (strncmp(line, "#EXT-X-MAP:", 11) == 0)
+		*map = map_uri(l, line);
 	else if (strncmp(line, "#EXT-X-BYTERANGE:", 17) == 0)
 		l->unfit |= SD_HLS_UNFIT_RANGE;
 	else if (strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0)
@@ -123,6 +141,7 @@ sd_hls_live_parse(struct sd_hls_live *l, const char *buf, size_t len)
 	char *p, *nl, *line;
 	double dur = 0;
 	int disc = 0;
+	const char *map = NULL;
 
 	memset(l, 0, sizeof(*l));
 	if (len > SD_HLS_LIVE_MAX) {
@@ -142,8 +161,8 @@ sd_hls_live_parse(struct sd_hls_live *l, const char *buf, size_t len)
 		if (strlen(p) != (size_t)(nl - p))
 			continue;	/* a NUL inside: not a line of text */
 		line = sd_trim(p);
-		if (*line != '\0' && live_line(l, line, &cap, &dur, &disc) ==
-		    -1)
+		if (*line != '\0' && live_line(l, line, &cap, &dur, &disc,
+		    &map) == -1)
 			return -1;
 	}
 	if (l->master) {

@@ -20,6 +20,7 @@ struct sd_hls_seg {
 	double duration;	/* EXTINF, s (0: absent or bad) */
 	int discontinuity;	/* EXT-X-DISCONTINUITY before it */
 	const char *uri;	/* as written; into sd_hls_live.text */
+	const char *map;	/* EXT-X-MAP's URI before it, or NULL */
 };
 
 /* What makes a playlist ffmpeg's (bits of sd_hls_live.unfit). */

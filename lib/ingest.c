@@ -6,11 +6,13 @@
  *
  * MPEG-TS over HTTP(S) is read by fetch.c, byte for byte, and so is an
  * HLS playlist whose segments are MPEG-TS with nothing else to undo
- * (upstream_hls.c). Everything else goes through one `ffmpeg -c copy -f
- * mpegts` writing to the session (upstream.c): HLS with keys, fMP4
- * segments, byte ranges or audio renditions, a DASH MPD, udp://, rtp://,
- * srt://, rist:// and files. ffmpeg's readers already decrypt AES-128,
- * remux fMP4 and read DASH templates (docs in sd-relay(7)). An HLS
+ * (upstream_hls.c); HLS with fMP4 segments and a live DASH MPD are
+ * fetched by us too, and only remuxed by an ffmpeg fed through pipes
+ * (upstream_dash.c). Everything else goes through one `ffmpeg -c copy -f
+ * mpegts` writing to the session (upstream.c), with the argv made here:
+ * HLS with keys, byte ranges or audio renditions, an MPD without
+ * templates, udp://, rtp://, srt://, rist:// and files. ffmpeg's readers
+ * already decrypt AES-128 and read byte ranges (docs in sd-relay(7)). An HLS
  * master is read for the variant this file picks (ffmpeg's program of
  * that index: its video and every audio rendition of its group), so the
  * other variants' segments are never fetched.
@@ -109,7 +111,7 @@ rep_video(const char *line, long long *bw, int *w, int *h)
 	char type[16];
 
 	*w = *h = 0;
-	if (sscanf(line, "%*s %15s %lld %dx%d", type, bw, w, h) < 3 ||
+	if (sscanf(line, "%*s %15s %lld %dx%d", type, bw, w, h) < 2 ||
 	    *bw < 0)
 		return 0;
 	return strcmp(type, "video") == 0 || (strcmp(type, "-") == 0 &&

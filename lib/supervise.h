@@ -23,6 +23,7 @@
 struct source {
 	const char *url;
 	char **ffargv;		/* the ingest ffmpeg; NULL: fetch.c reads it */
+	int ffmpegs;		/* 1: our own readers found it is ffmpeg's */
 	char last_error[256];
 	double error_at;	/* sd_real_s() of last_error; 0: none */
 	struct sd_fetch_guard rule;	/* where it may lead: its origin... */
@@ -90,8 +91,25 @@ void	sup_child_end(struct child *, int *a, int *b);
  * (everything else), failing over from one to the next.
  */
 int	sup_upstream_session(struct sess *);
-/* An HLS source with TS segments, read by us (upstream_hls.c): 0 when
- * it ran the session, 1 when the source is ffmpeg's after all. */
-int	sup_hls_session(struct sess *, struct sd_ring *);
+
+/*
+ * Our own readers of an HLS or DASH source (upstream_hls.c,
+ * upstream_dash.c): one round of source src, from its manifest's fetch
+ * to its end, into the ring. The results: the session must end; the
+ * source failed, stalled (no new segment for the timeout) or finished
+ * (EXT-X-ENDLIST, a static MPD); the first source is due another try;
+ * the source is ffmpeg's (keys, byte ranges, SegmentBase...: why says).
+ * tick is upstream.c's once-a-second check: 0, OWN_END or OWN_FIRST_DUE.
+ * conns counts the rounds that opened; got, the bytes put in the ring.
+ */
+enum { OWN_END = 1, OWN_FAILED, OWN_STALLED, OWN_FIRST_DUE, OWN_ENDED,
+	OWN_FFMPEG };
+typedef int (*own_tick_fn)(struct sess *, const struct sd_ring *);
+int	sup_own_round(struct sess *, int src, struct sd_ring *, own_tick_fn,
+	    unsigned long long *conns, unsigned long long *got, char *why,
+	    size_t len);
+/* 1 when source src may be ours: HTTP(S), meant for ffmpeg, not known
+ * to be ffmpeg's. */
+int	sup_own_may(const struct sess *, int src);
 
 #endif

@@ -2,7 +2,9 @@
  * upstream.c - the upstream side of a channel's ts session (sd-relay(7)):
  * the source read once into the channel's ring, whatever the number of
  * viewers, reconnecting with backoff. MPEG-TS over HTTP(S) is read by
- * fetch.c byte for byte; every other source (ingest.c) by one
+ * fetch.c byte for byte; HLS and DASH by our own readers (upstream_hls.c,
+ * upstream_dash.c), one round at a time, unless they find the source is
+ * ffmpeg's; every other source (ingest.c) by one
  * `ffmpeg -c copy -f mpegts` whose stdout is the stream.
  *
  * Failover: a proxy may list several sources (sd-session -u, in order).
@@ -249,7 +251,8 @@ conn_read(struct conn *c, char *buf, size_t n, char *why, size_t len,
 
 /* ------------------------------------------------ the session */
 
-enum { PUMP_END, PUMP_FAILED, PUMP_STALLED, PUMP_FIRST_DUE };
+enum { PUMP_END, PUMP_FAILED, PUMP_STALLED, PUMP_FIRST_DUE, PUMP_ENDED,
+	PUMP_FFMPEG };
 
 /*
  * c into the ring until it ends (PUMP_FAILED), stalls (no byte for the
@@ -339,6 +342,43 @@ first_again(struct sess *s, struct conn *c, char *why, size_t len)
 	return -1;
 }
 
+/* ------------------------------------------------ our own readers */
+
+/* The once-a-second check of an own reader's round. */
+static int
+own_tick(struct sess *s, const struct sd_ring *rg)
+{
+	if (pump_tick(s, rg))
+		return OWN_END;
+	return first_due(s) ? OWN_FIRST_DUE : 0;
+}
+
+/*
+ * One round of our own HLS or DASH reader on s->cur (upstream_hls.c), its
+ * result as pump's: a finished source is PUMP_ENDED, one that turned out
+ * to be ffmpeg's PUMP_FFMPEG (marked so: the next round is ffmpeg's).
+ */
+static int
+own_round(struct sess *s, struct sd_ring *rg, unsigned long long *conns,
+    unsigned long long *got, char *why, size_t len)
+{
+	switch (sup_own_round(s, s->cur, rg, own_tick, conns, got, why,
+	    len)) {
+	case OWN_END:
+		return PUMP_END;
+	case OWN_STALLED:
+		return PUMP_STALLED;
+	case OWN_FIRST_DUE:
+		return PUMP_FIRST_DUE;
+	case OWN_ENDED:
+		return PUMP_ENDED;
+	case OWN_FFMPEG:
+		return PUMP_FFMPEG;
+	default:
+		return PUMP_FAILED;
+	}
+}
+
 #define BACKOFF_MAX_MS 60000	/* fetch.c's sources */
 #define BACKOFF_MAX_FF_MS 10000	/* ffmpeg's: a player of files restarts */
 
@@ -373,7 +413,7 @@ next_after(struct sess *s, int rv, int saved, unsigned long long got,
 		*backoff_ms = *backoff_ms * 2 > max ? max : *backoff_ms * 2;
 		return wait;
 	}
-	if (got > 0 && rv != PUMP_STALLED) {
+	if (got > 0 && rv != PUMP_STALLED && rv != PUMP_ENDED) {
 		*fails = 0;
 		*backoff_ms = 500;
 		return 300;
@@ -416,29 +456,41 @@ sup_upstream_session(struct sess *s)
 		s->src[i].rule.allow_hosts = s->guard.allow_hosts;
 	}
 	source_use(s, 0);
-	/* One HLS source with TS segments: our own reader (upstream_hls.c);
-	 * a list fails over through ffmpeg's, which reads any kind. */
-	if (s->nsrc == 1 && s->src[0].ffargv != NULL) {
-		if (sup_hls_session(s, &rg) == 0)
-			goto end;
-		sd_rec_set(&s->st, "ingest", "ffmpeg");
-	}
 	while (!sup_idle_over(s)) {
+		rv = PUMP_FAILED;
 		if (!open) {
 			sup_state_put(s, fails >= down_after ? "down" :
 			    conns > 0 || fails > 0 ? "retrying" : "connecting",
 			    NULL);
 			got = 0;
 			saved = 0;
-			if (conn_open(s, s->cur, c, why, sizeof(why)) == 0) {
+			/* The reader is chosen per source: an HLS or DASH
+			 * one is ours (upstream_hls.c) unless it turns out
+			 * to be ffmpeg's. */
+			if (sup_own_may(s, s->cur))
+				rv = own_round(s, &rg, &conns, &got, why,
+				    sizeof(why));
+			else if (conn_open(s, s->cur, c, why, sizeof(why)) ==
+			    0) {
 				open = 1;
+				if (c->via_ffmpeg)
+					sd_rec_set(&s->st, "ingest", "ffmpeg");
 				conn_counted(s, c, &rg, &conns);
 			}
 		}
-		rv = open ? pump(s, c, &rg, &got, why, sizeof(why), &saved) :
-		    PUMP_FAILED;
+		if (open)
+			rv = pump(s, c, &rg, &got, why, sizeof(why), &saved);
+		if (rv == PUMP_FFMPEG)
+			continue;
 		if (rv == PUMP_END)
 			break;
+		if (rv == PUMP_FIRST_DUE && !open) {
+			/* an own round left its source for the first */
+			warnx("%s: leaving %s to try %s again", s->proxy,
+			    s->source, s->src[0].url);
+			source_use(s, 0);
+			continue;
+		}
 		if (rv == PUMP_FIRST_DUE) {
 			t = c == &cs[0] ? &cs[1] : &cs[0];
 			if (first_again(s, t, why, sizeof(why)) == -1) {
@@ -473,7 +525,6 @@ sup_upstream_session(struct sess *s)
 	}
 	if (open)
 		conn_close(c);
-end:
 	for (i = 0; i < s->nsrc; i++)
 		sd_guard_stop(&s->src[i].gd);
 	sup_state_put(s, "stopping", NULL);

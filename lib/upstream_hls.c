@@ -1,16 +1,20 @@
 /*
- * upstream_hls.c - the upstream session's own reader of a live HLS
- * source whose segments are MPEG-TS (sd-relay(7), "The ingest"): the
- * master's variant (the one ingest.c chose), its media playlist reloaded
- * as RFC 8216 6.3.4 says, each new segment fetched once in media-sequence
- * order and its bytes appended to the ring as they come. A zap starts
- * with the two newest segments. All through fetch.c, so the proxy's
- * headers, the origin rule, deadlines and redirect checks hold as for a
- * TS source.
+ * upstream_hls.c - the upstream session's own readers of live HLS and
+ * DASH sources (sd-relay(7), "The ingest"), one round at a time inside
+ * upstream.c's failover loop. The source's manifest is fetched and read
+ * for what it is: an HLS master's variant (the one ingest.c chose), its
+ * media playlist reloaded as RFC 8216 6.3.4 says and, when its segments
+ * are MPEG-TS, each new segment fetched once in media-sequence order
+ * and its bytes appended to the ring as they come (a zap starts with
+ * the two newest). fMP4 segments (EXT-X-MAP) and a live DASH MPD go to
+ * upstream_dash.c, which has one ffmpeg remux them. All through fetch.c,
+ * so the proxy's headers, the origin rule, deadlines and redirect checks
+ * hold as for a TS source.
  *
- * A playlist with keys, fMP4 segments, byte ranges or its audio in a
- * rendition's own playlist stays ffmpeg's (upstream.c), and the state
- * says which: ingest=hls or ingest=ffmpeg, with ingest_reason.
+ * A playlist with keys, byte ranges or its audio in a rendition's own
+ * playlist, or an MPD that is not templates, stays ffmpeg's
+ * (upstream.c), and the state says which: ingest=hls, hls-fmp4, dash or
+ * ffmpeg, with ingest_reason.
  */
 #include <err.h>
 #include <errno.h>
@@ -27,31 +31,15 @@
 #include "url.h"
 #include "ingest.h"
 #include "hls_live.h"
+#include "classify.h"
 #include "supervise.h"
+#include "upstream_own.h"
 
 #define SEGMENT_MAX (64 << 20)		/* one segment's bytes, at most */
-#define BACKOFF_MAX_MS 60000
-#define FOR_FFMPEG 2			/* a result: the source is ffmpeg's */
+#define FOR_FFMPEG OWN_FFMPEG		/* a result: the source is ffmpeg's */
 
-struct hls_reader {
-	struct sess *s;
-	struct sd_ring *rg;
-	struct sd_fetch_opts o;
-	struct sd_fetch_guard g;
-	char media[SD_URL_MAX];	/* the media playlist, after redirects */
-	long long last;		/* media sequence last appended, -1 */
-	int dirty;		/* the ring's stream does not go on as is */
-	int announced;		/* state "up" since this round's open */
-	double last_new;	/* when a segment was last appended */
-	unsigned long long segs;
-	char why[320];
-};
-
-/* Where a body goes, chunk by chunk; -1 stops the fetch. */
-typedef int (*sink_fn)(void *ctx, const char *p, size_t n);
-
-static int
-sink_buf(void *ctx, const char *p, size_t n)
+int
+own_sink_buf(void *ctx, const char *p, size_t n)
 {
 	return sd_buf_append(ctx, p, n);
 }
@@ -78,7 +66,7 @@ sink_ring(void *ctx, const char *p, size_t n)
 
 /* Why a fetch failed, in r->why, with what was fetched. */
 static void
-fetch_why(struct hls_reader *r, const struct sd_fetch *f, const char *what,
+fetch_why(struct own_reader *r, const struct sd_fetch *f, const char *what,
     int saved)
 {
 	if (f->status != 0 && (f->status < 200 || f->status >= 300))
@@ -92,14 +80,10 @@ fetch_why(struct hls_reader *r, const struct sd_fetch *f, const char *what,
 		    saved == EFBIG ? "too large" : strerror(saved));
 }
 
-/*
- * GET url under the reader's guard and headers, at most max bytes, into
- * sink; final (SD_URL_MAX, may be NULL): the URL after redirects. One
- * deadline for the exchange (fetch.c). 0, or -1 with r->why.
- */
-static int
-fetch_to(struct hls_reader *r, const char *url, const char *what,
-    size_t max, sink_fn sink, void *ctx, char *final)
+/* own_fetch (upstream_own.h) */
+int
+own_fetch(struct own_reader *r, const char *url, const char *what,
+    size_t max, own_sink_fn sink, void *ctx, char *final)
 {
 	struct sd_fetch f;
 	char buf[65536];
@@ -136,12 +120,15 @@ fetch_to(struct hls_reader *r, const char *url, const char *what,
 	return 0;
 }
 
+#define IS_DASH 100	/* hls_open: the source is an MPD (its bytes) */
+#define IS_FMP4 101	/* hls_open: a media playlist of fMP4 segments */
+
 /*
  * A playlist at url read into l; final: its URL after redirects; b (its
- * bytes) is the caller's to free.
+ * bytes) is the caller's to free. IS_DASH when the bytes are an MPD.
  */
 static int
-playlist_get(struct hls_reader *r, const char *url, struct sd_hls_live *l,
+playlist_get(struct own_reader *r, const char *url, struct sd_hls_live *l,
     char *final, struct sd_buf *b)
 {
 	int rv;
@@ -149,12 +136,16 @@ playlist_get(struct hls_reader *r, const char *url, struct sd_hls_live *l,
 	sd_buf_init(b);
 	memset(l, 0, sizeof(*l));
 	errno = 0;
-	rv = fetch_to(r, url, "playlist", SD_HLS_LIVE_MAX, sink_buf, b,
+	rv = own_fetch(r, url, "playlist", SD_HLS_LIVE_MAX, own_sink_buf, b,
 	    final);
+	if (rv == 0 && b->len > 0 && sd_sniff_format(b->p, b->len) ==
+	    SD_FMT_DASH)
+		return IS_DASH;
 	if (rv == 0 && sd_hls_live_parse(l, b->p ? b->p : "", b->len) == -1) {
 		snprintf(r->why, sizeof(r->why), "playlist: %s", errno ==
-		    EINVAL ? "not an HLS playlist" : errno == E2BIG ?
-		    "more than 50000 segments or 4 MiB" : strerror(errno));
+		    EINVAL ? "neither an HLS playlist nor an MPD" : errno ==
+		    E2BIG ? "more than 50000 segments or 4 MiB" :
+		    strerror(errno));
 		rv = errno == EINVAL ? FOR_FFMPEG : -1;
 	}
 	return rv;
@@ -162,20 +153,24 @@ playlist_get(struct hls_reader *r, const char *url, struct sd_hls_live *l,
 
 /* A media playlist: playlist_get without its bytes. */
 static int
-media_get(struct hls_reader *r, const char *url, struct sd_hls_live *l,
+media_get(struct own_reader *r, const char *url, struct sd_hls_live *l,
     char *final)
 {
 	struct sd_buf b;
 	int rv = playlist_get(r, url, l, final, &b);
 
 	sd_buf_free(&b);
+	if (rv == IS_DASH) {
+		snprintf(r->why, sizeof(r->why), "the media playlist is an MPD");
+		rv = -1;
+	}
 	return rv;
 }
 
 /* The master's variant (ingest.c's choice) resolved into r->media;
  * FOR_FFMPEG when its audio is a rendition of its own. */
 static int
-master_variant(struct hls_reader *r, const struct sd_buf *b,
+master_variant(struct own_reader *r, const struct sd_buf *b,
     const char *from)
 {
 	struct sd_hls *m = malloc(sizeof(*m));
@@ -186,7 +181,8 @@ master_variant(struct hls_reader *r, const struct sd_buf *b,
 		free(m);
 		return -1;
 	}
-	v = sd_hls_live_variant(m, sd_ingest_argv_variant(r->s->ffargv));
+	v = sd_hls_live_variant(m,
+	    sd_ingest_argv_variant(r->s->src[r->src].ffargv));
 	if (v < 0)
 		snprintf(r->why, sizeof(r->why), "master: no variant");
 	else if ((unfit = sd_hls_live_variant_unfit(m, v)) != 0) {
@@ -205,18 +201,39 @@ master_variant(struct hls_reader *r, const struct sd_buf *b,
 	return rv;
 }
 
+/* 1 when l's segments are fMP4 with nothing else only ffmpeg reads, each
+ * after an EXT-X-MAP: upstream_dash.c's. */
+static int
+fmp4_ours(const struct sd_hls_live *l)
+{
+	size_t i;
+
+	if (l->unfit != SD_HLS_UNFIT_FMP4)
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (l->seg[i].map == NULL)
+			return 0;
+	return 1;
+}
+
 /*
  * The source read to its media playlist (l, URL in r->media): 0, -1
- * (r->why), FOR_FFMPEG (r->why says why: not HLS, keys, fMP4...).
+ * (r->why), FOR_FFMPEG (r->why says why: keys, byte ranges...), IS_FMP4,
+ * or IS_DASH with the MPD's bytes in mpd (URL in r->media).
  */
 static int
-hls_open(struct hls_reader *r, struct sd_hls_live *l)
+hls_open(struct own_reader *r, struct sd_hls_live *l, struct sd_buf *mpd)
 {
 	char final[SD_URL_MAX];
 	struct sd_buf b;
 	int rv, master = 0;
 
 	rv = playlist_get(r, r->s->source, l, final, &b);
+	if (rv == IS_DASH) {
+		*mpd = b;
+		strlcpy(r->media, final, sizeof(r->media));
+		return IS_DASH;
+	}
 	if (rv == 0 && (master = l->master)) {
 		sd_hls_live_free(l);
 		rv = master_variant(r, &b, final);
@@ -234,6 +251,8 @@ hls_open(struct hls_reader *r, struct sd_hls_live *l)
 		}
 	}
 	strlcpy(r->media, final, sizeof(r->media));
+	if (fmp4_ours(l))
+		return IS_FMP4;
 	if (l->unfit != 0) {
 		sd_hls_live_unfit_text(l->unfit, r->why, sizeof(r->why));
 		return FOR_FFMPEG;
@@ -243,7 +262,7 @@ hls_open(struct hls_reader *r, struct sd_hls_live *l)
 
 /* Segment i of l appended to the ring: 0, -1 (r->why), FOR_FFMPEG. */
 static int
-segment_append(struct hls_reader *r, const struct sd_hls_live *l, long i,
+segment_append(struct own_reader *r, const struct sd_hls_live *l, long i,
     int jump)
 {
 	struct seg_sink k = { .rg = r->rg };
@@ -260,7 +279,7 @@ segment_append(struct hls_reader *r, const struct sd_hls_live *l, long i,
 	}
 	r->dirty = 0;
 	errno = 0;
-	if (fetch_to(r, url, what, SEGMENT_MAX, sink_ring, &k, NULL) == -1) {
+	if (own_fetch(r, url, what, SEGMENT_MAX, sink_ring, &k, NULL) == -1) {
 		r->dirty = k.got > 0;
 		if (k.not_ts) {
 			snprintf(r->why, sizeof(r->why), "%s is not MPEG-TS",
@@ -283,75 +302,72 @@ segment_append(struct hls_reader *r, const struct sd_hls_live *l, long i,
 	return 0;
 }
 
-/* Once a second: bytes into the state; 1 when the session must end. */
-static int
-hls_tick(struct hls_reader *r)
+void
+own_announce(struct own_reader *r)
 {
-	sd_rec_set(&r->s->st, "bytes", "%llu", r->rg->bytes);
-	sd_session_state_write(r->s->dir, &r->s->st);
-	return sup_idle_over(r->s);
+	if (!r->announced) {
+		r->announced = 1;
+		sup_state_put(r->s, "up", NULL);
+	}
 }
 
-/* Every new segment of l appended; *added: how many. */
+/* Every new segment of l appended: 0, or an OWN_* result. */
 static int
-segments_append(struct hls_reader *r, const struct sd_hls_live *l,
-    int *added)
+segments_append(struct own_reader *r, const struct sd_hls_live *l)
 {
 	long i;
 	int jump, rv;
 
 	while ((i = sd_hls_live_next(l, r->last, &jump)) >= 0) {
 		if ((rv = segment_append(r, l, i, jump)) != 0)
+			return rv == -1 ? OWN_FAILED : rv;
+		own_announce(r);
+		if ((rv = r->tick(r->s, r->rg)) != 0)
 			return rv;
-		(*added)++;
-		if (!r->announced) {
-			r->announced = 1;
-			sup_state_put(r->s, "up", NULL);
-		}
-		if (hls_tick(r))
-			return 1;
 	}
 	return 0;
 }
 
 /*
- * Follow the media playlist l until the session must end (1), the
- * playlist ends (0), fails (-1) or turns ffmpeg's (FOR_FFMPEG). Reloads
- * after the target duration from the last load's start, half of it when
- * nothing was new (RFC 8216 6.3.4).
+ * Follow the media playlist l until the session must end, the playlist
+ * ends (OWN_ENDED), stalls, fails or turns ffmpeg's: an OWN_* result.
+ * Reloads after the target duration from the last load's start, half of
+ * it when nothing was new (RFC 8216 6.3.4).
  */
 static int
-hls_follow(struct hls_reader *r, struct sd_hls_live *l)
+hls_follow(struct own_reader *r, struct sd_hls_live *l)
 {
 	double loaded = sd_mono_s(), wait;
-	int rv, added;
+	unsigned long long before;
+	int rv;
 
 	for (;;) {
-		added = 0;
-		if ((rv = segments_append(r, l, &added)) != 0)
+		before = r->segs;
+		if ((rv = segments_append(r, l)) != 0)
 			return rv;
 		if (l->endlist) {
 			snprintf(r->why, sizeof(r->why), "the playlist ended "
 			    "(EXT-X-ENDLIST)");
-			return 0;
+			return OWN_ENDED;
 		}
 		if (sd_mono_s() - r->last_new > r->s->l.timeout) {
 			snprintf(r->why, sizeof(r->why), "no new segment for "
 			    "%d s", r->s->l.timeout);
-			return -1;
+			return OWN_STALLED;
 		}
 		wait = l->target > 0 ? l->target : 1;
-		wait = (added ? wait : wait / 2) - (sd_mono_s() - loaded);
+		wait = (r->segs > before ? wait : wait / 2) -
+		    (sd_mono_s() - loaded);
 		if (wait > 10)
 			wait = 10;
 		if (wait > 0 && sup_nap(r->s, (int)(wait * 1000)))
-			return 1;
-		if (hls_tick(r))
-			return 1;
+			return OWN_END;
+		if ((rv = r->tick(r->s, r->rg)) != 0)
+			return rv;
 		sd_hls_live_free(l);
 		loaded = sd_mono_s();
 		if ((rv = media_get(r, r->media, l, NULL)) != 0)
-			return rv;
+			return rv == -1 ? OWN_FAILED : rv;
 		if (l->master || l->unfit) {
 			snprintf(r->why, sizeof(r->why), "the media playlist "
 			    "changed kind");
@@ -360,89 +376,78 @@ hls_follow(struct hls_reader *r, struct sd_hls_live *l)
 	}
 }
 
-/* One try: open the source and follow it. */
-static int
-hls_round(struct hls_reader *r, unsigned long long *conns)
-{
-	struct sd_hls_live l;
-	int rv;
-
-	r->announced = 0;
-	rv = hls_open(r, &l);
-	if (rv == 0) {
-		(*conns)++;
-		sd_rec_set(&r->s->st, "ingest", "hls");
-		sd_rec_set(&r->s->st, "connections", "%llu", *conns);
-		rv = hls_follow(r, &l);
-	}
-	sd_hls_live_free(&l);
-	sd_ring_flush(r->rg);
-	return rv;
-}
-
-/* 1 when the source cannot be an HLS playlist we read (not http(s), a
- * DASH MPD by its name): ffmpeg's without a fetch. */
-static int
-surely_not_hls(const char *url)
-{
-	size_t n = strcspn(url, "?#");
-
-	return sd_ingest_kind(url) != SD_INGEST_HTTP ||
-	    (n >= 4 && strncasecmp(url + n - 4, ".mpd", 4) == 0);
-}
-
-/*
- * The live session of an HLS source with TS segments, run to its end: 0.
- * 1 when the source is ffmpeg's (not HLS, or HLS that only ffmpeg reads):
- * nothing appended for good, the state's ingest_reason says why.
- */
+/* 1 when source i may be an HLS playlist or MPD we read: http(s), meant
+ * for ffmpeg (not a plain TS stream), not found to be ffmpeg's. */
 int
-sup_hls_session(struct sess *s, struct sd_ring *rg)
+sup_own_may(const struct sess *s, int i)
 {
-	static struct hls_reader r;
-	unsigned long long conns = 0, before;
-	int fails = 0, backoff_ms = 500, rv;
+	return s->src[i].ffargv != NULL && !s->src[i].ffmpegs &&
+	    sd_ingest_kind(s->src[i].url) == SD_INGEST_HTTP;
+}
 
-	if (surely_not_hls(s->source))
-		return 1;
-	memset(&r, 0, sizeof(r));
-	r.s = s;
-	r.rg = rg;
-	r.last = -1;
-	r.dirty = 1;
-	sd_fetch_opts_default(&r.o);
-	r.o.connect_timeout_ms = r.o.read_timeout_ms = s->l.timeout * 1000;
-	r.o.headers = s->headers;
-	r.g = s->guard;
-	while (!sup_idle_over(s)) {
-		sup_state_put(s, fails >= 3 ? "down" : conns > 0 || fails > 0 ?
-		    "retrying" : "connecting", NULL);
-		before = r.segs;
-		r.last_new = sd_mono_s();
-		if ((rv = hls_round(&r, &conns)) == 1)
-			return 0;
-		if (rv == FOR_FFMPEG) {
-			warnx("%s: %s: read by ffmpeg", s->proxy, r.why);
-			sd_rec_set(&s->st, "ingest_reason", "%s", r.why);
-			return 1;
-		}
-		s->restarts++;
-		/* Segments came: again soon. Nothing: later and later, up
-		 * to a minute (a dead playlist, segments that 404). */
-		if (r.segs > before) {
-			fails = 0;
-			backoff_ms = 500;
-		} else
-			fails++;
-		sd_rec_set(&s->st, "retry_after", "%d", backoff_ms / 1000 + 1);
-		sup_state_put(s, fails >= 3 ? "down" : "retrying", r.why);
-		warnx("%s: %s; reloading in %d ms", s->proxy, r.why,
-		    backoff_ms);
-		if (sup_nap(s, backoff_ms))
-			break;
-		if (fails > 0)
-			backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ?
-			    BACKOFF_MAX_MS : backoff_ms * 2;
+/* The reader of source i, kept across rounds; a fresh one when it is
+ * new or the last round was of another source. */
+static struct own_reader *
+reader_of(struct sess *s, int i, struct sd_ring *rg, own_tick_fn tick)
+{
+	static struct own_reader readers[SD_SOURCES_MAX];
+	static int last_src = -1;
+	struct own_reader *r = &readers[i];
+
+	if (r->s == NULL || last_src != i) {
+		memset(r, 0, sizeof(*r));
+		r->s = s;
+		r->src = i;
+		r->last = -1;
+		sd_fetch_opts_default(&r->o);
+		r->o.connect_timeout_ms = r->o.read_timeout_ms =
+		    s->l.timeout * 1000;
+		r->o.headers = s->headers;
+		r->g = s->src[i].rule;
 	}
-	return 0;
+	last_src = i;
+	r->rg = rg;
+	r->tick = tick;
+	r->dirty = 1;
+	r->announced = 0;
+	r->why[0] = '\0';
+	r->last_new = sd_mono_s();
+	return r;
+}
+
+int
+sup_own_round(struct sess *s, int i, struct sd_ring *rg, own_tick_fn tick,
+    unsigned long long *conns, unsigned long long *got, char *why,
+    size_t len)
+{
+	struct own_reader *r = reader_of(s, i, rg, tick);
+	unsigned long long bytes = rg->bytes;
+	static const char *const kinds[] = { "hls", "hls-fmp4", "dash" };
+	struct sd_hls_live l;
+	struct sd_buf mpd;
+	int rv, kind;
+
+	sd_buf_init(&mpd);
+	rv = hls_open(r, &l, &mpd);
+	if (rv == 0 || rv == IS_FMP4 || rv == IS_DASH) {
+		kind = rv == 0 ? 0 : rv == IS_FMP4 ? 1 : 2;
+		(*conns)++;
+		sd_rec_set(&s->st, "ingest", "%s", kinds[kind]);
+		sd_rec_set(&s->st, "connections", "%llu", *conns);
+		rv = kind == 0 ? hls_follow(r, &l) : kind == 1 ?
+		    own_fmp4_round(r, &l) : own_dash_round(r, &mpd);
+	} else if (rv == -1)
+		rv = OWN_FAILED;
+	sd_hls_live_free(&l);
+	sd_buf_free(&mpd);
+	sd_ring_flush(rg);
+	if (rv == FOR_FFMPEG) {
+		warnx("%s: %s: read by ffmpeg", s->proxy, r->why);
+		s->src[i].ffmpegs = 1;
+		sd_rec_set(&s->st, "ingest", "ffmpeg");
+		sd_rec_set(&s->st, "ingest_reason", "%s", r->why);
+	}
+	*got = rg->bytes - bytes;
+	strlcpy(why, r->why[0] ? r->why : "the reader stopped", len);
+	return rv;
 }

@@ -125,6 +125,29 @@ test_unfit(void)
 }
 
 static void
+test_map(void)
+{
+	struct sd_hls_live l;
+
+	ok(parse(&l, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.m4s\n"
+	    "#EXT-X-MAP:URI=\"init0.mp4\"\n#EXTINF:2,\nb.m4s\n"
+	    "#EXT-X-MAP:URI=\"init1.mp4\"\n#EXTINF:2,\nc.m4s\n") == 0 &&
+	    l.n == 3, "an fMP4 playlist parses");
+	ok(l.seg[0].map == NULL, "no EXT-X-MAP before the first segment");
+	is_str(l.seg[1].map, "init0.mp4", "the MAP's URI, unquoted");
+	is_str(l.seg[2].map, "init1.mp4", "a later MAP for what follows it");
+	ok(l.unfit == SD_HLS_UNFIT_FMP4, "fMP4, nothing else");
+	sd_hls_live_free(&l);
+	ok(parse(&l, "#EXTM3U\n#EXT-X-MAP:URI=\"i.mp4\",BYTERANGE=\"9@0\"\n"
+	    "#EXTINF:2,\na.m4s\n") == 0 && (l.unfit & SD_HLS_UNFIT_RANGE),
+	    "a MAP with a byte range: ffmpeg's");
+	sd_hls_live_free(&l);
+	ok(parse(&l, "#EXTM3U\n#EXT-X-MAP:URI=\"\n#EXTINF:2,\na.m4s\n") ==
+	    0 && l.seg[0].map == NULL, "a MAP without a closing quote: none");
+	sd_hls_live_free(&l);
+}
+
+static void
 test_end_and_bad(void)
 {
 	struct sd_hls_live l;
@@ -213,6 +236,7 @@ main(void)
 	test_live();
 	test_next();
 	test_unfit();
+	test_map();
 	test_end_and_bad();
 	test_master();
 	return done();

@@ -134,6 +134,13 @@ dash_reps(void)
 	ok(sd_ingest_variant(&cls, &p, why, sizeof(why)) == 0,
 	    "DASH: none fits: the smallest, v:0");
 	sd_rec_free(&cls);
+	/* a video representation whose MPD gives no size still counts */
+	sd_rec_init(&cls);
+	sd_rec_add(&cls, "representation", "v1 video 800000 - avc1");
+	sd_rec_add(&cls, "representation", "v2 video 3000000 - avc1");
+	ok(sd_ingest_variant(&cls, NULL, why, sizeof(why)) == 1,
+	    "DASH: video without a size: the highest bandwidth, v:1");
+	sd_rec_free(&cls);
 }
 
 int
