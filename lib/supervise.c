@@ -69,6 +69,9 @@ mux_start(struct sess *s, struct pipeline *p)
 
 	mux[i++] = s->mux;
 	mux[i++] = "-l";
+	/* sd-serve builds playlists from the index: per cut only what changed */
+	if (!s->manifests)
+		mux[i++] = "-I";
 	if (s->ts_segs)
 		mux[i++] = "-T";
 	mux[i++] = "-d";
@@ -586,6 +589,7 @@ sess_init(struct sess *s, const struct sd_supervise_opts *o)
 	s->l.window = o->window;
 	s->l.segdur = o->segdur > 0 && o->segdur <= 60 ? o->segdur : 2;
 	s->ts_segs = o->ts_segs;
+	s->manifests = o->manifests;
 	s->failover_retry = o->failover_retry > 0 ? o->failover_retry : 300;
 	s->headers = o->headers;
 	s->guard.source = s->source;	/* the source in use: upstream.c */
