@@ -24,7 +24,7 @@ on_signal(int sig)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: sd-cmafmux [-lsTv] [-d seconds] [-N numbers] "
+	fprintf(fp, "usage: sd-cmafmux [-IlsTv] [-d seconds] [-N numbers] "
 	    "[-w segments]\n                  -o dir [input]\n");
 	exit(status);
 }
@@ -58,10 +58,13 @@ main(int argc, char *argv[])
 	o.stop = &stop;
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, SD_EX_OK);
-	while ((ch = getopt(argc, argv, "d:lN:o:sTvw:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:IlN:o:sTvw:")) != -1) {
 		switch (ch) {
 		case 'd':
 			o.target = seconds(optarg);
+			break;
+		case 'I':
+			o.index_only = 1;
 			break;
 		case 'l':
 			o.live = 1;

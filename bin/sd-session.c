@@ -15,7 +15,7 @@
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: sd-session -S spool -p proxy [-T] [-A hosts] "
+	fprintf(fp, "usage: sd-session -S spool -p proxy [-mT] [-A hosts] "
 	    "[-d segdur] [-H headers]\n"
 	    "                  [-i idle] [-r retry] [-t timeout]"
 	    " [-u source ...] [-v variant]\n"
@@ -45,7 +45,7 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, SD_EX_OK);
 	sd_supervise_defaults(&o);
-	while ((ch = getopt(argc, argv, "A:H:S:p:u:i:r:t:d:w:v:T")) != -1) {
+	while ((ch = getopt(argc, argv, "A:H:S:p:u:i:r:t:d:w:v:Tm")) != -1) {
 		switch (ch) {
 		case 'A':
 			o.allow_hosts = optarg;
@@ -90,6 +90,9 @@ main(int argc, char *argv[])
 			break;
 		case 'T':
 			o.ts_segs = 1;
+			break;
+		case 'm':
+			o.manifests = 1;
 			break;
 		default:
 			usage(stderr, SD_EX_USAGE);

@@ -148,7 +148,11 @@ measured_rates(struct mux *m)
 	}
 }
 
-/* The index and the manifests, at most once a second for VOD. */
+/*
+ * The index and the manifests, at most once a second for VOD. With -I
+ * the index alone: a reader that builds its playlists from it (sd-serve)
+ * has no use for four more files a cut.
+ */
 int
 sd_pub_write(struct mux *m, int force)
 {
@@ -161,7 +165,9 @@ sd_pub_write(struct mux *m, int force)
 		return 0;
 	m->last_index = now;
 	measured_rates(m);
-	if (sd_store_write(&m->store, m->o->dir) == -1 ||
+	if (sd_store_write(&m->store, m->o->dir) == -1)
+		return -1;
+	if (!m->o->index_only &&
 	    sd_manifest_write_all(m->o->dir, &m->store, NULL) == -1)
 		return -1;
 	return 0;

@@ -29,7 +29,9 @@
 #include "tsdemux.h"
 #include "tsframes.h"
 
-#define CHUNK		(348 * 188)	/* one read */
+#define CHUNK		(348 * 188)	/* one read while probing */
+#define RUN_READ	(1394 * 188)	/* one read after: a live session's
+					   batch of ring chunks (256 kB) */
 #define HEAD_MIN	(8 * 188)	/* bytes to tell TS by */
 #define PROBE_MAX	(8 << 20)	/* bytes read before setup at most */
 #define PROBE_VIDEO	25		/* video AUs to measure the rate by */
@@ -878,11 +880,11 @@ sd_tsin_run(struct mux *m)
 	in->probing = 0;
 	if (drain(in) == -1)
 		return -1;
-	if ((buf = malloc(CHUNK)) == NULL)
+	if ((buf = malloc(RUN_READ)) == NULL)
 		return -1;
 	rv = 0;
 	while (rv == 0 && !in->eof) {
-		if ((n = read_some(in, buf, CHUNK)) < 0)
+		if ((n = read_some(in, buf, RUN_READ)) < 0)
 			break;
 		if (n == 0)
 			in->eof = 1;

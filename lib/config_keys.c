@@ -204,6 +204,9 @@ static const struct field settings_fields[] = {
 	    "seconds from 1 to 3600"),
 	SF("failover_retry", F_INT, failover_retry, 1, 86400,
 	    "seconds from 1 to 86400"),
+	SF("live_manifests", F_INT, live_manifests, 0, 1,
+	    "0 (the index only: sd-serve builds the playlists) or 1 (manifest "
+	    "files too)"),
 	SF("max_sessions", F_INT, max_sessions, 1, 10000, "1 to 10000"),
 	SF("base_url", F_SOURCE, base_url, 0, 0,
 	    "empty (relative URLs) or a URL without blanks"),

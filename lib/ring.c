@@ -44,6 +44,7 @@ sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep)
 {
 	memset(rg, 0, sizeof(*rg));
 	sd_ts_scan_init(&rg->scan);
+	rg->video_pts = rg->key_pts = -1;
 	if (strlcpy(rg->dir, dir, sizeof(rg->dir)) >= sizeof(rg->dir)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -164,31 +165,140 @@ ring_scan_packet(struct sd_ring *rg, size_t off)
 	return 1;
 }
 
+/* ---------------------------------------------------------------- cuts */
+
+#define PTS_MASK	((1LL << 33) - 1)
+
+/* Where pkt's payload starts; 0 when it has none. */
+static size_t
+payload_at(const unsigned char *pkt)
+{
+	int afc = (pkt[3] >> 4) & 3;
+	size_t off = (afc & 2) ? 5 + (size_t)pkt[4] : 4;
+
+	return (afc & 1) && off < SD_TS_PACKET ? off : 0;
+}
+
+/* The PTS of the PES starting at p (n bytes); -1 when it has none. */
+static long long
+pes_pts(const unsigned char *p, size_t n)
+{
+	if (n < 14 || p[0] != 0 || p[1] != 0 || p[2] != 1 || !(p[7] & 0x80))
+		return -1;
+	return (long long)(p[9] >> 1 & 7) << 30 | (long long)p[10] << 22 |
+	    (long long)(p[11] >> 1) << 15 | (long long)p[12] << 7 | p[13] >> 1;
+}
+
+/* MPEG audio stream ids, and private_stream_1 (AC-3, E-AC-3, Opus). */
+static int
+pes_audio(const unsigned char *p, size_t n)
+{
+	return n >= 6 && p[0] == 0 && p[1] == 0 && p[2] == 1 &&
+	    ((p[3] & 0xe0) == 0xc0 || p[3] == 0xbd);
+}
+
+/* pts at or after the keyframe's, across the 33-bit wrap. */
+static int
+pts_from_key(long long pts, long long key)
+{
+	return ((pts - key) & PTS_MASK) < (1LL << 32);
+}
+
+static struct sd_ring_audio *
+ring_audio(struct sd_ring *rg, int pid, int add)
+{
+	size_t i;
+
+	for (i = 0; i < rg->naud; i++)
+		if (rg->aud[i].pid == pid)
+			return &rg->aud[i];
+	if (!add || rg->naud == SD_RING_AUDIO_MAX)
+		return NULL;
+	rg->aud[rg->naud] = (struct sd_ring_audio){ .pid = pid };
+	return &rg->aud[rg->naud++];
+}
+
+/*
+ * A packet of another PID than the video's, after a keyframe: 1 when it
+ * completes that PID's first audio PES starting at or after the
+ * keyframe, by its PES_packet_length, or when that length is unknown (0),
+ * by the PID's next PES start.
+ */
+static int
+ring_audio_packet(struct sd_ring *rg, const unsigned char *pkt, int pid)
+{
+	struct sd_ring_audio *a;
+	size_t off = payload_at(pkt), n = SD_TS_PACKET - off;
+	const unsigned char *p = pkt + off;
+	long long pts;
+
+	if (off == 0)
+		return 0;
+	if (pkt[1] & 0x40) {
+		if (!pes_audio(p, n) || (a = ring_audio(rg, pid, 1)) == NULL)
+			return 0;
+		if (a->state == 1) {	/* the PES awaited ended before */
+			a->state = 2;
+			return 1;
+		}
+		if (a->state != 0 || (pts = pes_pts(p, n)) < 0 ||
+		    !pts_from_key(pts, rg->key_pts))
+			return 0;
+		a->state = 1;
+		if ((a->left = (size_t)(p[4] << 8 | p[5])) == 0)
+			return 0;
+		a->left += 6;
+	} else if ((a = ring_audio(rg, pid, 0)) == NULL || a->state != 1 ||
+	    a->left == 0)
+		return 0;
+	if (a->left > n) {
+		a->left -= n;
+		return 0;
+	}
+	a->state = 2;
+	return 1;
+}
+
 /*
  * Look at the whole packets that came since the last look: entry points
- * (tsentry.c), and 1 when the keyframe of the newest one is complete, as
- * a demuxer sees it: at the next PES start on the video PID. That is when
- * sd-cmafmux can close the segment before it, so the chunk is written at
- * once rather than up to SD_RING_FLUSH_S later.
+ * (tsentry.c), and 1 where sd-cmafmux can end the segment before the
+ * newest keyframe, as its demuxer sees it: the keyframe complete (the
+ * next PES start on the video PID) and, once it is, each audio stream's
+ * first PES from the keyframe on complete. There the chunk is written at
+ * once, so the segment's last byte reaches the ring as it arrives, not
+ * up to SD_RING_FLUSH_S later (the publication delay of sd-relay(7)).
  */
 static int
 ring_scan(struct sd_ring *rg)
 {
 	const unsigned char *pkt;
-	int key_done = 0;
+	size_t off;
+	int cut = 0, pid, pusi;
 
 	for (; rg->scanned + SD_TS_PACKET <= rg->len;
 	    rg->scanned += SD_TS_PACKET) {
 		pkt = (const unsigned char *)rg->buf + rg->scanned;
-		if (ring_scan_packet(rg, rg->scanned) == 1)
-			rg->key_open = 1;
-		else if (rg->key_open && pkt[0] == 0x47 && (pkt[1] & 0x40) &&
-		    (((pkt[1] & 0x1f) << 8) | pkt[2]) == rg->scan.video_pid) {
-			rg->key_open = 0;
-			key_done = 1;
+		pid = ((pkt[1] & 0x1f) << 8) | pkt[2];
+		pusi = pkt[0] == 0x47 && (pkt[1] & 0x40);
+		if (pusi && pid == rg->scan.video_pid) {
+			if (rg->key_open) {
+				rg->key_open = 0;
+				cut = 1;
+			}
+			off = payload_at(pkt);
+			rg->video_pts = off == 0 ? -1 :
+			    pes_pts(pkt + off, SD_TS_PACKET - off);
 		}
+		if (ring_scan_packet(rg, rg->scanned) == 1) {
+			rg->key_open = 1;
+			rg->key_pts = rg->video_pts;
+			rg->naud = 0;
+		} else if (pkt[0] == 0x47 && pid != rg->scan.video_pid &&
+		    rg->key_pts >= 0 && ring_audio_packet(rg, pkt, pid) &&
+		    !rg->key_open)
+			cut = 1;
 	}
-	return key_done;
+	return cut;
 }
 
 /* Write out the whole packets buffered as one chunk; keep the rest. */
@@ -256,6 +366,8 @@ sd_ring_new_conn(struct sd_ring *rg)
 	rg->scan.entry_off = last.entry_off;
 	rg->len = rg->scanned = 0;
 	rg->key_open = 0;
+	rg->video_pts = rg->key_pts = -1;
+	rg->naud = 0;
 	rg->conn++;
 	return rv == -1 ? -1 : ring_head_write(rg);
 }
@@ -343,16 +455,23 @@ sd_ring_watch(const char *dir)
 	return fd;
 }
 
-/* Drain what the watch saw (the events only say "look again"). */
+/*
+ * Drain what the watch saw (the events only say "look again"): one read
+ * takes every event queued unless the buffer fills, so a drain costs one
+ * system call, not a second one that fails with EAGAIN.
+ */
 void
 sd_ring_watch_drain(int watch)
 {
-	char buf[4096]
+	char buf[16384]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
 
-	if (watch != -1)
-		while (read(watch, buf, sizeof(buf)) > 0)
-			;
+	if (watch == -1)
+		return;
+	while ((n = read(watch, buf, sizeof(buf))) > 0 &&
+	    (size_t)n > sizeof(buf) - sizeof(struct inotify_event) - NAME_MAX - 1)
+		;
 }
 
 /* Wait at most ms for a rename into the ring: 1 one came (drained), 0 not. */

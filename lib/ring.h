@@ -10,15 +10,30 @@
 #include "sd.h"
 #include "tsentry.h"
 
-#define SD_RING_CHUNK (188 * 512)	/* bytes a chunk holds at most */
-#define SD_RING_FLUSH_S 0.2		/* a chunk is cut at least this often */
+#define SD_RING_CHUNK (188 * 1024)	/* bytes a chunk holds at most: half
+					 * a second of 3 Mbit/s */
+#define SD_RING_FLUSH_S 0.5		/* a chunk is cut at least this often;
+					 * at once where a segment can end */
 #define SD_RING_KEEP 256		/* chunks the ring keeps */
 #define SD_RING_TRIM 16			/* ... removed this many at once */
-#define SD_RING_HEAD_S 1.0		/* `head` is at most this old */
+#define SD_RING_HEAD_S 2.0		/* `head` is at most this old */
+#define SD_RING_AUDIO_MAX 8		/* audio PIDs a cut waits for */
 #define SD_TAIL_STALL_S 30		/* a reader gives up without data */
 #define SD_TAIL_WRITE_TIMEOUT_S 60	/* ... or when its client blocks */
 #define SD_ENTRY_WAIT_S 5		/* a new TS client waits this long for
 					 * an entry point, then takes the edge */
+
+/*
+ * An audio stream after a keyframe: sd-cmafmux ends the segment before
+ * the keyframe once it has, on every track, a whole sample past it; here,
+ * the first audio PES that starts at or after the keyframe's PTS.
+ */
+struct sd_ring_audio {
+	int pid;
+	int state;			/* 0 waiting, 1 in that PES, 2 done */
+	size_t left;			/* its bytes still to come; 0: unknown
+					 * (done at the PID's next PES) */
+};
 
 /* The writer: one per ring, in the upstream session. */
 struct sd_ring {
@@ -40,6 +55,10 @@ struct sd_ring {
 	size_t len;
 	size_t scanned;			/* bytes of buf looked at */
 	int key_open;			/* an entry point's keyframe goes on */
+	long long video_pts;		/* the video PES in hand's, -1 */
+	long long key_pts;		/* the newest keyframe's, -1 */
+	struct sd_ring_audio aud[SD_RING_AUDIO_MAX];
+	size_t naud;			/* audio PIDs seen since that keyframe */
 };
 /* Chunks a dead session left in dir are removed; numbering goes on. */
 int sd_ring_open(struct sd_ring *rg, const char *dir, unsigned keep);

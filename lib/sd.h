@@ -173,6 +173,8 @@ struct sd_settings {
 	int upstream_timeout;		/* seconds */
 	int failover_retry;		/* seconds on a later source before
 					 * the first is tried again */
+	int live_manifests;		/* 1: live stores write manifest
+					 * files too (default 0) */
 	int max_sessions;		/* live sessions at once */
 	char base_url[512];		/* "" : relative URLs */
 	char default_profile[SD_NAME_MAX];
@@ -438,6 +440,7 @@ struct sd_mux_opts {
 	int live;		/* -l */
 	int window;		/* -w: live window, segments */
 	int ts;			/* -T: MPEG-TS segments too */
+	int index_only;		/* -I: the index, no manifest files */
 	int single;		/* -s: one file a track, with a sidx */
 	int verbose;		/* -v */
 	const char *numbers;	/* -N: the live numbers file (livenum.h) */
@@ -536,6 +539,8 @@ struct sd_supervise_opts {
 	int window;			/* segments in the live window */
 	double segdur;			/* segment duration (s) */
 	int ts_segs;			/* sd-cmafmux -T */
+	int manifests;			/* -m: manifest files too
+					 * (sd-cmafmux without -I) */
 	/* the transcoder's argv; NULL: none. For the ts variant, the
 	 * ingest ffmpeg of each source in -u order, one after the other,
 	 * separated by "--"; none (or an empty one): fetch.c reads it */

@@ -318,6 +318,8 @@ session_argv(struct session_argv *a, const struct sd_config *cfg,
 	}
 	if (variant_ts_ok(cfg, px, decision))
 		ARG("-T");
+	if (cfg->settings.live_manifests && strcmp(variant, "ts") != 0)
+		ARG("-m");
 	ARG("--");
 	if (strcmp(variant, "ts") == 0) {
 		/* each source's ffmpeg (or none), "--" between them */

@@ -56,6 +56,24 @@ struct pipeline {
 
 #define MBUF_SIZE 65536
 
+/*
+ * Room in the pipe for a batch of chunks (feed_load), so that it goes in
+ * one write and the reader takes it in few reads: Linux's 64 kB default
+ * splits every chunk. Without it (a user over fs.pipe-user-pages-soft)
+ * the pipe keeps its default size.
+ */
+#define PIPE_ROOM (256 << 10)
+
+static void
+pipe_room(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	(void)fcntl(fd, F_SETPIPE_SZ, PIPE_ROOM);
+#else
+	(void)fd;
+#endif
+}
+
 static int
 mux_start(struct sess *s, struct pipeline *p)
 {
@@ -69,6 +87,9 @@ mux_start(struct sess *s, struct pipeline *p)
 
 	mux[i++] = s->mux;
 	mux[i++] = "-l";
+	/* sd-serve builds playlists from the index: per cut only what changed */
+	if (!s->manifests)
+		mux[i++] = "-I";
 	if (s->ts_segs)
 		mux[i++] = "-T";
 	mux[i++] = "-d";
@@ -87,6 +108,7 @@ mux_start(struct sess *s, struct pipeline *p)
 	close(a[0]);
 	p->mux_in = a[1];
 	fcntl(p->mux_in, F_SETFL, O_NONBLOCK);
+	pipe_room(p->mux_in);
 	return p->mux.pid == -1 ? -1 : 0;
 }
 
@@ -108,6 +130,7 @@ ff_start(struct sess *s, struct pipeline *p)
 	p->ff_in = a[1];
 	p->ff_out = b[0];
 	fcntl(p->ff_in, F_SETFL, O_NONBLOCK);
+	pipe_room(p->ff_in);
 	fcntl(p->ff_out, F_SETFL, O_NONBLOCK);
 	return p->ff.pid == -1 ? -1 : 0;
 }
@@ -155,24 +178,26 @@ index_mtime(const char *dir)
 }
 
 /*
- * How late segments come out. sd-cmafmux publishes a cut (renames the
- * index) as soon as it has read the bytes that complete it, which came in
- * the last chunk fed before; those bytes reached the ring after the chunk
- * before that one was written, and before their own was. The index's time
- * minus the first is the lag (lag_max_ms: at worst too long by one chunk's
- * time in the ring), minus the second the part after the ring
- * (lag_out_max_ms: the feed and sd-cmafmux). The ring writes a chunk as
- * soon as a keyframe is complete (ring.c), so there the second is the lag.
+ * How late segments come out: from the segment's last byte reaching the
+ * ring to the rename of the index that lists it. The ring writes a chunk
+ * the moment a segment can end (ring.c: the keyframe after it complete,
+ * and a whole audio sample past it), so that byte is the last of the
+ * newest chunk fed before the index: the index's time minus that chunk's
+ * (lag_max_ms, lag_late) is the whole delay; minus the time the chunk
+ * went into the pipe, the part after the ring (lag_out_max_ms,
+ * lag_out_late: the pipe and sd-cmafmux).
  */
 #define LAG_FED 16		/* chunks remembered */
 #define LAG_LATE_MS 100		/* a segment later than this is late */
 #define LAG_WRITE_S 5		/* the lag_* keys: at most this often */
+#define FEED_MAX (SD_RING_CHUNK * 2)	/* chunks read at once, bytes */
+#define FEED_LOOK_S 1.0		/* a missing chunk: the head read at most
+				 * this often (a reader behind the ring) */
 
 struct lag {
 	struct {
 		double fed;		/* written to the pipe */
-		double since, ring;	/* its bytes came into the ring after
-					 * since, before ring */
+		double ring;		/* its last chunk written to the ring */
 	} fed[LAG_FED];
 	unsigned long long nfed;
 	double index, written;	/* the index's time; the keys' */
@@ -180,25 +205,27 @@ struct lag {
 	long max_ms, out_max_ms;
 };
 
-/* A chunk being fed: its bytes and how far they went. */
+/* The chunks being fed: their bytes and how far they went. */
 struct feed {
 	char *buf;
-	size_t len, off;
+	size_t len, off, cap;
 	unsigned long long cursor;
 	int have_cursor;
 	int watch;		/* on the ring (sd_ring_watch), -1 */
+	int woken;		/* the watch saw a rename since the last look */
+	double looked;		/* when the head was last read for a gap */
 	double last_write;
-	double mtime, prev_mtime;	/* when the chunk, the one before, were
-					 * written to the ring */
+	double mtime;		/* when the newest chunk read was written to
+				 * the ring */
 	struct lag lag;
 	double resumed;		/* when input came again after a pause */
 };
 
-/* Chunk fd->cursor read whole; 0 when it is not there. */
+/* Chunk fd->cursor appended whole to the bytes in hand; 0: not there. */
 static int
 feed_read(const char *tsdir, struct feed *fd)
 {
-	char p[PATH_MAX], *buf;
+	char p[PATH_MAX];
 	struct stat sb;
 	ssize_t n;
 	int in;
@@ -207,52 +234,66 @@ feed_read(const char *tsdir, struct feed *fd)
 	    (in = open(p, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
 	if (fstat(in, &sb) == -1 || sb.st_size <= 0 ||
-	    sb.st_size > SD_RING_CHUNK * 2 || (buf = malloc((size_t)sb.st_size)) ==
-	    NULL) {
+	    sb.st_size > SD_RING_CHUNK || fd->len + (size_t)sb.st_size >
+	    fd->cap) {
 		close(in);
 		return 0;
 	}
-	n = read(in, buf, (size_t)sb.st_size);
+	n = read(in, fd->buf + fd->len, (size_t)sb.st_size);
 	close(in);
-	if (n <= 0) {
-		free(buf);
+	if (n <= 0)
 		return 0;
-	}
-	free(fd->buf);
-	fd->buf = buf;
-	fd->len = (size_t)n;
-	fd->off = 0;
-	fd->prev_mtime = fd->mtime;
+	fd->len += (size_t)n;
 	fd->mtime = (double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9;
-	if (fd->prev_mtime == 0)
-		fd->prev_mtime = fd->mtime;
 	return 1;
 }
 
+/*
+ * The next chunks, as many as are there (up to FEED_MAX): one batch, one
+ * write to the pipe. A chunk that is not there is looked for again only
+ * when the ring's folder changed; the head (has the ring left the cursor
+ * behind?) at most every FEED_LOOK_S.
+ */
 static int
 feed_load(const char *tsdir, struct feed *fd)
 {
+	double now = sd_mono_s();
+
 	if (!fd->have_cursor) {
 		if (sd_ring_start(tsdir, &fd->cursor) == -1)
 			return 0;
 		fd->have_cursor = 1;
+		fd->woken = 1;
 		if (fd->watch == -1)
 			fd->watch = sd_ring_watch(tsdir);
 	}
-	if (sd_ring_next(tsdir, &fd->cursor) != 1 || !feed_read(tsdir, fd))
+	if (fd->buf == NULL) {
+		if ((fd->buf = malloc(FEED_MAX)) == NULL)
+			return 0;
+		fd->cap = FEED_MAX;
+	}
+	if (!fd->woken && fd->watch != -1 && now - fd->looked < FEED_LOOK_S)
 		return 0;
-	fd->cursor++;
-	return 1;
+	fd->woken = 0;
+	fd->len = fd->off = 0;
+	while (feed_read(tsdir, fd))
+		fd->cursor++;
+	if (fd->len == 0 && now - fd->looked >= FEED_LOOK_S) {
+		fd->looked = now;
+		if (sd_ring_next(tsdir, &fd->cursor) == 1)
+			while (feed_read(tsdir, fd))
+				fd->cursor++;
+	}
+	return fd->len > 0;
 }
 
-/* The chunk in hand went whole into the pipe at now. */
+/* The chunks in hand went whole into the pipe at now. */
 static void
 lag_fed(struct feed *fd, double now)
 {
 	struct lag *l = &fd->lag;
 
 	l->fed[l->nfed % LAG_FED].fed = now;
-	l->fed[l->nfed % LAG_FED].since = fd->prev_mtime;
 	l->fed[l->nfed % LAG_FED].ring = fd->mtime;
 	l->nfed++;
 }
@@ -261,7 +302,7 @@ lag_fed(struct feed *fd, double now)
 static void
 lag_check(struct sess *s, struct lag *l, double now)
 {
-	double index = index_mtime(s->dir), since = 0, ring = 0;
+	double index = index_mtime(s->dir), fed = 0, ring = 0;
 	unsigned long long k;
 	long ms;
 
@@ -269,17 +310,17 @@ lag_check(struct sess *s, struct lag *l, double now)
 		return;
 	for (k = l->nfed; k > 0 && l->nfed - k < LAG_FED; k--)
 		if (l->fed[(k - 1) % LAG_FED].fed <= index) {
-			since = l->fed[(k - 1) % LAG_FED].since;
+			fed = l->fed[(k - 1) % LAG_FED].fed;
 			ring = l->fed[(k - 1) % LAG_FED].ring;
 			break;
 		}
-	if (l->index > 0 && since > 0) {
-		ms = (long)((index - since) * 1000 + 0.5);
+	if (l->index > 0 && ring > 0) {
+		ms = (long)((index - ring) * 1000 + 0.5);
 		l->cuts++;
 		l->late += ms > LAG_LATE_MS;
 		if (ms > l->max_ms)
 			l->max_ms = ms;
-		ms = (long)((index - ring) * 1000 + 0.5);
+		ms = (long)((index - fed) * 1000 + 0.5);
 		l->out_late += ms > LAG_LATE_MS;
 		if (ms > l->out_max_ms)
 			l->out_max_ms = ms;
@@ -326,23 +367,24 @@ pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
 {
 	struct pollfd pfd[3];
 	int in = p->ff.pid > 0 ? p->ff_in : p->mux_in, n = 0, i_in = -1,
-	    i_out = -1, i_mux = -1, wait_ms = fd->watch == -1 ? 40 : 500;
+	    i_out = -1, i_mux = -1, i_watch = -1,
+	    wait_ms = fd->watch == -1 ? 40 : 500;
 	ssize_t r;
 
-	/* The watch is drained before looking, so a chunk that comes after
-	 * the look wakes the wait below. */
+	/* The watch is drained before the look (sd_ring_wait, below), so a
+	 * chunk that comes after the look wakes the next wait. */
 	if (fd->off == fd->len) {
-		sd_ring_watch_drain(fd->watch);
 		if (!feed_load(s->tsdir, fd) && p->mlen == 0 &&
 		    p->ff.pid <= 0) {
-			sd_ring_wait(fd->watch, wait_ms);
+			fd->woken = sd_ring_wait(fd->watch, wait_ms) == 1;
 			return 0;
 		}
 	}
 	if (fd->off < fd->len) {
 		pfd[i_in = n++] = (struct pollfd){ .fd = in, .events = POLLOUT };
 	} else if (fd->watch != -1)
-		pfd[n++] = (struct pollfd){ .fd = fd->watch, .events = POLLIN };
+		pfd[i_watch = n++] = (struct pollfd){ .fd = fd->watch,
+		    .events = POLLIN };
 	if (p->ff.pid > 0 && p->mlen < MBUF_SIZE)
 		pfd[i_out = n++] = (struct pollfd){ .fd = p->ff_out,
 		    .events = POLLIN };
@@ -351,6 +393,10 @@ pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
 		    .events = POLLOUT };
 	if (poll(pfd, (nfds_t)n, fd->off < fd->len ? 40 : wait_ms) <= 0)
 		return 0;
+	if (i_watch >= 0 && pfd[i_watch].revents) {
+		sd_ring_watch_drain(fd->watch);
+		fd->woken = 1;
+	}
 	if (i_in >= 0 && pfd[i_in].revents) {
 		r = write(in, fd->buf + fd->off, fd->len - fd->off);
 		if (r == -1 && errno != EAGAIN && errno != EINTR)
@@ -586,6 +632,7 @@ sess_init(struct sess *s, const struct sd_supervise_opts *o)
 	s->l.window = o->window;
 	s->l.segdur = o->segdur > 0 && o->segdur <= 60 ? o->segdur : 2;
 	s->ts_segs = o->ts_segs;
+	s->manifests = o->manifests;
 	s->failover_retry = o->failover_retry > 0 ? o->failover_retry : 300;
 	s->headers = o->headers;
 	s->guard.source = s->source;	/* the source in use: upstream.c */

@@ -51,6 +51,7 @@ struct sess {
 	struct sd_fetch_guard guard;	/* where the upstream may lead */
 	int ff_ts;		/* ffmpeg writes MPEG-TS (-f mpegts) */
 	int ts_segs;		/* -T: sd-cmafmux -T, MPEG-TS segments too */
+	int manifests;		/* -m: manifest files too, else sd-cmafmux -I */
 	char segdur_arg[32], window_arg[32];
 	char mux[PATH_MAX];	/* sd-cmafmux (sd_sibling_path) */
 	struct sd_rec st;	/* the state record */

@@ -120,6 +120,31 @@ check_video_times() {
 	t_is "$ok" "ok" "$2 v0: dts rising, pts distinct, first pts at t"
 }
 
+# ---------------------------------------------------------------- -I
+# Index only: the same store without its manifest files, which sd-manifest
+# then makes from the index byte for byte as sd-cmafmux does.
+if src=$(gen h264-aac.ts); then
+	t_run -- sd-cmafmux -T -o "$T_TMP/full" "$src"
+	t_run -- sd-cmafmux -I -T -o "$T_TMP/ionly" "$src"
+	t_is "$T_RC:$T_ERR" "0:" "-I: sd-cmafmux exits 0, quiet"
+	t_is "$(cd "$T_TMP/ionly" && ls | grep -c '[.]m3u8$\|[.]mpd$')" 0 \
+	    "-I: no manifest file"
+	media_sums() {	# the headers and segments of store $1
+		(cd "$1" && ls | grep -v '[.]m3u8$\|[.]mpd$\|^index$' | xargs cksum)
+	}
+	t_is "$(media_sums "$T_TMP/ionly")" "$(media_sums "$T_TMP/full")" \
+	    "-I: headers and segments as without it"
+	t_is "$(sed 's/ start=[0-9.]*//' "$T_TMP/ionly/index")" \
+	    "$(sed 's/ start=[0-9.]*//' "$T_TMP/full/index")" \
+	    "-I: the same index (but the clock's start)"
+	sd-manifest -w "$T_TMP/ionly"
+	t_is "$(cd "$T_TMP/ionly" && cksum *.m3u8 *.mpd)" \
+	    "$(cd "$T_TMP/full" && cksum *.m3u8 *.mpd)" \
+	    "-I: sd-manifest -w makes the manifests sd-cmafmux leaves out"
+else
+	t_skip 5 "gen-media h264-aac.ts failed"
+fi
+
 # ---------------------------------------------------------------- codecs
 for name in $media; do
 	src=$(gen "$name") || { t_skip 1 "gen-media $name failed"; continue; }

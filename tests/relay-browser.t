@@ -21,7 +21,8 @@ serve_dir "$SPOOL" || { t_ok 1 "lighttpd serves the spool"; t_done; exit 1; }
 
 # The session idles out after -i s without a request: scaled, as the test
 # may be slow to ask again on a busy machine.
-P="-S $SPOOL -p tv -u $U/live.ts -i $(t_secs 8) -t $(t_secs 3) -d 2 -w 6"
+# -m: manifest files too (live_manifests = 1), served as plain files
+P="-S $SPOOL -p tv -u $U/live.ts -i $(t_secs 8) -t $(t_secs 3) -d 2 -w 6 -m"
 touch_loop() {	# each manifest request touches the session (serve side)
 	while [ ! -e "$T_TMP/stop" ]; do
 		"$D" ensure $P -v cmaf >/dev/null 2>&1

@@ -137,6 +137,12 @@ if [ -x "$SD_BUILD/bin/sd-cmafmux" ]; then
 	    "GStreamer plays 12 s of live video from master.m3u8"
 	t_gst_wait "$g2" "$l2" "$base/tv/manifest.mpd" 12 \
 	    "GStreamer plays 12 s of live video from manifest.mpd"
+	# What they played sd-serve built from the index: the session's
+	# store writes per cut its segments and the index, no manifest file
+	# (sd-cmafmux -I, live_manifests = 0).
+	st=$(ls "$spool"/tv/*/index 2>/dev/null | head -1)
+	t_ok "$([ -s "$st" ] && ! ls "${st%/index}" | grep -q '[.]m3u8$\|[.]mpd$'
+	    echo $?)" "the live store holds its index and no manifest file"
 	kill "$c4" 2>/dev/null
 	wait $c4
 	t_is "$(conns /live.ts)" "$n0" \

@@ -5,7 +5,7 @@
  *
  *   relay ensure|tail|status|fetch|wait|seen [-S spool] [-p proxy] [-u source]
  *       [-v variant] [-c max_clients] [-i idle] [-t timeout]
- *       [-M max_sessions] [-d segdur] [-w window] [-- ffmpeg argv]
+ *       [-M max_sessions] [-d segdur] [-w window] [-m] [-- ffmpeg argv]
  *   GATEWAY_INTERFACE set: a CGI for HLS/DASH passthrough (RELAY_SPOOL,
  *   RELAY_SOURCE_<PROXY>): PATH_INFO /PROXY/NAME -> sd_relay_manifest or,
  *   for s/... and d/..., sd_relay_segment and the file.
@@ -40,7 +40,7 @@ usage(void)
 	fprintf(stderr, "usage: relay ensure|tail|status|fetch|wait "
 	    "[-S spool] [-p proxy] [-u source] [-v variant] [-c max_clients]\n"
 	    "           [-i idle] [-t timeout] [-M max_sessions] [-d segdur] "
-	    "[-w window] [-- ffmpeg argv]\n");
+	    "[-w window] [-m] [-- ffmpeg argv]\n");
 	return SD_EX_USAGE;
 }
 
@@ -69,7 +69,7 @@ args(int argc, char **argv)
 	cfg.settings.max_sessions = 8;
 	cfg.settings.segment_duration = 2;
 	cfg.settings.window = 6;
-	while ((ch = getopt(argc, argv, "S:p:u:v:c:i:t:M:d:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "S:p:u:v:c:i:t:M:d:w:m")) != -1) {
 		switch (ch) {
 		case 'S': strlcpy(cfg.settings.spool, optarg,
 			    sizeof(cfg.settings.spool)); break;
@@ -84,6 +84,7 @@ args(int argc, char **argv)
 		case 'd': cfg.settings.segment_duration = num(optarg, 60);
 			break;
 		case 'w': cfg.settings.window = num(optarg, 1000); break;
+		case 'm': cfg.settings.live_manifests = 1; break;
 		default: return -1;
 		}
 	}
