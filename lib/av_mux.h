@@ -131,6 +131,7 @@ struct mux {
 	/* store */
 	struct sd_store store;
 	int store_ready, ts_store_idx;
+	int stale_manifests_gone;	/* -I: a continued store's old ones */
 	double wall_start, last_index, last_progress, t_begin;
 	uint64_t segments;
 	struct grave *graves;

@@ -167,10 +167,13 @@ sd_pub_write(struct mux *m, int force)
 	measured_rates(m);
 	if (sd_store_write(&m->store, m->o->dir) == -1)
 		return -1;
-	if (!m->o->index_only &&
-	    sd_manifest_write_all(m->o->dir, &m->store, NULL) == -1)
-		return -1;
-	return 0;
+	if (m->o->index_only) {
+		if (!m->stale_manifests_gone)
+			sd_manifest_remove_all(m->o->dir, &m->store);
+		m->stale_manifests_gone = 1;
+		return 0;
+	}
+	return sd_manifest_write_all(m->o->dir, &m->store, NULL);
 }
 
 static double

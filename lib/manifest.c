@@ -3,9 +3,11 @@
  * each index write, sd-manifest -a), through the HLS and DASH writers.
  */
 #include <err.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sd.h"
 #include "manifest_common.h"
@@ -90,6 +92,31 @@ sd_manifest_write_all_at(const char *dir, const struct sd_store *st,
 	    now) == -1)
 		return -1;
 	return 0;
+}
+
+static void
+remove_one(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) <
+	    sizeof(path) && unlink(path) == -1 && errno != ENOENT)
+		warn("%s", path);
+}
+
+void
+sd_manifest_remove_all(const char *dir, const struct sd_store *st)
+{
+	char name[SD_NAME_MAX];
+	size_t i;
+
+	for (i = 0; i < st->ntracks; i++) {
+		snprintf(name, sizeof(name), "%s.m3u8", st->tracks[i].id);
+		remove_one(dir, name);
+	}
+	remove_one(dir, "master.m3u8");
+	remove_one(dir, "master-ts.m3u8");
+	remove_one(dir, "manifest.mpd");
 }
 
 int

@@ -24,5 +24,8 @@ void sd_track_rates(const struct sd_store *st, size_t track,
  */
 int sd_manifest_write_all(const char *dir, const struct sd_store *st,
     const char *base_url);
+/* Removes those files (an index-only store continued from a run that
+ * wrote them: stale, they would contradict the index). */
+void sd_manifest_remove_all(const char *dir, const struct sd_store *st);
 
 #endif

@@ -141,8 +141,15 @@ if src=$(gen h264-aac.ts); then
 	t_is "$(cd "$T_TMP/ionly" && cksum *.m3u8 *.mpd)" \
 	    "$(cd "$T_TMP/full" && cksum *.m3u8 *.mpd)" \
 	    "-I: sd-manifest -w makes the manifests sd-cmafmux leaves out"
+	# A live store continued with -I drops the manifests of the run
+	# before: they would contradict its index.
+	sd-cmafmux -l -o "$T_TMP/cont" <"$src" 2>/dev/null
+	before=$(cd "$T_TMP/cont" && ls | grep -c '[.]m3u8$\|[.]mpd$')
+	sd-cmafmux -l -I -o "$T_TMP/cont" <"$src" 2>/dev/null
+	t_is "$before:$(cd "$T_TMP/cont" && ls | grep -c '[.]m3u8$\|[.]mpd$')" \
+	    "4:0" "-l -I: a continued store's old manifests are removed"
 else
-	t_skip 5 "gen-media h264-aac.ts failed"
+	t_skip 6 "gen-media h264-aac.ts failed"
 fi
 
 # ---------------------------------------------------------------- codecs
