@@ -6,10 +6,12 @@
  *
  * MPEG-TS over HTTP(S) is read by fetch.c, byte for byte, and so is an
  * HLS playlist whose segments are MPEG-TS with nothing else to undo
- * (upstream_hls.c). Everything else goes through one `ffmpeg -c copy -f
- * mpegts` writing to the session (upstream.c): HLS with keys, fMP4
- * segments, byte ranges or audio renditions, a DASH MPD, udp://, rtp://,
- * srt://, rist:// and files. ffmpeg's readers already decrypt AES-128,
+ * (upstream_hls.c), and MPEG-TS over udp:// or rtp:// (dgram.c: a zap
+ * waits neither for ffmpeg to start nor for its analysis). Everything
+ * else goes through one `ffmpeg -c copy -f mpegts` writing to the session
+ * (upstream.c): HLS with keys, fMP4 segments, byte ranges or audio
+ * renditions, a DASH MPD, srt://, rist://, files, and udp:// or rtp://
+ * with a host name or options only ffmpeg honours. ffmpeg's readers already decrypt AES-128,
  * remux fMP4 and read DASH templates (docs in sd-relay(7)). An HLS
  * master is read for the variant this file picks (ffmpeg's program of
  * that index: its video and every audio rendition of its group), so the
@@ -23,6 +25,7 @@
 
 #include "sd.h"
 #include "ingest.h"
+#include "dgram.h"
 
 static const struct {
 	const char *scheme;
@@ -62,17 +65,33 @@ sd_ingest_is_manifest(const char *url)
 	    (n >= 4 && strncasecmp(url + n - 4, ".mpd", 4) == 0);
 }
 
+const char *
+sd_ingest_reader(const char *url, const char *format)
+{
+	struct sd_dgram_url u;
+
+	switch (sd_ingest_kind(url)) {
+	case SD_INGEST_HTTP:
+		return sd_ingest_is_manifest(url) || (format != NULL &&
+		    (strcmp(format, "hls") == 0 || strcmp(format, "dash") ==
+		    0)) ? "ffmpeg" : "ts";
+	case SD_INGEST_STREAM:
+		if (sd_dgram_url(url, &u) == 0)
+			return u.rtp ? "rtp" : "udp";
+		return "ffmpeg";
+	case SD_INGEST_FILE:
+		return "ffmpeg";
+	default:
+		return NULL;
+	}
+}
+
 int
 sd_ingest_via_ffmpeg(const char *url, const char *format)
 {
-	enum sd_ingest k = sd_ingest_kind(url);
+	const char *r = sd_ingest_reader(url, format);
 
-	if (k == SD_INGEST_STREAM || k == SD_INGEST_FILE)
-		return 1;
-	if (k != SD_INGEST_HTTP)
-		return 0;
-	return sd_ingest_is_manifest(url) || (format != NULL &&
-	    (strcmp(format, "hls") == 0 || strcmp(format, "dash") == 0));
+	return r != NULL && strcmp(r, "ffmpeg") == 0;
 }
 
 /* One variant= line: "BANDWIDTH WxH CODECS" (WxH "-" when unknown). */
