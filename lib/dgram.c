@@ -68,7 +68,7 @@ query_ok(const char *q)
 static int
 authority(const char *a, size_t len, struct sd_dgram_url *u)
 {
-	const char *colon, *errstr;
+	const char *colon, *errstr, *end = a + len;
 	unsigned char addr[sizeof(struct in6_addr)];
 	size_t hlen;
 
@@ -78,7 +78,7 @@ authority(const char *a, size_t len, struct sd_dgram_url *u)
 	}
 	if (len > 0 && a[0] == '[') {
 		colon = memchr(a, ']', len);
-		if (colon == NULL || colon + 1 >= a + len || colon[1] != ':')
+		if (colon == NULL || colon + 1 >= end || colon[1] != ':')
 			return -1;
 		hlen = (size_t)(colon - a) - 1;
 		a++;
@@ -97,7 +97,7 @@ authority(const char *a, size_t len, struct sd_dgram_url *u)
 	if (hlen > 0 && inet_pton(AF_INET, u->host, addr) != 1 &&
 	    inet_pton(AF_INET6, u->host, addr) != 1)
 		return -1;		/* a name: ffmpeg resolves it */
-	hlen = (size_t)(a + len - colon) - 1;
+	hlen = (size_t)(end - colon) - 1;
 	if (hlen == 0 || hlen >= sizeof(u->port))
 		return -1;
 	memcpy(u->port, colon + 1, hlen);

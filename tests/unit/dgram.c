@@ -26,7 +26,13 @@ urls(void)
 	    strcmp(u.port, "1234") == 0, "no host: every address");
 	ok(sd_dgram_url("udp://[ff02::1]:1234", &u) == 0 &&
 	    strcmp(u.host, "ff02::1") == 0, "an IPv6 group");
+	ok(sd_dgram_url("udp://[::1]:1234?pkt_size=1316", &u) == 0 &&
+	    strcmp(u.host, "::1") == 0 && strcmp(u.port, "1234") == 0,
+	    "an IPv6 address and an option");
+	ok(sd_dgram_url("udp://@[::1]:1234/", &u) == 0 &&
+	    strcmp(u.port, "1234") == 0, "@, an IPv6 address and a /");
 	ok(sd_dgram_url("udp://[::1:1234", &u) == -1, "an IPv6 address unclosed");
+	ok(sd_dgram_url("udp://[::1]", &u) == -1, "an IPv6 address, no port");
 	ok(sd_dgram_url("udp://127.0.0.1:5000?pkt_size=1316&fifo_size=100000"
 	    "&overrun_nonfatal=1", &u) == 0, "harmless options");
 	ok(sd_dgram_url("udp://239.1.1.1:5000?sources=10.0.0.1", &u) == -1,
