@@ -108,7 +108,8 @@ play() {
 	    PLAY_PARALLEL=4 node "$SD_TOP/tests/play/play-many.js" "$_p" 6 \
 	    "$@" >"$_f" 2>&1
 }
-# judge PLAYER WHAT FILE NAME: a TAP line for NAME's page.
+# judge PLAYER WHAT FILE NAME: a TAP line for NAME's page; on a failure,
+# what the run saw, the session's log and the manifest as it is now.
 judge() {
 	_l=$(grep "^url=$base/$4/" "$3")
 	_m=$(printf '%s\n' "$_l" | sed -n 's/.* moved=\([0-9.]*\) .*/\1/p')
@@ -117,7 +118,11 @@ judge() {
 		t_ok 0 "$4: $1 plays 6 s of its $2 (${_m} s)"
 	else
 		t_ok 1 "$4: $1 plays 6 s of its $2, no player error"
-		t_diag "$(cat "$3")" "$(tail -5 "$spool/$4/ts.log" 2>/dev/null)"
+		_u=$base/$4/master.m3u8
+		[ "$2" = DASH ] && _u=$base/$4/manifest.mpd
+		t_diag "$(grep -A12 "^url=$base/$4/" "$3")" \
+		    "$(tail -5 "$spool/$4/ts.log" 2>/dev/null)" \
+		    "$(curl -s --max-time 5 "$_u" | head -40)"
 	fi
 }
 
