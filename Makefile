@@ -55,12 +55,12 @@ LIBEXEC_PROGS := $(OUT)bin/sd-session
 # Programs that do media work link libav*; the rest stay small and start fast
 # (libavformat alone costs 60 ms and 28 MB at start-up).
 AV_PROGS := bin/sd-classify
-# sd-cmafmux reads MPEG-TS without libav*: its libav* edge (every other
-# input, -T) is a shared object it loads with dlopen only then (av_edge.h),
-# found next to it or in LIBEXECDIR. lib/ objects are position-independent
+# sd-cmafmux reads and writes MPEG-TS without libav*: its libav* edge
+# (every other input, -T for Opus) is a shared object it loads with dlopen
+# only then (av_edge.h), found next to it or in LIBEXECDIR. lib/ objects are position-independent
 # so that the edge can be linked from them.
 EDGE_SO  := $(OUT)bin/libsd-av.so
-EDGE_OBJ := $(addprefix $(OUT)lib/,av_edge.o av_tsseg.o av_par.o)
+EDGE_OBJ := $(addprefix $(OUT)lib/,av_edge.o av_tsseg_lav.o av_par.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNITS    := $(patsubst %.c,$(OUT)%.test,$(UNIT_SRC))
 # Test drivers over lib/ functions (tests/drive/NAME.c -> tests/drive/NAME).

@@ -1,8 +1,9 @@
 /*
  * av_edge.c - the libav* edge of sd-cmafmux (av_edge.h): libavformat
  * opens any input that is not the MPEG-TS av_tsin.c reads, its streams
- * and packets are handed over as sd's own, and the -T segments are
- * written by libavformat's mpegts muxer (av_tsseg.c). Built into libsd-av.so,
+ * and packets are handed over as sd's own, and the -T segments of codecs
+ * sd's own TS muxer does not carry are written by libavformat's mpegts
+ * muxer (av_tsseg_lav.c). Built into libsd-av.so,
  * which sd-cmafmux loads with dlopen only when an input needs it
  * (av_load.c); a test links it in.
  */
@@ -322,8 +323,8 @@ const struct sd_edge_ops sd_av_edge = {
 	.open = edge_open,
 	.run = edge_run,
 	.close = edge_close,
-	.tsseg_open = sd_tsseg_open,
-	.tsseg_packet = sd_tsseg_packet,
-	.tsseg_cut = sd_tsseg_cut,
-	.tsseg_close = sd_tsseg_close,
+	.tsseg_open = sd_tsseg_lav_open,
+	.tsseg_packet = sd_tsseg_lav_packet,
+	.tsseg_cut = sd_tsseg_lav_cut,
+	.tsseg_close = sd_tsseg_lav_close,
 };

@@ -4,11 +4,13 @@
  * the edge's entry points.
  *
  * The segmenter (av_feed.c, av_seg.c, av_au.c, av_pub.c ...) and the
- * MPEG-TS input (av_tsin.c, tsdemux.c) call no libav* function: an
- * MPEG-TS input is read, cut and written without libavformat,
- * libavcodec or libavutil in the process. Every other input, and the
- * MPEG-TS segments of -T, go through the edge (av_edge.c, av_tsseg.c),
- * which sd-cmafmux loads with dlopen(3) from libsd-av.so only then
+ * MPEG-TS input (av_tsin.c, tsdemux.c) and output (-T: av_tsseg.c,
+ * tsmux.c) call no libav* function: an MPEG-TS input is read, cut and
+ * written, TS segments included, without libavformat, libavcodec or
+ * libavutil in the process. Every other input, and the TS segments of a
+ * codec tsmux does not carry (Opus), go through the edge (av_edge.c,
+ * av_tsseg_lav.c), which sd-cmafmux loads with dlopen(3) from
+ * libsd-av.so only then
  * (av_load.c): loading libavformat maps some 135 libraries and costs
  * about 28 MB before a byte is read.
  *
@@ -112,7 +114,7 @@ struct sd_stream {
 /* ---------------------------------------------------------------- the edge */
 
 struct sd_edge;
-struct tsseg;
+struct tsseg_lav;
 
 /* What the program lends the edge while it reads. */
 struct sd_edge_host {
@@ -148,14 +150,15 @@ struct sd_edge_ops {
 	 * error: the store ends there), -2: the host's packet failed. */
 	int (*run)(struct sd_edge *e, const char **why);
 	void (*close)(struct sd_edge *e);
-	/* -T: the MPEG-TS segments (av_tsseg.h) */
+	/* -T by libavformat's muxer, for the codecs sd's own (tsmux.c)
+	 * does not carry (av_tsseg.h) */
 	int (*tsseg_open)(const struct tsseg_track *tracks, size_t n,
-	    struct tsseg **out);
-	int (*tsseg_packet)(struct tsseg *s, size_t i,
+	    struct tsseg_lav **out);
+	int (*tsseg_packet)(struct tsseg_lav *s, size_t i,
 	    const struct sd_pkt *pkt, int64_t dts, int64_t pts, uint32_t ts);
-	int (*tsseg_cut)(struct tsseg *s, const char *dir, uint64_t seq,
+	int (*tsseg_cut)(struct tsseg_lav *s, const char *dir, uint64_t seq,
 	    int64_t t90, int64_t d90, int disc, struct sd_store_seg *r);
-	void (*tsseg_close)(struct tsseg *s);
+	void (*tsseg_close)(struct tsseg_lav *s);
 };
 
 /* av_edge.c: the edge itself (in libsd-av.so, or linked in by a test). */

@@ -125,7 +125,7 @@ video_keep(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
 	if (sd_seg_reserve(t) == -1)
 		return -1;
 	/* The TS segments take the packet as it came, before conversion. */
-	if (m->tsseg != NULL && m->edge->tsseg_packet(m->tsseg,
+	if (m->tsseg != NULL && sd_tsseg_packet(m->tsseg,
 	    (size_t)(t - m->trk), pkt, dts, pts, t->clk.ts) == -1)
 		return -1;
 	if (sd_au_video_sample(t, pkt, &len) == -1)
@@ -440,7 +440,7 @@ sd_feed(struct mux *m, struct trk *t, struct sd_pkt *pkt)
 	if (t->video)
 		return video_au(m, t, pkt, dts, pts) == -1 ? -1 : 0;
 	if (m->tsseg != NULL && (m->has_video ? m->trk[0].started :
-	    m->driver != NULL) && m->edge->tsseg_packet(m->tsseg,
+	    m->driver != NULL) && sd_tsseg_packet(m->tsseg,
 	    (size_t)(t - m->trk), pkt, dts, pts, t->clk.ts) == -1)
 		return -1;
 	if (t->have_hdr && (rv = audio_watch(m, t, pkt)) != 0) {

@@ -197,20 +197,18 @@ frame_rate(struct mux *m)
 		m->fps = (double)st->fr_num / st->fr_den;
 }
 
-/* -T: the MPEG-TS segments carry every track (libavformat's muxer). */
+/* -T: the MPEG-TS segments carry every track (av_tsseg.c). */
 static int
 open_ts(struct mux *m)
 {
 	struct tsseg_track tt[TRACKS_MAX];
 	size_t i;
 
-	if (m->edge == NULL && (m->edge = sd_edge_load(m->o)) == NULL)
-		return -1;
 	for (i = 0; i < m->ntrk; i++) {
 		tt[i].st = m->trk[i].st;
 		tt[i].id = m->trk[i].id;
 	}
-	return m->edge->tsseg_open(tt, m->ntrk, &m->tsseg);
+	return sd_tsseg_open(m->o, tt, m->ntrk, &m->tsseg);
 }
 
 static int
@@ -247,7 +245,7 @@ teardown(struct mux *m)
 	size_t i;
 
 	if (m->tsseg != NULL)
-		m->edge->tsseg_close(m->tsseg);
+		sd_tsseg_close(m->tsseg);
 	m->tsseg = NULL;
 	for (i = 0; i < m->ntrk; i++) {
 		struct trk *t = &m->trk[i];

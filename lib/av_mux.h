@@ -13,7 +13,8 @@
  *                segment in hand
  *   av_seg.c     the segmenter: segments in hand, cuts applied, the CMAF
  *                header and segment files (cmaf.c's boxes, segfile.c),
- *                the MPEG-TS segments of -T (av_tsseg.c, in the edge)
+ *                the MPEG-TS segments of -T (av_tsseg.c on tsmux.c;
+ *                libavformat's muxer in the edge for Opus)
  *   av_vod.c     -s: the segments of a track into one file with a sidx
  *   av_pub.c     cuts published to the store (store.c), its manifests and
  *                the live window (av_live.c)

@@ -43,7 +43,9 @@ emit_from_codecs(struct cls *c, const char *codecs, int w, int h,
 				sd_rec_add(c->out, "width", "%d", w);
 				sd_rec_add(c->out, "height", "%d", h);
 			}
-			if (fr != NULL && fr[0] != '\0')
+			/* an upstream's FRAME-RATE is passed on only
+			 * when sd-decide can take it */
+			if (sd_frame_rate_ok(fr))
 				sd_rec_add(c->out, "frame_rate", "%s", fr);
 		} else if (!audio && strcmp(name, "webvtt") != 0 &&
 		    strcmp(name, "ttml") != 0) {

@@ -185,7 +185,7 @@ ts_cut(struct mux *m, const struct trk *t, struct cut *c,
 	int64_t t90 = tl_rescale(rec->t, 90000, t->clk.ts);
 	int rv;
 
-	rv = m->edge->tsseg_cut(m->tsseg, m->o->dir, t->seq, t90,
+	rv = sd_tsseg_cut(m->tsseg, m->o->dir, t->seq, t90,
 	    tl_rescale(rec->t + rec->d, 90000, t->clk.ts) - t90,
 	    m->trk[0].disc_next, &c->ts_seg);
 	if (rv == -1)

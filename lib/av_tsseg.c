@@ -1,49 +1,42 @@
 /*
  * av_tsseg.c - sd-cmafmux -T: MPEG-TS segments cut at the same points as
- * the CMAF ones, for HLS version 3 and TS clients (av_tsseg.h).
- * libavformat's mpegts muxer writes into memory (PAT and PMT again at each
- * segment start, so every segment stands alone); each segment is then one
- * atomic file (segfile.c). The packets are the input's own (Annex B,
- * ADTS), on the store's continuous timeline.
+ * the CMAF ones, for HLS version 3 and TS clients (av_tsseg.h). sd's own
+ * muxer (tsmux.c) writes them into memory, PAT and PMT again at each
+ * segment start so that every segment stands alone; each segment is then
+ * one atomic file (segfile.c). The packets are the input's own (Annex B or
+ * length-prefixed, ADTS or raw AAC: tsmux makes them what TS carries), on
+ * the store's continuous timeline. A program with a track tsmux does not
+ * carry goes to libavformat's muxer in the edge (av_tsseg_lav.c), loaded
+ * then and only then: a live session on MPEG-TS maps no libav*.
  */
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/opt.h>
-
+#include "av_codecs.h"
 #include "av_tsseg.h"
-#include "bytes.h"
 #include "segfile.h"
+#include "timeline.h"
+#include "tsmux.h"
 
 /* A track's output stream. */
 struct tsout {
-	int ostream;		/* its index in the muxer, -1: none */
-	int64_t last;		/* the last dts given to the muxer */
+	const struct sd_stream *st;
+	enum AVCodecID codec;	/* what the PMT says it carries */
+	int64_t last;		/* the last dts muxed, track timescale */
+	int warned;
 	char id[16];
 };
 
 struct tsseg {
-	AVFormatContext *oc;
-	AVPacket *pkt;
+	struct sd_tsm *tsm;	/* ours, or NULL: */
+	const struct sd_edge_ops *edge;	/* libavformat's, in the edge */
+	struct tsseg_lav *lav;
 	struct tsout *out;
 	size_t n;
-	struct sd_bytes buf;
-	int warned;
 };
 
-static int
-ts_write(void *opaque, uint8_t *p, int n)
-{
-	struct tsseg *s = opaque;
-
-	if (n > 0 && sd_bytes_put(&s->buf, p, (size_t)n) == -1)
-		return AVERROR(ENOMEM);
-	return n;
-}
-
+/* What MPEG-TS can carry at all (as it could with libavformat). */
 static int
 ts_fits(enum AVCodecID id)
 {
@@ -53,132 +46,155 @@ ts_fits(enum AVCodecID id)
 	    id == AV_CODEC_ID_EAC3 || id == AV_CODEC_ID_OPUS;
 }
 
-/* The output stream's parameters from the input stream's. */
-static int
-ts_par(AVCodecParameters *o, const struct sd_par *p)
+static enum sd_tsd_codec
+tsm_codec(enum AVCodecID id)
 {
-	o->codec_type = p->media == 'v' ? AVMEDIA_TYPE_VIDEO :
-	    AVMEDIA_TYPE_AUDIO;
-	o->codec_id = p->codec_id;
-	o->bit_rate = p->bit_rate;
-	o->sample_rate = p->sample_rate;
-	if (p->channels > 0)
-		av_channel_layout_default(&o->ch_layout, p->channels);
-	o->frame_size = p->frame_size;
-	o->width = p->width;
-	o->height = p->height;
-	o->profile = p->profile;
-	o->level = p->level;
-	if (p->extradata_size > 0) {
-		if ((o->extradata = av_mallocz((size_t)p->extradata_size +
-		    AV_INPUT_BUFFER_PADDING_SIZE)) == NULL)
-			return -1;
-		memcpy(o->extradata, p->extradata, (size_t)p->extradata_size);
-		o->extradata_size = p->extradata_size;
+	switch (id) {
+	case AV_CODEC_ID_H264: return SD_TSD_H264;
+	case AV_CODEC_ID_HEVC: return SD_TSD_HEVC;
+	case AV_CODEC_ID_AAC: return SD_TSD_AAC_ADTS;
+	case AV_CODEC_ID_AC3: return SD_TSD_AC3;
+	case AV_CODEC_ID_EAC3: return SD_TSD_EAC3;
+	case AV_CODEC_ID_MP2:
+	case AV_CODEC_ID_MP3: return SD_TSD_MPEG_AUDIO;
+	default: return SD_TSD_NONE;
 	}
-	return 0;
 }
 
-static int
-ts_streams(struct tsseg *s, const struct tsseg_track *tracks)
+/* The stream tsmux is to carry for st; with_config 0: parameter sets
+ * only in-band (a PMT switch left the configuration the old codec's). */
+static void
+tsm_stream(struct sd_tsm_stream *s, const struct sd_stream *st,
+    int with_config)
 {
+	memset(s, 0, sizeof(*s));
+	s->codec = tsm_codec(st->par.codec_id);
+	s->sample_rate = st->par.sample_rate;
+	if (strlen(st->lang) == 3)
+		memcpy(s->lang, st->lang, 3);
+	if (with_config && st->par.extradata_size > 0) {
+		s->config = st->par.extradata;
+		s->config_len = (size_t)st->par.extradata_size;
+	}
+}
+
+/* Our muxer for every track, or 0 when one needs libavformat's. */
+static int
+open_own(struct tsseg *s, const struct tsseg_track *tracks, int verbose)
+{
+	struct sd_tsm_stream ms[SD_TSM_MAX_STREAMS];
+	const char *why = "too many tracks";
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
-		const struct sd_stream *st = tracks[i].st;
-		AVStream *os;
-		s->out[i].ostream = -1;
-		strlcpy(s->out[i].id, tracks[i].id, sizeof(s->out[i].id));
-		if (!ts_fits(st->par.codec_id)) {
-			warnx("-T: %s (%s) cannot be carried in MPEG-TS; "
-			    "no TS segments", tracks[i].id,
-			    avcodec_get_name(st->par.codec_id));
-			return -1;
-		}
-		if ((os = avformat_new_stream(s->oc, NULL)) == NULL ||
-		    ts_par(os->codecpar, &st->par) == -1)
-			return -1;
-		os->time_base = (AVRational){ 1, 90000 };
-		if (st->lang[0] != '\0')
-			av_dict_set(&os->metadata, "language", st->lang, 0);
-		s->out[i].ostream = os->index;
+		if (i == SD_TSM_MAX_STREAMS)
+			goto lav;
+		tsm_stream(&ms[i], tracks[i].st, 1);
+		if (sd_tsm_supported(&ms[i], &why) == -1)
+			goto lav;
 	}
+	if ((s->tsm = sd_tsm_new(ms, (int)s->n)) == NULL)
+		return -1;
+	return 1;
+lav:
+	if (verbose)
+		warnx("-T: %s (%s): %s: libavformat's muxer", tracks[i].id,
+		    sd_codec_name(tracks[i].st->par.codec_id), why);
 	return 0;
 }
 
 int
-sd_tsseg_open(const struct tsseg_track *tracks, size_t n, struct tsseg **out)
+sd_tsseg_open(const struct sd_mux_opts *o, const struct tsseg_track *tracks,
+    size_t n, struct tsseg **out)
 {
 	struct tsseg *s;
-	uint8_t *iobuf;
+	size_t i;
+	int rv;
 
 	*out = NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return -1;
-	if ((s->out = calloc(n ? n : 1, sizeof(*s->out))) == NULL) {
+	for (i = 0; i < n; i++)
+		if (!ts_fits(tracks[i].st->par.codec_id)) {
+			warnx("-T: %s (%s) cannot be carried in MPEG-TS; "
+			    "no TS segments", tracks[i].id,
+			    sd_codec_name(tracks[i].st->par.codec_id));
+			return 0;	/* CMAF goes on without TS */
+		}
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->out = calloc(n ? n : 1, sizeof(*s->out))) == NULL) {
 		free(s);
 		return -1;
 	}
 	s->n = n;
-	if (avformat_alloc_output_context2(&s->oc, NULL, "mpegts", NULL) < 0 ||
-	    (s->pkt = av_packet_alloc()) == NULL)
-		goto fail;
-	if (ts_streams(s, tracks) == -1) {
-		sd_tsseg_close(s);
-		return 0;	/* CMAF goes on without TS */
+	for (i = 0; i < n; i++) {
+		s->out[i].st = tracks[i].st;
+		s->out[i].codec = tracks[i].st->par.codec_id;
+		strlcpy(s->out[i].id, tracks[i].id, sizeof(s->out[i].id));
 	}
-	if ((iobuf = av_malloc(65536)) == NULL)
-		goto fail;
-	s->oc->pb = avio_alloc_context(iobuf, 65536, 1, s, NULL, ts_write,
-	    NULL);
-	if (s->oc->pb == NULL) {
-		av_free(iobuf);
-		goto fail;
+	if ((rv = open_own(s, tracks, o->verbose)) == 1) {
+		*out = s;
+		return 0;
 	}
-	s->oc->flags |= AVFMT_FLAG_FLUSH_PACKETS;
-	if (avformat_write_header(s->oc, NULL) < 0)
-		goto fail;
-	*out = s;
-	return 0;
-fail:
-	warnx("-T: cannot set up the MPEG-TS muxer");
+	if (rv == 0 && (s->edge = sd_edge_load(o)) == NULL)
+		rv = -1;	/* said why */
+	else if (rv == 0 && (rv = s->edge->tsseg_open(tracks, n,
+	    &s->lav)) == 0 && s->lav != NULL) {
+		*out = s;
+		return 0;
+	}
+	if (rv != 0)
+		warnx("-T: cannot set up the MPEG-TS muxer");
 	sd_tsseg_close(s);
-	return -1;
+	return rv == 0 ? 0 : -1;
+}
+
+/* A PMT switched the track's codec (av_tsin.c): the PMT follows. */
+static void
+follow_codec(struct tsseg *s, size_t i)
+{
+	struct tsout *o = &s->out[i];
+	struct sd_tsm_stream ms;
+
+	o->codec = o->st->par.codec_id;
+	tsm_stream(&ms, o->st, 0);
+	if (sd_tsm_set_stream(s->tsm, (int)i, &ms) == -1) {
+		warnx("-T: %s: %s cannot follow in the TS segments", o->id,
+		    sd_codec_name(o->codec));
+		o->warned = 1;
+	}
 }
 
 int
 sd_tsseg_packet(struct tsseg *s, size_t i, const struct sd_pkt *pkt,
     int64_t dts, int64_t pts, uint32_t ts)
 {
-	AVRational tb = { 1, (int)ts };
-	AVStream *os;
 	struct tsout *o;
 	int rv;
 
-	if (s == NULL || i >= s->n || s->out[i].ostream < 0)
+	if (s == NULL || i >= s->n)
 		return 0;
+	if (s->lav != NULL)
+		return s->edge->tsseg_packet(s->lav, i, pkt, dts, pts, ts);
 	o = &s->out[i];
-	os = s->oc->streams[o->ostream];
+	if (o->st->par.codec_id != o->codec)
+		follow_codec(s, i);
 	if (o->last != 0 && dts <= o->last)
 		dts = o->last + 1;
 	if (pts < dts)
 		pts = dts;
 	o->last = dts;
-	/* the bytes borrowed: av_write_frame writes them at once */
-	s->pkt->data = pkt->data;
-	s->pkt->size = pkt->size;
-	s->pkt->flags = pkt->flags & SD_PKT_KEY ? AV_PKT_FLAG_KEY : 0;
-	s->pkt->stream_index = o->ostream;
-	s->pkt->dts = av_rescale_q(dts, tb, os->time_base);
-	s->pkt->pts = av_rescale_q(pts, tb, os->time_base);
-	s->pkt->duration = 0;
-	s->pkt->pos = -1;
-	rv = av_write_frame(s->oc, s->pkt);
-	av_packet_unref(s->pkt);
-	if (rv < 0 && !s->warned) {
-		warnx("-T: %s: %s (packet left out of the TS segments)",
-		    o->id, av_err2str(rv));
-		s->warned = 1;
+	if (pkt->size <= 0)
+		return 0;
+	rv = sd_tsm_au(s->tsm, (int)i, pkt->data, (size_t)pkt->size,
+	    tl_rescale(pts, 90000, ts), tl_rescale(dts, 90000, ts),
+	    pkt->flags & SD_PKT_KEY ? SD_TSM_KEY : 0);
+	if (rv == -1) {
+		warnx("-T: out of memory");
+		return -1;
+	}
+	if (rv == 1 && !o->warned) {
+		warnx("-T: %s: a packet sd's MPEG-TS muxer cannot carry "
+		    "(left out of the TS segments)", o->id);
+		o->warned = 1;
 	}
 	return 0;
 }
@@ -187,27 +203,27 @@ int
 sd_tsseg_cut(struct tsseg *s, const char *dir, uint64_t seq, int64_t t90,
     int64_t d90, int disc, struct sd_store_seg *r)
 {
-	int written = 0;
+	const uint8_t *p;
+	size_t len;
 
-	av_write_frame(s->oc, NULL);	/* the PES buffered so far */
-	avio_flush(s->oc->pb);
+	if (s->lav != NULL)
+		return s->edge->tsseg_cut(s->lav, dir, seq, t90, d90, disc, r);
+	if (sd_tsm_cut(s->tsm, &p, &len) == -1) {
+		warnx("-T: segment %llu: out of memory",
+		    (unsigned long long)seq);
+		return -1;
+	}
 	memset(r, 0, sizeof(*r));
 	snprintf(r->file, sizeof(r->file), "ts-%llu.ts",
 	    (unsigned long long)seq);
 	r->seq = seq;
 	r->t = t90;
 	r->d = d90 > 0 ? d90 : 1;
-	r->bytes = s->buf.len;
+	r->bytes = len;
 	r->disc = (uint8_t)disc;
-	if (s->buf.len > 0) {
-		if (sd_segfile_write(dir, r->file, s->buf.p, s->buf.len,
-		    NULL, 0) == -1)
-			return -1;
-		written = 1;
-	}
-	s->buf.len = 0;
-	av_opt_set(s->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
-	return written;
+	if (len == 0)
+		return 0;
+	return sd_segfile_write(dir, r->file, p, len, NULL, 0) == -1 ? -1 : 1;
 }
 
 void
@@ -215,15 +231,9 @@ sd_tsseg_close(struct tsseg *s)
 {
 	if (s == NULL)
 		return;
-	if (s->oc != NULL) {
-		if (s->oc->pb != NULL) {
-			av_freep(&s->oc->pb->buffer);
-			avio_context_free(&s->oc->pb);
-		}
-		avformat_free_context(s->oc);
-	}
-	av_packet_free(&s->pkt);
-	sd_bytes_free(&s->buf);
+	if (s->lav != NULL)
+		s->edge->tsseg_close(s->lav);
+	sd_tsm_free(s->tsm);
 	free(s->out);
 	free(s);
 }

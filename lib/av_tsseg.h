@@ -3,6 +3,11 @@
  * input's streams and the times it is given, nothing of the segmenter:
  * the segmenter says where a segment ends (sd_tsseg_cut) and files the
  * record it gets back.
+ *
+ * sd's own muxer (tsmux.c) writes them, without libav*: H.264, HEVC, AAC,
+ * AC-3, E-AC-3, MP2 and MP3. A track it cannot carry (Opus, AAC whose
+ * configuration ADTS cannot state) sends the whole program to
+ * libavformat's muxer (av_tsseg_lav.c), in the edge, loaded only then.
  */
 #ifndef AV_TSSEG_H
 #define AV_TSSEG_H
@@ -11,17 +16,21 @@
 #include "av_edge.h"
 #include "store.h"
 
-/* The segmenter calls these through the edge (sd_edge_ops): they need
- * libavformat's mpegts muxer. */
+struct tsseg;
 
 /*
  * A TS muxer for tracks[0..n), in that order, into *out. 0 with *out NULL
  * when a track cannot be carried in MPEG-TS (said on stderr: the CMAF
- * segments go on alone); -1 when the muxer cannot be set up.
+ * segments go on alone); -1 when the muxer cannot be set up (or the edge
+ * it needs cannot be loaded).
  */
-int sd_tsseg_open(const struct tsseg_track *tracks, size_t n,
-    struct tsseg **out);
-/* The input packet of track i at internal times dts, pts (timescale ts). */
+int sd_tsseg_open(const struct sd_mux_opts *o,
+    const struct tsseg_track *tracks, size_t n, struct tsseg **out);
+/*
+ * The input packet of track i at internal times dts, pts (timescale ts),
+ * as the demuxer gave it (Annex B or length-prefixed, ADTS or raw).
+ * A track whose codec changed (st->par.codec_id) gets a new PMT version.
+ */
 int sd_tsseg_packet(struct tsseg *s, size_t i, const struct sd_pkt *pkt,
     int64_t dts, int64_t pts, uint32_t ts);
 /*
@@ -32,5 +41,14 @@ int sd_tsseg_packet(struct tsseg *s, size_t i, const struct sd_pkt *pkt,
 int sd_tsseg_cut(struct tsseg *s, const char *dir, uint64_t seq, int64_t t90,
     int64_t d90, int disc, struct sd_store_seg *r);
 void sd_tsseg_close(struct tsseg *s);
+
+/* av_tsseg_lav.c, in the edge (sd_edge_ops): libavformat's muxer. */
+int sd_tsseg_lav_open(const struct tsseg_track *tracks, size_t n,
+    struct tsseg_lav **out);
+int sd_tsseg_lav_packet(struct tsseg_lav *s, size_t i,
+    const struct sd_pkt *pkt, int64_t dts, int64_t pts, uint32_t ts);
+int sd_tsseg_lav_cut(struct tsseg_lav *s, const char *dir, uint64_t seq,
+    int64_t t90, int64_t d90, int disc, struct sd_store_seg *r);
+void sd_tsseg_lav_close(struct tsseg_lav *s);
 
 #endif

@@ -101,7 +101,8 @@ rec_rate(const struct sd_rec *r, const char *key, double *out)
 	*out = 0;
 	if (v == NULL || *v == '\0')
 		return 0;
-	if (sd_frame_rate_parse(v, &num, &den) == -1 || num > 1000 * den) {
+	if (sd_frame_rate_parse(v, &num, &den) == -1 ||
+	    num > SD_MAX_FRAME_RATE * den) {
 		warnx("classification: %s=%.40s: not a frame rate", key, v);
 		return -1;
 	}

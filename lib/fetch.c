@@ -7,31 +7,27 @@
  * ("Connection: close": a live stream has no second request). https:// is
  * handed to curl(1) as a child process (fork/exec, an argv, no shell) whose
  * standard output is read as the body: TLS stays out of sd-serve, which
- * links neither libav* nor a TLS library. Names are resolved with
- * getaddrinfo(3), which has no timeout of its own.
+ * links neither libav* nor a TLS library. Where a fetch may go, and the
+ * connection there, is fetch_guard.c's.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sd.h"
 #include "util_int.h"
 #include "fetch.h"
+#include "fetch_int.h"
 #include "url.h"
 
 #define HEADER_MAX	16384
@@ -129,254 +125,6 @@ bad:
 	return -1;
 }
 
-/* ---------------------------------------------------------------- guard */
-
-static int
-same_origin(const struct sd_url *a, const struct sd_url *b)
-{
-	return strcmp(a->scheme, b->scheme) == 0 &&
-	    strcasecmp(a->host, b->host) == 0 && a->port == b->port;
-}
-
-/* 1 when list ("host" for any port, "host:port") names u's host. */
-static int
-host_listed(const char *list, const struct sd_url *u)
-{
-	char item[300], hp[300];
-	const char *p = list ? list : "";
-	size_t n;
-
-	snprintf(hp, sizeof(hp), "%s:%d", u->host, u->port);
-	for (;;) {
-		p += strspn(p, " \t,");
-		if ((n = strcspn(p, " \t,")) == 0)
-			return 0;
-		if (n < sizeof(item)) {
-			memcpy(item, p, n);
-			item[n] = '\0';
-			if (strcasecmp(item, u->host) == 0 ||
-			    strcasecmp(item, hp) == 0)
-				return 1;
-		}
-		p += n;
-	}
-}
-
-/* url parsed without a complaint: -1 when it is not http(s). */
-static int
-parse_quiet(const char *url, struct sd_url *u)
-{
-	if (!sd_url_is_http(url))
-		return -1;
-	return sd_url_parse(url, u);
-}
-
-int
-sd_fetch_allowed(const struct sd_fetch_guard *g, const char *url)
-{
-	struct sd_url u, src;
-
-	if (g == NULL)
-		return 1;
-	if (parse_quiet(url, &u) == -1)
-		return 0;
-	if (parse_quiet(g->source, &src) == 0 && same_origin(&u, &src))
-		return 1;
-	return host_listed(g->allow_hosts, &u);
-}
-
-/*
- * 1 when u's host may be any address: no guard, the source's own host
- * (the operator named it), or an address literal allow_hosts names.
- */
-static int
-any_address_ok(const struct sd_fetch_guard *g, const struct sd_url *u)
-{
-	struct sd_url src;
-	unsigned char a[16];
-
-	if (g == NULL)
-		return 1;
-	if (parse_quiet(g->source, &src) == 0 &&
-	    strcasecmp(src.host, u->host) == 0)
-		return 1;
-	return (inet_pton(AF_INET, u->host, a) == 1 ||
-	    inet_pton(AF_INET6, u->host, a) == 1) &&
-	    host_listed(g->allow_hosts, u);
-}
-
-/* IPv4 (host order): this network, private, shared, loopback, link-local,
- * IETF, benchmarking, multicast, reserved. */
-static int
-v4_private(uint32_t a)
-{
-	return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
-	    (a & 0xffc00000) == 0x64400000 || (a & 0xffff0000) == 0xa9fe0000 ||
-	    (a & 0xfff00000) == 0xac100000 || (a & 0xffff0000) == 0xc0a80000 ||
-	    (a & 0xffffff00) == 0xc0000000 || (a & 0xfffe0000) == 0xc6120000 ||
-	    a >= 0xe0000000;
-}
-
-/* 1 when sa is no public unicast address (IPv4 inside IPv6 included). */
-static int
-addr_private(const struct sockaddr *sa)
-{
-	struct sockaddr_in s4;
-	struct sockaddr_in6 s6;
-	const uint8_t *b;
-	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b };
-	uint32_t v4;
-
-	if (sa->sa_family == AF_INET) {
-		memcpy(&s4, sa, sizeof(s4));
-		return v4_private(ntohl(s4.sin_addr.s_addr));
-	}
-	if (sa->sa_family != AF_INET6)
-		return 1;
-	memcpy(&s6, sa, sizeof(s6));
-	b = s6.sin6_addr.s6_addr;
-	if (IN6_IS_ADDR_V4MAPPED(&s6.sin6_addr) ||
-	    memcmp(b, nat64, sizeof(nat64)) == 0) {
-		memcpy(&v4, b + 12, 4);
-		return v4_private(ntohl(v4));
-	}
-	return IN6_IS_ADDR_UNSPECIFIED(&s6.sin6_addr) ||
-	    IN6_IS_ADDR_LOOPBACK(&s6.sin6_addr) ||
-	    IN6_IS_ADDR_LINKLOCAL(&s6.sin6_addr) ||
-	    IN6_IS_ADDR_SITELOCAL(&s6.sin6_addr) ||
-	    IN6_IS_ADDR_MULTICAST(&s6.sin6_addr) || (b[0] & 0xfe) == 0xfc ||
-	    IN6_IS_ADDR_V4COMPAT(&s6.sin6_addr);
-}
-
-static void
-addr_text(const struct sockaddr *sa, char *buf, size_t len)
-{
-	const void *a = sa->sa_family == AF_INET ?
-	    (const void *)&((const struct sockaddr_in *)(const void *)sa)->
-	    sin_addr : (const void *)&((const struct sockaddr_in6 *)
-	    (const void *)sa)->sin6_addr;
-
-	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
-		strlcpy(buf, "?", len);
-}
-
-/* Milliseconds left before f's deadline, at most ms (no deadline: ms). */
-static int
-left_ms(long long deadline, int ms)
-{
-	long long left;
-
-	if (deadline <= 0)
-		return ms;
-	left = deadline - sd_mono_ms();
-	if (left <= 0)
-		return 0;
-	return ms < 0 || left < ms ? (int)left : ms;
-}
-
-/* ---------------------------------------------------------------- sockets */
-
-static int
-connect_one(const struct addrinfo *ai, int timeout_ms)
-{
-	int fd, soerr = 0;
-	socklen_t sl = sizeof(soerr);
-
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, ai->ai_protocol);
-	if (fd == -1)
-		return -1;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		if (errno != EINPROGRESS ||
-		    sd_wait_fd(fd, POLLOUT, timeout_ms) == -1 ||
-		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == -1 ||
-		    soerr != 0) {
-			if (soerr != 0)
-				errno = soerr;
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
-
-/* The last host name that did not resolve, worded once for every place. */
-static char host_error[512];
-
-static void
-host_error_set(const char *host, int gai_rv)
-{
-	snprintf(host_error, sizeof(host_error), "cannot resolve host %s: %s",
-	    host, gai_strerror(gai_rv));
-}
-
-const char *
-sd_fetch_host_error(void)
-{
-	return host_error[0] != '\0' ? host_error : NULL;
-}
-
-int
-sd_host_unresolved(const char *url, char *buf, size_t len)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
-	struct sd_url u;
-	int rv;
-
-	if (sd_url_parse(url, &u) == -1)
-		return 0;
-	if ((rv = getaddrinfo(u.host, NULL, &hints, &res)) == 0) {
-		freeaddrinfo(res);
-		return 0;
-	}
-	host_error_set(u.host, rv);
-	strlcpy(buf, host_error, len);
-	return 1;
-}
-
-/*
- * A connection to host:port. public_only: an address that is not public
- * is skipped with a message, whatever the name resolved to, so that the
- * check is on the address connected to (DNS rebinding).
- */
-static int
-tcp_connect(const char *host, int port, int timeout_ms, long long deadline,
-    int public_only)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	char serv[8], at[64];
-	int fd = -1, rv, saved = ECONNREFUSED;
-
-	snprintf(serv, sizeof(serv), "%d", port);
-	if ((rv = getaddrinfo(host, serv, &hints, &res)) != 0) {
-		host_error_set(host, rv);
-		warnx("%s", host_error);
-		errno = EHOSTUNREACH;
-		return -1;
-	}
-	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
-		if (public_only && addr_private(ai->ai_addr)) {
-			addr_text(ai->ai_addr, at, sizeof(at));
-			warnx("%s: refused: %s is a loopback, link-local or "
-			    "private address (allow_hosts may name it)", host,
-			    at);
-			saved = EACCES;
-			continue;
-		}
-		if (left_ms(deadline, timeout_ms) == 0) {
-			saved = ETIMEDOUT;
-			break;
-		}
-		if ((fd = connect_one(ai, left_ms(deadline,
-		    timeout_ms))) == -1)
-			saved = errno;
-	}
-	freeaddrinfo(res);
-	if (fd == -1)
-		errno = saved;
-	return fd;
-}
-
 /* ---------------------------------------------------------------- reading */
 
 /* Read more into f->buf (compacting it); 0 on EOF, -1 on error/timeout. */
@@ -397,11 +145,11 @@ fill(struct sd_fetch *f)
 	for (;;) {
 		/* One deadline for the exchange: a byte a second is no
 		 * progress that keeps a process forever. */
-		if (f->deadline > 0 && left_ms(f->deadline, -1) == 0) {
+		if (f->deadline > 0 && fetch_left_ms(f->deadline, -1) == 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (sd_wait_fd(f->fd, POLLIN, left_ms(f->deadline,
+		if (sd_wait_fd(f->fd, POLLIN, fetch_left_ms(f->deadline,
 		    f->timeout_ms)) == -1)
 			return -1;
 		n = read(f->fd, f->buf + f->len, sizeof(f->buf) - f->len);
@@ -581,40 +329,6 @@ is_redirect(int status)
 }
 
 /*
- * Under a guard, curl connects to an address checked here: the first
- * public one of u's host, pinned with --resolve (curl resolves nothing
- * itself). 0 with pin written, or -1 (EACCES) when there is none.
- */
-static int
-https_pin(const struct sd_url *u, char *pin, size_t len)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	char at[64];
-	int rv = -1;
-
-	if (getaddrinfo(u->host, NULL, &hints, &res) != 0) {
-		errno = EHOSTUNREACH;
-		return -1;
-	}
-	for (ai = res; ai != NULL && rv == -1; ai = ai->ai_next) {
-		addr_text(ai->ai_addr, at, sizeof(at));
-		if (addr_private(ai->ai_addr)) {
-			warnx("%s: refused: %s is a loopback, link-local or "
-			    "private address (allow_hosts may name it)",
-			    u->host, at);
-			continue;
-		}
-		rv = snprintf(pin, len, ai->ai_family == AF_INET6 ?
-		    "%s:%d:[%s]" : "%s:%d:%s", u->host, u->port, at) <
-		    (int)len ? 0 : -1;
-	}
-	freeaddrinfo(res);
-	if (rv == -1)
-		errno = EACCES;
-	return rv;
-}
-
-/*
  * https: curl(1) writes the body on a pipe; redirects and status are its.
  * Under a guard curl follows no redirect (it could not be checked) and
  * the whole exchange has a deadline (--max-time).
@@ -626,7 +340,7 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o,
 	char ct[16], st[16], redirs[16], mt[16], pin[SD_URL_MAX];
 	char hcopy[SD_FETCH_HEADERS_MAX], *h, *e;
 	char *argv[32 + 2 * 32];
-	int p[2], nul, i = 0;
+	int p[2], nul, pinned, i = 0;
 	pid_t pid;
 
 	strlcpy(hcopy, f->headers ? f->headers : "", sizeof(hcopy));
@@ -637,8 +351,7 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o,
 	    o->read_timeout_ms) / 1000 + 1);
 	snprintf(redirs, sizeof(redirs), "%d", f->guard ? 0 :
 	    SD_FETCH_MAX_REDIRECTS);
-	if (!any_address_ok(f->guard, u) && https_pin(u, pin, sizeof(pin)) ==
-	    -1)
+	if ((pinned = fetch_https_pin(f->guard, u, pin, sizeof(pin))) == -1)
 		return -1;
 	argv[i++] = "curl";
 	argv[i++] = "-sSfL";
@@ -660,7 +373,7 @@ open_https(struct sd_fetch *f, const struct sd_fetch_opts *o,
 			argv[i++] = "--max-time";
 			argv[i++] = mt;
 		}
-		if (!any_address_ok(f->guard, u)) {
+		if (pinned) {
 			argv[i++] = "--resolve";
 			argv[i++] = pin;
 		}
@@ -717,34 +430,6 @@ sd_fetch_opts_default(struct sd_fetch_opts *o)
 	o->headers = NULL;
 }
 
-/* A hop refused by g, with a log line: the origin, or a redirect's. */
-static int
-hop_refused(const struct sd_fetch_guard *g, const char *url, int hops)
-{
-	if (sd_fetch_allowed(g, url))
-		return 0;
-	warnx("%s: refused: %s the source's origin nor in allow_hosts",
-	    url, hops ? "a redirect to a host that is not" : "not");
-	errno = EACCES;
-	return 1;
-}
-
-int
-sd_fetch_connect(const struct sd_fetch_guard *g, const char *url,
-    int timeout_ms)
-{
-	struct sd_url u;
-
-	if (sd_url_parse(url, &u) == -1) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (hop_refused(g, url, 0))
-		return -1;
-	return tcp_connect(u.host, u.port, timeout_ms, sd_mono_ms() +
-	    timeout_ms, !any_address_ok(g, &u));
-}
-
 static int
 fetch_open(struct sd_fetch *f, const char *url,
     const struct sd_fetch_opts *o, const struct sd_fetch_guard *g, int stream)
@@ -773,13 +458,12 @@ fetch_open(struct sd_fetch *f, const char *url,
 			errno = EINVAL;
 			return -1;
 		}
-		if (hop_refused(g, f->url, hops))
+		if (fetch_hop_refused(g, f->url, hops))
 			return -1;
 		if (strcmp(u.scheme, "https") == 0)
 			return open_https(f, o, &u);
-		if ((f->fd = tcp_connect(u.host, u.port,
-		    o->connect_timeout_ms, f->deadline,
-		    !any_address_ok(g, &u))) == -1)
+		if ((f->fd = fetch_tcp(g, &u, o->connect_timeout_ms,
+		    f->deadline)) == -1)
 			return -1;
 		f->off = f->len = 0;
 		if (send_request(f, &u) == -1 || read_head(f) == -1) {
@@ -972,7 +656,7 @@ fetch_all(const char *url, const struct sd_fetch_opts *o,
 		return -1;
 	while ((n = sd_fetch_read(&f, chunk, sizeof(chunk))) > 0) {
 		if (out->len + (size_t)n > max ||
-		    left_ms(f.deadline, -1) == 0) {
+		    fetch_left_ms(f.deadline, -1) == 0) {
 			errno = out->len + (size_t)n > max ? EFBIG : ETIMEDOUT;
 			n = -1;
 			break;

@@ -1,7 +1,8 @@
 /*
- * fetch.h - HTTP GET (fetch.c) for the relay inside lib/: the upstream
- * of supervise.c and the passthrough of passthru.c. sd.h has the whole-
- * body sd_fetch_all that sd-import(1) uses. Not a public interface.
+ * fetch.h - HTTP GET (fetch.c, its guard and connection fetch_guard.c)
+ * for the relay inside lib/: the upstream of supervise.c and the
+ * passthrough of passthru.c. sd.h has the whole-body sd_fetch_all that
+ * sd-import(1) uses. Not a public interface.
  */
 #ifndef SD_FETCH_H
 #define SD_FETCH_H

@@ -82,8 +82,8 @@ struct sd_tsd {
 /* ------------------------------------------------------------ helpers */
 
 /* CRC-32/MPEG-2: over a whole section including its CRC it gives 0. */
-static uint32_t
-crc32_mpeg(const uint8_t *p, size_t n)
+uint32_t
+sd_ts_crc32(const uint8_t *p, size_t n)
 {
 	uint32_t crc = 0xffffffffu;
 	int k;
@@ -518,7 +518,7 @@ section_take(struct sd_tsd *d, int slot, struct section *sec)
 		d->st.psi_errors++;
 		return 0;
 	}
-	if (crc32_mpeg(s, n) != 0) {
+	if (sd_ts_crc32(s, n) != 0) {
 		d->st.crc_errors++;
 		return 0;
 	}

@@ -132,5 +132,8 @@ void sd_tsd_free(struct sd_tsd *d);
 void sd_tsd_get_stats(const struct sd_tsd *d, struct sd_tsd_stats *st);
 const struct sd_tsd_program *sd_tsd_program(const struct sd_tsd *d);
 const char *sd_tsd_codec_name(enum sd_tsd_codec c);
+/* CRC-32/MPEG-2 of PSI sections (the muxer, tsmux.c, shares it): over a
+ * whole section, its CRC included, it gives 0. */
+uint32_t sd_ts_crc32(const uint8_t *p, size_t n);
 
 #endif

@@ -905,6 +905,17 @@ sd_frame_rate_parse(const char *s, long long *num, long long *den)
 	return 0;
 }
 
+/* 1 when s is a frame rate a video can have (above 0, at most
+ * SD_MAX_FRAME_RATE): what sd-decide accepts. */
+int
+sd_frame_rate_ok(const char *s)
+{
+	long long num, den;
+
+	return s != NULL && sd_frame_rate_parse(s, &num, &den) == 0 &&
+	    num > 0 && num <= SD_MAX_FRAME_RATE * den;
+}
+
 double
 sd_frame_rate_value(const char *s)
 {

@@ -53,6 +53,10 @@ void sd_vwarn_at(const char *path, long long line, const char *fmt,
 int sd_frame_rate_parse(const char *s, long long *num, long long *den);
 /* The same as frames a second; 0 when s is empty or not a frame rate. */
 double sd_frame_rate_value(const char *s);
+/* The most frames a second a video may claim; past it a rate is a guess
+ * (libavformat's 90000 time base on a cut-short stream) or a lie. */
+#define SD_MAX_FRAME_RATE 1000
+int sd_frame_rate_ok(const char *s);
 
 /*
  * snprintf that never cuts: 0, or -1 with ENAMETOOLONG when out is too

@@ -2,9 +2,11 @@
 # memory.t - sd-cmafmux reads MPEG-TS without libav*: a live process fed
 # MPEG-TS on stdin through a fifo maps none of libavformat, libavcodec and
 # libavutil (read from /proc/PID/maps once it has written a segment), and
-# its store is whole. The same program fed another container, or asked
-# for -T, loads its libav* edge (libsd-av.so) and so maps libavformat: the
-# look at the maps would see it.
+# its store is whole; so does one asked for -T or -l -T (sd's own TS
+# muxer), and its TS segments decode. The same program fed another
+# container, or asked for -T with Opus (libavformat's TS muxer), loads its
+# libav* edge (libsd-av.so) and so maps libavformat: the look at the maps
+# would see it.
 . "${0%/*}/lib.sh"
 
 gen() { "$SD_TOP/scripts/gen-media" "$@"; }
@@ -64,14 +66,36 @@ t_is "$FEED_RC" 0 "NUT: exit status"
 t_ok "$([ -n "$(ls "$T_TMP/nut" | grep '^v0-[0-9]*\.m4s$')" ]; echo $?)" \
     "NUT: segments written"
 
-# -T: libavformat's mpegts muxer writes the TS segments
-feed tsT "$ts" -T
-t_wait 30 'maps "$FEED_PID" | grep -q libavformat'
-t_ok $? "-T: libavformat mapped for the TS segments"
-unfeed "$ts"
-t_is "$FEED_RC" 0 "-T: exit status"
-t_ok "$([ -n "$(ls "$T_TMP/tsT" | grep '^ts-[0-9]*\.ts$')" ]; echo $?)" \
-    "-T: TS segments written"
+# -T and -l -T (as sd-serve's live sessions run it): sd's own TS muxer
+# writes the TS segments, so libav* stays out of these too
+for opt in -T -lT; do
+	feed "ts$opt" "$ts" "$opt"
+	out=$T_TMP/ts$opt
+	t_wait 30 '[ -n "$(ls "$out" 2>/dev/null | grep "^ts-[0-9]*\.ts$")" ]'
+	t_ok $? "$opt: a TS segment written while the input is open"
+	m=$(maps "$FEED_PID")
+	t_like "$m" 'libbsd' "$opt: the maps were read (libbsd is there)"
+	t_unlike "$m" 'libav(format|codec|util)|sd-av\.so' \
+	    "$opt: no libavformat, libavcodec, libavutil, libsd-av.so mapped"
+	unfeed "$ts"
+	t_is "$FEED_RC" 0 "$opt: exit status"
+	bad=0
+	for f in $(awk '$2 == "track=ts" { for (i = 3; i <= NF; i++)
+	    if ($i ~ /^file=/) print substr($i, 6) }' "$out/index"); do
+		ffmpeg -nostdin -v error -xerror -i "$out/$f" -f null - \
+		    2>/dev/null || bad=$((bad + 1))
+	done
+	t_is "$bad" 0 "$opt: each TS segment the index lists decodes"
+done
+
+# Opus, which sd's TS muxer does not carry: libavformat's, in the edge
+ffmpeg -nostdin -v error -y -i "$ts" -c:v copy -c:a libopus -b:a 64k \
+    -f mpegts "$T_TMP/opus.ts"
+t_run -- sd-cmafmux -v -T -o "$T_TMP/opus" "$T_TMP/opus.ts"
+t_is "$T_RC" 0 "Opus -T: exit status"
+t_like "$T_ERR" "a0 \\(opus\\).*libavformat's muxer" "Opus -T: said"
+t_ok "$([ -n "$(ls "$T_TMP/opus" | grep '^ts-[0-9]*\.ts$')" ]; echo $?)" \
+    "Opus -T: TS segments written"
 
 # without its edge, TS input still works; another container says why not
 mkdir -p "$T_TMP/bin"

@@ -22,10 +22,8 @@
 # loaded machine takes over 10 minutes; 20 are made (cached once).
 media=$("$SD_TOP/scripts/gen-media" -t 1200 h264-aac.ts)
 media2=$("$SD_TOP/scripts/gen-media" -t 1200 h264-2aac.ts)
-conf=$T_TMP/conf
-spool=$T_TMP/spool
 web=$T_TMP/web
-mkdir -p "$conf" "$spool" "$web/hls" "$web/fmp4" "$web/dash" "$web/dash2"
+serve_dirs "$web/hls" "$web/fmp4" "$web/dash" "$web/dash2"
 
 # A bad scheme: refused at load with path:line.
 mkdir -p "$T_TMP/bad"
@@ -101,69 +99,16 @@ serve_start "$conf" "$spool"
 t_ok $? "lighttpd with sd-serve starts"
 base=$SERVE_BASE
 
-# ts_get NAME: a TS client's 14 s (t_secs) of NAME.
-ts_get() {
-	curl -s --max-time "$(t_secs 14)" -o "$T_TMP/$1.ts" "$base/$1/stream.ts"
-}
-
-# ts_decodes NAME: what ts_get got holds >= 6 s that ffmpeg decodes.
-ts_decodes() {
-	d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 \
-	    "$T_TMP/$1.ts" 2>/dev/null)
-	ffmpeg -nostdin -v error -i "$T_TMP/$1.ts" -map 0 -f null - \
-	    >"$T_TMP/$1.dec" 2>&1
-	t_ok $? "$1: ffmpeg decodes the TS client's stream"
-	t_at_least "${d:-0}" 6 "$1: the TS client got at least 6 s"
-}
-
-# master_200 NAME: NAME's HLS master into $T_TMP/NAME.m3u8, its status in
-# code. A 503 or 504 (no segment yet: a source slow to start on a loaded
-# machine) is asked again, as a player does, for 60 s (t_secs); each ask
-# waits in sd-serve for the first segment.
-master_try() {
-	code=$(curl -s -o "$T_TMP/$1.m3u8" -w '%{http_code}' \
-	    --max-time "$(t_secs 40)" "$base/$1/master.m3u8")
-	[ "$code" != 503 ] && [ "$code" != 504 ]
-}
-master_200() {
-	t_wait 60 master_try "$1"
-}
-
+# A client of the source's own format gets it passed through (sd-relay(7)),
+# not from the session: not what is tested here (and this HLS master's dead
+# variant, ffmpeg's DASH, would fail it).
 for k in hls fmp4 dash udp $srt; do
 	[ "$k" = "$srt" ] && k=srt
-	master_200 "$k"
-	t_is "$code" 200 "$k: HLS master 200"
-	[ "$code" = 200 ] || t_diag "$(cat "$T_TMP/$k.m3u8")" \
-	    "$(tail -5 "$spool/$k/ts.log" 2>/dev/null)"
-	# A client of the source's own format gets it passed through
-	# (sd-relay(7)), not from the session: not what is tested here (and
-	# this HLS master's dead variant, ffmpeg's DASH, would fail it).
-	T_GST_MAX=60
-	g1= g2=
-	if [ "$k" != hls ] && [ "$k" != fmp4 ]; then
-		t_gst_start "$base/$k/master.m3u8" 6
-		g1=$T_GST_PID l1=$T_GST_LOG
-	fi
-	if [ "$k" != dash ]; then
-		t_gst_start "$base/$k/manifest.mpd" 6
-		g2=$T_GST_PID l2=$T_GST_LOG
-	fi
-	T_GST_MAX=
-	ts_get "$k"
-	for g in $g1 $g2; do	# (gone, not reaped: t_gst_wait does)
-		t_wait_gone "$g" 70
-	done
-	# The session's count, read as its last viewer leaves: idle_timeout
-	# later the session ends and its state goes (a decode on a loaded
-	# machine can take longer than that).
-	st=$(sed -n 's/^connections=//p' "$spool/$k/ts.state" 2>/dev/null)
-	ts_decodes "$k"
-	[ -z "$g1" ] || t_gst_wait "$g1" "$l1" "$base/$k/master.m3u8" 6 \
-	    "$k: GStreamer plays 6 s of master.m3u8"
-	[ -z "$g2" ] || t_gst_wait "$g2" "$l2" "$base/$k/manifest.mpd" 6 \
-	    "$k: GStreamer plays 6 s of manifest.mpd"
-	t_is "${st:-0}" 1 "$k: one upstream session (one ffmpeg start)"
-	[ "${st:-0}" = 1 ] || t_diag "$(tail -5 "$spool/$k/ts.log" 2>/dev/null)"
+	case $k in
+	hls|fmp4) serve_source_checks -x hls "$k" ;;
+	dash) serve_source_checks -x dash "$k" ;;
+	*) serve_source_checks "$k" ;;
+	esac
 done
 
 # The best variant was read, with its audio rendition; each segment once.
@@ -194,7 +139,7 @@ t_at_least "$(grep -c 'GET /hls/ven[0-9]*\.ts' "$T_TMP/access.log")" 6 \
     "hls: the audio rendition's segments are read"
 
 # DASH with two audio adaptation sets: the session keeps both languages.
-curl -s --max-time "$(t_secs 14)" -o "$T_TMP/dash2.ts" "$base/dash2/stream.ts"
+serve_ts_get dash2
 # (ffprobe lists a TS's streams twice, under its program and alone, with
 # a blank line between: each stream is counted once)
 n=$(ffprobe -v error -select_streams a -show_entries stream=index \
@@ -265,14 +210,12 @@ T_GST_MAX=
 t_wait 30 '[ -f "$spool/ownc/cmaf.state" ] &&
     grep -q "^ingest=" "$spool/ownc/ts.state" 2>/dev/null'
 t_ok $? "ownc: the HLS client is fed by the session's CMAF store"
-t_is "$(sed -n 's/^ingest=//p' "$spool/ownc/ts.state" 2>/dev/null)" hls \
-    "ownc: the state says ingest=hls"
-ts_get own
-ts_decodes own
-t_is "$(sed -n 's/^ingest=//p' "$spool/own/ts.state" 2>/dev/null)" hls \
+t_is "$(serve_state ownc ingest)" hls "ownc: the state says ingest=hls"
+serve_ts_get own
+serve_ts_decodes own
+t_is "$(serve_state own ingest)" hls \
     "own: the state says ingest=hls (the session's own reader)"
-t_is "$(sed -n 's/^connections=//p' "$spool/own/ts.state" 2>/dev/null)" 1 \
-    "own: one upstream session"
+t_is "$(serve_state own connections)" 1 "own: one upstream session"
 t_like "$(cat "$spool/own/ts.log" 2>/dev/null)" \
     'own: HLS variant 0, 2000000 bit/s' "own: the master's variant is read"
 t_gst_wait "$g1" "$l1" "$base/ownc/master.m3u8" 6 \
@@ -293,10 +236,10 @@ t_is "$many" 0 "own: no segment read more than once by a session"
 curl -s --max-time "$(t_secs 20)" -o /dev/null "$base/hls/stream.ts" &
 hls_client=$!
 t_wait 20 'grep -q "^ingest=" "$spool/hls/ts.state" 2>/dev/null'
-t_is "$(sed -n 's/^ingest=//p' "$spool/hls/ts.state" 2>/dev/null)" ffmpeg \
+t_is "$(serve_state hls ingest)" ffmpeg \
     "hls (an audio rendition): the state says ingest=ffmpeg"
-t_like "$(sed -n 's/^ingest_reason=//p' "$spool/hls/ts.state" 2>/dev/null)" \
-    "rendition" "hls: ingest_reason names the rendition"
+t_like "$(serve_state hls ingest_reason)" "rendition" \
+    "hls: ingest_reason names the rendition"
 kill "$hls_client" 2>/dev/null
 wait "$hls_client" 2>/dev/null
 
@@ -313,7 +256,7 @@ t_ok $? "bad: the session is down once its segments 404"
 t_like "$(curl -s "$base/status")" \
     '"proxy":"bad","variant":"ts".*"last_error":"segment [0-9]*: HTTP 404"' \
     "bad: /status's last_error names the segment's 404"
-ra=$(sed -n 's/^retry_after=//p' "$spool/bad/ts.state")
+ra=$(serve_state bad retry_after)
 t_at_least "${ra:-0}" 2 "bad: the backoff grew (retry_after $ra s)"
 kill "$bad_client" 2>/dev/null
 wait "$bad_client" 2>/dev/null

@@ -79,18 +79,78 @@ same() {
 	    "$_n: the same store"
 }
 
+# frames SEL FILE: frames ffprobe decodes
+frames() {
+	ffprobe -v error -count_frames -select_streams "$1" \
+	    -show_entries stream=nb_read_frames -of csv=p=0 "$2" |
+	    sed -n '1s/,*$//p'
+}
+
+# cmaf_track DIR ID [SEQ...]: track ID's header and segments (those SEQs)
+# of store DIR, one file on stdout.
+cmaf_track() {
+	_d=$1 _i=$2
+	shift 2
+	(cd "$_d" && awk -v id="$_i" -v want=" $* " '$1 == "seg" &&
+	    $2 == "track=" id && (want == "  " || index(want, " " substr($3,
+	    5) " ")) { f = h = ""; for (i = 4; i <= NF; i++) {
+	    if ($i ~ /^init=/) h = substr($i, 6)
+	    if ($i ~ /^file=/) f = substr($i, 6) }
+	    if (!seen[h]++) print h; print f }' index | xargs cat)
+}
+
+# ts_whole NAME DIR: the -T segments of store DIR (sd's own TS muxer) each
+# decode alone, and together hold the frames of each CMAF track.
+ts_whole() {
+	_bad=0 _n=0
+	for _f in $(awk '$2 == "track=ts" { for (i = 3; i <= NF; i++)
+	    if ($i ~ /^file=/) print substr($i, 6) }' "$2/index"); do
+		_n=$((_n + 1))
+		ffmpeg -nostdin -v error -xerror -i "$2/$_f" -f null - \
+		    2>/dev/null || _bad=$((_bad + 1))
+	done
+	t_is "$_n:$_bad" "$(grep -c "^seg track=$(awk '$1 == "track" {
+	    print substr($2, 4); exit }' "$2/index") " "$2/index"):0" \
+	    "$1: as many TS segments as CMAF ones, each decodes alone"
+	(cd "$2" && awk '$2 == "track=ts" { for (i = 3; i <= NF; i++)
+	    if ($i ~ /^file=/) print substr($i, 6) }' index | xargs cat) \
+	    >"$T_TMP/all.ts"
+	_want= _got= _a=0
+	for _id in $(awk '$1 == "track" && $3 != "type=mpegts" {
+	    print substr($2, 4) }' "$2/index"); do
+		cmaf_track "$2" "$_id" >"$T_TMP/trk.mp4"
+		case $_id in
+		v*) _sel=v:0 ;;
+		*) _sel=a:$_a _a=$((_a + 1)) ;;
+		esac
+		_want="$_want $_id=$(frames 0 "$T_TMP/trk.mp4")"
+		_got="$_got $_id=$(frames "$_sel" "$T_TMP/all.ts")"
+	done
+	t_is "$_got" "$_want" "$1: the TS segments hold each track's frames"
+}
+
 for f in h264-aac.ts hevc-aac.ts h264-ac3.ts h264-eac3.ts h264-mp2.ts \
     h264-mp3.ts h264-2aac.ts; do
 	same "$f" "$(gen "$f")"
 	same "$f -T" -T "$(gen "$f")"
+	ts_whole "$f -T" "$T_TMP/ts"
 done
 for f in hevc-ac3.ts h264-aac44.ts h264-mp2-32k.ts h264-ac3-open.ts \
     eac3-only.ts aac-only.ts sysb-eac3.ts m2ts-192.ts trunc.ts wrap.ts \
     concat.ts mpts.ts change.ts late-audio.ts; do
 	same "$f" "$m/$f"
 done
-same "h264-aac44.ts -T" -T "$m/h264-aac44.ts"
-same "hevc-ac3.ts -T" -T "$m/hevc-ac3.ts"
+# (audio-only input is left out of ts_whole: its TS cuts come one frame
+# after the CMAF ones, as they did with libavformat's muxer: av_feed.c
+# hands the TS muxer a frame before the cut it makes)
+for f in h264-aac44.ts hevc-ac3.ts h264-mp2-32k.ts h264-ac3-open.ts \
+    eac3-only.ts aac-only.ts sysb-eac3.ts m2ts-192.ts; do
+	same "$f -T" -T "$m/$f"
+	case $f in
+	*-only.ts) ;;
+	*) ts_whole "$f -T" "$T_TMP/ts" ;;
+	esac
+done
 
 # the fast path is the one taken, and Opus (libavcodec's) is not
 t_run -- sd-cmafmux -v -o "$T_TMP/v" "$src"
@@ -135,11 +195,6 @@ t_like "$(grep "^seg track=v0 .* init=$hv " "$idx" | head -1)" ' disc=1$' \
 t_like "$(grep "^seg track=a0 " "$idx" | awk -v s="$(grep "init=$hv " \
     "$idx" | head -1 | sed 's/.* seq=\([0-9]*\) .*/\1/')" \
     '$3 == "seq=" s')" ' disc=1$' "switch: the audio marks it too"
-# frames SEL FILE: frames ffprobe decodes
-frames() {
-	ffprobe -v error -count_frames -select_streams "$1" \
-	    -show_entries stream=nb_read_frames -of csv=p=0 "$2" | head -1
-}
 for n in 1 2; do
 	h=$(awk '$1 == "header" && $2 == "track=v0" { print $3 }' "$idx" |
 	    sed -n "${n}s/^file=//p")
@@ -156,4 +211,27 @@ t_is "$(frames v "$T_TMP/half2.mp4")" "$(frames v "$b")" \
     "switch: every HEVC frame"
 t_is "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 \
     "$T_TMP/half2.mp4")" hevc "switch: the second half is HEVC"
+# -T on the switch: sd's own TS muxer gives the HEVC half a new PMT
+# version (stream_type 0x24); those segments decode, every HEVC frame
+t_run -- sd-cmafmux -T -o "$T_TMP/swT" "$T_TMP/switch.ts"
+t_is "$T_RC:$T_ERR" "0:" "switch -T: exits 0, quiet"
+idx=$T_TMP/swT/index
+hv=$(awk '$1 == "header" && $2 == "track=v0" { print $3 }' "$idx" |
+    sed -n '2s/^file=//p')
+seqs=$(awk -v h="$hv" '$2 == "track=v0" && index($0, " init=" h " ") {
+    print substr($3, 5) }' "$idx")
+bad=0
+for q in $seqs; do
+	ffmpeg -nostdin -v error -xerror -i "$T_TMP/swT/ts-$q.ts" -f null - \
+	    2>/dev/null || bad=$((bad + 1))
+	cat "$T_TMP/swT/ts-$q.ts"
+done >"$T_TMP/hevc-half.ts"
+t_is "$bad" 0 "switch -T: each TS segment of the HEVC half decodes alone"
+t_is "$(ffprobe -v error -select_streams v -show_entries stream=codec_name \
+    -of csv=p=0 "$T_TMP/hevc-half.ts" | sed -n '1s/,*$//p')" hevc \
+    "switch -T: the HEVC half is HEVC"
+t_is "$(frames v "$T_TMP/hevc-half.ts")" "$(frames v "$b")" \
+    "switch -T: every HEVC frame"
+t_is "$(frames a "$T_TMP/hevc-half.ts")" "$(frames a "$b")" \
+    "switch -T: and every audio frame of the HEVC file"
 t_done

@@ -37,6 +37,29 @@
 #	the ids in the state records of SPOOL's sessions, one a line.
 #   serve_stop_sessions SPOOL
 #	stop those sessions and wait (t_secs 5) until they are gone.
+#
+# The checks of a live source under serve_start (these need play.sh):
+#   serve_master_200 NAME
+#	NAME's HLS master into $T_TMP/NAME.m3u8, its status in SERVE_CODE.
+#	A 503 or 504 (no segment yet: a source slow to start on a loaded
+#	machine) is asked again, as a player does, for 60 s (t_secs); each
+#	ask waits in sd-serve for the first segment.
+#   serve_ts_get NAME
+#	a TS client's 14 s (t_secs) of NAME's stream.ts in $T_TMP/NAME.ts.
+#   serve_ts_decodes NAME
+#	two checks: ffmpeg decodes what serve_ts_get got, and it holds at
+#	least 6 s.
+#   serve_state NAME KEY
+#	KEY's value in the state of NAME's TS session, or nothing.
+#   serve_source_checks [-x hls|dash]... [-i INGEST] NAME
+#	NAME's HLS master is 200 (serve_master_200); GStreamer plays 6 s of
+#	its master.m3u8 and of its manifest.mpd (-x: not that one, say for
+#	a client of the source's own format, which is passed through) while
+#	a TS client takes serve_ts_get's; the session's count, read as the
+#	last viewer leaves (idle_timeout later the session and its state
+#	are gone), is one upstream session; the TS client's stream passes
+#	serve_ts_decodes; with -i, the state's ingest= is INGEST. 4 to 7
+#	checks, in that order.
 
 SERVE_PLAY_DIR="$SD_TOP/tests/play"
 SERVE_NODE_MODULES="$SD_TOP/tests/node_modules"
@@ -192,6 +215,81 @@ serve_stop_sessions() {
 		kill "$_sd_p" 2>/dev/null && _sd_pids="$_sd_pids $_sd_p"
 	done
 	for _sd_p in $_sd_pids; do t_wait_gone "$_sd_p"; done
+}
+
+# serve_master_try NAME: serve_master_200's one ask; 1 on a 503 or 504.
+serve_master_try() {
+	SERVE_CODE=$(curl -s -o "$T_TMP/$1.m3u8" -w '%{http_code}' \
+	    --max-time "$(t_secs 40)" "$SERVE_BASE/$1/master.m3u8")
+	[ "$SERVE_CODE" != 503 ] && [ "$SERVE_CODE" != 504 ]
+}
+serve_master_200() {
+	t_wait 60 serve_master_try "$1"
+}
+
+serve_ts_get() {
+	curl -s --max-time "$(t_secs 14)" -o "$T_TMP/$1.ts" \
+	    "$SERVE_BASE/$1/stream.ts"
+}
+
+serve_ts_decodes() {
+	_sd_d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 \
+	    "$T_TMP/$1.ts" 2>/dev/null)
+	ffmpeg -nostdin -v error -i "$T_TMP/$1.ts" -map 0 -f null - \
+	    >"$T_TMP/$1.dec" 2>&1
+	t_ok $? "$1: ffmpeg decodes the TS client's stream"
+	t_at_least "${_sd_d:-0}" 6 "$1: the TS client got at least 6 s"
+}
+
+serve_state() {
+	sed -n "s/^$2=//p" "$SERVE_SPOOL/$1/ts.state" 2>/dev/null
+}
+
+serve_source_checks() {
+	_sd_no= _sd_ing=
+	while [ $# -gt 1 ]; do
+		case $1 in
+		-x) _sd_no="$_sd_no $2" ;;
+		-i) _sd_ing=$2 ;;
+		*) break ;;
+		esac
+		shift 2
+	done
+	_sd_k=$1
+	_sd_log=$SERVE_SPOOL/$_sd_k/ts.log
+	serve_master_200 "$_sd_k"
+	t_is "$SERVE_CODE" 200 "$_sd_k: HLS master 200"
+	[ "$SERVE_CODE" = 200 ] || t_diag "$(cat "$T_TMP/$_sd_k.m3u8")" \
+	    "$(tail -5 "$_sd_log" 2>/dev/null)"
+	T_GST_MAX=60
+	_sd_g1= _sd_g2=
+	case " $_sd_no " in *" hls "*) ;; *)
+		t_gst_start "$SERVE_BASE/$_sd_k/master.m3u8" 6
+		_sd_g1=$T_GST_PID _sd_l1=$T_GST_LOG ;;
+	esac
+	case " $_sd_no " in *" dash "*) ;; *)
+		t_gst_start "$SERVE_BASE/$_sd_k/manifest.mpd" 6
+		_sd_g2=$T_GST_PID _sd_l2=$T_GST_LOG ;;
+	esac
+	T_GST_MAX=
+	serve_ts_get "$_sd_k"
+	for _sd_g in $_sd_g1 $_sd_g2; do  # (gone, not reaped: t_gst_wait does)
+		t_wait_gone "$_sd_g" 70
+	done
+	# (a decode on a loaded machine can take longer than idle_timeout)
+	_sd_st=$(serve_state "$_sd_k" connections)
+	_sd_in=$(serve_state "$_sd_k" ingest)
+	serve_ts_decodes "$_sd_k"
+	[ -z "$_sd_g1" ] || t_gst_wait "$_sd_g1" "$_sd_l1" \
+	    "$SERVE_BASE/$_sd_k/master.m3u8" 6 \
+	    "$_sd_k: GStreamer plays 6 s of master.m3u8"
+	[ -z "$_sd_g2" ] || t_gst_wait "$_sd_g2" "$_sd_l2" \
+	    "$SERVE_BASE/$_sd_k/manifest.mpd" 6 \
+	    "$_sd_k: GStreamer plays 6 s of manifest.mpd"
+	t_is "${_sd_st:-0}" 1 "$_sd_k: one upstream session (one ffmpeg start)"
+	[ "${_sd_st:-0}" = 1 ] || t_diag "$(tail -5 "$_sd_log" 2>/dev/null)"
+	[ -z "$_sd_ing" ] ||
+	    t_is "$_sd_in" "$_sd_ing" "$_sd_k: read by the ingest $_sd_ing"
 }
 
 # ---- live sources made by ffmpeg, for the tests of source kinds (one

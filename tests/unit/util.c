@@ -58,6 +58,11 @@ frame_rates(void)
 	ok(sd_frame_rate_value("30000/1001") > 29.97 &&
 	    sd_frame_rate_value("30000/1001") < 29.98, "30000/1001: 29.97...");
 	ok(sd_frame_rate_value(NULL) == 0, "NULL: 0");
+	ok(sd_frame_rate_ok("25") && sd_frame_rate_ok("30000/1001") &&
+	    sd_frame_rate_ok("1000"), "25, 30000/1001, 1000: a video's rates");
+	ok(!sd_frame_rate_ok("90000") && !sd_frame_rate_ok("1001/1") &&
+	    !sd_frame_rate_ok("0") && !sd_frame_rate_ok("25fps") &&
+	    !sd_frame_rate_ok(NULL), "90000 (a time base), 0, 25fps, NULL: not");
 }
 
 static void
