@@ -8,11 +8,14 @@
  * HLS playlist whose segments are MPEG-TS with nothing else to undo
  * (upstream_hls.c); HLS with fMP4 segments and a live DASH MPD are
  * fetched by us too, and only remuxed by an ffmpeg fed through pipes
- * (upstream_dash.c). Everything else goes through one `ffmpeg -c copy -f
- * mpegts` writing to the session (upstream.c), with the argv made here:
- * HLS with keys, byte ranges or audio renditions, an MPD without
- * templates, udp://, rtp://, srt://, rist:// and files. ffmpeg's readers
- * already decrypt AES-128 and read byte ranges (docs in sd-relay(7)). An HLS
+ * (upstream_dash.c); MPEG-TS over udp:// or rtp:// is read by dgram.c (a
+ * zap waits neither for ffmpeg to start nor for its analysis). Everything
+ * else goes through one `ffmpeg -c copy -f mpegts` writing to the session
+ * (upstream.c), with the argv made here: HLS with keys, byte ranges or
+ * audio renditions, an MPD without templates, srt://, rist://, files, and
+ * udp:// or rtp:// with a host name or options only ffmpeg honours.
+ * ffmpeg's readers already decrypt AES-128 and read byte ranges (docs in
+ * sd-relay(7)). An HLS
  * master is read for the variant this file picks (ffmpeg's program of
  * that index: its video and every audio rendition of its group), so the
  * other variants' segments are never fetched.
@@ -25,6 +28,7 @@
 
 #include "sd.h"
 #include "ingest.h"
+#include "dgram.h"
 
 static const struct {
 	const char *scheme;
@@ -64,17 +68,33 @@ sd_ingest_is_manifest(const char *url)
 	    (n >= 4 && strncasecmp(url + n - 4, ".mpd", 4) == 0);
 }
 
+const char *
+sd_ingest_reader(const char *url, const char *format)
+{
+	struct sd_dgram_url u;
+
+	switch (sd_ingest_kind(url)) {
+	case SD_INGEST_HTTP:
+		return sd_ingest_is_manifest(url) || (format != NULL &&
+		    (strcmp(format, "hls") == 0 || strcmp(format, "dash") ==
+		    0)) ? "ffmpeg" : "ts";
+	case SD_INGEST_STREAM:
+		if (sd_dgram_url(url, &u) == 0)
+			return u.rtp ? "rtp" : "udp";
+		return "ffmpeg";
+	case SD_INGEST_FILE:
+		return "ffmpeg";
+	default:
+		return NULL;
+	}
+}
+
 int
 sd_ingest_via_ffmpeg(const char *url, const char *format)
 {
-	enum sd_ingest k = sd_ingest_kind(url);
+	const char *r = sd_ingest_reader(url, format);
 
-	if (k == SD_INGEST_STREAM || k == SD_INGEST_FILE)
-		return 1;
-	if (k != SD_INGEST_HTTP)
-		return 0;
-	return sd_ingest_is_manifest(url) || (format != NULL &&
-	    (strcmp(format, "hls") == 0 || strcmp(format, "dash") == 0));
+	return r != NULL && strcmp(r, "ffmpeg") == 0;
 }
 
 /* One variant= line: "BANDWIDTH WxH CODECS" (WxH "-" when unknown). */

@@ -1,9 +1,9 @@
 /*
  * ingest.h - the one ingest stage of a live session (ingest.c): which
- * sources the upstream session reads itself (MPEG-TS over HTTP) and which
- * it reads through `ffmpeg -c copy -f mpegts` (HLS, DASH, udp://, rtp://,
- * srt://, rist://, files), that ffmpeg's argv, and the HLS variant a
- * profile allows. Pure: strings and records in, argv out.
+ * sources the upstream session reads itself (MPEG-TS over HTTP, over UDP
+ * and RTP) and which it reads through `ffmpeg -c copy -f mpegts` (HLS,
+ * DASH, srt://, rist://, files...), that ffmpeg's argv, and the HLS
+ * variant a profile allows. Pure: strings and records in, argv out.
  */
 #ifndef SD_INGEST_H
 #define SD_INGEST_H
@@ -15,7 +15,7 @@
 enum sd_ingest {
 	SD_INGEST_BAD,		/* a scheme sd does not read */
 	SD_INGEST_HTTP,		/* http(s): MPEG-TS read by fetch.c, or a manifest */
-	SD_INGEST_STREAM,	/* udp, rtp, srt, rist: ffmpeg */
+	SD_INGEST_STREAM,	/* udp, rtp (dgram.c, else ffmpeg), srt, rist */
 	SD_INGEST_FILE		/* a path or file://: ffmpeg at its own pace (-re) */
 };
 
@@ -26,10 +26,17 @@ enum sd_ingest sd_ingest_kind(const char *url);
 int sd_ingest_is_manifest(const char *url);
 
 /*
- * 1 when the upstream session reads url through ffmpeg: anything but a
- * plain HTTP(S) stream. format is the classification's format= (NULL:
- * unknown); "hls" or "dash" count as a manifest whatever the URL's name.
+ * Who reads url in the upstream session, by the name the state record's
+ * ingest= gives it: "ts" (fetch.c: a plain HTTP(S) stream), "udp" or
+ * "rtp" (dgram.c: MPEG-TS datagrams, sd_dgram_url), "ffmpeg" (the ingest
+ * ffmpeg: anything else); NULL for a scheme sd does not read. format is
+ * the classification's format= (NULL: unknown); "hls" or "dash" count as
+ * a manifest whatever the URL's name. (An HLS source of "ffmpeg" may
+ * still be read by upstream_hls.c, which decides when it reads the
+ * playlist: ingest=hls.)
  */
+const char *sd_ingest_reader(const char *url, const char *format);
+/* 1 when sd_ingest_reader says "ffmpeg". */
 int sd_ingest_via_ffmpeg(const char *url, const char *format);
 
 /*

@@ -647,8 +647,28 @@ json_num_or_null(struct sd_buf *b, const char *v)
 }
 
 /*
- * The upstream session's sources: "source" (in use) and "sources", each
- * one's url, last_error and error_at (null: none), from its state record.
+ * Who reads source k (ts, udp, rtp, hls, ffmpeg): the session's ingest
+ * for the source in use (its own HLS reader decides as it reads), else
+ * the reader it was started with; "" before the session says.
+ */
+static const char *
+source_ingest(const struct sd_rec *r, int k, const char *url)
+{
+	char key[40];
+	const char *inuse = sd_rec_get(r, "source"), *v;
+
+	if (inuse != NULL && strcmp(inuse, url) == 0 &&
+	    (v = sd_rec_get(r, "ingest")) != NULL)
+		return v;
+	snprintf(key, sizeof(key), "source_%d_ingest", k);
+	return (v = sd_rec_get(r, key)) != NULL ? v : "";
+}
+
+/*
+ * The upstream session's sources: "source" (in use), who reads it
+ * ("ingest", and "ingest_reason" when an HLS source went to ffmpeg) and
+ * "sources", each one's url, ingest, last_error and error_at (null:
+ * none), from its state record.
  */
 static void
 status_sources(struct sd_buf *b, const struct sd_rec *r)
@@ -659,6 +679,10 @@ status_sources(struct sd_buf *b, const struct sd_rec *r)
 
 	sd_buf_printf(b, ",\"source\":");
 	sd_json_string(b, (v = sd_rec_get(r, "source")) ? v : "");
+	sd_buf_printf(b, ",\"ingest\":");
+	sd_json_string(b, (v = sd_rec_get(r, "ingest")) ? v : "");
+	sd_buf_printf(b, ",\"ingest_reason\":");
+	sd_json_string(b, (v = sd_rec_get(r, "ingest_reason")) ? v : "");
 	sd_buf_printf(b, ",\"sources\":[");
 	for (k = 0; k < SD_SOURCES_MAX; k++) {
 		snprintf(key, sizeof(key), "source_%d", k);
@@ -666,6 +690,8 @@ status_sources(struct sd_buf *b, const struct sd_rec *r)
 			break;
 		sd_buf_printf(b, "%s{\"url\":", k ? "," : "");
 		sd_json_string(b, v);
+		sd_buf_printf(b, ",\"ingest\":");
+		sd_json_string(b, source_ingest(r, k, v));
 		snprintf(key, sizeof(key), "source_%d_error", k);
 		sd_buf_printf(b, ",\"last_error\":");
 		sd_json_string(b, (v = sd_rec_get(r, key)) ? v : "");

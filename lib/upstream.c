@@ -2,7 +2,8 @@
  * upstream.c - the upstream side of a channel's ts session (sd-relay(7)):
  * the source read once into the channel's ring, whatever the number of
  * viewers, reconnecting with backoff. MPEG-TS over HTTP(S) is read by
- * fetch.c byte for byte; HLS and DASH by our own readers (upstream_hls.c,
+ * fetch.c byte for byte; MPEG-TS over UDP or RTP by dgram.c datagram by
+ * datagram; HLS and DASH by our own readers (upstream_hls.c,
  * upstream_dash.c), one round at a time, unless they find the source is
  * ffmpeg's; every other source (ingest.c) by one
  * `ffmpeg -c copy -f mpegts` whose stdout is the stream.
@@ -36,6 +37,7 @@
 #include "fetch.h"
 #include "guard.h"
 #include "ingest.h"
+#include "dgram.h"
 #include "supervise.h"
 
 /* Once a second while pumping: bytes into the state record; 1 when the
@@ -50,7 +52,22 @@ pump_tick(struct sess *s, const struct sd_ring *rg)
 
 /* ------------------------------------------------ the sources */
 
-/* source and source_N=URL in the state record: the source in use first. */
+/* Who reads source i (sd_ingest_reader's names, as ingest= has them). */
+static const char *
+source_reader(const struct sess *s, int i)
+{
+	const char *r;
+
+	if (s->src[i].ffargv != NULL)
+		return "ffmpeg";
+	r = sd_ingest_reader(s->src[i].url, NULL);
+	return r != NULL ? r : "ts";
+}
+
+/*
+ * source and source_N=URL, with source_N_ingest= who reads it, in the
+ * state record, and ingest= of the source in use.
+ */
 static void
 source_use(struct sess *s, int i)
 {
@@ -62,9 +79,12 @@ source_use(struct sess *s, int i)
 	s->cur = i;
 	strlcpy(s->source, s->src[i].url, sizeof(s->source));
 	sd_rec_set(&s->st, "source", "%s", s->src[i].url);
+	sd_rec_set(&s->st, "ingest", "%s", source_reader(s, i));
 	for (k = 0; k < s->nsrc; k++) {
 		snprintf(key, sizeof(key), "source_%d", k);
 		sd_rec_set(&s->st, key, "%s", s->src[k].url);
+		snprintf(key, sizeof(key), "source_%d_ingest", k);
+		sd_rec_set(&s->st, key, "%s", source_reader(s, k));
 	}
 }
 
@@ -156,11 +176,12 @@ ingest_stderr(struct ingest *in)
 
 /* ------------------------------------------------ one connection */
 
-/* A source being read: by fetch.c, or by an ingest ffmpeg. */
+/* A source being read: by fetch.c, dgram.c or an ingest ffmpeg. */
 struct conn {
-	int via_ffmpeg;
-	int answered;		/* fetch.c: a 2xx head; ffmpeg: a first byte */
+	int via_ffmpeg, via_dgram;
+	int answered;		/* fetch.c: a 2xx head; else a first byte */
 	struct sd_fetch f;
+	struct sd_dgram dg;
 	struct ingest in;
 };
 
@@ -171,8 +192,33 @@ conn_close(struct conn *c)
 {
 	if (c->via_ffmpeg)
 		sup_child_end(&c->in.ff, &c->in.out, &c->in.err);
+	else if (c->via_dgram)
+		sd_dgram_close(&c->dg);
 	else
 		sd_fetch_close(&c->f);
+}
+
+/* What a byte of the stream comes out of first (ffmpeg, dgram.c). */
+static int
+conn_fd(const struct conn *c)
+{
+	return c->via_ffmpeg ? c->in.out : c->dg.fd;
+}
+
+/* A udp:// or rtp:// source of ours: its socket bound (dgram.c). */
+static int
+dgram_open(const char *url, struct conn *c, char *err, size_t len)
+{
+	struct sd_dgram_url u;
+
+	c->via_dgram = 1;
+	if (sd_dgram_url(url, &u) == -1)
+		errno = EINVAL;
+	else if (sd_dgram_open(&c->dg, &u) == 0)
+		return 0;
+	snprintf(err, len, "%s: %s", u.rtp ? "rtp" : "udp", strerror(errno));
+	conn_close(c);
+	return -1;
 }
 
 /* Open source i into c: 0, or -1 with why it did not answer in err. */
@@ -180,7 +226,10 @@ static int
 conn_open(struct sess *s, int i, struct conn *c, char *err, size_t len)
 {
 	memset(c, 0, sizeof(*c));
-	c->in.out = c->in.err = c->f.fd = -1;
+	c->in.out = c->in.err = c->f.fd = c->dg.fd = -1;
+	if (sd_ingest_kind(s->src[i].url) == SD_INGEST_STREAM &&
+	    s->src[i].ffargv == NULL)
+		return dgram_open(s->src[i].url, c, err, len);
 	if ((c->via_ffmpeg = s->src[i].ffargv != NULL)) {
 		/* ffmpeg fetches over HTTP only through the source's guard
 		 * (its http_proxy): no host, redirect or address fetch.c
@@ -225,6 +274,16 @@ conn_read(struct conn *c, char *buf, size_t n, char *why, size_t len,
 	ssize_t r;
 
 	*saved = 0;
+	if (c->via_dgram) {
+		if (sd_wait_fd(c->dg.fd, POLLIN, 200) == -1)
+			return 0;
+		if ((r = sd_dgram_read(&c->dg, buf, n)) >= 0)
+			return r;
+		*saved = errno;
+		snprintf(why, len, "%s: %s", c->dg.rtp ? "rtp" : "udp",
+		    strerror(*saved));
+		return -1;
+	}
 	if (!c->via_ffmpeg) {
 		if ((r = sd_fetch_read(&c->f, buf, n)) > 0)
 			return r;
@@ -321,14 +380,15 @@ first_again(struct sess *s, struct conn *c, char *why, size_t len)
 	if (conn_open(s, 0, c, why, len) == -1)
 		return -1;
 	while (!c->answered && !ended && sd_mono_s() < until) {
-		pfd = (struct pollfd){ .fd = c->in.out, .events = POLLIN };
+		pfd = (struct pollfd){ .fd = conn_fd(c), .events = POLLIN };
 		/* bytes waiting (left for the pump), or an end with none */
-		if (poll(&pfd, 1, 200) > 0 && ioctl(c->in.out, FIONREAD,
+		if (poll(&pfd, 1, 200) > 0 && ioctl(pfd.fd, FIONREAD,
 		    &ready) == 0 && ready > 0)
 			c->answered = 1;
 		else if (pfd.revents & (POLLHUP | POLLERR))
 			ended = 1;
-		ingest_stderr(&c->in);
+		if (c->via_ffmpeg)
+			ingest_stderr(&c->in);
 	}
 	if (c->answered)
 		return 0;

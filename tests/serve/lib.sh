@@ -291,3 +291,64 @@ serve_source_checks() {
 	[ -z "$_sd_ing" ] ||
 	    t_is "$_sd_in" "$_sd_ing" "$_sd_k: read by the ingest $_sd_ing"
 }
+
+# ---- live sources made by ffmpeg, for the tests of source kinds (one
+# block: what serve-sources.t and serve-streams.t make, as functions).
+#
+#   serve_src_live MEDIA ARG...
+#	ffmpeg plays MEDIA once in real time (-re) into the output its ARGs
+#	name (codecs, format, file or URL), in the background (t_bg). Not
+#	looped: ffmpeg 5.1 breaks aac_adtstoasc at a loop, so MEDIA must
+#	outlast the test.
+#   serve_src_hls MEDIA DIR [SECONDS [fmp4]]
+#	a live HLS source, DIR/live.m3u8: MEDIA copied into SECONDS (default
+#	1) segments, 8 listed, old ones deleted; MPEG-TS segments, or fMP4
+#	ones (ADTS off, the TS codec tags reset) with fmp4.
+#   serve_src_dash MEDIA DIR [SECONDS]
+#	a live DASH source, DIR/live.mpd: SegmentTemplate with a timeline,
+#	SECONDS (default 1) segments, 8 in the window.
+#   serve_src_sender MEDIA FORMAT URL
+#	MEDIA sent in real time as FORMAT (mpegts, rtp_mpegts) to URL (udp,
+#	rtp, srt, rist), started again whenever it ends: a real encoder
+#	keeps sending, and an SRT listener takes one caller and ends with it.
+#	Its messages go to $T_TMP/sender-PORT.log (a caller's end is an
+#	error there).
+#   serve_src_proto NAME
+#	0 when ffmpeg has the protocol NAME (srt, rist).
+
+serve_src_live() {
+	_sd_m=$1
+	shift
+	t_bg ffmpeg -nostdin -v error -re -i "$_sd_m" "$@"
+}
+
+serve_src_hls() {
+	if [ "${4:-}" = fmp4 ]; then
+		serve_src_live "$1" -c copy -bsf:a aac_adtstoasc -tag:v avc1 \
+		    -tag:a mp4a -f hls -hls_time "${3:-1}" -hls_list_size 8 \
+		    -hls_segment_type fmp4 -hls_flags delete_segments \
+		    "$2/live.m3u8"
+	else
+		serve_src_live "$1" -c copy -f hls -hls_time "${3:-1}" \
+		    -hls_list_size 8 -hls_flags delete_segments "$2/live.m3u8"
+	fi
+}
+
+serve_src_dash() {
+	serve_src_live "$1" -c copy -bsf:a aac_adtstoasc -tag:v avc1 \
+	    -tag:a mp4a -f dash -seg_duration "${3:-1}" -window_size 8 \
+	    -use_template 1 -use_timeline 1 -streaming 0 "$2/live.mpd"
+}
+
+serve_src_sender() {
+	_sd_port=$(printf '%s\n' "$3" | sed -n 's|^[a-z]*://[^/]*:\([0-9]*\).*|\1|p')
+	t_bg sh -c 'trap "kill \$c 2>/dev/null; exit 0" TERM
+	    while :; do
+		ffmpeg -nostdin -v error -re -i "$0" -c copy -f "$1" "$2" &
+		c=$!; wait $c
+	    done' "$1" "$2" "$3" 2>"$T_TMP/sender-${_sd_port:-x}.log"
+}
+
+serve_src_proto() {
+	ffmpeg -hide_banner -protocols 2>/dev/null | grep -qx " *$1"
+}

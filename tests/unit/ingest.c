@@ -32,7 +32,25 @@ kinds(void)
 	    "an .m3u8 with a query: ffmpeg");
 	ok(sd_ingest_via_ffmpeg("http://a/live", "dash"),
 	    "classified DASH whatever its name: ffmpeg");
-	ok(sd_ingest_via_ffmpeg("udp://h:1", NULL), "udp: ffmpeg");
+	ok(sd_ingest_via_ffmpeg("udp://h:1", NULL),
+	    "udp with a host name: ffmpeg resolves it");
+	ok(!sd_ingest_via_ffmpeg("udp://127.0.0.1:5000", NULL),
+	    "udp with an address: read by the session (dgram.c)");
+	ok(sd_ingest_via_ffmpeg("srt://127.0.0.1:5000", NULL) &&
+	    sd_ingest_via_ffmpeg("rist://127.0.0.1:5000", NULL),
+	    "srt, rist: ffmpeg");
+	is_str(sd_ingest_reader("http://a/live.ts", NULL), "ts",
+	    "reader of MPEG-TS over HTTP: ts");
+	is_str(sd_ingest_reader("udp://@239.1.1.1:5000?pkt_size=1316", NULL),
+	    "udp", "reader of a multicast group: udp");
+	is_str(sd_ingest_reader("rtp://127.0.0.1:5000", NULL), "rtp",
+	    "reader of rtp://: rtp");
+	is_str(sd_ingest_reader("udp://239.1.1.1:5000?sources=10.0.0.1",
+	    NULL), "ffmpeg", "a source filter: ffmpeg's");
+	is_str(sd_ingest_reader("/srv/a.ts", NULL), "ffmpeg",
+	    "reader of a file: ffmpeg");
+	ok(sd_ingest_reader("gopher://h/x", NULL) == NULL,
+	    "reader of gopher: none");
 }
 
 static void
