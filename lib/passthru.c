@@ -30,6 +30,7 @@
 #include "spool.h"
 #include "session.h"
 #include "util_int.h"
+#include "manifest_common.h"
 #include "passthru.h"
 #include "url.h"
 #include "fetch.h"
@@ -414,6 +415,22 @@ url_dir(const char *url, char *out, size_t len)
 	return 0;
 }
 
+/* 1 when the tag from start to gt holds attr (type="dynamic"). */
+static int
+tag_has(const char *start, const char *gt, const char *attr)
+{
+	size_t n = strlen(attr);
+	const char *q;
+
+	for (q = start; q + n <= gt; q++)
+		if (memcmp(q, attr, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void utc_timing(const char *, const char *, const char *,
+    const char *, const char *, struct sd_buf *);
+
 /*
  * The MPD with a BaseURL d/HASH/ for its folder (or for each absolute
  * BaseURL it has), and its Location removed (it would lead clients past
@@ -489,8 +506,39 @@ dash_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 			sd_buf_append(out, q, (size_t)(e - q));
 		p = e;
 	}
-	sd_buf_append(out, p, (size_t)(end - p));
+	utc_timing(body, end, mpd, gt, p, out);
 	return out->failed ? -1 : 0;
+}
+
+/*
+ * The rest of the MPD from p, with a UTCTiming (the time now, direct)
+ * before its end when it is live and has none. A live MPD without one
+ * leaves dash.js to ask a time server on the Internet (its default),
+ * which fails where there is none, and a player set by its own clock
+ * misplaces the live edge. The body is rewritten at each request, so the
+ * time is the answer's.
+ */
+static void
+utc_timing(const char *body, const char *end, const char *mpd,
+    const char *mpd_gt, const char *p, struct sd_buf *out)
+{
+	const char *close = NULL, *q;
+	char when[40];
+
+	for (q = p; (q = strstr(q, "</MPD>")) != NULL; q++)
+		close = q;
+	if (close == NULL || strstr(body, "<UTCTiming") != NULL ||
+	    (!tag_has(mpd, mpd_gt, "type=\"dynamic\"") &&
+	    !tag_has(mpd, mpd_gt, "type='dynamic'"))) {
+		sd_buf_append(out, p, (size_t)(end - p));
+		return;
+	}
+	sd_iso8601_time(when, sizeof(when), sd_real_s());
+	sd_buf_append(out, p, (size_t)(close - p));
+	sd_buf_printf(out, "%s  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:"
+	    "direct:2014\" value=\"%s\"/>\n",
+	    close > body && close[-1] != '\n' ? "\n" : "", when);
+	sd_buf_append(out, close, (size_t)(end - close));
 }
 
 /* ---------------------------------------------------------------- entry */

@@ -1,8 +1,9 @@
 #!/bin/sh
 # serve-streams.t - sd-serve in smart mode on the stream sources that are
 # not HTTP: RTP (MPEG-TS payload), RIST (when ffmpeg has librist) and a
-# file played as a channel. Each is read by the one ingest ffmpeg into the
-# channel's ring (ingest.c); a TS client decodes at least 6 s, GStreamer
+# file played as a channel. RTP is read by the session itself (dgram.c),
+# RIST and the file by the one ingest ffmpeg, into the channel's ring
+# (ingest.c); a TS client decodes at least 6 s, GStreamer
 # plays 6 s of the HLS and DASH the session makes, and the upstream side
 # is one session however many viewers.
 . "${0%/*}/lib.sh"
@@ -11,21 +12,14 @@
 media=$("$SD_TOP/scripts/gen-media" -t 150 h264-aac.ts)
 serve_dirs
 
-# A sender that starts again when it ends: a real encoder keeps sending.
-sender() {
-	t_bg sh -c 'trap "kill \$c 2>/dev/null; exit 0" TERM
-	    while :; do
-		ffmpeg -nostdin -v error -re -i "$0" -c copy "$@" &
-		c=$!; wait $c
-	    done' "$media" "$@"
-}
+# Senders that start again when they end, as a real encoder keeps sending.
 rtp=$(t_free_port)
-sender -f rtp_mpegts "rtp://127.0.0.1:$rtp?pkt_size=1316"
+serve_src_sender "$media" rtp_mpegts "rtp://127.0.0.1:$rtp?pkt_size=1316"
 kinds="rtp file"
 rist=
-if ffmpeg -hide_banner -protocols 2>/dev/null | grep -qx ' *rist'; then
+if serve_src_proto rist; then
 	rist=$(t_free_port)
-	sender -f mpegts "rist://127.0.0.1:$rist?pkt_size=1316"
+	serve_src_sender "$media" mpegts "rist://127.0.0.1:$rist?pkt_size=1316"
 	kinds="$kinds rist"
 fi
 
@@ -40,7 +34,9 @@ serve_start "$conf" "$spool"
 t_ok $? "lighttpd with sd-serve starts"
 
 for k in $kinds; do
-	serve_source_checks -i ffmpeg "$k"
+	reader=ffmpeg
+	[ "$k" != rtp ] || reader=rtp
+	serve_source_checks -i "$reader" "$k"
 done
 [ -n "$rist" ] || t_skip 8 "ffmpeg has no rist protocol"
 t_done

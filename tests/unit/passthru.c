@@ -102,11 +102,20 @@ test_dash(void)
 	ok(strstr(out.p, "Location") == NULL, "MPD: its Location removed");
 	ok(strstr(out.p, "media=\"v-$Number$.m4s\"") != NULL,
 	    "MPD: templates kept");
+	ok(lines_like("UTCTiming", "^ *<UTCTiming schemeIdUri=\"urn:mpeg:dash:"
+	    "utc:direct:2014\" value=\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\"/>$",
+	    &n) && n == 1 && strstr(out.p, "UTCTiming") <
+	    strstr(out.p, "</MPD>"), "MPD: a live one gets the time, before its end");
+	ok(rewrite("<MPD type='dynamic'><Period/><UTCTiming schemeIdUri=\"urn:"
+	    "mpeg:dash:utc:http-xsdate:2014\" value=\"http://t/\"/></MPD>") == 0 &&
+	    lines_like("UTCTiming", "http-xsdate", &n) && n == 1,
+	    "MPD: its own UTCTiming kept, none added");
 
 	ok(rewrite("<MPD><BaseURL>http://cdn.example/v/</BaseURL><Period>"
 	    "<BaseURL>p1/</BaseURL></Period></MPD>") == 0,
 	    "an MPD with BaseURLs");
 	ok(strstr(out.p, "cdn.example") == NULL, "MPD: absolute BaseURL rewritten");
+	ok(strstr(out.p, "UTCTiming") == NULL, "MPD: a static one gets no time");
 	ok(strstr(out.p, "<BaseURL>p1/</BaseURL>") != NULL,
 	    "MPD: a relative Period BaseURL kept");
 }
