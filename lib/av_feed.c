@@ -125,8 +125,8 @@ others_before(const struct mux *m, int64_t p_us)
  * at the next keyframe, which would stretch it over the break; the cut is
  * where that frame's showing ends, so the other tracks close before their
  * first sample after the break; the video waits for a keyframe. When the
- * break took the audio of what the video holds (audio muxed behind the
- * video), a cut there would fill the audio's segment from after the
+ * break took the audio of the moment of video in hand (audio muxed behind
+ * the video), a cut there would fill the audio's segment from after the
  * break: those few frames of video go instead, and the segment the next
  * keyframe opens starts the discontinuity.
  */
@@ -139,7 +139,7 @@ video_break(struct mux *m, struct trk *t)
 
 	t->need_key = 1;
 	m->cq.disc_pending = 0;
-	if (!others_before(m, p_us)) {
+	if (end - t->s[0].dts < t->clk.ts && !others_before(m, p_us)) {
 		sd_seg_drop(t, t->n);
 		if (m->cq.open_seq > 0)
 			mark_disc(m, cutq_of(&m->cq, m->cq.open_seq - 1));
