@@ -218,7 +218,7 @@ video_keep(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
 	t->s[t->n].size = (uint32_t)len;
 	t->hand_bytes += (size_t)len;
 	t->s[t->n].key = (pkt->flags & SD_PKT_KEY) != 0;
-	dur = tl_frame_dur(&t->clk, dts, t->broke, pkt->duration > 0 ?
+	dur = tl_frame_dur(&t->clk, dts, t->broke != 0, pkt->duration > 0 ?
 	    tl_from_input(&t->clk, pkt->duration) : t->clk.ts / 25);
 	if (t->n > 0)
 		t->s[t->n - 1].dur = (uint32_t)(dts - t->s[t->n - 1].dts);
@@ -235,6 +235,14 @@ video_au(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
 	struct cut_video_in in;
 	int disc;
 
+	if (t->broke & TL_BACK) {
+		/* an overlap (a source a moment behind took over): what is
+		 * in hand ends here, and times already shown are not shown
+		 * again; the video goes on past them at a keyframe */
+		if (t->started && t->n > 0 && video_break(m, t) == -1)
+			return -1;
+		return 0;
+	}
 	memset(&in, 0, sizeof(in));
 	in.key = (pkt->flags & SD_PKT_KEY) != 0;
 	in.new_params = t->annexb && in.key && t->have_hdr &&
@@ -242,7 +250,7 @@ video_au(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
 	    (size_t)pkt->size));
 	in.started = t->started;
 	in.need_key = t->need_key;
-	in.brk = t->broke;
+	in.brk = t->broke != 0;
 	in.disc_pending = m->cq.disc_pending;
 	in.n = t->n;
 	in.hand_bytes = t->hand_bytes;
@@ -524,7 +532,7 @@ packet_times(struct mux *m, struct trk *t, const struct sd_pkt *pkt,
 		    1e6);
 	/* the video closes its segment at a break; audio alone cuts
 	 * before its first frame after one */
-	t->broke = (rv & (TL_REBASED | TL_GAP)) != 0;
+	t->broke = rv & (TL_REBASED | TL_GAP | TL_BACK);
 	if ((rv & TL_GAP) && !m->has_video)
 		m->cq.disc_pending = 1;
 	if ((rv & TL_REBASED) && t->video)

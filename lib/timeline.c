@@ -307,6 +307,9 @@ tl_times(struct timeline *tl, struct tl_clock *c, int64_t d, int64_t p,
 	}
 	*dts = d + c->off;
 	*pts = p + c->off;
+	if (c->have_last && c->video && !(rv & TL_REBASED) &&
+	    *dts < c->last_dts - 2 * c->last_dur)
+		rv |= TL_BACK;
 	if (c->have_last && c->video && *dts <= c->last_dts) {
 		/* A small step back: keep decode times rising. */
 		*pts += c->last_dts + 1 - *dts;

@@ -65,6 +65,8 @@ enum {
 	TL_REBASED = 1,		/* the track's times jumped: rebased */
 	TL_NEW_JUMP = 2,	/* ... at a jump no other track has shown */
 	TL_GAP = 4,		/* a hole in every track's times: kept */
+	TL_BACK = 8,		/* video more than two frames back, under a
+				 * jump: an overlap (a source a moment behind) */
 };
 
 /*

@@ -131,6 +131,13 @@ test_rising(void)
 	    "video a little back: not a jump");
 	is_int(d, 90001, "... decode time kept rising");
 	is_int(p, 90000 + 500 + 1001, "... pts moved with it");
+	vframe(&tl, &v, 90000 + FRAME, 90000 + FRAME, &d, &p);
+	is_int(tl_times(&tl, &v, 90000 - FRAME, 90000, &d, &p), 0,
+	    "video two frames back: no overlap");
+	is_int(tl_times(&tl, &v, 90000 - FRAME - 1, 90000, &d, &p), TL_BACK,
+	    "more (a source a moment behind took over): an overlap");
+	is_int(tl_times(&tl, &v, 90000 + FRAME - 89999, 90000, &d, &p),
+	    TL_BACK, "... up to a jump");
 }
 
 static void
