@@ -63,6 +63,8 @@ new_header(struct mux *m, struct trk *t, const struct sd_pkt *pkt)
 
 /* ---------------------------------------------------------------- video */
 
+static void mark_disc(struct mux *, struct cut *);
+
 /* The first keyframe: audio from before its decode time is not kept. */
 static void
 video_started(struct mux *m, struct trk *v, int64_t dts)
@@ -94,6 +96,87 @@ declare(struct mux *m, int64_t p_us, int disc)
 	if (sd_seg_unstall(m) == -1 || sd_seg_declare(m, p_us, disc) == NULL)
 		return -1;
 	return 0;
+}
+
+/*
+ * Whether every other track holds a sample for the segment a cut at p_us
+ * would close: one before p_us, in the open segment (a track still
+ * closing the cut before has nothing after that cut yet).
+ */
+static int
+others_before(const struct mux *m, int64_t p_us)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntrk; i++) {
+		const struct trk *t = &m->trk[i];
+		if (t->video || t->gone || !t->started)
+			continue;
+		if (t->seq != m->cq.open_seq || t->n == 0 ||
+		    tl_us(&t->clk, t->s[0].dts) >= p_us)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A jump or a hole in the input's times (an upstream that stalled, failed
+ * over or came back): the segment in hand ends with its last frame, not
+ * at the next keyframe, which would stretch it over the break; the cut is
+ * where that frame's showing ends, so the other tracks close before their
+ * first sample after the break; the video waits for a keyframe. When the
+ * break took the audio of the moment of video in hand (audio muxed behind
+ * the video), a cut there would fill the audio's segment from after the
+ * break: those few frames of video go instead, and the segment the next
+ * keyframe opens starts the discontinuity.
+ */
+static int
+video_break(struct mux *m, struct trk *t)
+{
+	const struct sample *last = &t->s[t->n - 1];
+	int64_t end = last->dts + last->dur;
+	int64_t p_us = tl_us(&t->clk, end + t->clk.delay);
+
+	t->need_key = 1;
+	m->cq.disc_pending = 0;
+	if (end - t->s[0].dts < t->clk.ts && !others_before(m, p_us)) {
+		sd_seg_drop(t, t->n);
+		if (m->cq.open_seq > 0)
+			mark_disc(m, cutq_of(&m->cq, m->cq.open_seq - 1));
+		t->disc_next = 1;
+		return 0;
+	}
+	if (declare(m, p_us, 1) == -1) {
+		warnx("internal: cut queue full");
+		return -1;
+	}
+	if (sd_seg_flush(m, t, t->n, end) == -1)
+		return -1;
+	t->disc_next = 1;
+	return sd_seg_follow_all(m, 0);
+}
+
+/*
+ * The video opens a segment again after a break or a stall: as at the
+ * first keyframe, audio in hand for this segment from before its decode
+ * time goes, so that no segment holds the wait for the keyframe. A track
+ * still closing an earlier cut keeps what it has.
+ */
+static void
+video_reopened(struct mux *m, int64_t dts_us)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->ntrk; i++) {
+		struct trk *t = &m->trk[i];
+		if (t->video || t->gone || !t->started ||
+		    t->seq != m->cq.open_seq)
+			continue;
+		for (k = 0; k < t->n && tl_us(&t->clk, t->s[k].dts +
+		    t->s[k].dur) <= dts_us; k++)
+			;
+		sd_seg_drop(t, k);
+	}
 }
 
 static int
@@ -135,11 +218,8 @@ video_keep(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
 	t->s[t->n].size = (uint32_t)len;
 	t->hand_bytes += (size_t)len;
 	t->s[t->n].key = (pkt->flags & SD_PKT_KEY) != 0;
-	if (t->clk.have_last && dts - t->clk.last_dts > 0)
-		dur = dts - t->clk.last_dts;
-	else if (!t->clk.have_last)
-		dur = pkt->duration > 0 ? tl_from_input(&t->clk,
-		    pkt->duration) : t->clk.ts / 25;
+	dur = tl_frame_dur(&t->clk, dts, t->broke != 0, pkt->duration > 0 ?
+	    tl_from_input(&t->clk, pkt->duration) : t->clk.ts / 25);
 	if (t->n > 0)
 		t->s[t->n - 1].dur = (uint32_t)(dts - t->s[t->n - 1].dts);
 	t->s[t->n].dur = (uint32_t)dur;
@@ -155,6 +235,14 @@ video_au(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
 	struct cut_video_in in;
 	int disc;
 
+	if (t->broke & TL_BACK) {
+		/* an overlap (a source a moment behind took over): what is
+		 * in hand ends here, and times already shown are not shown
+		 * again; the video goes on past them at a keyframe */
+		if (t->started && t->n > 0 && video_break(m, t) == -1)
+			return -1;
+		return 0;
+	}
 	memset(&in, 0, sizeof(in));
 	in.key = (pkt->flags & SD_PKT_KEY) != 0;
 	in.new_params = t->annexb && in.key && t->have_hdr &&
@@ -162,20 +250,30 @@ video_au(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
 	    (size_t)pkt->size));
 	in.started = t->started;
 	in.need_key = t->need_key;
+	in.brk = t->broke != 0;
 	in.disc_pending = m->cq.disc_pending;
 	in.n = t->n;
 	in.hand_bytes = t->hand_bytes;
 	in.dts = dts;
 	in.pts = pts;
 	in.first_dts = t->n > 0 ? t->s[0].dts : 0;
+	in.prev_dts = t->n > 0 ? t->s[t->n - 1].dts : 0;
 	in.seg_start = t->seg_start;
 	in.last_dur = t->clk.last_dur;
 	in.ts = t->clk.ts;
 	in.target = m->o->target;
 	switch (cut_video(&in, &disc)) {
 	case CUT_V_EARLY:
-	case CUT_V_SKIP:
 		return 0;
+	case CUT_V_SKIP:
+		/* its time is where the input is: the next one's is not a
+		 * hole again */
+		tl_took(&t->clk, dts, t->clk.last_dur);
+		return 0;
+	case CUT_V_BREAK:
+		if (video_break(m, t) == -1)
+			return -1;
+		return video_au(m, t, pkt, dts, pts);	/* nothing in hand */
 	case CUT_V_FIRST:
 		t->clk.delay = pts - dts > 0 ? pts - dts : 0;
 		if (first_header(m, t, pkt) == -1)
@@ -186,9 +284,10 @@ video_au(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t dts,
 		video_started(m, t, dts);
 		break;
 	case CUT_V_OPEN:
-		/* after a segment closed for want of keyframes: this one
-		 * opens the next, its discontinuity already marked */
+		/* after a break, or a segment closed for want of keyframes:
+		 * this one opens the next, its discontinuity already marked */
 		t->seg_start = pts;
+		video_reopened(m, tl_us(&t->clk, dts));
 		if (in.new_params && new_header(m, t, pkt) == -1)
 			return -1;
 		break;
@@ -393,6 +492,10 @@ audio_au(struct mux *m, struct trk *t, const struct sd_pkt *pkt, int64_t time)
 		audio_prestart(t);
 		return 0;
 	}
+	/* the video waits for a keyframe after a break: bounded too */
+	if (m->has_video && m->trk[0].need_key && m->trk[0].n == 0 &&
+	    t->seq == m->cq.open_seq)
+		audio_prestart(t);
 	if (!m->has_video && audio_drive(m, t, dur) == -1)
 		return -1;
 	if (sd_seg_follow(m, t, 0) == -1)
@@ -423,6 +526,15 @@ packet_times(struct mux *m, struct trk *t, const struct sd_pkt *pkt,
 			warnx("%s: timestamps jump; rebased, discontinuity",
 			    t->id);
 	}
+	if ((rv & TL_GAP) && m->o->verbose)
+		warnx("%s: a hole of %.1f s in the timestamps; discontinuity",
+		    t->id, (double)(t->clk.gap_to_us - t->clk.gap_from_us) /
+		    1e6);
+	/* the video closes its segment at a break; audio alone cuts
+	 * before its first frame after one */
+	t->broke = rv & (TL_REBASED | TL_GAP | TL_BACK);
+	if ((rv & TL_GAP) && !m->has_video)
+		m->cq.disc_pending = 1;
 	if ((rv & TL_REBASED) && t->video)
 		t->need_key = 1;
 	return 0;

@@ -89,6 +89,7 @@ struct trk {
 	uint64_t seq;		/* the segment it fills */
 	int64_t seg_start;	/* its first presentation time */
 	int started, gone, need_key, disc_next;
+	int broke;		/* TL_* breaks this packet follows */
 	int codec_switch;	/* the PMT changed the codec: new header */
 	/* totals */
 	uint64_t bytes_total;

@@ -288,6 +288,23 @@ sd_seg_declare(struct mux *m, int64_t p_us, int disc)
 }
 
 /*
+ * Where the segment of t's first k samples (k > 0) ends: at the next
+ * sample, or at the end of its last one when a hole (a break) lies
+ * between: a segment does not span one.
+ */
+static int64_t
+seg_end(const struct trk *t, size_t k)
+{
+	const struct sample *last = &t->s[k - 1];
+	int64_t own = last->dts + last->dur;
+
+	if (k == t->n || t->s[k].dts - own > (int64_t)TL_GAP_MS *
+	    t->clk.ts / 1000)
+		return own;
+	return t->s[k].dts;
+}
+
+/*
  * Audio (and every track that follows the driver): close each pending cut
  * at the first sample at or after its time.
  */
@@ -316,8 +333,7 @@ sd_seg_follow(struct mux *m, struct trk *t, int at_end)
 		case CUT_F_CLOSE:
 			break;
 		}
-		if (sd_seg_flush(m, t, k, k < t->n ? t->s[k].dts :
-		    t->s[t->n - 1].dts + t->s[t->n - 1].dur) == -1)
+		if (sd_seg_flush(m, t, k, seg_end(t, k)) == -1)
 			return -1;
 		t->disc_next = c->disc;
 	}

@@ -83,15 +83,41 @@ cut_hand_full(int64_t dts, int64_t first_dts, size_t hand_bytes,
  * overlap) still cuts, else a segment of two GOPs. It cuts at once after a
  * jump, with new parameter sets, or when a discontinuity is pending.
  */
-static int
-key_cuts(const struct cut_video_in *in)
+/* Where a keyframe cuts: from the target less a tolerance on. */
+static int64_t
+cut_due(const struct cut_video_in *in)
 {
 	int64_t tol = (int64_t)(in->target * in->ts / 10);
 
 	if (tol < in->last_dur / 2)
 		tol = in->last_dur / 2;
+	return in->seg_start + (int64_t)(in->target * in->ts) - tol;
+}
+
+static int
+key_cuts(const struct cut_video_in *in)
+{
 	return in->need_key || in->new_params || in->disc_pending ||
-	    in->pts - in->seg_start >= (int64_t)(in->target * in->ts) - tol;
+	    in->pts >= cut_due(in);
+}
+
+/*
+ * Frames were lost (a hole of more than two frames, under what makes a
+ * break of it: an upstream that failed over a moment) across the point
+ * where a GOP as long as the target puts the keyframe that cuts: it was
+ * most likely among them, and waiting for the next one would make a
+ * segment of two GOPs. (Decode times, shifted by the segment's first
+ * frame's composition delay, as a keyframe's pts is.)
+ */
+static int
+key_lost(const struct cut_video_in *in)
+{
+	int64_t at = in->seg_start + (int64_t)(in->target * in->ts);
+	int64_t shift = in->seg_start - in->first_dts;
+
+	return !in->key && in->n > 0 && in->last_dur > 0 &&
+	    in->dts - in->prev_dts > 2 * in->last_dur &&
+	    in->prev_dts + shift < at && in->dts + shift >= at;
 }
 
 enum cut_video
@@ -100,6 +126,12 @@ cut_video(const struct cut_video_in *in, int *disc)
 	*disc = 0;
 	if (!in->started)
 		return in->key ? CUT_V_FIRST : CUT_V_EARLY;
+	if ((in->brk || key_lost(in)) && in->n > 0) {
+		/* never across the break: what came before is closed now,
+		 * not at the next keyframe, which may be a GOP away */
+		*disc = 1;
+		return CUT_V_BREAK;
+	}
 	if (in->need_key && !in->key)
 		return CUT_V_SKIP;
 	if (in->n == 0)

@@ -59,7 +59,12 @@ int cutq_passed_disc(const struct cutq *q, uint64_t seq, int64_t us);
 enum cut_video {
 	CUT_V_EARLY,	/* before the first keyframe: dropped */
 	CUT_V_FIRST,	/* the first keyframe: the track starts here */
-	CUT_V_SKIP,	/* waiting for a keyframe after a jump: dropped */
+	CUT_V_BREAK,	/* a jump or a hole before it (or frames lost where
+			 * a keyframe was due): the segment in hand
+			 * ends with its last frame, and this one is taken
+			 * as after a stall (a keyframe opens one, else it
+			 * is dropped) */
+	CUT_V_SKIP,	/* waiting for a keyframe after a break: dropped */
 	CUT_V_OPEN,	/* nothing in hand (a stall closed it): opens one */
 	CUT_V_STALL,	/* no keyframe for too long: cut, drop until one */
 	CUT_V_CUT,	/* a keyframe that ends the segment in hand */
@@ -69,13 +74,15 @@ enum cut_video {
 struct cut_video_in {
 	int started;		/* the track had its first keyframe */
 	int key;		/* this AU is a keyframe */
-	int need_key;		/* after a jump or a stall */
+	int need_key;		/* after a break or a stall */
+	int brk;		/* its times follow a jump or a hole */
 	int new_params;		/* it carries new parameter sets */
 	int disc_pending;	/* the next cut follows a jump or a change */
 	size_t n;		/* samples in hand */
 	size_t hand_bytes;	/* their bytes */
 	int64_t dts, pts;	/* this AU's internal times */
 	int64_t first_dts;	/* the first sample's in hand */
+	int64_t prev_dts;	/* the last sample's in hand */
 	int64_t seg_start;	/* the first presentation time in hand */
 	int64_t last_dur;	/* the frame duration seen last */
 	uint32_t ts;		/* the timescale of those */

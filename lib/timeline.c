@@ -229,6 +229,43 @@ rebase(struct timeline *tl, struct tl_clock *c, int64_t in)
 	return rv;
 }
 
+/*
+ * Whether a hole of c from from_us to to_us is a break: no other track
+ * went on through it. A track whose times have not reached past its start
+ * shows nothing either way; one that jumped over the same place has the
+ * hole too.
+ */
+static int
+gap_shared(const struct timeline *tl, const struct tl_clock *c,
+    int64_t from_us, int64_t to_us)
+{
+	int64_t slack = (int64_t)TL_GAP_MS * 1000;
+	size_t i;
+
+	for (i = 0; i < tl->n; i++) {
+		const struct tl_clock *k = tl->clk[i];
+		if (k == c || !k->have_last || tl_us(k, k->last_dts +
+		    k->last_dur) <= from_us + slack)
+			continue;
+		if (k->have_gap && k->gap_from_us < from_us + slack &&
+		    k->gap_to_us > from_us && k->gap_from_us < to_us)
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+/* A hole from expect to d (internal units): noted; TL_GAP when a break. */
+static int
+hole(const struct timeline *tl, struct tl_clock *c, int64_t expect,
+    int64_t d)
+{
+	c->gap_from_us = tl_us(c, expect);
+	c->gap_to_us = tl_us(c, d);
+	c->have_gap = 1;
+	return gap_shared(tl, c, c->gap_from_us, c->gap_to_us) ? TL_GAP : 0;
+}
+
 int
 tl_times(struct timeline *tl, struct tl_clock *c, int64_t d, int64_t p,
     int64_t *dts, int64_t *pts)
@@ -258,14 +295,21 @@ tl_times(struct timeline *tl, struct tl_clock *c, int64_t d, int64_t p,
 		c->have_off = 1;
 	}
 	if (c->have_last) {
+		/* back from the last sample, forward from where the next was
+		 * due: a long last duration (the hole before it) is no jump */
 		expect = c->last_dts + c->last_dur;
 		delta = d + c->off - expect;
 		if (delta > (int64_t)TL_JUMP_FWD_S * c->ts ||
-		    delta < -(int64_t)TL_JUMP_BACK_S * c->ts)
+		    d + c->off - c->last_dts < -(int64_t)TL_JUMP_BACK_S * c->ts)
 			rv = rebase(tl, c, d);
+		else if (delta > (int64_t)TL_GAP_MS * c->ts / 1000)
+			rv = hole(tl, c, expect, d + c->off);
 	}
 	*dts = d + c->off;
 	*pts = p + c->off;
+	if (c->have_last && c->video && !(rv & TL_REBASED) &&
+	    *dts < c->last_dts - 2 * c->last_dur)
+		rv |= TL_BACK;
 	if (c->have_last && c->video && *dts <= c->last_dts) {
 		/* A small step back: keep decode times rising. */
 		*pts += c->last_dts + 1 - *dts;
@@ -280,6 +324,16 @@ tl_took(struct tl_clock *c, int64_t dts, int64_t dur)
 	c->last_dts = dts;
 	c->last_dur = dur;
 	c->have_last = 1;
+}
+
+int64_t
+tl_frame_dur(const struct tl_clock *c, int64_t dts, int brk, int64_t fallback)
+{
+	if (!c->have_last)
+		return fallback;
+	if (brk || dts <= c->last_dts)
+		return c->last_dur;
+	return dts - c->last_dts;
 }
 
 int

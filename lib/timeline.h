@@ -20,6 +20,7 @@
 #define TL_CLOCKS_MAX	16
 #define TL_JUMP_FWD_S	10		/* a gap longer than this is a jump */
 #define TL_JUMP_BACK_S	1		/* and so is going back this much */
+#define TL_GAP_MS	500		/* a hole longer than this is a break */
 
 /* One track's clock. */
 struct tl_clock {
@@ -38,6 +39,10 @@ struct tl_clock {
 	int64_t last_dts, last_dur;
 	int have_last;
 	int64_t delay;		/* video: composition delay of the first key */
+	/* the last hole in this track's times: from the time expected to
+	 * the time that came, in us */
+	int64_t gap_from_us, gap_to_us;
+	int have_gap;
 	int64_t acc;		/* audio: the next frame's time */
 };
 
@@ -59,6 +64,9 @@ struct timeline {
 enum {
 	TL_REBASED = 1,		/* the track's times jumped: rebased */
 	TL_NEW_JUMP = 2,	/* ... at a jump no other track has shown */
+	TL_GAP = 4,		/* a hole in every track's times: kept */
+	TL_BACK = 8,		/* video more than two frames back, under a
+				 * jump: an overlap (a source a moment behind) */
 };
 
 /*
@@ -83,11 +91,27 @@ int tl_add(struct timeline *tl, struct tl_clock *c);
 /*
  * A packet's input times d and p (TL_NONE: missing) to internal *dts and
  * *pts. Returns -1 for a packet with no usable time, else TL_* flags.
+ *
+ * A jump (more than TL_JUMP_FWD_S past the time expected, or more than
+ * TL_JUMP_BACK_S before the last sample) is rebased. A hole of more than
+ * TL_GAP_MS (an upstream that stalled, a source that failed over) keeps its
+ * times: the input's clock says that much time passed. Both are breaks
+ * that a segment must not span; a hole is one (TL_GAP) only when no other
+ * track went on through it: a video of one frame every two seconds under
+ * continuous audio has holes of its own, not breaks.
  */
 int tl_times(struct timeline *tl, struct tl_clock *c, int64_t d, int64_t p,
     int64_t *dts, int64_t *pts);
 /* The sample at dts lasting dur was taken: the next is expected after. */
 void tl_took(struct tl_clock *c, int64_t dts, int64_t dur);
+/*
+ * The duration of a video frame at dts from the distance to the last one
+ * taken; the last one's duration again after a break (brk: a jump or a
+ * hole, whose length is no frame's duration) or when dts does not come
+ * after it; fallback for the first.
+ */
+int64_t tl_frame_dur(const struct tl_clock *c, int64_t dts, int brk,
+    int64_t fallback);
 
 /*
  * Audio: sample times follow the frames' own durations. A frame stamped

@@ -1,7 +1,8 @@
 /*
  * cut.c unit tests: sd-cmafmux's cut policy without libav*. Each branch of
- * the video chain (before the first keyframe, the first, waiting for a key,
- * an empty hand, a stall, a cut, a keep) and the order between them; the
+ * the video chain (before the first keyframe, the first, a break, waiting
+ * for a key, an empty hand, a stall, a cut, a keep) and the order between
+ * them; the
  * audio-only driver; where a change of audio parameters goes; how a
  * following track closes a cut; the ring of cuts.
  */
@@ -13,8 +14,8 @@
 #define TS	90000
 #define FRAME	3600
 
-static const char *const verdicts[] = { "EARLY", "FIRST", "SKIP", "OPEN",
-	"STALL", "CUT", "KEEP" };
+static const char *const verdicts[] = { "EARLY", "FIRST", "BREAK", "SKIP",
+	"OPEN", "STALL", "CUT", "KEEP" };
 
 /* A started video track, 2 s target, 1 s into a segment, no keyframe. */
 static struct cut_video_in
@@ -29,6 +30,7 @@ mid_gop(void)
 	in.first_dts = 10 * TS;
 	in.seg_start = 10 * TS + 2 * FRAME;
 	in.dts = 11 * TS;
+	in.prev_dts = in.dts - FRAME;
 	in.pts = 11 * TS + 2 * FRAME;
 	in.last_dur = FRAME;
 	in.ts = TS;
@@ -48,6 +50,58 @@ is_verdict(const struct cut_video_in *in, enum cut_video want, int want_disc,
 	if (got != want || disc != want_disc)
 		printf("# got %s disc=%d, expected %s disc=%d\n",
 		    verdicts[got], disc, verdicts[want], want_disc);
+}
+
+/*
+ * A break (a hole or a jump in the times: an upstream that stalled or
+ * failed over) closes the segment in hand at once, whatever this frame
+ * is: waiting for the next keyframe stretched the segment over the hole
+ * (issue 12). Then the frame is as after a stall.
+ */
+static void
+test_break(void)
+{
+	struct cut_video_in in;
+
+	in = mid_gop();
+	in.brk = 1;
+	is_verdict(&in, CUT_V_BREAK, 1, "a break mid-GOP: cut, discontinuity");
+	in.key = 1;
+	is_verdict(&in, CUT_V_BREAK, 1, "a break at a key: cut there too");
+	in.need_key = 1;
+	is_verdict(&in, CUT_V_BREAK, 1, "a break while a key is awaited: cut");
+	in.started = 0;
+	is_verdict(&in, CUT_V_FIRST, 0, "a break before the first key: none");
+	in = mid_gop();
+	in.brk = 1;
+	in.n = 0;
+	in.need_key = 1;
+	is_verdict(&in, CUT_V_SKIP, 0,
+	    "after the break's cut, not a key: dropped");
+	in.key = 1;
+	is_verdict(&in, CUT_V_OPEN, 0, "... a key: opens the next segment");
+
+	/* mid_gop: the segment from 10 s (its key shown 2 frames later),
+	 * where a GOP of the 2 s target puts the next key: decoded at 12 s */
+	in = mid_gop();
+	in.prev_dts = 12 * TS - 2 * FRAME;
+	in.dts = 12 * TS + 3 * FRAME;
+	in.pts = in.dts + 2 * FRAME;
+	is_verdict(&in, CUT_V_BREAK, 1,
+	    "frames lost where the key was due: a break");
+	in.key = 1;
+	is_verdict(&in, CUT_V_CUT, 0, "... unless this one is a key");
+	in.key = 0;
+	in.prev_dts = 12 * TS - 3 * FRAME;
+	in.dts = 12 * TS - FRAME;
+	is_verdict(&in, CUT_V_KEEP, 0, "frames lost before that: kept");
+	in.prev_dts = 12 * TS;
+	in.dts = 12 * TS + 3 * FRAME;
+	is_verdict(&in, CUT_V_KEEP, 0, "frames lost after it (a longer GOP): "
+	    "kept");
+	in.prev_dts = 12 * TS - FRAME;
+	in.dts = 12 * TS + FRAME;
+	is_verdict(&in, CUT_V_KEEP, 0, "one frame lost there: kept");
 }
 
 static void
@@ -83,6 +137,7 @@ test_video(void)
 	in = mid_gop();
 	is_verdict(&in, CUT_V_KEEP, 0, "mid-GOP: kept");
 	in.dts = in.first_dts + 60 * TS;
+	in.prev_dts = in.dts - FRAME;
 	is_verdict(&in, CUT_V_KEEP, 0, "60 s without a key at -d 2: kept");
 	in.dts++;
 	is_verdict(&in, CUT_V_STALL, 1,
@@ -249,6 +304,7 @@ int
 main(void)
 {
 	test_video();
+	test_break();
 	test_hand_full();
 	test_audio_due();
 	test_audio_change();

@@ -4,7 +4,8 @@
  * jumps forward and back rebased onto the end of the timeline (tracks that
  * jump together keep their A/V offset), audio frames placed by their
  * durations, and the origin; several clips that each start at the same
- * time (issue 11: each is a jump of its own, none overlaps another).
+ * time (issue 11: each is a jump of its own, none overlaps another); holes
+ * in every track's times, and a frame after a hole (issue 12).
  */
 #include <stdio.h>
 
@@ -130,6 +131,13 @@ test_rising(void)
 	    "video a little back: not a jump");
 	is_int(d, 90001, "... decode time kept rising");
 	is_int(p, 90000 + 500 + 1001, "... pts moved with it");
+	vframe(&tl, &v, 90000 + FRAME, 90000 + FRAME, &d, &p);
+	is_int(tl_times(&tl, &v, 90000 - FRAME, 90000, &d, &p), 0,
+	    "video two frames back: no overlap");
+	is_int(tl_times(&tl, &v, 90000 - FRAME - 1, 90000, &d, &p), TL_BACK,
+	    "more (a source a moment behind took over): an overlap");
+	is_int(tl_times(&tl, &v, 90000 + FRAME - 89999, 90000, &d, &p),
+	    TL_BACK, "... up to a jump");
 }
 
 static void
@@ -331,6 +339,102 @@ test_forward_clips(void)
 		    "forward clips: each follows the one before");
 }
 
+/*
+ * Video and audio, interleaved, 2 s from input time 1 s; then nothing
+ * for 5.4 s (an upstream that stalled, then came back at the live point),
+ * then 2 s more. Frames are taken as the segmenter takes them.
+ */
+static void
+test_hole(void)
+{
+	struct timeline tl;
+	struct tl_clock v, a;
+	int64_t d, p, in, ad, dur, last_d = 0;
+	int i, rv, vflags = 0, aflags = 0, later = 0;
+
+	clocks(&tl, &v, &a);
+	for (i = 0; i < 100; i++) {
+		in = 90000 + i * FRAME + (i >= 50 ? 486000 : 0);
+		rv = tl_times(&tl, &v, in, in, &d, &p);
+		if (i == 50) {
+			vflags = rv;
+			dur = tl_frame_dur(&v, d, rv & TL_GAP, FRAME);
+			is_int(d, in, "hole: the video's times are kept");
+			is_int(dur, FRAME, "hole: the first frame after it "
+			    "lasts a frame, not the hole");
+		} else {
+			dur = tl_frame_dur(&v, d, 0, FRAME);
+			later |= i > 50 ? rv : 0;
+		}
+		if (i > 0 && i != 50 && d - last_d != FRAME)
+			later |= 0x100;
+		tl_took(&v, d, dur);
+		last_d = d;
+		ad = aframe(&tl, &a, in - 9000, &rv);
+		if (i == 50)
+			aflags = rv;
+		else
+			later |= i > 50 ? rv : 0;
+		if (i == 50)
+			is_int(ad, tl_rescale(in - 9000, 48000, 90000),
+			    "hole: the audio's times are kept");
+	}
+	is_int(vflags, TL_GAP, "hole: a break for the video");
+	is_int(aflags, TL_GAP, "hole: and for the audio, which has it too");
+	is_int(later, 0, "hole: no jump and no hole after it, frames a "
+	    "frame apart");
+}
+
+/* What used to follow a hole: a last duration that long, then a frame. */
+static void
+test_long_last(void)
+{
+	struct timeline tl;
+	struct tl_clock v, a;
+	int64_t d, p;
+
+	clocks(&tl, &v, &a);
+	tl_times(&tl, &v, 90000, 90000, &d, &p);
+	tl_took(&v, d, 5 * 90000);
+	is_int(tl_times(&tl, &v, 90000 + FRAME, 90000 + FRAME, &d, &p), 0,
+	    "a frame after one that lasted 5 s: no jump back");
+	is_int(d, 90000 + FRAME, "... its time kept");
+	is_int(tl_frame_dur(&v, d, 0, 7), FRAME,
+	    "frame duration: the distance to the last one");
+	is_int(tl_frame_dur(&v, d - FRAME, 0, 7), 5 * 90000,
+	    "... the last one's when it does not come after it");
+	v.have_last = 0;
+	is_int(tl_frame_dur(&v, d, 0, 7), 7, "... the fallback for the first");
+}
+
+/*
+ * A still picture every 2 s under continuous audio (a radio channel):
+ * the video's holes are its own, not breaks.
+ */
+static void
+test_sparse_video(void)
+{
+	struct timeline tl;
+	struct tl_clock v, a;
+	int64_t d, p, in, dur;
+	int i, k, rv, flags = 0;
+
+	clocks(&tl, &v, &a);
+	for (i = 0; i < 10; i++) {
+		in = 90000 + i * 180000;
+		rv = tl_times(&tl, &v, in, in, &d, &p);
+		flags |= rv;
+		dur = tl_frame_dur(&v, d, rv & TL_GAP, FRAME);
+		tl_took(&v, d, dur);
+		for (k = 0; k < 94; k++) {
+			aframe(&tl, &a, in + k * 1920, &rv);
+			flags |= rv;
+		}
+	}
+	is_int(flags, 0, "sparse video under audio: no break, no jump");
+	is_int(v.last_dur, 180000, "... its frames last 2 s");
+}
+
 int
 main(void)
 {
@@ -345,5 +449,8 @@ main(void)
 	test_clips();
 	test_av_clips();
 	test_forward_clips();
+	test_hole();
+	test_long_last();
+	test_sparse_video();
 	return done();
 }
