@@ -656,7 +656,9 @@ pass_error(struct srv *s)
 		return srv_error(s, 404, "not a name this server gave", 0);
 	if (errno == EUSERS)
 		return provider_busy(s);
-	if (errno == EHOSTDOWN || errno == EAGAIN)
+	if (errno == EAGAIN)	/* max_sessions, as relay_error says */
+		return srv_error(s, 503, "too many live sessions", 5);
+	if (errno == EHOSTDOWN)
 		return srv_error(s, 503, "the upstream is down", 5);
 	if (errno == ETIMEDOUT)
 		return srv_error(s, 504, "the upstream did not answer", 5);
