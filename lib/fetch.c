@@ -33,98 +33,6 @@
 #define HEADER_MAX	16384
 #define LINE_MAX_LEN	8192
 
-/* ---------------------------------------------------------------- URLs */
-
-/* 1 when the URL holds nothing that could break a request line. */
-static int
-url_chars_ok(const char *url)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)url; *p; p++)
-		if (*p <= ' ' || *p == 0x7f)
-			return 0;
-	return 1;
-}
-
-int
-sd_url_parse(const char *url, struct sd_url *u)
-{
-	const char *p, *host, *end, *colon;
-	size_t n;
-	const char *errstr;
-
-	memset(u, 0, sizeof(*u));
-	if (strlen(url) >= SD_URL_MAX || !url_chars_ok(url)) {
-		warnx("%s: not a usable URL (too long, blanks or control "
-		    "characters)", url);
-		return -1;
-	}
-	if (strncasecmp(url, "http://", 7) == 0) {
-		strlcpy(u->scheme, "http", sizeof(u->scheme));
-		u->port = 80;
-		host = url + 7;
-	} else if (strncasecmp(url, "https://", 8) == 0) {
-		strlcpy(u->scheme, "https", sizeof(u->scheme));
-		u->port = 443;
-		host = url + 8;
-	} else {
-		warnx("%s: only http:// and https:// sources can be fetched",
-		    url);
-		return -1;
-	}
-	end = host + strcspn(host, "/?#");
-	if (memchr(host, '@', (size_t)(end - host)) != NULL) {
-		warnx("%s: user:password@ in a URL is not supported; put the "
-		    "credentials in the path or query as the provider allows",
-		    url);
-		return -1;
-	}
-	if (*host == '[') {
-		if ((p = memchr(host, ']', (size_t)(end - host))) == NULL)
-			goto bad;
-		n = (size_t)(p - host - 1);
-		if (n == 0 || n >= sizeof(u->host))
-			goto bad;
-		memcpy(u->host, host + 1, n);
-		colon = p + 1 < end && p[1] == ':' ? p + 1 : NULL;
-		if (p + 1 < end && colon == NULL)
-			goto bad;
-	} else {
-		colon = memchr(host, ':', (size_t)(end - host));
-		n = (size_t)((colon ? colon : end) - host);
-		if (n == 0 || n >= sizeof(u->host))
-			goto bad;
-		memcpy(u->host, host, n);
-	}
-	if (colon != NULL) {
-		char port[8];
-
-		n = (size_t)(end - colon - 1);
-		if (n == 0 || n >= sizeof(port))
-			goto bad;
-		memcpy(port, colon + 1, n);
-		port[n] = '\0';
-		u->port = (int)strtonum(port, 1, 65535, &errstr);
-		if (errstr != NULL)
-			goto bad;
-	}
-	if (*end == '/' || *end == '?')
-		strlcpy(u->path, *end == '/' ? end : "/", sizeof(u->path));
-	else
-		strlcpy(u->path, "/", sizeof(u->path));
-	if (*end == '?') {
-		/* "http://h?q" -> "/?q" */
-		if (strlcat(u->path, end, sizeof(u->path)) >= sizeof(u->path))
-			goto bad;
-	}
-	u->path[strcspn(u->path, "#")] = '\0';
-	return 0;
-bad:
-	warnx("%s: bad host or port in URL", url);
-	return -1;
-}
-
 /* ---------------------------------------------------------------- reading */
 
 /* Read more into f->buf (compacting it); 0 on EOF, -1 on error/timeout. */
@@ -287,20 +195,6 @@ has_user_agent(const char *h)
 {
 	return h != NULL && (strncasecmp(h, "User-Agent:", 11) == 0 ||
 	    strcasestr(h, "\nUser-Agent:") != NULL);
-}
-
-void
-sd_url_hostport(const struct sd_url *u, char *buf, size_t len)
-{
-	size_t l;
-
-	if (strchr(u->host, ':') != NULL)
-		snprintf(buf, len, "[%s]", u->host);
-	else
-		strlcpy(buf, u->host, len);
-	if (u->port != (strcmp(u->scheme, "https") == 0 ? 443 : 80) &&
-	    (l = strlen(buf)) < len)
-		snprintf(buf + l, len - l, ":%d", u->port);
 }
 
 static int

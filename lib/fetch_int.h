@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "fetch.h"
+#include "fetch_guard.h"
 
 /* Milliseconds left before deadline, at most ms (deadline <= 0: ms). */
 int fetch_left_ms(long long deadline, int ms);

@@ -38,12 +38,6 @@
 #define SEGMENT_MAX (64 << 20)		/* one segment's bytes, at most */
 #define FOR_FFMPEG OWN_FFMPEG		/* a result: the source is ffmpeg's */
 
-int
-own_sink_buf(void *ctx, const char *p, size_t n)
-{
-	return sd_buf_append(ctx, p, n);
-}
-
 /* A segment into the ring; its first byte must be a TS sync byte. */
 struct seg_sink {
 	struct sd_ring *rg;
@@ -62,62 +56,6 @@ sink_ring(void *ctx, const char *p, size_t n)
 	}
 	k->got += n;
 	return sd_ring_write(k->rg, p, n);
-}
-
-/* Why a fetch failed, in r->why, with what was fetched. */
-static void
-fetch_why(struct own_reader *r, const struct sd_fetch *f, const char *what,
-    int saved)
-{
-	if (f->status != 0 && (f->status < 200 || f->status >= 300))
-		snprintf(r->why, sizeof(r->why), "%s: HTTP %d", what,
-		    f->status);
-	else if (saved == EHOSTUNREACH && sd_fetch_host_error() != NULL)
-		snprintf(r->why, sizeof(r->why), "%s: %s", what,
-		    sd_fetch_host_error());
-	else
-		snprintf(r->why, sizeof(r->why), "%s: %s", what,
-		    saved == EFBIG ? "too large" : strerror(saved));
-}
-
-/* own_fetch (upstream_own.h) */
-int
-own_fetch(struct own_reader *r, const char *url, const char *what,
-    size_t max, own_sink_fn sink, void *ctx, char *final)
-{
-	struct sd_fetch f;
-	char buf[65536];
-	size_t total = 0;
-	ssize_t n;
-	int saved = 0;
-
-	if (sd_fetch_open_guarded(&f, url, &r->o, &r->g) == -1) {
-		fetch_why(r, &f, what, errno);
-		sd_fetch_close(&f);
-		return -1;
-	}
-	if (final != NULL)
-		strlcpy(final, f.url, SD_URL_MAX);
-	while ((n = sd_fetch_read(&f, buf, sizeof(buf))) > 0) {
-		if ((total += (size_t)n) > max) {
-			saved = EFBIG;
-			break;
-		}
-		if (sink(ctx, buf, (size_t)n) == -1) {
-			saved = errno ? errno : EIO;
-			break;
-		}
-	}
-	if (n < 0)
-		saved = errno;
-	/* https: curl's exit status tells whether the body is whole */
-	if (sd_fetch_close(&f) == -1 && saved == 0)
-		saved = EPROTO;
-	if (saved != 0) {
-		fetch_why(r, &f, what, saved);
-		return -1;
-	}
-	return 0;
 }
 
 #define IS_DASH 100	/* hls_open: the source is an MPD (its bytes) */
@@ -300,15 +238,6 @@ segment_append(struct own_reader *r, const struct sd_hls_live *l, long i,
 	r->last = l->seg[i].seq;
 	r->last_new = sd_mono_s();
 	return 0;
-}
-
-void
-own_announce(struct own_reader *r)
-{
-	if (!r->announced) {
-		r->announced = 1;
-		sup_state_put(r->s, "up", NULL);
-	}
 }
 
 /* Every new segment of l appended: 0, or an OWN_* result. */
