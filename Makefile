@@ -156,6 +156,7 @@ bench: build
 	@scripts/bench
 	@scripts/bench-serve
 	@scripts/bench-zap
+	@scripts/bench-ingest
 
 # The shipped lighttpd include, inetd line and systemd units name the
 # default paths; install writes them with this install's paths.

@@ -10,7 +10,7 @@ for src in "$SD_TOP"/bin/sd-*.c; do
 	progs="$progs $SD_BUILD/bin/$p"
 done
 for s in sd-batch run-demo bench bench-serve bench-transcode bench-zap \
-    bench-zap-client install-deps \
+    bench-zap-client bench-ingest install-deps \
     gen-media fuzz; do
 	progs="$progs $SD_TOP/scripts/$s"
 done
