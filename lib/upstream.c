@@ -544,14 +544,10 @@ sup_upstream_session(struct sess *s)
 			continue;
 		if (rv == PUMP_END)
 			break;
-		if (rv == PUMP_FIRST_DUE && !open) {
-			/* an own round left its source for the first */
-			warnx("%s: leaving %s to try %s again", s->proxy,
-			    s->source, s->src[0].url);
-			source_use(s, 0);
-			continue;
-		}
 		if (rv == PUMP_FIRST_DUE) {
+			/* The first is asked beside the source in use, which
+			 * goes on (an own reader's next round resumes where
+			 * this one paused) unless the first answers. */
 			t = c == &cs[0] ? &cs[1] : &cs[0];
 			if (first_again(s, t, why, sizeof(why)) == -1) {
 				source_failed(s, 0, why);
@@ -560,11 +556,19 @@ sup_upstream_session(struct sess *s)
 			}
 			warnx("%s: %s answers again; leaving %s", s->proxy,
 			    s->src[0].url, s->source);
-			conn_close(c);
+			if (open)
+				conn_close(c);
 			sd_ring_flush(&rg);
-			c = t;
 			source_use(s, 0);
 			got = 0;
+			if (sup_own_may(s, 0)) {
+				/* it was only asked: our reader reads it */
+				conn_close(t);
+				open = 0;
+				continue;
+			}
+			c = t;
+			open = 1;
 			conn_counted(s, c, &rg, &conns);
 			continue;
 		}

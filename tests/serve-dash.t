@@ -103,11 +103,13 @@ for k in dash fmp4; do
 	ts_decodes "$k"
 	t_gst_wait "$g1" "$l1" "$base/$k/master.m3u8" 6 \
 	    "$k: GStreamer plays 6 s of master.m3u8"
-	# each media segment fetched once by the session (sd-classify may
-	# have probed the first ones before it)
+	# each media segment fetched once by the session; sd-classify may
+	# have probed the first ones before it, and GStreamer's HLS client
+	# of the fMP4 source is passed through (Universal), so fetches some
+	# a third time
 	many=$(awk -v k="/$k/" '$3 ~ k && $3 ~ /\.m4s/ { print $3 }' \
-	    "$T_TMP/access.log" | sort | uniq -c | awk '$1 > 2' | wc -l)
-	t_is "$many" 0 "$k: no segment fetched more than twice"
+	    "$T_TMP/access.log" | sort | uniq -c | awk '$1 > 3' | wc -l)
+	t_is "$many" 0 "$k: no segment fetched more than three times"
 done
 
 # The MPD's pace: while the TS client read (to - from s), about one load
@@ -126,7 +128,7 @@ curl -s --max-time "$(t_secs 20)" -o "$T_TMP/fo.ts" "$base/fo/stream.ts"
 t_is "$(state fo ingest)" dash "fo: the second source is read by our reader"
 t_like "$(state fo source)" "/dash/live.mpd" "fo: the source in use is the second"
 t_like "$(curl -s "$base/status")" \
-    '"url":"http://127.0.0.1:[0-9]*/gone.mpd","last_error":"[^"]' \
+    '"url":"http://127.0.0.1:[0-9]*/gone.mpd",("ingest":"[a-z-]*",)?"last_error":"[^"]' \
     "fo: /status has the dead source's error"
 ts_decodes fo
 
