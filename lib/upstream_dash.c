@@ -704,20 +704,9 @@ fmp4_follow(struct own_reader *r, struct remux *m, struct sd_hls_live *l,
 
 	for (;;) {
 		before = r->segs;
-		if ((rv = fmp4_feed(r, m, l, map, &fed)) != 0)
+		if ((rv = fmp4_feed(r, m, l, map, &fed)) != 0 ||
+		    (rv = own_playlist_after(r, l, before, &wait)) != 0)
 			return rv;
-		if (l->endlist) {
-			snprintf(r->why, sizeof(r->why), "the playlist ended "
-			    "(EXT-X-ENDLIST)");
-			return OWN_ENDED;
-		}
-		if (sd_mono_s() - r->last_new > r->s->l.timeout) {
-			snprintf(r->why, sizeof(r->why), "no new segment for "
-			    "%d s", r->s->l.timeout);
-			return OWN_STALLED;
-		}
-		wait = l->target > 0 ? l->target : 1;
-		wait = r->segs > before ? wait : wait / 2;
 		if (wait > 10)
 			wait = 10;
 		if ((rv = remux_wait(r, m, loaded + wait, &ticked)) != 0)

@@ -272,21 +272,10 @@ hls_follow(struct own_reader *r, struct sd_hls_live *l)
 
 	for (;;) {
 		before = r->segs;
-		if ((rv = segments_append(r, l)) != 0)
+		if ((rv = segments_append(r, l)) != 0 ||
+		    (rv = own_playlist_after(r, l, before, &wait)) != 0)
 			return rv;
-		if (l->endlist) {
-			snprintf(r->why, sizeof(r->why), "the playlist ended "
-			    "(EXT-X-ENDLIST)");
-			return OWN_ENDED;
-		}
-		if (sd_mono_s() - r->last_new > r->s->l.timeout) {
-			snprintf(r->why, sizeof(r->why), "no new segment for "
-			    "%d s", r->s->l.timeout);
-			return OWN_STALLED;
-		}
-		wait = l->target > 0 ? l->target : 1;
-		wait = (r->segs > before ? wait : wait / 2) -
-		    (sd_mono_s() - loaded);
+		wait -= sd_mono_s() - loaded;
 		if (wait > 10)
 			wait = 10;
 		if (wait > 0 && sup_nap(r->s, (int)(wait * 1000)))

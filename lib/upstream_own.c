@@ -85,3 +85,24 @@ own_announce(struct own_reader *r)
 		sup_state_put(r->s, "up", NULL);
 	}
 }
+
+/* own_playlist_after (upstream_own.h) */
+int
+own_playlist_after(struct own_reader *r, const struct sd_hls_live *l,
+    unsigned long long before, double *wait)
+{
+	if (l->endlist) {
+		snprintf(r->why, sizeof(r->why), "the playlist ended "
+		    "(EXT-X-ENDLIST)");
+		return OWN_ENDED;
+	}
+	if (sd_mono_s() - r->last_new > r->s->l.timeout) {
+		snprintf(r->why, sizeof(r->why), "no new segment for %d s",
+		    r->s->l.timeout);
+		return OWN_STALLED;
+	}
+	*wait = l->target > 0 ? l->target : 1;
+	if (r->segs == before)
+		*wait /= 2;
+	return 0;
+}

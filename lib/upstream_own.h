@@ -51,6 +51,14 @@ int	own_fetch(struct own_reader *r, const char *url, const char *what,
 int	own_sink_buf(void *ctx, const char *p, size_t n);
 /* The state says "up", once a round. */
 void	own_announce(struct own_reader *r);
+/*
+ * After a media playlist's new segments were taken (r->segs was before):
+ * OWN_ENDED at EXT-X-ENDLIST, OWN_STALLED when nothing new came for the
+ * timeout, else 0 with wait the seconds until its reload (RFC 8216 6.3.4:
+ * the target duration, half of it when nothing was new).
+ */
+int	own_playlist_after(struct own_reader *r, const struct sd_hls_live *l,
+	    unsigned long long before, double *wait);
 
 /*
  * upstream_dash.c: follow a live DASH MPD (its bytes b, fetched from
