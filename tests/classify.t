@@ -249,13 +249,17 @@ t_is "$T_RC" 69 "refused port: unreachable (69)"
 # A server that accepts and never sends a byte: the timeout code, from
 # sd-classify's own -t 2, before the test's deadline (t_secs 8, below the
 # default timeout of 10 s; timeout(1) would give 124).
-silent=$(t_free_port)
+# (the server picks its port and says it: a port found free beforehand
+# can be taken by another test's server before the listen)
 t_bg perl -MIO::Socket::INET -e '
 	my $s = IO::Socket::INET->new(Listen => 8, ReuseAddr => 1,
-	    LocalAddr => "127.0.0.1:'"$silent"'") or die "listen: $!";
-	my @keep; while (my $c = $s->accept) { push @keep, $c }'
-t_wait 5 perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(
-    PeerAddr => "127.0.0.1:'"$silent"'")'
+	    LocalAddr => "127.0.0.1:0") or die "listen: $!";
+	open(my $f, ">", "$ARGV[0].tmp") or die; print $f $s->sockport, "\n";
+	close $f; rename("$ARGV[0].tmp", $ARGV[0]) or die;
+	my @keep; while (my $c = $s->accept) { push @keep, $c }' \
+    "$T_TMP/silent.port"
+t_wait 5 '[ -s "$T_TMP/silent.port" ]'
+silent=$(cat "$T_TMP/silent.port")
 t_run -t 8 -- sd-classify -t 2 "http://127.0.0.1:$silent/live.ts"
 t_is "$T_RC" 75 "silent server: timeout (75), sd-classify's own -t 2"
 t_like "$T_OUT" '^reason=.*timeout' "silent server: reason"
