@@ -31,9 +31,9 @@ int sd_ingest_is_manifest(const char *url);
  * "rtp" (dgram.c: MPEG-TS datagrams, sd_dgram_url), "ffmpeg" (the ingest
  * ffmpeg: anything else); NULL for a scheme sd does not read. format is
  * the classification's format= (NULL: unknown); "hls" or "dash" count as
- * a manifest whatever the URL's name. (An HLS source of "ffmpeg" may
- * still be read by upstream_hls.c, which decides when it reads the
- * playlist: ingest=hls.)
+ * a manifest whatever the URL's name. (An HLS or DASH source of
+ * "ffmpeg" may still be read by upstream_hls.c, which decides when it
+ * reads the manifest: ingest=hls, hls-fmp4 or dash.)
  */
 const char *sd_ingest_reader(const char *url, const char *format);
 /* 1 when sd_ingest_reader says "ffmpeg". */

@@ -647,9 +647,10 @@ json_num_or_null(struct sd_buf *b, const char *v)
 }
 
 /*
- * Who reads source k (ts, udp, rtp, hls, ffmpeg): the session's ingest
- * for the source in use (its own HLS reader decides as it reads), else
- * the reader it was started with; "" before the session says.
+ * Who reads source k (ts, udp, rtp, hls, hls-fmp4, dash, ffmpeg): the
+ * session's ingest for the source in use (its own HLS or DASH reader
+ * decides as it reads), else the reader it was started with; "" before
+ * the session says.
  */
 static const char *
 source_ingest(const struct sd_rec *r, int k, const char *url)

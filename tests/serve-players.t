@@ -5,7 +5,8 @@
 # segments, HLS with fMP4 segments, DASH, UDP, RTP, and SRT and RIST when
 # ffmpeg has them. One channel config, a proxy a source; one Chromium run
 # per player plays every proxy at once, each page until 6 s of media have
-# played, with no player error. The HLS and DASH clients are fed by the
+# played, with no fatal player error (tests/play/chromium.js: the errors
+# hls.js recovers from and plays on are printed, and fail nothing). The HLS and DASH clients are fed by the
 # proxies' sessions (profiles that make each source's own format a
 # repackage), but for the DASH source's DASH client, which is passed
 # through. The UDP and RTP sources are read by the session itself, and
@@ -119,7 +120,7 @@ judge() {
 	    printf '%s\n' "$_l" | grep -q ' error=$'; then
 		t_ok 0 "$4: $1 plays 6 s of its $2 (${_m} s)"
 	else
-		t_ok 1 "$4: $1 plays 6 s of its $2, no player error"
+		t_ok 1 "$4: $1 plays 6 s of its $2, no fatal player error"
 		_u=$base/$4/master.m3u8
 		[ "$2" = DASH ] && _u=$base/$4/manifest.mpd
 		t_diag "$(grep -A12 "^url=$base/$4/" "$3")" \

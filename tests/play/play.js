@@ -9,13 +9,10 @@
 // SECONDS plus 30). The caller scales both limits to the machine's speed
 // (tests/play.sh). Prints key=value lines: currentTime, moved (seconds the
 // playhead moved since it started), duration, ended, then error= for every
-// error the player reported (fatal or not).
+// error the player reported (fatal or not; chromium.js says which fail).
 'use strict';
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const {chromium} = require(path.join(__dirname, '..', 'node_modules',
-  'playwright-core'));
+const {launch, keepLogs, open, state, sleep, run} =
+  require('./chromium.js');
 
 const [,, player, url, secsArg] = process.argv;
 if (!['hls', 'dash'].includes(player) || !url ||
@@ -27,16 +24,6 @@ const live = secsArg !== undefined;
 const secs = Number(secsArg);
 const STALL_S = Number(process.env.PLAY_STALL_S || 20);
 const MAX_S = Number(process.env.PLAY_MAX_S || (live ? secs * 2 + 30 : 120));
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-async function state(page) {
-  return page.evaluate(() => {
-    const v = document.getElementById('v');
-    return {t: v.currentTime, duration: v.duration, ended: window.sd.ended ||
-      v.ended, playing: window.sd.playing, fatal: window.sd.fatal,
-      errors: window.sd.errors.slice()};
-  });
-}
 
 // Watch the page until it is done; [state, why it failed or null]. The
 // state's moved is how far the playhead went since the video first played.
@@ -66,33 +53,15 @@ async function watch(page) {
 }
 
 async function main() {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic',
-      '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required'],
-  });
-  const logs = [];
+  const chr = await launch();
   let rc = 0;
   try {
-    const page = ctx.pages()[0] || await ctx.newPage();
-    page.on('console', m => {
-      if (m.type() === 'error') logs.push('console: ' + m.text());
-    });
-    page.on('pageerror', e => logs.push('page error: ' + e.message));
-    page.on('response', r => {
-      if (r.status() >= 400) logs.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
-    page.on('requestfailed', r => logs.push(
-      `request failed: ${r.url()} (${r.failure() && r.failure().errorText})`));
+    const page = chr.ctx.pages()[0] || await chr.ctx.newPage();
+    const logs = keepLogs(page);
     // PLAY_ORIGIN: the server of the page when URL's has none (sd-serve's
     // lighttpd serves no /play/; its answers carry CORS).
-    const origin = process.env.PLAY_ORIGIN || new URL(url).origin;
-    await page.goto(`${origin}/play/index.html?p=${player}&src=` +
-      encodeURIComponent(url));
+    await open(page, process.env.PLAY_ORIGIN || new URL(url).origin, player,
+      url);
     const [s, why] = await watch(page);
     console.log(`currentTime=${s.t}`);
     console.log(`moved=${s.moved}`);
@@ -105,13 +74,9 @@ async function main() {
       rc = 1;
     }
   } finally {
-    await ctx.close();
-    fs.rmSync(profile, {recursive: true, force: true});
+    await chr.close();
   }
   return rc;
 }
 
-main().then(rc => process.exit(rc), e => {
-  console.error(e.stack || String(e));
-  process.exit(2);
-});
+run(main);
