@@ -65,22 +65,31 @@ new_header(struct mux *m, struct trk *t, const struct sd_pkt *pkt)
 
 static void mark_disc(struct mux *, struct cut *);
 
+/* The samples in hand of t that end by us go. */
+static void
+drop_ended_by(struct trk *t, int64_t us)
+{
+	size_t k;
+
+	for (k = 0; k < t->n && tl_us(&t->clk, t->s[k].dts + t->s[k].dur) <=
+	    us; k++)
+		;
+	sd_seg_drop(t, k);
+}
+
 /* The first keyframe: audio from before its decode time is not kept. */
 static void
 video_started(struct mux *m, struct trk *v, int64_t dts)
 {
 	int64_t from = tl_us(&v->clk, dts);
-	size_t i, k;
+	size_t i;
 
 	m->wall_start = sd_mux_wall();
 	for (i = 0; i < m->ntrk; i++) {
 		struct trk *t = &m->trk[i];
 		if (t->video)
 			continue;
-		for (k = 0; k < t->n && tl_us(&t->clk, t->s[k].dts +
-		    t->s[k].dur) <= from; k++)
-			;
-		sd_seg_drop(t, k);
+		drop_ended_by(t, from);
 		t->started = t->n > 0;
 		t->seq = m->cq.open_seq;
 		t->seg_start = t->n > 0 ? t->s[0].dts : 0;
@@ -165,17 +174,13 @@ video_break(struct mux *m, struct trk *t)
 static void
 video_reopened(struct mux *m, int64_t dts_us)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < m->ntrk; i++) {
 		struct trk *t = &m->trk[i];
-		if (t->video || t->gone || !t->started ||
-		    t->seq != m->cq.open_seq)
-			continue;
-		for (k = 0; k < t->n && tl_us(&t->clk, t->s[k].dts +
-		    t->s[k].dur) <= dts_us; k++)
-			;
-		sd_seg_drop(t, k);
+		if (!t->video && !t->gone && t->started &&
+		    t->seq == m->cq.open_seq)
+			drop_ended_by(t, dts_us);
 	}
 }
 

@@ -78,12 +78,10 @@ cut_hand_full(int64_t dts, int64_t first_dts, size_t hand_bytes,
 }
 
 /*
- * A keyframe cuts when the segment in hand has reached the target, less a
- * tolerance: a keyframe a little early (streams spliced with a small
- * overlap) still cuts, else a segment of two GOPs. It cuts at once after a
- * jump, with new parameter sets, or when a discontinuity is pending.
+ * Where a keyframe cuts: from the target less a tolerance on, so that a
+ * keyframe a little early (streams spliced with a small overlap) still
+ * cuts, else a segment of two GOPs.
  */
-/* Where a keyframe cuts: from the target less a tolerance on. */
 static int64_t
 cut_due(const struct cut_video_in *in)
 {
@@ -94,6 +92,11 @@ cut_due(const struct cut_video_in *in)
 	return in->seg_start + (int64_t)(in->target * in->ts) - tol;
 }
 
+/*
+ * A keyframe cuts when the segment in hand has reached cut_due, and at
+ * once when one was awaited, with new parameter sets, or when a
+ * discontinuity is pending.
+ */
 static int
 key_cuts(const struct cut_video_in *in)
 {

@@ -299,6 +299,28 @@ cat_track "$h/concat" v0 "$T_TMP/concat.mp4"
 t_is "$(frames "$T_TMP/concat.mp4" 0)" $(($(frames "$src" v:0) * 2)) \
     "concatenated: every video frame of both"
 
+# a hole of seconds in every track's times (an upstream that stalled, then
+# came back at the live point): the segments before it end with their
+# last frames, none spans it (the video's ran on to the keyframe after
+# it, 4 s), and the first after it starts a discontinuity on every track
+ffmpeg -nostdin -v error -y -i "$src" -c copy -copyts -t 4 -f mpegts \
+    "$h/before.ts"
+ffmpeg -nostdin -v error -y -ss 6 -i "$src" -c copy -copyts -f mpegts \
+    "$h/after.ts"
+cat "$h/before.ts" "$h/after.ts" >"$h/hole.ts"
+t_run -- sd-cmafmux -v -o "$h/hole" "$h/hole.ts"
+t_is "$T_RC" 0 "a hole in the times: exits 0"
+t_like "$T_ERR" 'v0: a hole of [0-9.]* s in the timestamps' \
+    "a hole in the times: -v says so"
+discs=$(awk '/ disc=1/ { for (i = 2; i <= NF; i++) if ($i ~ /^seq=/)
+    print substr($i, 5) }' "$h/hole/index" | sort -u)
+t_is "$(echo "$discs" | grep -c .)" 1 "a hole: one cut has disc=1"
+t_is "$(grep -c "^seg track=[va]0 seq=$discs .* disc=1" "$h/hole/index")" 2 \
+    "a hole: every track marks it"
+longest=$(sed -n 's/^store .*longest=\([0-9.]*\).*/\1/p' "$h/hole/index")
+t_ok "$(awk -v l="${longest:-99}" 'BEGIN { print (l + 0 < 2.5) ? 0 : 1 }')" \
+    "a hole: no segment spans it (the longest ${longest:-none} s)"
+
 # clips_check DIR NAME CLIP: four CLIPs (same timestamps each) in DIR's
 # store: three cuts with disc=1 on every track, each track 4 x the clip's
 # content, every frame decoded, no segment squashed.
