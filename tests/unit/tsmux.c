@@ -257,7 +257,8 @@ test_lp(void)
 	/* avcC: version 1, profile, compat, level, 4-byte lengths, 1 SPS,
 	 * 1 PPS */
 	uint8_t avcc[64], asc[2] = { 0x11, 0x90 };	/* LC, 48 kHz, 2 ch */
-	uint8_t lp[300], want[400], frame[3][100];
+	uint8_t lp[300], lp2[304], anb[200], want[400], frame[3][100];
+	size_t an_n;
 	struct sd_tsm_stream s[2] = { { .codec = SD_TSD_H264 },
 	    { .codec = SD_TSD_AAC_ADTS, .config = asc, .config_len = 2 } };
 	struct sd_tsm *m;
@@ -288,6 +289,17 @@ test_lp(void)
 	lp[4] = 0x65;
 	ok(sd_tsm_au(m, 0, lp, 204, 3600, 0, SD_TSM_KEY) == 0,
 	    "length-prefixed: muxed");
+	/* a P slice of 300 bytes: its prefix 00 00 01 2c looks like a
+	 * start code */
+	memcpy(lp2, "\0\0\1\x2c", 4);
+	fill(lp2 + 4, 300, 4);
+	lp2[4] = 0x41;
+	ok(sd_tsm_au(m, 0, lp2, 304, 10800, 3600, 0) == 0,
+	    "length-prefixed, a 300-byte NAL unit: muxed");
+	/* the same stream may bring Annex B (an AUD first: as given) */
+	an_n = h264_au(anb, 0, 0, 100, 5);
+	ok(sd_tsm_au(m, 0, anb, an_n, 7200, 7200, 0) == 0,
+	    "Annex B on an avcC stream: muxed");
 	memcpy(want, aud, sizeof(aud));
 	w = sizeof(aud);
 	memcpy(want + w, sps, sizeof(sps));
@@ -309,10 +321,19 @@ test_lp(void)
 	cut(m, 0);
 	demux(seg, nseg, &g);
 	ok(clean(&g), "demuxed cleanly");
-	ok(g.nau == 2, "one video AU, one audio PES (frames gathered)");
+	ok(g.nau == 4, "three video AUs, one audio PES (frames gathered)");
 	v = nth(&g, SD_TSM_FIRST_PID, 0);
 	ok(v != NULL && v->n == w && memcmp(v->p, want, w) == 0,
 	    "avcC: AUD, SPS and PPS before the keyframe, Annex B");
+	v = nth(&g, SD_TSM_FIRST_PID, 1);
+	ok(v != NULL && v->n == sizeof(aud) + 304 &&
+	    memcmp(v->p, aud, sizeof(aud)) == 0 &&
+	    memcmp(v->p + sizeof(aud), "\0\0\0\1", 4) == 0 &&
+	    memcmp(v->p + sizeof(aud) + 4, lp2 + 4, 300) == 0,
+	    "a prefix that reads as a start code: length-prefixed still");
+	v = nth(&g, SD_TSM_FIRST_PID, 2);
+	ok(v != NULL && v->n == an_n && memcmp(v->p, anb, an_n) == 0,
+	    "Annex B on an avcC stream: as given");
 	v = nth(&g, SD_TSM_FIRST_PID + 1, 0);
 	ok_a = v != NULL && v->n == an && memcmp(v->p, all, an) == 0 &&
 	    v->pts == 0 && (v->flags & SD_TSD_RAI);
