@@ -457,6 +457,58 @@ test_supported(void)
 	    == NULL, "no streams, or too many: no muxer");
 }
 
+/* hvcC to Annex B; records that lie about their lengths refused, and a
+ * muxer on one still made (its AUs must carry their parameter sets). */
+static void
+test_config(void)
+{
+	/* hvcC: 22 bytes of fields (4-byte lengths), 3 arrays: VPS, SPS,
+	 * PPS of one 3-byte NAL unit each, and an SEI array (not kept) */
+	uint8_t hvcc[80] = { 1 };
+	static const uint8_t want[] = { 0, 0, 0, 1, 0x40, 0x01, 0x0c,
+	    0, 0, 0, 1, 0x42, 0x01, 0x01, 0, 0, 0, 1, 0x44, 0x01, 0xc1 };
+	uint8_t avcc[] = { 1, 0x64, 0, 0x0c, 0xff, 0xe1, 0, 9, 0x67, 0x64 };
+	struct sd_tsm_stream s = { .codec = SD_TSD_HEVC };
+	struct sd_bytes out = { 0 };
+	struct sd_tsm *m;
+	size_t k = 23;
+	int nal_len, i;
+
+	hvcc[21] = 0x03;
+	hvcc[22] = 4;
+	for (i = 0; i < 4; i++) {
+		static const uint8_t nal[4][3] = { { 0x40, 0x01, 0x0c },
+		    { 0x42, 0x01, 0x01 }, { 0x44, 0x01, 0xc1 },
+		    { 0x4e, 0x01, 0x05 } };
+		hvcc[k++] = (uint8_t)(0x80 | nal[i][0] >> 1);
+		hvcc[k++] = 0;
+		hvcc[k++] = 1;
+		hvcc[k++] = 0;
+		hvcc[k++] = 3;
+		memcpy(hvcc + k, nal[i], 3);
+		k += 3;
+	}
+	ok(sd_tsm_param_sets(1, hvcc, k, &out, &nal_len) == 0 &&
+	    nal_len == 4 && out.len == sizeof(want) &&
+	    memcmp(out.p, want, sizeof(want)) == 0,
+	    "hvcC: VPS, SPS, PPS in Annex B, 4-byte prefixes, no SEI");
+	ok(sd_tsm_param_sets(1, hvcc, k - 1, &out, &nal_len) == -1,
+	    "hvcC: its last NAL unit cut short: refused");
+	hvcc[22] = 5;
+	ok(sd_tsm_param_sets(1, hvcc, k, &out, &nal_len) == -1,
+	    "hvcC: an array more than there are: refused");
+	ok(sd_tsm_param_sets(0, avcc, sizeof(avcc), &out, &nal_len) == -1,
+	    "avcC: an SPS longer than the record: refused");
+	ok(sd_tsm_param_sets(0, avcc, 6, &out, &nal_len) == -1,
+	    "avcC: shorter than its fields: refused");
+	s.config = hvcc;
+	s.config_len = k;
+	m = sd_tsm_new(&s, 1);
+	ok(m != NULL, "a muxer on a refused hvcC all the same");
+	sd_tsm_free(m);
+	sd_bytes_free(&out);
+}
+
 /* Random AUs (bytes, sizes, flags, times) into each form: no crash, no
  * sanitizer report, whole packets that demux with no error. */
 static void
@@ -506,6 +558,7 @@ main(void)
 	test_segments();
 	test_switch();
 	test_supported();
+	test_config();
 	test_random();
 	(void)is_str;
 	(void)capture_start;
