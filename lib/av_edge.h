@@ -156,8 +156,7 @@ struct sd_edge_ops {
 	    struct tsseg_lav **out);
 	int (*tsseg_packet)(struct tsseg_lav *s, size_t i,
 	    const struct sd_pkt *pkt, int64_t dts, int64_t pts, uint32_t ts);
-	int (*tsseg_cut)(struct tsseg_lav *s, const char *dir, uint64_t seq,
-	    int64_t t90, int64_t d90, int disc, struct sd_store_seg *r);
+	int (*tsseg_cut)(struct tsseg_lav *s, const uint8_t **p, size_t *len);
 	void (*tsseg_close)(struct tsseg_lav *s);
 };
 

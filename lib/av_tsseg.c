@@ -22,7 +22,7 @@
 /* A track's output stream. */
 struct tsout {
 	const struct sd_stream *st;
-	enum AVCodecID codec;	/* what the PMT says it carries */
+	enum AVCodecID codec;	/* what our PMT says it carries */
 	int64_t last;		/* the last dts muxed, track timescale */
 	int warned;
 	char id[16];
@@ -130,21 +130,18 @@ sd_tsseg_open(const struct sd_mux_opts *o, const struct tsseg_track *tracks,
 		s->out[i].codec = tracks[i].st->par.codec_id;
 		strlcpy(s->out[i].id, tracks[i].id, sizeof(s->out[i].id));
 	}
-	if ((rv = open_own(s, tracks, o->verbose)) == 1) {
-		*out = s;
-		return 0;
-	}
-	if (rv == 0 && (s->edge = sd_edge_load(o)) == NULL)
-		rv = -1;	/* said why */
-	else if (rv == 0 && (rv = s->edge->tsseg_open(tracks, n,
-	    &s->lav)) == 0 && s->lav != NULL) {
-		*out = s;
-		return 0;
-	}
-	if (rv != 0)
+	if ((rv = open_own(s, tracks, o->verbose)) == 0) {
+		/* the edge says why it cannot be loaded, or set up */
+		rv = (s->edge = sd_edge_load(o)) != NULL &&
+		    s->edge->tsseg_open(tracks, n, &s->lav) == 0 ? 1 : -1;
+	} else if (rv == -1)
 		warnx("-T: cannot set up the MPEG-TS muxer");
-	sd_tsseg_close(s);
-	return rv == 0 ? 0 : -1;
+	if (rv == -1) {
+		sd_tsseg_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
 }
 
 /* A PMT switched the track's codec (av_tsin.c): the PMT follows. */
@@ -172,16 +169,16 @@ sd_tsseg_packet(struct tsseg *s, size_t i, const struct sd_pkt *pkt,
 
 	if (s == NULL || i >= s->n)
 		return 0;
-	if (s->lav != NULL)
-		return s->edge->tsseg_packet(s->lav, i, pkt, dts, pts, ts);
 	o = &s->out[i];
-	if (o->st->par.codec_id != o->codec)
-		follow_codec(s, i);
 	if (o->last != 0 && dts <= o->last)
 		dts = o->last + 1;
 	if (pts < dts)
 		pts = dts;
 	o->last = dts;
+	if (s->lav != NULL)
+		return s->edge->tsseg_packet(s->lav, i, pkt, dts, pts, ts);
+	if (o->st->par.codec_id != o->codec)
+		follow_codec(s, i);
 	if (pkt->size <= 0)
 		return 0;
 	rv = sd_tsm_au(s->tsm, (int)i, pkt->data, (size_t)pkt->size,
@@ -206,9 +203,8 @@ sd_tsseg_cut(struct tsseg *s, const char *dir, uint64_t seq, int64_t t90,
 	const uint8_t *p;
 	size_t len;
 
-	if (s->lav != NULL)
-		return s->edge->tsseg_cut(s->lav, dir, seq, t90, d90, disc, r);
-	if (sd_tsm_cut(s->tsm, &p, &len) == -1) {
+	if ((s->lav != NULL ? s->edge->tsseg_cut(s->lav, &p, &len) :
+	    sd_tsm_cut(s->tsm, &p, &len)) == -1) {
 		warnx("-T: segment %llu: out of memory",
 		    (unsigned long long)seq);
 		return -1;

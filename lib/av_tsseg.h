@@ -42,13 +42,17 @@ int sd_tsseg_cut(struct tsseg *s, const char *dir, uint64_t seq, int64_t t90,
     int64_t d90, int disc, struct sd_store_seg *r);
 void sd_tsseg_close(struct tsseg *s);
 
-/* av_tsseg_lav.c, in the edge (sd_edge_ops): libavformat's muxer. */
+/*
+ * av_tsseg_lav.c, in the edge (sd_edge_ops): libavformat's muxer, on
+ * tracks sd_tsseg_open checked and times sd_tsseg_packet made rising.
+ * open: 0 with *out, or -1 (said). cut: the segment in hand, closed, its
+ * bytes in *p (*len of them; valid until the next call on s), or -1.
+ */
 int sd_tsseg_lav_open(const struct tsseg_track *tracks, size_t n,
     struct tsseg_lav **out);
 int sd_tsseg_lav_packet(struct tsseg_lav *s, size_t i,
     const struct sd_pkt *pkt, int64_t dts, int64_t pts, uint32_t ts);
-int sd_tsseg_lav_cut(struct tsseg_lav *s, const char *dir, uint64_t seq,
-    int64_t t90, int64_t d90, int disc, struct sd_store_seg *r);
+int sd_tsseg_lav_cut(struct tsseg_lav *s, const uint8_t **p, size_t *len);
 void sd_tsseg_lav_close(struct tsseg_lav *s);
 
 #endif

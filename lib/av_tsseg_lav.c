@@ -3,8 +3,10 @@
  * codecs sd's own muxer (tsmux.c, through av_tsseg.c) does not carry:
  * Opus, AAC whose configuration ADTS cannot state. In the edge
  * (libsd-av.so), loaded only then. The muxer writes into memory (PAT and
- * PMT again at each segment start, so every segment stands alone); each
- * segment is then one atomic file (segfile.c).
+ * PMT again at each segment start, so every segment stands alone), and
+ * each cut hands the segment's bytes back to av_tsseg.c, which files them
+ * as it does its own muxer's. The tracks come checked (av_tsseg.c: each a
+ * codec MPEG-TS carries) and their times rising.
  */
 #include <err.h>
 #include <stdlib.h>
@@ -16,41 +18,37 @@
 
 #include "av_tsseg.h"
 #include "bytes.h"
-#include "segfile.h"
 
-/* A track's output stream. */
-struct tsout {
-	int ostream;		/* its index in the muxer, -1: none */
-	int64_t last;		/* the last dts given to the muxer */
-	char id[16];
-};
-
+/* Track i is the muxer's stream i. */
 struct tsseg_lav {
 	AVFormatContext *oc;
 	AVPacket *pkt;
-	struct tsout *out;
+	char (*id)[16];		/* the tracks' ids, for messages */
 	size_t n;
 	struct sd_bytes buf;
+	int taken;		/* buf was handed out: start it again */
 	int warned;
 };
+
+/* The muxer's output, begun again once av_tsseg.c took a segment. */
+static struct sd_bytes *
+buf_of(struct tsseg_lav *s)
+{
+	if (s->taken) {
+		s->buf.len = 0;
+		s->taken = 0;
+	}
+	return &s->buf;
+}
 
 static int
 ts_write(void *opaque, uint8_t *p, int n)
 {
 	struct tsseg_lav *s = opaque;
 
-	if (n > 0 && sd_bytes_put(&s->buf, p, (size_t)n) == -1)
+	if (n > 0 && sd_bytes_put(buf_of(s), p, (size_t)n) == -1)
 		return AVERROR(ENOMEM);
 	return n;
-}
-
-static int
-ts_fits(enum AVCodecID id)
-{
-	return id == AV_CODEC_ID_H264 || id == AV_CODEC_ID_HEVC ||
-	    id == AV_CODEC_ID_AAC || id == AV_CODEC_ID_MP2 ||
-	    id == AV_CODEC_ID_MP3 || id == AV_CODEC_ID_AC3 ||
-	    id == AV_CODEC_ID_EAC3 || id == AV_CODEC_ID_OPUS;
 }
 
 /* The output stream's parameters from the input stream's. */
@@ -87,21 +85,13 @@ ts_streams(struct tsseg_lav *s, const struct tsseg_track *tracks)
 	for (i = 0; i < s->n; i++) {
 		const struct sd_stream *st = tracks[i].st;
 		AVStream *os;
-		s->out[i].ostream = -1;
-		strlcpy(s->out[i].id, tracks[i].id, sizeof(s->out[i].id));
-		if (!ts_fits(st->par.codec_id)) {
-			warnx("-T: %s (%s) cannot be carried in MPEG-TS; "
-			    "no TS segments", tracks[i].id,
-			    avcodec_get_name(st->par.codec_id));
-			return -1;
-		}
+		strlcpy(s->id[i], tracks[i].id, sizeof(s->id[i]));
 		if ((os = avformat_new_stream(s->oc, NULL)) == NULL ||
 		    ts_par(os->codecpar, &st->par) == -1)
 			return -1;
 		os->time_base = (AVRational){ 1, 90000 };
 		if (st->lang[0] != '\0')
 			av_dict_set(&os->metadata, "language", st->lang, 0);
-		s->out[i].ostream = os->index;
 	}
 	return 0;
 }
@@ -116,18 +106,14 @@ sd_tsseg_lav_open(const struct tsseg_track *tracks, size_t n,
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -1;
-	if ((s->out = calloc(n ? n : 1, sizeof(*s->out))) == NULL) {
+	if ((s->id = calloc(n ? n : 1, sizeof(*s->id))) == NULL) {
 		free(s);
 		return -1;
 	}
 	s->n = n;
 	if (avformat_alloc_output_context2(&s->oc, NULL, "mpegts", NULL) < 0 ||
-	    (s->pkt = av_packet_alloc()) == NULL)
+	    (s->pkt = av_packet_alloc()) == NULL || ts_streams(s, tracks) == -1)
 		goto fail;
-	if (ts_streams(s, tracks) == -1) {
-		sd_tsseg_lav_close(s);
-		return 0;	/* CMAF goes on without TS */
-	}
 	if ((iobuf = av_malloc(65536)) == NULL)
 		goto fail;
 	s->oc->pb = avio_alloc_context(iobuf, 65536, 1, s, NULL, ts_write,
@@ -153,23 +139,16 @@ sd_tsseg_lav_packet(struct tsseg_lav *s, size_t i,
 {
 	AVRational tb = { 1, (int)ts };
 	AVStream *os;
-	struct tsout *o;
 	int rv;
 
-	if (s == NULL || i >= s->n || s->out[i].ostream < 0)
+	if (i >= s->n)
 		return 0;
-	o = &s->out[i];
-	os = s->oc->streams[o->ostream];
-	if (o->last != 0 && dts <= o->last)
-		dts = o->last + 1;
-	if (pts < dts)
-		pts = dts;
-	o->last = dts;
+	os = s->oc->streams[i];
 	/* the bytes borrowed: av_write_frame writes them at once */
 	s->pkt->data = pkt->data;
 	s->pkt->size = pkt->size;
 	s->pkt->flags = pkt->flags & SD_PKT_KEY ? AV_PKT_FLAG_KEY : 0;
-	s->pkt->stream_index = o->ostream;
+	s->pkt->stream_index = (int)i;
 	s->pkt->dts = av_rescale_q(dts, tb, os->time_base);
 	s->pkt->pts = av_rescale_q(pts, tb, os->time_base);
 	s->pkt->duration = 0;
@@ -178,37 +157,28 @@ sd_tsseg_lav_packet(struct tsseg_lav *s, size_t i,
 	av_packet_unref(s->pkt);
 	if (rv < 0 && !s->warned) {
 		warnx("-T: %s: %s (packet left out of the TS segments)",
-		    o->id, av_err2str(rv));
+		    s->id[i], av_err2str(rv));
 		s->warned = 1;
 	}
 	return 0;
 }
 
 int
-sd_tsseg_lav_cut(struct tsseg_lav *s, const char *dir, uint64_t seq,
-    int64_t t90, int64_t d90, int disc, struct sd_store_seg *r)
+sd_tsseg_lav_cut(struct tsseg_lav *s, const uint8_t **p, size_t *len)
 {
-	int written = 0;
+	struct sd_bytes *b = buf_of(s);
 
 	av_write_frame(s->oc, NULL);	/* the PES buffered so far */
 	avio_flush(s->oc->pb);
-	memset(r, 0, sizeof(*r));
-	snprintf(r->file, sizeof(r->file), "ts-%llu.ts",
-	    (unsigned long long)seq);
-	r->seq = seq;
-	r->t = t90;
-	r->d = d90 > 0 ? d90 : 1;
-	r->bytes = s->buf.len;
-	r->disc = (uint8_t)disc;
-	if (s->buf.len > 0) {
-		if (sd_segfile_write(dir, r->file, s->buf.p, s->buf.len,
-		    NULL, 0) == -1)
-			return -1;
-		written = 1;
-	}
-	s->buf.len = 0;
 	av_opt_set(s->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
-	return written;
+	s->taken = 1;
+	if (b->failed) {	/* this segment is lost, not the next */
+		b->failed = 0;
+		return -1;
+	}
+	*p = b->p;
+	*len = b->len;
+	return 0;
 }
 
 void
@@ -225,6 +195,6 @@ sd_tsseg_lav_close(struct tsseg_lav *s)
 	}
 	av_packet_free(&s->pkt);
 	sd_bytes_free(&s->buf);
-	free(s->out);
+	free(s->id);
 	free(s);
 }

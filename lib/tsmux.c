@@ -40,28 +40,36 @@ struct sd_tsm {
 
 /* ------------------------------------------------------------ streams */
 
+/*
+ * The codecs carried: stream_type and PES stream_id (ISO/IEC 13818-1
+ * Table 2-34, ATSC A/52 Annex A). MPEG audio under 32 kHz (MPEG-2's half
+ * rates) has its own type, 0x04.
+ */
+static const struct {
+	uint8_t type, id;
+} es_kind[] = {
+	[SD_TSD_H264] = { 0x1b, 0xe0 },
+	[SD_TSD_HEVC] = { 0x24, 0xe0 },
+	[SD_TSD_AAC_ADTS] = { 0x0f, 0xc0 },
+	[SD_TSD_AC3] = { 0x81, 0xbd },
+	[SD_TSD_EAC3] = { 0x87, 0xbd },
+	[SD_TSD_MPEG_AUDIO] = { 0x03, 0xc0 },
+};
+
 int
 sd_tsm_supported(const struct sd_tsm_stream *s, const char **why)
 {
 	int a, b, c;
 
-	switch (s->codec) {
-	case SD_TSD_H264:
-	case SD_TSD_HEVC:
-	case SD_TSD_AC3:
-	case SD_TSD_EAC3:
-	case SD_TSD_MPEG_AUDIO:
-		break;
-	case SD_TSD_AAC_ADTS:
-		/* without a config the frames must come as ADTS already */
-		if (s->config_len > 0 && sd_tsm_asc(s->config, s->config_len,
-		    &a, &b, &c) == -1) {
-			*why = "an AAC configuration ADTS cannot state";
-			return -1;
-		}
-		break;
-	default:
+	if ((size_t)s->codec >= sizeof(es_kind) / sizeof(es_kind[0]) ||
+	    es_kind[s->codec].type == 0) {
 		*why = "a codec this muxer does not carry";
+		return -1;
+	}
+	/* without a config AAC frames must come as ADTS already */
+	if (s->codec == SD_TSD_AAC_ADTS && s->config_len > 0 &&
+	    sd_tsm_asc(s->config, s->config_len, &a, &b, &c) == -1) {
+		*why = "an AAC configuration ADTS cannot state";
 		return -1;
 	}
 	if (s->config_len > SD_TSM_CONFIG_MAX) {
@@ -69,38 +77,6 @@ sd_tsm_supported(const struct sd_tsm_stream *s, const char **why)
 		return -1;
 	}
 	return 0;
-}
-
-/* stream_type and PES stream_id, ISO/IEC 13818-1 Table 2-34, ATSC A/52. */
-static void
-es_types(struct tsm_es *e, const struct sd_tsm_stream *s)
-{
-	e->stream_id = 0xc0;
-	switch (s->codec) {
-	case SD_TSD_H264:
-		e->stream_type = 0x1b;
-		e->stream_id = 0xe0;
-		break;
-	case SD_TSD_HEVC:
-		e->stream_type = 0x24;
-		e->stream_id = 0xe0;
-		break;
-	case SD_TSD_AAC_ADTS:
-		e->stream_type = 0x0f;
-		break;
-	case SD_TSD_AC3:
-		e->stream_type = 0x81;
-		e->stream_id = 0xbd;
-		break;
-	case SD_TSD_EAC3:
-		e->stream_type = 0x87;
-		e->stream_id = 0xbd;
-		break;
-	default:	/* MPEG audio: MPEG-2's half rates have their own */
-		e->stream_type = s->sample_rate > 0 && s->sample_rate < 32000 ?
-		    0x04 : 0x03;
-		break;
-	}
 }
 
 /* Stream s into e (its PID and counter kept); -1: not supported. */
@@ -112,9 +88,13 @@ es_set(struct tsm_es *e, const struct sd_tsm_stream *s)
 	if (sd_tsm_supported(s, &why) == -1)
 		return -1;
 	e->codec = s->codec;
-	e->video = s->codec == SD_TSD_H264 || s->codec == SD_TSD_HEVC;
+	e->stream_type = es_kind[s->codec].type;
+	if (s->codec == SD_TSD_MPEG_AUDIO && s->sample_rate > 0 &&
+	    s->sample_rate < 32000)
+		e->stream_type = 0x04;
+	e->stream_id = es_kind[s->codec].id;
+	e->video = e->stream_id == 0xe0;
 	e->hevc = s->codec == SD_TSD_HEVC;
-	es_types(e, s);
 	memset(e->lang, 0, sizeof(e->lang));
 	if (strlen(s->lang) == 3)
 		memcpy(e->lang, s->lang, 3);
@@ -207,9 +187,9 @@ put_pcr(struct sd_bytes *o, int64_t base)
 /*
  * One packet of e's PES: up to 184 bytes of the two spans (header, then
  * payload), an adaptation field with flags (0x40 RAI), a PCR when pcr >= 0
- * and stuffing when the bytes run short. Returns the bytes taken.
+ * and stuffing when the bytes run short; the spans move past what it took.
  */
-static size_t
+static void
 pes_packet(struct sd_tsm *m, struct tsm_es *e, int pusi, unsigned flags,
     int64_t pcr, const uint8_t **span, size_t *len)
 {
@@ -240,7 +220,6 @@ pes_packet(struct sd_tsm *m, struct tsm_es *e, int pusi, unsigned flags,
 		len[k] -= t;
 		take -= t;
 	}
-	return 184 - af;
 }
 
 /* A section (CRC appended here) in one packet of pid, 0xff after it. */

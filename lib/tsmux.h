@@ -99,8 +99,10 @@ int sd_tsm_param_sets(int hevc, const uint8_t *cfg, size_t n,
     struct sd_bytes *out, int *nal_len);
 /*
  * A video AU as it goes into its PES: AUD first, parameter sets before a
- * keyframe that lacks them, Annex B. *q is p itself when nothing needs
- * changing, else scratch's bytes. 0, 1: malformed, -1: no memory.
+ * keyframe that lacks them, Annex B. It is read with the nal_len-byte
+ * prefixes the configuration names when they walk it whole, else as
+ * Annex B. *q is p itself when nothing needs changing, else scratch's
+ * bytes. 0, 1: malformed, -1: no memory.
  */
 int sd_tsm_video_au(int hevc, const uint8_t *p, size_t n, int key,
     const uint8_t *ps, size_t ps_len, int nal_len, struct sd_bytes *scratch,

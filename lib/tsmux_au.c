@@ -170,30 +170,53 @@ sd_tsm_param_sets(int hevc, const uint8_t *cfg, size_t n,
 
 /* ------------------------------------------------------------ video AUs */
 
+/*
+ * it's NAL units walked to the end: whether the first is an AUD, whether
+ * an SPS is among them. 1 when there is one at least and no length prefix
+ * overruns; it is left at the start again.
+ */
+static int
+au_scan(int hevc, struct nal_it *it, int *first_aud, int *has_sps)
+{
+	const uint8_t *nal;
+	size_t len;
+	int rv, count = 0;
+
+	*first_aud = *has_sps = 0;
+	it->pos = 0;
+	while ((rv = nal_next(it, &nal, &len)) == 1) {
+		int type = nal_type(hevc, nal[0]);
+		if (count++ == 0)
+			*first_aud = is_aud(hevc, type);
+		*has_sps |= is_sps(hevc, type);
+	}
+	it->pos = 0;
+	return rv == 0 && count > 0;
+}
+
 int
 sd_tsm_video_au(int hevc, const uint8_t *p, size_t n, int key,
     const uint8_t *ps, size_t ps_len, int nal_len, struct sd_bytes *scratch,
     const uint8_t **q, size_t *qn)
 {
-	struct nal_it it = { p, n, 0, 0 };
+	struct nal_it it = { p, n, 0, nal_len };
 	const uint8_t *nal;
 	size_t len;
-	int rv, first = 1, first_aud = 0, has_sps = 0, need_ps;
+	int first = 1, first_aud, has_sps, need_ps;
 
-	if (!sd_is_annexb(p, n)) {
-		if (nal_len == 0)
-			return 1;	/* neither form */
-		it.nal_len = nal_len;
+	/*
+	 * The form the configuration names when the prefixes walk the AU
+	 * whole, else Annex B: a length-prefixed AU can start as a start
+	 * code does (00 00 01 is a 4-byte length of 256 to 511), and an
+	 * Annex B one fails the walk (its 00 00 00 01 reads as a length of
+	 * 1, and the next as one past the end).
+	 */
+	if (nal_len == 0 || !au_scan(hevc, &it, &first_aud, &has_sps)) {
+		it.nal_len = 0;
+		if (!sd_is_annexb(p, n) ||
+		    !au_scan(hevc, &it, &first_aud, &has_sps))
+			return 1;	/* neither form, or no NAL unit */
 	}
-	while ((rv = nal_next(&it, &nal, &len)) == 1) {
-		int type = nal_type(hevc, nal[0]);
-		if (first)
-			first_aud = is_aud(hevc, type);
-		has_sps |= is_sps(hevc, type);
-		first = 0;
-	}
-	if (rv == -1 || first)
-		return 1;	/* an overrun, or no NAL unit at all */
 	need_ps = key && !has_sps && ps_len > 0;
 	if (it.nal_len == 0 && first_aud && !need_ps) {
 		*q = p;
@@ -205,8 +228,6 @@ sd_tsm_video_au(int hevc, const uint8_t *p, size_t n, int key,
 	if (!first_aud)
 		sd_bytes_put(scratch, hevc ? aud_hevc : aud_h264,
 		    hevc ? sizeof(aud_hevc) : sizeof(aud_h264));
-	it.pos = 0;
-	first = 1;
 	while (nal_next(&it, &nal, &len) == 1) {
 		if (!first || !first_aud) {
 			if (need_ps)

@@ -257,7 +257,8 @@ test_lp(void)
 	/* avcC: version 1, profile, compat, level, 4-byte lengths, 1 SPS,
 	 * 1 PPS */
 	uint8_t avcc[64], asc[2] = { 0x11, 0x90 };	/* LC, 48 kHz, 2 ch */
-	uint8_t lp[300], want[400], frame[3][100];
+	uint8_t lp[300], lp2[304], anb[200], want[400], frame[3][100];
+	size_t an_n;
 	struct sd_tsm_stream s[2] = { { .codec = SD_TSD_H264 },
 	    { .codec = SD_TSD_AAC_ADTS, .config = asc, .config_len = 2 } };
 	struct sd_tsm *m;
@@ -288,6 +289,17 @@ test_lp(void)
 	lp[4] = 0x65;
 	ok(sd_tsm_au(m, 0, lp, 204, 3600, 0, SD_TSM_KEY) == 0,
 	    "length-prefixed: muxed");
+	/* a P slice of 300 bytes: its prefix 00 00 01 2c looks like a
+	 * start code */
+	memcpy(lp2, "\0\0\1\x2c", 4);
+	fill(lp2 + 4, 300, 4);
+	lp2[4] = 0x41;
+	ok(sd_tsm_au(m, 0, lp2, 304, 10800, 3600, 0) == 0,
+	    "length-prefixed, a 300-byte NAL unit: muxed");
+	/* the same stream may bring Annex B (an AUD first: as given) */
+	an_n = h264_au(anb, 0, 0, 100, 5);
+	ok(sd_tsm_au(m, 0, anb, an_n, 7200, 7200, 0) == 0,
+	    "Annex B on an avcC stream: muxed");
 	memcpy(want, aud, sizeof(aud));
 	w = sizeof(aud);
 	memcpy(want + w, sps, sizeof(sps));
@@ -309,10 +321,19 @@ test_lp(void)
 	cut(m, 0);
 	demux(seg, nseg, &g);
 	ok(clean(&g), "demuxed cleanly");
-	ok(g.nau == 2, "one video AU, one audio PES (frames gathered)");
+	ok(g.nau == 4, "three video AUs, one audio PES (frames gathered)");
 	v = nth(&g, SD_TSM_FIRST_PID, 0);
 	ok(v != NULL && v->n == w && memcmp(v->p, want, w) == 0,
 	    "avcC: AUD, SPS and PPS before the keyframe, Annex B");
+	v = nth(&g, SD_TSM_FIRST_PID, 1);
+	ok(v != NULL && v->n == sizeof(aud) + 304 &&
+	    memcmp(v->p, aud, sizeof(aud)) == 0 &&
+	    memcmp(v->p + sizeof(aud), "\0\0\0\1", 4) == 0 &&
+	    memcmp(v->p + sizeof(aud) + 4, lp2 + 4, 300) == 0,
+	    "a prefix that reads as a start code: length-prefixed still");
+	v = nth(&g, SD_TSM_FIRST_PID, 2);
+	ok(v != NULL && v->n == an_n && memcmp(v->p, anb, an_n) == 0,
+	    "Annex B on an avcC stream: as given");
 	v = nth(&g, SD_TSM_FIRST_PID + 1, 0);
 	ok_a = v != NULL && v->n == an && memcmp(v->p, all, an) == 0 &&
 	    v->pts == 0 && (v->flags & SD_TSD_RAI);
@@ -436,6 +457,58 @@ test_supported(void)
 	    == NULL, "no streams, or too many: no muxer");
 }
 
+/* hvcC to Annex B; records that lie about their lengths refused, and a
+ * muxer on one still made (its AUs must carry their parameter sets). */
+static void
+test_config(void)
+{
+	/* hvcC: 22 bytes of fields (4-byte lengths), 3 arrays: VPS, SPS,
+	 * PPS of one 3-byte NAL unit each, and an SEI array (not kept) */
+	uint8_t hvcc[80] = { 1 };
+	static const uint8_t want[] = { 0, 0, 0, 1, 0x40, 0x01, 0x0c,
+	    0, 0, 0, 1, 0x42, 0x01, 0x01, 0, 0, 0, 1, 0x44, 0x01, 0xc1 };
+	uint8_t avcc[] = { 1, 0x64, 0, 0x0c, 0xff, 0xe1, 0, 9, 0x67, 0x64 };
+	struct sd_tsm_stream s = { .codec = SD_TSD_HEVC };
+	struct sd_bytes out = { 0 };
+	struct sd_tsm *m;
+	size_t k = 23;
+	int nal_len, i;
+
+	hvcc[21] = 0x03;
+	hvcc[22] = 4;
+	for (i = 0; i < 4; i++) {
+		static const uint8_t nal[4][3] = { { 0x40, 0x01, 0x0c },
+		    { 0x42, 0x01, 0x01 }, { 0x44, 0x01, 0xc1 },
+		    { 0x4e, 0x01, 0x05 } };
+		hvcc[k++] = (uint8_t)(0x80 | nal[i][0] >> 1);
+		hvcc[k++] = 0;
+		hvcc[k++] = 1;
+		hvcc[k++] = 0;
+		hvcc[k++] = 3;
+		memcpy(hvcc + k, nal[i], 3);
+		k += 3;
+	}
+	ok(sd_tsm_param_sets(1, hvcc, k, &out, &nal_len) == 0 &&
+	    nal_len == 4 && out.len == sizeof(want) &&
+	    memcmp(out.p, want, sizeof(want)) == 0,
+	    "hvcC: VPS, SPS, PPS in Annex B, 4-byte prefixes, no SEI");
+	ok(sd_tsm_param_sets(1, hvcc, k - 1, &out, &nal_len) == -1,
+	    "hvcC: its last NAL unit cut short: refused");
+	hvcc[22] = 5;
+	ok(sd_tsm_param_sets(1, hvcc, k, &out, &nal_len) == -1,
+	    "hvcC: an array more than there are: refused");
+	ok(sd_tsm_param_sets(0, avcc, sizeof(avcc), &out, &nal_len) == -1,
+	    "avcC: an SPS longer than the record: refused");
+	ok(sd_tsm_param_sets(0, avcc, 6, &out, &nal_len) == -1,
+	    "avcC: shorter than its fields: refused");
+	s.config = hvcc;
+	s.config_len = k;
+	m = sd_tsm_new(&s, 1);
+	ok(m != NULL, "a muxer on a refused hvcC all the same");
+	sd_tsm_free(m);
+	sd_bytes_free(&out);
+}
+
 /* Random AUs (bytes, sizes, flags, times) into each form: no crash, no
  * sanitizer report, whole packets that demux with no error. */
 static void
@@ -485,6 +558,7 @@ main(void)
 	test_segments();
 	test_switch();
 	test_supported();
+	test_config();
 	test_random();
 	(void)is_str;
 	(void)capture_start;
