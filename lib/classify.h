@@ -128,6 +128,10 @@ int sd_xml_next(const char *p, size_t len, size_t *pos,
  * are), into out; 1 when found. */
 int sd_xml_attr(const struct sd_xml_tag *t, const char *name, char *out,
     size_t len);
+/* Attribute name of t as a number in [0, max]; def when it is absent
+ * or not one. */
+long long sd_xml_num(const struct sd_xml_tag *t, const char *name,
+    long long max, long long def);
 
 /* Read a DASH MPD (a minimal, bounded XML reader). Returns 0, or -1 when
  * there is no MPD root element. */

@@ -35,14 +35,7 @@
 static long long
 attr_num(const struct sd_xml_tag *t, const char *name, long long def)
 {
-	char v[32];
-	const char *es;
-	long long n;
-
-	if (!sd_xml_attr(t, name, v, sizeof(v)))
-		return def;
-	n = sd_strtonum(v, 0, NUM_MAX, &es);
-	return es == NULL ? n : def;
+	return sd_xml_num(t, name, NUM_MAX, def);
 }
 
 /* An attribute's ISO 8601 duration, s; def when absent or bad. */
