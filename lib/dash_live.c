@@ -7,9 +7,10 @@
  * the AdaptationSet), its SegmentTimeline (@r, -1 up to the next S or the
  * live edge) or its @duration counted from availabilityStartTime, and
  * its BaseURLs (MPD, Period, AdaptationSet, Representation) resolved
- * against the MPD's URL. Two walks over the tags: the first lists the
- * representations to choose from, the second reads the chosen ones. The
- * tokenizer is classify.c's.
+ * against the MPD's URL. Three walks over the tags: the first counts
+ * the Periods, the second lists the last one's representations to
+ * choose from, the third reads the chosen ones. The tokenizer is
+ * classify.c's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -364,8 +365,9 @@ typedef int (*rep_fn)(struct walk *w, void *ctx);
 
 /*
  * Walk the MPD's tags, calling on_rep at the end of every
- * representation of Period last (0: count the Periods only). on_root
- * reads the MPD element. 0, or -1 with errno.
+ * representation of Period last (0: count the Periods only). d, when
+ * not NULL, gets the MPD element's attributes and Period last's start.
+ * 0, or -1 with errno.
  */
 static int
 walk_mpd(struct walk *w, int last, rep_fn on_rep, void *ctx,
@@ -526,19 +528,15 @@ choose(struct rep_list *l, int hint, int *video_pick, int *chosen)
 	else if (l->video > 0)
 		v = sd_ingest_variant(&l->rec, NULL, why, sizeof(why));
 	*video_pick = v;
-	for (i = k = 0; i < l->n; i++) {
+	for (i = 0; i < l->n; i++) {
 		chosen[i] = l->kind[i] == 1 && nv++ == v;
 		if (l->kind[i] != 2)
 			continue;
 		/* the best of its set: the first of the highest bandwidth */
-		for (best = i, k = 0; k < l->n; k++)
+		for (best = -1, k = 0; k < l->n; k++)
 			if (l->set[k] == l->set[i] && l->kind[k] == 2 &&
-			    l->bw[k] > l->bw[best])
+			    (best < 0 || l->bw[k] > l->bw[best]))
 				best = k;
-		for (k = 0; k < i; k++)
-			if (l->set[k] == l->set[i] && l->kind[k] == 2 &&
-			    l->bw[k] == l->bw[best])
-				best = k < best ? k : best;
 		chosen[i] = best == i;
 	}
 }
