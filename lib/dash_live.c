@@ -723,14 +723,23 @@ read_rep(struct walk *w, void *ctx)
 	struct sd_dash_track *t;
 	const struct tmpl *tl;
 	long long start, dur;
+	int video;
 
 	if (!c->chosen[c->i++])
 		return 0;
-	if (d->ntrk >= SD_DASH_LIVE_TRACKS)
-		return 0;
+	video = strcmp(w->rep_type, "video") == 0;
+	if (d->ntrk >= SD_DASH_LIVE_TRACKS) {
+		if (!video)
+			return 0;
+		d->ntrk--;	/* the video in place of the last audio set */
+	}
 	t = &d->trk[d->ntrk];
+	if (video) {	/* first: the pump's first input */
+		memmove(&d->trk[1], &d->trk[0], d->ntrk * sizeof(*t));
+		t = &d->trk[0];
+	}
 	memset(t, 0, sizeof(*t));
-	t->video = strcmp(w->rep_type, "video") == 0;
+	t->video = video;
 	strlcpy(t->id, w->rep_id, sizeof(t->id));
 	t->bandwidth = w->rep_bw;
 	strlcpy(t->base, base_of(w, L_REP), sizeof(t->base));
@@ -755,23 +764,6 @@ read_rep(struct walk *w, void *ctx)
 		return -1;
 	d->ntrk++;
 	return 0;
-}
-
-/* The video track first: the pump's first input. */
-static void
-video_first(struct sd_dash_live *d)
-{
-	struct sd_dash_track *tmp;
-	size_t i;
-
-	for (i = 1; i < d->ntrk; i++)
-		if (d->trk[i].video && (tmp = malloc(sizeof(*tmp))) != NULL) {
-			*tmp = d->trk[i];
-			memmove(&d->trk[1], &d->trk[0], i * sizeof(*tmp));
-			d->trk[0] = *tmp;
-			free(tmp);
-			return;
-		}
 }
 
 int
@@ -821,7 +813,6 @@ sd_dash_live_parse(struct sd_dash_live *d, const char *buf, size_t len,
 		errno = ENOENT;
 		goto end;
 	}
-	video_first(d);
 	rv = 0;
 end:
 	saved = errno;
