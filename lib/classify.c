@@ -194,10 +194,11 @@ copy_n(char *dst, size_t dsz, const char *src, size_t n)
 /*
  * The value of attribute NAME in an HLS attribute list (RFC 8216 4.2):
  * NAME=value pairs separated by commas, quoted strings may hold commas.
- * Quotes are removed. Returns 1 when found.
+ * Quotes are removed. sd_hls_attr_at: where it starts in list, and its
+ * length; hls_attr: copied out, 1 when found.
  */
-static int
-hls_attr(const char *list, const char *name, char *out, size_t len)
+const char *
+sd_hls_attr_at(const char *list, const char *name, size_t *n)
 {
 	const char *p = list, *v, *val, *end;
 	size_t nlen = strlen(name);
@@ -207,18 +208,30 @@ hls_attr(const char *list, const char *name, char *out, size_t len)
 		while (*p == ' ' || *p == ',')
 			p++;
 		if ((v = strchr(p, '=')) == NULL)
-			return 0;
+			return NULL;
 		quoted = v[1] == '"';
 		val = v + 1 + quoted;
 		if ((end = strchr(val, quoted ? '"' : ',')) == NULL)
 			end = val + strlen(val);
 		if ((size_t)(v - p) == nlen && strncmp(p, name, nlen) == 0) {
-			copy_n(out, len, val, (size_t)(end - val));
-			return 1;
+			*n = (size_t)(end - val);
+			return val;
 		}
 		p = quoted && *end ? end + 1 : end;
 	}
-	return 0;
+	return NULL;
+}
+
+static int
+hls_attr(const char *list, const char *name, char *out, size_t len)
+{
+	const char *v;
+	size_t n;
+
+	if ((v = sd_hls_attr_at(list, name, &n)) == NULL)
+		return 0;
+	copy_n(out, len, v, n);
+	return 1;
 }
 
 /* CODECS="avc1.4d401f, mp4a.40.2" is common: blanks mean nothing there,

@@ -81,6 +81,10 @@ int sd_hls_parse(const char *buf, size_t len, struct sd_hls *h);
 /* The variant to follow: the highest BANDWIDTH, then the largest picture;
  * -1 when there is none. */
 int sd_hls_best_variant(const struct sd_hls *h);
+/* Where the value of attribute name of an HLS attribute list (RFC 8216
+ * 4.2) starts in list, its length in *n (a quoted string's quotes left
+ * out: the one before it is at [-1]); NULL when it is not there. */
+const char *sd_hls_attr_at(const char *list, const char *name, size_t *n);
 
 #define SD_DASH_MAX_REPS 64
 
