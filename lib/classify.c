@@ -194,10 +194,11 @@ copy_n(char *dst, size_t dsz, const char *src, size_t n)
 /*
  * The value of attribute NAME in an HLS attribute list (RFC 8216 4.2):
  * NAME=value pairs separated by commas, quoted strings may hold commas.
- * Quotes are removed. Returns 1 when found.
+ * Quotes are removed. sd_hls_attr_at: where it starts in list, and its
+ * length; hls_attr: copied out, 1 when found.
  */
-static int
-hls_attr(const char *list, const char *name, char *out, size_t len)
+const char *
+sd_hls_attr_at(const char *list, const char *name, size_t *n)
 {
 	const char *p = list, *v, *val, *end;
 	size_t nlen = strlen(name);
@@ -207,18 +208,30 @@ hls_attr(const char *list, const char *name, char *out, size_t len)
 		while (*p == ' ' || *p == ',')
 			p++;
 		if ((v = strchr(p, '=')) == NULL)
-			return 0;
+			return NULL;
 		quoted = v[1] == '"';
 		val = v + 1 + quoted;
 		if ((end = strchr(val, quoted ? '"' : ',')) == NULL)
 			end = val + strlen(val);
 		if ((size_t)(v - p) == nlen && strncmp(p, name, nlen) == 0) {
-			copy_n(out, len, val, (size_t)(end - val));
-			return 1;
+			*n = (size_t)(end - val);
+			return val;
 		}
 		p = quoted && *end ? end + 1 : end;
 	}
-	return 0;
+	return NULL;
+}
+
+static int
+hls_attr(const char *list, const char *name, char *out, size_t len)
+{
+	const char *v;
+	size_t n;
+
+	if ((v = sd_hls_attr_at(list, name, &n)) == NULL)
+		return 0;
+	copy_n(out, len, v, n);
+	return 1;
 }
 
 /* CODECS="avc1.4d401f, mp4a.40.2" is common: blanks mean nothing there,
@@ -546,7 +559,8 @@ sd_xml_next(const char *p, size_t len, size_t *pos, struct sd_xml_tag *t)
 }
 
 /* The value of attribute name in a tag (entities are left as they are:
- * none of the values we read needs them). Returns 1 when found. */
+ * dash_live.c decodes those of the URLs it reads). Returns 1 when
+ * found. */
 int
 sd_xml_attr(const struct sd_xml_tag *t, const char *name, char *out, size_t len)
 {
@@ -582,17 +596,18 @@ sd_xml_attr(const struct sd_xml_tag *t, const char *name, char *out, size_t len)
 	return 0;
 }
 
-static long long
-xml_num(const struct sd_xml_tag *t, const char *name, long long max)
+long long
+sd_xml_num(const struct sd_xml_tag *t, const char *name, long long max,
+    long long def)
 {
 	char v[32];
 	const char *es;
 	long long n;
 
 	if (!sd_xml_attr(t, name, v, sizeof(v)))
-		return 0;
+		return def;
 	n = sd_strtonum(v, 0, max, &es);
-	return es == NULL ? n : 0;
+	return es == NULL ? n : def;
 }
 
 double
@@ -646,11 +661,12 @@ dash_common(const struct sd_xml_tag *t, struct dash_inherit *in)
 	sd_xml_attr(t, "lang", in->lang, sizeof(in->lang));
 	sd_xml_attr(t, "frameRate", in->frame_rate, sizeof(in->frame_rate));
 	if (sd_xml_attr(t, "width", v, sizeof(v)))
-		in->width = (int)xml_num(t, "width", 65535);
+		in->width = (int)sd_xml_num(t, "width", 65535, 0);
 	if (sd_xml_attr(t, "height", v, sizeof(v)))
-		in->height = (int)xml_num(t, "height", 65535);
+		in->height = (int)sd_xml_num(t, "height", 65535, 0);
 	if (sd_xml_attr(t, "audioSamplingRate", v, sizeof(v)))
-		in->sample_rate = (int)xml_num(t, "audioSamplingRate", 1000000);
+		in->sample_rate = (int)sd_xml_num(t, "audioSamplingRate",
+		    1000000, 0);
 }
 
 static void
@@ -667,7 +683,7 @@ dash_rep(struct sd_dash *d, const struct sd_xml_tag *t,
 	memset(r, 0, sizeof(*r));
 	dash_common(t, &in);
 	sd_xml_attr(t, "id", r->id, sizeof(r->id));
-	r->bandwidth = xml_num(t, "bandwidth", 1000000000000LL);
+	r->bandwidth = sd_xml_num(t, "bandwidth", 1000000000000LL, 0);
 	strlcpy(r->mime, in.mime, sizeof(r->mime));
 	strlcpy(r->codecs, in.codecs, sizeof(r->codecs));
 	strlcpy(r->lang, in.lang, sizeof(r->lang));

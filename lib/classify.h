@@ -81,6 +81,10 @@ int sd_hls_parse(const char *buf, size_t len, struct sd_hls *h);
 /* The variant to follow: the highest BANDWIDTH, then the largest picture;
  * -1 when there is none. */
 int sd_hls_best_variant(const struct sd_hls *h);
+/* Where the value of attribute name of an HLS attribute list (RFC 8216
+ * 4.2) starts in list, its length in *n (a quoted string's quotes left
+ * out: the one before it is at [-1]); NULL when it is not there. */
+const char *sd_hls_attr_at(const char *list, const char *name, size_t *n);
 
 #define SD_DASH_MAX_REPS 64
 
@@ -128,6 +132,10 @@ int sd_xml_next(const char *p, size_t len, size_t *pos,
  * are), into out; 1 when found. */
 int sd_xml_attr(const struct sd_xml_tag *t, const char *name, char *out,
     size_t len);
+/* Attribute name of t as a number in [0, max]; def when it is absent
+ * or not one. */
+long long sd_xml_num(const struct sd_xml_tag *t, const char *name,
+    long long max, long long def);
 
 /* Read a DASH MPD (a minimal, bounded XML reader). Returns 0, or -1 when
  * there is no MPD root element. */

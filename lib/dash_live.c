@@ -7,9 +7,10 @@
  * the AdaptationSet), its SegmentTimeline (@r, -1 up to the next S or the
  * live edge) or its @duration counted from availabilityStartTime, and
  * its BaseURLs (MPD, Period, AdaptationSet, Representation) resolved
- * against the MPD's URL. Two walks over the tags: the first lists the
- * representations to choose from, the second reads the chosen ones. The
- * tokenizer is classify.c's.
+ * against the MPD's URL. Three walks over the tags: the first counts
+ * the Periods, the second lists the last one's representations to
+ * choose from, the third reads the chosen ones. The tokenizer is
+ * classify.c's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -35,14 +36,7 @@
 static long long
 attr_num(const struct sd_xml_tag *t, const char *name, long long def)
 {
-	char v[32];
-	const char *es;
-	long long n;
-
-	if (!sd_xml_attr(t, name, v, sizeof(v)))
-		return def;
-	n = sd_strtonum(v, 0, NUM_MAX, &es);
-	return es == NULL ? n : def;
+	return sd_xml_num(t, name, NUM_MAX, def);
 }
 
 /* An attribute's ISO 8601 duration, s; def when absent or bad. */
@@ -371,8 +365,9 @@ typedef int (*rep_fn)(struct walk *w, void *ctx);
 
 /*
  * Walk the MPD's tags, calling on_rep at the end of every
- * representation of Period last (0: count the Periods only). on_root
- * reads the MPD element. 0, or -1 with errno.
+ * representation of Period last (0: count the Periods only). d, when
+ * not NULL, gets the MPD element's attributes and Period last's start.
+ * 0, or -1 with errno.
  */
 static int
 walk_mpd(struct walk *w, int last, rep_fn on_rep, void *ctx,
@@ -533,19 +528,15 @@ choose(struct rep_list *l, int hint, int *video_pick, int *chosen)
 	else if (l->video > 0)
 		v = sd_ingest_variant(&l->rec, NULL, why, sizeof(why));
 	*video_pick = v;
-	for (i = k = 0; i < l->n; i++) {
+	for (i = 0; i < l->n; i++) {
 		chosen[i] = l->kind[i] == 1 && nv++ == v;
 		if (l->kind[i] != 2)
 			continue;
 		/* the best of its set: the first of the highest bandwidth */
-		for (best = i, k = 0; k < l->n; k++)
+		for (best = -1, k = 0; k < l->n; k++)
 			if (l->set[k] == l->set[i] && l->kind[k] == 2 &&
-			    l->bw[k] > l->bw[best])
+			    (best < 0 || l->bw[k] > l->bw[best]))
 				best = k;
-		for (k = 0; k < i; k++)
-			if (l->set[k] == l->set[i] && l->kind[k] == 2 &&
-			    l->bw[k] == l->bw[best])
-				best = k < best ? k : best;
 		chosen[i] = best == i;
 	}
 }
@@ -732,14 +723,23 @@ read_rep(struct walk *w, void *ctx)
 	struct sd_dash_track *t;
 	const struct tmpl *tl;
 	long long start, dur;
+	int video;
 
 	if (!c->chosen[c->i++])
 		return 0;
-	if (d->ntrk >= SD_DASH_LIVE_TRACKS)
-		return 0;
+	video = strcmp(w->rep_type, "video") == 0;
+	if (d->ntrk >= SD_DASH_LIVE_TRACKS) {
+		if (!video)
+			return 0;
+		d->ntrk--;	/* the video in place of the last audio set */
+	}
 	t = &d->trk[d->ntrk];
+	if (video) {	/* first: the pump's first input */
+		memmove(&d->trk[1], &d->trk[0], d->ntrk * sizeof(*t));
+		t = &d->trk[0];
+	}
 	memset(t, 0, sizeof(*t));
-	t->video = strcmp(w->rep_type, "video") == 0;
+	t->video = video;
 	strlcpy(t->id, w->rep_id, sizeof(t->id));
 	t->bandwidth = w->rep_bw;
 	strlcpy(t->base, base_of(w, L_REP), sizeof(t->base));
@@ -764,23 +764,6 @@ read_rep(struct walk *w, void *ctx)
 		return -1;
 	d->ntrk++;
 	return 0;
-}
-
-/* The video track first: the pump's first input. */
-static void
-video_first(struct sd_dash_live *d)
-{
-	struct sd_dash_track *tmp;
-	size_t i;
-
-	for (i = 1; i < d->ntrk; i++)
-		if (d->trk[i].video && (tmp = malloc(sizeof(*tmp))) != NULL) {
-			*tmp = d->trk[i];
-			memmove(&d->trk[1], &d->trk[0], i * sizeof(*tmp));
-			d->trk[0] = *tmp;
-			free(tmp);
-			return;
-		}
 }
 
 int
@@ -830,7 +813,6 @@ sd_dash_live_parse(struct sd_dash_live *d, const char *buf, size_t len,
 		errno = ENOENT;
 		goto end;
 	}
-	video_first(d);
 	rv = 0;
 end:
 	saved = errno;

@@ -16,6 +16,7 @@
 #include "sd.h"
 #include "util_int.h"
 #include "ingest.h"
+#include "classify.h"
 #include "hls_live.h"
 
 void
@@ -62,20 +63,23 @@ tag_num(const char *line, size_t taglen, long long max)
 }
 
 /*
- * EXT-X-MAP's URI, cut out of the line in place; NULL when it has none.
- * A BYTERANGE of it is one more thing only ffmpeg reads.
+ * EXT-X-MAP's URI (a quoted string), cut out of the line in place; NULL
+ * when it has none. A BYTERANGE of it is one more thing only ffmpeg
+ * reads.
  */
 static const char *
 map_uri(struct sd_hls_live *l, char *line)
 {
-	char *u = strstr(line, "URI=\""), *e;
+	char *attrs = line + strlen("#EXT-X-MAP:"), *u;
+	size_t n;
 
-	if (strstr(line, "BYTERANGE=") != NULL)
+	if (sd_hls_attr_at(attrs, "BYTERANGE", &n) != NULL)
 		l->unfit |= SD_HLS_UNFIT_RANGE;
-	if (u == NULL || (e = strchr(u + 5, '"')) == NULL || e == u + 5)
+	u = (char *)sd_hls_attr_at(attrs, "URI", &n);
+	if (u == NULL || n == 0 || u[-1] != '"' || u[n] != '"')
 		return NULL;
-	*e = '\0';
-	return u + 5;
+	u[n] = '\0';
+	return u;
 }
 
 /* One line of the copy (NUL-terminated, trimmed); *dur, *disc and *map

@@ -21,7 +21,6 @@
  */
 #include <sys/ioctl.h>
 
-#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +38,7 @@
 #include "ingest.h"
 #include "dgram.h"
 #include "supervise.h"
+#include "upstream_own.h"
 
 /* Once a second while pumping: bytes into the state record; 1 when the
  * session has been idle long enough to end. */
@@ -122,9 +122,7 @@ first_due(const struct sess *s)
 struct ingest {
 	struct child ff;
 	int out, err;		/* our ends of ffmpeg's stdout and stderr */
-	char line[256];		/* the last whole line of its stderr */
-	char part[256];
-	size_t plen;
+	struct own_stderr e;	/* its stderr's last whole line */
 };
 
 static int
@@ -133,8 +131,8 @@ ingest_start(char **argv, struct ingest *in)
 	int o[2], e[2];
 
 	in->out = in->err = -1;
-	in->plen = 0;
-	in->line[0] = '\0';
+	in->e.plen = 0;
+	in->e.line[0] = '\0';
 	if (pipe2(o, O_CLOEXEC) == -1)
 		return -1;
 	if (pipe2(e, O_CLOEXEC) == -1) {
@@ -149,29 +147,6 @@ ingest_start(char **argv, struct ingest *in)
 	in->err = e[0];
 	fcntl(in->err, F_SETFL, O_NONBLOCK);
 	return in->ff.pid == -1 ? -1 : 0;
-}
-
-/* ffmpeg's stderr: copied to the log, its last line kept. */
-static void
-ingest_stderr(struct ingest *in)
-{
-	char buf[1024];
-	ssize_t n, i;
-
-	while ((n = read(in->err, buf, sizeof(buf))) > 0) {
-		(void)!write(2, buf, (size_t)n);
-		for (i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				in->part[in->plen] = '\0';
-				if (in->plen > 0)
-					memcpy(in->line, in->part,
-					    in->plen + 1);
-				in->plen = 0;
-			} else if (in->plen < sizeof(in->part) - 1 &&
-			    !iscntrl((unsigned char)buf[i]))
-				in->part[in->plen++] = buf[i];
-		}
-	}
 }
 
 /* ------------------------------------------------ one connection */
@@ -297,14 +272,14 @@ conn_read(struct conn *c, char *buf, size_t n, char *why, size_t len,
 	if (poll(pfd, 2, 200) <= 0)
 		return 0;
 	if (pfd[1].revents)
-		ingest_stderr(&c->in);
+		own_stderr_read(c->in.err, &c->in.e);
 	if (!pfd[0].revents)
 		return 0;
 	if ((r = read(c->in.out, buf, n)) > 0)
 		return r;
-	ingest_stderr(&c->in);
-	snprintf(why, len, "ffmpeg ended the stream%s%s", c->in.line[0] ?
-	    ": " : "", c->in.line);
+	own_stderr_read(c->in.err, &c->in.e);
+	snprintf(why, len, "ffmpeg ended the stream%s%s", c->in.e.line[0] ?
+	    ": " : "", c->in.e.line);
 	return -1;
 }
 
@@ -351,8 +326,8 @@ pump(struct sess *s, struct conn *c, struct sd_ring *rg,
 		now = sd_mono_s();
 		if (now - last_data > s->l.timeout) {
 			snprintf(why, len, "no data for %d s%s%s",
-			    s->l.timeout, c->via_ffmpeg && c->in.line[0] ?
-			    ": " : "", c->via_ffmpeg ? c->in.line : "");
+			    s->l.timeout, c->via_ffmpeg && c->in.e.line[0] ?
+			    ": " : "", c->via_ffmpeg ? c->in.e.line : "");
 			return PUMP_STALLED;
 		}
 		if (now - last_check >= 1) {
@@ -388,16 +363,16 @@ first_again(struct sess *s, struct conn *c, char *why, size_t len)
 		else if (pfd.revents & (POLLHUP | POLLERR))
 			ended = 1;
 		if (c->via_ffmpeg)
-			ingest_stderr(&c->in);
+			own_stderr_read(c->in.err, &c->in.e);
 	}
 	if (c->answered)
 		return 0;
 	if (ended)
 		snprintf(why, len, "ffmpeg ended the stream%s%s",
-		    c->in.line[0] ? ": " : "", c->in.line);
+		    c->in.e.line[0] ? ": " : "", c->in.e.line);
 	else
 		snprintf(why, len, "no data for %d s%s%s", s->l.timeout,
-		    c->in.line[0] ? ": " : "", c->in.line);
+		    c->in.e.line[0] ? ": " : "", c->in.e.line);
 	conn_close(c);
 	return -1;
 }

@@ -51,8 +51,7 @@ struct remux {
 	struct sd_buf q[TRACKS];	/* bytes for them, from qoff on */
 	size_t qoff[TRACKS];
 	int out, err;		/* its stdout (MPEG-TS), its stderr */
-	char line[256], part[256];	/* stderr's last whole line */
-	size_t plen;
+	struct own_stderr e;	/* its stderr's last whole line */
 	struct sd_ring *rg;
 	int ended;		/* its stdout is at its end */
 };
@@ -185,28 +184,6 @@ fail:
 	return -1;
 }
 
-/* ffmpeg's stderr: copied to the log, its last line kept. */
-static void
-remux_stderr(struct remux *m)
-{
-	char buf[1024];
-	ssize_t n, i;
-
-	while ((n = read(m->err, buf, sizeof(buf))) > 0) {
-		(void)!write(2, buf, (size_t)n);
-		for (i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
-				m->part[m->plen] = '\0';
-				if (m->plen > 0)
-					memcpy(m->line, m->part, m->plen + 1);
-				m->plen = 0;
-			} else if (m->plen < sizeof(m->part) - 1 &&
-			    (unsigned char)buf[i] >= ' ')
-				m->part[m->plen++] = buf[i];
-		}
-	}
-}
-
 static size_t
 remux_queued(const struct remux *m)
 {
@@ -259,12 +236,12 @@ remux_io(struct remux *m, int ms, char *why, size_t len)
 	if (poll(p, (nfds_t)np, ms) <= 0)
 		return 0;
 	if (p[1].revents)
-		remux_stderr(m);
+		own_stderr_read(m->err, &m->e);
 	for (k = 0; k < m->n; k++)
 		if (idx[k] >= 0 && p[idx[k]].revents && remux_write(m, k) ==
 		    -1) {
 			snprintf(why, len, "ffmpeg stopped reading track %d%s%s",
-			    k, m->line[0] ? ": " : "", m->line);
+			    k, m->e.line[0] ? ": " : "", m->e.line);
 			return -1;
 		}
 	if (!p[0].revents)
@@ -278,10 +255,10 @@ remux_io(struct remux *m, int ms, char *why, size_t len)
 		}
 		return 0;
 	}
-	remux_stderr(m);
+	own_stderr_read(m->err, &m->e);
 	m->ended = 1;
-	snprintf(why, len, "ffmpeg ended the stream%s%s", m->line[0] ?
-	    ": " : "", m->line);
+	snprintf(why, len, "ffmpeg ended the stream%s%s", m->e.line[0] ?
+	    ": " : "", m->e.line);
 	return -1;
 }
 

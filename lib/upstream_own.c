@@ -1,19 +1,44 @@
 /*
  * upstream_own.c - what the upstream session's own readers share
  * (upstream_own.h): a fetch under the source's guard and headers into a
- * sink, with why it failed in words, and the state's "up" once a round.
+ * sink, with why it failed in words, the state's "up" once a round, and
+ * an ffmpeg's stderr with its last line (upstream.c's ingest uses that
+ * too).
  * upstream_hls.c and upstream_dash.c both use these; neither uses the
  * other's, so the readers stand side by side.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sd.h"
 #include "util_int.h"
 #include "fetch.h"
 #include "supervise.h"
 #include "upstream_own.h"
+
+void
+own_stderr_read(int fd, struct own_stderr *e)
+{
+	char buf[1024];
+	ssize_t n, i;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		(void)!write(2, buf, (size_t)n);
+		for (i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				e->part[e->plen] = '\0';
+				if (e->plen > 0)
+					memcpy(e->line, e->part, e->plen + 1);
+				e->plen = 0;
+			} else if (e->plen < sizeof(e->part) - 1 &&
+			    !iscntrl((unsigned char)buf[i]))
+				e->part[e->plen++] = buf[i];
+		}
+	}
+}
 
 int
 own_sink_buf(void *ctx, const char *p, size_t n)

@@ -36,6 +36,18 @@ struct own_reader {
 	char why[320];
 };
 
+/* An ffmpeg's stderr (upstream.c's ingest, upstream_dash.c's remux):
+ * its last whole line, which says why it ended. */
+struct own_stderr {
+	char line[256];		/* the last whole line, "" before one */
+	char part[256];		/* the line being read */
+	size_t plen;
+};
+
+/* What fd (non-blocking) has: copied to the log (our stderr), e's last
+ * line kept. */
+void	own_stderr_read(int fd, struct own_stderr *e);
+
 /* Where a body goes, chunk by chunk; -1 stops the fetch. */
 typedef int (*own_sink_fn)(void *ctx, const char *p, size_t n);
 

@@ -58,35 +58,19 @@ serve_start "$conf" "$spool"
 t_ok $? "lighttpd with sd-serve starts"
 base=$SERVE_BASE
 
-state() { sed -n "s/^$2=//p" "$spool/$1/ts.state" 2>/dev/null; }
-
-# ts_decodes NAME: NAME's TS client got >= 6 s that ffmpeg decodes.
+# ts_decodes NAME: serve_ts_decodes, and both kinds reach the client.
 ts_decodes() {
-	d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 \
-	    "$T_TMP/$1.ts" 2>/dev/null)
-	ffmpeg -nostdin -v error -i "$T_TMP/$1.ts" -map 0 -f null - \
-	    >"$T_TMP/$1.dec" 2>&1
-	t_ok $? "$1: ffmpeg decodes the TS client's stream"
+	serve_ts_decodes "$1"
 	[ -s "$T_TMP/$1.dec" ] && t_diag "$(head -5 "$T_TMP/$1.dec")"
-	t_at_least "${d:-0}" 6 "$1: the TS client got at least 6 s"
 	n=$(ffprobe -v error -show_entries stream=codec_type -of csv=p=0 \
 	    "$T_TMP/$1.ts" 2>/dev/null | grep . | sort -u | tr '\n' ' ')
 	t_is "$n" "audio video " "$1: audio and video reach the TS client"
 }
 
-# master_200 NAME: NAME's HLS master answers 200. A 503 or 504 (no
-# segment yet: a source slow to classify and start on a loaded machine)
-# is asked again, as a player does, for 60 s (t_secs).
-master_try() {
-	code=$(curl -s -o "$T_TMP/$1.m3u8" -w '%{http_code}' \
-	    --max-time "$(t_secs 40)" "$base/$1/master.m3u8")
-	[ "$code" != 503 ] && [ "$code" != 504 ]
-}
-
 for k in dash fmp4; do
 	case $k in dash) want=dash ;; fmp4) want=hls-fmp4 ;; esac
-	t_wait 60 master_try "$k"
-	t_is "$code" 200 "$k: HLS master 200 (the session is up)"
+	serve_master_200 "$k"
+	t_is "$SERVE_CODE" 200 "$k: HLS master 200 (the session is up)"
 	T_GST_MAX=60
 	t_gst_start "$base/$k/master.m3u8" 6
 	g1=$T_GST_PID l1=$T_GST_LOG
@@ -96,9 +80,9 @@ for k in dash fmp4; do
 	    "$base/$k/stream.ts"
 	to=$(date +%s)
 	[ "$k" = dash ] && dash_from=$from dash_to=$to
-	t_is "$(state "$k" ingest)" "$want" "$k: the state says ingest=$want"
-	t_is "$(state "$k" connections)" 1 "$k: one upstream connection"
-	[ "$(state "$k" ingest)" = "$want" ] ||
+	t_is "$(serve_state "$k" ingest)" "$want" "$k: the state says ingest=$want"
+	t_is "$(serve_state "$k" connections)" 1 "$k: one upstream connection"
+	[ "$(serve_state "$k" ingest)" = "$want" ] ||
 	    t_diag "$(tail -5 "$spool/$k/ts.log" 2>/dev/null)"
 	ts_decodes "$k"
 	t_gst_wait "$g1" "$l1" "$base/$k/master.m3u8" 6 \
@@ -125,8 +109,8 @@ t_ok "$([ "$mpds" -le "$max" ] && echo 0 || echo 1)" \
 
 # Failover: the first source is dead, the second is read by our reader.
 curl -s --max-time "$(t_secs 20)" -o "$T_TMP/fo.ts" "$base/fo/stream.ts"
-t_is "$(state fo ingest)" dash "fo: the second source is read by our reader"
-t_like "$(state fo source)" "/dash/live.mpd" "fo: the source in use is the second"
+t_is "$(serve_state fo ingest)" dash "fo: the second source is read by our reader"
+t_like "$(serve_state fo source)" "/dash/live.mpd" "fo: the source in use is the second"
 t_like "$(curl -s "$base/status")" \
     '"url":"http://127.0.0.1:[0-9]*/gone.mpd",("ingest":"[a-z-]*",)?"last_error":"[^"]' \
     "fo: /status has the dead source's error"
@@ -143,9 +127,9 @@ for k in done hdone; do
 	t_ok $? "$k: the session's state has a last_error"
 	from=$(date +%s)
 	t_wait 15 "[ \"\$(sed -n 's/^retry_after=//p' '$spool/$k/ts.state')\" -ge 3 ]"
-	t_ok $? "$k: the backoff grew (retry_after $(state "$k" retry_after) s)"
+	t_ok $? "$k: the backoff grew (retry_after $(serve_state "$k" retry_after) s)"
 	to=$(date +%s)
-	t_like "$(state "$k" last_error)" \
+	t_like "$(serve_state "$k" last_error)" \
 	    'static: the source ended|EXT-X-ENDLIST' "$k: last_error says it ended"
 	kill "$c" 2>/dev/null
 	wait "$c" 2>/dev/null

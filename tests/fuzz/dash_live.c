@@ -2,8 +2,9 @@
  * Fuzz the live DASH reader's MPD parser (dash_live.c) over bytes an
  * upstream sent: every track it gives has a timescale, at most
  * SD_DASH_LIVE_SEGS segments in media-time order, URLs that fit or are
- * refused, and a next segment that is one of its list. The clock and the
- * video hint come from the input's size.
+ * refused, and a next segment that is one of its list; a video track
+ * comes first. The clock and the video hint come from the input's
+ * size.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,8 +53,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (int)(size % 4) - 1) == 0) {
 		if (d.ntrk > SD_DASH_LIVE_TRACKS)
 			abort();
-		for (k = 0; k < d.ntrk; k++)
+		for (k = 0; k < d.ntrk; k++) {
+			if (k > 0 && d.trk[k].video)
+				abort();	/* the video is the first */
 			check_track(&d.trk[k]);
+		}
 	}
 	fuzz_loud();
 	return 0;

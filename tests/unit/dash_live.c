@@ -143,6 +143,52 @@ test_time(void)
 	    d->video_pick == 1, "a hint out of range: ingest.c's choice");
 }
 
+/* Audio sets before the video, in the second of two Periods. */
+static const char order_mpd[] =
+    "<MPD type='static' mediaPresentationDuration='PT8S'>"
+    "<Period><AdaptationSet contentType='video'><SegmentTemplate "
+    "media='old-$Number$' initialization='i' duration='2'/>"
+    "<Representation id='old'/></AdaptationSet></Period>"
+    "<Period><SegmentTemplate media='$RepresentationID$-$Number$' "
+    "initialization='i' duration='2'/>"
+    "<AdaptationSet contentType='audio'>"
+    "<Representation id='a1' bandwidth='64000'/>"
+    "<Representation id='a2' bandwidth='128000'/>"
+    "<Representation id='a3' bandwidth='128000'/></AdaptationSet>"
+    "<AdaptationSet contentType='video'><Representation id='v' "
+    "width='640' height='360'/></AdaptationSet></Period></MPD>";
+
+static void
+test_order(void)
+{
+	char mpd[4096], set[128];
+	int i;
+
+	ok(parse(order_mpd, "http://h/m.mpd", 0, -1) == 0 && d->ntrk == 2 &&
+	    d->video_reps == 1, "only the last Period is read");
+	ok(d->trk[0].video && strcmp(d->trk[0].id, "v") == 0,
+	    "the video track comes first, whatever the MPD's order");
+	ok(!d->trk[1].video && strcmp(d->trk[1].id, "a2") == 0,
+	    "of two audio representations of the highest bandwidth, the "
+	    "first");
+	/* more audio sets than tracks, then the video */
+	strlcpy(mpd, "<MPD type='static' mediaPresentationDuration='PT8S'>"
+	    "<Period><SegmentTemplate media='$RepresentationID$-$Number$' "
+	    "initialization='i' duration='2'/>", sizeof(mpd));
+	for (i = 0; i < SD_DASH_LIVE_TRACKS + 2; i++) {
+		snprintf(set, sizeof(set), "<AdaptationSet contentType="
+		    "'audio'><Representation id='a%d'/></AdaptationSet>", i);
+		strlcat(mpd, set, sizeof(mpd));
+	}
+	strlcat(mpd, "<AdaptationSet contentType='video'><Representation "
+	    "id='v'/></AdaptationSet></Period></MPD>", sizeof(mpd));
+	ok(parse(mpd, "http://h/m.mpd", 0, -1) == 0 &&
+	    d->ntrk == SD_DASH_LIVE_TRACKS && d->trk[0].video &&
+	    strcmp(d->trk[SD_DASH_LIVE_TRACKS - 1].id, "a6") == 0,
+	    "more audio sets than tracks: the video is kept, the later audio "
+	    "sets left out");
+}
+
 static void
 test_ended_and_bad(void)
 {
@@ -220,6 +266,7 @@ main(void)
 		return 1;
 	test_ffmpeg();
 	test_time();
+	test_order();
 	test_ended_and_bad();
 	free(d);
 	return done();

@@ -142,6 +142,16 @@ test_map(void)
 	    "#EXTINF:2,\na.m4s\n") == 0 && (l.unfit & SD_HLS_UNFIT_RANGE),
 	    "a MAP with a byte range: ffmpeg's");
 	sd_hls_live_free(&l);
+	ok(parse(&l, "#EXTM3U\n#EXT-X-MAP:URI=\"i.mp4?BYTERANGE=1&URI=\"\n"
+	    "#EXTINF:2,\na.m4s\n") == 0 && l.unfit == SD_HLS_UNFIT_FMP4 &&
+	    l.seg[0].map != NULL && strcmp(l.seg[0].map,
+	    "i.mp4?BYTERANGE=1&URI=") == 0,
+	    "a MAP's attributes as RFC 8216 lists them, not words in its URI");
+	sd_hls_live_free(&l);
+	ok(parse(&l, "#EXTM3U\n#EXT-X-MAP:XURI=\"x.mp4\",URI=\"i.mp4\"\n"
+	    "#EXTINF:2,\na.m4s\n") == 0 && l.seg[0].map != NULL &&
+	    strcmp(l.seg[0].map, "i.mp4") == 0, "the URI attribute, not XURI");
+	sd_hls_live_free(&l);
 	ok(parse(&l, "#EXTM3U\n#EXT-X-MAP:URI=\"\n#EXTINF:2,\na.m4s\n") ==
 	    0 && l.seg[0].map == NULL, "a MAP without a closing quote: none");
 	sd_hls_live_free(&l);
