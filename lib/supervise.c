@@ -181,13 +181,18 @@ index_mtime(const char *dir)
  * How late segments come out: from the segment's last byte reaching the
  * ring to the rename of the index that lists it. The ring writes a chunk
  * the moment a segment can end (ring.c: the keyframe after it complete,
- * and a whole audio sample past it), so that byte is the last of the
- * newest chunk fed before the index: the index's time minus that chunk's
- * (lag_max_ms, lag_late) is the whole delay; minus the time the chunk
- * went into the pipe, the part after the ring (lag_out_max_ms,
- * lag_out_late: the pipe and sd-cmafmux).
+ * and a whole audio sample past it), so that byte is the last of a chunk:
+ * the newest one fed before the index while the feed keeps up (a batch
+ * of one chunk, the cut published before the next batch). The index's
+ * time minus that chunk's (lag_max_ms, lag_late) is then the whole
+ * delay; minus the time its batch went into the pipe, the part after the
+ * ring (lag_out_max_ms, lag_out_late: the pipe and sd-cmafmux). A feed
+ * or sd-cmafmux that fell behind has a later chunk fed before the index
+ * than the one that ended the segment: both then count too little.
+ * The index is looked at once a second (pipeline_run): two cuts between
+ * looks count as one.
  */
-#define LAG_FED 16		/* chunks remembered */
+#define LAG_FED 16		/* batches remembered */
 #define LAG_LATE_MS 100		/* a segment later than this is late */
 #define LAG_WRITE_S 5		/* the lag_* keys: at most this often */
 #define FEED_MAX (SD_RING_CHUNK * 2)	/* chunks read at once, bytes */
@@ -196,7 +201,7 @@ index_mtime(const char *dir)
 
 struct lag {
 	struct {
-		double fed;		/* written to the pipe */
+		double fed;		/* a batch written to the pipe */
 		double ring;		/* its last chunk written to the ring */
 	} fed[LAG_FED];
 	unsigned long long nfed;
