@@ -162,7 +162,8 @@ emit_rate(struct cls *c, int num, int den)
 {
 	/* A stream cut short leaves libavformat's guess, the 90 kHz time
 	 * base: unknown, not a rate sd-decide would refuse. */
-	if (num <= 0 || den <= 0 || (long long)num > SD_MAX_FRAME_RATE * (long long)den)
+	if (num <= 0 || den <= 0 ||
+	    (long long)num > SD_MAX_FRAME_RATE * (long long)den)
 		sd_rec_add(c->out, "frame_rate", "0");
 	else if (den == 1)
 		sd_rec_add(c->out, "frame_rate", "%d", num);

@@ -91,7 +91,8 @@ rec_num(const struct sd_rec *r, const char *key, long long max,
 	return 0;
 }
 
-/* 25, 29.97 or 30000/1001; 0 when absent. */
+/* 25, 29.97 or 30000/1001; 0 when absent. 0 (sd-classify's unknown) is
+ * taken too, which sd_frame_rate_ok would refuse: hence its own bound. */
 static int
 rec_rate(const struct sd_rec *r, const char *key, double *out)
 {

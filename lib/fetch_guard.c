@@ -1,12 +1,13 @@
 /*
  * fetch_guard.c - where fetch.c may go and the connection there: URLs
- * parsed (what may be fetched at all), the origin rule (the source's scheme, host and port, or a host allow_hosts
- * names) checked on every hop, redirects included; the address actually
- * connected to checked against loopback, link-local and private ranges
- * (DNS rebinding), for http's socket and for the address https's curl is
- * pinned to. Names are resolved with getaddrinfo(3), which has no timeout
- * of its own. docs/SECURITY.md, "Upstreams", says why; the exchange itself
- * is fetch.c's.
+ * parsed (what may be fetched at all), the origin rule (the source's
+ * scheme, host and port, or a host allow_hosts names) checked on every
+ * hop, redirects included; the address actually connected to checked
+ * against loopback, link-local and private ranges (DNS rebinding), for
+ * http's socket and for the address https's curl is pinned to. Names are
+ * resolved with getaddrinfo(3), which has no timeout of its own.
+ * docs/SECURITY.md, "Upstreams", says why; the exchange itself is
+ * fetch.c's.
  */
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -31,6 +31,7 @@
 #include "session.h"
 #include "util_int.h"
 #include "manifest_common.h"
+#include "classify.h"
 #include "passthru.h"
 #include "url.h"
 #include "fetch.h"
@@ -415,21 +416,22 @@ url_dir(const char *url, char *out, size_t len)
 	return 0;
 }
 
-/* 1 when the tag from start to gt holds attr (type="dynamic"). */
+/* 1 when the MPD's root tag, at mpd, says type="dynamic": read as
+ * sd-classify reads it (sd_xml_attr), so both agree on what is live. */
 static int
-tag_has(const char *start, const char *gt, const char *attr)
+mpd_dynamic(const char *mpd, const char *end)
 {
-	size_t n = strlen(attr);
-	const char *q;
+	struct sd_xml_tag t;
+	size_t pos = 0;
+	char type[16];
 
-	for (q = start; q + n <= gt; q++)
-		if (memcmp(q, attr, n) == 0)
-			return 1;
-	return 0;
+	return sd_xml_next(mpd, (size_t)(end - mpd), &pos, &t) == 0 &&
+	    sd_xml_attr(&t, "type", type, sizeof(type)) &&
+	    strcmp(type, "dynamic") == 0;
 }
 
 static void utc_timing(const char *, const char *, const char *,
-    const char *, const char *, struct sd_buf *);
+    const char *, struct sd_buf *);
 
 /*
  * The MPD with a BaseURL d/HASH/ for its folder (or for each absolute
@@ -506,7 +508,7 @@ dash_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
 			sd_buf_append(out, q, (size_t)(e - q));
 		p = e;
 	}
-	utc_timing(body, end, mpd, gt, p, out);
+	utc_timing(body, end, mpd, p, out);
 	return out->failed ? -1 : 0;
 }
 
@@ -520,16 +522,19 @@ dash_rewrite(const char *body, size_t len, struct rw *rw, struct sd_buf *out)
  */
 static void
 utc_timing(const char *body, const char *end, const char *mpd,
-    const char *mpd_gt, const char *p, struct sd_buf *out)
+    const char *p, struct sd_buf *out)
 {
-	const char *close = NULL, *q;
+	const char *close = NULL;
+	size_t i;
 	char when[40];
 
-	for (q = p; (q = strstr(q, "</MPD>")) != NULL; q++)
-		close = q;
-	if (close == NULL || strstr(body, "<UTCTiming") != NULL ||
-	    (!tag_has(mpd, mpd_gt, "type=\"dynamic\"") &&
-	    !tag_has(mpd, mpd_gt, "type='dynamic'"))) {
+	/* (the MPD's end tag is its last bytes but for blanks: looked for
+	 * from there back) */
+	if (mpd_dynamic(mpd, end) && strstr(body, "<UTCTiming") == NULL)
+		for (i = (size_t)(end - p); i >= 6 && close == NULL; i--)
+			if (memcmp(p + i - 6, "</MPD>", 6) == 0)
+				close = p + i - 6;
+	if (close == NULL) {
 		sd_buf_append(out, p, (size_t)(end - p));
 		return;
 	}

@@ -286,6 +286,18 @@ hi10     hls    Efficiency 0 transcode fmp4 libx265 copy 7
 main     dash   Universal  0 repackage fmp4 copy copy -
 EOF
 
+# A frame rate of 0 is sd-classify's unknown: decided on. One past 1000 a
+# second (a 90 kHz time base taken for one) is no frame rate: refused as
+# input, which is why sd-classify never writes one.
+rec rate0 mpegts h264 aac frame_rate=0
+rec rate90k mpegts h264 aac frame_rate=90000
+decide rate0 -f hls
+t_is "$(summary)" "0 repackage fmp4 copy copy 7" "frame_rate=0 (unknown): decided"
+decide rate90k -f hls
+t_is "$T_RC:$(key delivery)" "65:-" "frame_rate=90000: refused as input"
+t_like "$T_ERR" "frame_rate=90000: not a frame rate" \
+    "frame_rate=90000: the message says so"
+
 # Reasons a person can read; the refusal says what to change.
 decide mp2 -f hls -p Universal
 t_like "$T_OUT" '^reason=.*H\.264 video .*copied' "H.264 + MP2: the reason says the video is copied"

@@ -2,7 +2,8 @@
 # serve-pass.t - HLS to HLS and DASH to DASH passthrough through lighttpd
 # and sd-serve: the upstream's manifests with every URI rewritten back to
 # sd-serve, players (ffmpeg, GStreamer) reading to the end through it,
-# each upstream file fetched once for many clients, forged names refused.
+# each upstream file fetched once for many clients, forged names refused,
+# a passthrough past max_sessions refused with its reason.
 . "${0%/*}/lib.sh"
 . "${0%/*}/serve/lib.sh"
 
@@ -24,9 +25,12 @@ uport=$SERVE_UPORT
 	printf 'mode = smart\n\n'
 	printf '[dashp]\nsource = http://127.0.0.1:%s/files/dash/manifest.mpd\n' \
 	    "$uport"
+	printf 'mode = smart\n\n'
+	printf '[hlsq]\nsource = http://127.0.0.1:%s/files/hls/index.m3u8\n' \
+	    "$uport"
 	printf 'mode = smart\n'
 } >"$conf/proxies.ini"
-serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 30)"
+serve_ini "$conf" "$spool" "idle_timeout = $(t_secs 30)" "max_sessions = 3"
 serve_start "$conf" "$spool"
 base=$SERVE_BASE
 
@@ -82,4 +86,27 @@ t_is "$T_RC:$T_ERR" "0:" "DASH passthrough: ffmpeg reads it all"
 t_run -t 60 -- gst-launch-1.0 -q playbin uri="$base/dashp/manifest.mpd" \
     video-sink="fakesink sync=false" audio-sink="fakesink sync=false"
 t_is "$T_RC" 0 "DASH passthrough: GStreamer plays to the end"
+
+# max_sessions (3) sessions live, stood for by three held session locks:
+# a passthrough past them is refused 503 "too many live sessions", as the
+# smart path says, not "the upstream is down".
+mkdir -p "$spool/.locks"
+busy=
+for i in 1 2 3; do
+	t_bg sh -c 'exec 9>"$0" && flock 9 && exec sleep 600' \
+	    "$spool/.locks/busy$i.lock"
+	busy="$busy $T_BGPID"
+done
+t_wait 10 '! flock -n "$spool/.locks/busy1.lock" true &&
+    ! flock -n "$spool/.locks/busy2.lock" true &&
+    ! flock -n "$spool/.locks/busy3.lock" true'
+t_ok $? "three session locks held"
+code=$(curl -s -D "$T_TMP/h" -o "$T_TMP/q.body" -w '%{http_code}' \
+    --max-time "$(t_secs 30)" "$base/hlsq/master.m3u8")
+t_is "$code" 503 "past max_sessions: a passthrough gets 503"
+t_like "$(tr -d '\r' <"$T_TMP/h")" '^Retry-After: [0-9]+$' \
+    "past max_sessions: with Retry-After"
+t_like "$(cat "$T_TMP/q.body")" 'too many live sessions' \
+    "past max_sessions: the reason says so"
+for p in $busy; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 t_done

@@ -39,37 +39,28 @@ serve_dir "$web" 'server.modules += ( "mod_accesslog" )' \
 t_ok $? "lighttpd serves the upstream folder"
 web_url=$SERVE_URL
 
-# The live sources: the same media in real time, copied (no -stream_loop:
-# ffmpeg 5.1 breaks aac_adtstoasc at a loop).
-live() { t_bg ffmpeg -nostdin -v error -re -i "$media" "$@"; }
-live -map 0:v -map 0:a -c copy -f hls -hls_time 1 -hls_list_size 8 \
-    -hls_flags delete_segments -var_stream_map \
+# The live sources: the same media in real time, copied, once
+# (serve_src_live: no loop).
+serve_src_live "$media" -map 0:v -map 0:a -c copy -f hls -hls_time 1 \
+    -hls_list_size 8 -hls_flags delete_segments -var_stream_map \
     'a:0,agroup:aud,language:eng,name:en v:0,agroup:aud' \
     -master_pl_name master.m3u8 "$web/hls/v%v.m3u8"
-# (TS into MP4 with stream copy: ADTS off and the TS codec tags reset)
-mp4="-bsf:a aac_adtstoasc -tag:v avc1 -tag:a mp4a"
-live -c copy $mp4 -f hls -hls_time 1 -hls_list_size 8 -hls_segment_type fmp4 \
-    -hls_flags delete_segments "$web/fmp4/live.m3u8"
-live -c copy $mp4 -f dash -seg_duration 1 -window_size 8 -use_template 1 \
-    -use_timeline 1 -streaming 0 "$web/dash/live.mpd"
+serve_src_hls "$media" "$web/fmp4" 1 fmp4
+serve_src_dash "$media" "$web/dash"
 # two audio languages (eng, fra), each an adaptation set of its own
-t_bg ffmpeg -nostdin -v error -re -i "$media2" -map 0 -c copy $mp4 -f dash \
-    -seg_duration 1 -window_size 8 -use_template 1 -use_timeline 1 \
-    -streaming 0 -adaptation_sets "id=0,streams=v id=1,streams=1 id=2,streams=2" \
+serve_src_live "$media2" -map 0 -c copy -bsf:a aac_adtstoasc -tag:v avc1 \
+    -tag:a mp4a -f dash -seg_duration 1 -window_size 8 -use_template 1 \
+    -use_timeline 1 -streaming 0 \
+    -adaptation_sets "id=0,streams=v id=1,streams=1 id=2,streams=2" \
     "$web/dash2/live.mpd"
 udp=$(t_free_port)
-live -c copy -f mpegts "udp://127.0.0.1:$udp?pkt_size=1316"
+serve_src_live "$media" -c copy -f mpegts "udp://127.0.0.1:$udp?pkt_size=1316"
 srt=
-if ffmpeg -hide_banner -protocols 2>/dev/null | grep -qx ' *srt'; then
+if serve_src_proto srt; then
 	srt=$(t_free_port)
-	# A listener takes one caller and ends with it; a real SRT encoder
-	# takes the next one, so the sender starts again (sd-classify calls
-	# first, the ingest after it, again after a restart).
-	t_bg sh -c 'trap "kill \$c 2>/dev/null; exit 0" TERM
-	    while :; do
-		ffmpeg -nostdin -v error -re -i "$0" -c copy -f mpegts "$1" &
-		c=$!; wait $c
-	    done' "$media" "srt://127.0.0.1:$srt?mode=listener"
+	# (sd-classify calls first, the ingest after it, again after a
+	# restart: serve_src_sender starts the listener again each time)
+	serve_src_sender "$media" mpegts "srt://127.0.0.1:$srt?mode=listener"
 fi
 t_wait 20 '[ -s "$web/hls/master.m3u8" ] && [ -s "$web/fmp4/live.m3u8" ] &&
     [ -s "$web/dash/live.mpd" ] && [ -s "$web/dash2/live.mpd" ]'

@@ -60,6 +60,28 @@
 #	are gone), is one upstream session; the TS client's stream passes
 #	serve_ts_decodes; with -i, the state's ingest= is INGEST. 4 to 7
 #	checks, in that order.
+#
+# Live sources made by ffmpeg, for the tests of source kinds:
+#   serve_src_live MEDIA ARG...
+#	ffmpeg plays MEDIA once in real time (-re) into the output its ARGs
+#	name (codecs, format, file or URL), in the background (t_bg). Not
+#	looped: ffmpeg 5.1 breaks aac_adtstoasc at a loop, so MEDIA must
+#	outlast the test.
+#   serve_src_hls MEDIA DIR [SECONDS [fmp4]]
+#	a live HLS source, DIR/live.m3u8: MEDIA copied into SECONDS (default
+#	1) segments, 8 listed, old ones deleted; MPEG-TS segments, or fMP4
+#	ones (ADTS off, the TS codec tags reset) with fmp4.
+#   serve_src_dash MEDIA DIR [SECONDS]
+#	a live DASH source, DIR/live.mpd: SegmentTemplate with a timeline,
+#	SECONDS (default 1) segments, 8 in the window.
+#   serve_src_sender MEDIA FORMAT URL
+#	MEDIA sent in real time as FORMAT (mpegts, rtp_mpegts) to URL (udp,
+#	rtp, srt, rist), started again whenever it ends: a real encoder
+#	keeps sending, and an SRT listener takes one caller and ends with it.
+#	Its messages go to $T_TMP/sender-PORT.log (a caller's end is an
+#	error there).
+#   serve_src_proto NAME
+#	0 when ffmpeg has the protocol NAME (srt, rist).
 
 SERVE_PLAY_DIR="$SD_TOP/tests/play"
 SERVE_NODE_MODULES="$SD_TOP/tests/node_modules"
@@ -286,35 +308,13 @@ serve_source_checks() {
 	[ -z "$_sd_g2" ] || t_gst_wait "$_sd_g2" "$_sd_l2" \
 	    "$SERVE_BASE/$_sd_k/manifest.mpd" 6 \
 	    "$_sd_k: GStreamer plays 6 s of manifest.mpd"
-	t_is "${_sd_st:-0}" 1 "$_sd_k: one upstream session (one ffmpeg start)"
+	t_is "${_sd_st:-0}" 1 "$_sd_k: one upstream session"
 	[ "${_sd_st:-0}" = 1 ] || t_diag "$(tail -5 "$_sd_log" 2>/dev/null)"
 	[ -z "$_sd_ing" ] ||
 	    t_is "$_sd_in" "$_sd_ing" "$_sd_k: read by the ingest $_sd_ing"
 }
 
-# ---- live sources made by ffmpeg, for the tests of source kinds (one
-# block: what serve-sources.t and serve-streams.t make, as functions).
-#
-#   serve_src_live MEDIA ARG...
-#	ffmpeg plays MEDIA once in real time (-re) into the output its ARGs
-#	name (codecs, format, file or URL), in the background (t_bg). Not
-#	looped: ffmpeg 5.1 breaks aac_adtstoasc at a loop, so MEDIA must
-#	outlast the test.
-#   serve_src_hls MEDIA DIR [SECONDS [fmp4]]
-#	a live HLS source, DIR/live.m3u8: MEDIA copied into SECONDS (default
-#	1) segments, 8 listed, old ones deleted; MPEG-TS segments, or fMP4
-#	ones (ADTS off, the TS codec tags reset) with fmp4.
-#   serve_src_dash MEDIA DIR [SECONDS]
-#	a live DASH source, DIR/live.mpd: SegmentTemplate with a timeline,
-#	SECONDS (default 1) segments, 8 in the window.
-#   serve_src_sender MEDIA FORMAT URL
-#	MEDIA sent in real time as FORMAT (mpegts, rtp_mpegts) to URL (udp,
-#	rtp, srt, rist), started again whenever it ends: a real encoder
-#	keeps sending, and an SRT listener takes one caller and ends with it.
-#	Its messages go to $T_TMP/sender-PORT.log (a caller's end is an
-#	error there).
-#   serve_src_proto NAME
-#	0 when ffmpeg has the protocol NAME (srt, rist).
+# ---- live sources made by ffmpeg (documented above)
 
 serve_src_live() {
 	_sd_m=$1

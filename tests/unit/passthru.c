@@ -110,6 +110,13 @@ test_dash(void)
 	    "mpeg:dash:utc:http-xsdate:2014\" value=\"http://t/\"/></MPD>") == 0 &&
 	    lines_like("UTCTiming", "http-xsdate", &n) && n == 1,
 	    "MPD: its own UTCTiming kept, none added");
+	ok(rewrite("<MPD profiles=\"p\" type='dynamic'><Period/></MPD>") == 0 &&
+	    lines_like("UTCTiming", "direct:2014", &n) && n == 1 &&
+	    strstr(out.p, "UTCTiming") < strstr(out.p, "</MPD>"),
+	    "MPD: type='dynamic' (single quotes, no newline at the end): the time");
+	ok(rewrite("<MPD xsi:type=\"dynamic\" type=\"static\"><Period/></MPD>")
+	    == 0 && strstr(out.p, "UTCTiming") == NULL,
+	    "MPD: type=\"static\" is static, whatever another attribute says");
 
 	ok(rewrite("<MPD><BaseURL>http://cdn.example/v/</BaseURL><Period>"
 	    "<BaseURL>p1/</BaseURL></Period></MPD>") == 0,
