@@ -171,13 +171,13 @@ fi
 # (upstream_hls.c) fetches each segment once, the two newest first, into
 # the ring; segments that 404 are an upstream error with a growing backoff.
 mkdir -p "$web/own" "$web/bad/real"
-live -c copy -f hls -hls_time 1 -hls_list_size 6 -hls_flags delete_segments \
-    "$web/own/live.m3u8"
+serve_src_live "$media" -c copy -f hls -hls_time 1 -hls_list_size 6 \
+    -hls_flags delete_segments "$web/own/live.m3u8"
 # (the bad source names its segments under seg/, a link that goes away)
 ln -s real "$web/bad/seg"
-live -c copy -f hls -hls_time 1 -hls_list_size 6 -hls_flags delete_segments \
-    -hls_base_url seg/ -hls_segment_filename "$web/bad/real/b%d.ts" \
-    "$web/bad/live.m3u8"
+serve_src_live "$media" -c copy -f hls -hls_time 1 -hls_list_size 6 \
+    -hls_flags delete_segments -hls_base_url seg/ \
+    -hls_segment_filename "$web/bad/real/b%d.ts" "$web/bad/live.m3u8"
 printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=640x360\nlive.m3u8\n' \
     >"$web/own/master.m3u8"
 t_wait 20 '[ -s "$web/own/live.m3u8" ] && [ -s "$web/bad/live.m3u8" ]'
