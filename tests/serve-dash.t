@@ -27,11 +27,8 @@ web_url=$SERVE_URL
 
 # (TS into MP4 with stream copy: ADTS off and the TS codec tags reset)
 mp4="-bsf:a aac_adtstoasc -tag:v avc1 -tag:a mp4a"
-live() { t_bg ffmpeg -nostdin -v error -re -i "$media" "$@"; }
-live -c copy $mp4 -f dash -seg_duration 2 -window_size 8 -use_template 1 \
-    -use_timeline 1 -streaming 0 "$web/dash/live.mpd"
-live -c copy $mp4 -f hls -hls_time 2 -hls_list_size 8 -hls_segment_type fmp4 \
-    -hls_flags delete_segments "$web/fmp4/live.m3u8"
+serve_src_dash "$media" "$web/dash" 2
+serve_src_hls "$media" "$web/fmp4" 2 fmp4
 # Finished sources: ten seconds, then the MPD is static and the playlist
 # has EXT-X-ENDLIST.
 ffmpeg -nostdin -v error -i "$short" -c copy $mp4 -f dash -seg_duration 2 \
