@@ -63,7 +63,10 @@ cls_fail(struct cls *c, int err, const char *what)
 {
 	char msg[AV_ERROR_MAX_STRING_SIZE];
 
-	if (c->timed_out || err == AVERROR_EXIT || err == AVERROR(ETIMEDOUT)) {
+	/* (cls_interrupted: a failure past the deadline is the timeout's,
+	 * even when the guard's own timeout answered before libav asked) */
+	if (cls_interrupted(c) || err == AVERROR_EXIT ||
+	    err == AVERROR(ETIMEDOUT)) {
 		cls_reason(c, "%s: no answer within the %g s timeout.", what,
 		    c->o->timeout);
 		return SD_EX_TEMPFAIL;

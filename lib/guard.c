@@ -166,9 +166,13 @@ relay_response(int cfd, int ufd, int timeout_ms)
 	size_t len, first;
 	ssize_t hlen;
 
+	errno = 0;
 	if ((hlen = head_read(ufd, head, sizeof(head), &len,
 	    timeout_ms)) == -1 || strncmp(head, "HTTP/1.", 7) != 0) {
-		answer(cfd, 502, "Bad Gateway", timeout_ms);
+		if (hlen == -1 && errno == ETIMEDOUT)
+			answer(cfd, 504, "Gateway Timeout", timeout_ms);
+		else
+			answer(cfd, 502, "Bad Gateway", timeout_ms);
 		return;
 	}
 	first = strcspn(head, "\r\n");
