@@ -428,6 +428,7 @@ h264_sps_size(const uint8_t *nal, size_t len, int *w, int *h)
 	struct rbsp rb;
 	struct sd_bits *r = &rb.b;
 	unsigned prof, chroma = 1, i, n, sep = 0, fmo, poc, cl, cr, ct, cb;
+	long long cw, ch;
 	unsigned wm, hm, cx, cy;
 
 	if (len < 4)
@@ -476,9 +477,16 @@ h264_sps_size(const uint8_t *nal, size_t len, int *w, int *h)
 		return -1;
 	cx = chroma == 0 || sep || chroma == 3 ? 1 : 2;
 	cy = (chroma == 1 && !sep ? 2 : 1) * (2 - fmo);
-	*w = (int)(wm * 16) - (int)(cx * (cl + cr));
-	*h = (int)((2 - fmo) * hm * 16) - (int)(cy * (ct + cb));
-	return *w > 0 && *h > 0 ? 0 : -1;
+	/* (the crops are ue(v) up to 2^32 - 2: counted in 64 bits, a
+	 * crop as large as the frame is refused, not wrapped) */
+	cw = (long long)wm * 16 - (long long)cx * ((long long)cl + cr);
+	ch = (long long)(2 - fmo) * hm * 16 -
+	    (long long)cy * ((long long)ct + cb);
+	if (cw <= 0 || ch <= 0)
+		return -1;
+	*w = (int)cw;
+	*h = (int)ch;
+	return 0;
 }
 
 /* The first SPS of an avcC or hvcC record. */

@@ -204,6 +204,101 @@ test_boxes(void)
 	sd_bytes_free(&b);
 }
 
+/* An H.264 SPS written bit by bit, into an avcC record. */
+struct sps_writer {
+	uint8_t rbsp[64];
+	size_t bits;
+};
+
+static void
+sps_put(struct sps_writer *wr, unsigned n, uint32_t v)
+{
+	while (n-- > 0) {
+		if (v >> n & 1)
+			wr->rbsp[wr->bits / 8] |= (uint8_t)(0x80 >> wr->bits % 8);
+		wr->bits++;
+	}
+}
+
+static void
+sps_put_ue(struct sps_writer *wr, uint32_t v)
+{
+	unsigned zeros = 0;
+
+	while (((uint64_t)v + 1) >> (zeros + 1) != 0)
+		zeros++;
+	sps_put(wr, zeros, 0);
+	sps_put(wr, zeros + 1, (uint32_t)((uint64_t)v + 1));
+}
+
+/* Baseline, 320x192 in macroblocks, frame cropping by left/right/top/
+ * bottom crop units; the record's SPS escaped as a NAL unit is. */
+static size_t
+avcc_with_crop(uint8_t *rec, size_t cap, uint32_t l, uint32_t r,
+    uint32_t t, uint32_t b)
+{
+	struct sps_writer wr;
+	size_t i, n = 8, zeros = 0;
+
+	memset(&wr, 0, sizeof(wr));
+	sps_put(&wr, 8, 0x67);
+	sps_put(&wr, 8, 66);
+	sps_put(&wr, 8, 0);
+	sps_put(&wr, 8, 30);
+	sps_put_ue(&wr, 0);		/* sps id */
+	sps_put_ue(&wr, 0);		/* log2_max_frame_num - 4 */
+	sps_put_ue(&wr, 2);		/* pic_order_cnt_type */
+	sps_put_ue(&wr, 1);		/* max_num_ref_frames */
+	sps_put(&wr, 1, 0);
+	sps_put_ue(&wr, 19);		/* 20 macroblocks wide */
+	sps_put_ue(&wr, 11);		/* 12 high */
+	sps_put(&wr, 1, 1);		/* frame_mbs_only */
+	sps_put(&wr, 1, 1);		/* direct_8x8_inference */
+	sps_put(&wr, 1, 1);		/* frame_cropping */
+	sps_put_ue(&wr, l);
+	sps_put_ue(&wr, r);
+	sps_put_ue(&wr, t);
+	sps_put_ue(&wr, b);
+	sps_put(&wr, 1, 0);		/* no VUI */
+	sps_put(&wr, 1, 1);		/* rbsp_stop_one_bit */
+	memcpy(rec, "\x01\x42\x00\x1e\xff\xe1", 6);
+	for (i = 0; i < (wr.bits + 7) / 8 && n + 2 < cap; i++) {
+		if (zeros >= 2 && wr.rbsp[i] <= 3) {
+			rec[n++] = 3;
+			zeros = 0;
+		}
+		zeros = wr.rbsp[i] == 0 ? zeros + 1 : 0;
+		rec[n++] = wr.rbsp[i];
+	}
+	rec[6] = (uint8_t)((n - 8) >> 8);
+	rec[7] = (uint8_t)(n - 8);
+	return n;
+}
+
+/* Crops that leave nothing, or that overflow an int when scaled by the
+ * chroma factor (as a fuzzer found), give no size. */
+static void
+test_size_crops(void)
+{
+	uint8_t rec[80];
+	size_t n;
+	int w = 0, h = 0;
+
+	n = avcc_with_crop(rec, sizeof(rec), 0, 0, 0, 6);
+	ok(sd_sps_size(0, rec, n, &w, &h) == 0 && w == 320 && h == 180,
+	    "written SPS: 320x180 after a bottom crop of 6 units");
+	n = avcc_with_crop(rec, sizeof(rec), 0, 160, 0, 0);
+	ok(sd_sps_size(0, rec, n, &w, &h) == -1,
+	    "a crop as wide as the picture: no size");
+	n = avcc_with_crop(rec, sizeof(rec), 0, 0x40000008, 0, 0);
+	ok(sd_sps_size(0, rec, n, &w, &h) == -1,
+	    "a crop of 2^30 + 8 units (2^31 + 16 pixels): no size, no overflow");
+	n = avcc_with_crop(rec, sizeof(rec), 0xfffffffe, 0xfffffffe,
+	    0xfffffffe, 0xfffffffe);
+	ok(sd_sps_size(0, rec, n, &w, &h) == -1,
+	    "crops of 2^32 - 2 units each: no size, no overflow");
+}
+
 /* Records x264 and x265 wrote for 320x180 (cropped from 320x192 / 320x184). */
 static void
 test_sizes(void)
@@ -316,6 +411,7 @@ main(void)
 	test_audio();
 	test_boxes();
 	test_sizes();
+	test_size_crops();
 	test_av1();
 	test_sidx();
 	return done();
