@@ -330,10 +330,12 @@ classify_urls(struct srv *s, const struct sd_proxy *px, const char *path,
  * Manifests are classified by URL (classify_urls); anything else from the
  * ring, which the upstream session fills from whichever source answers
  * (sd_relay_ensure waits for it, each source given upstream_timeout).
- * Returns 0, or the HTTP status to answer.
+ * Returns 0, or the HTTP status to answer; when the upstream session
+ * could not be had, *session_errno says why, for relay_error.
  */
 static int
-classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
+classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls,
+    int *session_errno)
 {
 	char path[PATH_MAX], lockname[SD_NAME_MAX + 16], ring[PATH_MAX];
 	const char *src;
@@ -343,6 +345,7 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 	size_t len;
 	int lock, rc, status = 0, k = 0;
 
+	*session_errno = 0;
 	if (sd_spool_path(path, sizeof(path), s->cfg->settings.spool, px->id,
 	    "classify") == -1)
 		return 500;
@@ -366,8 +369,8 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls)
 		goto done;
 	ring[0] = '\0';
 	if (sd_relay_ensure(s->cfg, px, "ts", NULL, ring, sizeof(ring)) == -1) {
-		status = errno == EHOSTDOWN || errno == EAGAIN ||
-		    errno == EUSERS ? 503 : errno == ETIMEDOUT ? 504 : 502;
+		*session_errno = errno;
+		status = 503;
 		goto done;
 	}
 	sd_buf_init(&out);
@@ -754,27 +757,36 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 	struct sd_rec cls, dec;
 	enum sd_client c;
 	const char *d;
-	int rc;
+	char ring[PATH_MAX];
+	int rc, session_errno;
 
 	if (client_of(s, name, &c) == -1)
 		return srv_error(s, 404, "not found", 0);
 	if (name == NULL && c != SD_CLIENT_TS)
 		return redirect_to_manifest(s, px, c);
+	if (sd_spool_path(ring, sizeof(ring), s->cfg->settings.spool, px->id,
+	    "ts") == -1)
+		return srv_error(s, 500, "no spool path for the channel", 0);
 	sd_rec_init(&cls);
 	sd_rec_init(&dec);
-	if ((rc = classify_cached(s, px, &cls)) == 503 &&
-	    sd_relay_busy(&rc) != NULL) {
+	rc = classify_cached(s, px, &cls, &session_errno);
+	if (rc != 0 && session_errno != 0) {
+		/* the session that reads the source for sd-classify: why
+		 * it could not be had (max_sessions, the provider's limit,
+		 * a source down), as a stream client is told */
+		errno = session_errno;
+		rc = relay_error(s, ring);
+		goto done;
+	}
+	if (rc == 503 && sd_relay_busy(&rc) != NULL) {
 		rc = provider_busy(s);
 		goto done;
 	}
 	if (rc != 0) {
-		char ring[PATH_MAX];
-
 		rc = srv_error(s, rc, rc == 504 ? "the upstream did not "
 		    "answer in time" : rc == 503 ? "the upstream is down" :
-		    "the source cannot be classified", sd_spool_path(ring,
-		    sizeof(ring), s->cfg->settings.spool, px->id, "ts") == 0 ?
-		    sd_relay_retry_after(ring) : 10);
+		    "the source cannot be classified",
+		    sd_relay_retry_after(ring));
 		goto done;
 	}
 	rc = sd_decide_proxy(s->cfg, px, &cls, c, NULL, &dec);

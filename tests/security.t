@@ -129,6 +129,12 @@ t_ok "$([ "$ok" -le 2 ] && [ "$ok" -ge 1 ] && echo 0 || echo 1)" \
 t_is "$((ok + busy))" 6 "the others get 503 ($busy)"
 t_like "$(cat "$T_TMP"/h? | tr -d '\r')" '^Retry-After: [0-9]+$' \
     "503 with Retry-After"
+busy_said=$(for i in 1 2 3 4 5 6; do
+	grep -qx 503 "$T_TMP/c$i" && cat "$T_TMP/s$i"; done)
+t_like "$busy_said" 'too many live sessions' \
+    "the 503s say why: too many live sessions"
+t_unlike "$busy_said" 'upstream is down' \
+    "no 503 says the upstream is down (it is not)"
 n=$(ls "$spool"/*/ts.state 2>/dev/null | wc -l)
 t_ok "$([ "$n" -le 2 ] && echo 0 || echo 1)" "at most 2 upstream sessions ran ($n)"
 # Variants are not made up by requests: odd formats start nothing new.
