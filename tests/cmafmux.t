@@ -321,6 +321,35 @@ longest=$(sed -n 's/^store .*longest=\([0-9.]*\).*/\1/p' "$h/hole/index")
 t_ok "$(awk -v l="${longest:-99}" 'BEGIN { print (l + 0 < 2.5) ? 0 : 1 }')" \
     "a hole: no segment spans it (the longest ${longest:-none} s)"
 
+# the same hole where the video ran on half a second past a keyframe and
+# the audio stopped before it (audio muxed behind the video, the break
+# took it): that moment of video is dropped, not cut into a segment of
+# its own with no audio beside it, and the cut after the hole is the one
+# discontinuity; every other frame is kept
+ffmpeg -nostdin -v error -y -t 4.5 -i "$src" -t 3.9 -i "$src" -map 0:v \
+    -map 1:a -c copy -copyts -f mpegts "$h/ahead.ts"
+cat "$h/ahead.ts" "$h/after.ts" >"$h/ahead-hole.ts"
+t_run -- sd-cmafmux -o "$h/ahead-hole" "$h/ahead-hole.ts"
+t_is "$T_RC" 0 "video ahead at a hole: exits 0"
+short=$(awk '$1 == "seg" && / track=v0 / { n++; d = $5; sub("d=", "", d)
+    if (d + 0 < 90000) s = s " " $3 } END { print n ? s : "no video" }' \
+    "$h/ahead-hole/index")
+last=$(awk '$1 == "seg" && / track=v0 / { s = " " $3 } END { print s }' \
+    "$h/ahead-hole/index")
+t_is "${short% "$last"}" "" \
+    "video ahead at a hole: no video segment under 1 s but the last"
+t_is "$(grep -c '^seg .* disc=1' "$h/ahead-hole/index")" 2 \
+    "video ahead at a hole: one cut with disc=1, on both tracks"
+# (the frames before the last keyframe of the first part, then all after)
+kept=$(ffprobe -v error -select_streams v -show_entries packet=pts_time,flags \
+    -of csv=p=0 "$h/ahead.ts" | sort -t, -k1,1n | awk -F, '
+    $1 != "" { t[++m] = $1; if ($2 ~ /K/) k = $1 }
+    END { for (i = 1; i <= m; i++) n += t[i] < k; print n }')
+cat_track "$h/ahead-hole" v0 "$T_TMP/ahead-hole.mp4"
+t_is "$(frames "$T_TMP/ahead-hole.mp4" 0)" \
+    $((kept + $(frames "$h/after.ts" v:0))) \
+    "video ahead at a hole: the frames after the last keyframe go, no others"
+
 # clips_check DIR NAME CLIP: four CLIPs (same timestamps each) in DIR's
 # store: three cuts with disc=1 on every track, each track 4 x the clip's
 # content, every frame decoded, no segment squashed.
