@@ -317,6 +317,7 @@ hevc_parse_sps(const uint8_t *nal, size_t len, struct hevc_sps *h)
 	struct sd_bits *r = &rb.b;
 	unsigned i, prof_present[8], level_present[8];
 	unsigned w, hh, cl = 0, cr = 0, ct = 0, cb = 0, sx, sy;
+	long long cw, ch;
 
 	rbsp_load(&rb, nal + 2, len - 2);
 	sd_bits_skip(r, 4);			/* vps id */
@@ -350,8 +351,12 @@ hevc_parse_sps(const uint8_t *nal, size_t len, struct hevc_sps *h)
 	}
 	sx = h->chroma == 1 || h->chroma == 2 ? 2 : 1;
 	sy = h->chroma == 1 ? 2 : 1;
-	h->width = (int)(w & 0xffff) - (int)(sx * ((cl + cr) & 0xffff));
-	h->height = (int)(hh & 0xffff) - (int)(sy * ((ct + cb) & 0xffff));
+	/* (as for H.264: counted in 64 bits; a size past 16 bits or a
+	 * window that leaves nothing is 0, no size, not a wrapped one) */
+	cw = (long long)w - (long long)sx * ((long long)cl + cr);
+	ch = (long long)hh - (long long)sy * ((long long)ct + cb);
+	h->width = w <= 0xffff && cw > 0 ? (int)cw : 0;
+	h->height = hh <= 0xffff && ch > 0 ? (int)ch : 0;
 	h->luma8 = sd_bits_ue(r);
 	h->chroma8 = sd_bits_ue(r);
 	return r->failed || h->chroma > 3 || h->luma8 > 7 || h->chroma8 > 7 ?
