@@ -323,7 +323,9 @@ sd_seg_follow(struct mux *m, struct trk *t, int at_end)
 		for (k = 0; k < t->n && tl_us(&t->clk, t->s[k].dts) < c->p_us;
 		    k++)
 			;
-		switch (cut_follow(&k, t->n, at_end)) {
+		switch (cut_follow(&k, t->n, t->n > 0 && tl_us(&t->clk,
+		    t->s[t->n - 1].dts + t->s[t->n - 1].dur) >= c->p_us,
+		    at_end)) {
 		case CUT_F_WAIT:
 			return 0;
 		case CUT_F_SKIP:

@@ -186,14 +186,18 @@ cut_audio_change(const struct cut_audio_in *in)
 /* ---------------------------------------------------------------- follow */
 
 enum cut_follow
-cut_follow(size_t *k, size_t n, int at_end)
+cut_follow(size_t *k, size_t n, int reached, int at_end)
 {
 	/*
-	 * Wait for a sample past the cut, unless the input has ended: then
-	 * what is left belongs to this cut (audio that stops before the
-	 * video's last keyframes must not hold them back).
+	 * Wait for a sample past the cut, unless the last in hand lasts to
+	 * it (the next one, whenever it comes, starts at the cut or later:
+	 * audio's times run on from its durations; not waiting for it saves
+	 * the source's next audio PES, a third of a second behind in TS
+	 * muxed as FFmpeg does), or the input has ended: then what is left
+	 * belongs to this cut (audio that stops before the video's last
+	 * keyframes must not hold them back).
 	 */
-	if (*k == n && !at_end)
+	if (*k == n && !at_end && !(reached && n > 0))
 		return CUT_F_WAIT;
 	if (n == 0)
 		return CUT_F_SKIP;

@@ -136,8 +136,9 @@ enum cut_follow {
 
 /*
  * A track that follows the cuts closes one: *k is its first sample at or
- * after the cut's time (n: none yet), at_end when the input has ended.
+ * after the cut's time (n: none yet), reached when its last sample in hand
+ * lasts to the cut's time or past it, at_end when the input has ended.
  */
-enum cut_follow cut_follow(size_t *k, size_t n, int at_end);
+enum cut_follow cut_follow(size_t *k, size_t n, int reached, int at_end);
 
 #endif

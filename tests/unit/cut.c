@@ -241,10 +241,10 @@ test_audio_change(void)
 }
 
 static void
-is_follow(size_t k, size_t n, int at_end, enum cut_follow want,
+is_follow(size_t k, size_t n, int reached, int at_end, enum cut_follow want,
     size_t want_k, const char *desc)
 {
-	enum cut_follow got = cut_follow(&k, n, at_end);
+	enum cut_follow got = cut_follow(&k, n, reached, at_end);
 
 	ok(got == want && (got != CUT_F_CLOSE || k == want_k), desc);
 	if (got != want || (got == CUT_F_CLOSE && k != want_k))
@@ -255,15 +255,21 @@ is_follow(size_t k, size_t n, int at_end, enum cut_follow want,
 static void
 test_follow(void)
 {
-	is_follow(5, 5, 0, CUT_F_WAIT, 0, "follow: nothing past the cut: wait");
-	is_follow(0, 0, 0, CUT_F_WAIT, 0, "follow: nothing in hand: wait");
-	is_follow(0, 0, 1, CUT_F_SKIP, 0,
+	is_follow(5, 5, 0, 0, CUT_F_WAIT, 0,
+	    "follow: nothing past the cut: wait");
+	is_follow(0, 0, 0, 0, CUT_F_WAIT, 0, "follow: nothing in hand: wait");
+	is_follow(0, 0, 0, 1, CUT_F_SKIP, 0,
 	    "follow: nothing in hand at the end: left out of the cut");
-	is_follow(3, 5, 0, CUT_F_CLOSE, 3, "follow: close before sample 3");
-	is_follow(0, 5, 0, CUT_F_CLOSE, 1,
+	is_follow(3, 5, 0, 0, CUT_F_CLOSE, 3, "follow: close before sample 3");
+	is_follow(0, 5, 0, 0, CUT_F_CLOSE, 1,
 	    "follow: first sample past the cut (a gap): one, not empty");
-	is_follow(5, 5, 1, CUT_F_CLOSE, 5,
+	is_follow(5, 5, 0, 1, CUT_F_CLOSE, 5,
 	    "follow: at the end, what is left belongs to the cut");
+	is_follow(5, 5, 1, 0, CUT_F_CLOSE, 5,
+	    "follow: the last sample in hand lasts to the cut: close after it, "
+	    "no wait for the next");
+	is_follow(0, 0, 1, 0, CUT_F_WAIT, 0,
+	    "follow: nothing in hand, whatever reached says: wait");
 }
 
 static void
