@@ -306,7 +306,8 @@ seg_end(const struct trk *t, size_t k)
 
 /*
  * Audio (and every track that follows the driver): close each pending cut
- * at the first sample at or after its time.
+ * before the first sample at or after its time, or after the last sample
+ * in hand once that one lasts to the time (cut_follow).
  */
 int
 sd_seg_follow(struct mux *m, struct trk *t, int at_end)

@@ -4,8 +4,9 @@
  *
  * A cut closes segment seq of every track at one presentation time: the
  * video (or, without video, the first audio track) declares it at a
- * keyframe; the others close at their first sample at or after it, which
- * may come later in the input. The cuts wait in a ring until every track's
+ * keyframe; the others close it once a sample of theirs lasts to it (the
+ * segment ends before their first sample at or after it), which may come
+ * later in the input. The cuts wait in a ring until every track's
  * segment for them is written; then they are published, in order.
  */
 #ifndef CUT_H

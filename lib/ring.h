@@ -25,8 +25,10 @@
 
 /*
  * An audio stream after a keyframe: sd-cmafmux ends the segment before
- * the keyframe once it has, on every track, a whole sample past it; here,
- * the first audio PES that starts at or after the keyframe's PTS.
+ * the keyframe once every track has a sample that lasts to its time;
+ * here, where a PES's frames end is not read, the first audio PES that
+ * starts at or after the keyframe's PTS (the PES before it may reach the
+ * time already: sd-cmafmux then cuts from an earlier chunk).
  */
 struct sd_ring_audio {
 	int pid;
