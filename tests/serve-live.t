@@ -91,19 +91,11 @@ curl -s --max-time "$(t_secs 8)" -o "$T_TMP/l1.ts" "$base/lim/stream.ts" &
 l1=$!
 wait_size "$T_TMP/l1.ts" 10000
 t_ok $? "lim: the first client streams"
-code=$(curl -s -D "$T_TMP/lh" -o "$T_TMP/l2" -w '%{http_code}' \
-    --max-time "$(t_secs 10)" "$base/lim/stream.ts")
-t_is "$code" 503 "lim: a second client gets 503"
-t_like "$(tr -d '\r' <"$T_TMP/lh")" '^Retry-After: [0-9]+$' \
-    "lim: 503 with Retry-After"
+serve_refused "$base/lim/stream.ts" 10 "lim: a second client"
 wait $l1
 
 # A source that is down: 503 with Retry-After, in bounded time.
-code=$(curl -s -D "$T_TMP/dh" -o /dev/null -w '%{http_code}' \
-    --max-time "$(t_secs 40)" "$base/dead/stream.ts")
-t_is "$code" 503 "dead source: 503"
-t_like "$(tr -d '\r' <"$T_TMP/dh")" '^Retry-After: [0-9]+$' \
-    "dead source: Retry-After"
+serve_refused "$base/dead/stream.ts" 40 "dead source" 'the upstream is down'
 
 # HLS and DASH: sd-cmafmux sessions on the same upstream connection.
 if [ -x "$SD_BUILD/bin/sd-cmafmux" ]; then

@@ -101,12 +101,7 @@ t_wait 10 '! flock -n "$spool/.locks/busy1.lock" true &&
     ! flock -n "$spool/.locks/busy2.lock" true &&
     ! flock -n "$spool/.locks/busy3.lock" true'
 t_ok $? "three session locks held"
-code=$(curl -s -D "$T_TMP/h" -o "$T_TMP/q.body" -w '%{http_code}' \
-    --max-time "$(t_secs 30)" "$base/hlsq/master.m3u8")
-t_is "$code" 503 "past max_sessions: a passthrough gets 503"
-t_like "$(tr -d '\r' <"$T_TMP/h")" '^Retry-After: [0-9]+$' \
-    "past max_sessions: with Retry-After"
-t_like "$(cat "$T_TMP/q.body")" 'too many live sessions' \
-    "past max_sessions: the reason says so"
+serve_refused "$base/hlsq/master.m3u8" 30 "a passthrough past max_sessions" \
+    'too many live sessions'
 for p in $busy; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 t_done

@@ -49,6 +49,10 @@
 #   serve_ts_decodes NAME
 #	two checks: ffmpeg decodes what serve_ts_get got, and it holds at
 #	least 6 s.
+#   serve_refused URL SECONDS WHAT [REASON]
+#	three checks, four with REASON: URL is answered 503 within SECONDS
+#	(scaled), with a Retry-After, and a body that matches REASON (its
+#	first 300 bytes as text). The body stays in $T_TMP/refused.body.
 #   serve_state NAME KEY
 #	KEY's value in the state of NAME's TS session, or nothing.
 #   serve_source_checks [-x hls|dash]... [-i INGEST] NAME
@@ -261,6 +265,16 @@ serve_ts_decodes() {
 	    >"$T_TMP/$1.dec" 2>&1
 	t_ok $? "$1: ffmpeg decodes the TS client's stream"
 	t_at_least "${_sd_d:-0}" 6 "$1: the TS client got at least 6 s"
+}
+
+serve_refused() {
+	_sd_code=$(curl -s -D "$T_TMP/refused.head" -o "$T_TMP/refused.body" \
+	    -w '%{http_code}' --max-time "$(t_secs "$2")" "$1")
+	t_is "$_sd_code" 503 "$3: 503"
+	t_like "$(tr -d '\r' <"$T_TMP/refused.head")" '^Retry-After: [0-9]+$' \
+	    "$3: with Retry-After"
+	[ $# -lt 4 ] || t_like "$(head -c 300 "$T_TMP/refused.body" |
+	    tr -c '[:print:]\n' '.')" "$4" "$3: the reason says so"
 }
 
 serve_state() {
