@@ -231,6 +231,23 @@ sps_put_ue(struct sps_writer *wr, uint32_t v)
 	sps_put(wr, zeros + 1, (uint32_t)((uint64_t)v + 1));
 }
 
+/* wr's bytes into rec from n on, escaped as a NAL unit is; the new end. */
+static size_t
+sps_escaped(const struct sps_writer *wr, uint8_t *rec, size_t n, size_t cap)
+{
+	size_t i, zeros = 0;
+
+	for (i = 0; i < (wr->bits + 7) / 8 && n + 2 < cap; i++) {
+		if (zeros >= 2 && wr->rbsp[i] <= 3) {
+			rec[n++] = 3;
+			zeros = 0;
+		}
+		zeros = wr->rbsp[i] == 0 ? zeros + 1 : 0;
+		rec[n++] = wr->rbsp[i];
+	}
+	return n;
+}
+
 /* Baseline, 320x192 in macroblocks, frame cropping by left/right/top/
  * bottom crop units; the record's SPS escaped as a NAL unit is. */
 static size_t
@@ -238,7 +255,7 @@ avcc_with_crop(uint8_t *rec, size_t cap, uint32_t l, uint32_t r,
     uint32_t t, uint32_t b)
 {
 	struct sps_writer wr;
-	size_t i, n = 8, zeros = 0;
+	size_t n;
 
 	memset(&wr, 0, sizeof(wr));
 	sps_put(&wr, 8, 0x67);
@@ -262,16 +279,50 @@ avcc_with_crop(uint8_t *rec, size_t cap, uint32_t l, uint32_t r,
 	sps_put(&wr, 1, 0);		/* no VUI */
 	sps_put(&wr, 1, 1);		/* rbsp_stop_one_bit */
 	memcpy(rec, "\x01\x42\x00\x1e\xff\xe1", 6);
-	for (i = 0; i < (wr.bits + 7) / 8 && n + 2 < cap; i++) {
-		if (zeros >= 2 && wr.rbsp[i] <= 3) {
-			rec[n++] = 3;
-			zeros = 0;
-		}
-		zeros = wr.rbsp[i] == 0 ? zeros + 1 : 0;
-		rec[n++] = wr.rbsp[i];
-	}
+	n = sps_escaped(&wr, rec, 8, cap);
 	rec[6] = (uint8_t)((n - 8) >> 8);
 	rec[7] = (uint8_t)(n - 8);
+	return n;
+}
+
+/* An HEVC SPS of width x height and a conformance window, in a hvcC
+ * record of one array. */
+static size_t
+hvcc_with_window(uint8_t *rec, size_t cap, uint32_t width, uint32_t height,
+    uint32_t l, uint32_t r, uint32_t t, uint32_t b)
+{
+	struct sps_writer wr;
+	size_t n;
+
+	memset(&wr, 0, sizeof(wr));
+	sps_put(&wr, 16, 0x4201);	/* NAL header: SPS */
+	sps_put(&wr, 4, 0);		/* vps id */
+	sps_put(&wr, 3, 0);		/* one sub-layer */
+	sps_put(&wr, 1, 1);
+	sps_put(&wr, 8, 0x01);		/* Main */
+	sps_put(&wr, 32, 0x60000000);
+	sps_put(&wr, 32, 0);		/* constraints: 48 bits */
+	sps_put(&wr, 16, 0);
+	sps_put(&wr, 8, 60);		/* level 2 */
+	sps_put_ue(&wr, 0);		/* sps id */
+	sps_put_ue(&wr, 1);		/* 4:2:0 */
+	sps_put_ue(&wr, width);
+	sps_put_ue(&wr, height);
+	sps_put(&wr, 1, 1);		/* conformance window */
+	sps_put_ue(&wr, l);
+	sps_put_ue(&wr, r);
+	sps_put_ue(&wr, t);
+	sps_put_ue(&wr, b);
+	sps_put_ue(&wr, 0);		/* 8-bit luma */
+	sps_put_ue(&wr, 0);		/* 8-bit chroma */
+	sps_put(&wr, 8, 0x80);		/* more bits, then the stop bit */
+	memset(rec, 0, 23);
+	rec[0] = 1;
+	rec[22] = 1;			/* one array */
+	memcpy(rec + 23, "\xa1\x00\x01", 3);	/* SPS, one NAL unit */
+	n = sps_escaped(&wr, rec, 28, cap);
+	rec[26] = (uint8_t)((n - 28) >> 8);
+	rec[27] = (uint8_t)(n - 28);
 	return n;
 }
 
@@ -280,7 +331,7 @@ avcc_with_crop(uint8_t *rec, size_t cap, uint32_t l, uint32_t r,
 static void
 test_size_crops(void)
 {
-	uint8_t rec[80];
+	uint8_t rec[96];
 	size_t n;
 	int w = 0, h = 0;
 
@@ -297,6 +348,16 @@ test_size_crops(void)
 	    0xfffffffe, 0xfffffffe);
 	ok(sd_sps_size(0, rec, n, &w, &h) == -1,
 	    "crops of 2^32 - 2 units each: no size, no overflow");
+	w = h = 0;
+	n = hvcc_with_window(rec, sizeof(rec), 320, 184, 0, 0, 0, 2);
+	ok(sd_sps_size(1, rec, n, &w, &h) == 0 && w == 320 && h == 180,
+	    "written HEVC SPS: 320x180 after the window");
+	n = hvcc_with_window(rec, sizeof(rec), 0x10140, 184, 0, 0, 0, 2);
+	ok(sd_sps_size(1, rec, n, &w, &h) == -1,
+	    "HEVC width 65856: no size (not 320, its low 16 bits)");
+	n = hvcc_with_window(rec, sizeof(rec), 320, 184, 0, 0x7fffffff, 0, 0);
+	ok(sd_sps_size(1, rec, n, &w, &h) == -1,
+	    "HEVC window of 2^31 - 1 units: no size, no overflow");
 }
 
 /* Records x264 and x265 wrote for 320x180 (cropped from 320x192 / 320x184). */
