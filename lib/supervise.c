@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sd.h"
@@ -182,15 +183,24 @@ index_mtime(const char *dir)
  * ring to the rename of the index that lists it. The ring writes a chunk
  * the moment a segment can end (ring.c: the keyframe after it complete,
  * and a whole audio sample past it), so that byte is the last of a chunk:
- * the newest one fed before the index while the feed keeps up (a batch
- * of one chunk, the cut published before the next batch). The index's
- * time minus that chunk's (lag_max_ms, lag_late) is then the whole
- * delay; minus the time its batch went into the pipe, the part after the
- * ring (lag_out_max_ms, lag_out_late: the pipe and sd-cmafmux). A feed
- * or sd-cmafmux that fell behind has a later chunk fed before the index
- * than the one that ended the segment: both then count too little.
- * The index is looked at once a second (pipeline_run): two cuts between
- * looks count as one.
+ * the newest one whose batch began going into the pipe before the index
+ * while the feed keeps up (a batch of one chunk, the cut published before
+ * the next batch). The index's time minus that chunk's (lag_max_ms,
+ * lag_late) is then the whole delay; minus the time its batch began going
+ * into the pipe, the part after the ring (lag_out_max_ms, lag_out_late:
+ * the pipe and sd-cmafmux). A feed or sd-cmafmux that fell behind has a
+ * later chunk fed before the index than the one that ended the segment:
+ * both then count too little. The index is looked at once a second
+ * (pipeline_run): two cuts between looks count as one.
+ *
+ * The times compared with the files' are read from the clock the kernel
+ * stamps files with (file_clock_s), and a batch is dated before its
+ * first write, when sd-cmafmux cannot have read it yet: a precise clock
+ * read after the write runs up to a tick ahead of the index sd-cmafmux
+ * renames a millisecond later; its batch then looked fed after the index,
+ * the one before it was taken, and the cut counted a chunk (about 0.4 s)
+ * late. Two cuts in three were, in 32 channels whose sd-cmafmux wrote
+ * every index within 5 ms of its last read.
  */
 #define LAG_FED 16		/* batches remembered */
 #define LAG_LATE_MS 100		/* a segment later than this is late */
@@ -201,7 +211,7 @@ index_mtime(const char *dir)
 
 struct lag {
 	struct {
-		double fed;		/* a batch written to the pipe */
+		double fed;		/* a batch began going into the pipe */
 		double ring;		/* its last chunk written to the ring */
 	} fed[LAG_FED];
 	unsigned long long nfed;
@@ -220,6 +230,8 @@ struct feed {
 	int woken;		/* the watch saw a rename since the last look */
 	double looked;		/* when the head was last read for a gap */
 	double last_write;
+	double began;		/* when the batch in hand began going into the
+				 * pipe (file_clock_s) */
 	double mtime;		/* when the newest chunk read was written to
 				 * the ring */
 	struct lag lag;
@@ -292,13 +304,27 @@ feed_load(const char *tsdir, struct feed *fd)
 	return fd->len > 0;
 }
 
-/* The chunks in hand went whole into the pipe at now. */
+/*
+ * The real time as files are stamped with it: Linux dates a write by the
+ * coarse clock, up to a tick behind CLOCK_REALTIME.
+ */
+static double
+file_clock_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME_COARSE, &ts) == -1)
+		return sd_real_s();
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The chunks in hand went whole into the pipe. */
 static void
-lag_fed(struct feed *fd, double now)
+lag_fed(struct feed *fd)
 {
 	struct lag *l = &fd->lag;
 
-	l->fed[l->nfed % LAG_FED].fed = now;
+	l->fed[l->nfed % LAG_FED].fed = fd->began;
 	l->fed[l->nfed % LAG_FED].ring = fd->mtime;
 	l->nfed++;
 }
@@ -403,6 +429,8 @@ pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
 		fd->woken = 1;
 	}
 	if (i_in >= 0 && pfd[i_in].revents) {
+		if (fd->off == 0)
+			fd->began = file_clock_s();
 		r = write(in, fd->buf + fd->off, fd->len - fd->off);
 		if (r == -1 && errno != EAGAIN && errno != EINTR)
 			return -1;
@@ -412,7 +440,7 @@ pipeline_move(struct sess *s, struct pipeline *p, struct feed *fd)
 				fd->resumed = sd_real_s();
 			fd->last_write = sd_real_s();
 			if (fd->off == fd->len)
-				lag_fed(fd, fd->last_write);
+				lag_fed(fd);
 		}
 	}
 	if (i_out >= 0 && pfd[i_out].revents) {
