@@ -159,7 +159,8 @@ serve_config() {
 		t_diag "lighttpd rejects $SERVE_CONF:" "$(cat "$T_TMP/.lighttpd-check")"
 		return 1
 	fi
-	t_bg lighttpd -D -f "$SERVE_CONF"
+	# its standard error too: the messages of the SCGI sd-serve it starts
+	t_bg lighttpd -D -f "$SERVE_CONF" 2>>"$SERVE_LOG"
 	export SERVE_URL
 }
 
