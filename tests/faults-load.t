@@ -1,7 +1,7 @@
 #!/bin/sh
 # faults-load.t - many clients at once: bounded wrk runs (2 threads, 20
 # connections, 5 s each, 127.0.0.1 only) against lighttpd + sd-serve on a
-# live session: the HLS master and media playlist (the CGI, a fork+exec a
+# live session: the HLS master and media playlist (sd-serve, a fork a
 # request) and a segment (a file lighttpd sends). No 5xx at all: a
 # session that runs is under no documented limit. The figures are printed
 # as diagnostics (docs/RELIABILITY.md quotes them).

@@ -1,7 +1,7 @@
 #!/bin/sh
 # hostile.t - upstreams must not steer sd-serve (docs/SECURITY.md,
 # "Upstreams"): a hostile upstream (tests/hostile.pl) serves the traps,
-# and each is checked through lighttpd (CGI) and sd-serve on stdin
+# and each is checked through lighttpd (SCGI) and sd-serve on stdin
 # (inetd). A second server on another port stands for "elsewhere": it
 # must never be asked for anything.
 . "${0%/*}/lib.sh"
@@ -281,6 +281,34 @@ t_is "$(curl -s -o /dev/null -w '%{http_code}' "$G/files/hls/seg0.ts")" 405 \
     "guard: a request that is no proxy request is a 405"
 exec 8>&-
 t_is "$(elsewhere 'live.ts| /$')" "" "guard: elsewhere was never asked"
+
+# An upstream on the source's origin that takes the request and says
+# nothing: the guard answers 504 at its timeout (5 s in the driver), the
+# silence told apart from a broken answer; one that closes without a
+# word: 502. (sd-classify counts a failure past its deadline as its own
+# timeout whatever the guard says; this is the guard's own answer.)
+sport=$(t_free_port)
+t_bg perl -MIO::Socket::INET -e '
+	my $s = IO::Socket::INET->new(Listen => 16, ReuseAddr => 1,
+	    LocalAddr => "127.0.0.1:$ARGV[0]") or die "silent: $!\n";
+	my @held;
+	while (my $c = $s->accept) {
+		my $line = <$c> // "";
+		if ($line =~ m{/close}) { close $c } else { push @held, $c }
+	}' "$sport"
+t_wait 10 perl -MIO::Socket::INET -e \
+    'exit !IO::Socket::INET->new("127.0.0.1:$ARGV[0]")' "$sport"
+mkfifo "$T_TMP/gin2"
+t_bg sh -c 'exec "$0" -u "$1" <"$2" >"$3"' "$SD_BUILD/tests/drive/guard" \
+    "http://127.0.0.1:$sport/live.ts" "$T_TMP/gin2" "$T_TMP/gurl2"
+exec 8>"$T_TMP/gin2"
+t_wait 10 '[ -s "$T_TMP/gurl2" ]'
+G=$(cat "$T_TMP/gurl2")
+t_is "$(gx "http://127.0.0.1:$sport/silent.ts")" 504 \
+    "guard: an upstream silent past the guard's timeout is a 504"
+t_is "$(gx "http://127.0.0.1:$sport/close.ts")" 502 \
+    "guard: an upstream that closes without an answer is a 502"
+exec 8>&-
 
 # 2, continued: the readers that are not ours. sd-classify (libavformat)
 # probes a smart proxy's source before anything else: through its guard
