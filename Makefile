@@ -43,9 +43,6 @@ OUT := $(SAN_OUT)
 endif
 ALL_CFLAGS = $(SD_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
-# sd-serve forks a child per SCGI request: symbols bound once at start,
-# not again by the dynamic linker in every child.
-SERVE_LDFLAGS = -Wl,-z,now
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
 LIB_OBJ := $(patsubst %.c,$(OUT)%.o,$(LIB_SRC))
@@ -98,7 +95,7 @@ $(LIBSD): $(LIB_OBJ)
 
 $(OUT)bin/%: bin/%.c $(LIBSD) lib/sd.h $(OUT).build-flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBSD) $(if $(filter bin/$*,$(AV_PROGS)),$(AV_LIBS)) $(BASE_LIBS) $(ALL_LDFLAGS) $(if $(filter sd-serve,$*),$(SERVE_LDFLAGS)) -lm
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBSD) $(if $(filter bin/$*,$(AV_PROGS)),$(AV_LIBS)) $(BASE_LIBS) $(ALL_LDFLAGS) -lm
 
 $(EDGE_SO): $(EDGE_OBJ) $(LIBSD) $(OUT).build-flags
 	@mkdir -p $(@D)

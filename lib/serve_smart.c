@@ -283,11 +283,12 @@ classify_keep(struct srv *s, const struct sd_proxy *px, const char *path,
  * upstream_timeout each, so a dead first source costs one timeout, not
  * an error. *k: the first source that is no manifest (read from the
  * ring instead), or nsources. Returns 0, or the status of the last
- * failure.
+ * failure; a provider without a free connection is *session_errno
+ * EUSERS, as a session refused for it is.
  */
 static int
 classify_urls(struct srv *s, const struct sd_proxy *px, const char *path,
-    struct sd_rec *cls, int *k)
+    struct sd_rec *cls, int *k, int *session_errno)
 {
 	int t = s->cfg->settings.upstream_timeout;
 	long long until = sd_mono_ms() + (t + CLASSIFY_GRACE_S) * 1000LL;
@@ -303,6 +304,7 @@ classify_urls(struct srv *s, const struct sd_proxy *px, const char *path,
 		/* Classifying a manifest is an upstream connection too. */
 		if (sd_relay_provider_room(s->cfg, px) == -1) {
 			*k = px->nsources > 0 ? px->nsources : 1;
+			*session_errno = EUSERS;
 			return 503;
 		}
 		sd_buf_init(&out);
@@ -330,8 +332,9 @@ classify_urls(struct srv *s, const struct sd_proxy *px, const char *path,
  * Manifests are classified by URL (classify_urls); anything else from the
  * ring, which the upstream session fills from whichever source answers
  * (sd_relay_ensure waits for it, each source given upstream_timeout).
- * Returns 0, or the HTTP status to answer; when the upstream session
- * could not be had, *session_errno says why, for relay_error.
+ * Returns 0, or the HTTP status to answer; when the upstream session or
+ * the provider's connection could not be had, *session_errno says why,
+ * for relay_error.
  */
 static int
 classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls,
@@ -364,7 +367,8 @@ classify_cached(struct srv *s, const struct sd_proxy *px, struct sd_rec *cls,
 		sd_rec_free(cls);
 		sd_rec_init(cls);
 	}
-	if ((status = classify_urls(s, px, path, cls, &k)) == 0 ||
+	if ((status = classify_urls(s, px, path, cls, &k,
+	    session_errno)) == 0 ||
 	    k >= (px->nsources > 0 ? px->nsources : 1))
 		goto done;
 	ring[0] = '\0';
@@ -771,15 +775,11 @@ srv_smart(struct srv *s, const struct sd_proxy *px, const char *name)
 	sd_rec_init(&dec);
 	rc = classify_cached(s, px, &cls, &session_errno);
 	if (rc != 0 && session_errno != 0) {
-		/* the session that reads the source for sd-classify: why
-		 * it could not be had (max_sessions, the provider's limit,
-		 * a source down), as a stream client is told */
+		/* what the classification could not have (a session under
+		 * max_sessions, the provider's connection, a source up),
+		 * as a stream client is told */
 		errno = session_errno;
 		rc = relay_error(s, ring);
-		goto done;
-	}
-	if (rc == 503 && sd_relay_busy(&rc) != NULL) {
-		rc = provider_busy(s);
 		goto done;
 	}
 	if (rc != 0) {
