@@ -3,7 +3,8 @@
 # mod_scgi as the shipped etc/lighttpd.conf sets it up (one sd-serve for
 # every request, which takes the config folder each request names), a
 # hostile peer on its SCGI socket (bad netstrings answered 400, the server
-# still up), and the same answers through mod_cgi, an exec per request.
+# still up), and the same answers through mod_cgi, an exec per request,
+# set up as sd-serve(8) says.
 . "${0%/*}/lib.sh"
 . "$SD_TOP/tests/serve/lib.sh"
 
@@ -60,20 +61,23 @@ t_is "$T_RC" 0 "SCGI: still answering after the hostile peers"
 t_is "$(server_pids)" "$first" "SCGI: the same server, never brought down"
 
 # ---------------------------------------------------------------- CGI
-# sd-serve(8)'s mod_cgi set-up: an exec per request.
-cgi=$(cat <<EOF
-server.modules += ( "mod_alias", "mod_cgi", "mod_setenv" )
-server.stream-response-body = 2
-setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
-\$HTTP["url"] =~ "^/cgi(/|\$)" {
-	alias.url = ( "/cgi" => "$SD_BUILD/bin/sd-serve" )
-	cgi.assign = ( "$SD_BUILD/bin/sd-serve" => "" )
-	setenv.set-environment = ( "SD_CONF" => "$conf" )
-}
-EOF
-)
+# sd-serve(8)'s mod_cgi set-up, made as it says: a copy of
+# etc/lighttpd.conf with mod_cgi for mod_scgi and the CGI's block for the
+# SCGI server's; an exec per request.
+perl -0pe 's/"mod_scgi"/"mod_cgi"/ or die "no mod_scgi\n";
+    s/scgi\.server = .*?\)\)\)\n/alias.url = ( sd_prefix => sd_serve )\n\tcgi.assign = ( sd_serve => "" )\n/s
+	or die "no scgi.server\n"' "$SD_TOP/etc/lighttpd.conf" >"$T_TMP/lighttpd-cgi.conf"
+t_ok $? "the shipped config turned to mod_cgi"
 mkdir -p "$T_TMP/cgiroot"
-serve_dir "$T_TMP/cgiroot" "$cgi"
+serve_config "$T_TMP/cgiroot" <<CONF
+setenv.add-environment = ( "SD_SHAREDIR" => "$SD_SHAREDIR" )
+var.sd_prefix = "/cgi"
+var.sd_serve = "$SD_BUILD/bin/sd-serve"
+var.sd_conf = "$conf"
+var.sd_spool = "$spool"
+include "$T_TMP/lighttpd-cgi.conf"
+CONF
+serve_up "$SERVE_URL/cgi/status"
 t_ok $? "lighttpd with sd-serve as a CGI"
 t_run -- curl -sS -f "$SERVE_URL/cgi/status"
 t_is "$T_RC" 0 "CGI: /status answers"
@@ -82,5 +86,6 @@ t_run -- curl -sS -o /dev/null -w '%{http_code}' "$SERVE_URL/cgi/nosuch/thing"
 t_is "$T_OUT" 404 "CGI: an unknown channel is 404"
 t_run -- curl -sS -I "$SERVE_URL/cgi/status"
 t_like "$T_OUT" '^HTTP/1\.1 200' "CGI: HEAD answers 200"
+t_is "$(pgrep -P "$T_BGPID" -x sd-serve)" "" "CGI: no sd-serve stays running"
 
 t_done
